@@ -1,0 +1,159 @@
+"""Normalise text into a matching *view* that keeps a map back to the original offsets.
+
+``normalize(text) -> NormText``: NFC, lower case, straight quotes, ASCII hyphens, one
+kind of space, and one placement of Vietnamese tone marks ("hoà" = "hòa", "thuỷ" =
+"thủy") and of the final i/y ("sỹ" = "sĩ").  Digits and punctuation that carry meaning
+stay as they are: the conflict stage needs "7,5" and "100.000" intact.
+
+Most text is already NFC and keeps its length under these rules, so the view is built
+with ``str.translate`` and equal-length regex substitutions and the offset map is the
+identity (no per-character Python loop).  Only NFD input, deleted invisible characters
+or case changes that alter length take the slow path, which records an explicit map.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+import numpy as np
+
+__all__ = ["NormText", "normalize"]
+
+# Characters mapped one-to-one.  Quotes and dashes vary between outlets and editors;
+# they never change what a sentence says.
+_QUOTES_DOUBLE = "\u201c\u201d\u201e\u201f\u00ab\u00bb\u2033\u301d\u301e\uff02"
+_QUOTES_SINGLE = "\u2018\u2019\u201a\u201b\u2039\u203a\u2032\u0060\u00b4"
+_DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d"
+_SPACES = "\t\x0b\x0c\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000"
+_LINEBREAKS = "\r\x85\u2028\u2029"
+_TRANSLATE = str.maketrans(
+    {
+        **{c: '"' for c in _QUOTES_DOUBLE},
+        **{c: "'" for c in _QUOTES_SINGLE},
+        **{c: "-" for c in _DASHES},
+        **{c: " " for c in _SPACES},
+        **{c: "\n" for c in _LINEBREAKS},
+    }
+)
+# Invisible characters that are dropped (they change length, so they force the slow path).
+_INVISIBLE = frozenset("\u00ad\u200b\u200c\u200d\u2060\ufeff")
+
+# Vietnamese tone-mark placement in open syllables ending in oa/oe/uy: the old style puts
+# the mark on the first vowel ("hòa", "thủy"), the new style on the second ("hoà",
+# "thuỷ").  We rewrite to the new style.  After "q" the "u" is part of the consonant
+# ("quý"), so it is left alone.  Every rewrite keeps the length (NFC, one code point).
+_TONED = {
+    "o": "òóỏõọ",
+    "u": "ùúủũụ",
+    "a": "àáảãạ",
+    "e": "èéẻẽẹ",
+    "y": "ỳýỷỹỵ",
+    "i": "ìíỉĩị",
+}
+_OLD_TONE = re.compile(r"(?<!q)([òóỏõọ])([ae])(?!\w)|(?<!q)([ùúủũụ])(y)(?!\w)")
+# Final "y" after a consonant is interchangeable with "i" in Vietnamese ("Mỹ"/"Mĩ",
+# "sỹ"/"sĩ", "kỹ"/"kĩ").  The same rewrite is applied to both sides, so English is unharmed.
+_FINAL_Y = re.compile(r"(?<=[bcdđghklmnprstvx])([yỳýỷỹỵ])(?!\w)")
+_Y_TO_I = str.maketrans("yỳýỷỹỵ", "iìíỉĩị")
+
+
+def _move_tone(m: re.Match[str]) -> str:
+    if m.group(1):
+        tone = _TONED["o"].index(m.group(1))
+        return "o" + _TONED[m.group(2)][tone]
+    tone = _TONED["u"].index(m.group(3))
+    return "u" + _TONED["y"][tone]
+
+
+@dataclass(frozen=True, slots=True)
+class NormText:
+    """A normalised view of ``original``.
+
+    ``text`` is what matching sees.  ``starts[i]``/``ends[i]`` give the original
+    half-open range that produced ``text[i]``; both are ``None`` when the view has the
+    same length as the original and positions map one to one.
+    """
+
+    original: str
+    text: str
+    starts: np.ndarray | None = None
+    ends: np.ndarray | None = None
+
+    @property
+    def identity(self) -> bool:
+        """True when view offsets equal original offsets."""
+        return self.starts is None
+
+    def to_original(self, start: int, end: int) -> tuple[int, int]:
+        """Map a half-open view range to the original text's range that produced it."""
+        if self.starts is None or self.ends is None:
+            return start, end
+        n = len(self.text)
+        if start >= n:
+            return len(self.original), len(self.original)
+        if end <= start:
+            s = int(self.starts[start])
+            return s, s
+        return int(self.starts[start]), int(self.ends[end - 1])
+
+    def to_view(self, start: int, end: int) -> tuple[int, int]:
+        """Map an original half-open range to the smallest view range covering it."""
+        if self.starts is None or self.ends is None:
+            return start, end
+        vs = int(np.searchsorted(self.ends, start, side="right"))
+        ve = int(np.searchsorted(self.starts, end, side="left"))
+        return vs, max(vs, ve)
+
+
+def _fold(text: str) -> str:
+    """Equal-length folding of NFC text: case, quotes, dashes, spaces, tone placement, final y."""
+    folded = text.lower().translate(_TRANSLATE)
+    folded = _OLD_TONE.sub(_move_tone, folded)
+    return _FINAL_Y.sub(lambda m: m.group(1).translate(_Y_TO_I), folded)
+
+
+def normalize(text: str) -> NormText:
+    """Return the matching view of ``text`` with its map back to original offsets.
+
+    >>> v = normalize("Hoà BÌNH “Thuỷ”")
+    >>> v.text
+    'hoà bình "thuỷ"'
+    >>> normalize("Ho\\u0300a").text == normalize("Hoà").text == normalize("Hòa").text
+    True
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"normalize() expects str, got {type(text).__name__}")
+    if unicodedata.is_normalized("NFC", text) and not any(c in text for c in _INVISIBLE):
+        lowered = text.lower()
+        if len(lowered) == len(text):
+            return NormText(text, _fold(text))
+    return _slow(text)
+
+
+def _slow(text: str) -> NormText:
+    """Normalise cluster by cluster (a base character and its combining marks)."""
+    out: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    n = len(text)
+    i = 0
+    combining = unicodedata.combining
+    while i < n:
+        j = i + 1
+        while j < n and combining(text[j]):
+            j += 1
+        piece = text[i:j]
+        if piece in _INVISIBLE:
+            i = j
+            continue
+        piece = unicodedata.normalize("NFC", piece).lower()
+        for ch in piece:
+            out.append(ch)
+            starts.append(i)
+            ends.append(j)
+        i = j
+    view = "".join(out)
+    # Folding after NFC keeps the length, so the map built above still holds.
+    return NormText(text, _fold(view), np.asarray(starts, dtype=np.int64), np.asarray(ends, dtype=np.int64))

@@ -1,0 +1,147 @@
+"""Small frozen records that carry results between stages and out of the public API.
+
+Every position is a half-open character span into the text *as the user gave it*
+(after decoding): ``text[span.start:span.end]`` is the quoted text.  Scores are floats
+in [0, 1].  Each record has ``to_dict()`` for JSON.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = ["Comparison", "Conflict", "Passage", "SentencePair", "Similarity", "Span"]
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Span:
+    """A half-open ``[start, end)`` character range into an original text."""
+
+    start: int
+    end: int
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.start <= self.end:
+            raise ValueError(f"span must satisfy 0 <= start <= end: ({self.start}, {self.end})")
+
+    def __len__(self) -> int:
+        return self.end - self.start
+
+    def of(self, text: str) -> str:
+        """The quoted text: ``text[start:end]``."""
+        return text[self.start : self.end]
+
+    def to_dict(self) -> dict[str, int]:
+        return {"start": self.start, "end": self.end}
+
+
+@dataclass(frozen=True, slots=True)
+class Similarity:
+    """Set overlap of the two texts' word shingles.
+
+    ``jaccard`` is |A∩B| / |A∪B|; ``containment_a`` is |A∩B| / |A| (how much of a is in b)
+    and ``containment_b`` is |A∩B| / |B|.  All are 0.0 when a side has no shingles.
+    """
+
+    jaccard: float
+    containment_a: float
+    containment_b: float
+
+    def to_dict(self) -> dict[str, float]:
+        return {
+            "jaccard": round(self.jaccard, 4),
+            "containment_a": round(self.containment_a, 4),
+            "containment_b": round(self.containment_b, 4),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class SentencePair:
+    """Two aligned stretches of text (a sentence or the reused part of one) and their score."""
+
+    a: Span
+    b: Span
+    score: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"a": self.a.to_dict(), "b": self.b.to_dict(), "score": round(self.score, 4)}
+
+
+@dataclass(frozen=True, slots=True)
+class Passage:
+    """A shared passage: a run of aligned sentence pairs, adjacent on both sides.
+
+    ``score`` is the length-weighted mean similarity of its pairs, in [0, 1].
+    """
+
+    a: Span
+    b: Span
+    score: float
+    pairs: tuple[SentencePair, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "a": self.a.to_dict(),
+            "b": self.b.to_dict(),
+            "score": round(self.score, 4),
+            "pairs": [p.to_dict() for p in self.pairs],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Conflict:
+    """A detail two aligned passages disagree on.
+
+    ``kind`` is one of ``"spelling"`` (one entity spelled two ways), ``"name"`` (a
+    different name in the same slot), ``"number"`` (different quantities by value) or
+    ``"date"`` (different dates or years).  ``a_text``/``b_text`` are the quoted texts.
+    """
+
+    kind: str
+    a: Span
+    b: Span
+    a_text: str
+    b_text: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "a": {**self.a.to_dict(), "text": self.a_text},
+            "b": {**self.b.to_dict(), "text": self.b_text},
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Comparison:
+    """What ``overlap.compare(a, b)`` finds: similarity, shared passages and conflicts."""
+
+    a_length: int
+    b_length: int
+    similarity: Similarity
+    near_duplicate: bool
+    passages: tuple[Passage, ...] = ()
+    conflicts: tuple[Conflict, ...] = ()
+    a_path: str | None = None
+    b_path: str | None = None
+
+    @property
+    def shared_a(self) -> int:
+        """Characters of a covered by shared passages."""
+        return sum(len(p.a) for p in self.passages)
+
+    @property
+    def shared_b(self) -> int:
+        """Characters of b covered by shared passages."""
+        return sum(len(p.b) for p in self.passages)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON schema (``"schema": 1``) documented in the README."""
+        return {
+            "schema": 1,
+            "a": {"path": self.a_path, "length": self.a_length},
+            "b": {"path": self.b_path, "length": self.b_length},
+            "similarity": self.similarity.to_dict(),
+            "near_duplicate": self.near_duplicate,
+            "passages": [p.to_dict() for p in self.passages],
+            "conflicts": [c.to_dict() for c in self.conflicts],
+        }

@@ -1,0 +1,194 @@
+"""Tokens and word shingles of a normalised view, hashed to 64 bits with numpy.
+
+``tokenize(view) -> Tokens`` finds the words of a normalised text (``normalize.py``) with
+their view offsets and a 64-bit hash each; ``shingles(tokens.hashes, k)`` hashes every run
+of ``k`` consecutive tokens.  Both are vectorised: no Python loop per character or token.
+
+A token is a maximal run of word characters (letters, digits, combining marks).  A ``.``,
+``,``, ``/`` or ``-`` between two digits joins them, so "7,5", "100.000", "11/01/2022"
+and "6-2021" are single tokens; an apostrophe between two letters joins them ("don't").
+
+Hashes: a token's hash is ``fmix64(sum((ord(c) + 1) * P**j))`` over its characters
+(mod 2**64), computed for all tokens at once from prefix sums; a shingle's hash is
+``fmix64(sum(h[i + j] * Q**j))``.  ``_reference_tokenize`` spells out the same rules
+in plain Python for tests.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+
+__all__ = ["Tokens", "shingle_set", "shingles", "tokenize"]
+
+_P = np.uint64(0x100000001B3)  # FNV-1a 64-bit prime: odd, so invertible mod 2**64
+_Q = np.uint64(0x9E3779B97F4A7C15)  # golden-ratio constant, odd
+_JOIN_DIGITS = ".,/-"
+_JOIN_LETTERS = "'"
+
+
+@dataclass(frozen=True, slots=True)
+class Tokens:
+    """The tokens of a view: half-open view offsets and 64-bit hashes, in text order."""
+
+    starts: np.ndarray  # int64
+    ends: np.ndarray  # int64
+    hashes: np.ndarray  # uint64
+
+    def __len__(self) -> int:
+        return len(self.starts)
+
+
+def _fmix64(x: np.ndarray) -> np.ndarray:
+    """MurmurHash3's 64-bit finaliser: spreads every input bit over the output."""
+    x = x ^ (x >> np.uint64(33))
+    x = x * np.uint64(0xFF51AFD7ED558CCD)
+    x = x ^ (x >> np.uint64(33))
+    x = x * np.uint64(0xC4CEB9FE1A85EC53)
+    return x ^ (x >> np.uint64(33))
+
+
+@lru_cache(maxsize=1)
+def _bmp_classes() -> np.ndarray:
+    """Class of every BMP code point: 1 word char, 2 digit, 3 digit joiner, 4 letter joiner."""
+    import unicodedata
+
+    cls = np.zeros(0x10000, dtype=np.uint8)
+    for cp in range(0x10000):
+        ch = chr(cp)
+        if ch.isdigit():
+            cls[cp] = 2
+        elif ch.isalnum() or unicodedata.category(ch).startswith("M"):
+            cls[cp] = 1
+    for ch in _JOIN_DIGITS:
+        cls[ord(ch)] = 3
+    for ch in _JOIN_LETTERS:
+        cls[ord(ch)] = 4
+    return cls
+
+
+def _classes(cps: np.ndarray) -> np.ndarray:
+    table = _bmp_classes()
+    high = cps >= 0x10000
+    cls = table[np.where(high, 0, cps)]
+    if high.any():  # astral code points are rare: classify them one by one
+        for cp in np.unique(cps[high]):
+            ch = chr(int(cp))
+            cls[cps == cp] = 2 if ch.isdigit() else 1 if ch.isalnum() else 0
+    return cls
+
+
+@lru_cache(maxsize=8)
+def _powers(n: int) -> tuple[np.ndarray, np.ndarray]:
+    """P**j and P**-j mod 2**64 for j < n (cached by size class)."""
+    mask = 2**64 - 1
+    pw = np.empty(n, dtype=np.uint64)
+    ipw = np.empty(n, dtype=np.uint64)
+    if n:
+        pw[0] = ipw[0] = 1
+        # doubling: fill [m, 2m) from [0, m) with one multiply each
+        m = 1
+        step, istep = int(_P), pow(int(_P), -1, 2**64)
+        while m < n:
+            k = min(m, n - m)
+            pw[m : m + k] = pw[:k] * np.uint64(step)
+            ipw[m : m + k] = ipw[:k] * np.uint64(istep)
+            step, istep = (step * step) & mask, (istep * istep) & mask
+            m += k
+    return pw, ipw
+
+
+def tokenize(text: str) -> Tokens:
+    """Tokens of an already-normalised text, with view offsets and hashes.
+
+    >>> t = tokenize("quân số 100.000, kéo dài 7,5 giờ")
+    >>> [ "quân số 100.000, kéo dài 7,5 giờ"[s:e] for s, e in zip(t.starts, t.ends)]
+    ['quân', 'số', '100.000', 'kéo', 'dài', '7,5', 'giờ']
+    """
+    n = len(text)
+    if n == 0:
+        empty = np.zeros(0, dtype=np.int64)
+        return Tokens(empty, empty.copy(), np.zeros(0, dtype=np.uint64))
+    cps = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
+    cls = _classes(cps)
+    word = (cls == 1) | (cls == 2)
+    digit = cls == 2
+    # A joiner counts as a word character only between two digits (or two letters).
+    prev_digit = np.concatenate(([False], digit[:-1]))
+    next_digit = np.concatenate((digit[1:], [False]))
+    letter = cls == 1
+    prev_letter = np.concatenate(([False], letter[:-1]))
+    next_letter = np.concatenate((letter[1:], [False]))
+    word |= ((cls == 3) & prev_digit & next_digit) | ((cls == 4) & prev_letter & next_letter)
+    edges = np.diff(np.concatenate(([False], word, [False])).astype(np.int8))
+    starts = np.flatnonzero(edges == 1).astype(np.int64)
+    ends = np.flatnonzero(edges == -1).astype(np.int64)
+    pw, ipw = _powers(1 << max(0, n - 1).bit_length())
+    # prefix[i] = sum_{j<i} (c_j + 1) * P**j  (wrapping uint64 arithmetic)
+    prefix = np.zeros(n + 1, dtype=np.uint64)
+    np.cumsum((cps.astype(np.uint64) + np.uint64(1)) * pw[:n], out=prefix[1:])
+    raw = (prefix[ends] - prefix[starts]) * ipw[starts]
+    return Tokens(starts, ends, _fmix64(raw))
+
+
+def shingles(hashes: np.ndarray, k: int) -> np.ndarray:
+    """Hashes of every run of ``k`` consecutive tokens (all tokens as one if fewer than k).
+
+    >>> h = tokenize("a b c d").hashes
+    >>> len(shingles(h, 2)), len(shingles(h, 9))
+    (3, 1)
+    """
+    if k < 1:
+        raise ValueError(f"shingle size k must be >= 1: {k!r}")
+    n = len(hashes)
+    if n == 0:
+        return np.zeros(0, dtype=np.uint64)
+    k = min(k, n)
+    m = n - k + 1
+    acc = hashes[:m].copy()
+    q = 1
+    for j in range(1, k):
+        q = (q * int(_Q)) & (2**64 - 1)
+        acc += hashes[j : j + m] * np.uint64(q)
+    return _fmix64(acc)
+
+
+def shingle_set(text: str, k: int) -> np.ndarray:
+    """Sorted unique shingle hashes of a normalised text."""
+    return np.unique(shingles(tokenize(text).hashes, k))
+
+
+def _reference_tokenize(text: str) -> list[tuple[int, int, int]]:
+    """Plain-Python statement of the token rules and hash, for tests."""
+    import unicodedata
+
+    def is_word(i: int) -> bool:
+        ch = text[i]
+        if ch.isalnum() or unicodedata.category(ch).startswith("M"):
+            return True
+        inner = 0 < i < len(text) - 1
+        if ch in _JOIN_DIGITS and inner:
+            return text[i - 1].isdigit() and text[i + 1].isdigit()
+        if ch in _JOIN_LETTERS and inner:
+            return text[i - 1].isalpha() and text[i + 1].isalpha()
+        return False
+
+    out = []
+    i = 0
+    mask = 2**64 - 1
+    while i < len(text):
+        if not is_word(i):
+            i += 1
+            continue
+        j = i
+        while j < len(text) and is_word(j):
+            j += 1
+        h, p = 0, 1
+        for ch in text[i:j]:
+            h = (h + (ord(ch) + 1) * p) & mask
+            p = (p * int(_P)) & mask
+        out.append((i, j, int(_fmix64(np.array([h], dtype=np.uint64))[0])))
+        i = j
+    return out
