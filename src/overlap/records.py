@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["Comparison", "Conflict", "Passage", "SentencePair", "Similarity", "Span"]
+__all__ = ["Comparison", "Conflict", "Edit", "Passage", "SentencePair", "Similarity", "Span"]
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -68,16 +68,33 @@ class SentencePair:
 
 
 @dataclass(frozen=True, slots=True)
-class Passage:
-    """A shared passage: a run of aligned sentence pairs, adjacent on both sides.
+class Edit:
+    """A run of words that differs inside a passage: ``a`` replaced by ``b``.
 
-    ``score`` is the length-weighted mean similarity of its pairs, in [0, 1].
+    One side is empty (``start == end``) for a pure insertion or deletion.
+    """
+
+    a: Span
+    b: Span
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"a": self.a.to_dict(), "b": self.b.to_dict()}
+
+
+@dataclass(frozen=True, slots=True)
+class Passage:
+    """A shared passage: a run of aligned text, adjacent on both sides.
+
+    ``score`` is the similarity of the two sides in [0, 1] (1.0 = same words after
+    normalisation); ``pairs`` are the aligned sentences (or reused parts of sentences)
+    inside it, and ``edits`` the word runs that differ between the sides.
     """
 
     a: Span
     b: Span
     score: float
     pairs: tuple[SentencePair, ...] = ()
+    edits: tuple[Edit, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -85,6 +102,7 @@ class Passage:
             "b": self.b.to_dict(),
             "score": round(self.score, 4),
             "pairs": [p.to_dict() for p in self.pairs],
+            "edits": [e.to_dict() for e in self.edits],
         }
 
 
