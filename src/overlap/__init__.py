@@ -1,0 +1,76 @@
+"""overlap: find shared passages between texts and the details they disagree on.
+
+Public API (everything is importable from ``overlap``; heavy parts load on first use):
+
+``compare(a, b, *, options=None, **overrides) -> Comparison``
+    Similarity, shared passages (offsets into both texts) and conflicts of two strings.
+``compare_files(path_a, path_b, *, options=None, **overrides) -> Comparison``
+    The same for two files (UTF-8; see ``read_text`` for the decoding rules).
+``read_text(path) -> str``
+    Read a text file, with a clear ``InputError`` for missing, binary or empty files.
+``normalize(text) -> NormText``
+    The matching view of a text, with its map back to original offsets.
+``sentences(text) -> tuple[Span, ...]``
+    Sentence spans of a news text.
+``CompareOptions``
+    Thresholds and sizes for ``compare``, validated on construction.
+``Comparison``, ``Passage``, ``SentencePair``, ``Edit``, ``Conflict``, ``Similarity``, ``Span``
+    The frozen result records; each has ``to_dict()``.
+``OverlapError``, ``ConfigError``, ``InputError``
+    The exceptions raised on purpose.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from importlib.metadata import PackageNotFoundError, version
+from typing import Any
+
+from .errors import ConfigError, InputError, OverlapError
+from .records import Comparison, Conflict, Edit, Passage, SentencePair, Similarity, Span
+
+try:
+    __version__ = version("overlap")
+except PackageNotFoundError:  # running from a source tree without install
+    __version__ = "0.0.0"
+
+# Public names that live in modules with heavier imports, loaded on first access.
+_LAZY = {
+    "CompareOptions": "overlap.pipeline",
+    "NormText": "overlap.normalize",
+    "compare": "overlap.pipeline",
+    "compare_files": "overlap.pipeline",
+    "normalize": "overlap.normalize",
+    "read_text": "overlap.textio",
+    "sentences": "overlap.segment",
+}
+
+__all__ = sorted(
+    [
+        "Comparison",
+        "ConfigError",
+        "Conflict",
+        "Edit",
+        "InputError",
+        "OverlapError",
+        "Passage",
+        "SentencePair",
+        "Similarity",
+        "Span",
+        "__version__",
+        *_LAZY,
+    ]
+)
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'overlap' has no attribute {name!r}")
+    value = getattr(import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return __all__
