@@ -152,8 +152,7 @@ def macro_recall(cases: Sequence[Annotation], dets: Sequence[Annotation]) -> flo
     """Mean over cases of covered characters / case characters (both sides).
 
     Conventions of the official evaluator: 1.0 when both lists are empty, 0.0 when
-    only one is.  A zero-length case counts as fully recalled if any detection detects it
-    (it cannot be detected under the overlap rule, so it scores 0).
+    only one is.  A zero-length case cannot be detected (nothing overlaps it) and scores 0.
     """
     if not cases and not dets:
         return 1.0
