@@ -1,0 +1,277 @@
+"""Human output for the terminal, drawn with rich.
+
+Contents:
+
+- ``make_console(file=None, width=None, color=None) -> rich.console.Console``: a console
+  that honours ``NO_COLOR``, a non-TTY output and a width override.
+- ``render_comparison(cmp, a_text, b_text, *, console=None, width=None, color=None)``:
+  header, summary table, each shared passage as two side-by-side panels (a | b) with the
+  differing words highlighted, and a table of conflicts coloured by kind.
+- ``render_scan(result, *, console=None, width=None, color=None)``: the corpus view of a
+  scan (clusters, linked pairs, conflicts), when ``overlap.scan`` exists.
+
+Colour is never the only signal.  When the output has no colour (``NO_COLOR`` set,
+``color=False``, or stdout is not a terminal, e.g. piped into a file) the differing words
+are wrapped in plain markers so the text stays readable as plain text::
+
+    [Alexander]     words that differ from the other side's version of the passage
+    []              the other side has words here that this side lacks
+
+Conflict kinds are spelled out in the conflicts table, so they need no colour either.
+rich is imported inside the functions: ``import overlap`` stays fast.  Cost: linear in
+the length of the passages printed; rich's layout dominates (milliseconds per passage).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections import Counter
+from collections.abc import Iterable
+from typing import IO, TYPE_CHECKING, Any
+
+from .records import Comparison, Span
+
+if TYPE_CHECKING:  # pragma: no cover
+    from rich.console import Console
+    from rich.text import Text
+
+__all__ = ["KIND_STYLES", "make_console", "render_comparison", "render_scan"]
+
+# Colour of each conflict kind in the terminal (the kind is also printed as a word).
+KIND_STYLES = {
+    "spelling": "yellow",
+    "name": "magenta",
+    "number": "cyan",
+    "date": "green",
+}
+_KIND_ORDER = ("spelling", "name", "number", "date")
+# Differing words: removed-ish on a, added-ish on b, like a diff; bold+underline survive
+# terminals that drop colour.
+_EDIT_STYLE = {"a": "bold underline red", "b": "bold underline green"}
+_GAP = "‸"
+
+
+def make_console(file: IO[str] | None = None, width: int | None = None, color: bool | None = None) -> Console:
+    """A rich ``Console`` for ``overlap``'s human output.
+
+    ``color=None`` decides automatically: no colour when ``NO_COLOR`` is set or ``file``
+    (stdout by default) is not a terminal; rich then writes no control codes at all.
+    ``color=True`` forces colour even into a pipe (``--color``); ``color=False`` turns it
+    off (``--no-color``).  ``width=None`` uses the terminal's width (80 when piped, or
+    ``$COLUMNS``); an explicit width must be at least 20.
+    """
+    from rich.console import Console
+
+    if width is not None and (not isinstance(width, int) or isinstance(width, bool) or width < 20):
+        raise ValueError(f"width must be an integer >= 20: {width!r}")
+    kwargs: dict[str, Any] = {
+        "file": file if file is not None else sys.stdout,
+        "width": width,
+        "highlight": False,  # never colour numbers/URLs inside the articles
+        "emoji": False,
+        "soft_wrap": False,
+    }
+    if color is True:
+        kwargs.update(force_terminal=True, no_color=False)
+    elif color is False:
+        kwargs.update(no_color=True)
+    return Console(**kwargs)
+
+
+def _plain(console: Console) -> bool:
+    """True when colour will not reach the reader, so plain-text markers are needed."""
+    return console.no_color or console.color_system is None
+
+
+def _name(path: str | None, default: str) -> str:
+    if not path:
+        return default
+    return path.replace("\\", "/").rsplit("/", 1)[-1] or path
+
+
+def _pct(n: int, d: int) -> str:
+    return f"{100 * n / d:.0f}%" if d else "–"
+
+
+def _kinds(kinds: Iterable[str]) -> list[tuple[str, int]]:
+    counts = Counter(kinds)
+    rank = {k: i for i, k in enumerate(_KIND_ORDER)}
+    return sorted(counts.items(), key=lambda kv: (rank.get(kv[0], len(rank)), kv[0]))
+
+
+def _passage_text(text: str, span: Span, marks: list[tuple[Span, str]], gaps: list[int], plain: bool) -> Text:
+    """``text[span]`` as rich Text with ``marks`` (span, style) styled and ``gaps`` shown.
+
+    In plain mode each mark is wrapped in ``[...]`` and each gap is ``[]``.  Marks are
+    clipped to the passage; overlapping marks are merged so brackets never nest.
+    """
+    from rich.text import Text
+
+    # Merge overlapping marks (keep the first style) so the bracketed output is flat.
+    clipped = sorted(
+        (Span(max(s.start, span.start), min(s.end, span.end)), st)
+        for s, st in marks
+        if s.end > span.start and s.start < span.end and len(s) > 0
+    )
+    merged: list[tuple[Span, str]] = []
+    for s, st in clipped:
+        if merged and s.start < merged[-1][0].end:
+            last, lst = merged[-1]
+            merged[-1] = (Span(last.start, max(last.end, s.end)), lst)
+        else:
+            merged.append((s, st))
+    events = [(s.start, 1, s, st) for s, st in merged] + [
+        (g, 0, None, "") for g in gaps if span.start <= g <= span.end
+    ]
+    events.sort(key=lambda e: (e[0], e[1]))
+    out = Text()
+    pos = span.start
+    for at, _, s, st in events:
+        if at < pos:  # a gap inside a mark: already covered by the mark's brackets
+            continue
+        out.append(text[pos:at])
+        if s is None:
+            out.append("[]" if plain else _GAP, style="bold red")
+            pos = at
+        else:
+            piece = s.of(text)
+            out.append(f"[{piece}]" if plain else piece, style=st)
+            pos = s.end
+    out.append(text[pos : span.end])
+    return out
+
+
+def _summary_table(cmp: Comparison, a_name: str, b_name: str) -> Any:
+    from rich.table import Table
+    from rich.text import Text
+
+    s = cmp.similarity
+    table = Table(title="Summary", title_justify="left", show_header=False, box=None, padding=(0, 2))
+    table.add_column(style="bold")
+    table.add_column()
+    table.add_row("Jaccard (word shingles)", f"{s.jaccard:.3f}")
+    table.add_row("a contained in b", f"{s.containment_a:.3f}")
+    table.add_row("b contained in a", f"{s.containment_b:.3f}")
+    table.add_row(
+        "near-duplicate",
+        Text("yes", style="bold red") if cmp.near_duplicate else Text("no"),
+    )
+    table.add_row("shared passages", str(len(cmp.passages)))
+    table.add_row(
+        "shared characters",
+        f"a {cmp.shared_a:,} of {cmp.a_length:,} ({_pct(cmp.shared_a, cmp.a_length)}) · "
+        f"b {cmp.shared_b:,} of {cmp.b_length:,} ({_pct(cmp.shared_b, cmp.b_length)})",
+    )
+    kinds = Text(f"{len(cmp.conflicts)}")
+    for i, (kind, n) in enumerate(_kinds(c.kind for c in cmp.conflicts)):
+        kinds.append(": " if i == 0 else ", ")
+        kinds.append(f"{n} {kind}", style=KIND_STYLES.get(kind, "bold"))
+    table.add_row("conflicts", kinds)
+    return table
+
+
+def _conflicts_table(cmp: Comparison, a_name: str, b_name: str) -> Any:
+    from rich import box
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(title="Conflicting details", title_justify="left", box=box.SIMPLE_HEAD, expand=True)
+    table.add_column("#", justify="right", no_wrap=True)
+    table.add_column("kind", no_wrap=True)
+    table.add_column(Text(f"a: {a_name}"), ratio=1)
+    table.add_column("a at", no_wrap=True)
+    table.add_column(Text(f"b: {b_name}"), ratio=1)
+    table.add_column("b at", no_wrap=True)
+    for i, c in enumerate(sorted(cmp.conflicts, key=lambda c: (c.a.start, c.b.start)), 1):
+        style = KIND_STYLES.get(c.kind, "bold")
+        table.add_row(
+            str(i),
+            Text(c.kind, style=f"bold {style}"),
+            Text(c.a_text, style=style),
+            f"{c.a.start}–{c.a.end}",
+            Text(c.b_text, style=style),
+            f"{c.b.start}–{c.b.end}",
+        )
+    return table
+
+
+def render_comparison(
+    cmp: Comparison,
+    a_text: str,
+    b_text: str,
+    *,
+    console: Console | None = None,
+    width: int | None = None,
+    color: bool | None = None,
+) -> None:
+    """Print one comparison for a human: summary, passages side by side, conflicts.
+
+    ``a_text``/``b_text`` are the texts ``cmp`` was computed from (its spans index them;
+    a ``ValueError`` if their lengths disagree with ``cmp``).  Prints to ``console`` if
+    given, else to a console from ``make_console(width=width, color=color)`` on stdout.
+    """
+    from rich.panel import Panel
+    from rich.rule import Rule
+    from rich.table import Table
+    from rich.text import Text
+
+    for side, text, length in (("a", a_text, cmp.a_length), ("b", b_text, cmp.b_length)):
+        if len(text) != length:
+            raise ValueError(
+                f"{side}_text has {len(text)} characters but the comparison says {length}: "
+                "pass the texts the comparison was made from"
+            )
+    con = console if console is not None else make_console(width=width, color=color)
+    plain = _plain(con)
+    a_name, b_name = _name(cmp.a_path, "a"), _name(cmp.b_path, "b")
+
+    head = Text("overlap compare  ", style="bold")
+    head.append(f"a: {a_name}", style="bold")
+    head.append(f" ({cmp.a_length:,} chars)  ↔  ")
+    head.append(f"b: {b_name}", style="bold")
+    head.append(f" ({cmp.b_length:,} chars)")
+    con.print(head)
+    con.print()
+    con.print(_summary_table(cmp, a_name, b_name))
+    if plain and any(p.edits for p in cmp.passages):
+        con.print(Text("Differing words are shown [in brackets]; [] marks words only the other side has.", style="dim"))
+
+    for pid, p in enumerate(cmp.passages, 1):
+        con.print()
+        con.print(
+            Rule(Text(f"passage {pid} of {len(cmp.passages)} · score {p.score:.2f}", style="bold"), align="left")
+        )
+        panels = []
+        for side, text, span, name in (("a", a_text, p.a, a_name), ("b", b_text, p.b, b_name)):
+            other = "b" if side == "a" else "a"
+            marks = [(getattr(e, side), _EDIT_STYLE[side]) for e in p.edits]
+            for c in cmp.conflicts:
+                cs: Span = getattr(c, side)
+                if cs.start >= span.start and cs.end <= span.end:
+                    marks.append((cs, f"bold underline {KIND_STYLES.get(c.kind, '')}".strip()))
+            gaps = [getattr(e, side).start for e in p.edits if len(getattr(e, side)) == 0 and len(getattr(e, other)) > 0]
+            body = _passage_text(text, span, marks, gaps, plain)
+            panels.append(
+                Panel(
+                    body,
+                    title=Text(f"{side} {span.start}–{span.end} · {name}"),
+                    title_align="left",
+                    border_style="blue" if side == "a" else "magenta",
+                )
+            )
+        grid = Table.grid(expand=True, padding=(0, 1))
+        grid.add_column(ratio=1)
+        grid.add_column(ratio=1)
+        grid.add_row(*panels)
+        con.print(grid)
+
+    con.print()
+    if cmp.conflicts:
+        con.print(_conflicts_table(cmp, a_name, b_name))
+    else:
+        con.print(Text("No conflicting details.", style="dim"))
+
+
+def render_scan(result: Any, *, console: Console | None = None, width: int | None = None, color: bool | None = None) -> None:
+    """Print a scan result; see the module docstring."""
+    raise NotImplementedError("render_scan needs overlap.scan.ScanResult, which does not exist yet")
