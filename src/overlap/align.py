@@ -1,0 +1,216 @@
+"""Find the passages two texts share, token by token, with offsets on both sides.
+
+``align(a, b, options) -> list[Alignment]`` works on the token sequences of two normalised
+views (``shingle.tokenize``) in four steps, cheapest first:
+
+1. **Seeds.**  Every run of ``seed_size`` tokens that occurs in both texts (a hash join of
+   their k-token shingles).  k-grams that recur more than ``max_seed_repeats`` times on a
+   side ("của các nước", "one of the") are dropped: they pair everything with everything.
+2. **Runs.**  Seeds on the same diagonal that touch or overlap merge into exact-match runs.
+3. **Chains.**  Runs are chained in text order across small gaps (``max_gap`` tokens on
+   each side), so a passage survives a changed name, number or inserted clause.  Chains
+   on different diagonals stay apart, so reordered passages are found separately.
+4. **Extension and filter.**  Each chain is extended over a mismatch at either end when a
+   match follows ("Alexander Fomin" / "Alexandr Fomin" at the end of a sentence), then
+   kept only when it has ``min_tokens`` matched tokens and a matched density of at least
+   ``min_density`` on both sides.  Unrelated sentences sharing a few words never make a
+   seed chain that long.
+
+A passage covers only what is shared: part of a long sentence is reported as that part.
+
+Cost: O(n + m) numpy work for seeds and runs, then Python over runs (a few per shared
+passage, plus stray seeds) and one token-level Levenshtein alignment per passage.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .shingle import Tokens, shingles
+
+__all__ = ["AlignOptions", "Alignment", "align", "token_opcodes"]
+
+
+@dataclass(frozen=True, slots=True)
+class AlignOptions:
+    """Knobs of the passage aligner (token counts).  Validated by ``CompareOptions``."""
+
+    seed_size: int = 3
+    max_seed_repeats: int = 8
+    max_gap: int = 12
+    min_tokens: int = 15
+    min_density: float = 0.5
+
+
+@dataclass(frozen=True, slots=True)
+class Alignment:
+    """A shared passage in token indices: ``[a_start, a_end)`` of a, ``[b_start, b_end)`` of b."""
+
+    a_start: int
+    a_end: int
+    b_start: int
+    b_end: int
+    matched: int
+
+
+def _seed_pairs(ha: np.ndarray, hb: np.ndarray, k: int, max_rep: int) -> np.ndarray:
+    """All (i, j) where the k-token shingle at a[i] equals the one at b[j], as an (n, 2) array."""
+    if len(ha) < k or len(hb) < k:
+        return np.zeros((0, 2), dtype=np.int64)
+    sa = shingles(ha, k)
+    sb = shingles(hb, k)
+    ua, inv_a, cnt_a = np.unique(sa, return_inverse=True, return_counts=True)
+    ub, cnt_b = np.unique(sb, return_counts=True)
+    # Keep shingles present on both sides and not too repetitive on either.
+    pos = np.searchsorted(ub, ua)
+    pos = np.minimum(pos, len(ub) - 1)
+    in_b = ub[pos] == ua
+    ok_val = in_b & (cnt_a <= max_rep) & (cnt_b[pos] <= max_rep)
+    keep_a = ok_val[inv_a]
+    ia = np.flatnonzero(keep_a)
+    if len(ia) == 0:
+        return np.zeros((0, 2), dtype=np.int64)
+    order_b = np.argsort(sb, kind="stable")
+    sorted_b = sb[order_b]
+    lo = np.searchsorted(sorted_b, sa[ia], side="left")
+    hi = np.searchsorted(sorted_b, sa[ia], side="right")
+    reps = hi - lo
+    i_idx = np.repeat(ia, reps)
+    # positions lo..hi-1 for each, flattened
+    offsets = np.arange(reps.sum()) - np.repeat(np.cumsum(reps) - reps, reps)
+    j_idx = order_b[np.repeat(lo, reps) + offsets]
+    return np.stack([i_idx, j_idx], axis=1).astype(np.int64)
+
+
+def _runs(pairs: np.ndarray, k: int) -> np.ndarray:
+    """Merge seeds on one diagonal that touch into exact runs: rows (a0, a1, b0, b1)."""
+    if len(pairs) == 0:
+        return np.zeros((0, 4), dtype=np.int64)
+    i, j = pairs[:, 0], pairs[:, 1]
+    d = j - i
+    order = np.lexsort((i, d))
+    i, d = i[order], d[order]
+    new = np.ones(len(i), dtype=bool)
+    new[1:] = (d[1:] != d[:-1]) | (i[1:] > i[:-1] + 1)
+    starts = np.flatnonzero(new)
+    ends = np.append(starts[1:], len(i)) - 1
+    a0 = i[starts]
+    a1 = i[ends] + k
+    b0 = a0 + d[starts]
+    runs = np.stack([a0, a1, b0, b0 + (a1 - a0)], axis=1)
+    return runs[np.lexsort((runs[:, 2], runs[:, 0]))]
+
+
+def _chain(runs: np.ndarray, max_gap: int, k: int) -> list[list[int]]:
+    """Greedily chain runs in a-order into passages: [a0, a1, b0, b1, matched]."""
+    chains: list[list[int]] = []
+    open_: list[list[int]] = []
+    for a0, a1, b0, b1 in runs.tolist():
+        best = None
+        best_gap = None
+        still_open = []
+        for c in open_:
+            if a0 - c[1] > max_gap:
+                continue  # too far behind in a: closed for good
+            still_open.append(c)
+            ga, gb = a0 - c[1], b0 - c[3]
+            if ga < -k or gb < -k or gb > max_gap or a1 <= c[1] or b1 <= c[3]:
+                continue
+            # A gap is bridged only between pieces at least half as long as the gap:
+            # a stray shared phrase ("Thứ trưởng Ngoại giao") must not pull a passage
+            # across a sentence it does not share.
+            if 2 * min(c[4], a1 - a0) < max(ga, gb):
+                continue
+            gap = max(ga, 0) + max(gb, 0)
+            if best_gap is None or gap < best_gap:
+                best, best_gap = c, gap
+        open_ = still_open
+        if best is None:
+            c = [a0, a1, b0, b1, a1 - a0]
+            chains.append(c)
+            open_.append(c)
+            continue
+        # Trim an overlap with the chain's end so no token is counted twice.
+        trim = max(best[1] - a0, best[3] - b0, 0)
+        best[1], best[3] = a1, b1
+        best[4] += max(a1 - a0 - trim, 0)
+    return chains
+
+
+def _step(ha: np.ndarray, hb: np.ndarray, a: int, b: int, da_dir: int, max_edit: int) -> tuple[int, int] | None:
+    """Smallest skip (da, db) past differing tokens after which the texts match again.
+
+    ``a``/``b`` are the next positions to look at, moving by ``da_dir`` (+1 or -1).  A
+    skip that is not a plain substitution (da != db) must be followed by two matches, so
+    an end does not creep into unrelated text on a lone shared "và" or "the".
+    """
+    na, nb = len(ha), len(hb)
+
+    def eq(x: int, y: int) -> bool:
+        return 0 <= x < na and 0 <= y < nb and ha[x] == hb[y]
+
+    if eq(a, b):
+        return (0, 0)
+    best = None
+    for da in range(max_edit + 1):
+        for db in range(max_edit + 1):
+            if not (da or db) or (best is not None and da + db >= sum(best)):
+                continue
+            x, y = a + da_dir * da, b + da_dir * db
+            if eq(x, y) and (da == db or eq(x + da_dir, y + da_dir)):
+                best = (da, db)
+    return best
+
+
+def _extend(c: list[int], ha: np.ndarray, hb: np.ndarray, max_edit: int = 2) -> None:
+    """Extend a chain over up to ``max_edit`` differing tokens at each end when matches follow."""
+    while (st := _step(ha, hb, c[1], c[3], 1, max_edit)) is not None:
+        c[1], c[3] = c[1] + st[0] + 1, c[3] + st[1] + 1
+        c[4] += 1
+    while (st := _step(ha, hb, c[0] - 1, c[2] - 1, -1, max_edit)) is not None:
+        c[0], c[2] = c[0] - st[0] - 1, c[2] - st[1] - 1
+        c[4] += 1
+
+
+def align(ta: Tokens, tb: Tokens, options: AlignOptions | None = None) -> list[Alignment]:
+    """Shared passages of two token sequences, in a-order (see the module docstring)."""
+    o = options or AlignOptions()
+    ha, hb = ta.hashes, tb.hashes
+    k = o.seed_size
+    runs = _runs(_seed_pairs(ha, hb, k, o.max_seed_repeats), k)
+    chains = _chain(runs, o.max_gap, k)
+    out: list[Alignment] = []
+    for c in chains:
+        if c[4] + 2 * 2 < o.min_tokens:  # cheapest check first: extension adds at most a few
+            continue
+        _extend(c, ha, hb)
+        a0, a1, b0, b1, matched = c
+        if matched < o.min_tokens:
+            continue
+        if matched < o.min_density * (a1 - a0) or matched < o.min_density * (b1 - b0):
+            continue
+        out.append(Alignment(a0, a1, b0, b1, matched))
+    return _drop_contained(out)
+
+
+def _drop_contained(alns: list[Alignment]) -> list[Alignment]:
+    """Drop alignments contained on both sides in a bigger one (repeats of its pieces)."""
+    alns.sort(key=lambda x: (x.a_start, -(x.a_end - x.a_start), x.b_start))
+    kept: list[Alignment] = []
+    for x in alns:
+        if any(
+            y.a_start <= x.a_start and x.a_end <= y.a_end and y.b_start <= x.b_start and x.b_end <= y.b_end
+            for y in kept
+        ):
+            continue
+        kept.append(x)
+    return kept
+
+
+def token_opcodes(ha: np.ndarray, hb: np.ndarray) -> list[tuple[str, int, int, int, int]]:
+    """Levenshtein opcodes between two token-hash sequences (difflib's 5-tuples)."""
+    from rapidfuzz.distance import Levenshtein
+
+    return [tuple(op) for op in Levenshtein.opcodes(ha.tolist(), hb.tolist())]  # type: ignore[misc]

@@ -1,0 +1,411 @@
+"""The one place that knows the order of the stages: ``compare`` two texts end to end.
+
+normalise -> tokenise/shingle -> similarity -> align passages -> edit blocks -> conflicts.
+
+``compare(a, b, *, options=None, **overrides) -> Comparison``
+``compare_files(path_a, path_b, *, options=None, encoding="utf-8", **overrides) -> Comparison``
+
+``compare`` is symmetric by construction: it aligns the two texts in a canonical order
+and mirrors the result, so ``compare(b, a)`` is ``compare(a, b)`` with sides swapped.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field, fields, replace
+from typing import Any
+
+import numpy as np
+
+from .align import AlignOptions, Alignment, align, token_opcodes
+from .conflicts import Side, classify
+from .errors import ConfigError
+from .normalize import NormText, normalize
+from .records import Comparison, Conflict, Edit, Passage, SentencePair, Similarity, Span
+from .segment import sentences
+from .shingle import Tokens, shingles, tokenize
+
+__all__ = ["CompareOptions", "compare", "compare_files"]
+
+
+@dataclass(frozen=True, slots=True)
+class CompareOptions:
+    """Settings of ``compare``, validated on construction.
+
+    ``shingle_size``: tokens per shingle for the similarity scores (5: the size
+    text-dedup and most near-duplicate work use for words).
+    ``near_duplicate``: Jaccard at or above which two texts are near-duplicates (0.5).
+    ``seed_size``, ``max_gap``, ``min_tokens``, ``min_density``: the passage aligner's
+    knobs, in tokens (see ``overlap.align``).
+    """
+
+    shingle_size: int = 5
+    near_duplicate: float = 0.5
+    seed_size: int = 3
+    max_gap: int = 12
+    min_tokens: int = 15
+    min_density: float = 0.5
+
+    def __post_init__(self) -> None:
+        for name in ("shingle_size", "seed_size", "min_tokens"):
+            v = getattr(self, name)
+            if not isinstance(v, int) or isinstance(v, bool) or not 1 <= v <= 1000:
+                raise ConfigError(f"{name} must be an integer in [1, 1000]: {v!r}")
+        if not isinstance(self.max_gap, int) or not 0 <= self.max_gap <= 1000:
+            raise ConfigError(f"max_gap must be an integer in [0, 1000]: {self.max_gap!r}")
+        for name in ("near_duplicate", "min_density"):
+            v = getattr(self, name)
+            if not isinstance(v, (int, float)) or isinstance(v, bool) or not 0.0 <= v <= 1.0:
+                raise ConfigError(f"{name} must be in [0.0, 1.0]: {v!r}")
+
+    @property
+    def align(self) -> AlignOptions:
+        return AlignOptions(
+            seed_size=self.seed_size, max_gap=self.max_gap, min_tokens=self.min_tokens, min_density=self.min_density
+        )
+
+
+def _options(options: CompareOptions | None, overrides: dict[str, Any]) -> CompareOptions:
+    base = options or CompareOptions()
+    if not overrides:
+        return base
+    known = {f.name for f in fields(CompareOptions)}
+    unknown = sorted(set(overrides) - known)
+    if unknown:
+        raise ConfigError(f"unknown option(s) {', '.join(unknown)}; expected one of {', '.join(sorted(known))}")
+    return replace(base, **overrides)
+
+
+# --------------------------------------------------------------------------- documents
+
+_VI_MARKS = re.compile("[ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]")
+
+
+@dataclass(slots=True)
+class _Doc:
+    """One text as the stages see it: original, view, tokens, and lazily derived facts."""
+
+    text: str
+    view: NormText
+    tokens: Tokens
+    orig_starts: np.ndarray
+    orig_ends: np.ndarray
+    _names: np.ndarray | None = field(default=None)
+    _sentences: tuple[Span, ...] | None = field(default=None)
+    _sent_ids: np.ndarray | None = field(default=None)
+
+    @classmethod
+    def of(cls, text: str) -> "_Doc":
+        view = normalize(text)
+        toks = tokenize(view.text)
+        if view.identity or len(toks) == 0:
+            os_, oe = toks.starts, toks.ends
+        else:
+            os_ = view.starts[toks.starts]  # type: ignore[index]
+            oe = view.ends[toks.ends - 1]  # type: ignore[index]
+        return cls(text, view, toks, os_, oe)
+
+    @property
+    def vietnamese(self) -> bool:
+        """Vietnamese number convention ("7,5", "100.000") when the text looks Vietnamese."""
+        sample = self.view.text[:4000]
+        return len(_VI_MARKS.findall(sample)) > len(sample) // 100
+
+    @property
+    def sentence_spans(self) -> tuple[Span, ...]:
+        if self._sentences is None:
+            self._sentences = sentences(self.text)
+        return self._sentences
+
+    @property
+    def sent_ids(self) -> np.ndarray:
+        """Per token: index of the sentence it falls in (tokens between sentences join the previous)."""
+        if self._sent_ids is None:
+            starts = np.fromiter((s.start for s in self.sentence_spans), dtype=np.int64)
+            self._sent_ids = np.searchsorted(starts, self.orig_starts, side="right") - 1
+        return self._sent_ids
+
+    def word(self, i: int) -> str:
+        return self.text[int(self.orig_starts[i]) : int(self.orig_ends[i])]
+
+    def span(self, i: int, j: int) -> Span:
+        """Original span from the start of token i to the end of token j-1 (empty at i if j <= i)."""
+        if j <= i:
+            pos = int(self.orig_starts[i]) if i < len(self.orig_starts) else len(self.text)
+            return Span(pos, pos)
+        return Span(int(self.orig_starts[i]), int(self.orig_ends[j - 1]))
+
+    def gap_is_space(self, i: int) -> bool:
+        """True when tokens i and i+1 are separated by whitespace only."""
+        between = self.text[int(self.orig_ends[i]) : int(self.orig_starts[i + 1])]
+        return bool(between) and between.isspace()
+
+    @property
+    def names(self) -> np.ndarray:
+        """Per token: written as a name (capitalised, and not only because a sentence starts there)."""
+        if self._names is None:
+            n = len(self.tokens)
+            first = [self.text[s] for s in self.orig_starts.tolist()]
+            upper = np.fromiter((c.isupper() for c in first), dtype=bool, count=n)
+            initial = np.zeros(n, dtype=bool)
+            starts = np.fromiter((s.start for s in self.sentence_spans), dtype=np.int64)
+            idx = np.searchsorted(self.orig_starts, starts)
+            initial[idx[idx < n]] = True
+            hashes = self.tokens.hashes
+            proper = set(hashes[upper & ~initial].tolist())
+            again = np.fromiter((h in proper for h in hashes.tolist()), dtype=bool, count=n)
+            self._names = upper & (~initial | again)
+        return self._names
+
+
+# --------------------------------------------------------------------------- stages
+
+
+def _similarity(a: _Doc, b: _Doc, k: int) -> Similarity:
+    sa = np.unique(shingles(a.tokens.hashes, k))
+    sb = np.unique(shingles(b.tokens.hashes, k))
+    if len(sa) == 0 or len(sb) == 0:
+        return Similarity(0.0, 0.0, 0.0)
+    inter = len(np.intersect1d(sa, sb, assume_unique=True))
+    union = len(sa) + len(sb) - inter
+    return Similarity(inter / union, inter / len(sa), inter / len(sb))
+
+
+def _slot_extend(al: Alignment, a: _Doc, b: _Doc) -> Alignment:
+    """Take in one differing token at a passage edge when both are the same kind of detail.
+
+    The aligner stops at a mismatch with no match after it, so a changed name or number
+    that opens or closes a passage ("Ryabkov nói" / "Lavrov nói" at the start of a
+    text) would fall outside it.  Both tokens being names, or both numbers, makes them
+    the same slot.
+    """
+
+    def same_slot(i: int, j: int) -> bool:
+        wa, wb = a.word(i), b.word(j)
+        if any(c.isdigit() for c in wa) and any(c.isdigit() for c in wb):
+            return True
+        return bool(a.names[i] and b.names[j])
+
+    a0, a1, b0, b1, m = al.a_start, al.a_end, al.b_start, al.b_end, al.matched
+    if a0 > 0 and b0 > 0 and a.gap_is_space(a0 - 1) and b.gap_is_space(b0 - 1) and same_slot(a0 - 1, b0 - 1):
+        a0, b0 = a0 - 1, b0 - 1
+    na, nb = len(a.tokens), len(b.tokens)
+    if a1 < na and b1 < nb and a.gap_is_space(a1 - 1) and b.gap_is_space(b1 - 1) and same_slot(a1, b1):
+        a1, b1 = a1 + 1, b1 + 1
+    return Alignment(a0, a1, b0, b1, m)
+
+
+def _trim_edges(al: Alignment, a: _Doc, b: _Doc, min_piece: int = 3) -> Alignment:
+    """Cut a few matching tokens a passage took from the next or previous sentence.
+
+    Extension stops only at a mismatch, so a passage that ends a paragraph can take the
+    next paragraph's first word when both happen to start alike ("... Ukraine. Trong").
+    A piece of fewer than ``min_piece`` tokens of a sentence that goes on outside the
+    passage is cut when it is the same on both sides.
+    """
+    a0, a1, b0, b1 = al.a_start, al.a_end, al.b_start, al.b_end
+    ha, hb = a.tokens.hashes, b.tokens.hashes
+
+    def piece(doc: _Doc, lo: int, hi: int, tail: bool) -> int:
+        ids = doc.sent_ids
+        sid = ids[hi - 1] if tail else ids[lo]
+        inside = int(np.count_nonzero(ids[lo:hi] == sid))
+        whole = int(np.count_nonzero(ids == sid))
+        return inside if inside < min_piece and inside < whole and inside < hi - lo else 0
+
+    t = max(piece(a, a0, a1, True), piece(b, b0, b1, True))
+    if t and a1 - t > a0 and np.array_equal(ha[a1 - t : a1], hb[b1 - t : b1]):
+        a1, b1 = a1 - t, b1 - t
+    h = max(piece(a, a0, a1, False), piece(b, b0, b1, False))
+    if h and a0 + h < a1 and np.array_equal(ha[a0 : a0 + h], hb[b0 : b0 + h]):
+        a0, b0 = a0 + h, b0 + h
+    if (a0, a1, b0, b1) == (al.a_start, al.a_end, al.b_start, al.b_end):
+        return al
+    return Alignment(a0, a1, b0, b1, al.matched - (al.a_end - a1) - (a0 - al.a_start))
+
+
+def _grow(doc: _Doc, lo: int, hi: int, other: _Doc, olo: int, ohi: int, kind: str) -> tuple[int, int, int, int]:
+    """Widen a conflict over neighbours equal on both sides: the rest of a name, a unit."""
+    ha, hb = doc.tokens.hashes, other.tokens.hashes
+    if kind in ("spelling", "name"):
+        for _ in range(3):
+            if lo > 0 and olo > 0 and ha[lo - 1] == hb[olo - 1] and doc.names[lo - 1] and other.names[olo - 1] \
+                    and doc.gap_is_space(lo - 1) and other.gap_is_space(olo - 1):
+                lo, olo = lo - 1, olo - 1
+            if hi < len(ha) and ohi < len(hb) and ha[hi] == hb[ohi] and doc.names[hi] and other.names[ohi] \
+                    and doc.gap_is_space(hi - 1) and other.gap_is_space(ohi - 1):
+                hi, ohi = hi + 1, ohi + 1
+    else:
+        if lo > 0 and olo > 0 and ha[lo - 1] == hb[olo - 1] and doc.gap_is_space(lo - 1) and other.gap_is_space(olo - 1):
+            if doc.word(lo - 1).lower() in ("năm", "ngày", "tháng", "in", "on", "since"):
+                lo, olo = lo - 1, olo - 1
+        if hi < len(ha) and ohi < len(hb) and ha[hi] == hb[ohi] and doc.gap_is_space(hi - 1) \
+                and other.gap_is_space(ohi - 1) and doc.word(hi).isalpha():
+            hi, ohi = hi + 1, ohi + 1
+    return lo, hi, olo, ohi
+
+
+def _side(doc: _Doc, lo: int, hi: int) -> Side:
+    return Side(
+        tokens=tuple(doc.word(i) for i in range(lo, hi)),
+        before=doc.word(lo - 1) if lo > 0 else "",
+        after=doc.word(hi) if hi < len(doc.tokens) else "",
+        names=tuple(bool(x) for x in doc.names[lo:hi]),
+        vietnamese=doc.vietnamese,
+    )
+
+
+def _trim_punct(a: _Doc, sa: Span, b: _Doc, sb: Span) -> tuple[Span, Span]:
+    """Extend both spans over punctuation that is the same on both sides (closing quote, full stop)."""
+    ta, tb = a.view.text, b.view.text
+    va0, va1 = a.view.to_view(sa.start, sa.end)
+    vb0, vb1 = b.view.to_view(sb.start, sb.end)
+    for _ in range(3):
+        if va1 < len(ta) and vb1 < len(tb) and ta[va1] == tb[vb1] and not ta[va1].isalnum() and not ta[va1].isspace():
+            va1, vb1 = va1 + 1, vb1 + 1
+        else:
+            break
+    for _ in range(3):
+        if va0 > 0 and vb0 > 0 and ta[va0 - 1] == tb[vb0 - 1] and ta[va0 - 1] in "\"'([" :
+            va0, vb0 = va0 - 1, vb0 - 1
+        else:
+            break
+    oa = a.view.to_original(va0, va1)
+    ob = b.view.to_original(vb0, vb1)
+    return Span(*oa), Span(*ob)
+
+
+def _passage(al: Alignment, a: _Doc, b: _Doc) -> tuple[Passage, list[Conflict]]:
+    from rapidfuzz.distance import Indel
+
+    ha = a.tokens.hashes[al.a_start : al.a_end]
+    hb = b.tokens.hashes[al.b_start : al.b_end]
+    ops = token_opcodes(ha, hb)
+    # Map each a-token of the passage to a b-token (or -1), and collect edit blocks:
+    # maximal runs of non-equal opcodes ("100 nghìn" -> "100.000" is one block, not two).
+    amap = np.full(len(ha), -1, dtype=np.int64)
+    blocks: list[list[int]] = []
+    prev_equal = True
+    for tag, i1, i2, j1, j2 in ops:
+        if tag == "equal":
+            amap[i1:i2] = np.arange(j1, j2)
+            prev_equal = True
+            continue
+        if tag == "replace":
+            amap[i1:i2] = j1 + np.minimum(np.arange(i2 - i1), j2 - j1 - 1)
+        if prev_equal or not blocks:
+            blocks.append([i1, i2, j1, j2])
+        else:
+            blocks[-1][1], blocks[-1][3] = i2, j2
+        prev_equal = False
+
+    edits: list[Edit] = []
+    conflicts: list[Conflict] = []
+    for i1, i2, j1, j2 in blocks:
+        lo, hi, olo, ohi = al.a_start + i1, al.a_start + i2, al.b_start + j1, al.b_start + j2
+        edits.append(Edit(a.span(lo, hi), b.span(olo, ohi)))
+        kind = classify(_side(a, lo, hi), _side(b, olo, ohi))
+        if kind is None:
+            continue
+        glo, ghi, golo, gohi = _grow(a, lo, hi, b, olo, ohi, kind)
+        sa, sb = a.span(glo, ghi), b.span(golo, gohi)
+        conflicts.append(Conflict(kind, sa, sb, sa.of(a.text), sb.of(b.text)))
+
+    pa, pb = _trim_punct(a, a.span(al.a_start, al.a_end), b, b.span(al.b_start, al.b_end))
+    score = Indel.normalized_similarity(ha.tolist(), hb.tolist())
+    pairs = _sentence_pairs(al, a, b, amap, pa)
+    return Passage(pa, pb, float(score), tuple(pairs), tuple(edits)), conflicts
+
+
+def _sentence_pairs(al: Alignment, a: _Doc, b: _Doc, amap: np.ndarray, pa: Span) -> list[SentencePair]:
+    """Split a passage at a's sentence boundaries and pair each piece with its b-range."""
+    from rapidfuzz.distance import Indel
+
+    out: list[SentencePair] = []
+    starts = a.orig_starts[al.a_start : al.a_end]
+    for s in a.sentence_spans:
+        if s.end <= pa.start or s.start >= pa.end:
+            continue
+        i = int(np.searchsorted(starts, s.start))
+        j = int(np.searchsorted(starts, s.end))
+        mapped = amap[i:j]
+        mapped = mapped[mapped >= 0]
+        if j <= i or len(mapped) == 0:
+            continue
+        bi, bj = al.b_start + int(mapped.min()), al.b_start + int(mapped.max()) + 1
+        ai, aj = al.a_start + i, al.a_start + j
+        score = Indel.normalized_similarity(a.tokens.hashes[ai:aj].tolist(), b.tokens.hashes[bi:bj].tolist())
+        out.append(SentencePair(a.span(ai, aj), b.span(bi, bj), float(score)))
+    return out
+
+
+def _compare_docs(a: _Doc, b: _Doc, o: CompareOptions) -> tuple[Similarity, list[Passage], list[Conflict]]:
+    sim = _similarity(a, b, o.shingle_size)
+    passages: list[Passage] = []
+    conflicts: list[Conflict] = []
+    for al in align(a.tokens, b.tokens, o.align):
+        p, cs = _passage(_slot_extend(_trim_edges(al, a, b), a, b), a, b)
+        passages.append(p)
+        conflicts.extend(cs)
+    return sim, passages, conflicts
+
+
+def compare(a: str, b: str, *, options: CompareOptions | None = None, **overrides: Any) -> Comparison:
+    """Compare two texts: similarity, shared passages and conflicting details.
+
+    Options are a ``CompareOptions`` or its fields as keywords.  Cost: linear in the
+    texts for normalisation, shingles and seeds; one token Levenshtein per passage.
+
+    >>> c = compare("Ông Ryabkov nói cuộc gặp kéo dài 7,5 giờ tại Geneva hôm thứ Hai.",
+    ...             "Ông Ryabkov nói cuộc gặp kéo dài 8 giờ tại Geneva hôm thứ Hai.")
+    >>> [(x.kind, x.a_text, x.b_text) for x in c.conflicts]
+    [('number', '7,5 giờ', '8 giờ')]
+    """
+    if not isinstance(a, str) or not isinstance(b, str):
+        raise TypeError("compare() takes two str; use compare_files() for paths")
+    o = _options(options, overrides)
+    swap = (len(b), b) < (len(a), a)
+    da, db = _Doc.of(b if swap else a), _Doc.of(a if swap else b)
+    sim, passages, conflicts = _compare_docs(da, db, o)
+    if swap:
+        sim = Similarity(sim.jaccard, sim.containment_b, sim.containment_a)
+        passages = [_swap_passage(p) for p in passages]
+        conflicts = [Conflict(c.kind, c.b, c.a, c.b_text, c.a_text) for c in conflicts]
+    passages.sort(key=lambda p: (p.a.start, p.b.start))
+    conflicts.sort(key=lambda c: (c.a.start, c.b.start))
+    return Comparison(
+        a_length=len(a),
+        b_length=len(b),
+        similarity=sim,
+        near_duplicate=sim.jaccard >= o.near_duplicate,
+        passages=tuple(passages),
+        conflicts=tuple(conflicts),
+    )
+
+
+def _swap_passage(p: Passage) -> Passage:
+    return Passage(
+        p.b,
+        p.a,
+        p.score,
+        tuple(SentencePair(s.b, s.a, s.score) for s in p.pairs),
+        tuple(Edit(e.b, e.a) for e in p.edits),
+    )
+
+
+def compare_files(
+    path_a: str | os.PathLike[str],
+    path_b: str | os.PathLike[str],
+    *,
+    options: CompareOptions | None = None,
+    encoding: str = "utf-8",
+    **overrides: Any,
+) -> Comparison:
+    """``compare`` two files read with ``read_text``; paths are recorded in the result."""
+    from .textio import read_text
+
+    o = _options(options, overrides)
+    ta = read_text(path_a, encoding=encoding)
+    tb = read_text(path_b, encoding=encoding)
+    return replace(compare(ta, tb, options=o), a_path=str(path_a), b_path=str(path_b))
