@@ -357,8 +357,8 @@ def compare(a: str, b: str, *, options: CompareOptions | None = None, **override
     Options are a ``CompareOptions`` or its fields as keywords.  Cost: linear in the
     texts for normalisation, shingles and seeds; one token Levenshtein per passage.
 
-    >>> c = compare("Ông Ryabkov nói cuộc gặp kéo dài 7,5 giờ tại Geneva hôm thứ Hai.",
-    ...             "Ông Ryabkov nói cuộc gặp kéo dài 8 giờ tại Geneva hôm thứ Hai.")
+    >>> c = compare("Ông Ryabkov nói cuộc gặp với phái đoàn Mỹ kéo dài 7,5 giờ tại Geneva hôm thứ Hai.",
+    ...             "Ông Ryabkov nói cuộc gặp với phái đoàn Mỹ kéo dài 8 giờ tại Geneva hôm thứ Hai.")
     >>> [(x.kind, x.a_text, x.b_text) for x in c.conflicts]
     [('number', '7,5 giờ', '8 giờ')]
     """
