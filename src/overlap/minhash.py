@@ -17,25 +17,33 @@ How a signature is made.  Each text is normalised (``overlap.normalize``), token
 shingled (``overlap.shingle``: hashes of ``shingle_size`` consecutive tokens; a text with
 fewer tokens gives one shingle of all of them).  Each 64-bit shingle hash ``h`` is folded
 to 32 bits, ``x = (h ^ (h >> 32)) mod 2**32``, and permutation ``k`` maps it to
-``(a_k * x + b_k) mod 2**32`` with ``a_k`` odd, so every permutation is a bijection of the
-32-bit values; position ``k`` of the signature is the minimum over the text's shingles.
-An empty text (no tokens) has every position equal to ``EMPTY``; two empty texts
-therefore estimate as identical, so drop them before comparing if that matters.
+``pi_k(x) = (a_k * x + b_k) mod 2**32`` with ``a_k`` odd, so it is a bijection of the
+32-bit values (datasketch's "affine32" scheme; ``a_k, b_k`` come from SplitMix64 of the
+seed).  Min-max hashing (Ji et al., "Min-Max Hash for Jaccard Similarity", ICDM 2013)
+takes two signature positions from each permutation: column ``k`` is
+``min pi_k(x)`` and column ``ceil(num_perm / 2) + k`` is ``min ~pi_k(x)`` (``~`` is the
+order-reversing bijection ``2**32 - 1 - y``, so that column is ``~max pi_k(x)``).  Every
+position is the minimum of a bijection, so ``P[sig_a[k] == sig_b[k]] = J(a, b)`` as for
+plain MinHash; the two positions of one permutation sample two distinct elements of the
+union, which makes the estimate's variance slightly *lower* than with independent
+permutations, for half the multiply-adds.  An empty text (no tokens) has every position
+equal to ``EMPTY``; two empty texts therefore estimate as identical, so drop them before
+comparing if that matters.
 
-Why 32 bits.  The shingle hashes are already avalanched by ``fmix64``, so an affine map
-modulo ``2**32`` (the scheme datasketch >= 2.0 uses by default, and the width rensa
-returns) is as accurate as datasketch's MinHash at the same ``num_perm`` on real news
-text (``benchmarks/bench_minhash.py`` measures the error of each engine against exact
-Jaccard), while halving memory and running about 3x faster than 64-bit arithmetic.  Two
-different shingles collide in 32 bits with probability ``2**-32`` per pair, which moves a
-Jaccard estimate by far less than its sampling error ``sqrt(J (1 - J) / num_perm)``.
+Why ``uint32``.  The shingle hashes are already avalanched by ``fmix64``, and on real news
+text the error of these 32-bit signatures against exact Jaccard is that of datasketch's
+MinHash at the same ``num_perm`` (``benchmarks/bench_minhash.py`` measures every engine),
+while memory halves and numpy's 32-bit multiply-add-min runs about 3x faster than 64-bit
+arithmetic.  Two different shingles collide in 32 bits with probability ``2**-32`` per
+pair, far below the estimate's sampling error ``sqrt(J (1 - J) / num_perm)``.  rensa also
+returns ``u32`` digests.
 
-Cost.  One pass of ``num_perm`` multiply-add-min over every shingle, in cache-sized
-chunks (about 64k shingles); no Python loop per document on the hot path.  About 0.02 ms
-per 550-shingle document on one core of a 2020s laptop-class CPU for the signature step;
-normalising and tokenising the text costs more than that.  ``workers > 1`` splits the
-texts into contiguous chunks handled by worker processes; the result is identical to
-``workers=1`` because every document's row depends only on its own shingles.
+Cost.  ``ceil(num_perm / 2)`` passes of multiply-add-min-max over every shingle, in
+L2-sized chunks (64k shingles); no Python loop per document on the hot path.  About
+0.015 ms per 550-shingle document on one core here for the signature step; normalising
+and tokenising the text costs much more than that (see the benchmark table).
+``workers > 1`` splits the texts into contiguous chunks handled by worker processes; the
+result is identical to ``workers=1`` because every row depends only on its own shingles.
 
 >>> sig = minhash(["the cat sat on the mat today", "the cat sat on the mat"], num_perm=64)
 >>> sig.shape, sig.dtype.name
@@ -124,14 +132,16 @@ def _fold32(hashes: np.ndarray) -> np.ndarray:
     return (h ^ (h >> _U64(32))).astype(np.uint32)
 
 
-def _kernel(x: np.ndarray, offsets: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+def _kernel(x: np.ndarray, offsets: np.ndarray, a: np.ndarray, b: np.ndarray, num_perm: int) -> np.ndarray:
     """Signatures of documents whose folded shingles are ``x[offsets[i]:offsets[i+1]]``.
 
-    Every document must be non-empty.  Documents are grouped into chunks of about
+    Every document must be non-empty.  Column ``k < len(a)`` is the minimum of
+    permutation ``k``; column ``len(a) + k`` is the minimum of its reversal, stored as
+    ``~max`` (min-max hashing).  Documents are grouped into chunks of about
     ``_CHUNK_SHINGLES`` shingles (a single larger document is its own chunk).
     """
     n = len(offsets) - 1
-    num_perm = len(a)
+    half = len(a)
     out = np.empty((n, num_perm), dtype=np.uint32)
     if n == 0:
         return out
@@ -145,10 +155,13 @@ def _kernel(x: np.ndarray, offsets: np.ndarray, a: np.ndarray, b: np.ndarray) ->
         tmp = tmp_full[: hi - lo]
         local = offsets[i:j] - lo
         block = out[i:j]
-        for k in range(num_perm):
+        for k in range(half):
             np.multiply(xs, a[k], out=tmp)
             tmp += b[k]  # wraps modulo 2**32: that wraparound is the permutation
             np.minimum.reduceat(tmp, local, out=block[:, k])
+            if half + k < num_perm:
+                np.maximum.reduceat(tmp, local, out=block[:, half + k])
+    np.invert(out[:, half:], out=out[:, half:])
     return out
 
 
@@ -197,18 +210,19 @@ def signatures_from_shingles(
             )
         if (np.diff(offs) < 0).any():
             raise ConfigError("offsets must be non-decreasing")
-    return _signatures(_fold32(flat), offs, *permutations(num_perm, seed))
+    return _signatures(_fold32(flat), offs, int(num_perm), int(seed))
 
 
-def _signatures(x: np.ndarray, offs: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+def _signatures(x: np.ndarray, offs: np.ndarray, num_perm: int, seed: int) -> np.ndarray:
+    a, b = permutations((num_perm + 1) // 2, seed)
     n = len(offs) - 1
     nonempty = offs[1:] > offs[:-1]
     if nonempty.all():
-        return _kernel(x, offs, a, b)
-    out = np.full((n, len(a)), EMPTY, dtype=np.uint32)
+        return _kernel(x, offs, a, b, num_perm)
+    out = np.full((n, num_perm), EMPTY, dtype=np.uint32)
     keep = np.flatnonzero(nonempty)
     sub = np.append(offs[keep], offs[-1])  # empty documents contribute no shingles
-    out[keep] = _kernel(x, sub, a, b)
+    out[keep] = _kernel(x, sub, a, b, num_perm)
     return out
 
 
@@ -332,13 +346,12 @@ def minhash(
 
 
 def _minhash_serial(texts: list[str], num_perm: int, seed: int, shingle_size: int) -> np.ndarray:
-    a, b = permutations(num_perm, seed)
     out = np.empty((len(texts), num_perm), dtype=np.uint32)
     # Shingle and sign batch by batch so memory stays bounded for any number of texts.
     for lo, hi, flat, per_doc in _shingle_batches(texts, shingle_size):
         offs = np.zeros(hi - lo + 1, dtype=np.int64)
         np.cumsum(per_doc, out=offs[1:])
-        out[lo:hi] = _signatures(_fold32(flat), offs, a, b)
+        out[lo:hi] = _signatures(_fold32(flat), offs, num_perm, seed)
     return out
 
 
