@@ -96,7 +96,10 @@ def _markup(text: str, ranges: Sequence[_Range], points: Mapping[int, list[str]]
     ranges = [r for r in ranges if r.start < r.end]
     n = len(text)
     cuts = sorted({0, n, *(r.start for r in ranges), *(r.end for r in ranges), *points})
-    key = lambda r: (r.layer, r.start, -r.end, r.order)  # noqa: E731
+    # Passages (layer 0) are outermost; below them a range that started earlier, or is
+    # longer, encloses the others, so an edit inside a conflict (or the reverse) nests
+    # without splitting; only truly crossing ranges are cut.
+    key = lambda r: (r.layer > 0, r.start, -r.end, r.layer, r.order)  # noqa: E731
     ranges.sort(key=lambda r: r.start)
     out: list[str] = []
     stack: list[_Range] = []
