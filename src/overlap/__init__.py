@@ -23,16 +23,10 @@ Public API (everything is importable from ``overlap``; heavy parts load on first
 from __future__ import annotations
 
 from importlib import import_module
-from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
 from .errors import ConfigError, InputError, OverlapError
 from .records import Comparison, Conflict, Edit, Passage, SentencePair, Similarity, Span
-
-try:
-    __version__ = version("overlap")
-except PackageNotFoundError:  # running from a source tree without install
-    __version__ = "0.0.0"
 
 # Public names that live in modules with heavier imports, loaded on first access.
 _LAZY = {
@@ -63,7 +57,20 @@ __all__ = sorted(
 )
 
 
+def _version() -> str:
+    # importlib.metadata costs ~40 ms to import: read it only when asked.
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("overlap")
+    except PackageNotFoundError:  # running from a source tree without install
+        return "0.0.0"
+
+
 def __getattr__(name: str) -> Any:
+    if name == "__version__":
+        globals()[name] = v = _version()
+        return v
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'overlap' has no attribute {name!r}")

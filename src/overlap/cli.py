@@ -142,14 +142,25 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     return 0
 
 
-def _build_parser() -> _Parser:
-    from . import __version__
+class _Version(argparse.Action):
+    """``--version``, reading the installed version only when asked (the lookup is slow)."""
 
+    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: Any) -> None:
+        super().__init__(option_strings, dest, nargs=0, help="show the version and exit")
+
+    def __call__(self, parser: argparse.ArgumentParser, *args: Any, **kwargs: Any) -> None:
+        from . import __version__
+
+        print(f"overlap {__version__}")
+        parser.exit()
+
+
+def _build_parser() -> _Parser:
     parser = _Parser(
         prog="overlap",
         description="Find shared passages between news texts and the details they disagree on.",
     )
-    parser.add_argument("--version", action="version", version=f"overlap {__version__}")
+    parser.add_argument("--version", action=_Version)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
 

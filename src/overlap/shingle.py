@@ -50,33 +50,34 @@ def _fmix64(x: np.ndarray) -> np.ndarray:
     return x ^ (x >> np.uint64(33))
 
 
-@lru_cache(maxsize=1)
-def _bmp_classes() -> np.ndarray:
-    """Class of every BMP code point: 1 word char, 2 digit, 3 digit joiner, 4 letter joiner."""
+_UNKNOWN = 255
+# Class of each code point, filled in lazily: only the code points a text actually uses
+# are classified (a few hundred calls once), so start-up pays nothing for the table.
+_TABLE = np.full(0x110000, _UNKNOWN, dtype=np.uint8)
+
+
+def _classify(ch: str) -> int:
+    """1 word character, 2 digit, 3 digit joiner, 4 letter joiner, 0 other."""
     import unicodedata
 
-    cls = np.zeros(0x10000, dtype=np.uint8)
-    for cp in range(0x10000):
-        ch = chr(cp)
-        if ch.isdigit():
-            cls[cp] = 2
-        elif ch.isalnum() or unicodedata.category(ch).startswith("M"):
-            cls[cp] = 1
-    for ch in _JOIN_DIGITS:
-        cls[ord(ch)] = 3
-    for ch in _JOIN_LETTERS:
-        cls[ord(ch)] = 4
-    return cls
+    if ch in _JOIN_DIGITS:
+        return 3
+    if ch in _JOIN_LETTERS:
+        return 4
+    if ch.isdigit():
+        return 2
+    if ch.isalnum() or unicodedata.category(ch).startswith("M"):
+        return 1
+    return 0
 
 
 def _classes(cps: np.ndarray) -> np.ndarray:
-    table = _bmp_classes()
-    high = cps >= 0x10000
-    cls = table[np.where(high, 0, cps)]
-    if high.any():  # astral code points are rare: classify them one by one
-        for cp in np.unique(cps[high]):
-            ch = chr(int(cp))
-            cls[cps == cp] = 2 if ch.isdigit() else 1 if ch.isalnum() else 0
+    cls = _TABLE[cps]
+    unknown = cls == _UNKNOWN
+    if unknown.any():
+        for cp in np.unique(cps[unknown]).tolist():
+            _TABLE[cp] = _classify(chr(cp))
+        cls = _TABLE[cps]
     return cls
 
 
