@@ -117,9 +117,12 @@ def test_forced_colour_styles_the_differing_words_without_brackets() -> None:
     assert "\x1b[" in out
     plain = ANSI.sub("", out)
     assert "[Alexander]" not in plain and "Alexander Fomin" in plain
-    # The edit carries a colour and bold underline (1;4;31 = bold underline red on side a).
-    assert re.search(r"\x1b\[1;4;31mAlexander\x1b\[0m", out)
-    assert re.search(r"\x1b\[1;4;32mAlexandr\x1b\[0m", out)
+    # Differing words are bold, underlined and coloured (31 red on side a, 32 green on b)...
+    assert re.search(r"\x1b\[1;4;31mkhi kết thúc\x1b\[0m", out)
+    assert re.search(r"\x1b\[1;4;32mcuộc\x1b\[0m", out)
+    # ...except inside a conflict, which takes its kind's colour (spelling: 33 yellow).
+    assert re.search(r"\x1b\[1;4;33mAlexander\x1b\[0m", out)
+    assert re.search(r"\x1b\[1;4;33mAlexandr\x1b\[0m", out)
 
 
 class _TTY(io.StringIO):

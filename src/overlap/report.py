@@ -99,45 +99,61 @@ def _kinds(kinds: Iterable[str]) -> list[tuple[str, int]]:
     return sorted(counts.items(), key=lambda kv: (rank.get(kv[0], len(rank)), kv[0]))
 
 
-def _passage_text(text: str, span: Span, marks: list[tuple[Span, str]], gaps: list[int], plain: bool) -> Text:
-    """``text[span]`` as rich Text with ``marks`` (span, style) styled and ``gaps`` shown.
+def _merge(spans: Iterable[Span], within: Span) -> list[Span]:
+    """``spans`` clipped to ``within``, empty ones dropped, overlapping ones merged."""
+    out: list[Span] = []
+    for s in sorted(spans):
+        lo, hi = max(s.start, within.start), min(s.end, within.end)
+        if lo >= hi:
+            continue
+        if out and lo <= out[-1].end:
+            out[-1] = Span(out[-1].start, max(out[-1].end, hi))
+        else:
+            out.append(Span(lo, hi))
+    return out
 
-    In plain mode each mark is wrapped in ``[...]`` and each gap is ``[]``.  Marks are
-    clipped to the passage; overlapping marks are merged so brackets never nest.
+
+def _passage_text(
+    text: str,
+    span: Span,
+    edits: Iterable[Span],
+    edit_style: str,
+    conflicts: Iterable[tuple[Span, str]],
+    gaps: Iterable[int],
+    plain: bool,
+) -> Text:
+    """``text[span]`` as rich Text: differing words styled (and ``[bracketed]`` when
+    ``plain``), conflicts coloured by kind, and gaps (words only the other side has) shown
+    as a caret, or ``[]`` when plain.  Brackets never nest: overlapping edits are merged.
     """
     from rich.text import Text
 
-    # Merge overlapping marks (keep the first style) so the bracketed output is flat.
-    clipped = sorted(
-        (Span(max(s.start, span.start), min(s.end, span.end)), st)
-        for s, st in marks
-        if s.end > span.start and s.start < span.end and len(s) > 0
-    )
-    merged: list[tuple[Span, str]] = []
-    for s, st in clipped:
-        if merged and s.start < merged[-1][0].end:
-            last, lst = merged[-1]
-            merged[-1] = (Span(last.start, max(last.end, s.end)), lst)
-        else:
-            merged.append((s, st))
-    events = [(s.start, 1, s, st) for s, st in merged] + [
-        (g, 0, None, "") for g in gaps if span.start <= g <= span.end
-    ]
-    events.sort(key=lambda e: (e[0], e[1]))
+    runs = _merge(edits, span)
+    confs = [(c, st) for c, st in conflicts if max(c.start, span.start) < min(c.end, span.end)]
+    gap_at = {g for g in gaps if span.start <= g <= span.end}
+    starts = {r.start for r in runs}
+    ends = {r.end for r in runs}
+    edges = {span.start, span.end, *starts, *ends, *gap_at, *(c.start for c, _ in confs), *(c.end for c, _ in confs)}
+    cuts = sorted(x for x in edges if span.start <= x <= span.end)
     out = Text()
-    pos = span.start
-    for at, _, s, st in events:
-        if at < pos:  # a gap inside a mark: already covered by the mark's brackets
-            continue
-        out.append(text[pos:at])
-        if s is None:
+    inside = False  # inside an edit run
+    for i, pos in enumerate(cuts):
+        if pos in ends and inside:
+            if plain:
+                out.append("]", style=edit_style)
+            inside = False
+        if pos in gap_at and not (pos in starts):
             out.append("[]" if plain else _GAP, style="bold red")
-            pos = at
-        else:
-            piece = s.of(text)
-            out.append(f"[{piece}]" if plain else piece, style=st)
-            pos = s.end
-    out.append(text[pos : span.end])
+        if pos in starts:
+            if plain:
+                out.append("[", style=edit_style)
+            inside = True
+        if i + 1 == len(cuts):
+            break
+        nxt = cuts[i + 1]
+        styles = [edit_style] if inside else []
+        styles += [st for c, st in confs if c.start <= pos and nxt <= c.end]
+        out.append(text[pos:nxt], style=" ".join(styles))
     return out
 
 
@@ -244,13 +260,12 @@ def render_comparison(
         panels = []
         for side, text, span, name in (("a", a_text, p.a, a_name), ("b", b_text, p.b, b_name)):
             other = "b" if side == "a" else "a"
-            marks = [(getattr(e, side), _EDIT_STYLE[side]) for e in p.edits]
-            for c in cmp.conflicts:
-                cs: Span = getattr(c, side)
-                if cs.start >= span.start and cs.end <= span.end:
-                    marks.append((cs, f"bold underline {KIND_STYLES.get(c.kind, '')}".strip()))
+            edits = [getattr(e, side) for e in p.edits]
+            # Conflicts take their kind's colour; where they cover differing words, the
+            # kind's colour wins over the edit's (the later style in rich overrides).
+            conflicts = [(getattr(c, side), f"underline {KIND_STYLES.get(c.kind, 'bold')}") for c in cmp.conflicts]
             gaps = [getattr(e, side).start for e in p.edits if len(getattr(e, side)) == 0 and len(getattr(e, other)) > 0]
-            body = _passage_text(text, span, marks, gaps, plain)
+            body = _passage_text(text, span, edits, _EDIT_STYLE[side], conflicts, gaps, plain)
             panels.append(
                 Panel(
                     body,
