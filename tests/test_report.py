@@ -311,3 +311,36 @@ def test_html_crossing_ranges_are_split_not_broken() -> None:
     assert a_pane.count('data-cid="1"') == 2
     # The words only a has show on b as a zero-width marker with the words in its tooltip.
     assert '<span class="gap" title="a has “cuộc” here"></span>đối' in doc
+
+
+def _luminance(css: str) -> float:
+    """WCAG relative luminance of ``hsl(H S% L%)`` or ``#rrggbb``."""
+    import colorsys
+
+    if css.startswith("#"):
+        rgb = [int(css[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    else:
+        h, s, light = (float(x.rstrip("%")) for x in css[4:-1].split())
+        rgb = list(colorsys.hls_to_rgb(h / 360, light / 100, s / 100))
+    lin = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in rgb]
+    return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+
+def _contrast(x: str, y: str) -> float:
+    hi, lo = sorted((_luminance(x), _luminance(y)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def test_html_colours_keep_text_readable() -> None:
+    from overlap.html import KIND_COLOURS, passage_colour
+
+    for i in range(60):
+        bg, border = passage_colour(i)
+        assert _contrast("#161616", bg) >= 7.0, (i, bg)  # WCAG AAA for body text
+        assert _contrast("#ffffff", border) >= 4.5, (i, border)  # white badge digits
+        assert _contrast(border, bg) >= 3.0, (i, border, bg)  # the underline shows on its passage
+    for kind, colour in KIND_COLOURS.items():
+        assert _contrast("#ffffff", colour) >= 4.5, kind
+    # Neighbouring passages get clearly different hues.
+    hues = [int(passage_colour(i)[0][4:].split()[0]) for i in range(8)]
+    assert min(min(abs(x - y), 360 - abs(x - y)) for k, x in enumerate(hues) for y in hues[k + 1 :]) >= 20

@@ -55,10 +55,11 @@ def passage_colour(i: int) -> tuple[str, str]:
     """(background, border) CSS colours of passage ``i``: hues spread by the golden angle.
 
     Backgrounds are light (HSL lightness 88 %) so dark text keeps a contrast above 12:1;
-    borders are dark (lightness 32 %) so the underline stands out (> 4.5:1 on white).
+    borders are dark (lightness 28 %): > 4.5:1 against white (the badge digits) and > 3:1
+    against the passage's own background (the underline).
     """
     hue = round((i * 137.508 + 200) % 360)
-    return f"hsl({hue} 85% 88%)", f"hsl({hue} 65% 32%)"
+    return f"hsl({hue} 85% 88%)", f"hsl({hue} 65% 28%)"
 
 
 def _esc(s: str) -> str:
@@ -231,12 +232,11 @@ h3{font-size:16px;margin:18px 0 8px}
  background:var(--bd);border-radius:8px;padding:0 5px;margin-right:3px;vertical-align:2px;min-width:8px;text-align:center}
 .edit{font-weight:600;text-decoration:underline dotted 2px;text-underline-offset:3px;background:rgba(255,255,255,.55)}
 .gap::before{content:"‸";color:#b00020;font-weight:bold;padding:0 1px}
-.conf{outline:2px solid var(--k);outline-offset:1px;border-radius:2px;background:#fff;cursor:help;
- text-decoration:underline wavy var(--k);text-underline-offset:4px}
-.conf.first::after{content:attr(data-badge);font:bold 10px/1 var(--font);color:#fff;background:var(--k);
+.conf{outline:2px solid var(--k,#444);outline-offset:1px;border-radius:2px;background:#fff;cursor:help;
+ text-decoration:underline wavy var(--k,#444);text-underline-offset:4px}
+.conf.first::after{content:attr(data-badge);font:bold 10px/1 var(--font);color:#fff;background:var(--k,#444);
  border-radius:3px;padding:1px 3px;margin-left:2px;vertical-align:super}
-.k-spelling{--k:#a04000}.k-name{--k:#6d28d9;outline-style:dashed}.k-number{--k:#0b5c8a;outline-style:double;outline-width:3px}
-.k-date{--k:#0f6b48;outline-style:dotted}
+.k-name{outline-style:dashed}.k-number{outline-style:double;outline-width:3px}.k-date{outline-style:dotted}
 .flash{animation:flash 1.4s ease-out}
 @keyframes flash{0%,40%{box-shadow:0 0 0 4px #ffd400,inset 0 -3px 0 var(--bd,#000)}100%{box-shadow:inset 0 -2px 0 var(--bd,#000)}}
 table{border-collapse:collapse;background:var(--paper);width:100%;font-size:14px;border:1px solid var(--line)}
@@ -244,7 +244,7 @@ th,td{padding:5px 9px;border-bottom:1px solid var(--line);text-align:left;vertic
 th{background:#fafaf8;font-weight:600}
 td.num{font-variant-numeric:tabular-nums;white-space:nowrap}
 .swatch{display:inline-block;width:1.7em;text-align:center;border-radius:8px;color:#fff;font-weight:bold;font-size:12px}
-.kind{display:inline-block;border:2px solid var(--k);color:var(--k);border-radius:4px;padding:0 5px;font-weight:600;font-size:12.5px}
+.kind{display:inline-block;border:2px solid var(--k,#444);color:var(--k,#444);border-radius:4px;padding:0 5px;font-weight:600;font-size:12.5px}
 button.goto{font:inherit;font-size:13px;border:1px solid var(--line);background:#fff;border-radius:5px;cursor:pointer;padding:1px 8px;color:var(--accent)}
 button.goto:hover,button.goto:focus{border-color:var(--accent)}
 .empty{color:var(--muted);font-style:italic}
@@ -257,6 +257,8 @@ nav.toc a,a{color:var(--accent)}
 @media (max-width:800px){.panes{grid-template-columns:1fr}.text{height:50vh}}
 @media (prefers-reduced-motion:reduce){.flash{animation:none;outline:3px solid #ffd400}}
 """
+
+_KIND_CSS = "".join(f".k-{k}{{--k:{c}}}" for k, c in KIND_COLOURS.items()) + "\n"
 
 _JS = """
 (function(){
@@ -331,7 +333,7 @@ def _page(title: str, body: str) -> str:
         '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
         "style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:\">\n"
         '<meta name="generator" content="overlap">\n'
-        f"<title>{_esc(title)}</title>\n<style>{_CSS}</style>\n</head>\n<body>\n"
+        f"<title>{_esc(title)}</title>\n<style>{_CSS}{_KIND_CSS}</style>\n</head>\n<body>\n"
         f"{body}\n<script>{_JS}</script>\n</body>\n</html>\n"
     )
 
@@ -363,7 +365,7 @@ def _kind_rank(kind: str) -> int:
 
 _LEGEND = (
     '<p class="legend"><span><span class="sample psg first" data-label="1" '
-    'style="--bg:hsl(200 85% 88%);--bd:hsl(200 65% 32%)">shared passage</span> '
+    'style="--bg:hsl(200 85% 88%);--bd:hsl(200 65% 28%)">shared passage</span> '
     "same number and colour on both sides; click one to bring up its partner</span>"
     '<span><span class="sample edit">differing words</span></span>'
     '<span><span class="sample gap"></span> words only the other side has</span>'
