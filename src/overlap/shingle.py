@@ -57,7 +57,7 @@ _TABLE = np.full(0x110000, _UNKNOWN, dtype=np.uint8)
 
 
 def _classify(ch: str) -> int:
-    """1 word character, 2 digit, 3 digit joiner, 4 letter joiner, 0 other."""
+    """5 letter (``isalpha``), 2 digit, 1 other word character, 3/4 digit/letter joiner, 0 other."""
     import unicodedata
 
     if ch in _JOIN_DIGITS:
@@ -66,8 +66,10 @@ def _classify(ch: str) -> int:
         return 4
     if ch.isdigit():
         return 2
+    if ch.isalpha():
+        return 5
     if ch.isalnum() or unicodedata.category(ch).startswith("M"):
-        return 1
+        return 1  # word characters that are not letters: "½", "Ⅷ", combining marks
     return 0
 
 
@@ -114,12 +116,12 @@ def tokenize(text: str) -> Tokens:
         return Tokens(empty, empty.copy(), np.zeros(0, dtype=np.uint64))
     cps = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
     cls = _classes(cps)
-    word = (cls == 1) | (cls == 2)
+    letter = cls == 5
     digit = cls == 2
+    word = letter | digit | (cls == 1)
     # A joiner counts as a word character only between two digits (or two letters).
     prev_digit = np.concatenate(([False], digit[:-1]))
     next_digit = np.concatenate((digit[1:], [False]))
-    letter = cls == 1
     prev_letter = np.concatenate(([False], letter[:-1]))
     next_letter = np.concatenate((letter[1:], [False]))
     word |= ((cls == 3) & prev_digit & next_digit) | ((cls == 4) & prev_letter & next_letter)
