@@ -178,16 +178,21 @@ def align(ta: Tokens, tb: Tokens, options: AlignOptions | None = None) -> list[A
     """Shared passages of two token sequences, in a-order (see the module docstring)."""
     o = options or AlignOptions()
     ha, hb = ta.hashes, tb.hashes
-    k = o.seed_size
+    shorter = min(len(ha), len(hb))
+    if shorter == 0:
+        return []
+    # A text shorter than a seed or a passage can still be shared whole (a headline).
+    k = min(o.seed_size, shorter)
+    min_tokens = min(o.min_tokens, max(shorter, k))
     runs = _runs(_seed_pairs(ha, hb, k, o.max_seed_repeats), k)
     chains = _chain(runs, o.max_gap, k)
     out: list[Alignment] = []
     for c in chains:
-        if c[4] + 2 * 2 < o.min_tokens:  # cheapest check first: extension adds at most a few
+        if c[4] + 2 * 2 < min_tokens:  # cheapest check first: extension adds at most a few
             continue
         _extend(c, ha, hb)
         a0, a1, b0, b1, matched = c
-        if matched < o.min_tokens:
+        if matched < min_tokens:
             continue
         if matched < o.min_density * (a1 - a0) or matched < o.min_density * (b1 - b0):
             continue

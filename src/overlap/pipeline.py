@@ -225,17 +225,28 @@ def _trim_edges(al: Alignment, a: _Doc, b: _Doc, min_piece: int = 3) -> Alignmen
     return Alignment(a0, a1, b0, b1, al.matched - (al.a_end - a1) - (a0 - al.a_start))
 
 
+# Capitalised words that stand next to names without being part of them.
+_NOT_NAMES = frozenset(
+    "nga mỹ anh pháp đức trung quốc nhật hàn ấn ukraine kremlin điện nhà trắng ông bà "
+    "tổng thống thủ tướng bộ trưởng mr mrs ms dr president minister russia russian us "
+    "american ukrainian uk eu nato".split()
+)
+
+
 def _grow(doc: _Doc, lo: int, hi: int, other: _Doc, olo: int, ohi: int, kind: str) -> tuple[int, int, int, int]:
     """Widen a conflict over neighbours equal on both sides: the rest of a name, a unit."""
     ha, hb = doc.tokens.hashes, other.tokens.hashes
     if kind in ("spelling", "name"):
-        for _ in range(3):
-            if lo > 0 and olo > 0 and ha[lo - 1] == hb[olo - 1] and doc.names[lo - 1] and other.names[olo - 1] \
-                    and doc.gap_is_space(lo - 1) and other.gap_is_space(olo - 1):
-                lo, olo = lo - 1, olo - 1
-            if hi < len(ha) and ohi < len(hb) and ha[hi] == hb[ohi] and doc.names[hi] and other.names[ohi] \
-                    and doc.gap_is_space(hi - 1) and other.gap_is_space(ohi - 1):
-                hi, ohi = hi + 1, ohi + 1
+        # One name token on each side at most ("Sergei Ryabkov"), and not a country or
+        # title that merely stands next to the name ("Nga Maria Zakharova").
+        if lo > 0 and olo > 0 and ha[lo - 1] == hb[olo - 1] and doc.names[lo - 1] and other.names[olo - 1] \
+                and doc.gap_is_space(lo - 1) and other.gap_is_space(olo - 1) \
+                and doc.word(lo - 1).lower() not in _NOT_NAMES:
+            lo, olo = lo - 1, olo - 1
+        if hi < len(ha) and ohi < len(hb) and ha[hi] == hb[ohi] and doc.names[hi] and other.names[ohi] \
+                and doc.gap_is_space(hi - 1) and other.gap_is_space(ohi - 1) \
+                and doc.word(hi).lower() not in _NOT_NAMES:
+            hi, ohi = hi + 1, ohi + 1
     else:
         if lo > 0 and olo > 0 and ha[lo - 1] == hb[olo - 1] and doc.gap_is_space(lo - 1) and other.gap_is_space(olo - 1):
             if doc.word(lo - 1).lower() in ("năm", "ngày", "tháng", "in", "on", "since"):

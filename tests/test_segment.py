@@ -1,0 +1,58 @@
+"""Sentence segmentation for Vietnamese and English news."""
+
+from __future__ import annotations
+
+from overlap.segment import sentences
+
+
+def texts(t: str) -> list[str]:
+    return [s.of(t) for s in sentences(t)]
+
+
+def test_numbers_and_dates_do_not_split() -> None:
+    t = "Cuộc gặp kéo dài 7,5 giờ với 100.000 quân ngày 11/01/2022 và tháng 6-2021. Sau đó họ về."
+    assert texts(t) == [
+        "Cuộc gặp kéo dài 7,5 giờ với 100.000 quân ngày 11/01/2022 và tháng 6-2021.",
+        "Sau đó họ về.",
+    ]
+
+
+def test_abbreviations_and_initials() -> None:
+    t = "Mr. Smith met Dr. Jones in the U.S. on Monday. J. K. Rowling was there. TP. Hồ Chí Minh cũng vậy."
+    assert texts(t) == [
+        "Mr. Smith met Dr. Jones in the U.S. on Monday.",
+        "J. K. Rowling was there.",
+        "TP. Hồ Chí Minh cũng vậy.",
+    ]
+
+
+def test_quotes_and_ellipsis(seeds: dict[int, str]) -> None:
+    got = texts(seeds[1])
+    # An ellipsis before a lower-case word does not end the sentence.
+    assert 'Thứ trưởng Ngoại giao Mỹ Wendy Sherman cho biết: "Chúng tôi đã kiên quyết… đẩy lùi các đề xuất an ninh đơn giản là không mang tính khởi đầu đối với Mỹ."' in got
+    # A closing quote after the full stop stays with its sentence.
+    assert '"Tôi không nghĩ rằng tình hình là vô vọng," ông nói.' in got
+
+
+def test_headlines_bylines_and_captions_stand_alone(seeds: dict[int, str]) -> None:
+    got = texts(seeds[2])
+    assert got[0] == "Đàm phán an ninh Nga-Mỹ: Kéo dài 7,5 tiếng, Mỹ cứng rắn phản bác Nga, đề xuất ý tưởng mới"
+    assert got[1] == "Việt Hà 06:43 | 11/01/2022"
+    assert "(Nguồn: Reuters)" in got
+    # The emoji line has no words: it is not a sentence.
+    assert all("📞" not in s for s in got)
+
+
+def test_site_chrome_lines(seeds: dict[int, str]) -> None:
+    got = texts(seeds[3])
+    assert got[:2] == ["Chủ Nhật, 22/12/2024", "“ĐOÀN KẾT – DÂN CHỦ - KỶ CƯƠNG – TRÁCH NHIỆM – HIỆU QUẢ”"]
+    assert got[-3:] == ["Gửi cho bạn bè", "Phản hồi", "Thông tin người gửi phản hồi"]
+    # A lone "|" line in seed 000 is dropped.
+    assert "|" not in texts(seeds[0])
+
+
+def test_spans_index_the_original(seeds: dict[int, str]) -> None:
+    for t in seeds.values():
+        spans = sentences(t)
+        assert all(t[s.start : s.end].strip() == t[s.start : s.end] for s in spans)
+        assert all(a.end <= b.start for a, b in zip(spans, spans[1:]))
