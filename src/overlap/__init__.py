@@ -14,6 +14,8 @@ Public API (everything is importable from ``overlap``; heavy parts load on first
     Sentence spans of a news text.
 ``CompareOptions``
     Thresholds and sizes for ``compare``, validated on construction.
+``Document``
+    One input document (id, text, origin) as corpus readers yield it.
 ``Comparison``, ``Passage``, ``SentencePair``, ``Edit``, ``Conflict``, ``Similarity``, ``Span``
     The frozen result records; each has ``to_dict()``.
 ``OverlapError``, ``ConfigError``, ``InputError``
@@ -26,7 +28,7 @@ from importlib import import_module
 from typing import Any
 
 from .errors import ConfigError, InputError, OverlapError
-from .records import Comparison, Conflict, Edit, Passage, SentencePair, Similarity, Span
+from .records import Comparison, Conflict, Document, Edit, Passage, SentencePair, Similarity, Span
 
 # Public names that live in modules with heavier imports, loaded on first access.
 _LAZY = {
@@ -44,6 +46,7 @@ __all__ = sorted(
         "Comparison",
         "ConfigError",
         "Conflict",
+        "Document",
         "Edit",
         "InputError",
         "OverlapError",

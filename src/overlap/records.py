@@ -10,7 +10,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["Comparison", "Conflict", "Edit", "Passage", "SentencePair", "Similarity", "Span"]
+__all__ = ["Comparison", "Conflict", "Document", "Edit", "Passage", "SentencePair", "Similarity", "Span"]
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """One input document: a stable ``id``, its decoded ``text``, and ``origin``, where it
+    came from ("seeds/000.txt", "feed.jsonl:17") for error messages and reports."""
+
+    id: str
+    text: str
+    origin: str = ""
 
 
 @dataclass(frozen=True, slots=True, order=True)
