@@ -1,0 +1,278 @@
+"""Speed and accuracy of MinHash signatures and LSH candidates: overlap vs datasketch vs rensa.
+
+``bench_signatures(texts) -> rows``   ms per document of each engine on the same shingles.
+``bench_end_to_end(texts) -> rows``   text -> signature with ``overlap.minhash``, 1 and 2 workers.
+``bench_accuracy(texts) -> rows``     mean / max absolute error against exact Jaccard.
+``bench_lsh(texts) -> rows``          band keys + candidate pairs vs datasketch ``MinHashLSH``.
+
+"Same shingles": every engine receives the same 64-bit shingle hashes, made once by
+``overlap.minhash.shingle_batch`` (normalise, tokenise, 5-token shingles).  overlap and
+rensa's flat API take them as a ``uint64`` array with document offsets; datasketch
+(``MinHash.update_batch``, its default ``sha1_hash32`` and ``affine32`` scheme) and rensa's
+per-document ``RMinHash.update`` take each hash as its 8 little-endian bytes, converted
+before the clock starts.  So only the MinHash engine differs.  num_perm = 128 everywhere.
+
+Single-core rows run with the process pinned to one CPU (``common.single_core``), so an
+engine cannot use a second core behind our back.  Timings are best of N runs.
+
+Run alone: ``python -m benchmarks.bench_minhash`` (prints tables); the full suite with
+files and plot: ``python -m benchmarks.run``.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from concurrent.futures import ProcessPoolExecutor
+
+import numpy as np
+
+from benchmarks.common import best_of, load_corpus, markdown_table, single_core
+from overlap.lsh import band_keys, candidate_pairs, optimal_params
+from overlap.minhash import estimate_jaccard, minhash, shingle_batch, signatures_from_shingles
+
+NUM_PERM = 128
+
+
+def _split(flat: np.ndarray, offs: np.ndarray, parts: int) -> list[tuple[np.ndarray, np.ndarray]]:
+    cuts = np.linspace(0, len(offs) - 1, parts + 1).astype(int)
+    return [(flat[offs[i] : offs[j]], offs[i : j + 1] - offs[i]) for i, j in zip(cuts[:-1], cuts[1:])]
+
+
+def _sign(args: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+    return signatures_from_shingles(args[0], args[1], num_perm=NUM_PERM, seed=1)
+
+
+def bench_signatures(texts: list[str], repeat: int = 5, datasketch_docs: int = 300) -> list[dict]:
+    """ms per document to turn the same shingle hashes into 128-value signatures."""
+    flat, offs = shingle_batch(texts)
+    n = len(texts)
+    docs = [flat[offs[i] : offs[i + 1]] for i in range(n)]
+    as_bytes = [[int(v).to_bytes(8, "little") for v in d] for d in docs]
+    shingles_per_doc = len(flat) / n
+    rows = []
+
+    def row(engine: str, api: str, cores: int, seconds: float, docs_timed: int) -> None:
+        rows.append(
+            {
+                "engine": engine,
+                "api": api,
+                "cores": cores,
+                "ms_per_doc": seconds / docs_timed * 1e3,
+                "docs_per_s": docs_timed / seconds,
+                "shingles_per_doc": round(shingles_per_doc),
+            }
+        )
+
+    with single_core():
+        row("overlap", "signatures_from_shingles(flat, offsets)", 1,
+            best_of(lambda: signatures_from_shingles(flat, offs, num_perm=NUM_PERM), repeat), n)
+        try:
+            import rensa
+
+            R = rensa.RMinHash
+            row("rensa", "RMinHash(128).update(bytes list) per doc", 1,
+                best_of(lambda: [_rensa_one(R, b) for b in as_bytes], repeat), n)
+            row("rensa", "RMinHash.digest_matrix_from_flat_token_hashes", 1,
+                best_of(lambda: R.digest_matrix_from_flat_token_hashes(flat, offs, NUM_PERM, 1), repeat), n)
+        except ImportError:
+            print("note: rensa not installed (pip install -e .[bench]); skipping it", file=sys.stderr)
+        from datasketch import MinHash
+
+        sub = as_bytes[:datasketch_docs]
+
+        def run_datasketch() -> None:
+            for b in sub:
+                m = MinHash(num_perm=NUM_PERM, seed=1)
+                m.update_batch(b)
+
+        row("datasketch", "MinHash(128).update_batch(bytes list) per doc", 1,
+            best_of(run_datasketch, max(2, repeat // 2)), len(sub))
+    if (os.cpu_count() or 1) >= 2:
+        parts = _split(flat, offs, 2)
+        with ProcessPoolExecutor(2) as pool:
+            list(pool.map(_sign, parts))  # start the workers outside the clock
+            row("overlap", "signatures_from_shingles, 2 processes", 2,
+                best_of(lambda: list(pool.map(_sign, parts)), repeat), n)
+    base = next(r["ms_per_doc"] for r in rows if r["engine"] == "datasketch")
+    for r in rows:
+        r["speedup_vs_datasketch"] = base / r["ms_per_doc"]
+    return rows
+
+
+def _rensa_one(R, tokens: list[bytes]) -> list[int]:
+    m = R(NUM_PERM, 1)
+    m.update(tokens)
+    return m.digest()
+
+
+def bench_end_to_end(texts: list[str], repeat: int = 3) -> list[dict]:
+    """Raw text -> signatures with ``overlap.minhash``, split into its stages."""
+    from overlap.normalize import normalize
+
+    n = len(texts)
+    rows = []
+    with single_core():
+        t_norm = best_of(lambda: [normalize(t) for t in texts], repeat)
+        t_shingle = best_of(lambda: shingle_batch(texts), repeat)
+        t_one = best_of(lambda: minhash(texts, num_perm=NUM_PERM), repeat)
+    rows.append({"stage": "normalize (overlap.normalize)", "cores": 1, "ms_per_doc": t_norm / n * 1e3})
+    rows.append({"stage": "tokenize + shingle (incl. normalize)", "cores": 1, "ms_per_doc": t_shingle / n * 1e3})
+    rows.append({"stage": "minhash(texts), workers=1", "cores": 1, "ms_per_doc": t_one / n * 1e3})
+    if (os.cpu_count() or 1) >= 2:
+        t_two = best_of(lambda: minhash(texts, num_perm=NUM_PERM, workers=2), repeat)
+        rows.append({"stage": "minhash(texts), workers=2", "cores": 2, "ms_per_doc": t_two / n * 1e3})
+    return rows
+
+
+def accuracy_pairs(texts: list[str], per_bin: int = 60, seed: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Document pairs with a spread of exact Jaccard values: ``(pairs, exact, flat, offs)``.
+
+    All pairs are screened with 32-value signatures (cheap); pairs estimated >= 0.03 get
+    their exact Jaccard, and up to ``per_bin`` are drawn from each Jaccard bin, so the
+    rare near-duplicates (J >= 0.85) are all kept.
+    """
+    flat, offs = shingle_batch(texts)
+    sets = [np.unique(flat[offs[i] : offs[i + 1]]) for i in range(len(texts))]
+    sig = signatures_from_shingles(flat, offs, num_perm=32, seed=12345)
+    cand = []
+    for i in range(len(texts) - 1):
+        est = (sig[i + 1 :] == sig[i]).mean(axis=1)
+        cand.extend((i, j) for j in (np.flatnonzero(est >= 0.03) + i + 1).tolist())
+    cand = np.array(cand, dtype=np.int64).reshape(-1, 2)
+    exact = np.array(
+        [len(np.intersect1d(sets[i], sets[j], assume_unique=True)) / max(1, len(np.union1d(sets[i], sets[j]))) for i, j in cand]
+    )
+    edges = [0.05, 0.1, 0.2, 0.3, 0.5, 0.7, 0.85, 0.95]
+    bins = np.digitize(exact, edges)
+    rng = np.random.default_rng(seed)
+    chosen = []
+    for b in np.unique(bins):
+        idx = np.flatnonzero(bins == b)
+        chosen.extend(rng.choice(idx, min(per_bin, len(idx)), replace=False).tolist())
+    chosen = np.sort(np.array(chosen, dtype=np.int64))
+    return cand[chosen], exact[chosen], flat, offs
+
+
+def bench_accuracy(texts: list[str], seeds: range = range(1, 11)) -> list[dict]:
+    """Absolute error of each engine's estimate against exact Jaccard, over pairs and seeds."""
+    pairs, exact, flat, offs = accuracy_pairs(texts)
+    used = np.unique(pairs)
+    index = {int(d): k for k, d in enumerate(used)}
+    docs = [flat[offs[d] : offs[d + 1]] for d in used.tolist()]
+    sub_offs = np.concatenate(([0], np.cumsum([len(d) for d in docs]))).astype(np.int64)
+    sub_flat = np.concatenate(docs)
+    as_bytes = [[int(v).to_bytes(8, "little") for v in d] for d in docs]
+    pi = np.array([index[int(a)] for a in pairs[:, 0]])
+    pj = np.array([index[int(b)] for b in pairs[:, 1]])
+
+    def datasketch_engine(scheme: str):
+        from datasketch import MinHash
+
+        def run(seed: int) -> np.ndarray:
+            out = []
+            for b in as_bytes:
+                m = MinHash(num_perm=NUM_PERM, seed=seed, scheme=scheme)
+                m.update_batch(b)
+                out.append(m.hashvalues)
+            return np.array(out)
+
+        return run
+
+    engines = {
+        "overlap": lambda s: signatures_from_shingles(sub_flat, sub_offs, num_perm=NUM_PERM, seed=s),
+        "datasketch (affine32, default)": datasketch_engine("affine32"),
+        "datasketch (legacy)": datasketch_engine("legacy"),
+    }
+    try:
+        import rensa
+
+        engines["rensa RMinHash"] = lambda s: np.array([_rensa_one_seed(rensa.RMinHash, b, s) for b in as_bytes])
+        engines["rensa flat hashes"] = lambda s: np.asarray(
+            rensa.RMinHash.digest_matrix_from_flat_token_hashes(sub_flat, sub_offs, NUM_PERM, s).to_rows()
+        )
+    except ImportError:
+        pass
+    rows = []
+    near = exact >= 0.85
+    for name, fn in engines.items():
+        errors = []
+        for s in seeds:
+            sig = fn(s)
+            errors.append(estimate_jaccard(sig[pi], sig[pj]) - exact)
+        e = np.array(errors)
+        rows.append(
+            {
+                "engine": name,
+                "pairs": len(exact),
+                "seeds": len(seeds),
+                "mean_abs_error": float(np.abs(e).mean()),
+                "max_abs_error": float(np.abs(e).max()),
+                "bias": float(e.mean()),
+                "rmse": float(np.sqrt((e**2).mean())),
+                "mean_abs_error_J>=0.85": float(np.abs(e[:, near]).mean()) if near.any() else float("nan"),
+            }
+        )
+    rows.append(
+        {
+            "engine": "theory: sqrt(J(1-J)/128), independent permutations",
+            "pairs": len(exact),
+            "seeds": len(seeds),
+            "mean_abs_error": float(np.mean(np.sqrt(exact * (1 - exact) / NUM_PERM)) * np.sqrt(2 / np.pi)),
+            "max_abs_error": float("nan"),
+            "bias": 0.0,
+            "rmse": float(np.sqrt(np.mean(exact * (1 - exact) / NUM_PERM))),
+            "mean_abs_error_J>=0.85": float("nan"),
+        }
+    )
+    return rows
+
+
+def _rensa_one_seed(R, tokens: list[bytes], seed: int) -> list[int]:
+    m = R(NUM_PERM, seed)
+    m.update(tokens)
+    return m.digest()
+
+
+def bench_lsh(texts: list[str], threshold: float = 0.5, repeat: int = 3) -> list[dict]:
+    """Candidate pairs from the same signatures: overlap's bulk banding vs datasketch's LSH."""
+    sig = minhash(texts, num_perm=NUM_PERM)
+    bands, rows_ = optimal_params(threshold, NUM_PERM)
+    n = len(texts)
+    out = []
+    with single_core():
+        t = best_of(lambda: candidate_pairs(band_keys(sig, bands, rows_)), repeat)
+        pairs = candidate_pairs(band_keys(sig, bands, rows_))
+        out.append({"engine": "overlap band_keys + candidate_pairs", "docs": n, "bands": bands, "rows": rows_,
+                    "candidate_pairs": len(pairs), "seconds": t, "us_per_doc": t / n * 1e6})
+        from datasketch import MinHash, MinHashLSH
+
+        mhs = [MinHash(num_perm=NUM_PERM, hashvalues=s, scheme="affine32") for s in sig]
+
+        def run_datasketch() -> set:
+            lsh = MinHashLSH(num_perm=NUM_PERM, params=(bands, rows_))
+            for i, m in enumerate(mhs):
+                lsh.insert(i, m)
+            found = set()
+            for i, m in enumerate(mhs):
+                found.update((min(i, j), max(i, j)) for j in lsh.query(m) if j != i)
+            return found
+
+        t = best_of(run_datasketch, max(1, repeat - 1))
+        found = run_datasketch()
+        out.append({"engine": "datasketch MinHashLSH insert + query", "docs": n, "bands": bands, "rows": rows_,
+                    "candidate_pairs": len(found), "seconds": t, "us_per_doc": t / n * 1e6})
+    return out
+
+
+def main() -> None:
+    corpus = load_corpus(2000)
+    print(f"corpus: {len(corpus.texts)} {corpus.source} documents; timings are best of N runs\n")
+    print(markdown_table(bench_signatures(corpus.texts)), "\n")
+    print(markdown_table(bench_end_to_end(corpus.texts)), "\n")
+    print(markdown_table(bench_lsh(load_corpus().texts)), "\n")
+    print(markdown_table(bench_accuracy(load_corpus().texts)))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,101 @@
+"""Run the speed suite and write its results: ``python -m benchmarks.run [--quick]``.
+
+Writes into ``benchmarks/results/``:
+
+* ``speed.md``: every table below, with the machine they ran on (copy it into the README);
+* ``speed_signatures.csv``, ``speed_end_to_end.csv``, ``speed_accuracy.csv``,
+  ``speed_lsh.csv``, ``speed_scan.csv``, ``speed_compare.csv``: the same rows as CSV;
+* ``speed.png``: ms per document of each MinHash engine (log scale).
+
+Sections: (1) signatures per second, overlap vs datasketch vs rensa on the same shingles;
+(2) text -> signature stages and the gain from 2 workers; (3) LSH candidate generation;
+(4) estimation error against exact Jaccard per engine; (5) corpus scale (1k/10k/100k
+documents, throughput and peak RSS; ``overlap.scan`` when it exists); (6) compare latency,
+library call and cold CLI.  ``--quick`` stops the scale section at 10k documents.
+Needs the ``bench`` extra (``pip install -e .[bench]``) for rensa, matplotlib and psutil.
+Data: ``../shared/data/baomoi`` when present, otherwise the seeds (noted in the output).
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+from benchmarks import bench_compare, bench_minhash, bench_scan
+from benchmarks.common import RESULTS, load_corpus, machine, markdown_table, write_csv
+
+
+def _plot(rows: list[dict], path) -> None:
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        print("note: matplotlib not installed; no plot")
+        return
+    labels = [f"{r['engine']}\n{r['api'][:38]}\n{r['cores']} core(s)" for r in rows]
+    values = [r["ms_per_doc"] for r in rows]
+    fig, ax = plt.subplots(figsize=(9, 4.5))
+    bars = ax.barh(range(len(rows)), values, color=["#2a7f62" if r["engine"] == "overlap" else "#888" for r in rows])
+    ax.set_yticks(range(len(rows)), labels, fontsize=7)
+    ax.set_xscale("log")
+    ax.set_xlabel("ms per document (log scale), num_perm = 128, same shingles; lower is better")
+    for bar, v in zip(bars, values):
+        ax.text(bar.get_width(), bar.get_y() + bar.get_height() / 2, f" {v:.4f}", va="center", fontsize=7)
+    ax.invert_yaxis()
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="scale section up to 10k documents only")
+    args = parser.parse_args(argv)
+    started = time.time()
+    corpus = load_corpus()
+    sample = corpus.texts[:2000]
+    info = machine()
+    sections = []
+
+    def section(name: str, title: str, rows: list[dict], note: str) -> None:
+        write_csv(RESULTS / f"speed_{name}.csv", rows)
+        sections.append(f"### {title}\n\n{note}\n\n{markdown_table(rows)}\n")
+        print(sections[-1])
+
+    sig_rows = bench_minhash.bench_signatures(sample)
+    section("signatures", "1. MinHash signatures, same shingles, num_perm = 128", sig_rows,
+            f"{len(sample)} {corpus.source} documents. Every engine gets the same 64-bit shingle hashes "
+            "(overlap and rensa's flat API as a uint64 array, datasketch and rensa's RMinHash as 8-byte "
+            "strings); single-core rows pinned to one CPU; best of 5 (datasketch: 300 documents, best of 2).")
+    _plot(sig_rows, RESULTS / "speed.png")
+    section("end_to_end", "2. Text to signature with overlap.minhash", bench_minhash.bench_end_to_end(sample),
+            "Stages are cumulative. Best of 3.")
+    section("lsh", "3. LSH candidate pairs from the same signatures (threshold 0.5)",
+            bench_minhash.bench_lsh(corpus.texts), "Best of 3 (datasketch: best of 2).")
+    section("accuracy", "4. Estimation error against exact Jaccard (num_perm = 128)",
+            bench_minhash.bench_accuracy(corpus.texts),
+            "Document pairs with a spread of exact 5-shingle Jaccard (up to 60 per bin, all near-duplicates), "
+            "10 seeds per engine, same shingles.")
+    sizes = (1_000, 10_000) if args.quick else (1_000, 10_000, 100_000)
+    section("scan", "5. Corpus scale: throughput and peak RSS", bench_scan.bench_scan(sizes),
+            "Fresh process per row; documents from baomoi scaled up with edits and reorderings "
+            "(benchmarks/common.py: scaled_corpus). Single run each.")
+    section("compare", "6. Compare latency (seeds 000 vs 001)", bench_compare.bench_compare(),
+            "Cold rows start a new interpreter each time; best of 5.")
+    header = [
+        "# Speed suite results",
+        "",
+        f"`python -m benchmarks.run{' --quick' if args.quick else ''}`, {time.strftime('%Y-%m-%d', time.gmtime())}, "
+        f"{time.time() - started:.0f} s. Timings on a shared machine: best of N runs, as noted per table.",
+        "",
+        "Machine: " + ", ".join(f"{k} {v}" for k, v in info.items()),
+        "",
+    ]
+    (RESULTS / "speed.md").write_text("\n".join(header) + "\n".join(sections), encoding="utf-8")
+    print(f"wrote {RESULTS / 'speed.md'}, CSV files and speed.png")
+
+
+if __name__ == "__main__":
+    main()
