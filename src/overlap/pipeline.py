@@ -293,6 +293,18 @@ def _passage(al: Alignment, a: _Doc, b: _Doc) -> tuple[Passage, list[Conflict]]:
     ha = a.tokens.hashes[al.a_start : al.a_end]
     hb = b.tokens.hashes[al.b_start : al.b_end]
     ops = token_opcodes(ha, hb)
+    # A passage starts and ends on shared words: drop words only one side has at an edge
+    # (a changed word in the same slot, a "replace", stays: it is a detail to report).
+    indel = ("insert", "delete")
+    head = ops[0] if ops and ops[0][0] in indel else None
+    tail = ops[-1] if len(ops) > 1 and ops[-1][0] in indel else None
+    if head or tail:
+        a0, b0 = (head[2], head[4]) if head else (0, 0)
+        a1, b1 = (tail[1], tail[3]) if tail else (len(ha), len(hb))
+        al = Alignment(al.a_start + a0, al.a_start + a1, al.b_start + b0, al.b_start + b1, al.matched)
+        ha = a.tokens.hashes[al.a_start : al.a_end]
+        hb = b.tokens.hashes[al.b_start : al.b_end]
+        ops = token_opcodes(ha, hb)
     # Map each a-token of the passage to a b-token (or -1), and collect edit blocks:
     # maximal runs of non-equal opcodes ("100 nghìn" -> "100.000" is one block, not two).
     amap = np.full(len(ha), -1, dtype=np.int64)
