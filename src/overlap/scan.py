@@ -1,0 +1,1126 @@
+"""Scan a whole collection: near-duplicates, reused passages, stories and name variants.
+
+``scan(documents, *, options=None, progress=None, **overrides) -> ScanResult``
+    Run every stage over an iterable of ``Document`` records (streamed once).
+``ScanOptions``
+    Sizes, thresholds, seed and workers; validated on construction.
+``ScanResult``
+    What a scan finds; ``to_dict()`` is the ``--json`` schema, ``records()`` the
+    ``--jsonl`` stream, ``text(doc_id)`` a document's text for quoting spans.
+``DocInfo``, ``PairResult``, ``SameEvent``, ``Link``, ``Cluster``, ``Occurrence``,
+``Spelling``, ``NameVariant``, ``ReusedPassage``, ``ScanStats``
+    The frozen records inside a ``ScanResult``; each has ``to_dict()``.
+
+Stages (this module is the one place that knows their order):
+
+1. **Read.**  Documents stream in once.  Their text is kept zlib-compressed in one
+   growing buffer (about a third of the UTF-8 size), because verification needs it again.
+2. **Sign.**  Per document, in worker processes, batch by batch: a MinHash signature of
+   its word shingles (``overlap.minhash``; ``num_perm`` ``uint32`` values) and one
+   signature per *passage window* (``passage_sentences`` consecutive sentences, every
+   ``passage_stride`` sentences; ``passage_num_perm`` values), of which only the LSH band
+   keys are kept.  Also the document's *event features*: distinctive capitalised name
+   phrases and day/month dates (see ``SameEvent``).  Everything is numpy arrays.
+3. **Candidates.**  Document signatures are banded at the ``near_duplicate`` Jaccard
+   (``overlap.lsh``); window band keys are grouped per band, and two documents with a
+   window in the same bucket become a passage candidate.  Buckets holding more than
+   ``max_passage_docs`` documents are boilerplate (a wire-service footer) and are
+   dropped.  No stage compares all pairs.
+4. **Verify.**  Cheapest filter first: a document candidate whose *estimated* Jaccard
+   is far below the threshold (by more than 3 standard errors) and that is not also a
+   passage candidate is dropped without reading its texts.  Every remaining pair goes
+   through ``overlap.compare`` (exact shingle Jaccard and containment, then passage
+   alignment and conflicts), in worker processes, in deterministic order.
+5. **Same event.**  Pairs sharing at least ``min_shared_names`` distinctive name
+   phrases *and* at least one day/month date are "same event" links (``SameEvent``).
+6. **Cluster.**  Union-find: near-duplicate clusters (Jaccard >= ``near_duplicate``)
+   and story clusters (near-duplicate, or a shared passage, or same event).  Each
+   cluster lists its evidence: the links between its members.
+7. **Name variants.**  ``spelling`` conflicts of all pairs are grouped (union-find over
+   case-folded spellings); each group is reported once, with every place each spelling
+   occurs in the documents involved and their stories.
+8. **Reused passages.**  Passage spans of all pairs are merged per document where they
+   overlap and linked across documents; groups are ranked by how many documents hold them.
+
+Determinism: the result depends only on the documents (and their order) and the
+options, never on ``workers`` or timing; ``to_dict()`` leaves out timings.
+
+Cost: linear in the corpus for stages 1-3 (about 1-2 ms of CPU per news article), plus
+one ``compare`` (3-5 ms) per verified candidate pair.  Memory per document: its
+compressed text, ``4 * num_perm`` bytes of signature, ``8 * bands`` bytes per passage
+window and a few hundred bytes of event features.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import os
+import re
+import time
+import zlib
+from array import array
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field, fields, replace
+from typing import Any
+
+import numpy as np
+
+from .cluster import UnionFind
+from .errors import ConfigError, InputError
+from .records import Comparison, Conflict, Document, Passage, Similarity, Span
+
+__all__ = [
+    "Cluster",
+    "DocInfo",
+    "Link",
+    "NameVariant",
+    "Occurrence",
+    "PairResult",
+    "ReusedPassage",
+    "SameEvent",
+    "ScanOptions",
+    "ScanResult",
+    "ScanStats",
+    "Spelling",
+    "scan",
+]
+
+SCHEMA = 1
+"""Version of the ``to_dict()`` / JSONL layout; bumped on any incompatible change."""
+
+ProgressFn = Callable[[str, int, "int | None"], None]
+"""``progress(stage, done, total)``: called as work advances; ``total`` may be None."""
+
+_EXCERPT = 300  # characters of passage text quoted in cluster evidence
+
+
+# =========================================================================== options
+
+
+@dataclass(frozen=True, slots=True)
+class ScanOptions:
+    """Settings of ``scan``, validated on construction.
+
+    Signatures: ``num_perm`` (128) MinHash values per document, ``seed`` (1) for the
+    permutations, ``shingle_size`` (5) tokens per shingle.
+    ``near_duplicate``: Jaccard at or above which two documents are near-duplicates
+    (0.5, as ``CompareOptions``); it is also the document-level LSH threshold.
+    Passages: windows of ``passage_sentences`` (3) sentences every ``passage_stride``
+    (1) sentences, at least ``passage_min_tokens`` (12) tokens, signed with
+    ``passage_num_perm`` (64) values and banded at ``passage_threshold`` (0.4).
+    ``max_bucket`` (1000): document LSH buckets above this are chained (``overlap.lsh``).
+    ``max_passage_docs`` (100): a window bucket spanning more documents is boilerplate.
+    Same event: ``min_shared_names`` (2) distinctive name phrases and one shared date;
+    a phrase is distinctive when at most ``max_name_docs`` documents contain it
+    (None: ``max(10, n // 100)``, capped at 200).  ``same_event=False`` turns it off.
+    ``top_passages`` (20): how many reused passages to report (0: all).
+    ``workers``: processes (None: ``os.cpu_count()``; 1: no pool).
+    ``compare``: the ``CompareOptions`` used to verify pairs (None: defaults, with
+    ``shingle_size`` and ``near_duplicate`` taken from these options).
+    """
+
+    num_perm: int = 128
+    seed: int = 1
+    shingle_size: int = 5
+    near_duplicate: float = 0.5
+    passage_sentences: int = 1
+    passage_stride: int = 1
+    passage_shingle_size: int = 3
+    passage_min_tokens: int = 12
+    passage_num_perm: int = 64
+    passage_threshold: float = 0.4
+    max_bucket: int = 1000
+    max_passage_docs: int = 100
+    same_event: bool = True
+    min_shared_names: int = 2
+    max_name_docs: int | None = None
+    top_passages: int = 20
+    workers: int | None = None
+    compare: Any = None
+
+    def __post_init__(self) -> None:
+        ints = {
+            "num_perm": (2, 1024), "shingle_size": (1, 1000), "passage_sentences": (1, 100),
+            "passage_stride": (1, 100), "passage_shingle_size": (1, 1000), "passage_min_tokens": (1, 10000), "passage_num_perm": (2, 1024),
+            "max_bucket": (2, 10**9), "max_passage_docs": (2, 10**9), "min_shared_names": (1, 100),
+            "top_passages": (0, 10**9),
+        }
+        for name, (lo, hi) in ints.items():
+            v = getattr(self, name)
+            if isinstance(v, bool) or not isinstance(v, int) or not lo <= v <= hi:
+                raise ConfigError(f"{name} must be an integer in [{lo}, {hi}]: {v!r}")
+        if isinstance(self.seed, bool) or not isinstance(self.seed, int) or not 0 <= self.seed < 2**64:
+            raise ConfigError(f"seed must be an integer in [0, 2**64): {self.seed!r}")
+        for name in ("near_duplicate", "passage_threshold"):
+            v = getattr(self, name)
+            if isinstance(v, bool) or not isinstance(v, (int, float)) or not 0.0 < v <= 1.0:
+                raise ConfigError(f"{name} must be in (0, 1]: {v!r}")
+        if self.max_name_docs is not None and (
+            isinstance(self.max_name_docs, bool) or not isinstance(self.max_name_docs, int) or self.max_name_docs < 2
+        ):
+            raise ConfigError(f"max_name_docs must be an integer >= 2 or None: {self.max_name_docs!r}")
+        if self.workers is not None and (
+            isinstance(self.workers, bool) or not isinstance(self.workers, int) or self.workers < 1
+        ):
+            raise ConfigError(f"workers must be a positive integer or None (all cores): {self.workers!r}")
+        if not isinstance(self.same_event, bool):
+            raise ConfigError(f"same_event must be True or False: {self.same_event!r}")
+        if self.compare is not None:
+            from .pipeline import CompareOptions
+
+            if not isinstance(self.compare, CompareOptions):
+                raise ConfigError(f"compare must be a CompareOptions or None: {self.compare!r}")
+
+    @property
+    def compare_options(self) -> Any:
+        """The ``CompareOptions`` pairs are verified with."""
+        from .pipeline import CompareOptions
+
+        if self.compare is not None:
+            return self.compare
+        return CompareOptions(shingle_size=self.shingle_size, near_duplicate=self.near_duplicate)
+
+    def to_dict(self) -> dict[str, Any]:
+        out = {f.name: getattr(self, f.name) for f in fields(self) if f.name not in ("workers", "compare")}
+        c = self.compare_options
+        out["compare"] = {f.name: getattr(c, f.name) for f in fields(c)}
+        return out
+
+
+# =========================================================================== records
+
+
+@dataclass(frozen=True, slots=True)
+class DocInfo:
+    """One scanned document: ``id``, ``origin`` (file or file:line) and ``length`` in characters."""
+
+    id: str
+    origin: str
+    length: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "origin": self.origin, "length": self.length}
+
+
+@dataclass(frozen=True, slots=True)
+class SameEvent:
+    """Evidence that two documents report the same event without sharing a passage.
+
+    ``names``: the distinctive name phrases both contain (capitalised runs such as
+    "Ned Price", or acronyms such as "OSCE", found in few documents of the corpus);
+    ``dates``: the day/month dates both mention ("12/1").
+    """
+
+    names: tuple[str, ...]
+    dates: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"names": list(self.names), "dates": list(self.dates)}
+
+
+@dataclass(frozen=True, slots=True)
+class PairResult:
+    """A verified pair of documents ``a`` and ``b`` (ids; ``a`` comes first in input order).
+
+    ``similarity`` is the exact shingle overlap, ``near_duplicate`` whether its Jaccard
+    reaches the threshold; ``passages`` and ``conflicts`` are ``compare``'s, with spans
+    into ``a``'s and ``b``'s texts.  ``same_event`` is set when the pair is linked by
+    shared names and dates.  Only linked pairs are kept (see ``link``).
+    """
+
+    a: str
+    b: str
+    similarity: Similarity
+    near_duplicate: bool
+    passages: tuple[Passage, ...] = ()
+    conflicts: tuple[Conflict, ...] = ()
+    same_event: SameEvent | None = None
+
+    @property
+    def link(self) -> str:
+        """The strongest reason the pair is linked: ``"near_duplicate"``, ``"passage"`` or ``"same_event"``."""
+        if self.near_duplicate:
+            return "near_duplicate"
+        if self.passages:
+            return "passage"
+        return "same_event"
+
+    def to_dict(self, a_text: str | None = None) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "a": self.a,
+            "b": self.b,
+            "link": self.link,
+            "similarity": self.similarity.to_dict(),
+            "near_duplicate": self.near_duplicate,
+            "passages": [_passage_dict(p, a_text) for p in self.passages],
+            "conflicts": [c.to_dict() for c in self.conflicts],
+        }
+        out["same_event"] = self.same_event.to_dict() if self.same_event else None
+        return out
+
+
+def _passage_dict(p: Passage, a_text: str | None) -> dict[str, Any]:
+    d: dict[str, Any] = {"a": p.a.to_dict(), "b": p.b.to_dict(), "score": round(p.score, 4)}
+    if a_text is not None:
+        d["text"] = _excerpt(p.a.of(a_text))
+    return d
+
+
+def _excerpt(s: str, limit: int = _EXCERPT) -> str:
+    s = " ".join(s.split())
+    return s if len(s) <= limit else s[: limit - 1].rstrip() + "…"
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """One piece of a cluster's evidence: documents ``a`` and ``b`` are linked.
+
+    ``reason`` is the pair's ``link``; ``pair`` the full ``PairResult`` (its passages are
+    the shared text that links the members).
+    """
+
+    a: str
+    b: str
+    reason: str
+    pair: PairResult
+
+    def to_dict(self, a_text: str | None = None) -> dict[str, Any]:
+        p = self.pair
+        out: dict[str, Any] = {
+            "a": self.a,
+            "b": self.b,
+            "reason": self.reason,
+            "jaccard": round(p.similarity.jaccard, 4),
+            "passages": [_passage_dict(x, a_text) for x in p.passages],
+        }
+        if p.same_event is not None:
+            out["same_event"] = p.same_event.to_dict()
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class Cluster:
+    """A group of documents: ``kind`` is ``"near_duplicate"`` or ``"story"``.
+
+    ``members`` are document ids in input order; ``evidence`` the links among them that
+    carry the cluster's kind (for a story: every near-duplicate, passage and same-event
+    link inside it).  Only groups of two or more documents are clusters.
+    """
+
+    kind: str
+    members: tuple[str, ...]
+    evidence: tuple[Link, ...]
+
+    def to_dict(self, texts: Callable[[str], str] | None = None) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "size": len(self.members),
+            "members": list(self.members),
+            "evidence": [e.to_dict(texts(e.a) if texts else None) for e in self.evidence],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Occurrence:
+    """Where a text occurs: document ``doc`` (id), characters ``span`` of its text."""
+
+    doc: str
+    span: Span
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"doc": self.doc, "start": self.span.start, "end": self.span.end}
+
+
+@dataclass(frozen=True, slots=True)
+class Spelling:
+    """One spelling of a name and every place it occurs in the documents involved."""
+
+    text: str
+    occurrences: tuple[Occurrence, ...]
+
+    @property
+    def docs(self) -> tuple[str, ...]:
+        """Ids of the documents with this spelling, in input order."""
+        return tuple(dict.fromkeys(o.doc for o in self.occurrences))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"text": self.text, "docs": list(self.docs), "occurrences": [o.to_dict() for o in self.occurrences]}
+
+
+@dataclass(frozen=True, slots=True)
+class NameVariant:
+    """One name spelled more than one way across the corpus, reported once.
+
+    ``spellings`` are ordered by how many documents use them (most first); ``pairs`` are
+    the ``(a, b)`` document pairs whose aligned passages showed the difference.
+    """
+
+    spellings: tuple[Spelling, ...]
+    pairs: tuple[tuple[str, str], ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"spellings": [s.to_dict() for s in self.spellings], "pairs": [list(p) for p in self.pairs]}
+
+
+@dataclass(frozen=True, slots=True)
+class ReusedPassage:
+    """A stretch of text found in several documents.
+
+    ``text`` is its first occurrence's text (in input order); ``occurrences`` every
+    document span that holds it, one or more per document.
+    """
+
+    text: str
+    occurrences: tuple[Occurrence, ...]
+
+    @property
+    def docs(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(o.doc for o in self.occurrences))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "documents": len(self.docs),
+            "text": _excerpt(self.text, 1000),
+            "occurrences": [o.to_dict() for o in self.occurrences],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class ScanStats:
+    """Counts of each stage's work, and wall-clock seconds per stage (``timings``)."""
+
+    documents: int
+    characters: int
+    passage_windows: int
+    doc_candidates: int
+    passage_candidates: int
+    event_candidates: int
+    compared: int
+    linked_pairs: int
+    timings: tuple[tuple[str, float], ...] = ()
+
+    @property
+    def seconds(self) -> float:
+        return sum(t for _, t in self.timings)
+
+    def to_dict(self, include_timings: bool = False) -> dict[str, Any]:
+        out: dict[str, Any] = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "timings"}
+        if include_timings:
+            out["timings"] = {k: round(v, 3) for k, v in self.timings}
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class ScanResult:
+    """What ``scan`` finds.
+
+    ``documents``: every document scanned, in input order.  ``pairs``: linked pairs
+    (near-duplicate, shared passage or same event), ordered by input position.
+    ``near_duplicate_clusters`` and ``story_clusters``: groups of 2+ documents, largest
+    first.  ``name_variants``: names spelled differently across the corpus, each once.
+    ``reused_passages``: the most widely shared passages, most documents first.
+    ``stats``: work counts and timings; ``options``: the options used.
+    ``text(doc_id)`` returns a document's text, to quote any span above.
+    """
+
+    documents: tuple[DocInfo, ...]
+    pairs: tuple[PairResult, ...]
+    near_duplicate_clusters: tuple[Cluster, ...]
+    story_clusters: tuple[Cluster, ...]
+    name_variants: tuple[NameVariant, ...]
+    reused_passages: tuple[ReusedPassage, ...]
+    stats: ScanStats
+    options: ScanOptions
+    _texts: Any = field(default=None, repr=False, compare=False)
+
+    def text(self, doc_id: str) -> str:
+        """The text of document ``doc_id`` (decompressed on demand)."""
+        if self._texts is None:
+            raise KeyError(doc_id)
+        return self._texts.get(doc_id)
+
+    @property
+    def conflicts(self) -> tuple[tuple[PairResult, Conflict], ...]:
+        """Every conflict of every pair, with its pair, in pair order."""
+        return tuple((p, c) for p in self.pairs for c in p.conflicts)
+
+    @property
+    def singletons(self) -> tuple[str, ...]:
+        """Ids of documents in no story cluster, in input order."""
+        inside = {m for c in self.story_clusters for m in c.members}
+        return tuple(d.id for d in self.documents if d.id not in inside)
+
+    def to_dict(self, *, include_timings: bool = False) -> dict[str, Any]:
+        """The ``--json`` document (schema in the README); deterministic unless timings are included."""
+        texts = self.text if self._texts is not None else None
+        return {
+            "schema": SCHEMA,
+            "type": "scan",
+            "options": self.options.to_dict(),
+            "stats": self.stats.to_dict(include_timings),
+            "documents": [d.to_dict() for d in self.documents],
+            "near_duplicate_clusters": [c.to_dict(texts) for c in self.near_duplicate_clusters],
+            "story_clusters": [c.to_dict(texts) for c in self.story_clusters],
+            "reused_passages": [r.to_dict() for r in self.reused_passages],
+            "name_variants": [v.to_dict() for v in self.name_variants],
+            "pairs": [p.to_dict(texts(p.a) if texts else None) for p in self.pairs],
+        }
+
+    def records(self, *, include_timings: bool = False) -> Iterator[dict[str, Any]]:
+        """The ``--jsonl`` stream: one dict per line, each with a ``"type"``.
+
+        Order: ``summary`` (schema, options, stats), then every ``document``, ``pair``,
+        ``cluster`` (near-duplicate clusters, then stories), ``reused_passage`` and
+        ``name_variant``.
+        """
+        texts = self.text if self._texts is not None else None
+        yield {
+            "type": "summary",
+            "schema": SCHEMA,
+            "options": self.options.to_dict(),
+            "stats": self.stats.to_dict(include_timings),
+        }
+        for d in self.documents:
+            yield {"type": "document", **d.to_dict()}
+        for p in self.pairs:
+            yield {"type": "pair", **p.to_dict(texts(p.a) if texts else None)}
+        for c in (*self.near_duplicate_clusters, *self.story_clusters):
+            yield {"type": "cluster", **c.to_dict(texts)}
+        for r in self.reused_passages:
+            yield {"type": "reused_passage", **r.to_dict()}
+        for v in self.name_variants:
+            yield {"type": "name_variant", **v.to_dict()}
+
+
+# =========================================================================== text store
+
+
+class _TextStore:
+    """Document texts, zlib-compressed in one growing buffer with offsets.
+
+    Python strings of Vietnamese news take 2 bytes per character plus overhead; the
+    compressed UTF-8 takes about 0.6.  ``get`` decompresses on demand (~20 us per article).
+    """
+
+    __slots__ = ("_buf", "_offs", "_index")
+
+    def __init__(self) -> None:
+        self._buf = bytearray()
+        self._offs = array("q", [0])
+        self._index: dict[str, int] = {}
+
+    def add(self, doc_id: str, text: str) -> int:
+        i = len(self._offs) - 1
+        self._buf += zlib.compress(text.encode("utf-8"), 1)
+        self._offs.append(len(self._buf))
+        self._index[doc_id] = i
+        return i
+
+    def __len__(self) -> int:
+        return len(self._offs) - 1
+
+    def __contains__(self, doc_id: str) -> bool:
+        return doc_id in self._index
+
+    def index(self, doc_id: str) -> int:
+        return self._index[doc_id]
+
+    def at(self, i: int) -> str:
+        return zlib.decompress(self._buf[self._offs[i] : self._offs[i + 1]]).decode("utf-8")
+
+    def get(self, doc_id: str) -> str:
+        return self.at(self._index[doc_id])
+
+    @property
+    def nbytes(self) -> int:
+        return len(self._buf)
+
+
+# =========================================================================== event features
+
+_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
+_DATE_SLASH = re.compile(r"(?<![\w/.,])(\d{1,2})/(\d{1,2})(?:/(\d{4}|\d{2}))?(?![\w/])")
+_DATE_FULL = re.compile(r"(?<![\w.,/-])(\d{1,2})[-.](\d{1,2})[-.](\d{4})(?![\w.,/-]*\d)")
+_DATE_WORD = re.compile(
+    r"(?i:\b(?:ngày|hôm nay|sáng|chiều|tối|trưa|đêm|hôm)\s*\(?)(\d{1,2})[-.](\d{1,2})(?![\d])(?![.,]\d)"
+)
+_DATE_THANG = re.compile(r"(?i:\bngày)\s+(\d{1,2})\s+tháng\s+(\d{1,2})\b")
+
+
+def _dates(text: str) -> set[int]:
+    """Day/month dates a text mentions, as ``month * 32 + day``.
+
+    Forms: "12/1", "11/01/2022", "23-10-2013", "ngày 23-10", "sáng 23.10",
+    "ngày 10 tháng 1".  A bare "2-1" is not a date (a football score); "7,5" never is.
+    """
+    out: set[int] = set()
+    for rx in (_DATE_SLASH, _DATE_FULL, _DATE_WORD, _DATE_THANG):
+        for m in rx.finditer(text):
+            d, mo = int(m.group(1)), int(m.group(2))
+            if 1 <= d <= 31 and 1 <= mo <= 12:
+                out.add(mo * 32 + d)
+    return out
+
+
+def _date_label(code: int) -> str:
+    return f"{code % 32}/{code // 32}"
+
+
+def _name_phrases(text: str) -> dict[str, str]:
+    """Name phrases of a text: case-folded key -> first spelling seen.
+
+    A phrase is two adjacent capitalised words separated by one space ("Ned Price",
+    "Vladimir Putin"; longer names give each adjacent pair), or one all-capital word of
+    three or more letters ("NATO", "OSCE").  Pairs rather than whole runs, so that
+    "Tổng thống Nga Vladimir Putin" and "ông Vladimir Putin" still share "Vladimir Putin".
+    """
+    out: dict[str, str] = {}
+    prev_end = -2
+    prev: str | None = None
+    for m in _WORD.finditer(text):
+        w = m.group()
+        if not w[0].isupper():
+            prev = None
+            continue
+        if len(w) >= 3 and w.isupper():
+            out.setdefault(w.casefold(), w)
+        if prev is not None and m.start() == prev_end + 1 and text[prev_end] == " ":
+            phrase = f"{prev} {w}"
+            out.setdefault(phrase.casefold(), phrase)
+        prev, prev_end = w, m.end()
+    return out
+
+
+def _hash64(s: str) -> int:
+    # Not hash(): str hashes are salted per process, and workers must agree.
+    return int.from_bytes(hashlib.blake2b(s.encode("utf-8"), digest_size=8).digest(), "little")
+
+
+# =========================================================================== signing (workers)
+
+
+@dataclass(frozen=True, slots=True)
+class _SignConfig:
+    num_perm: int
+    seed: int
+    k: int
+    pk: int
+    win: int
+    stride: int
+    min_tokens: int
+    pnum_perm: int
+    pbands: int
+    prows: int
+    events: bool
+
+
+def _sign_batch(job: tuple[list[str], _SignConfig]) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[np.ndarray], list[np.ndarray]]:
+    """Signatures, window band keys and event features of a batch of texts.
+
+    Returns ``(doc_sigs (n, num_perm) uint32, window_keys (m, pbands) uint64,
+    window_doc (m,) int32 local index, name_hashes [n arrays uint64], dates [n arrays int16])``.
+    """
+    from .lsh import band_keys
+    from .minhash import signatures_from_shingles
+    from .normalize import normalize
+    from .segment import sentences
+    from .shingle import shingles, tokenize
+
+    texts, c = job
+    doc_sh: list[np.ndarray] = []
+    win_sh: list[np.ndarray] = []
+    win_doc: list[int] = []
+    names: list[np.ndarray] = []
+    dates: list[np.ndarray] = []
+    k = c.k
+    for i, text in enumerate(texts):
+        view = normalize(text)
+        toks = tokenize(view.text)
+        sh = shingles(toks.hashes, k)
+        doc_sh.append(sh)
+        n = len(toks)
+        pk = c.pk
+        if n >= max(c.min_tokens, pk):
+            psh = sh if pk == k else shingles(toks.hashes, pk)
+            starts = toks.starts if view.identity else view.starts[toks.starts]  # type: ignore[index]
+            sent_starts = np.fromiter((s.start for s in sentences(text)), dtype=np.int64)
+            # Token index where each sentence starts; tokens before the first sentence
+            # (none, normally) join it, and empty sentences collapse.
+            b = np.unique(np.concatenate(([0], np.searchsorted(starts, sent_starts), [n])))
+            b = b[b <= n]
+            ns = len(b) - 1
+            for s in range(0, max(1, ns - c.win + 1), c.stride):
+                lo, hi = int(b[s]), int(b[min(s + c.win, ns)])
+                if hi - lo >= c.min_tokens:
+                    win_sh.append(psh[lo : hi - pk + 1])
+                    win_doc.append(i)
+        if c.events:
+            names.append(np.array(sorted({_hash64(key) for key in _name_phrases(text)}), dtype=np.uint64))
+            dates.append(np.array(sorted(_dates(text)), dtype=np.int16))
+        else:
+            names.append(np.zeros(0, dtype=np.uint64))
+            dates.append(np.zeros(0, dtype=np.int16))
+    sigs = signatures_from_shingles(doc_sh, num_perm=c.num_perm, seed=c.seed)
+    if win_sh:
+        wsig = signatures_from_shingles(win_sh, num_perm=c.pnum_perm, seed=c.seed)
+        keys = band_keys(wsig, c.pbands, c.prows)
+    else:
+        keys = np.zeros((0, c.pbands), dtype=np.uint64)
+    return sigs, keys, np.array(win_doc, dtype=np.int32), names, dates
+
+
+def _compare_chunk(job: tuple[list[tuple[int, int]], dict[int, str], Any]) -> list[Comparison]:
+    from .pipeline import compare
+
+    pairs, texts, options = job
+    return [compare(texts[i], texts[j], options=options) for i, j in pairs]
+
+
+# =========================================================================== candidates
+
+
+def _group_pairs(keys: np.ndarray, members: np.ndarray, max_group: int, n: int) -> np.ndarray:
+    """Pair codes ``i * n + j`` (``i < j``) of members sharing a key, groups <= ``max_group``.
+
+    ``(key, member)`` entries are de-duplicated first, so a member appears once per
+    group.  Groups with more distinct members than ``max_group`` are skipped (too
+    common to mean anything).  Returns the codes with repeats, one per shared key, so
+    callers can count shared keys with ``np.unique(..., return_counts=True)``.
+    """
+    if len(keys) == 0:
+        return np.zeros(0, dtype=np.int64)
+    order = np.lexsort((members, keys))
+    k, m = keys[order], members[order].astype(np.int64)
+    keep = np.ones(len(k), dtype=bool)
+    keep[1:] = (k[1:] != k[:-1]) | (m[1:] != m[:-1])
+    k, m = k[keep], m[keep]
+    starts = np.flatnonzero(np.concatenate(([True], k[1:] != k[:-1])))
+    sizes = np.diff(np.append(starts, len(k)))
+    ok = (sizes >= 2) & (sizes <= max_group)
+    starts, sizes = starts[ok], sizes[ok]
+    if len(starts) == 0:
+        return np.zeros(0, dtype=np.int64)
+    # Member t of a group of size L pairs with the L - 1 - t members after it.
+    idx = np.repeat(starts, sizes) + _ranges(sizes)
+    after = np.repeat(starts + sizes, sizes) - idx - 1
+    left = np.repeat(idx, after)
+    right = left + 1 + _ranges(after)
+    a, b = m[left], m[right]  # members ascend within a group, so a < b
+    return a * np.int64(n) + b
+
+
+def _ranges(counts: np.ndarray) -> np.ndarray:
+    total = int(counts.sum())
+    if total == 0:
+        return np.zeros(0, dtype=np.int64)
+    ends = np.cumsum(counts)
+    return np.arange(total, dtype=np.int64) - np.repeat(ends - counts, counts)
+
+
+# =========================================================================== scan
+
+
+def _resolve(options: ScanOptions | None, overrides: dict[str, Any]) -> ScanOptions:
+    base = options or ScanOptions()
+    if not overrides:
+        return base
+    known = {f.name for f in fields(ScanOptions)}
+    unknown = sorted(set(overrides) - known)
+    if unknown:
+        raise ConfigError(f"unknown option(s) {', '.join(unknown)}; expected one of {', '.join(sorted(known))}")
+    return replace(base, **overrides)
+
+
+class _Pool:
+    """A process pool when ``workers > 1``, else in-process ``map``; results in input order."""
+
+    def __init__(self, workers: int) -> None:
+        self.workers = workers
+        self._ex = None
+        if workers > 1:
+            from concurrent.futures import ProcessPoolExecutor
+
+            self._ex = ProcessPoolExecutor(max_workers=workers)
+
+    def imap(self, fn: Callable[[Any], Any], jobs: Iterable[Any]) -> Iterator[Any]:
+        """Results of ``fn`` over ``jobs`` in order, with at most ``2 * workers`` jobs in flight."""
+        if self._ex is None:
+            for j in jobs:
+                yield fn(j)
+            return
+        from collections import deque
+
+        pending: deque[Any] = deque()
+        for j in jobs:
+            pending.append(self._ex.submit(fn, j))
+            if len(pending) >= 2 * self.workers:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+
+    def close(self) -> None:
+        if self._ex is not None:
+            self._ex.shutdown(cancel_futures=True)
+
+
+_BATCH_DOCS = 256
+_BATCH_CHARS = 1 << 20
+_COMPARE_CHUNK = 16
+
+
+def _batches(documents: Iterable[Document], store: _TextStore, infos: list[DocInfo]) -> Iterator[list[str]]:
+    """Stream documents into the store in batches of texts; reject duplicate ids."""
+    batch: list[str] = []
+    size = 0
+    for doc in documents:
+        if not isinstance(doc, Document):
+            raise ConfigError(f"scan() takes Document records, got {type(doc).__name__}")
+        if doc.id in store:
+            first = infos[store.index(doc.id)].origin
+            raise InputError(
+                f"{doc.origin or doc.id}: duplicate document id {doc.id!r} (first seen at {first or '?'}); "
+                "ids must be unique (use --id-field '' to number records by file:line)"
+            )
+        store.add(doc.id, doc.text)
+        infos.append(DocInfo(doc.id, doc.origin, len(doc.text)))
+        batch.append(doc.text)
+        size += len(doc.text)
+        if len(batch) >= _BATCH_DOCS or size >= _BATCH_CHARS:
+            yield batch
+            batch, size = [], 0
+    if batch:
+        yield batch
+
+
+def scan(
+    documents: Iterable[Document],
+    *,
+    options: ScanOptions | None = None,
+    progress: ProgressFn | None = None,
+    **overrides: Any,
+) -> ScanResult:
+    """Find near-duplicates, shared passages, stories and name variants in ``documents``.
+
+    ``documents`` is any iterable of ``Document`` (``overlap.sources.iter_documents``
+    streams them from files); it is read once.  Ids must be unique (``InputError``
+    otherwise).  Options are a ``ScanOptions`` or its fields as keywords.  ``progress``,
+    if given, is called as ``progress(stage, done, total)``.  Cost: see the module
+    docstring.
+
+    >>> from overlap.records import Document
+    >>> r = scan([Document("a", "Một hai ba bốn năm sáu bảy tám chín mười."),
+    ...           Document("b", "Một hai ba bốn năm sáu bảy tám chín mười!")], workers=1)
+    >>> [c.members for c in r.near_duplicate_clusters]
+    [('a', 'b')]
+    """
+    o = _resolve(options, overrides)
+    workers = o.workers or os.cpu_count() or 1
+    report = progress or (lambda stage, done, total: None)
+    timings: list[tuple[str, float]] = []
+    from .lsh import band_keys, candidate_pairs, optimal_params
+    from .minhash import EMPTY, estimate_jaccard
+
+    pbands, prows = optimal_params(o.passage_threshold, o.passage_num_perm)
+    cfg = _SignConfig(
+        o.num_perm, o.seed, o.shingle_size, o.passage_shingle_size, o.passage_sentences, o.passage_stride, o.passage_min_tokens,
+        o.passage_num_perm, pbands, prows, o.same_event,
+    )
+    store = _TextStore()
+    infos: list[DocInfo] = []
+    pool = _Pool(workers)
+    try:
+        # ---- 1-2: read and sign, streaming
+        t0 = time.perf_counter()
+        sig_parts: list[np.ndarray] = []
+        key_parts: list[np.ndarray] = []
+        win_parts: list[np.ndarray] = []
+        name_h: list[np.ndarray] = []
+        name_d: list[np.ndarray] = []
+        dates: list[np.ndarray] = []
+        done = 0
+        jobs = ((batch, cfg) for batch in _batches(documents, store, infos))
+        for sigs, keys, wdoc, names, ds in pool.imap(_sign_batch, jobs):
+            sig_parts.append(sigs)
+            key_parts.append(keys)
+            win_parts.append(wdoc + done)
+            for i, h in enumerate(names):
+                name_h.append(h)
+                name_d.append(np.full(len(h), done + i, dtype=np.int32))
+            dates.extend(ds)
+            done += len(sigs)
+            report("sign", done, None)
+        n = done
+        if n == 0:
+            raise InputError("no documents to scan")
+        sigs = np.concatenate(sig_parts)
+        del sig_parts
+        wkeys = np.concatenate(key_parts) if key_parts else np.zeros((0, pbands), dtype=np.uint64)
+        wdoc = np.concatenate(win_parts) if win_parts else np.zeros(0, dtype=np.int32)
+        del key_parts, win_parts
+        timings.append(("sign", time.perf_counter() - t0))
+
+        # ---- 3: candidates
+        t0 = time.perf_counter()
+        bands, rows = optimal_params(o.near_duplicate, o.num_perm)
+        nonempty = np.flatnonzero(~(sigs == EMPTY).all(axis=1))
+        dc = candidate_pairs(band_keys(sigs[nonempty], bands, rows), max_bucket=o.max_bucket)
+        dc = nonempty[dc] if len(dc) else np.zeros((0, 2), dtype=np.int64)
+        doc_codes = np.unique(dc[:, 0] * np.int64(n) + dc[:, 1]) if len(dc) else np.zeros(0, dtype=np.int64)
+        pcodes: list[np.ndarray] = []
+        for b in range(pbands):
+            pcodes.append(np.unique(_group_pairs(wkeys[:, b], wdoc, o.max_passage_docs, n)))
+        del wkeys
+        passage_codes = np.unique(np.concatenate(pcodes)) if pcodes else np.zeros(0, dtype=np.int64)
+        del pcodes
+        event_codes = np.zeros(0, dtype=np.int64)
+        if o.same_event and name_h:
+            h = np.concatenate(name_h)
+            d = np.concatenate(name_d)
+            max_df = o.max_name_docs or min(200, max(10, n // 100))
+            codes = _group_pairs(h, d, max_df, n)
+            uniq, counts = np.unique(codes, return_counts=True)
+            event_codes = uniq[counts >= o.min_shared_names]
+            del h, d, codes
+        del name_h, name_d
+        # Cheapest filter first: a document candidate whose estimated Jaccard is more
+        # than 3 standard errors below the threshold is dropped unless a passage window
+        # also collided; the estimate is exact in expectation, so this loses little.
+        if len(doc_codes):
+            est = estimate_jaccard(sigs[doc_codes // n], sigs[doc_codes % n])
+            margin = 3 * math.sqrt(o.near_duplicate * (1 - o.near_duplicate) / o.num_perm)
+            doc_codes = doc_codes[(est >= o.near_duplicate - margin) | np.isin(doc_codes, passage_codes)]
+        del sigs
+        to_compare = np.union1d(doc_codes, passage_codes)
+        timings.append(("candidates", time.perf_counter() - t0))
+
+        # ---- 4: verify with compare
+        t0 = time.perf_counter()
+        copts = o.compare_options
+        comparisons: dict[int, Comparison] = {}
+        code_list = to_compare.tolist()
+        chunks = [code_list[i : i + _COMPARE_CHUNK] for i in range(0, len(code_list), _COMPARE_CHUNK)]
+
+        def compare_jobs() -> Iterator[tuple[list[tuple[int, int]], dict[int, str], Any]]:
+            for chunk in chunks:
+                pairs = [divmod(c, n) for c in chunk]
+                need = sorted({x for p in pairs for x in p})
+                yield pairs, {i: store.at(i) for i in need}, copts
+
+        finished = 0
+        for chunk, results in zip(chunks, pool.imap(_compare_chunk, compare_jobs())):
+            for c, r in zip(chunk, results):
+                comparisons[c] = r
+            finished += len(chunk)
+            report("compare", finished, len(code_list))
+        timings.append(("compare", time.perf_counter() - t0))
+    finally:
+        pool.close()
+
+    # ---- 5: same event
+    t0 = time.perf_counter()
+    events: dict[int, SameEvent] = {}
+    linked_codes = {c for c, r in comparisons.items() if r.near_duplicate or r.passages}
+    for c in event_codes.tolist():
+        if c in linked_codes:
+            continue
+        i, j = divmod(c, n)
+        shared_dates = np.intersect1d(dates[i], dates[j])
+        if len(shared_dates) == 0:
+            continue
+        ev = _same_event(store.at(i), store.at(j), shared_dates)
+        if ev is not None:
+            events[c] = ev
+    timings.append(("events", time.perf_counter() - t0))
+
+    # ---- 6: pairs and clusters
+    t0 = time.perf_counter()
+    ids = [d.id for d in infos]
+    pair_by_code: dict[int, PairResult] = {}
+    for c in sorted(linked_codes | set(events)):
+        i, j = divmod(c, n)
+        r = comparisons.get(c)
+        if r is None:
+            sim = _exact_similarity(store.at(i), store.at(j), o.shingle_size)
+            r = Comparison(infos[i].length, infos[j].length, sim, False)
+        pair_by_code[c] = PairResult(
+            ids[i], ids[j], r.similarity, r.near_duplicate, r.passages, r.conflicts, events.get(c)
+        )
+    pairs = tuple(pair_by_code.values())
+    dup_clusters = _clusters("near_duplicate", n, ids, pair_by_code, lambda p: p.near_duplicate)
+    story_clusters = _clusters("story", n, ids, pair_by_code, lambda p: True)
+    timings.append(("cluster", time.perf_counter() - t0))
+
+    # ---- 7-8: name variants and reused passages
+    t0 = time.perf_counter()
+    variants = _name_variants(pairs, story_clusters, store)
+    reused = _reused_passages(pairs, store, o.top_passages)
+    timings.append(("report", time.perf_counter() - t0))
+
+    stats = ScanStats(
+        documents=n,
+        characters=sum(d.length for d in infos),
+        passage_windows=int(len(wdoc)),
+        doc_candidates=int(len(doc_codes)),
+        passage_candidates=int(len(passage_codes)),
+        event_candidates=int(len(event_codes)),
+        compared=len(comparisons),
+        linked_pairs=len(pairs),
+        timings=tuple(timings),
+    )
+    return ScanResult(
+        documents=tuple(infos),
+        pairs=pairs,
+        near_duplicate_clusters=dup_clusters,
+        story_clusters=story_clusters,
+        name_variants=variants,
+        reused_passages=reused,
+        stats=stats,
+        options=o,
+        _texts=store,
+    )
+
+
+def _exact_similarity(a: str, b: str, k: int) -> Similarity:
+    from .normalize import normalize
+    from .shingle import shingle_set
+
+    sa, sb = np.unique(shingle_set(normalize(a).text, k)), np.unique(shingle_set(normalize(b).text, k))
+    if len(sa) == 0 or len(sb) == 0:
+        return Similarity(0.0, 0.0, 0.0)
+    inter = len(np.intersect1d(sa, sb, assume_unique=True))
+    return Similarity(inter / (len(sa) + len(sb) - inter), inter / len(sa), inter / len(sb))
+
+
+def _same_event(a: str, b: str, shared_dates: np.ndarray) -> SameEvent | None:
+    """Evidence for two texts already known to share enough name-phrase hashes and a date."""
+    na, nb = _name_phrases(a), _name_phrases(b)
+    shared = [na[k] for k in na if k in nb]
+    if not shared:
+        return None
+    # Longest first: the full names read best as evidence.
+    shared.sort(key=lambda s: (-len(s), s))
+    return SameEvent(tuple(shared[:8]), tuple(_date_label(int(c)) for c in shared_dates[:8]))
+
+
+def _clusters(
+    kind: str, n: int, ids: list[str], pairs: dict[int, PairResult], keep: Callable[[PairResult], bool]
+) -> tuple[Cluster, ...]:
+    uf = UnionFind(n)
+    chosen = [(c, p) for c, p in pairs.items() if keep(p)]
+    for c, _ in chosen:
+        uf.union(*divmod(c, n))
+    groups = uf.groups()
+    where = {m: g for g, members in enumerate(groups) for m in members}
+    evidence: list[list[Link]] = [[] for _ in groups]
+    for c, p in chosen:
+        g = where[c // n]
+        evidence[g].append(Link(p.a, p.b, "near_duplicate" if kind == "near_duplicate" else p.link, p))
+    out = [
+        Cluster(kind, tuple(ids[m] for m in members), tuple(ev))
+        for members, ev in zip(groups, evidence)
+    ]
+    out.sort(key=lambda c: -len(c.members))  # stable: ties keep first-member order
+    return tuple(out)
+
+
+def _name_variants(pairs: tuple[PairResult, ...], stories: tuple[Cluster, ...], store: _TextStore) -> tuple[NameVariant, ...]:
+    """Group ``spelling`` conflicts into one record per name; find each spelling's occurrences."""
+    found: list[tuple[str, str, str, str]] = []  # (a_text, b_text, a_id, b_id)
+    for p in pairs:
+        for c in p.conflicts:
+            if c.kind == "spelling":
+                found.append((c.a_text, c.b_text, p.a, p.b))
+    if not found:
+        return ()
+    keys: dict[str, int] = {}
+    for a, b, _, _ in found:
+        for s in (a, b):
+            keys.setdefault(_variant_key(s), len(keys))
+    uf = UnionFind(len(keys))
+    for a, b, _, _ in found:
+        uf.union(keys[_variant_key(a)], keys[_variant_key(b)])
+    story_of = {m: c.members for c in stories for m in c.members}
+    order = {d: i for i, d in enumerate(store._index)}
+    by_root: dict[int, dict[str, Any]] = {}
+    for a, b, da, db in found:
+        g = by_root.setdefault(uf.find(keys[_variant_key(a)]), {"texts": {}, "pairs": {}, "docs": set()})
+        g["texts"].setdefault(_variant_key(a), a)
+        g["texts"].setdefault(_variant_key(b), b)
+        g["pairs"][(da, db)] = None
+        g["docs"].update(story_of.get(da, (da,)))
+        g["docs"].update(story_of.get(db, (db,)))
+    out: list[NameVariant] = []
+    for g in by_root.values():
+        docs = sorted(g["docs"], key=order.__getitem__)
+        texts = {d: store.get(d) for d in docs}
+        spellings = []
+        for key, shown in g["texts"].items():
+            rx = re.compile(r"(?<!\w)" + re.escape(shown) + r"(?!\w)")
+            occ = tuple(Occurrence(d, Span(m.start(), m.end())) for d in docs for m in rx.finditer(texts[d]))
+            spellings.append(Spelling(shown, occ))
+        spellings.sort(key=lambda s: (-len(s.docs), s.text))
+        if len([s for s in spellings if s.occurrences]) < 2:
+            continue
+        out.append(NameVariant(tuple(spellings), tuple(g["pairs"])))
+    out.sort(key=lambda v: (-sum(len(s.docs) for s in v.spellings), v.spellings[0].text))
+    return tuple(out)
+
+
+def _variant_key(s: str) -> str:
+    return " ".join(s.casefold().split())
+
+
+def _reused_passages(pairs: tuple[PairResult, ...], store: _TextStore, top: int) -> tuple[ReusedPassage, ...]:
+    """Link overlapping passage spans within a document and matched spans across documents.
+
+    Two spans of one document are the same passage when they overlap by at least half
+    of the shorter one.  Groups are ranked by distinct documents, then total length.
+    """
+    nodes: list[tuple[int, int, int]] = []  # (doc index, start, end)
+    links: list[tuple[int, int]] = []
+    for p in pairs:
+        ia, ib = store.index(p.a), store.index(p.b)
+        for x in p.passages:
+            links.append((len(nodes), len(nodes) + 1))
+            nodes.append((ia, x.a.start, x.a.end))
+            nodes.append((ib, x.b.start, x.b.end))
+    if not nodes:
+        return ()
+    uf = UnionFind(len(nodes))
+    for u, v in links:
+        uf.union(u, v)
+    order = sorted(range(len(nodes)), key=lambda i: nodes[i])
+    for pos, u in enumerate(order):
+        d, s, e = nodes[u]
+        for v in order[pos + 1 :]:
+            d2, s2, e2 = nodes[v]
+            if d2 != d or s2 >= e:
+                break
+            if min(e, e2) - s2 >= 0.5 * min(e - s, e2 - s2):
+                uf.union(u, v)
+    groups = uf.groups(min_size=2)
+    ids = list(store._index)
+    results = []
+    for g in groups:
+        spans: dict[int, list[tuple[int, int]]] = {}
+        for u in g:
+            d, s, e = nodes[u]
+            spans.setdefault(d, []).append((s, e))
+        occ: list[Occurrence] = []
+        for d in sorted(spans):
+            merged: list[list[int]] = []
+            for s, e in sorted(spans[d]):
+                if merged and s <= merged[-1][1]:
+                    merged[-1][1] = max(merged[-1][1], e)
+                else:
+                    merged.append([s, e])
+            occ.extend(Occurrence(ids[d], Span(s, e)) for s, e in merged)
+        if len(spans) < 2:
+            continue
+        first = occ[0]
+        results.append((len(spans), sum(len(o.span) for o in occ), first, tuple(occ)))
+    results.sort(key=lambda r: (-r[0], -r[1]))
+    if top:
+        results = results[:top]
+    return tuple(ReusedPassage(first.span.of(store.get(first.doc)), occ) for _, _, first, occ in results)

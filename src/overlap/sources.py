@@ -1,0 +1,338 @@
+"""Corpus readers: stream ``Document`` records out of directories, JSONL, CSV and Parquet.
+
+``iter_documents(paths, *, text_field="text", id_field="id", encoding="utf-8", fmt=None, on_bad=None) -> Iterator[Document]``
+    Every document of every path, in order, one at a time (nothing is held in memory).
+``detect_format(path) -> str``
+    ``"txt"``, ``"dir"``, ``"jsonl"``, ``"csv"`` or ``"parquet"`` from a path's name.
+``FORMATS``
+    The formats ``fmt`` accepts.
+
+Formats, chosen by extension unless ``fmt`` says otherwise:
+
+* a **directory** is searched recursively for ``*.txt`` files, in sorted path order so
+  runs are deterministic; other files are ignored.  Each file is one document whose id
+  is its path as it would be typed from the working directory (``seeds/000.txt``);
+* a **.txt** file given by name is one document, id = the path as given;
+* **.jsonl** / **.ndjson**: one JSON object per line; blank lines are skipped;
+* **.csv**: a header row names the fields (RFC 4180 quoting, multi-line cells allowed);
+* **.parquet**: columns named by the fields; needs ``pyarrow``
+  (``pip install 'overlap[parquet]'``);
+* ``-`` is JSONL on standard input.
+
+In records, ``text_field`` must hold a non-empty string and ``id_field`` a string or an
+integer (turned into a string).  With ``id_field=None`` (CLI: ``--id-field ''``) ids are
+``<file>:<line>`` (``<file>:row<n>`` for Parquet).
+
+Errors.  Every problem is an ``InputError`` whose message starts with ``file:line``
+(``feed.jsonl:17: not valid JSON (Expecting ',' delimiter at column 40)``,
+``feed.jsonl:3: no field 'text' (fields: body, title)``).  By default the first bad
+record stops the run: a silently shortened corpus gives silently wrong clusters.  Pass
+``on_bad`` (a callable taking the ``InputError``) to skip bad records instead; the CLI's
+``--skip-bad`` prints each one on stderr.  Whole-input problems (a missing path, an
+empty directory, an unreadable file, an unknown format, a missing Parquet column) are
+never skipped.
+
+Duplicate ids are *not* checked here: ``overlap.scan`` rejects them (naming both
+origins) and ``overlap.Index.add`` applies its ``on_duplicate`` policy.
+
+Cost: one pass over the input; memory is one record (plus one Parquet batch).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import sys
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+from typing import Any, TextIO
+
+from .errors import ConfigError, InputError
+from .records import Document
+from .textio import MAX_BYTES, read_text
+
+__all__ = ["FORMATS", "detect_format", "iter_documents"]
+
+FORMATS = ("txt", "dir", "jsonl", "csv", "parquet")
+
+_EXTENSIONS = {
+    ".txt": "txt",
+    ".text": "txt",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".json": "jsonl",
+    ".csv": "csv",
+    ".parquet": "parquet",
+    ".pq": "parquet",
+}
+_PARQUET_BATCH = 1024  # rows per Parquet batch: bounded memory, few Python calls
+
+
+def detect_format(path: str | os.PathLike[str]) -> str:
+    """Format of ``path`` from its name: ``"dir"`` for a directory, else by extension.
+
+    >>> detect_format("feed.ndjson"), detect_format("-")
+    ('jsonl', 'jsonl')
+    """
+    s = str(path)
+    if s == "-":
+        return "jsonl"
+    if Path(s).is_dir():
+        return "dir"
+    fmt = _EXTENSIONS.get(Path(s).suffix.lower())
+    if fmt is None:
+        raise InputError(
+            f"{s}: unknown input format {Path(s).suffix or '(no extension)'!r}; expected a directory, "
+            ".txt, .jsonl, .csv or .parquet (or pass --format)"
+        )
+    return fmt
+
+
+def iter_documents(
+    paths: Iterable[str | os.PathLike[str]] | str | os.PathLike[str],
+    *,
+    text_field: str = "text",
+    id_field: str | None = "id",
+    encoding: str = "utf-8",
+    fmt: str | None = None,
+    on_bad: Callable[[InputError], None] | None = None,
+) -> Iterator[Document]:
+    """Yield the documents of ``paths`` in order; see the module docstring for the rules."""
+    if isinstance(paths, (str, os.PathLike)):
+        paths = [paths]
+    paths = list(paths)
+    if not paths:
+        raise ConfigError("no input paths given")
+    if fmt is not None and fmt not in FORMATS:
+        raise ConfigError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
+    if not isinstance(text_field, str) or not text_field:
+        raise ConfigError(f"text field must be a non-empty name: {text_field!r}")
+    if id_field == "":
+        id_field = None
+    for path in paths:
+        s = str(path)
+        if s != "-" and not os.path.exists(s):
+            raise InputError(f"{s}: no such file or directory")
+        kind = fmt or detect_format(s)
+        if kind == "txt" and Path(s).is_dir():
+            kind = "dir"
+        if kind == "dir":
+            yield from _read_dir(s, encoding, on_bad)
+        elif kind == "txt":
+            yield _read_txt_file(s, s, encoding)
+        elif kind == "jsonl":
+            yield from _read_jsonl(s, text_field, id_field, encoding, on_bad)
+        elif kind == "csv":
+            yield from _read_csv(s, text_field, id_field, encoding, on_bad)
+        else:
+            yield from _read_parquet(s, text_field, id_field, on_bad)
+
+
+def _bad(error: InputError, on_bad: Callable[[InputError], None] | None) -> None:
+    """Raise ``error``, or hand it to ``on_bad`` when bad records are being skipped."""
+    if on_bad is None:
+        raise error
+    on_bad(error)
+
+
+# --------------------------------------------------------------------------- text files
+
+
+def _read_txt_file(path: str, doc_id: str, encoding: str) -> Document:
+    return Document(doc_id, read_text(path, encoding=encoding), path)
+
+
+def _read_dir(root: str, encoding: str, on_bad: Callable[[InputError], None] | None) -> Iterator[Document]:
+    files = sorted(_walk_txt(root))
+    if not files:
+        raise InputError(f"{root}: no .txt files in this directory (searched recursively)")
+    for path in files:
+        try:
+            if not os.path.isfile(path):
+                raise InputError(f"{path}: not a regular file")
+            yield _read_txt_file(path, path, encoding)
+        except InputError as e:
+            _bad(e, on_bad)
+
+
+def _walk_txt(root: str) -> Iterator[str]:
+    def onerror(e: OSError) -> None:
+        raise InputError(f"{e.filename or root}: cannot read directory ({e.strerror or e})")
+
+    for dirpath, dirnames, filenames in os.walk(root, onerror=onerror):
+        dirnames.sort()
+        for name in filenames + dirnames:
+            if name.lower().endswith((".txt", ".text")) and not name.startswith("."):
+                yield os.path.join(dirpath, name)
+
+
+# --------------------------------------------------------------------------- records
+
+
+def _record_document(
+    rec: Any, where: str, text_field: str, id_field: str | None
+) -> Document:
+    """Turn one parsed record (a dict) into a Document, or raise InputError naming ``where``."""
+    if not isinstance(rec, dict):
+        raise InputError(f"{where}: expected a JSON object, got {type(rec).__name__}")
+    if text_field not in rec:
+        raise InputError(f"{where}: no field {text_field!r} (fields: {_fields(rec)}); pass --text-field")
+    text = rec[text_field]
+    if not isinstance(text, str):
+        raise InputError(f"{where}: field {text_field!r} must be a string, got {_type(text)}")
+    if not text.strip():
+        raise InputError(f"{where}: field {text_field!r} is empty")
+    if id_field is None:
+        doc_id = where
+    else:
+        if id_field not in rec:
+            raise InputError(
+                f"{where}: no field {id_field!r} (fields: {_fields(rec)}); "
+                "pass --id-field, or --id-field '' to use file:line as ids"
+            )
+        raw = rec[id_field]
+        if isinstance(raw, bool) or not isinstance(raw, (str, int)):
+            raise InputError(f"{where}: field {id_field!r} must be a string or integer, got {_type(raw)}")
+        doc_id = str(raw)
+        if not doc_id:
+            raise InputError(f"{where}: field {id_field!r} is empty")
+    return Document(doc_id, text, where)
+
+
+def _fields(rec: dict[str, Any]) -> str:
+    names = sorted(str(k) for k in rec)
+    return ", ".join(names[:12]) + (", ..." if len(names) > 12 else "") if names else "none"
+
+
+def _type(v: Any) -> str:
+    return "null" if v is None else type(v).__name__
+
+
+def _open_text(path: str, encoding: str) -> TextIO:
+    try:
+        if path == "-":
+            return open(sys.stdin.fileno(), encoding=encoding, errors="strict", newline="", closefd=False)
+        if os.path.isdir(path):
+            raise InputError(f"{path}: is a directory, expected a file")
+        return open(path, encoding=encoding, errors="strict", newline="")
+    except PermissionError:
+        raise InputError(f"{path}: permission denied") from None
+    except LookupError:
+        raise ConfigError(f"unknown encoding: {encoding!r} (try utf-8, cp1258 or latin-1)") from None
+    except OSError as e:
+        raise InputError(f"{path}: cannot read ({e.strerror or e})") from None
+
+
+def _read_jsonl(
+    path: str, text_field: str, id_field: str | None, encoding: str, on_bad: Callable[[InputError], None] | None
+) -> Iterator[Document]:
+    name = "<stdin>" if path == "-" else path
+    f = _open_text(path, encoding)
+    lineno = 0
+    try:
+        with f:
+            while True:
+                try:
+                    line = f.readline(MAX_BYTES + 1)
+                except UnicodeDecodeError as e:
+                    raise InputError(f"{name}:{lineno + 1}: not valid {encoding} ({e.reason}); pass --encoding") from None
+                except OSError as e:
+                    raise InputError(f"{name}: cannot read ({e.strerror or e})") from None
+                if not line:
+                    break
+                lineno += 1
+                if len(line) > MAX_BYTES:
+                    raise InputError(f"{name}:{lineno}: line longer than {MAX_BYTES:,} characters")
+                if not line.strip():
+                    continue
+                where = f"{name}:{lineno}"
+                try:
+                    try:
+                        rec = json.loads(line)
+                    except json.JSONDecodeError as e:
+                        raise InputError(f"{where}: not valid JSON ({e.msg} at column {e.colno})") from None
+                    doc = _record_document(rec, where, text_field, id_field)
+                except InputError as e:
+                    _bad(e, on_bad)
+                    continue
+                yield doc
+    finally:
+        f.close()
+    if lineno == 0:
+        raise InputError(f"{name}: empty input, expected JSON lines")
+
+
+def _read_csv(
+    path: str, text_field: str, id_field: str | None, encoding: str, on_bad: Callable[[InputError], None] | None
+) -> Iterator[Document]:
+    csv.field_size_limit(MAX_BYTES)
+    f = _open_text(path, encoding)
+    with f:
+        reader = csv.DictReader(f)
+        try:
+            header = reader.fieldnames
+        except UnicodeDecodeError as e:
+            raise InputError(f"{path}:1: not valid {encoding} ({e.reason}); pass --encoding") from None
+        except csv.Error as e:
+            raise InputError(f"{path}:1: not valid CSV ({e})") from None
+        if not header:
+            raise InputError(f"{path}: empty CSV, expected a header row")
+        missing = [fld for fld in (text_field, id_field) if fld is not None and fld not in header]
+        if missing:
+            raise InputError(
+                f"{path}:1: no column {missing[0]!r} (columns: {', '.join(header)}); pass --text-field/--id-field"
+            )
+        start = reader.line_num + 1
+        while True:
+            try:
+                row = next(reader)
+            except StopIteration:
+                break
+            except UnicodeDecodeError as e:
+                raise InputError(f"{path}:{reader.line_num + 1}: not valid {encoding} ({e.reason}); pass --encoding") from None
+            except csv.Error as e:
+                raise InputError(f"{path}:{reader.line_num}: not valid CSV ({e})") from None
+            where = f"{path}:{start}"
+            start = reader.line_num + 1
+            try:
+                if None in row:
+                    raise InputError(f"{where}: more cells than header columns")
+                doc = _record_document(row, where, text_field, id_field)
+            except InputError as e:
+                _bad(e, on_bad)
+                continue
+            yield doc
+
+
+def _read_parquet(
+    path: str, text_field: str, id_field: str | None, on_bad: Callable[[InputError], None] | None
+) -> Iterator[Document]:
+    try:
+        import pyarrow.parquet as pq
+    except ImportError:
+        raise InputError(f"{path}: reading Parquet needs pyarrow: pip install 'overlap[parquet]'") from None
+    try:
+        pf = pq.ParquetFile(path)
+    except PermissionError:
+        raise InputError(f"{path}: permission denied") from None
+    except Exception as e:  # pyarrow raises ArrowInvalid/OSError for non-Parquet bytes
+        raise InputError(f"{path}: not a Parquet file ({str(e).splitlines()[0] if str(e) else type(e).__name__})") from None
+    columns = pf.schema_arrow.names
+    wanted = [text_field] + ([id_field] if id_field is not None else [])
+    for c in wanted:
+        if c not in columns:
+            raise InputError(f"{path}: no column {c!r} (columns: {', '.join(columns)}); pass --text-field/--id-field")
+    row = 0
+    for batch in pf.iter_batches(batch_size=_PARQUET_BATCH, columns=sorted(set(wanted))):
+        data = batch.to_pydict()
+        for i in range(batch.num_rows):
+            row += 1
+            rec = {c: data[c][i] for c in data}
+            try:
+                doc = _record_document(rec, f"{path}:row{row}", text_field, id_field)
+            except InputError as e:
+                _bad(e, on_bad)
+                continue
+            yield doc
+
