@@ -285,7 +285,7 @@ class Index:
             meta = self._meta_or_create(
                 create, {"num_perm": num_perm, "seed": seed, "shingle_size": shingle_size, "threshold": threshold}
             )
-            con.execute("PRAGMA journal_mode = WAL")
+            _wal(con, self.path)
             con.execute("PRAGMA synchronous = FULL")
             con.execute("PRAGMA cache_size = -65536")  # 64 MB of page cache for the B-trees
         except BaseException:
@@ -339,7 +339,9 @@ class Index:
         }
         # Two processes may create the same new file at once: the schema is created with
         # IF NOT EXISTS and meta with OR IGNORE inside one write transaction, so the first
-        # one wins and the second reads (and checks) its settings.
+        # one wins and the second reads (and checks) its settings.  WAL first, so the
+        # creating transaction is already logged the way every later one is.
+        _wal(con, self.path)
         con.execute("BEGIN IMMEDIATE")
         try:
             for stmt in _SCHEMA.strip().split(";\n"):
@@ -745,6 +747,29 @@ class Index:
             passage_rows=self._p_rows,
             file_bytes=size,
         )
+
+
+def _wal(con: sqlite3.Connection, path: str) -> None:
+    """Switch to WAL journaling, waiting for other processes like a busy timeout would.
+
+    Trap: SQLite answers "database is locked" to ``PRAGMA journal_mode = WAL`` at once,
+    without calling the busy handler, while another process is creating the same file.
+    """
+    deadline = time.monotonic() + _BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            if con.execute("PRAGMA journal_mode").fetchone()[0] == "wal":
+                return
+            mode = con.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            if mode == "wal":
+                return
+            raise InputError(f"{path}: cannot switch the index to WAL journaling (got {mode!r})")
+        except sqlite3.OperationalError as e:
+            if "locked" not in str(e) and "busy" not in str(e):
+                raise InputError(f"{path}: {e}") from None
+            if time.monotonic() > deadline:
+                raise InputError(f"{path}: index is locked by another process ({e})") from None
+            time.sleep(0.01)
 
 
 def _looks_like_sqlite(path: str) -> bool:
