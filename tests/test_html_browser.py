@@ -154,3 +154,35 @@ def test_clicking_a_passage_scrolls_its_partner_into_view(page: Any) -> None:
     time.sleep(0.3)
     assert page.save_screenshot(str(SCREENSHOT))
     assert SCREENSHOT.stat().st_size > 10_000
+
+
+def test_scan_report_opens_a_pair_view_at_its_conflict(driver: Any, tmp_path: Path) -> None:
+    from overlap.html import scan_html
+    from overlap.scan import scan
+    from overlap.sources import iter_documents
+
+    path = tmp_path / "scan.html"
+    path.write_text(scan_html(scan(iter_documents([str(ROOT / "seeds")]), workers=1)), encoding="utf-8")
+    driver.get(path.as_uri())
+    assert _errors(driver) == []
+    overview = driver.find_element("css selector", "main.scan")
+    assert overview.is_displayed()
+    assert not any(v.is_displayed() for v in driver.find_elements("css selector", ".pairview"))
+    # Follow the first conflict's link: its pair view replaces the overview, and the
+    # conflict is in view on both sides.
+    link = driver.find_element("css selector", "#conflicts a[data-then]")
+    view_id = link.get_attribute("href").rsplit("#", 1)[1]
+    link.click()
+    view = driver.find_element("id", view_id)
+    assert view.is_displayed() and not overview.is_displayed()
+    for side in "ab":
+        conf = view.find_element("css selector", f'.pane[data-side={side}] .conf[data-cid="1"]')
+        deadline = time.monotonic() + 5
+        while not driver.execute_script(_IN_PANE, conf) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert driver.execute_script(_IN_PANE, conf)
+        assert "Alexand" in conf.text
+    # Back to the overview.
+    view.find_element("css selector", "a.back").click()
+    assert overview.is_displayed() and not view.is_displayed()
+    assert _errors(driver) == []

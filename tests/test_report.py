@@ -344,3 +344,65 @@ def test_html_colours_keep_text_readable() -> None:
     # Neighbouring passages get clearly different hues.
     hues = [int(passage_colour(i)[0][4:].split()[0]) for i in range(8)]
     assert min(min(abs(x - y), 360 - abs(x - y)) for k, x in enumerate(hues) for y in hues[k + 1 :]) >= 20
+
+
+# --------------------------------------------------------------------------- scan views
+
+
+@pytest.fixture(scope="module")
+def seed_scan() -> object:
+    from overlap.scan import scan
+    from overlap.sources import iter_documents
+
+    return scan(iter_documents([str(ROOT / "seeds")]), workers=1)
+
+
+def test_render_scan_lists_clusters_conflicts_and_variants(seed_scan: object) -> None:
+    from overlap.report import render_scan
+
+    buf = io.StringIO()
+    render_scan(seed_scan, console=make_console(file=buf, width=200))
+    out = buf.getvalue()
+    assert "\x1b" not in out
+    assert "overlap scan  5 documents" in out
+    assert f"document ids below are relative to {ROOT / 'seeds'}/" in out
+    assert re.search(r"story 1: 4 documents", out)
+    assert re.search(r"002_\S+\s+004_\S+\s+same event", out)  # evidence: shared names and date
+    assert re.search(r"spelling\s+\S*000_\S+ 169–184\s+Alexander Fomin\s+\S*001_\S+ 189–203\s+Alexandr Fomin", out)
+    assert "Alexander Fomin (2 docs)  |  Alexandr Fomin (1 doc)" in out
+    assert "Dẫn đầu phái đoàn Nga" in out  # the most reused passage, quoted
+
+
+def test_render_scan_cuts_long_tables_and_says_so(seed_scan: object) -> None:
+    from overlap.report import render_scan
+
+    buf = io.StringIO()
+    render_scan(seed_scan, console=make_console(file=buf, width=120), max_rows=1)
+    out = buf.getvalue()
+    assert "… and 1 more conflicts" in out and "… and 2 more reused passages" in out
+    with pytest.raises(ValueError, match="max_rows must be an integer >= 1: 0"):
+        render_scan(seed_scan, console=make_console(file=io.StringIO()), max_rows=0)
+
+
+def test_scan_html_embeds_a_compare_view_per_pair_with_unique_ids(seed_scan: object) -> None:
+    from overlap.html import scan_html
+
+    doc = scan_html(seed_scan)
+    tree = _parse(doc)
+    ids = [d["id"] for _, d in tree.elements if d.get("id")]
+    assert len(ids) == len(set(ids))
+    targets = {d["href"][1:] for t, d in tree.elements if t == "a" and (d.get("href") or "").startswith("#")}
+    assert targets <= set(ids)
+    pairs = seed_scan.pairs  # type: ignore[attr-defined]
+    views = [d["id"] for t, d in tree.elements if t == "section" and d.get("class") == "pairview"]
+    assert len(views) == len(pairs) == 4
+    # Every embedded pane holds its document verbatim.
+    panes = {k: "".join(v) for k, v in tree.pane_text.items()}
+    texts = {seed_scan.text(d.id) for d in seed_scan.documents}  # type: ignore[attr-defined]
+    assert len(panes) == 8 and set(panes.values()) <= texts
+    # The conflicts section links each conflict into its pair's view.
+    assert doc.count("data-then='.conf[data-cid=&quot;1&quot;]'") == 2
+    assert "same names Ned Price" in doc
+    # max_pairs limits the embedded views but still lists every pair.
+    small = scan_html(seed_scan, max_pairs=1)
+    assert small.count('class="pairview"') == 1 and "3 more pairs have no embedded view" in small

@@ -2,10 +2,11 @@
 
 Contents:
 
-- ``comparison_html(cmp, a_text, b_text, *, a_name="a", b_name="b", title=None, lang=None) -> str``:
+- ``comparison_html(cmp, a_text, b_text, *, a_name="a", b_name="b", title=None) -> str``:
   one complete HTML document for one comparison.
-- ``scan_html(result, texts, *, title=None, max_pairs=50, lang=None) -> str``: a corpus
-  report (clusters, conflicts across the corpus, links to each linked pair's compare view).
+- ``scan_html(result, texts=None, *, title=None, max_pairs=200) -> str``: a corpus report
+  for an ``overlap.scan`` result (clusters with their evidence, conflicts and name
+  variants across the corpus, reused passages, and a compare view per linked pair).
 
 The output is one file with inline CSS and JS and no network access: it can be mailed,
 archived or opened offline.  All text is HTML-escaped; the text inside each pane is the
@@ -29,9 +30,8 @@ articles; the document is roughly 1.5-3x the size of the two texts.
 from __future__ import annotations
 
 import html as _html
-import json
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -132,8 +132,8 @@ def _markup(text: str, ranges: Sequence[_Range], points: Mapping[int, list[str]]
     return "".join(out)
 
 
-def _side_markup(cmp: Comparison, side: str, texts: dict[str, str], names: dict[str, str]) -> str:
-    """The marked-up text of one side (``"a"`` or ``"b"``) of a comparison."""
+def _side_markup(cmp: Comparison, side: str, texts: dict[str, str], names: dict[str, str], prefix: str = "") -> str:
+    """The marked-up text of one side (``"a"`` or ``"b"``) of a comparison; element ids start with ``prefix``."""
     other = "b" if side == "a" else "a"
     text = texts[side]
     ranges: list[_Range] = []
@@ -154,7 +154,7 @@ def _side_markup(cmp: Comparison, side: str, texts: dict[str, str], names: dict[
                 span.end,
                 0,
                 pid,
-                f'<span {common.format(cls=" first")} id="{side}-p{pid}" data-label="{pid}" '
+                f'<span {common.format(cls=" first")} id="{prefix}{side}-p{pid}" data-label="{pid}" '
                 f'tabindex="0" role="button" title="{_esc(tip)}">',
                 f'<span {common.format(cls="")}>',
             )
@@ -190,7 +190,7 @@ def _side_markup(cmp: Comparison, side: str, texts: dict[str, str], names: dict[
                 mine.end,
                 2,
                 cid,
-                f'<span {common.format(cls=" first")} id="{side}-c{cid}" data-badge="{badge}" '
+                f'<span {common.format(cls=" first")} id="{prefix}{side}-c{cid}" data-badge="{badge}" '
                 f'tabindex="0" role="button">',
                 f'<span {common.format(cls="")}>',
             )
@@ -254,6 +254,23 @@ nav.toc a,a{color:var(--accent)}
 .pairview:target,.pairview.shown{display:block}
 .pairview>header{padding:12px 22px 0}
 .bar{display:inline-block;height:8px;background:#7a8aa6;border-radius:4px;vertical-align:middle}
+main.scan{padding:4px 22px 30px}
+main.scan>section>h2{font-size:18px;margin:22px 0 10px}
+nav.toc{margin-top:8px;font-size:14px}
+.card{background:var(--paper);border:1px solid var(--line);border-radius:8px;padding:4px 14px 12px;margin:0 0 12px}
+.card h3 small,.pairview h2 small{color:var(--muted);font-weight:normal}
+.members{margin:4px 0 10px;padding-left:22px;columns:2 22em}
+.doc{font-family:"DejaVu Sans Mono",Menlo,Consolas,monospace;font-size:12.5px;overflow-wrap:anywhere}
+.reason{display:inline-block;border-radius:4px;padding:0 6px;font-size:12.5px;font-weight:600;border:2px solid;white-space:nowrap}
+.r-near_duplicate{color:#9b1c1c;border-color:#9b1c1c}.r-passage{color:#1d4ed8;border-color:#1d4ed8;border-style:dashed}
+.r-same_event{color:#555;border-color:#777;border-style:dotted}
+.variants{list-style:none;padding:0;margin:0}.variant{background:var(--paper);border:1px solid var(--line);border-radius:6px;padding:4px 10px;margin:0 0 6px}
+.variant ul{margin:0;padding-left:18px}
+.reused{padding-left:22px}.reused blockquote{margin:6px 0 2px;padding:6px 12px;background:var(--paper);border-left:4px solid #7a8aa6;font-family:var(--serif)}
+a.open{font-weight:600;white-space:nowrap}
+.pairview h2{font-size:16px;margin:6px 0}
+a.back{font-size:14px}
+body.pair-open main.scan,body.pair-open header.top .stats{display:none}
 @media (max-width:800px){.panes{grid-template-columns:1fr}.text{height:50vh}}
 @media (prefers-reduced-motion:reduce){.flash{animation:none;outline:3px solid #ffd400}}
 """
@@ -311,13 +328,28 @@ document.addEventListener('keydown', function(ev){
   var t = ev.target; if(!(t instanceof Element) || !t.matches('.pane .psg, .pane .conf')) return;
   ev.preventDefault(); activate(t);
 });
+// Scan report: show the pair view named by the URL's #fragment, instead of the overview.
 function showTarget(){
   var views = document.querySelectorAll('.pairview');
   for(var i = 0; i < views.length; i++) views[i].classList.remove('shown');
-  var id = window.location.hash.slice(1); if(!id) return;
-  var el = document.getElementById(id);
-  if(el && el.classList.contains('pairview')){ el.classList.add('shown'); el.scrollIntoView({block:'start'}); }
+  var id = window.location.hash.slice(1);
+  var el = id ? document.getElementById(id) : null;
+  var open = !!(el && el.classList.contains('pairview'));
+  document.body.classList.toggle('pair-open', open);
+  if(open){ el.classList.add('shown'); el.scrollIntoView({block:'start'}); }
+  else if(el){ el.scrollIntoView({block:'start'}); }
+  return open ? el : null;
 }
+// A link into a pair view may name an element to bring up on both sides (data-then).
+document.addEventListener('click', function(ev){
+  var t = ev.target; if(!(t instanceof Element)) return;
+  var a = t.closest('a[data-then]'); if(!a) return;
+  ev.preventDefault();
+  if(window.location.hash !== a.hash) window.history.pushState(null, '', a.hash);
+  var view = showTarget(); if(!view) return;
+  var sel = a.dataset.then;
+  ['a','b'].forEach(function(side){ var el = find(view, side, sel); if(el) show(el); });
+});
 window.addEventListener('hashchange', showTarget);
 showTarget();
 })();
@@ -378,8 +410,10 @@ _LEGEND = (
 )
 
 
-def _view(cmp: Comparison, a_text: str, b_text: str, a_name: str, b_name: str, view_id: str) -> str:
-    """The panes and tables of one comparison, wrapped in ``<main class="view">``."""
+def _view(
+    cmp: Comparison, a_text: str, b_text: str, a_name: str, b_name: str, view_id: str, prefix: str = ""
+) -> str:
+    """The panes and tables of one comparison, in ``<div class="view">``; ids start with ``prefix``."""
     for side, text, length in (("a", a_text, cmp.a_length), ("b", b_text, cmp.b_length)):
         if len(text) != length:
             raise ValueError(
@@ -393,7 +427,7 @@ def _view(cmp: Comparison, a_text: str, b_text: str, a_name: str, b_name: str, v
         panes.append(
             f'<section class="pane" data-side="{side}" aria-label="{_esc(name)}">'
             f'<h2><span class="side">{side}</span>{_esc(name)} <small>{len(text):,} chars</small></h2>'
-            f'<div class="text" id="{view_id}-{side}" tabindex="-1">{_side_markup(cmp, side, texts, names)}</div>'
+            f'<div class="text" id="{view_id}-{side}" tabindex="-1">{_side_markup(cmp, side, texts, names, prefix)}</div>'
             "</section>"
         )
     rows = []
@@ -431,10 +465,10 @@ def _view(cmp: Comparison, a_text: str, b_text: str, a_name: str, b_name: str, v
         else '<p class="empty">No conflicting details.</p>'
     )
     return (
-        f'<main class="view" id="{view_id}">'
+        f'<div class="view" id="{view_id}">'
         f'<div class="panes">{"".join(panes)}</div>'
         f'<section class="lists"><h3>Conflicting details</h3>{conflicts}'
-        f"<h3>Shared passages</h3>{passages}</section></main>"
+        f"<h3>Shared passages</h3>{passages}</section></div>"
     )
 
 
@@ -466,48 +500,219 @@ def comparison_html(
         f"b: {_esc(b_name)} ({cmp.b_length:,} chars)</p>"
         f"{_stats(cmp, a_name, b_name)}{_LEGEND}</header>"
     )
-    return _page(title, header + _view(cmp, a_text, b_text, a_name, b_name, "cmp"))
+    return _page(title, header + "<main>" + _view(cmp, a_text, b_text, a_name, b_name, "cmp") + "</main>")
 
 
 # --------------------------------------------------------------------------- scan
 
+_REASON_LABEL = {"near_duplicate": "near-duplicate", "passage": "shared passage", "same_event": "same event"}
 
-def _get(obj: Any, *names: str, default: Any = None) -> Any:
-    """First attribute (or mapping key) of ``obj`` found among ``names``."""
-    for n in names:
-        if isinstance(obj, Mapping) and n in obj:
-            return obj[n]
-        if hasattr(obj, n):
-            return getattr(obj, n)
-    return default
+
+def _texts_lookup(result: Any, texts: Any) -> Callable[[str], str]:
+    if texts is None:
+        return result.text
+    if callable(texts):
+        return texts
+    if isinstance(texts, Mapping):
+        return texts.__getitem__
+    raise TypeError(f"texts must be a mapping of id to text, a callable or None: {type(texts).__name__}")
+
+
+def _pair_order(pairs: Sequence[Any]) -> list[int]:
+    """Indices of ``pairs`` best first: near-duplicates, then most shared text, then input order."""
+
+    def key(i: int) -> tuple[Any, ...]:
+        p = pairs[i]
+        shared = sum(len(x.a) + len(x.b) for x in p.passages)
+        return (not p.near_duplicate, -shared, -p.similarity.jaccard, i)
+
+    return sorted(range(len(pairs)), key=key)
+
+
+def _reason(reason: str) -> str:
+    return f'<span class="reason r-{_esc(reason)}">{_esc(_REASON_LABEL.get(reason, reason))}</span>'
 
 
 def scan_html(
     result: Any,
-    texts: Mapping[str, str] | Sequence[str],
+    texts: Mapping[str, str] | Callable[[str], str] | None = None,
     *,
     title: str | None = None,
-    max_pairs: int = 50,
+    max_pairs: int = 200,
 ) -> str:
-    """A self-contained corpus report for a scan result; see ``_scan_body`` for the layout.
+    """A self-contained HTML report of an ``overlap.scan`` result.
 
-    ``texts`` gives each document's text, by document id (or by index); the pair views
-    need them because spans index the original texts.  At most ``max_pairs`` pairs (best
-    first) get an embedded compare view, since each view embeds both texts.
+    Sections: an overview (counts); the clusters (near-duplicate clusters, then stories:
+    members with their lengths, and the evidence linking them: reason, Jaccard, passages,
+    conflicts); every conflict across the corpus and the name variants; the most reused
+    passages; the linked pairs.  Each linked pair opens its own compare view (the two
+    texts side by side, as in ``comparison_html``), embedded in the same file and shown
+    when its link is followed.
+
+    ``texts`` maps a document id to its text (a mapping or a callable); None uses
+    ``result.text``.  Only the best ``max_pairs`` pairs (near-duplicates first, then most
+    shared text) get an embedded view, since each embeds both of its texts; the others
+    are still listed.  Cost: one ``comparison_html``-sized view per embedded pair.
     """
-    if max_pairs < 0:
-        raise ValueError(f"max_pairs must be >= 0: {max_pairs!r}")
-    title = title or "overlap scan"
-    return _page(title, _scan_body(result, texts, title, max_pairs))
+    if isinstance(max_pairs, bool) or not isinstance(max_pairs, int) or max_pairs < 0:
+        raise ValueError(f"max_pairs must be an integer >= 0: {max_pairs!r}")
+    text_of = _texts_lookup(result, texts)
+    title = title or f"overlap scan: {len(result.documents):,} documents"
+    pairs = list(result.pairs)
+    order = _pair_order(pairs)
+    viewed = {i: f"pair-{rank + 1}" for rank, i in enumerate(order[:max_pairs])}
+    pair_index = {(p.a, p.b): i for i, p in enumerate(pairs)}
+    lengths = {d.id: d.length for d in result.documents}
+
+    def pair_link(a: str, b: str, label: str = "compare", then: str | None = None) -> str:
+        i = pair_index.get((a, b), pair_index.get((b, a)))
+        if i is None or i not in viewed:
+            return '<span class="empty">no view</span>'
+        extra = f" data-then='{_esc(then)}'" if then else ""
+        return f'<a href="#{viewed[i]}" class="open"{extra}>{_esc(label)}</a>'
+
+    def doc(d: str) -> str:
+        return f'<span class="doc" title="{_esc(d)}">{_esc(d)}</span>'
+
+    # Overview.
+    conflicts = list(result.conflicts)
+    kinds = Counter(c.kind for _, c in conflicts)
+    st = result.stats
+    items = [
+        f"documents <b>{st.documents:,}</b>",
+        f"characters <b>{st.characters:,}</b>",
+        f"linked pairs <b>{len(pairs):,}</b>",
+        f"near-duplicate clusters <b>{len(result.near_duplicate_clusters):,}</b>",
+        f"story clusters <b>{len(result.story_clusters):,}</b>",
+        f"documents in no story <b>{len(result.singletons):,}</b>",
+        f"conflicts <b>{len(conflicts):,}</b>"
+        + (f" ({_esc(', '.join(f'{kinds[k]} {k}' for k in sorted(kinds, key=_kind_rank)))})" if kinds else ""),
+        f"name variants <b>{len(result.name_variants):,}</b>",
+    ]
+    nav = (
+        '<nav class="toc">'
+        + " · ".join(
+            f'<a href="#{h}">{t}</a>'
+            for h, t in (("clusters", "Clusters"), ("conflicts", "Conflicts"), ("reused", "Reused passages"), ("pairs", "Linked pairs"))
+        )
+        + "</nav>"
+    )
+    header = (
+        f'<header class="top" id="top"><h1>{_esc(title)}</h1>'
+        '<ul class="stats">' + "".join(f"<li>{i}</li>" for i in items) + f"</ul>{nav}</header>"
+    )
+
+    # Clusters.
+    cards = []
+    for n, c in enumerate((*result.near_duplicate_clusters, *result.story_clusters), 1):
+        members = "".join(
+            f"<li>{doc(m)} <small>{lengths.get(m, 0):,} chars</small></li>" for m in c.members
+        )
+        rows = "".join(
+            f"<tr><td>{doc(e.a)}</td><td>{doc(e.b)}</td><td>{_reason(e.reason)}</td>"
+            f'<td class="num">{e.pair.similarity.jaccard:.3f}</td><td class="num">{len(e.pair.passages)}</td>'
+            f'<td class="num">{len(e.pair.conflicts)}</td>'
+            f"<td>{_esc(_evidence_note(e.pair))}</td><td>{pair_link(e.a, e.b)}</td></tr>"
+            for e in c.evidence
+        )
+        kind = "near-duplicate cluster" if c.kind == "near_duplicate" else "story"
+        cards.append(
+            f'<article class="card" id="cluster-{n}"><h3>{_esc(kind)} {n} '
+            f"<small>{len(c.members)} documents</small></h3>"
+            f'<ol class="members">{members}</ol>'
+            "<table><thead><tr><th>a</th><th>b</th><th>link</th><th>Jaccard</th><th>passages</th>"
+            f"<th>conflicts</th><th>evidence</th><th></th></tr></thead><tbody>{rows}</tbody></table></article>"
+        )
+    clusters = "".join(cards) or '<p class="empty">No clusters: no two documents are linked.</p>'
+
+    # Conflicts across the corpus, and name variants.
+    rows = []
+    for p, c in conflicts:
+        then = f'.conf[data-cid="{p.conflicts.index(c) + 1}"]'
+        rows.append(
+            f'<tr><td><span class="kind k-{_esc(c.kind)}">{_KIND_BADGE.get(c.kind, "?")} {_esc(c.kind)}</span></td>'
+            f"<td>{doc(p.a)}</td><td><b>{_esc(c.a_text)}</b></td><td>{doc(p.b)}</td><td><b>{_esc(c.b_text)}</b></td>"
+            f"<td>{pair_link(p.a, p.b, 'show', then)}</td></tr>"
+        )
+    conflict_table = (
+        "<table><thead><tr><th>kind</th><th>a</th><th>a says</th><th>b</th><th>b says</th><th></th></tr></thead>"
+        f"<tbody>{''.join(rows)}</tbody></table>"
+        if rows
+        else '<p class="empty">No conflicting details between linked documents.</p>'
+    )
+    variants = []
+    for v in result.name_variants:
+        spellings = "".join(
+            f"<li><b>{_esc(sp.text)}</b> in {', '.join(doc(d) for d in sp.docs)}</li>" for sp in v.spellings
+        )
+        variants.append(f'<li class="variant"><ul>{spellings}</ul></li>')
+    variant_list = f'<h3>Name variants</h3><ul class="variants">{"".join(variants)}</ul>' if variants else ""
+
+    # Reused passages.
+    reused = "".join(
+        f'<li><blockquote>{_esc(_excerpt(r.text, 400))}</blockquote><p class="meta">in {len(r.docs)} documents: '
+        + ", ".join(doc(d) for d in r.docs)
+        + "</p></li>"
+        for r in result.reused_passages
+    )
+    reused = f'<ol class="reused">{reused}</ol>' if reused else '<p class="empty">No passage is shared.</p>'
+
+    # Linked pairs.
+    rows = []
+    for i in order:
+        p = pairs[i]
+        s_ = p.similarity
+        rows.append(
+            f"<tr><td>{doc(p.a)}</td><td>{doc(p.b)}</td><td>{_reason(p.link)}</td>"
+            f'<td class="num">{s_.jaccard:.3f}</td><td class="num">{s_.containment_a:.3f}</td>'
+            f'<td class="num">{s_.containment_b:.3f}</td><td class="num">{len(p.passages)}</td>'
+            f'<td class="num">{len(p.conflicts)}</td><td>{pair_link(p.a, p.b)}</td></tr>'
+        )
+    hidden = len(pairs) - len(viewed)
+    pair_table = (
+        "<table><thead><tr><th>a</th><th>b</th><th>link</th><th>Jaccard</th><th>a in b</th><th>b in a</th>"
+        f"<th>passages</th><th>conflicts</th><th></th></tr></thead><tbody>{''.join(rows)}</tbody></table>"
+        + (f'<p class="meta">{hidden:,} more pairs have no embedded view (max_pairs={max_pairs}).</p>' if hidden else "")
+        if rows
+        else '<p class="empty">No linked pairs.</p>'
+    )
+
+    # One compare view per embedded pair.
+    views = []
+    for i in order[:max_pairs]:
+        p = pairs[i]
+        vid = viewed[i]
+        a_text, b_text = text_of(p.a), text_of(p.b)
+        cmp = Comparison(len(a_text), len(b_text), p.similarity, p.near_duplicate, p.passages, p.conflicts, p.a, p.b)
+        note = _evidence_note(p)
+        views.append(
+            f'<section class="pairview" id="{vid}"><header><a href="#top" class="back">↑ overview</a>'
+            f"<h2>{_reason(p.link)} {doc(p.a)} ↔ {doc(p.b)}</h2>"
+            + (f'<p class="meta">{_esc(note)}</p>' if note else "")
+            + f"{_stats(cmp, 'a', 'b')}{_LEGEND}</header>"
+            + _view(cmp, a_text, b_text, p.a, p.b, f"{vid}-view", f"{vid}-")
+            + "</section>"
+        )
+
+    body = (
+        header
+        + '<main class="scan">'
+        + f'<section id="clusters"><h2>Clusters</h2>{clusters}</section>'
+        + f'<section id="conflicts"><h2>Conflicting details across the corpus</h2>{conflict_table}{variant_list}</section>'
+        + f'<section id="reused"><h2>Most reused passages</h2>{reused}</section>'
+        + f'<section id="pairs"><h2>Linked pairs</h2>{pair_table}</section>'
+        + "</main>"
+        + "".join(views)
+    )
+    return _page(title, body)
 
 
-def _scan_body(result: Any, texts: Any, title: str, max_pairs: int) -> str:  # pragma: no cover
-    raise NotImplementedError("scan_html needs overlap.scan.ScanResult, which does not exist yet")
-
-
-def _json(obj: Any) -> str:
-    return json.dumps(obj, ensure_ascii=False)
-
-
-def _iter(x: Iterable[Any] | None) -> list[Any]:
-    return list(x or ())
+def _evidence_note(p: Any) -> str:
+    """One line on why a pair is linked: shared text, or the names and dates it shares."""
+    if p.passages:
+        shared = sum(len(x.a) for x in p.passages)
+        return f"{len(p.passages)} shared passage{'s' if len(p.passages) != 1 else ''}, {shared:,} characters"
+    ev = getattr(p, "same_event", None)
+    if ev is not None:
+        return "same names " + ", ".join(ev.names[:6]) + ("; same date " + ", ".join(ev.dates) if ev.dates else "")
+    return ""

@@ -7,8 +7,9 @@ Contents:
 - ``render_comparison(cmp, a_text, b_text, *, console=None, width=None, color=None)``:
   header, summary table, each shared passage as two side-by-side panels (a | b) with the
   differing words highlighted, and a table of conflicts coloured by kind.
-- ``render_scan(result, *, console=None, width=None, color=None)``: the corpus view of a
-  scan (clusters, linked pairs, conflicts), when ``overlap.scan`` exists.
+- ``render_scan(result, *, console=None, width=None, color=None, max_rows=50)``: the
+  corpus view of an ``overlap.scan`` result (summary, clusters with their evidence,
+  conflicts across the corpus, name variants, most reused passages).
 
 Colour is never the only signal.  When the output has no colour (``NO_COLOR`` set,
 ``color=False``, or stdout is not a terminal, e.g. piped into a file) the differing words
@@ -287,6 +288,160 @@ def render_comparison(
         con.print(Text("No conflicting details.", style="dim"))
 
 
-def render_scan(result: Any, *, console: Console | None = None, width: int | None = None, color: bool | None = None) -> None:
-    """Print a scan result; see the module docstring."""
-    raise NotImplementedError("render_scan needs overlap.scan.ScanResult, which does not exist yet")
+def render_scan(
+    result: Any,
+    *,
+    console: Console | None = None,
+    width: int | None = None,
+    color: bool | None = None,
+    max_rows: int = 50,
+) -> None:
+    """Print an ``overlap.scan`` result for a human.
+
+    Sections: a summary table; each cluster (near-duplicate clusters, then stories) with
+    its members and the evidence linking them; conflicts across the corpus (kind, both
+    documents, both texts) and the name variants; the most reused passages.  Tables are
+    cut at ``max_rows`` rows with a note saying how many were left out (``--json`` has
+    everything).  Console as in ``render_comparison``.
+    """
+    from rich import box
+    from rich.table import Table
+    from rich.text import Text
+
+    if isinstance(max_rows, bool) or not isinstance(max_rows, int) or max_rows < 1:
+        raise ValueError(f"max_rows must be an integer >= 1: {max_rows!r}")
+    con = console if console is not None else make_console(width=width, color=color)
+    conflicts = list(result.conflicts)
+    st = result.stats
+    prefix = _common_dir([d.id for d in result.documents])
+
+    def name(doc_id: str) -> str:
+        # Ids share a long directory prefix when a directory is scanned by absolute path;
+        # it is said once above and left out of the tables.
+        return doc_id[len(prefix) :] if prefix and doc_id.startswith(prefix) else doc_id
+
+    def more(n: int, what: str) -> None:
+        if n > max_rows:
+            con.print(Text(f"… and {n - max_rows:,} more {what} (see --json or --html)", style="dim"))
+
+    con.print(Text(f"overlap scan  {st.documents:,} documents, {st.characters:,} characters", style="bold"))
+    if prefix:
+        con.print(Text(f"document ids below are relative to {prefix}", style="dim"))
+    con.print()
+    summary = Table(title="Summary", title_justify="left", show_header=False, box=None, padding=(0, 2))
+    summary.add_column(style="bold")
+    summary.add_column()
+    summary.add_row("linked pairs", f"{len(result.pairs):,}")
+    summary.add_row("near-duplicate clusters", f"{len(result.near_duplicate_clusters):,}")
+    summary.add_row("story clusters", f"{len(result.story_clusters):,}")
+    summary.add_row("documents in no story", f"{len(result.singletons):,}")
+    kinds = Text(f"{len(conflicts):,}")
+    for i, (kind, n) in enumerate(_kinds(c.kind for _, c in conflicts)):
+        kinds.append(": " if i == 0 else ", ")
+        kinds.append(f"{n} {kind}", style=KIND_STYLES.get(kind, "bold"))
+    summary.add_row("conflicts", kinds)
+    summary.add_row("name variants", f"{len(result.name_variants):,}")
+    summary.add_row("reused passages", f"{len(result.reused_passages):,}")
+    con.print(summary)
+
+    clusters = (*result.near_duplicate_clusters, *result.story_clusters)
+    for n, c in enumerate(clusters[:max_rows], 1):
+        label = "near-duplicate cluster" if c.kind == "near_duplicate" else "story"
+        con.print()
+        table = Table(
+            title=Text(f"{label} {n}: {len(c.members)} documents", style="bold"),
+            title_justify="left",
+            box=box.SIMPLE_HEAD,
+            expand=True,
+        )
+        table.add_column("a", ratio=2, overflow="fold")
+        table.add_column("b", ratio=2, overflow="fold")
+        table.add_column("link", no_wrap=True)
+        table.add_column("Jaccard", justify="right", no_wrap=True)
+        table.add_column("evidence", ratio=3)
+        for e in c.evidence[:max_rows]:
+            reason = {"near_duplicate": "near-dup", "passage": "passage", "same_event": "same event"}.get(e.reason, e.reason)
+            style = {"near_duplicate": "bold red", "passage": "bold blue"}.get(e.reason, "")
+            table.add_row(Text(name(e.a)), Text(name(e.b)), Text(reason, style=style), f"{e.pair.similarity.jaccard:.3f}", Text(_evidence(e.pair)))
+        con.print(table)
+        members = ", ".join(name(m) for m in c.members)
+        if len(c.evidence) > max_rows:
+            more(len(c.evidence), "links")
+        con.print(Text("members: ", style="bold") + Text(members))
+    more(len(clusters), "clusters")
+
+    con.print()
+    if conflicts:
+        table = Table(title="Conflicting details across the corpus", title_justify="left", box=box.SIMPLE_HEAD, expand=True)
+        table.add_column("kind", no_wrap=True)
+        table.add_column("a", ratio=2, overflow="fold")
+        table.add_column("a says", ratio=2)
+        table.add_column("b", ratio=2, overflow="fold")
+        table.add_column("b says", ratio=2)
+        for p, c in conflicts[:max_rows]:
+            style = KIND_STYLES.get(c.kind, "bold")
+            table.add_row(
+                Text(c.kind, style=f"bold {style}"),
+                Text(f"{name(p.a)} {c.a.start}–{c.a.end}"),
+                Text(c.a_text, style=style),
+                Text(f"{name(p.b)} {c.b.start}–{c.b.end}"),
+                Text(c.b_text, style=style),
+            )
+        con.print(table)
+        more(len(conflicts), "conflicts")
+    else:
+        con.print(Text("No conflicting details between linked documents.", style="dim"))
+
+    if result.name_variants:
+        con.print()
+        con.print(Text("Name variants", style="bold"))
+        for v in result.name_variants[:max_rows]:
+            line = Text("  ")
+            for i, sp in enumerate(v.spellings):
+                if i:
+                    line.append("  |  ")
+                line.append(sp.text, style="bold yellow")
+                line.append(f" ({len(sp.docs)} doc{'s' if len(sp.docs) != 1 else ''})")
+            con.print(line)
+        more(len(result.name_variants), "name variants")
+
+    if result.reused_passages:
+        con.print()
+        table = Table(title="Most reused passages", title_justify="left", box=box.SIMPLE_HEAD, expand=True)
+        table.add_column("docs", justify="right", no_wrap=True)
+        table.add_column("text", ratio=1)
+        for r in result.reused_passages[:max_rows]:
+            table.add_row(str(len(r.docs)), Text(_excerpt(r.text, 240)))
+        con.print(table)
+        more(len(result.reused_passages), "reused passages")
+
+
+def _common_dir(ids: list[str]) -> str:
+    """The longest ``.../`` directory prefix shared by all ``ids`` ("" if none or one id)."""
+    if len(ids) < 2:
+        return ""
+    first, last = min(ids), max(ids)  # the common prefix of all is that of the extremes
+    n = 0
+    while n < min(len(first), len(last)) and first[n] == last[n]:
+        n += 1
+    return first[: first.rfind("/", 0, n) + 1] if "/" in first[:n] else ""
+
+
+def _excerpt(s: str, n: int) -> str:
+    s = " ".join(s.split())
+    return s if len(s) <= n else s[: n - 1].rstrip() + "…"
+
+
+def _evidence(pair: Any) -> str:
+    """Why a pair is linked, in a few words."""
+    if pair.passages:
+        shared = sum(len(x.a) for x in pair.passages)
+        n = len(pair.passages)
+        out = f"{n} shared passage{'s' if n != 1 else ''}, {shared:,} chars"
+        if pair.conflicts:
+            out += f"; {len(pair.conflicts)} conflict{'s' if len(pair.conflicts) != 1 else ''}"
+        return out
+    ev = getattr(pair, "same_event", None)
+    if ev is not None:
+        return "same names " + ", ".join(ev.names[:5]) + ("; same date " + ", ".join(ev.dates) if ev.dates else "")
+    return ""
