@@ -14,8 +14,6 @@ Flagged sub-kinds (expected conflict kind in brackets):
 - ``date-year`` [date]: a year changes ("2013" -> "2012").
 - ``spell-drop`` [spelling]: a letter dropped from a name ("Rainsy" -> "Rainy").
 - ``spell-translit`` [spelling]: a transliteration ("Putin" -> "Pu-tin", "Campuchia" -> "Cam-pu-chia").
-- ``spell-iy`` [spelling]: final i/y in a name ("Lý" -> "Lí", "Mỹ" -> "Mĩ").
-- ``spell-tone-place`` [spelling]: tone mark placement ("Hòa" -> "Hoà", "Thủy" -> "Thuỷ").
 - ``spell-tone-drop`` [spelling]: a tone mark dropped in a name ("Nguyễn" -> "Nguyên").
 - ``name-swap`` [name]: a different name of the same shape in the same slot.
 
@@ -25,9 +23,13 @@ Value-preserving sub-kinds (must not be flagged): ``unit-synonym`` ("3 tiếng" 
 ``date-format`` ("4-2016" -> "4/2016", "23/10" -> "23 tháng 10"), ``abbreviation``
 ("Ủy ban nhân dân" -> "UBND").
 
-Whether i/y and tone-placement variants *should* be flagged is a policy question: the
-issue lists them as spelling variants, while ``overlap.normalize`` folds them for
-matching.  They are reported as their own rows so the policy can be read off the table.
+Orthographic sub-kinds (must not be flagged; expected among ``Comparison.variants`` as
+"orthography"): ``spell-iy`` (final i/y in a name: "Lý" -> "Lí", "Mỹ" -> "Mĩ") and
+``spell-tone-place`` (tone mark placement: "Hòa" -> "Hoà", "Thủy" -> "Thuỷ").  These are
+Vietnamese spelling conventions for the *same* name ("Thụy Sỹ" = "Thụy Sĩ" in the
+project brief), so overlap reports them as variants, not as conflicting details.  For
+every value-preserving sub-kind the table also gives how often it was reported as a
+variant.
 
 API:
 
@@ -78,12 +80,13 @@ FLAGGED = {
     "date-year": "date",
     "spell-drop": "spelling",
     "spell-translit": "spelling",
-    "spell-iy": "spelling",
-    "spell-tone-place": "spelling",
     "spell-tone-drop": "spelling",
     "name-swap": "name",
 }
-PRESERVING = ("unit-synonym", "number-word", "number-scale", "thousand-sep", "date-format", "abbreviation")
+# Vietnamese orthographic conventions: the same name, expected as an "orthography"
+# *variant* (overlap.Comparison.variants), never as a conflict ("Thụy Sỹ" = "Thụy Sĩ").
+ORTHOGRAPHIC = ("spell-iy", "spell-tone-place")
+PRESERVING = ("unit-synonym", "number-word", "number-scale", "thousand-sep", "date-format", "abbreviation", *ORTHOGRAPHIC)
 SUBKINDS = tuple(FLAGGED) + PRESERVING
 KINDS = ("number", "date", "spelling", "name")
 
@@ -699,6 +702,7 @@ class InjectScores:
     injected: dict[str, int]
     sub_rate: dict[str, float]  # flagged sub-kinds: recall; preserving: rate of being flagged
     sub_total: dict[str, int]
+    variant_rate: dict[str, float] = field(default_factory=dict)  # preserving: rate reported as a variant
     false_positives: tuple[Report, ...] = field(default=())
     false_negatives: tuple[tuple[str, Injected], ...] = field(default=())
     confusion: dict[tuple[str, str], int] = field(default_factory=dict)
@@ -723,8 +727,15 @@ def score(cases: Sequence[Case], compare: Callable[[str, str], object] | None = 
     fps: list[Report] = []
     fns: list[tuple[str, Injected]] = []
     confusion: Counter[tuple[str, str]] = Counter()
+    variant_hit: Counter[str] = Counter()
     for case in cases:
-        conflicts = compare(case.a, case.b).conflicts  # type: ignore[attr-defined]
+        result = compare(case.a, case.b)
+        conflicts = result.conflicts  # type: ignore[attr-defined]
+        for i, e in enumerate(case.edits):
+            if e.kind is None and any(
+                _overlaps(v.b.start, v.b.end, e.b_start, e.b_end) for v in getattr(result, "variants", ())
+            ):
+                variant_hit[e.sub] += 1
         matched: dict[int, set[str]] = defaultdict(set)
         for c in conflicts:
             rep[c.kind] += 1
@@ -754,8 +765,10 @@ def score(cases: Sequence[Case], compare: Callable[[str, str], object] | None = 
     precision = {k: (tp[k] / rep[k] if rep[k] else float("nan")) for k in KINDS}
     recall = {k: (hit_kind[k] / inj[k] if inj[k] else float("nan")) for k in KINDS}
     sub_rate = {s: sub_hit[s] / sub_total[s] for s in SUBKINDS if sub_total[s]}
+    variant_rate = {s: variant_hit[s] / sub_total[s] for s in PRESERVING if sub_total[s]}
     return InjectScores(
-        precision, recall, dict(rep), dict(inj), sub_rate, dict(sub_total), tuple(fps), tuple(fns), dict(confusion)
+        precision, recall, dict(rep), dict(inj), sub_rate, dict(sub_total),
+        variant_rate=variant_rate, false_positives=tuple(fps), false_negatives=tuple(fns), confusion=dict(confusion),
     )
 
 

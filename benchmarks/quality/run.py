@@ -180,16 +180,21 @@ def section_conflicts(quick: bool, out: Path) -> list[str]:
         lines.append(
             f"| {k} | {_f(res.precision[k])} | {_f(res.recall[k])} | {res.reports.get(k, 0)} | {res.injected.get(k, 0)} |"
         )
-    lines += ["", "| sub-kind | expected | found (flagged) / rate | n | reported as |", "|---|---|---|---|---|"]
+    lines += [
+        "",
+        "| sub-kind | expected | found (flagged) / rate | reported as a variant | n | reported as |",
+        "|---|---|---|---|---|---|",
+    ]
     rows = []
     for sub in ci.SUBKINDS:
         if sub not in res.sub_rate:
             continue
         as_kinds = ", ".join(f"{k} {v}" for (s2, k), v in sorted(res.confusion.items()) if s2 == sub) or "-"
-        expected = ci.FLAGGED.get(sub, "not flagged")
-        lines.append(f"| {sub} | {expected} | {_f(res.sub_rate[sub])} | {res.sub_total[sub]} | {as_kinds} |")
-        rows.append([sub, expected, round(res.sub_rate[sub], 4), res.sub_total[sub], as_kinds])
-    _write_csv(out / "quality_conflicts.csv", ["sub_kind", "expected", "rate", "n", "reported_as"], rows)
+        expected = ci.FLAGGED.get(sub, "variant (not flagged)")
+        vr = _f(res.variant_rate[sub]) if sub in res.variant_rate else ""
+        lines.append(f"| {sub} | {expected} | {_f(res.sub_rate[sub])} | {vr} | {res.sub_total[sub]} | {as_kinds} |")
+        rows.append([sub, expected, round(res.sub_rate[sub], 4), res.variant_rate.get(sub, ""), res.sub_total[sub], as_kinds])
+    _write_csv(out / "quality_conflicts.csv", ["sub_kind", "expected", "rate", "variant_rate", "n", "reported_as"], rows)
     lines += ["", "### False positives (reported kind, a -> b, the edit it overlaps)", ""]
     seen: dict[tuple[str, str | None], int] = {}
     for r in res.false_positives:

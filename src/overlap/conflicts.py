@@ -74,7 +74,9 @@ class Side:
 
     ``tokens`` are the original texts of the block's tokens, ``before``/``after`` the
     neighbouring tokens (``""`` at a text edge), ``names`` whether each block token is
-    written as a name, ``vietnamese`` the document's number convention.
+    written as a name (capitalised where no sentence starts, or capitalised elsewhere in
+    its text), ``vietnamese`` the document's number convention, ``caps`` whether each
+    block token is capitalised at all.
     """
 
     tokens: tuple[str, ...]
@@ -82,6 +84,12 @@ class Side:
     after: str
     names: tuple[bool, ...]
     vietnamese: bool
+    caps: tuple[bool, ...] = ()  # capitalised, even if only because a sentence starts there
+    text: str = ""  # the block as written, hyphens included ("Tơ-răm")
+
+    @property
+    def written(self) -> str:
+        return self.text or " ".join(self.tokens)
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,7 +205,8 @@ def quantities(words: list[str], vietnamese: bool) -> list[tuple[int, int, Quant
 
 def _values(side: Side) -> list[Quantity]:
     """Quantities that touch the block, read with one token of context on each side."""
-    words = [side.before.lower()] + [t.lower() for t in side.tokens] + [side.after.lower()]
+    # A number word written as a name is a name ("Võ Thị Sáu", "Võ Hữu Ba").
+    words = [side.before.lower()] + ["" if nm else t.lower() for t, nm in zip(side.tokens, side.names)] + [side.after.lower()]
     if not side.before:
         words[0] = ""
     found = quantities(words, side.vietnamese)
@@ -249,6 +258,18 @@ def _phonetic(s: str) -> str:
     return key
 
 
+_SKELETON = [("ph", "f"), ("ch", "k"), ("tr", "tr"), ("c", "k"), ("q", "k"), ("x", "s"), ("z", "s"), ("j", "d"), ("l", "n")]
+
+
+def _skeleton(s: str) -> str:
+    """Consonants only, with Vietnamese spellings of foreign sounds merged (x = s, c = k,
+    l = n at syllable ends), and w/h dropped ("oa" spells w)."""
+    key = re.sub(r"[^a-z]", "", _strip_marks(s).lower())
+    for x, y in _SKELETON:
+        key = key.replace(x, y)
+    return re.sub(r"[aeiouywh]", "", key)
+
+
 def _initials(tokens: tuple[str, ...]) -> str:
     """"Trung Quốc" -> "TQ", "TP Hồ Chí Minh" -> "TPHCM" (all-caps tokens count whole)."""
     return "".join(t if t.isupper() else t[:1] for t in tokens).upper()
@@ -284,18 +305,45 @@ def _same_entity(a: Side, b: Side) -> bool:
     return wa <= wb | {b.before.lower(), b.after.lower()} or wb <= wa | {a.before.lower(), a.after.lower()}
 
 
+_TONE_MARKS = frozenset("\u0300\u0301\u0303\u0309\u0323")  # huyền, sắc, ngã, hỏi, nặng
+
+
+def _strip_tones(s: str) -> str:
+    """Remove the five Vietnamese tone marks but keep vowel letters (ă, â, ê, ô, ơ, ư)."""
+    nfd = unicodedata.normalize("NFD", s.lower())
+    return unicodedata.normalize("NFC", "".join(c for c in nfd if c not in _TONE_MARKS))
+
+
 def _spelled_alike(a: str, b: str) -> bool:
-    """Two spellings of one name rather than two names."""
+    """Two spellings of one name rather than two names.
+
+    * Both in plain ASCII letters: close as strings ("Alexander"/"Alexandr").
+    * One in ASCII, one not: close by sound, which covers dropped diacritics
+      ("Nguyễn"/"Nguyen") and Vietnamese transliterations ("Berlin"/"Béc-lin").
+    * Neither: the same but for a tone mark ("Trần"/"Trân"), or one letter dropped from
+      a long word ("Phiếu"/"Phếu"); a different vowel letter makes another name
+      ("Hùng"/"Hưng").
+    """
     from rapidfuzz.distance import Indel
 
-    if _strip_marks(a).lower() == _strip_marks(b).lower():
-        # Diacritics dropped on one side ("Nguyễn"/"Nguyen") is a spelling; two different
-        # accented syllables ("Hùng"/"Hưng") are two names.
-        return a.isascii() or b.isascii()
-    ka, kb = _phonetic(a), _phonetic(b)
-    if not ka or not kb or ka[0] != kb[0]:
+    la, lb = a.lower(), b.lower()
+    if len(re.sub(r"\W", "", la)) < 2 or len(re.sub(r"\W", "", lb)) < 2:
         return False
-    return ka == kb or Indel.normalized_similarity(ka, kb) >= 0.75
+    if la.isascii() and lb.isascii() and la[0] == lb[0] and Indel.normalized_similarity(la, lb) >= 0.75:
+        return True
+    if (la.isascii() and "-" in lb) or (lb.isascii() and "-" in la):
+        # A hyphenated Vietnamese transliteration keeps the consonants, not the vowels:
+        # "Trump"/"Tơ-răm", "Brazil"/"Bra-xin", "Singapore"/"Xin-ga-po".
+        sa, sb = _skeleton(a), _skeleton(b)
+        if len(sa) >= 2 and len(sb) >= 2 and Indel.normalized_similarity(sa, sb) >= 0.7:
+            return True
+    if la.isascii() or lb.isascii():
+        ka, kb = _phonetic(a), _phonetic(b)
+        return bool(ka) and bool(kb) and ka[0] == kb[0] and (ka == kb or Indel.normalized_similarity(ka, kb) >= 0.75)
+    ta, tb = _strip_tones(a), _strip_tones(b)
+    if ta == tb:
+        return True
+    return ta[0] == tb[0] and min(len(ta), len(tb)) >= 4 and Indel.normalized_similarity(ta, tb) >= 0.8
 
 
 def classify(a: Side, b: Side) -> tuple[str, bool] | None:
@@ -330,10 +378,14 @@ def classify(a: Side, b: Side) -> tuple[str, bool] | None:
         return None
     if len(a.tokens) > 4 or len(b.tokens) > 4:
         return None
-    if not all(a.names) or not all(b.names):
+    # Capitalised on both sides, and written as a name on at least one: a word that opens
+    # a sentence on one side is still a name when the other side shows it is one.
+    if not all(a.caps or a.names) or not all(b.caps or b.names):
         return None
-    if any(t.lower() in _TITLES for t in a.tokens + b.tokens):
+    if not (all(a.names) or all(b.names)):
+        return None
+    if all(t.lower() in _TITLES for t in a.tokens) or all(t.lower() in _TITLES for t in b.tokens):
         return None
     if _same_entity(a, b):
         return "name", False
-    return ("spelling" if _spelled_alike(" ".join(a.tokens), " ".join(b.tokens)) else "name"), True
+    return ("spelling" if _spelled_alike(a.written, b.written) else "name"), True

@@ -287,12 +287,22 @@ def _grow(doc: _Doc, lo: int, hi: int, other: _Doc, olo: int, ohi: int, kind: st
 
 
 def _side(doc: _Doc, lo: int, hi: int) -> Side:
+    # A syllable hyphenated to a name belongs to it: "Tô-ki-ô", "Ma-lai-xi-a".
+    names = [bool(x) for x in doc.names[lo:hi]]
+    for k in range(1, len(names)):
+        i = lo + k
+        if not names[k] and names[k - 1] and doc.text[int(doc.orig_ends[i - 1]) : int(doc.orig_starts[i])] == "-":
+            names[k] = True
+    tokens = tuple(doc.word(i) for i in range(lo, hi))
+    caps = [t[:1].isupper() or (k > 0 and names[k]) for k, t in enumerate(tokens)]
     return Side(
-        tokens=tuple(doc.word(i) for i in range(lo, hi)),
+        tokens=tokens,
         before=doc.word(lo - 1) if lo > 0 else "",
         after=doc.word(hi) if hi < len(doc.tokens) else "",
-        names=tuple(bool(x) for x in doc.names[lo:hi]),
+        names=tuple(names),
         vietnamese=doc.vietnamese,
+        caps=tuple(caps),
+        text=doc.span(lo, hi).of(doc.text),
     )
 
 
