@@ -251,9 +251,9 @@ def test_missing_index_and_files_that_are_not_indexes(tmp_path: Path) -> None:
 # --------------------------------------------------------------------------- processes
 
 
-def _spawn(path: Path, prefix: str, batch: int, n: int | None = None) -> subprocess.Popen[bytes]:
+def _spawn(path: Path, prefix: str, batch: int, n: int | None = None, *extra: str) -> subprocess.Popen[bytes]:
     args = [sys.executable, str(WRITER), str(path), prefix, str(batch)] + ([] if n is None else [str(n)])
-    return subprocess.Popen(args, stderr=subprocess.PIPE)
+    return subprocess.Popen(args + list(extra), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
 
 def test_two_processes_adding_at_once(tmp_path: Path) -> None:
@@ -269,45 +269,80 @@ def test_two_processes_adding_at_once(tmp_path: Path) -> None:
             assert index.query(doc.text, top=1, passages=False)[0].id == doc.id
 
 
-def test_kill_during_add_leaves_whole_committed_batches(tmp_path: Path) -> None:
-    path = tmp_path / "killed.db"
-    batch = 10
-    proc = _spawn(path, "feed", batch)  # adds without end until killed
+def _count(path: Path) -> int:
+    try:
+        con = _db(path)
+        try:
+            return con.execute("SELECT COUNT(*) FROM docs").fetchone()[0]
+        finally:
+            con.close()
+    except sqlite3.Error:
+        return 0  # not created yet
+
+
+def _add_until_killed(path: Path, prefix: str, batch: int, at_least: int) -> int:
+    """Run a writer that adds without end; SIGKILL it once ``at_least`` more documents are
+    committed (polled from this process).  Returns the count seen just before the kill."""
+    start = _count(path)
+    proc = _spawn(path, prefix, batch)
     try:
         deadline = time.monotonic() + 60
-        committed = 0
-        while committed < 4 * batch:
+        seen = start
+        while seen < start + at_least:
             assert proc.poll() is None, proc.stderr.read().decode()  # type: ignore[union-attr]
             assert time.monotonic() < deadline, "writer committed nothing in 60 s"
-            time.sleep(0.02)
-            try:
-                con = _db(path)
-                committed = con.execute("SELECT COUNT(*) FROM docs").fetchone()[0]
-                con.close()
-            except sqlite3.Error:
-                committed = 0  # not created yet
+            time.sleep(0.01)
+            seen = _count(path)
         os.kill(proc.pid, signal.SIGKILL)
     finally:
         proc.kill()
         proc.wait(timeout=30)
     assert proc.returncode == -signal.SIGKILL
-    n = _check_consistent(path)
-    assert n >= committed and n % batch == 0, f"{n} documents is not a whole number of batches of {batch}"
-    with Index(path, create=False) as index:
-        assert len(index) == n
-        con = _db(path)
-        for id_, origin, length, blob in con.execute("SELECT id, origin, length, text FROM docs"):
-            i = int(id_.split("-")[1])
-            expected = make_document("feed", i)
-            import zlib
+    return seen
 
+
+def test_kill_during_add_leaves_whole_committed_batches(tmp_path: Path) -> None:
+    import zlib
+
+    path = tmp_path / "killed.db"
+    batch = 10
+    # Three writers in turn, each killed wherever it is once some batches are committed
+    # (inside a write transaction about 1 time in 6) ...
+    prefixes = ("feed0", "feed1", "feed2", "stall")
+    for k, prefix in enumerate(prefixes[:3]):
+        seen = _add_until_killed(path, prefix, batch, at_least=(k + 2) * batch)
+        n = _check_consistent(path)  # integrity_check ok, every document with all its band rows
+        assert n >= seen
+    # ... and one killed for certain inside the open transaction of its fourth batch, after
+    # its documents and band rows were written but before COMMIT: none of them survive.
+    proc = _spawn(path, "stall", batch, None, "--stall-after", "3")
+    try:
+        assert proc.stdout.readline() == b"STALLED\n", proc.stderr.read().decode()  # type: ignore[union-attr]
+        os.kill(proc.pid, signal.SIGKILL)
+    finally:
+        proc.kill()
+        proc.wait(timeout=30)
+    assert proc.returncode == -signal.SIGKILL
+    assert _check_consistent(path) == n + 3 * batch
+    with Index(path, create=False) as index:
+        con = _db(path)
+        by_prefix: dict[str, list[int]] = {p: [] for p in prefixes}
+        for id_, origin, length, blob in con.execute("SELECT id, origin, length, text FROM docs"):
+            prefix, i = id_.rsplit("-", 1)
+            expected = make_document(prefix, int(i))
             assert (origin, zlib.decompress(blob).decode("utf-8")) == (expected.origin, expected.text)
             assert length == len(expected.text)
-        ids = sorted(int(r[0].split("-")[1]) for r in con.execute("SELECT id FROM docs"))
+            by_prefix[prefix].append(int(i))
         con.close()
-        assert ids == list(range(n))  # batches commit in order: no gaps
-        last = make_document("feed", n - 1)
+        for prefix, ids in by_prefix.items():
+            # Whole batches, committed in order: no partial batch and no gap.
+            assert len(ids) % batch == 0 and len(ids) >= 2 * batch, (prefix, len(ids))
+            assert prefix != "stall" or len(ids) == 3 * batch
+            assert sorted(ids) == list(range(len(ids)))
+        n = len(index)
+        last = make_document("feed2", len(by_prefix["feed2"]) - 1)
         assert index.query(last.text, top=1)[0].id == last.id
         # The index keeps working: the next add continues where the killed one stopped.
-        assert index.add(make_document("feed", i) for i in range(n, n + 5)) == AddReport(5, 0, 0)
+        more = (make_document("feed2", i) for i in range(len(by_prefix["feed2"]), len(by_prefix["feed2"]) + 5))
+        assert index.add(more) == AddReport(5, 0, 0)
     assert _check_consistent(path) == n + 5

@@ -657,6 +657,17 @@ class Index:
         if not feats.nonempty[0]:
             return ()
         con = self._connection
+        # One read transaction: every lookup and fetch sees the same snapshot, even while
+        # another process commits batches (WAL readers never block writers).
+        con.execute("BEGIN")
+        try:
+            rows = self._fetch_texts(self._candidates(feats, top))
+        finally:
+            con.execute("COMMIT")
+        return self._verify(text, rows, top, float(min_similarity), passages)
+
+    def _candidates(self, feats: _Features, top: int) -> list[int]:
+        """Documents sharing a band key with the query, best ``max(4 * top, 40)`` first."""
         doc_hits: set[int] = set()
         for key in feats.doc_keys[0].view(np.int64).tolist():
             doc_hits.update(self._bucket("bands", key))
@@ -666,10 +677,8 @@ class Index:
                 for d in self._bucket("passages", key):
                     block_hits.setdefault(d, set()).add(w)
         cands = sorted(doc_hits | block_hits.keys())
-        self.last_query = {"lookups": len(feats.doc_keys[0]) + feats.block_keys.size, "candidates": len(cands),
-                           "verified": 0}
-        if not cands:
-            return ()
+        lookups = len(feats.doc_keys[0]) + feats.block_keys.size
+        self.last_query = {"lookups": lookups, "candidates": len(cands), "verified": 0}
         # Cheapest filter first: the MinHash estimate from the stored signature and the
         # share of query blocks that hit, before any stored text is decompressed.
         nblocks = max(len(feats.block_keys), 1)
@@ -677,17 +686,17 @@ class Index:
         for lo in range(0, len(cands), _SQL_CHUNK):
             chunk = cands[lo : lo + _SQL_CHUNK]
             marks = ",".join("?" * len(chunk))
-            rows = con.execute(f"SELECT num, signature FROM docs WHERE num IN ({marks})", chunk).fetchall()
+            rows = self._connection.execute(f"SELECT num, signature FROM docs WHERE num IN ({marks})", chunk).fetchall()
             if not rows:
                 continue
             sigs = np.frombuffer(b"".join(r[1] for r in rows), dtype=np.uint32).reshape(len(rows), self.num_perm)
-            est = estimate_jaccard(feats.signatures[0], sigs)
-            for (num, _), e in zip(rows, np.atleast_1d(est).tolist()):
+            est = np.atleast_1d(estimate_jaccard(feats.signatures[0], sigs)).tolist()
+            for (num, _), e in zip(rows, est):
                 scored.append((max(e, len(block_hits.get(num, ())) / nblocks), num))
         scored.sort(key=lambda t: (-t[0], t[1]))
         verify = [num for _, num in scored[: max(4 * top, 40)]]
         self.last_query["verified"] = len(verify)
-        return self._verify(text, verify, top, float(min_similarity), passages)
+        return verify
 
     def _bucket(self, table: str, key: int) -> list[int]:
         rows = self._connection.execute(
@@ -695,16 +704,26 @@ class Index:
         ).fetchall()
         return [] if len(rows) > _MAX_BUCKET else [r[0] for r in rows]
 
-    def _verify(self, text: str, nums: list[int], top: int, min_sim: float, passages: bool) -> tuple[Match, ...]:
-        from .minhash import shingle_batch
-
-        con = self._connection
-        rows: list[tuple[str, str, str]] = []
+    def _fetch_texts(self, nums: list[int]) -> list[tuple[str, str, str]]:
+        """``(id, origin, text)`` of documents ``nums``."""
+        out: list[tuple[str, str, str]] = []
         for lo in range(0, len(nums), _SQL_CHUNK):
             chunk = nums[lo : lo + _SQL_CHUNK]
             marks = ",".join("?" * len(chunk))
-            for id_, origin, blob in con.execute(f"SELECT id, origin, text FROM docs WHERE num IN ({marks})", chunk):
-                rows.append((id_, origin, zlib.decompress(blob).decode("utf-8")))
+            for id_, origin, blob in self._connection.execute(
+                f"SELECT id, origin, text FROM docs WHERE num IN ({marks})", chunk
+            ):
+                out.append((id_, origin, zlib.decompress(blob).decode("utf-8")))
+        return out
+
+    def _verify(
+        self, text: str, rows: list[tuple[str, str, str]], top: int, min_sim: float, passages: bool
+    ) -> tuple[Match, ...]:
+        """Exact scores from the stored texts, filter, sort, and ``compare`` the best."""
+        from .minhash import shingle_batch
+
+        if not rows:
+            return ()
         flat, offs = shingle_batch([text] + [r[2] for r in rows], self.shingle_size)
         q = np.unique(flat[offs[0] : offs[1]])
         found: list[tuple[float, float, str, str, str]] = []
@@ -712,7 +731,7 @@ class Index:
             s = np.unique(flat[offs[t] : offs[t + 1]])
             inter = len(np.intersect1d(q, s, assume_unique=True))
             if inter == 0:
-                continue
+                continue  # an LSH false positive: not one shingle in common
             jac = inter / (len(q) + len(s) - inter)
             cont = inter / len(q)
             if max(jac, cont) >= min_sim:
