@@ -170,15 +170,15 @@ class _Doc:
         """Per token: written as a name (capitalised, and not only because a sentence starts there)."""
         if self._names is None:
             n = len(self.tokens)
-            first = [self.text[s] for s in self.orig_starts.tolist()]
-            upper = np.fromiter((c.isupper() for c in first), dtype=bool, count=n)
+            cps = np.frombuffer(self.text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+            first, inv = np.unique(cps[self.orig_starts], return_inverse=True)
+            upper = np.array([chr(c).isupper() for c in first.tolist()], dtype=bool)[inv.reshape(-1)]
             initial = np.zeros(n, dtype=bool)
             starts = np.fromiter((s.start for s in self.sentence_spans), dtype=np.int64)
             idx = np.searchsorted(self.orig_starts, starts)
             initial[idx[idx < n]] = True
             hashes = self.tokens.hashes
-            proper = set(hashes[upper & ~initial].tolist())
-            again = np.fromiter((h in proper for h in hashes.tolist()), dtype=bool, count=n)
+            again = np.isin(hashes, hashes[upper & ~initial])
             self._names = upper & (~initial | again)
         return self._names
 
@@ -475,17 +475,27 @@ def compare(a: str, b: str, *, options: CompareOptions | None = None, **override
     )
 
 
+_SPACE = re.compile(r"\s+")
+
+
+def _solid(text: str) -> int:
+    """Number of non-space characters."""
+    return len(_SPACE.sub("", text))
+
+
 def _coverage(text: str, spans: list[Span]) -> float:
     """Share of the text's non-space characters inside the spans (overlaps counted once)."""
-    total = len(text) - sum(1 for c in text if c.isspace())
-    if total <= 0 or not spans:
+    if not spans:
+        return 0.0
+    total = _solid(text)
+    if total <= 0:
         return 0.0
     covered = 0
     end = -1
     for s in sorted(spans, key=lambda s: s.start):
         lo = max(s.start, end)
         if s.end > lo:
-            covered += (s.end - lo) - sum(1 for c in text[lo : s.end] if c.isspace())
+            covered += _solid(text[lo : s.end])
             end = s.end
     return covered / total
 

@@ -55,7 +55,9 @@ def _is_break(line: str, m: re.Match[str]) -> bool:
     if not (nxt.isupper() or nxt.isdigit() or (m.group(4) and nxt.isalpha())):
         return False
     if term == ".":
-        w = _WORD_BEFORE.search(line, 0, m.start())
+        # Look only at a short window before the mark: searching from the line start
+        # would make long lines quadratic.
+        w = _WORD_BEFORE.search(line, max(0, m.start() - 40), m.start())
         if w:
             word = w.group(1).lower().strip(".")
             if word in ABBREVIATIONS or "." in word:
