@@ -1,5 +1,7 @@
 """The ``overlap`` command: a thin layer over the library.
 
+``overlap compare A B``, ``overlap scan PATH...``, ``overlap index add|query|stats``.
+
 Each subcommand builds its options, makes one library call and prints.  Every error the
 library raises on purpose (``OverlapError``) and every usage error becomes one line on
 stderr and a non-zero exit: 2 for bad usage or options, 1 for bad input.  No tracebacks.
@@ -181,9 +183,257 @@ def _build_parser() -> _Parser:
     return parser
 
 
+
+# --------------------------------------------------------------------------- scan
+
+
+def _add_input_flags(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("input")
+    g.add_argument("--text-field", default="text", metavar="F", help="JSONL/CSV/Parquet field holding the text (default text)")
+    g.add_argument("--id-field", default="id", metavar="F",
+                   help="field holding the document id (default id; '' numbers records as file:line)")
+    g.add_argument("--format", dest="fmt", choices=("dir", "txt", "jsonl", "csv", "parquet"),
+                   help="input format of every PATH (default: from the extension; a directory is searched for .txt)")
+    g.add_argument("--encoding", default="utf-8", help="input encoding (default utf-8; e.g. cp1258, latin-1)")
+    g.add_argument("--skip-bad", action="store_true",
+                   help="skip bad records and unreadable files with a warning on stderr instead of stopping")
+
+
+def _documents(args: argparse.Namespace) -> Any:
+    from .sources import iter_documents
+
+    def warn(e: Exception) -> None:
+        sys.stderr.write(f"overlap: skipped {e}\n".replace("\n", " ").rstrip() + "\n")
+
+    return iter_documents(
+        args.paths,
+        text_field=args.text_field,
+        id_field=args.id_field,
+        encoding=args.encoding,
+        fmt=args.fmt,
+        on_bad=warn if args.skip_bad else None,
+    )
+
+
+class _Progress:
+    """A rich progress bar on stderr, one task per scan stage; a no-op when off."""
+
+    def __init__(self, enabled: bool) -> None:
+        self._bar: Any = None
+        self._tasks: dict[str, Any] = {}
+        if enabled:
+            from rich.console import Console
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+            self._bar = Progress(
+                TextColumn("{task.description:<22}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                console=Console(file=sys.stderr), transient=True,
+            )
+
+    _LABELS = {"sign": "signing documents", "compare": "verifying pairs"}
+
+    def __call__(self, stage: str, done: int, total: int | None) -> None:
+        if self._bar is None:
+            return
+        task = self._tasks.get(stage)
+        if task is None:
+            task = self._tasks[stage] = self._bar.add_task(self._LABELS.get(stage, stage), total=total)
+        self._bar.update(task, completed=done, total=total)
+
+    def __enter__(self) -> "_Progress":
+        if self._bar is not None:
+            self._bar.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._bar is not None:
+            self._bar.stop()
+
+
+def _cmd_scan(args: argparse.Namespace) -> int:
+    from .scan import ScanOptions, scan
+
+    if args.paths.count("-") > 1:
+        raise _UsageError("overlap scan: - (stdin) can be given only once")
+    options = ScanOptions(
+        num_perm=args.num_perm,
+        seed=args.seed,
+        shingle_size=args.shingle_size,
+        near_duplicate=args.threshold,
+        same_event=not args.no_same_event,
+        top_passages=args.top_passages,
+        workers=args.workers,
+    )
+    show = not args.quiet and sys.stderr.isatty()
+    with _Progress(show) as progress:
+        result = scan(_documents(args), options=options, progress=progress)
+    if args.html:
+        from .html import scan_html
+
+        _write_html(args.html, scan_html(result))
+    if args.json:
+        json.dump(result.to_dict(), sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+    elif args.jsonl:
+        for rec in result.records():
+            sys.stdout.write(json.dumps(rec, ensure_ascii=False) + "\n")
+    else:
+        from .report import render_scan
+
+        render_scan(result, width=args.width, color=args.color)
+    if not args.quiet:
+        st = result.stats
+        sys.stderr.write(
+            f"overlap: scanned {st.documents:,} documents in {st.seconds:.1f} s "
+            f"({st.compared:,} pairs verified, {st.linked_pairs:,} linked)\n"
+        )
+    return 0
+
+
+def _register_scan(sub: Any) -> None:
+    from .scan import ScanOptions
+
+    d = ScanOptions()
+    p = sub.add_parser(
+        "scan",
+        help="scan a collection: near-duplicates, shared passages, stories, name variants",
+        description="Scan a collection without comparing every pair: near-duplicate clusters, story clusters "
+        "(linked by shared passages or same-event names and dates) with their evidence, the most reused passages, "
+        "conflicting details and names spelled two ways. PATH is a directory of .txt files (recursive), a .txt, "
+        ".jsonl, .csv or .parquet file, or - for JSONL on stdin.",
+    )
+    p.add_argument("paths", nargs="+", metavar="PATH", help="inputs (directory, .txt, .jsonl, .csv, .parquet, or -)")
+    out = p.add_mutually_exclusive_group()
+    out.add_argument("--json", action="store_true", help="print one JSON document (schema in the README)")
+    out.add_argument("--jsonl", action="store_true", help="print JSON lines, one record per line with a \"type\"")
+    p.add_argument("--html", metavar="FILE", help="also write a self-contained HTML report to FILE")
+    p.add_argument("--width", type=_count("--width", 40, 1000), help="report width in columns (default: terminal)")
+    color = p.add_mutually_exclusive_group()
+    color.add_argument("--color", dest="color", action="store_true", default=None, help="force colour")
+    color.add_argument("--no-color", dest="color", action="store_false", help="no colour (also: NO_COLOR=1)")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar and no timing line on stderr")
+    _add_input_flags(p)
+    g = p.add_argument_group("matching")
+    g.add_argument("--threshold", type=_fraction("--threshold"), default=d.near_duplicate, metavar="J",
+                   help=f"Jaccard at or above which documents are near-duplicates (default {d.near_duplicate})")
+    g.add_argument("--num-perm", type=_count("--num-perm", 2, 1024), default=d.num_perm, metavar="N",
+                   help=f"MinHash permutations per document (default {d.num_perm})")
+    g.add_argument("--seed", type=_count("--seed", 0, 2**63), default=d.seed, metavar="N",
+                   help=f"MinHash seed; results are identical for a fixed seed (default {d.seed})")
+    g.add_argument("--shingle-size", type=_count("--shingle-size"), default=d.shingle_size, metavar="K",
+                   help=f"tokens per shingle (default {d.shingle_size})")
+    g.add_argument("--no-same-event", action="store_true",
+                   help="link stories only by near-duplicates and shared passages, not by shared names and dates")
+    g.add_argument("--top-passages", type=_count("--top-passages", 0, 10**9), default=d.top_passages, metavar="N",
+                   help=f"how many reused passages to report, 0 for all (default {d.top_passages})")
+    g.add_argument("--workers", type=_count("--workers", 1, 1024), default=None, metavar="N",
+                   help="worker processes (default: all cores)")
+    p.set_defaults(run=_cmd_scan)
+
+
+# --------------------------------------------------------------------------- index
+
+
+def _open_index(path: str, *, create: bool) -> Any:
+    from .index import Index
+
+    return Index(path, create=create)
+
+
+def _cmd_index_add(args: argparse.Namespace) -> int:
+    with _open_index(args.index, create=True) as index:
+        rep = index.add(_documents(args), on_duplicate=args.on_duplicate)
+        total = len(index)
+    if args.json:
+        json.dump({"schema": 1, **rep.to_dict(), "documents": total}, sys.stdout)
+        sys.stdout.write("\n")
+    else:
+        print(f"{args.index}: added {rep.added:,}, replaced {rep.replaced:,}, skipped {rep.skipped:,}; "
+              f"{total:,} documents in the index")
+    return 0
+
+
+def _cmd_index_query(args: argparse.Namespace) -> int:
+    from .textio import read_text
+
+    if args.files.count("-") > 1:
+        raise _UsageError("overlap index query: - (stdin) can be given only once")
+    texts = [(f, read_text(f, encoding=args.encoding)) for f in args.files]
+    out = []
+    with _open_index(args.index, create=False) as index:
+        for name, text in texts:
+            out.append((name, text, index.query(text, top=args.top, min_similarity=args.min_similarity)))
+    if args.json:
+        doc = {"schema": 1, "queries": [{"file": n, "matches": [m.to_dict() for m in ms]} for n, _, ms in out]}
+        json.dump(doc, sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+        return 0
+    for name, text, matches in out:
+        print(f"{name}: {len(matches)} match{'es' if len(matches) != 1 else ''}")
+        for m in matches:
+            shared = sum(len(p.a) for p in m.passages)
+            print(f"  {m.id}  jaccard {m.jaccard:.3f}  containment {m.containment:.3f}  "
+                  f"{len(m.passages)} passage{'s' if len(m.passages) != 1 else ''} ({shared:,} chars of the query)"
+                  + (f"  {len(m.conflicts)} conflict{'s' if len(m.conflicts) != 1 else ''}" if m.conflicts else ""))
+            for pa in m.passages[:3]:
+                quoted = " ".join(pa.a.of(text).split())
+                if len(quoted) > 100:
+                    quoted = quoted[:99] + "\u2026"
+                print(f"      \u201c{quoted}\u201d")
+    return 0
+
+
+def _cmd_index_stats(args: argparse.Namespace) -> int:
+    with _open_index(args.index, create=False) as index:
+        st = index.stats()
+    if args.json:
+        json.dump({"schema": 1, **st.to_dict()}, sys.stdout)
+        sys.stdout.write("\n")
+    else:
+        for k, v in st.to_dict().items():
+            print(f"{k:18} {v:,}" if isinstance(v, int) else f"{k:18} {v}")
+    return 0
+
+
+def _register_index(sub: Any) -> None:
+    p = sub.add_parser(
+        "index",
+        help="a persistent index: add documents once, query new texts against it",
+        description="A persistent on-disk index (one SQLite file) for near-duplicate and passage-reuse queries.",
+    )
+    isub = p.add_subparsers(dest="index_command", metavar="ACTION", parser_class=_Parser)
+    isub.required = True
+
+    a = isub.add_parser("add", help="add documents to INDEX (created if missing)",
+                        description="Add documents to INDEX, creating it if missing. PATH as for overlap scan.")
+    a.add_argument("index", metavar="INDEX", help="index file")
+    a.add_argument("paths", nargs="+", metavar="PATH", help="inputs (directory, .txt, .jsonl, .csv, .parquet, or -)")
+    a.add_argument("--on-duplicate", choices=("replace", "reject", "skip"), default="replace",
+                   help="what an id already in the index does (default replace)")
+    a.add_argument("--json", action="store_true", help="print the counts as JSON")
+    _add_input_flags(a)
+    a.set_defaults(run=_cmd_index_add)
+
+    q = isub.add_parser("query", help="find indexed documents sharing text with each FILE",
+                        description="Find the indexed documents that share text with each FILE: similarity scores, "
+                        "shared passages and conflicting details.")
+    q.add_argument("index", metavar="INDEX", help="index file")
+    q.add_argument("files", nargs="+", metavar="FILE", help="text files to look up (or - for stdin)")
+    q.add_argument("--top", type=_count("--top", 1, 10000), default=10, metavar="K", help="matches per file (default 10)")
+    q.add_argument("--min-similarity", type=_fraction("--min-similarity"), default=0.0, metavar="S",
+                   help="keep matches whose Jaccard or containment reaches S (default 0)")
+    q.add_argument("--json", action="store_true", help="print JSON (schema in the README)")
+    q.add_argument("--encoding", default="utf-8", help="encoding of FILE (default utf-8)")
+    q.set_defaults(run=_cmd_index_query)
+
+    s = isub.add_parser("stats", help="size and settings of INDEX", description="Size and settings of INDEX.")
+    s.add_argument("index", metavar="INDEX", help="index file")
+    s.add_argument("--json", action="store_true", help="print JSON")
+    s.set_defaults(run=_cmd_index_stats)
+
 # Subcommands defined in other modules register here (kept as a list so the parser is
 # built in one place and each command's code stays next to its library stage).
-_EXTRA_COMMANDS: list[Callable[[Any], None]] = []
+_EXTRA_COMMANDS: list[Callable[[Any], None]] = [_register_scan, _register_index]
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -108,10 +108,10 @@ class ScanOptions:
     (0.5, as ``CompareOptions``); it is also the document-level LSH threshold.
     Passages: windows of ``passage_sentences`` (3) sentences every ``passage_stride``
     (1) sentences, at least ``passage_min_tokens`` (12) tokens, signed with
-    ``passage_num_perm`` (64) values and banded at ``passage_threshold`` (0.4).
+    ``passage_num_perm`` (64) values and banded at ``passage_threshold`` (0.3).
     ``max_bucket`` (1000): document LSH buckets above this are chained (``overlap.lsh``).
     ``max_passage_docs`` (100): a window bucket spanning more documents is boilerplate.
-    Same event: ``min_shared_names`` (2) distinctive name phrases and one shared date;
+    Same event: ``min_shared_names`` (3) distinctive name phrases and one shared date;
     a phrase is distinctive when at most ``max_name_docs`` documents contain it
     (None: ``max(10, n // 100)``, capped at 200).  ``same_event=False`` turns it off.
     ``top_passages`` (20): how many reused passages to report (0: all).
@@ -129,11 +129,11 @@ class ScanOptions:
     passage_shingle_size: int = 3
     passage_min_tokens: int = 12
     passage_num_perm: int = 64
-    passage_threshold: float = 0.4
+    passage_threshold: float = 0.3
     max_bucket: int = 1000
     max_passage_docs: int = 100
     same_event: bool = True
-    min_shared_names: int = 2
+    min_shared_names: int = 3
     max_name_docs: int | None = None
     top_passages: int = 20
     workers: int | None = None
@@ -236,15 +236,23 @@ class PairResult:
     passages: tuple[Passage, ...] = ()
     conflicts: tuple[Conflict, ...] = ()
     same_event: SameEvent | None = None
+    boilerplate: bool = False
 
     @property
     def link(self) -> str:
-        """The strongest reason the pair is linked: ``"near_duplicate"``, ``"passage"`` or ``"same_event"``."""
+        """The strongest reason the pair is linked.
+
+        ``"near_duplicate"``, ``"passage"``, ``"same_event"``, or ``"boilerplate"`` when
+        its only shared passages are boilerplate (a site footer; see ``ReusedPassage``):
+        such pairs are listed but do not join stories.
+        """
         if self.near_duplicate:
             return "near_duplicate"
-        if self.passages:
+        if self.passages and not self.boilerplate:
             return "passage"
-        return "same_event"
+        if self.same_event is not None:
+            return "same_event"
+        return "boilerplate" if self.passages else "same_event"
 
     def to_dict(self, a_text: str | None = None) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -253,6 +261,7 @@ class PairResult:
             "link": self.link,
             "similarity": self.similarity.to_dict(),
             "near_duplicate": self.near_duplicate,
+            "boilerplate": self.boilerplate,
             "passages": [_passage_dict(p, a_text) for p in self.passages],
             "conflicts": [c.to_dict() for c in self.conflicts],
         }
@@ -368,11 +377,15 @@ class ReusedPassage:
     """A stretch of text found in several documents.
 
     ``text`` is its first occurrence's text (in input order); ``occurrences`` every
-    document span that holds it, one or more per document.
+    document span that holds it, one or more per document.  ``boilerplate`` marks text
+    such as a site footer: found in 5+ documents that, pair by pair, share nothing else
+    (fewer than 20% of the pairs do: share another passage, near-duplicate text, or two
+    capitalised name phrases outside this passage).  Boilerplate does not link stories.
     """
 
     text: str
     occurrences: tuple[Occurrence, ...]
+    boilerplate: bool = False
 
     @property
     def docs(self) -> tuple[str, ...]:
@@ -381,6 +394,7 @@ class ReusedPassage:
     def to_dict(self) -> dict[str, Any]:
         return {
             "documents": len(self.docs),
+            "boilerplate": self.boilerplate,
             "text": _excerpt(self.text, 1000),
             "occurrences": [o.to_dict() for o in self.occurrences],
         }
@@ -580,7 +594,7 @@ def _name_phrases(text: str) -> dict[str, str]:
     prev: str | None = None
     for m in _WORD.finditer(text):
         w = m.group()
-        if not w[0].isupper():
+        if not w[0].isupper() or w.casefold() in _NOT_NAME_WORDS:
             prev = None
             continue
         if len(w) >= 3 and w.isupper():
@@ -590,6 +604,20 @@ def _name_phrases(text: str) -> dict[str, str]:
             out.setdefault(phrase.casefold(), phrase)
         prev, prev_end = w, m.end()
     return out
+
+
+# Capitalised words that are titles, places of every story, or sentence openers rather
+# than parts of a distinctive name: "Bộ Ngoại giao", "Mỹ Ned Price", "Theo Reuters".
+_NOT_NAME_WORDS = frozenset(
+    """
+    bộ mỹ nga anh pháp đức ý nhật hàn trung quốc việt nam ấn độ triều tiên thái lan hà nội tp hcm
+    ông bà cô chú anh chị em theo tại trong khi sau trước ngày hôm sáng chiều tối đêm năm tháng
+    tổng thống thủ tướng chủ tịch phó bí thư thứ trưởng giám đốc trưởng phòng ban sở ủy uỷ
+    tỉnh thành phố quận huyện xã phường hội đồng nhân dân đảng nhà nước chính phủ quốc hội
+    người của và là có không những các một này đó với cho đã sẽ đang được bị
+    the a an of in on at for and to by with from as mr mrs ms dr president minister
+    """.split()
+)
 
 
 def _hash64(s: str) -> int:
@@ -881,6 +909,8 @@ def scan(
             codes = _group_pairs(h, d, max_df, n)
             uniq, counts = np.unique(codes, return_counts=True)
             event_codes = uniq[counts >= o.min_shared_names]
+            hu, hc = np.unique(np.unique(np.stack((h, d.astype(np.uint64))), axis=1)[0], return_counts=True)
+            distinctive = set(hu[(hc >= 2) & (hc <= max_df)].tolist())
             del h, d, codes
         del name_h, name_d
         # Cheapest filter first: a document candidate whose estimated Jaccard is more
@@ -928,33 +958,40 @@ def scan(
         shared_dates = np.intersect1d(dates[i], dates[j])
         if len(shared_dates) == 0:
             continue
-        ev = _same_event(store.at(i), store.at(j), shared_dates)
+        ev = _same_event(store.at(i), store.at(j), shared_dates, distinctive, o.min_shared_names)
         if ev is not None:
             events[c] = ev
     timings.append(("events", time.perf_counter() - t0))
 
-    # ---- 6: pairs and clusters
+    # ---- 6: reused passages (boilerplate needs them), pairs and clusters
     t0 = time.perf_counter()
     ids = [d.id for d in infos]
-    pair_by_code: dict[int, PairResult] = {}
+    found: list[tuple[int, Comparison]] = []
     for c in sorted(linked_codes | set(events)):
-        i, j = divmod(c, n)
         r = comparisons.get(c)
         if r is None:
+            i, j = divmod(c, n)
             sim = _exact_similarity(store.at(i), store.at(j), o.shingle_size)
             r = Comparison(infos[i].length, infos[j].length, sim, False)
+        found.append((c, r))
+    groups, boiler_codes = _passage_groups(found, n, infos, store)
+    pair_by_code: dict[int, PairResult] = {}
+    for c, r in found:
+        i, j = divmod(c, n)
         pair_by_code[c] = PairResult(
-            ids[i], ids[j], r.similarity, r.near_duplicate, r.passages, r.conflicts, events.get(c)
+            ids[i], ids[j], r.similarity, r.near_duplicate, r.passages, r.conflicts, events.get(c),
+            boilerplate=c in boiler_codes,
         )
     pairs = tuple(pair_by_code.values())
     dup_clusters = _clusters("near_duplicate", n, ids, pair_by_code, lambda p: p.near_duplicate)
-    story_clusters = _clusters("story", n, ids, pair_by_code, lambda p: True)
+    story_clusters = _clusters("story", n, ids, pair_by_code, lambda p: p.link != "boilerplate")
     timings.append(("cluster", time.perf_counter() - t0))
 
-    # ---- 7-8: name variants and reused passages
+    # ---- 7-8: name variants and the most reused passages
     t0 = time.perf_counter()
     variants = _name_variants(pairs, story_clusters, store)
-    reused = _reused_passages(pairs, store, o.top_passages)
+    top = groups[: o.top_passages] if o.top_passages else groups
+    reused = tuple(ReusedPassage(occ[0].span.of(store.get(occ[0].doc)), occ, b) for occ, b in top)
     timings.append(("report", time.perf_counter() - t0))
 
     stats = ScanStats(
@@ -992,11 +1029,13 @@ def _exact_similarity(a: str, b: str, k: int) -> Similarity:
     return Similarity(inter / (len(sa) + len(sb) - inter), inter / len(sa), inter / len(sb))
 
 
-def _same_event(a: str, b: str, shared_dates: np.ndarray) -> SameEvent | None:
-    """Evidence for two texts already known to share enough name-phrase hashes and a date."""
+def _same_event(
+    a: str, b: str, shared_dates: np.ndarray, distinctive: set[int], min_names: int
+) -> SameEvent | None:
+    """Evidence for two texts that share enough distinctive name phrases and a date."""
     na, nb = _name_phrases(a), _name_phrases(b)
-    shared = [na[k] for k in na if k in nb]
-    if not shared:
+    shared = [na[k] for k in na if k in nb and _hash64(k) in distinctive]
+    if len(shared) < min_names:
         return None
     # Longest first: the full names read best as evidence.
     shared.sort(key=lambda s: (-len(s), s))
@@ -1071,25 +1110,41 @@ def _variant_key(s: str) -> str:
     return " ".join(s.casefold().split())
 
 
-def _reused_passages(pairs: tuple[PairResult, ...], store: _TextStore, top: int) -> tuple[ReusedPassage, ...]:
-    """Link overlapping passage spans within a document and matched spans across documents.
+def _passage_groups(
+    found: list[tuple[int, Comparison]], n: int, infos: list[DocInfo], store: _TextStore
+) -> tuple[list[tuple[tuple[Occurrence, ...], bool]], set[int]]:
+    """Group passage spans into reused passages; flag boilerplate; find boilerplate-only pairs.
 
     Two spans of one document are the same passage when they overlap by at least half
-    of the shorter one.  Groups are ranked by distinct documents, then total length.
+    of the shorter one; the two sides of a shared passage are the same passage.  Groups
+    are ranked by distinct documents, then total length.
+
+    A group is *boilerplate* (a site footer such as "Mọi phản ánh ... Hotline", a legal
+    disclaimer) when it spans at least ``_BOILER_DOCS`` (5) documents and fewer than
+    ``_BOILER_OTHER`` (20%) of the pairs it links share anything else (another passage,
+    near-duplicate text, or two name phrases outside it): the same text in many
+    otherwise unrelated documents.  A
+    widely syndicated story is not boilerplate, because its copies share more than one
+    passage with each other.  Returns ``(groups, codes)``:
+    groups as ``(occurrences, boilerplate)`` and the codes of pairs whose passages are
+    all boilerplate.
     """
     nodes: list[tuple[int, int, int]] = []  # (doc index, start, end)
-    links: list[tuple[int, int]] = []
-    for p in pairs:
-        ia, ib = store.index(p.a), store.index(p.b)
-        for x in p.passages:
-            links.append((len(nodes), len(nodes) + 1))
+    owner: list[int] = []  # pair code of each node
+    for c, r in found:
+        ia, ib = divmod(c, n)
+        for x in r.passages:
             nodes.append((ia, x.a.start, x.a.end))
             nodes.append((ib, x.b.start, x.b.end))
+            owner += [c, c]
     if not nodes:
-        return ()
+        return [], set()
+    near = {c: r.near_duplicate for c, r in found}
+    phrase_cache: dict[tuple[int, tuple[tuple[int, int], ...]], set[str]] = {}
+    npass = {c: len(r.passages) for c, r in found}
     uf = UnionFind(len(nodes))
-    for u, v in links:
-        uf.union(u, v)
+    for u in range(0, len(nodes), 2):
+        uf.union(u, u + 1)
     order = sorted(range(len(nodes)), key=lambda i: nodes[i])
     for pos, u in enumerate(order):
         d, s, e = nodes[u]
@@ -1099,15 +1154,15 @@ def _reused_passages(pairs: tuple[PairResult, ...], store: _TextStore, top: int)
                 break
             if min(e, e2) - s2 >= 0.5 * min(e - s, e2 - s2):
                 uf.union(u, v)
-    groups = uf.groups(min_size=2)
-    ids = list(store._index)
-    results = []
-    for g in groups:
+    ids = [d.id for d in infos]
+    ranked = []
+    boiler_nodes: set[int] = set()
+    for g in uf.groups(min_size=2):
         spans: dict[int, list[tuple[int, int]]] = {}
         for u in g:
             d, s, e = nodes[u]
             spans.setdefault(d, []).append((s, e))
-        occ: list[Occurrence] = []
+        occ: list[tuple[int, int, int]] = []
         for d in sorted(spans):
             merged: list[list[int]] = []
             for s, e in sorted(spans[d]):
@@ -1115,12 +1170,50 @@ def _reused_passages(pairs: tuple[PairResult, ...], store: _TextStore, top: int)
                     merged[-1][1] = max(merged[-1][1], e)
                 else:
                     merged.append([s, e])
-            occ.extend(Occurrence(ids[d], Span(s, e)) for s, e in merged)
+            occ.extend((d, s, e) for s, e in merged)
         if len(spans) < 2:
             continue
-        first = occ[0]
-        results.append((len(spans), sum(len(o.span) for o in occ), first, tuple(occ)))
-    results.sort(key=lambda r: (-r[0], -r[1]))
-    if top:
-        results = results[:top]
-    return tuple(ReusedPassage(first.span.of(store.get(first.doc)), occ) for _, _, first, occ in results)
+        boiler = False
+        if len(spans) >= _BOILER_DOCS:
+            # Pairs linked through this group, and how many of them share anything else.
+            inside: dict[int, int] = {}
+            for u in g:
+                inside[owner[u]] = inside.get(owner[u], 0) + 1
+            gspans = {d: sp for d, sp in spans.items()}
+            other = sum(
+                1 for c, k in inside.items()
+                if near[c] or k < 2 * npass[c] or _share_names_outside(c, n, gspans, store, phrase_cache)
+            )
+            boiler = other < _BOILER_OTHER * len(inside)
+        if boiler:
+            boiler_nodes.update(g)
+        total = sum(e - s for _, s, e in occ)
+        ranked.append((len(spans), total, tuple(Occurrence(ids[d], Span(s, e)) for d, s, e in occ), boiler))
+    ranked.sort(key=lambda r: (-r[0], -r[1]))
+    real = {owner[u] for u in range(len(nodes)) if u not in boiler_nodes}
+    boiler_codes = {owner[u] for u in boiler_nodes} - real
+    return [(occ, b) for _, _, occ, b in ranked], boiler_codes
+
+
+_BOILER_DOCS = 5
+_BOILER_OTHER = 0.2
+
+
+def _share_names_outside(
+    c: int, n: int, spans: dict[int, list[tuple[int, int]]], store: _TextStore,
+    cache: dict[tuple[int, tuple[tuple[int, int], ...]], set[str]],
+) -> bool:
+    """Whether pair ``c`` shares two name phrases outside the passage spans in question."""
+
+    def names(d: int) -> set[str]:
+        key = (d, tuple(spans.get(d, ())))
+        got = cache.get(key)
+        if got is None:
+            text = store.at(d)
+            for s, e in spans.get(d, ()):
+                text = text[:s] + " " * (e - s) + text[e:]
+            got = cache[key] = set(_name_phrases(text))
+        return got
+
+    i, j = divmod(c, n)
+    return len(names(i) & names(j)) >= 2
