@@ -197,21 +197,33 @@ def align(ta: Tokens, tb: Tokens, options: AlignOptions | None = None) -> list[A
         if matched < o.min_density * (a1 - a0) or matched < o.min_density * (b1 - b0):
             continue
         out.append(Alignment(a0, a1, b0, b1, matched))
-    return _drop_contained(out)
+    return _one_to_one(out)
 
 
-def _drop_contained(alns: list[Alignment]) -> list[Alignment]:
-    """Drop alignments contained on both sides in a bigger one (repeats of its pieces)."""
-    alns.sort(key=lambda x: (x.a_start, -(x.a_end - x.a_start), x.b_start))
+def _one_to_one(alns: list[Alignment]) -> list[Alignment]:
+    """Keep each stretch of text in one passage: the best-matched of overlapping alignments.
+
+    A sentence repeated on one side (a template, a lead quoted again in a caption) aligns
+    with each copy; reporting every pairing would repeat its passages and conflicts.  An
+    alignment is dropped when more than half of it, on either side, lies in one that
+    matches more tokens.
+    """
+    order = sorted(alns, key=lambda x: (-x.matched, x.a_start, x.b_start))
     kept: list[Alignment] = []
-    for x in alns:
+    for x in order:
         if any(
-            y.a_start <= x.a_start and x.a_end <= y.a_end and y.b_start <= x.b_start and x.b_end <= y.b_end
+            2 * _inter(x.a_start, x.a_end, y.a_start, y.a_end) > x.a_end - x.a_start
+            or 2 * _inter(x.b_start, x.b_end, y.b_start, y.b_end) > x.b_end - x.b_start
             for y in kept
         ):
             continue
         kept.append(x)
+    kept.sort(key=lambda x: (x.a_start, x.b_start))
     return kept
+
+
+def _inter(s0: int, e0: int, s1: int, e1: int) -> int:
+    return max(0, min(e0, e1) - max(s0, s1))
 
 
 def token_opcodes(ha: np.ndarray, hb: np.ndarray) -> list[tuple[str, int, int, int, int]]:

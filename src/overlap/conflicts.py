@@ -46,6 +46,14 @@ _WORDS = {
     "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70,
     "eighty": 80, "ninety": 90, "hundred": 100, "dozen": 12,
 }
+# A qualifier before a number makes it a range: "hơn 782 tỷ" is consistent with 782,6 tỷ.
+_QUALIFIERS = {
+    "hơn": "over", "trên": "over", "over": "over", "exceeding": "over",
+    "gần": "under", "dưới": "under", "nearly": "under", "almost": "under", "under": "under",
+    "khoảng": "about", "chừng": "about", "xấp": "about", "xỉ": "about", "ước": "about",
+    "about": "about", "around": "about", "roughly": "about", "approximately": "about", "some": "about",
+}
+_NOT_ONE = {"số", "vài", "loạt", "cách", "chút", "khi", "lúc", "mặt", "phần", "trong"}
 _DATE_MARKERS = {"ngày", "tháng", "năm", "hôm", "đêm", "sáng", "chiều", "tối", "rạng"}
 _EN_MONTHS = {
     m: i + 1
@@ -60,6 +68,7 @@ _YEAR_CONTEXT = {"năm", "in", "since", "year", "từ", "đến", "of", "until",
 
 _RE_DATE3 = re.compile(r"^(\d{1,4})[/.-](\d{1,2})[/.-](\d{1,4})$")
 _RE_DATE2 = re.compile(r"^(\d{1,2})[/-](\d{1,4})$")
+_RE_DAY_DOT = re.compile(r"^(\d{1,2})\.(\d{1,2})$")
 _RE_RANGE = re.compile(r"^(\d{1,2})-(\d{1,2})[/-](\d{1,2})$")
 _RE_PLAIN = re.compile(r"^\d+$")
 _RE_GROUPED_DOT = re.compile(r"^\d{1,3}(\.\d{3})+$")
@@ -100,6 +109,7 @@ class Quantity:
     value: tuple[float, ...]
     dim: str = ""
     raw: float = 0.0  # the number as written, before a unit's factor
+    approx: str = ""  # "over", "under" or "about" when a qualifier stands before it
 
 
 def _number(tok: str, vietnamese: bool) -> float | None:
@@ -153,6 +163,11 @@ def quantities(words: list[str], vietnamese: bool) -> list[tuple[int, int, Quant
                 out.append((i, i + 1, Quantity("number", (float(y),), "", float(y))))
             i += 1
             continue
+        dm = _RE_DAY_DOT.match(w)
+        if dm and prev in _DATE_MARKERS and 1 <= int(dm.group(1)) <= 31 and 1 <= int(dm.group(2)) <= 12:
+            out.append((i, i + 1, Quantity("date", (float(dm.group(1)), float(dm.group(2))))))  # "ngày 21.10"
+            i += 1
+            continue
         # "6 tháng 2" (day, month) and "6 tháng 2 năm 2017" written out in Vietnamese
         if _RE_PLAIN.match(w) and i + 2 < n and words[i + 1] == "tháng" and _RE_PLAIN.match(words[i + 2]) \
                 and 1 <= int(w) <= 31 and 1 <= int(words[i + 2]) <= 12 and prev in ("ngày", "hôm", "sáng", "chiều", "tối", "đêm", ""):
@@ -170,6 +185,9 @@ def quantities(words: list[str], vietnamese: bool) -> list[tuple[int, int, Quant
             continue
         value = _number(w, vietnamese)
         is_word = False
+        if w == "một" and i + 1 < n and words[i + 1] in _NOT_ONE:
+            i += 1  # "một số" = some, "một cách" = in a way: not the number one
+            continue
         if value is None and w in _WORDS and w != "năm" or (w == "năm" and i + 1 < n and words[i + 1] in _VI_UNITS):
             value, is_word = float(_WORDS[w]), True
         if value is None:
@@ -198,7 +216,8 @@ def quantities(words: list[str], vietnamese: bool) -> list[tuple[int, int, Quant
             dim, factor = _VI_UNITS[words[j]]
             value *= factor
             j += 1
-        out.append((i, j, Quantity(kind, (value,), dim, raw)))
+        approx = _QUALIFIERS.get(prev, "") if kind == "number" else ""
+        out.append((i, j, Quantity(kind, (value,), dim, raw, approx)))
         i = j
     return out
 
@@ -222,9 +241,26 @@ def _same(x: Quantity, y: Quantity) -> bool:
         return x.value[:n] == y.value[:n]
     if x.dim and y.dim and x.dim != y.dim:
         return False
-    if x.dim != y.dim:  # one side has a unit: compare the numbers as written
-        return x.raw == y.raw
-    return x.value == y.value
+    vx, vy = (x.raw, y.raw) if x.dim != y.dim else (x.value[0], y.value[0])  # unit on one side only
+    if x.approx == y.approx:  # "khoảng 7,5" vs "khoảng 8": the figures given differ
+        return vx == vy
+    return _overlap(_interval(vx, x.approx), _interval(vy, y.approx))
+
+
+def _interval(v: float, approx: str) -> tuple[float, float]:
+    """The values a qualified number allows: "hơn 10" = (10, 11], "gần 10" = [9, 10),
+    "khoảng 10" = [9.5, 10.5]; an unqualified number is exact."""
+    if approx == "over":
+        return v, v * 1.1
+    if approx == "under":
+        return v * 0.9, v
+    if approx == "about":
+        return v * 0.95, v * 1.05
+    return v, v
+
+
+def _overlap(x: tuple[float, float], y: tuple[float, float]) -> bool:
+    return x[0] <= y[1] and y[0] <= x[1]
 
 
 def _strip_marks(s: str) -> str:
@@ -243,6 +279,13 @@ _SYNONYMS = [
     {"nhật bản", "nhật", "japan"},
     {"tp hcm", "tphcm", "tp.hcm", "thành phố hồ chí minh", "tp hồ chí minh", "tp.hồ chí minh", "sài gòn", "hồ chí minh"},
     {"hà nội", "hn", "thủ đô hà nội"},
+    {"úc", "australia", "ô-xtrây-li-a", "ốt-xtrây-li-a"},
+    {"pháp", "france"}, {"đức", "germany"}, {"ấn độ", "india"}, {"thái lan", "thailand"},
+    {"campuchia", "cambodia", "cam-pu-chia"}, {"lào", "laos"}, {"đài loan", "taiwan"},
+    {"philippines", "phi-líp-pin", "philippin"}, {"indonesia", "in-đô-nê-xi-a"},
+    {"malaysia", "ma-lai-xi-a"}, {"singapore", "xin-ga-po", "singapo"}, {"canada", "ca-na-đa"},
+    {"việt nam", "vn", "vietnam"}, {"ukraine", "ucraina", "u-crai-na"},
+    {"liên minh châu âu", "eu"}, {"buôn ma thuột", "buôn mê thuột"},
 ]
 _SYNONYM_OF = {name: i for i, group in enumerate(_SYNONYMS) for name in group}
 # Titles and forms of address: capitalised at a sentence start, never the name itself.
@@ -285,7 +328,7 @@ def _acronym(short: tuple[str, ...], long: tuple[str, ...]) -> bool:
 def _forms(side: Side) -> set[str]:
     """The block alone and with one neighbour on either side, lower-cased."""
     core = " ".join(side.tokens)
-    out = {core, f"{side.before} {core}".strip(), f"{core} {side.after}".strip()}
+    out = {core, f"{side.before} {core}".strip(), f"{core} {side.after}".strip(), f"{side.before} {core} {side.after}".strip()}
     return {x.lower() for x in out}
 
 
@@ -373,6 +416,10 @@ def classify(a: Side, b: Side) -> tuple[str, bool] | None:
             return kind, False
         if len(qa) == len(qb) and all(_same(x, y) for x, y in zip(qa, qb)):
             return kind, False
+        # A long rewritten stretch that happens to hold numbers on both sides is not one
+        # detail in one slot ("khóa VI nhiệm kỳ 2013-2018" / "với 45 ủy viên").
+        if len(a.tokens) > 4 or len(b.tokens) > 4:
+            return None
         return kind, True
     if qa or qb:
         return None

@@ -365,6 +365,10 @@ def _passage(al: Alignment, a: _Doc, b: _Doc) -> tuple[Passage, list[Conflict]]:
     edits: list[Edit] = []
     conflicts: list[Conflict] = []
     variants: list[Variant] = []
+    # Shared words right before and after each block: a name change is only trusted in
+    # a slot both sides frame alike (a misaligned stretch has short, scattered matches).
+    equal_at = {(op[1], op[3]): op[2] - op[1] for op in ops if op[0] == "equal"}
+    equal_to = {(op[2], op[4]): op[2] - op[1] for op in ops if op[0] == "equal"}
     for i1, i2, j1, j2 in blocks:
         lo, hi, olo, ohi = al.a_start + i1, al.a_start + i2, al.b_start + j1, al.b_start + j2
         edits.append(Edit(a.span(lo, hi), b.span(olo, ohi)))
@@ -372,6 +376,10 @@ def _passage(al: Alignment, a: _Doc, b: _Doc) -> tuple[Passage, list[Conflict]]:
         if verdict is None:
             continue
         kind, is_conflict = verdict
+        if is_conflict and kind in ("name", "spelling"):
+            before, after = equal_to.get((i1, j1), 0), equal_at.get((i2, j2), 0)
+            if min(before, after) < 2 and max(before, after) < 4:
+                continue
         glo, ghi, golo, gohi = _grow(a, lo, hi, b, olo, ohi, kind)
         sa, sb = a.span(glo, ghi), b.span(golo, gohi)
         record = Conflict if is_conflict else Variant
