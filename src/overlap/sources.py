@@ -40,13 +40,14 @@ Cost: one pass over the input; memory is one record (plus one Parquet batch).
 
 from __future__ import annotations
 
+import codecs
 import csv
 import json
 import os
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, BinaryIO, TextIO
 
 from .errors import ConfigError, InputError
 from .records import Document
@@ -211,8 +212,6 @@ def _type(v: Any) -> str:
 
 def _open_text(path: str, encoding: str) -> TextIO:
     try:
-        if path == "-":
-            return open(sys.stdin.fileno(), encoding=encoding, errors="strict", newline="", closefd=False)
         if os.path.isdir(path):
             raise InputError(f"{path}: is a directory, expected a file")
         return open(path, encoding=encoding, errors="strict", newline="")
@@ -228,39 +227,58 @@ def _read_jsonl(
     path: str, text_field: str, id_field: str | None, encoding: str, on_bad: Callable[[InputError], None] | None
 ) -> Iterator[Document]:
     name = "<stdin>" if path == "-" else path
-    f = _open_text(path, encoding)
-    lineno = 0
     try:
-        with f:
-            while True:
+        codecs.lookup(encoding)
+    except LookupError:
+        raise ConfigError(f"unknown encoding: {encoding!r} (try utf-8, cp1258 or latin-1)") from None
+    # Bytes, decoded line by line, so a decoding error names its own line.
+    f = _open_binary(path)
+    lineno = 0
+    with f:
+        while True:
+            try:
+                raw = f.readline(MAX_BYTES + 1)
+            except OSError as e:
+                raise InputError(f"{name}: cannot read ({e.strerror or e})") from None
+            if not raw:
+                break
+            lineno += 1
+            where = f"{name}:{lineno}"
+            if len(raw) > MAX_BYTES:
+                raise InputError(f"{where}: line longer than {MAX_BYTES:,} bytes")
+            if lineno == 1 and raw.startswith(codecs.BOM_UTF8):
+                raw = raw[3:]
+            try:
                 try:
-                    line = f.readline(MAX_BYTES + 1)
+                    line = raw.decode(encoding)
                 except UnicodeDecodeError as e:
-                    raise InputError(f"{name}:{lineno + 1}: not valid {encoding} ({e.reason}); pass --encoding") from None
-                except OSError as e:
-                    raise InputError(f"{name}: cannot read ({e.strerror or e})") from None
-                if not line:
-                    break
-                lineno += 1
-                if len(line) > MAX_BYTES:
-                    raise InputError(f"{name}:{lineno}: line longer than {MAX_BYTES:,} characters")
+                    raise InputError(f"{where}: not valid {encoding} at byte {e.start} ({e.reason}); pass --encoding") from None
                 if not line.strip():
                     continue
-                where = f"{name}:{lineno}"
                 try:
-                    try:
-                        rec = json.loads(line)
-                    except json.JSONDecodeError as e:
-                        raise InputError(f"{where}: not valid JSON ({e.msg} at column {e.colno})") from None
-                    doc = _record_document(rec, where, text_field, id_field)
-                except InputError as e:
-                    _bad(e, on_bad)
-                    continue
-                yield doc
-    finally:
-        f.close()
+                    rec = json.loads(line)
+                except json.JSONDecodeError as e:
+                    raise InputError(f"{where}: not valid JSON ({e.msg} at column {e.colno})") from None
+                doc = _record_document(rec, where, text_field, id_field)
+            except InputError as e:
+                _bad(e, on_bad)
+                continue
+            yield doc
     if lineno == 0:
         raise InputError(f"{name}: empty input, expected JSON lines")
+
+
+def _open_binary(path: str) -> BinaryIO:
+    try:
+        if path == "-":
+            return open(sys.stdin.fileno(), "rb", closefd=False)
+        if os.path.isdir(path):
+            raise InputError(f"{path}: is a directory, expected a file")
+        return open(path, "rb")
+    except PermissionError:
+        raise InputError(f"{path}: permission denied") from None
+    except OSError as e:
+        raise InputError(f"{path}: cannot read ({e.strerror or e})") from None
 
 
 def _read_csv(
