@@ -269,8 +269,10 @@ class Index:
         _check_settings(num_perm, seed, shingle_size, threshold)
         self.path = os.fspath(path)
         self._con: sqlite3.Connection | None = None
-        self.last_query: dict[str, int] = {}
-        """Work done by the last ``query``: band ``lookups``, ``candidates`` found, texts ``verified``."""
+        self.last_query: dict[str, float] = {}
+        """Work done by the last ``query``, for benchmarks: band ``lookups``, ``candidates``
+        found, texts ``verified``; ``hash_ms`` (query signatures), ``lookup_ms`` (band
+        lookups and candidate ranking), ``verify_ms`` (exact scores and ``compare``)."""
         exists = os.path.exists(self.path)
         if os.path.isdir(self.path):
             raise InputError(f"{self.path}: is a directory, not an index file")
@@ -652,19 +654,26 @@ class Index:
             0.0 <= min_similarity <= 1.0
         ):
             raise ConfigError(f"min_similarity must be in [0, 1]: {min_similarity!r}")
+        t0 = time.perf_counter()
         feats = self._features([text], every_sentence=True)
         self.last_query = {"lookups": 0, "candidates": 0, "verified": 0}
         if not feats.nonempty[0]:
             return ()
         con = self._connection
+        t1 = time.perf_counter()
         # One read transaction: every lookup and fetch sees the same snapshot, even while
         # another process commits batches (WAL readers never block writers).
         con.execute("BEGIN")
         try:
-            rows = self._fetch_texts(self._candidates(feats, top))
+            nums = self._candidates(feats, top)
+            t2 = time.perf_counter()
+            rows = self._fetch_texts(nums)
         finally:
             con.execute("COMMIT")
-        return self._verify(text, rows, top, float(min_similarity), passages)
+        out = self._verify(text, rows, top, float(min_similarity), passages)
+        t3 = time.perf_counter()
+        self.last_query.update(hash_ms=(t1 - t0) * 1e3, lookup_ms=(t2 - t1) * 1e3, verify_ms=(t3 - t2) * 1e3)
+        return out
 
     def _candidates(self, feats: _Features, top: int) -> list[int]:
         """Documents sharing a band key with the query, best ``max(4 * top, 40)`` first."""
