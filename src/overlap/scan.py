@@ -32,7 +32,8 @@ Stages (this module is the one place that knows their order):
    through ``overlap.compare`` (exact shingle Jaccard and containment, then passage
    alignment and conflicts), in worker processes, in deterministic order.
 5. **Same event.**  Pairs sharing at least ``min_shared_names`` distinctive name
-   phrases *and* at least one day/month date are "same event" links (``SameEvent``).
+   phrases *and* at least one distinctive day/month date are "same event" links
+   (``SameEvent``); distinctive means found in at most ``max_name_docs`` documents.
 6. **Cluster.**  Union-find: near-duplicate clusters (Jaccard >= ``near_duplicate``)
    and story clusters (near-duplicate, or a shared passage, or same event).  Each
    cluster lists its evidence: the links between its members.
@@ -111,8 +112,8 @@ class ScanOptions:
     ``passage_num_perm`` (64) values and banded at ``passage_threshold`` (0.3).
     ``max_bucket`` (1000): document LSH buckets above this are chained (``overlap.lsh``).
     ``max_passage_docs`` (100): a window bucket spanning more documents is boilerplate.
-    Same event: ``min_shared_names`` (3) distinctive name phrases and one shared date;
-    a phrase is distinctive when at most ``max_name_docs`` documents contain it
+    Same event: ``min_shared_names`` (3) distinctive name phrases and one distinctive
+    shared date; a phrase or date is distinctive when at most ``max_name_docs`` documents contain it
     (None: ``max(10, n // 100)``, capped at 200).  ``same_event=False`` turns it off.
     ``top_passages`` (20): how many reused passages to report (0: all).
     ``workers``: processes (None: ``os.cpu_count()``; 1: no pool).
@@ -950,12 +951,18 @@ def scan(
     # ---- 5: same event
     t0 = time.perf_counter()
     events: dict[int, SameEvent] = {}
+    # A date is evidence only when few documents mention it: in a week of news, "6/2"
+    # is in hundreds of articles about different things.
+    max_df = o.max_name_docs or min(200, max(10, n // 100))
+    all_dates = np.concatenate(dates) if dates else np.zeros(0, dtype=np.int16)
+    du, dcount = np.unique(all_dates, return_counts=True)
+    rare_dates = du[dcount <= max_df]
     linked_codes = {c for c, r in comparisons.items() if r.near_duplicate or r.passages}
     for c in event_codes.tolist():
         if c in linked_codes:
             continue
         i, j = divmod(c, n)
-        shared_dates = np.intersect1d(dates[i], dates[j])
+        shared_dates = np.intersect1d(np.intersect1d(dates[i], dates[j]), rare_dates)
         if len(shared_dates) == 0:
             continue
         ev = _same_event(store.at(i), store.at(j), shared_dates, distinctive, o.min_shared_names)
