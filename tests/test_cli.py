@@ -129,3 +129,15 @@ def test_help_for_every_command() -> None:
     assert r.returncode == 0 and "compare" in r.stdout
     r = run("compare", "--help")
     assert r.returncode == 0 and "--near-duplicate" in r.stdout and "--json" in r.stdout
+
+
+def test_public_functions_are_not_shadowed_by_submodules() -> None:
+    # overlap.scan and overlap.minhash are both functions and submodule names.
+    code = (
+        "import overlap.cli, overlap.scan, overlap.minhash, overlap;"
+        "assert callable(overlap.scan) and callable(overlap.minhash), (overlap.scan, overlap.minhash);"
+        "print(sorted(overlap.__all__) == overlap.__all__)"
+    )
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == "True"

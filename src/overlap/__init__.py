@@ -6,14 +6,28 @@ Public API (everything is importable from ``overlap``; heavy parts load on first
     Similarity, shared passages (offsets into both texts) and conflicts of two strings.
 ``compare_files(path_a, path_b, *, options=None, **overrides) -> Comparison``
     The same for two files (UTF-8; see ``read_text`` for the decoding rules).
+``scan(documents, *, options=None, **overrides) -> ScanResult``
+    Across a collection: near-duplicate clusters, story clusters with their evidence,
+    reused passages, conflicts and name variants, without comparing all pairs.
+``iter_documents(paths, *, text_field="text", id_field="id", ...) -> Iterator[Document]``
+    Stream documents from text directories, JSONL, CSV, Parquet or stdin.
+``Index(path, ...)``
+    A persistent SQLite index: ``add`` documents, ``query`` a text for earlier
+    matches with scores and shared passages, ``stats``.
+``minhash(texts, *, num_perm=128, seed=1, ...) -> ndarray``
+    MinHash signatures of many texts at once, shape ``(len(texts), num_perm)``.
+``estimate_jaccard(sig_a, sig_b)``
+    Jaccard estimate from signatures (row-wise for 2-D inputs).
 ``read_text(path) -> str``
     Read a text file, with a clear ``InputError`` for missing, binary or empty files.
 ``normalize(text) -> NormText``
     The matching view of a text, with its map back to original offsets.
 ``sentences(text) -> tuple[Span, ...]``
     Sentence spans of a news text.
-``CompareOptions``
-    Thresholds and sizes for ``compare``, validated on construction.
+``CompareOptions``, ``ScanOptions``
+    Thresholds and sizes for ``compare`` and ``scan``, validated on construction.
+``ScanResult``, ``AddReport``, ``Match``, ``IndexStats``
+    Results of ``scan`` and of the index; each has ``to_dict()``.
 ``Document``
     One input document (id, text, origin) as corpus readers yield it.
 ``Comparison``, ``Passage``, ``SentencePair``, ``Edit``, ``Conflict``, ``Variant``, ``Similarity``, ``Span``
@@ -24,6 +38,8 @@ Public API (everything is importable from ``overlap``; heavy parts load on first
 
 from __future__ import annotations
 
+import sys
+import types
 from importlib import import_module
 from typing import Any
 
@@ -32,7 +48,17 @@ from .records import Comparison, Conflict, Document, Edit, Passage, SentencePair
 
 # Public names that live in modules with heavier imports, loaded on first access.
 _LAZY = {
+    "AddReport": "overlap.index",
     "CompareOptions": "overlap.pipeline",
+    "Index": "overlap.index",
+    "IndexStats": "overlap.index",
+    "Match": "overlap.index",
+    "ScanOptions": "overlap.scan",
+    "ScanResult": "overlap.scan",
+    "estimate_jaccard": "overlap.minhash",
+    "iter_documents": "overlap.sources",
+    "minhash": "overlap.minhash",
+    "scan": "overlap.scan",
     "NormText": "overlap.normalize",
     "compare": "overlap.pipeline",
     "compare_files": "overlap.pipeline",
@@ -85,3 +111,21 @@ def __getattr__(name: str) -> Any:
 
 def __dir__() -> list[str]:
     return __all__
+
+
+# ``scan`` and ``minhash`` are both functions exported here and submodules of the same
+# name.  Importing a submodule makes Python set the package attribute to the module,
+# which would shadow the function; this package type refuses that one rebinding, so
+# ``overlap.scan`` is always the function (``overlap.scan`` the module stays importable
+# as ``from overlap.scan import ScanOptions`` or via ``sys.modules``).
+_FUNCTIONS_OVER_MODULES = frozenset({"scan", "minhash"})
+
+
+class _Package(types.ModuleType):
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name in _FUNCTIONS_OVER_MODULES and isinstance(value, types.ModuleType):
+            return
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package
