@@ -15,8 +15,9 @@
 
 What is stored.  Table ``meta`` holds the settings and the schema version; ``docs`` one
 row per document (``id`` unique, ``origin``, length in characters, ``added_at`` in Unix
-seconds, the ``uint32`` MinHash signature, the passage band keys, and the text as
-zlib-compressed UTF-8); ``bands`` and ``passages`` map LSH band keys to documents.
+seconds, the ``uint32`` MinHash signature, its passage band keys so a replace can
+delete their rows, and the text as zlib-compressed UTF-8); ``bands`` and ``passages`` map
+LSH band keys to documents.
 
 Two levels of LSH.  *Document* keys: the whole text's signature (``num_perm`` positions,
 ``overlap.minhash``) cut into ``bands x rows`` from ``overlap.lsh.optimal_params(threshold,
@@ -25,10 +26,12 @@ num_perm)``; they find near-duplicates (whole-text Jaccard around ``threshold`` 
 consecutive blocks of at least 3 sentences and 30 tokens; each block gets a 32-position
 signature cut into 8 bands of 4 rows.  A query forms the block starting at *every* one
 of its sentences, so any run of stored sentences long enough to contain a whole stored
-block, reused in an article that adds, drops or rewrites the rest, is found even when
-the whole-text Jaccard is low: a news agency's paragraphs inside a longer local story.
-A block reused with one word in 20 changed (block Jaccard about 0.8) is found through a
-given band with probability 0.8**4 = 0.41, through one of 8 with 0.99.
+block (3 to 5 sentences, depending on where the run starts), reused in an article that
+adds, drops or rewrites the rest, is found even when the whole-text Jaccard is low: a
+news agency's paragraphs inside a longer local story.  A block reused with one word in
+20 changed (block Jaccard about 0.8) shares a given band with probability 0.8**4 = 0.41,
+one of the 8 with 0.985.  Shorter reuse (one or two sentences) is reported only when the
+document is found some other way; ``compare`` then shows every shared passage.
 
 Band keys are unsigned 64-bit (``overlap.lsh.band_keys``); SQLite integers are signed, so
 they are stored as the same 64 bits read as ``int64``.  ``band_keys`` mixes the band
@@ -59,7 +62,7 @@ than 1000 documents (boilerplate) are skipped.
 Size.  About 4.9 KB per news article of 2,600 characters (3.4 KB of UTF-8) at the
 defaults, measured on baomoi: the zlib-compressed text (about 1.4 KB, 42% of the UTF-8;
 kept because passages, conflicts and exact scores need it), 512 bytes of signature, 25
-document band rows and about 50 passage band rows (with their B-tree overhead).
+document band rows and about 55 passage band rows (with their B-tree overhead).
 
 >>> import tempfile, os
 >>> from overlap.records import Document
