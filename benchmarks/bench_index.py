@@ -190,13 +190,29 @@ def write_results(rows: list[dict], out: Path = RESULTS, repeat: int = 3) -> Non
         hi = next((r for r in rows if r["documents"] == sizes[-1] and r["queries"] == name), None)
         if lo and hi and len(sizes) > 1:
             lines.append(
-                f"- {name}: {sizes[-1] / sizes[0]:.0f}x the documents, lookup p50 x"
-                f"{hi['lookup_p50_ms'] / lo['lookup_p50_ms']:.2f}, scores p50 x"
-                f"{hi['scores_p50_ms'] / lo['scores_p50_ms']:.2f}, candidates x"
-                f"{hi['candidates'] / max(lo['candidates'], 0.1):.1f}."
+                f"- {name}: {sizes[-1] / sizes[0]:.0f}x the documents; lookup p50 {lo['lookup_p50_ms']} -> "
+                f"{hi['lookup_p50_ms']} ms (x{hi['lookup_p50_ms'] / lo['lookup_p50_ms']:.2f}), scores p50 "
+                f"{lo['scores_p50_ms']} -> {hi['scores_p50_ms']} ms, candidates per query {lo['candidates']} -> "
+                f"{hi['candidates']}, verified {lo['verified']} -> {hi['verified']}."
             )
     lines += ["", "Machine: " + ", ".join(f"{k} {v}" for k, v in info.items()), ""]
     (out / "index.md").write_text("\n".join(lines), encoding="utf-8")
+
+
+def _read_csv(path: Path) -> list[dict]:
+    import csv
+
+    def num(v: str) -> object:
+        try:
+            return int(v)
+        except ValueError:
+            try:
+                return float(v)
+            except ValueError:
+                return v
+
+    with path.open(encoding="utf-8") as f:
+        return [{k: num(v) for k, v in row.items()} for row in csv.DictReader(f)]
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -204,7 +220,11 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--quick", action="store_true", help="2,000 and 8,000 documents, 50 queries; no files written")
     ap.add_argument("--queries", type=int, default=200)
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--rewrite", action="store_true", help="rewrite index.md from index.csv without measuring")
     args = ap.parse_args(argv)
+    if args.rewrite:
+        write_results(_read_csv(RESULTS / "index.csv"), repeat=args.repeat)
+        return
     if args.quick:
         rows = bench_index(sizes=(2_000, 8_000), queries=50, repeat=args.repeat)
         print(markdown_table(rows, COLUMNS))
