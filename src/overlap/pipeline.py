@@ -4,6 +4,8 @@ normalise -> tokenise/shingle -> similarity -> align passages -> edit blocks -> 
 
 ``compare(a, b, *, options=None, **overrides) -> Comparison``
 ``compare_files(path_a, path_b, *, options=None, encoding="utf-8", **overrides) -> Comparison``
+``prepare(text) -> handle`` and ``compare_prepared(a, b, *, options=None) -> Comparison``
+    The same comparison with per-text work done once, for one text against many.
 
 ``compare`` is symmetric by construction: it aligns the two texts in a canonical order
 and mirrors the result, so ``compare(b, a)`` is ``compare(a, b)`` with sides swapped.
@@ -26,7 +28,7 @@ from .records import Comparison, Conflict, Edit, Passage, SentencePair, Similari
 from .segment import sentences
 from .shingle import Tokens, shingles, span_hashes, tokenize
 
-__all__ = ["CompareOptions", "compare", "compare_files"]
+__all__ = ["CompareOptions", "compare", "compare_files", "compare_prepared", "prepare"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,6 +101,8 @@ class _Doc:
     _sentences: tuple[Span, ...] | None = field(default=None)
     _sent_ids: np.ndarray | None = field(default=None)
     _raw: np.ndarray | None = field(default=None)
+    _vietnamese: bool | None = field(default=None)
+    _sent_sizes: np.ndarray | None = field(default=None)
 
     @classmethod
     def of(cls, text: str) -> "_Doc":
@@ -114,8 +118,10 @@ class _Doc:
     @property
     def vietnamese(self) -> bool:
         """Vietnamese number convention ("7,5", "100.000") when the text looks Vietnamese."""
-        sample = self.view.text[:4000]
-        return len(_VI_MARKS.findall(sample)) > len(sample) // 100
+        if self._vietnamese is None:
+            sample = self.view.text[:4000]
+            self._vietnamese = len(_VI_MARKS.findall(sample)) > len(sample) // 100
+        return self._vietnamese
 
     @property
     def sentence_spans(self) -> tuple[Span, ...]:
@@ -149,6 +155,14 @@ class _Doc:
                 ends = np.cumsum([len(w) + 1 for w in words], dtype=np.int64) - 1
                 self._raw = span_hashes(joined, ends - np.array([len(w) for w in words], dtype=np.int64), ends)
         return self._raw
+
+    @property
+    def sent_sizes(self) -> np.ndarray:
+        """Tokens per sentence (indexed like ``sent_ids``; tokens before any sentence at -1 are dropped)."""
+        if self._sent_sizes is None:
+            ids = self.sent_ids
+            self._sent_sizes = np.bincount(ids[ids >= 0], minlength=len(self.sentence_spans))
+        return self._sent_sizes
 
     def word(self, i: int) -> str:
         return self.text[int(self.orig_starts[i]) : int(self.orig_ends[i])]
@@ -235,7 +249,7 @@ def _trim_edges(al: Alignment, a: _Doc, b: _Doc, min_piece: int = 3) -> Alignmen
         ids = doc.sent_ids
         sid = ids[hi - 1] if tail else ids[lo]
         inside = int(np.count_nonzero(ids[lo:hi] == sid))
-        whole = int(np.count_nonzero(ids == sid))
+        whole = int(doc.sent_sizes[sid]) if sid >= 0 else int(np.count_nonzero(ids == sid))
         return inside if inside < min_piece and inside < whole and inside < hi - lo else 0
 
     t = max(piece(a, a0, a1, True), piece(b, b0, b1, True))
@@ -457,10 +471,26 @@ def compare(a: str, b: str, *, options: CompareOptions | None = None, **override
     """
     if not isinstance(a, str) or not isinstance(b, str):
         raise TypeError("compare() takes two str; use compare_files() for paths")
-    o = _options(options, overrides)
-    swap = (len(b), b) < (len(a), a)
-    da, db = _Doc.of(b if swap else a), _Doc.of(a if swap else b)
-    sim, passages, conflicts, variants = _compare_docs(da, db, o)
+    return compare_prepared(prepare(a), prepare(b), options=_options(options, overrides))
+
+
+def prepare(text: str) -> _Doc:
+    """An opaque, reusable handle on one text for ``compare_prepared``.
+
+    Holds the normalised view and tokens, and caches what a comparison derives from the
+    text alone (sentences, name flags, ...), so comparing one text against many (a scan,
+    an index query) pays for them once.
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"prepare() takes str, got {type(text).__name__}")
+    return _Doc.of(text)
+
+
+def compare_prepared(a: _Doc, b: _Doc, *, options: CompareOptions | None = None) -> Comparison:
+    """``compare`` on two ``prepare``d texts; the same result as ``compare(a.text, b.text)``."""
+    o = options or CompareOptions()
+    swap = (len(b.text), b.text) < (len(a.text), a.text)
+    sim, passages, conflicts, variants = _compare_docs(b, a, o) if swap else _compare_docs(a, b, o)
     if swap:
         sim = Similarity(sim.jaccard, sim.containment_b, sim.containment_a)
         passages = [_swap_passage(p) for p in passages]
@@ -469,12 +499,12 @@ def compare(a: str, b: str, *, options: CompareOptions | None = None, **override
     passages.sort(key=lambda p: (p.a.start, p.b.start))
     conflicts.sort(key=lambda c: (c.a.start, c.b.start))
     variants.sort(key=lambda v: (v.a.start, v.b.start))
-    shared_a = _coverage(a, [p.a for p in passages])
-    shared_b = _coverage(b, [p.b for p in passages])
+    shared_a = _coverage(a.text, [p.a for p in passages])
+    shared_b = _coverage(b.text, [p.b for p in passages])
     near = sim.jaccard >= o.near_duplicate or min(shared_a, shared_b) >= o.duplicate_coverage
     return Comparison(
-        a_length=len(a),
-        b_length=len(b),
+        a_length=len(a.text),
+        b_length=len(b.text),
         similarity=sim,
         near_duplicate=near,
         passages=tuple(passages),

@@ -700,10 +700,12 @@ def _sign_batch(job: tuple[list[str], _SignConfig]) -> tuple[np.ndarray, np.ndar
 
 
 def _compare_chunk(job: tuple[list[tuple[int, int]], dict[int, str], Any]) -> list[Comparison]:
-    from .pipeline import compare
+    from .pipeline import compare_prepared, prepare
 
     pairs, texts, options = job
-    return [compare(texts[i], texts[j], options=options) for i, j in pairs]
+    # Each text is prepared once per chunk: pairs come sorted by their first document.
+    prepared = {i: prepare(t) for i, t in texts.items()}
+    return [compare_prepared(prepared[i], prepared[j], options=options) for i, j in pairs]
 
 
 # =========================================================================== candidates
