@@ -97,6 +97,17 @@ def test_each_seed_finds_itself_first_with_full_scores(seeded: Path, seeds: dict
             assert all(m.jaccard < 0.2 for m in matches[1:])  # the seeds are separate articles
 
 
+def test_stored_signatures_are_overlap_minhash(seeded: Path, seeds: dict[int, str]) -> None:
+    from overlap.minhash import minhash
+
+    con = _db(seeded)
+    stored = dict(con.execute("SELECT id, signature FROM docs"))
+    con.close()
+    expected = minhash([seeds[n] for n in range(5)], num_perm=128, seed=1, shingle_size=5)
+    for n in range(5):
+        assert np.array_equal(np.frombuffer(stored[f"seed-{n}"], dtype=np.uint32), expected[n])
+
+
 def test_light_edit_finds_its_source_with_passages_and_conflicts(seeded: Path, seeds: dict[int, str]) -> None:
     query = _light_edit(seeds[1])
     with Index(seeded) as index:
