@@ -103,6 +103,22 @@ class _Doc:
     _raw: np.ndarray | None = field(default=None)
     _vietnamese: bool | None = field(default=None)
     _sent_sizes: np.ndarray | None = field(default=None)
+    _shingle_sets: dict[int, np.ndarray] = field(default_factory=dict)
+    _solid: int | None = field(default=None)
+
+    def shingle_set(self, k: int) -> np.ndarray:
+        """Sorted unique k-token shingle hashes (cached per k)."""
+        got = self._shingle_sets.get(k)
+        if got is None:
+            got = self._shingle_sets[k] = np.unique(shingles(self.tokens.hashes, k))
+        return got
+
+    @property
+    def solid(self) -> int:
+        """Non-space characters in the text (cached)."""
+        if self._solid is None:
+            self._solid = _solid(self.text)
+        return self._solid
 
     @classmethod
     def of(cls, text: str) -> "_Doc":
@@ -201,8 +217,7 @@ class _Doc:
 
 
 def _similarity(a: _Doc, b: _Doc, k: int) -> Similarity:
-    sa = np.unique(shingles(a.tokens.hashes, k))
-    sb = np.unique(shingles(b.tokens.hashes, k))
+    sa, sb = a.shingle_set(k), b.shingle_set(k)
     if len(sa) == 0 or len(sb) == 0:
         return Similarity(0.0, 0.0, 0.0)
     inter = len(np.intersect1d(sa, sb, assume_unique=True))
@@ -499,8 +514,8 @@ def compare_prepared(a: _Doc, b: _Doc, *, options: CompareOptions | None = None)
     passages.sort(key=lambda p: (p.a.start, p.b.start))
     conflicts.sort(key=lambda c: (c.a.start, c.b.start))
     variants.sort(key=lambda v: (v.a.start, v.b.start))
-    shared_a = _coverage(a.text, [p.a for p in passages])
-    shared_b = _coverage(b.text, [p.b for p in passages])
+    shared_a = _coverage(a, [p.a for p in passages])
+    shared_b = _coverage(b, [p.b for p in passages])
     near = sim.jaccard >= o.near_duplicate or min(shared_a, shared_b) >= o.duplicate_coverage
     return Comparison(
         a_length=len(a.text),
@@ -521,11 +536,12 @@ def _solid(text: str) -> int:
     return len(_SPACE.sub("", text))
 
 
-def _coverage(text: str, spans: list[Span]) -> float:
+def _coverage(doc: _Doc, spans: list[Span]) -> float:
     """Share of the text's non-space characters inside the spans (overlaps counted once)."""
     if not spans:
         return 0.0
-    total = _solid(text)
+    total = doc.solid
+    text = doc.text
     if total <= 0:
         return 0.0
     covered = 0

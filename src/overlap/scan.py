@@ -797,7 +797,7 @@ class _Pool:
 
 _BATCH_DOCS = 256
 _BATCH_CHARS = 1 << 20
-_COMPARE_CHUNK = 16
+_COMPARE_CHUNK = 128  # pairs per worker job; bigger chunks reuse prepared texts more
 
 
 def _batches(documents: Iterable[Document], store: _TextStore, infos: list[DocInfo]) -> Iterator[list[str]]:
