@@ -1,8 +1,10 @@
 """Quality regression: a small, fast slice of each quality measure, pinned a bit below the
-values measured when the defaults were chosen (see benchmarks/results/quality.md).
+values measured on that slice when the defaults were chosen (full figures:
+benchmarks/results/quality.md, ``python -m benchmarks.quality.run``).
 
-A change that makes alignment, conflicts or similarity worse on real text fails here.
-Each test needs ../shared/data and skips with the reason when it is absent.
+A change that makes alignment, conflicts, similarity, near-duplicate detection or story
+clustering worse on real text fails here.  Each test needs ../shared/data and skips with
+the reason when it is absent.  The whole file runs in about 15 s.
 """
 
 from __future__ import annotations
@@ -22,35 +24,42 @@ from benchmarks.quality import data_dir, missing_reason  # noqa: E402
 def test_pan13_first_20_pairs_alignment_quality() -> None:
     from benchmarks.quality import pan
 
-    res = pan.run_pan(20)
-    s = res.scores
-    # Measured 2026-11 at min_tokens=15: plagdet 0.849 (recall 0.990, precision 0.787,
-    # granularity 1.045), micro plagdet 0.950.  These 20 pairs hold several of the
-    # spurious short detections (boilerplate shared by unrelated web pages).
+    s = pan.run_pan(20).scores
+    # Measured (one alignment per stretch, min_tokens=15): plagdet 0.994, recall 0.990,
+    # precision 0.997, granularity 1.000, micro plagdet 0.995.
     assert s.recall >= 0.97
-    assert s.plagdet >= 0.82
-    assert s.micro_plagdet >= 0.93
-    assert s.granularity <= 1.10
+    assert s.precision >= 0.97
+    assert s.plagdet >= 0.97
+    assert s.micro_plagdet >= 0.97
+    assert s.granularity <= 1.02
+
+
+_FLAGGED = ["number-vi", "number-en", "date-dm", "date-year", "spell-drop", "spell-tone-drop", "name-swap"]
+_PRESERVING = ["thousand-sep", "number-word", "number-scale", "unit-synonym", "date-format", "spell-iy", "spell-tone-place"]
 
 
 @pytest.mark.skipif(
     data_dir("baomoi") is None and data_dir("vietnamese_mds") is None, reason=missing_reason("baomoi")
 )
-def test_injected_conflicts_are_found_and_rewrites_are_not_flagged() -> None:
+def test_injected_conflicts_are_found_and_value_preserving_rewrites_are_variants() -> None:
     from benchmarks.quality import conflicts_inject as ci
 
-    subs = [
-        "number-vi", "number-en", "date-dm", "date-year", "spell-drop", "spell-tone-drop", "name-swap",
-        "thousand-sep", "number-word", "unit-synonym",
-    ]
-    cases = ci.build_cases(12, seed=0, subs=subs)
-    assert sum(len(c.edits) for c in cases) >= 30
+    cases = ci.build_cases(60, seed=0, subs=_FLAGGED + _PRESERVING)
+    assert sum(len(c.edits) for c in cases) >= 150
     res = ci.score(cases)
+    # Measured on this slice: precision 0.96 (number), 1.00 (date, spelling, name);
+    # recall 1.00, except date 0.93 (two year edits inside "13/2017"-style numbers).
     for kind in ("number", "date", "spelling", "name"):
-        assert res.recall[kind] >= 0.9, (kind, res.false_negatives)
-        assert res.precision[kind] >= 0.9, (kind, res.false_positives)
-    for sub in ("thousand-sep", "number-word", "unit-synonym"):
+        assert res.precision[kind] >= 0.93, (kind, res.false_positives)
+        assert res.recall[kind] >= 0.90, (kind, res.false_negatives)
+    # No value-preserving rewrite is flagged as a conflict ...
+    for sub in _PRESERVING:
         assert res.sub_rate.get(sub, 0.0) == 0.0, (sub, res.false_positives)
+    # ... and most are reported as variants (measured 1.00 each; number-scale 0.86;
+    # unit synonyms such as "tiếng"/"giờ" are not variants yet: 0.10).
+    for sub in ("number-word", "thousand-sep", "date-format", "spell-iy", "spell-tone-place"):
+        assert res.variant_rate[sub] >= 0.95, (sub, res.variant_rate)
+    assert res.variant_rate["number-scale"] >= 0.7
 
 
 @pytest.mark.skipif(data_dir("clough_stevenson") is None, reason=missing_reason("clough_stevenson"))
@@ -61,22 +70,45 @@ def test_clough_stevenson_scores_rank_graded_reuse() -> None:
     res = clough.evaluate(clough.score_answers(answers, sources))
     # Measured: Spearman 0.828 and AUC 0.965 for Jaccard and containment.
     assert res.ordered["containment"] and res.ordered["jaccard"]
-    assert res.spearman["containment"] >= 0.78
-    assert res.auc["containment"] >= 0.93
+    assert res.spearman["containment"] >= 0.80
+    assert res.auc["containment"] >= 0.95
+    assert res.spearman["jaccard"] >= 0.80
 
 
 @pytest.mark.skipif(data_dir("baomoi") is None, reason=missing_reason("baomoi"))
-def test_near_duplicates_survive_light_edits_and_random_pairs_do_not_match() -> None:
+def test_near_duplicates_survive_edits_by_coverage_and_random_pairs_do_not_match() -> None:
     import overlap
     from benchmarks.quality import edits
 
     rng = random.Random(0)
     docs = edits._articles(12, rng)
-    light = [overlap.compare(d, edits.edit_words(d, 0.02, rng)) for d in docs]
-    assert all(c.near_duplicate for c in light)
-    heavy = [overlap.compare(d, edits.edit_words(d, 0.20, rng)) for d in docs]
-    assert sum(c.shared_a / c.a_length for c in heavy) / len(heavy) >= 0.95  # passages still found
+    # 10% of words edited: Jaccard falls to 0.34-0.47 (below 0.5), the coverage rule
+    # (shared passages cover >= 0.8 of both) keeps all 12 near-duplicates.
+    ten = [overlap.compare(d, edits.edit_words(d, 0.10, rng)) for d in docs]
+    assert sum(c.similarity.jaccard < 0.5 for c in ten) >= 10
+    assert all(c.near_duplicate for c in ten)
+    twenty = [overlap.compare(d, edits.edit_words(d, 0.20, rng)) for d in docs]
+    assert sum(c.near_duplicate for c in twenty) >= 11  # measured 12 of 12
     reordered = [overlap.compare(d, edits.make_variant(d, "reorder paragraphs", rng)) for d in docs]
     assert all(c.near_duplicate for c in reordered)
     unrelated = [overlap.compare(docs[i], docs[i + 1]) for i in range(len(docs) - 1)]
     assert not any(c.near_duplicate or c.passages for c in unrelated)
+
+
+@pytest.mark.skipif(data_dir("vietnamese_mds") is None, reason=missing_reason("vietnamese_mds"))
+def test_scan_story_clusters_on_twelve_vietnamese_mds_clusters() -> None:
+    from benchmarks.quality import mds
+
+    clusters = {c: a for c, a in mds.load_clusters().items() if 71 <= int(c.split("_")[1]) <= 82}
+    result = mds.scan_corpus(clusters, workers=1)
+    gold = {f"{c}/{a}": c for c, arts in clusters.items() for a in arts}
+    assert len(gold) == 44
+    parts = mds.partitions(result)
+    story = mds.pair_scores(gold, parts["story"])
+    passage = mds.pair_scores(gold, parts["passage"])
+    # Measured: story precision 1.00, recall 0.61, F1 0.76, ARI 0.75; passage level
+    # F1 0.75, ARI 0.73.  Recall is bounded: many same-event pairs share no text.
+    assert story.precision >= 0.95
+    assert story.f1 >= 0.70
+    assert story.ari >= 0.68
+    assert passage.f1 >= 0.68

@@ -23,7 +23,7 @@ import itertools
 import random
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from benchmarks.quality import data_dir, missing_reason
@@ -83,29 +83,83 @@ def make_variant(text: str, name: str, rng: random.Random) -> str:
     return VARIANTS[name](text, rng)
 
 
+SHINGLE_SIZES = (3, 4, 5, 7)
+
+
 @dataclass(frozen=True, slots=True)
 class Row:
+    """One kind of pair: rates and means, and per pair the numbers the sweeps need.
+
+    ``jaccards``: ``compare``'s shingle Jaccard; ``coverages``: the share of the *less*
+    covered side inside shared passages (the near-duplicate coverage rule uses it);
+    ``by_k``: exact Jaccard of ``k``-token shingles for each ``SHINGLE_SIZES`` entry.
+    """
+
     name: str
     n: int
     near_duplicate: float
     jaccard: float
     coverage: float
     jaccards: tuple[float, ...] = ()
+    coverages: tuple[float, ...] = ()
+    by_k: dict[int, tuple[float, ...]] = field(default_factory=dict)
 
 
-def _measure(name: str, pairs: list[tuple[str, str]]) -> Row:
+_SPACE = re.compile(r"\s+")
+
+
+def min_coverage(a: str, b: str, comparison: object) -> float:
+    """Share of the less covered text's non-space characters inside shared passages.
+
+    The same measure as ``CompareOptions.duplicate_coverage`` (overlaps counted once).
+    """
+
+    def cov(text: str, spans: list[tuple[int, int]]) -> float:
+        total = len(_SPACE.sub("", text))
+        if not spans or total == 0:
+            return 0.0
+        covered, end = 0, -1
+        for s, e in sorted(spans):
+            lo = max(s, end)
+            if e > lo:
+                covered += len(_SPACE.sub("", text[lo:e]))
+                end = e
+        return covered / total
+
+    ps = comparison.passages  # type: ignore[attr-defined]
+    return min(cov(a, [(p.a.start, p.a.end) for p in ps]), cov(b, [(p.b.start, p.b.end) for p in ps]))
+
+
+def _jaccard_k(a: str, b: str, k: int) -> float:
+    from overlap.normalize import normalize
+    from overlap.shingle import shingle_set
+
+    import numpy as np
+
+    sa, sb = shingle_set(normalize(a).text, k), shingle_set(normalize(b).text, k)
+    if len(sa) == 0 or len(sb) == 0:
+        return 0.0
+    inter = len(np.intersect1d(sa, sb, assume_unique=True))
+    return inter / (len(sa) + len(sb) - inter)
+
+
+def _measure(name: str, pairs: list[tuple[str, str]], sizes: tuple[int, ...] = SHINGLE_SIZES) -> Row:
     import overlap
 
     nd = jac = cov = 0.0
-    js = []
+    js, cs = [], []
+    by_k: dict[int, list[float]] = {k: [] for k in sizes}
     for a, b in pairs:
         c = overlap.compare(a, b)
         nd += c.near_duplicate
         jac += c.similarity.jaccard
         js.append(c.similarity.jaccard)
+        cs.append(min_coverage(a, b, c))
         cov += min(1.0, c.shared_a / max(1, c.a_length))
+        for k in sizes:
+            by_k[k].append(_jaccard_k(a, b, k))
     n = max(1, len(pairs))
-    return Row(name, len(pairs), nd / n, jac / n, cov / n, tuple(js))
+    return Row(name, len(pairs), nd / n, jac / n, cov / n, tuple(js), tuple(cs), {k: tuple(v) for k, v in by_k.items()})
 
 
 def _articles(n: int, rng: random.Random) -> list[str]:
@@ -116,8 +170,10 @@ def _articles(n: int, rng: random.Random) -> list[str]:
     return rng.sample(texts, min(n, len(texts)))
 
 
-def section(quick: bool, out: Path) -> list[str]:
-    """The markdown section for ``run.py`` (also writes ``quality_edits.csv``)."""
+def section(quick: bool, out: Path, facts: dict | None = None) -> list[str]:
+    """The markdown section for ``run.py`` (also writes ``quality_edits.csv``); sweeps of the
+    near-duplicate rule and the shingle size record their figures in ``facts``."""
+    facts = {} if facts is None else facts
     from benchmarks.quality.run import _write_csv
 
     if data_dir("baomoi") is None:
@@ -146,8 +202,9 @@ def section(quick: bool, out: Path) -> list[str]:
         "## 5. Near-duplicates under edits",
         "",
         f"{len(docs)} Baomoi articles (1,000-6,000 chars, seed 0), each copied with the edit below; "
-        "`near-dup` = share of copies `compare` calls near-duplicates (default threshold: Jaccard >= "
-        "0.5 of 5-word shingles), `coverage` = share of the original inside shared passages.",
+        "`near-dup` = share of copies `compare` calls near-duplicates (default rule: Jaccard >= "
+        "0.5 of 5-word shingles, or shared passages cover >= 0.8 of both texts), `coverage` = share of the "
+        "original inside shared passages.",
         "",
         "| copy | n | near-dup recall | mean Jaccard | mean coverage |",
         "|---|---|---|---|---|",
@@ -173,6 +230,79 @@ def section(quick: bool, out: Path) -> list[str]:
     for r in rows + negatives:
         rates = [sum(j >= t for j in r.jaccards) / max(1, len(r.jaccards)) for t in thresholds]
         lines.append(f"| {r.name} | " + " | ".join(f"{x:.3f}" for x in rates) + f" | {max(r.jaccards, default=0):.3f} |")
+    lines.append("")
+    lines += _rule_sweep(rows, negatives, facts)
+    lines += _shingle_sweep(rows, negatives, facts)
+    return lines
+
+
+def _rate(row: Row, t: float, c: float | None, k: int | None = None) -> float:
+    js = row.by_k[k] if k is not None else row.jaccards
+    hits = sum(1 for j, cv in zip(js, row.coverages) if j >= t or (c is not None and cv >= c))
+    return hits / max(1, len(js))
+
+
+def _rule_sweep(rows: list[Row], negatives: list[Row], facts: dict) -> list[str]:
+    """(b) Near-duplicate rule: Jaccard threshold, with and without the coverage rule."""
+    by = {r.name: r for r in rows + negatives}
+    cols = ["word edits 10%", "word edits 20%", "word edits 30%", "truncate to 50%"]
+    neg = [r.name for r in negatives]
+    lines = [
+        "### Sweep: the near-duplicate rule (`CompareOptions.near_duplicate`, `duplicate_coverage`)",
+        "",
+        "Near-duplicate when Jaccard >= t, or (with a coverage rule c) when shared passages cover >= c of both "
+        "texts. Recall on the edited copies above; false positives on real pairs that are not copies (share "
+        "of pairs called near-duplicates).",
+        "",
+        "| t | coverage c | " + " | ".join(cols) + " | all copies | " + " | ".join(f"FP {n}" for n in neg) + " |",
+        "|---|---|" + "---|" * (len(cols) + 1 + len(neg)),
+    ]
+    out = {}
+    for c in (None, 0.7, 0.8, 0.9):
+        for t in (0.3, 0.4, 0.5, 0.6):
+            rec = [_rate(by[n], t, c) for n in cols if n in by]
+            allc = sum(_rate(r, t, c) * r.n for r in rows) / max(1, sum(r.n for r in rows))
+            fps = [_rate(by[n], t, c) for n in neg]
+            out[(t, c)] = (rec, allc, fps)
+            bold = "**" if (t, c) == (0.5, 0.8) else ""
+            lines.append(
+                f"| {bold}{t}{bold} | {bold}{c if c is not None else '-'}{bold} | " + " | ".join(f"{x:.3f}" for x in rec)
+                + f" | {allc:.3f} | " + " | ".join(f"{x:.4f}" for x in fps) + " |"
+            )
+    facts["nd_rule"] = out
+    facts["nd_rule_cols"] = (cols, neg)
+    lines.append("")
+    return lines
+
+
+def _shingle_sweep(rows: list[Row], negatives: list[Row], facts: dict) -> list[str]:
+    """(c) Shingle size: Jaccard-only near-duplicate recall under edits vs false positives."""
+    by = {r.name: r for r in rows + negatives}
+    cols = ["word edits 5%", "word edits 10%", "word edits 15%", "truncate to 50%"]
+    neg = [r.name for r in negatives]
+    lines = [
+        "### Sweep: shingle size (`shingle_size`) for the Jaccard rule",
+        "",
+        "Exact Jaccard of k-token shingles (no coverage rule, which does not depend on k); share of pairs at or "
+        "above t. Max FP Jaccard = the highest Jaccard of any non-copy pair: a threshold must stay above it.",
+        "",
+        "| k | t | " + " | ".join(cols) + " | " + " | ".join(f"FP {n}" for n in neg)
+        + " | " + " | ".join(f"max Jaccard {n}" for n in neg) + " |",
+        "|---|---|" + "---|" * (len(cols) + 2 * len(neg)),
+    ]
+    out = {}
+    for k in SHINGLE_SIZES:
+        for t in (0.3, 0.4, 0.5):
+            rec = [_rate(by[n], t, None, k) for n in cols if n in by]
+            fps = [_rate(by[n], t, None, k) for n in neg]
+            mx = [max(by[n].by_k[k], default=0.0) for n in neg]
+            out[(k, t)] = (rec, fps, mx)
+            lines.append(
+                f"| {k} | {t} | " + " | ".join(f"{x:.3f}" for x in rec) + " | " + " | ".join(f"{x:.4f}" for x in fps)
+                + " | " + " | ".join(f"{x:.3f}" for x in mx) + " |"
+            )
+    facts["shingle"] = out
+    facts["shingle_cols"] = (cols, neg)
     lines.append("")
     return lines
 

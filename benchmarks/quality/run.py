@@ -1,6 +1,9 @@
 """Run the whole quality suite and write ``benchmarks/results/quality.md`` plus CSVs.
 
-``python -m benchmarks.quality.run [--quick] [--only pan,conflicts,clough,mds,edits]``
+``python -m benchmarks.quality.run [--quick] [--only pan,passages,mds,clough,conflicts,edits]``
+
+Sections record their headline figures in a shared ``facts`` dict; the closing
+"Recommended defaults" section (``benchmarks.quality.defaults``) quotes them.
 
 Each part is skipped with its reason when its data under ``../shared/data`` is absent.
 Quoted texts from the Vietnamese corpora are cut to a few words: publisher text stays
@@ -45,14 +48,16 @@ def _write_csv(path: Path, header: Sequence[str], rows: Sequence[Sequence[object
 # --- PAN -------------------------------------------------------------------------------
 
 
-def section_pan(quick: bool, out: Path) -> list[str]:
+def section_pan(quick: bool, out: Path, facts: dict | None = None) -> list[str]:
     from benchmarks.quality import pan
 
+    facts = {} if facts is None else facts
     if data_dir("pan13") is None:
         return ["## 1. Passage alignment: PAN-13", "", f"Skipped: {missing_reason('pan13')}.", ""]
     limit = 40 if quick else None
     res = pan.run_pan(limit, repeat=1 if quick else 3)
     s = res.scores
+    facts["pan"] = res
     lines = [
         "## 1. Passage alignment: PAN-13 no-obfuscation subset (re-aligned gold)",
         "",
@@ -126,20 +131,22 @@ def section_pan(quick: bool, out: Path) -> list[str]:
             )
     lines.append("")
     if not quick:
-        lines += _pan_sweep(pan)
+        lines += _pan_sweep(pan, facts)
     return lines
 
 
-def _pan_sweep(pan) -> list[str]:  # noqa: ANN001
+def _pan_sweep(pan, facts: dict) -> list[str]:  # noqa: ANN001
     lines = [
         "### Sweep: minimum passage length (`min_tokens`)",
         "",
         "| min_tokens | plagdet | recall | precision | granularity | detections |",
         "|---|---|---|---|---|---|",
     ]
-    for mt in (10, 15, 20, 25, 30, 40):
+    rows = []
+    for mt in (10, 12, 15, 20, 25, 30, 40):
         r = pan.run_pan(detector=lambda a, b, s, t, mt=mt: pan.overlap_detect(a, b, s, t, min_tokens=mt))
         sc = r.scores
+        rows.append((mt, sc.plagdet, sc.precision, sc.recall))
         lines.append(
             f"| {mt} | {_f(sc.plagdet)} | {_f(sc.recall)} | {_f(sc.precision)} | {_f(sc.granularity, 4)} | {sc.detections} |"
         )
@@ -147,18 +154,20 @@ def _pan_sweep(pan) -> list[str]:  # noqa: ANN001
         "",
         "PAN cases are long (>= 255 chars, ~45 words), so this sweep only shows the precision side: "
         "it cannot show what a higher minimum costs on short shared passages in news (a single "
-        "reused sentence is often 15-25 words); see the edit sweep (section 5) for that side.",
+        "reused sentence is often 15-25 words); the news sweep below shows that side.",
         "",
     ]
+    facts["pan_sweep"] = rows
     return lines
 
 
 # --- conflicts -------------------------------------------------------------------------
 
 
-def section_conflicts(quick: bool, out: Path) -> list[str]:
+def section_conflicts(quick: bool, out: Path, facts: dict | None = None) -> list[str]:
     from benchmarks.quality import conflicts_inject as ci
 
+    facts = {} if facts is None else facts
     if data_dir("baomoi") is None and data_dir("vietnamese_mds") is None:
         return ["## 4. Conflicts", "", f"Skipped: {missing_reason('baomoi')}.", ""]
     n = 100 if quick else 300
@@ -166,6 +175,7 @@ def section_conflicts(quick: bool, out: Path) -> list[str]:
     cases = ci.build_cases(n, seed=0)
     res = ci.score(cases)
     secs = time.perf_counter() - t0
+    facts["conflicts"] = res
     lines = [
         "## 4. Conflicts: labelled edits injected into real articles",
         "",
@@ -218,14 +228,16 @@ def section_conflicts(quick: bool, out: Path) -> list[str]:
 # --- Clough-Stevenson -------------------------------------------------------------------
 
 
-def section_clough(quick: bool, out: Path) -> list[str]:
+def section_clough(quick: bool, out: Path, facts: dict | None = None) -> list[str]:
     from benchmarks.quality import clough
 
+    facts = {} if facts is None else facts
     if data_dir("clough_stevenson") is None:
         return ["## 3. Graded reuse: Clough & Stevenson", "", f"Skipped: {missing_reason('clough_stevenson')}.", ""]
     answers, sources = clough.load_corpus()
     scored = clough.score_answers(answers, sources)
     res = clough.evaluate(scored)
+    facts["clough"] = res
     _write_csv(
         out / "quality_clough.csv",
         ["file", "category", "jaccard", "containment", "coverage"],
@@ -253,35 +265,41 @@ def section_clough(quick: bool, out: Path) -> list[str]:
 # --- driver -----------------------------------------------------------------------------
 
 
-def _optional(name: str, quick: bool, out: Path) -> list[str]:
+def _optional(name: str, quick: bool, out: Path, facts: dict, **kw: object) -> list[str]:
     try:
         module = __import__(f"benchmarks.quality.{name}", fromlist=["section"])
     except ImportError as exc:
         return [f"## {name}", "", f"Not run: {exc}.", ""]
-    return module.section(quick, out)
+    return module.section(quick, out, facts, **kw)
+
+
+PARTS = ("pan", "passages", "mds", "clough", "conflicts", "edits")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="run the overlap quality suite")
-    parser.add_argument("--quick", action="store_true", help="small slices (about 15 s)")
-    parser.add_argument("--only", default="pan,mds,clough,conflicts,edits")
+    parser.add_argument("--quick", action="store_true", help="small slices (about 30 s)")
+    parser.add_argument("--only", default=",".join(PARTS))
     parser.add_argument("--out", type=Path, default=RESULTS_DIR)
     args = parser.parse_args(argv)
     parts = [p.strip() for p in args.only.split(",") if p.strip()]
     t0 = time.perf_counter()
     body: list[str] = []
+    facts: dict = {}
     for part in parts:
         t = time.perf_counter()
         if part == "pan":
-            body += section_pan(args.quick, args.out)
+            body += section_pan(args.quick, args.out, facts)
+        elif part == "passages":
+            body += _optional(part, args.quick, args.out, facts, pan_rows=facts.get("pan_sweep", ()))
         elif part == "conflicts":
-            body += section_conflicts(args.quick, args.out)
+            body += section_conflicts(args.quick, args.out, facts)
         elif part == "clough":
-            body += section_clough(args.quick, args.out)
+            body += section_clough(args.quick, args.out, facts)
         elif part in ("mds", "edits"):
-            body += _optional(part, args.quick, args.out)
+            body += _optional(part, args.quick, args.out, facts)
         else:
-            parser.error(f"unknown part {part!r}; expected pan, mds, clough, conflicts, edits")
+            parser.error(f"unknown part {part!r}; expected one of {', '.join(PARTS)}")
         print(f"{part}: {time.perf_counter() - t:.1f} s")
     try:
         import subprocess
@@ -300,6 +318,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         "(not in the repository). CSVs next to this file.",
         "",
     ]
+    from benchmarks.quality.defaults import recommendations
+
+    body += recommendations(facts)
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "quality.md").write_text("\n".join(head + body) + "\n", encoding="utf-8")
     print(f"wrote {args.out / 'quality.md'}")
