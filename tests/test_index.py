@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 
 from overlap.errors import ConfigError, InputError
-from overlap.index import AddReport, Index, Match
+from overlap.index import SCHEMA_VERSION, AddReport, Index, Match
 from overlap.lsh import band_keys
 from overlap.minhash import EMPTY
 from overlap.records import Document
@@ -176,7 +176,7 @@ def test_reopen_reads_stored_settings_and_answers(tmp_path: Path, seeds: dict[in
         assert (index.bands, index.rows) == (bands, rows)
         assert index.query(_light_edit(seeds[1])) == before
         st = index.stats()
-        assert (st.documents, st.num_perm, st.schema_version) == (5, 64, 1)
+        assert (st.documents, st.num_perm, st.schema_version) == (5, 64, SCHEMA_VERSION)
         assert st.file_bytes > 0 and json.loads(json.dumps(st.to_dict()))["bands"] == bands
     with Index(path, num_perm=64) as index:  # an explicit setting equal to the stored one is fine
         assert len(index) == 5
@@ -357,3 +357,16 @@ def test_kill_during_add_leaves_whole_committed_batches(tmp_path: Path) -> None:
         more = (make_document("feed2", i) for i in range(len(by_prefix["feed2"]), len(by_prefix["feed2"]) + 5))
         assert index.add(more) == AddReport(5, 0, 0)
     assert _check_consistent(path) == n + 5
+
+
+def test_one_reused_sentence_finds_its_source(tmp_path: Path) -> None:
+    # Seed 000 shares only the delegation sentence with 001 (one name spelled differently)
+    # and three short passages with 002: whole-text Jaccard is 0.01 and 0.07.
+    seeds = sorted((Path(__file__).resolve().parent.parent / "seeds").glob("*.txt"))
+    with Index(tmp_path / "s.idx") as index:
+        index.add(Document(p.name, p.read_text(encoding="utf-8")) for p in seeds[1:])
+        matches = index.query(seeds[0].read_text(encoding="utf-8"))
+    assert [m.id for m in matches][:2] == [seeds[2].name, seeds[1].name]
+    fomin = matches[1]
+    assert [c.kind for c in fomin.conflicts] == ["spelling"]
+    assert fomin.conflicts[0].b_text == "Alexandr Fomin"

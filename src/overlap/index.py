@@ -96,7 +96,13 @@ from .shingle import shingles, tokenize
 
 __all__ = ["AddReport", "Index", "IndexStats", "Match"]
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+# Sentence anchors: a sentence of at least _ANCHOR_MIN_TOKENS tokens is also keyed by the
+# hashes of its first and of its last _ANCHOR tokens, so one reused sentence (a quote, the
+# line naming a delegation) finds its source even with a word changed in its middle.
+_ANCHOR = 8
+_ANCHOR_MIN_TOKENS = 12
+_ANCHOR_SALT = np.uint64(0xA5C3_9E37_79B9_7F4A)
 """Version of the table layout; an index with another version is refused."""
 
 FORMAT = "overlap-index"
@@ -247,6 +253,8 @@ class _Features:
     doc_keys: np.ndarray  # (n, bands) uint64
     block_doc: np.ndarray  # (w,) int64: text of each sentence block
     block_keys: np.ndarray  # (w, passage_bands) uint64
+    anchor_doc: np.ndarray  # (m,) int64: text of each long sentence
+    anchor_keys: np.ndarray  # (m, 2) uint64: hashes of its first and last _ANCHOR tokens
 
 
 # --------------------------------------------------------------------------- index
@@ -465,6 +473,9 @@ class Index:
         doc_sh: list[np.ndarray] = []
         block_sh: list[np.ndarray] = []
         block_doc: list[int] = []
+        anchor_doc: list[int] = []
+        anchor_at: list[tuple[int, int]] = []  # token positions of a sentence's first and last anchor
+        all_an = shingles(hashes, _ANCHOR) if len(hashes) >= _ANCHOR else np.zeros(0, dtype=np.uint64)
         for d in range(n):
             lo, hi = int(tok_lo[d]), int(tok_hi[d])
             if hi - lo >= k:
@@ -483,6 +494,10 @@ class Index:
             s_lo = np.searchsorted(orig, [s.start for s in spans], "left")
             s_hi = np.searchsorted(orig, [s.end for s in spans], "left")
             counts = (s_hi - s_lo).tolist()
+            for i, c in enumerate(counts):
+                if c >= _ANCHOR_MIN_TOKENS:
+                    anchor_doc.append(d)
+                    anchor_at.append((lo + int(s_lo[i]), lo + int(s_hi[i]) - _ANCHOR))
             for i, j in self._blocks(counts, every_sentence):
                 a, b = lo + int(s_lo[i]), lo + int(s_hi[j - 1])
                 if b - a >= k:
@@ -496,7 +511,12 @@ class Index:
             bkeys = band_keys(bsig, self._p_bands, self._p_rows)
         else:
             bkeys = np.zeros((0, self._p_bands), dtype=np.uint64)
-        return _Features(sig, nonempty, doc_keys, np.asarray(block_doc, dtype=np.int64), bkeys)
+        at = np.asarray(anchor_at, dtype=np.int64).reshape(-1, 2)
+        akeys = all_an[at] ^ _ANCHOR_SALT if len(at) else np.zeros((0, 2), dtype=np.uint64)
+        return _Features(
+            sig, nonempty, doc_keys, np.asarray(block_doc, dtype=np.int64), bkeys,
+            np.asarray(anchor_doc, dtype=np.int64), akeys,
+        )
 
     # ---------------------------------------------------------------- add
 
@@ -538,8 +558,14 @@ class Index:
         sig_blobs = [s.tobytes() for s in feats.signatures]
         order = np.argsort(feats.block_doc, kind="stable")
         bounds = np.searchsorted(feats.block_doc[order], np.arange(len(batch) + 1))
+        a_order = np.argsort(feats.anchor_doc, kind="stable")
+        a_bounds = np.searchsorted(feats.anchor_doc[a_order], np.arange(len(batch) + 1))
         pkeys = [
-            np.unique(feats.block_keys[order[bounds[d] : bounds[d + 1]]].ravel()) for d in range(len(batch))
+            np.unique(np.concatenate((
+                feats.block_keys[order[bounds[d] : bounds[d + 1]]].ravel(),
+                feats.anchor_keys[a_order[a_bounds[d] : a_bounds[d + 1]]].ravel(),
+            )))
+            for d in range(len(batch))
         ]
         con = self._connection
         now = time.time()
@@ -684,16 +710,18 @@ class Index:
         for key in feats.doc_keys[0].view(np.int64).tolist():
             doc_hits.update(self._bucket("bands", key))
         block_hits: dict[int, set[int]] = {}
-        for w, row in enumerate(feats.block_keys.view(np.int64).tolist()):
+        # A query block or long sentence "hits" a document when any of its keys does.
+        rows = feats.block_keys.view(np.int64).tolist() + feats.anchor_keys.view(np.int64).tolist()
+        for w, row in enumerate(rows):
             for key in row:
                 for d in self._bucket("passages", key):
                     block_hits.setdefault(d, set()).add(w)
         cands = sorted(doc_hits | block_hits.keys())
-        lookups = len(feats.doc_keys[0]) + feats.block_keys.size
+        lookups = len(feats.doc_keys[0]) + feats.block_keys.size + feats.anchor_keys.size
         self.last_query = {"lookups": lookups, "candidates": len(cands), "verified": 0}
         # Cheapest filter first: the MinHash estimate from the stored signature and the
         # share of query blocks that hit, before any stored text is decompressed.
-        nblocks = max(len(feats.block_keys), 1)
+        nblocks = max(len(rows), 1)
         scored: list[tuple[float, int]] = []
         for lo in range(0, len(cands), _SQL_CHUNK):
             chunk = cands[lo : lo + _SQL_CHUNK]
