@@ -271,6 +271,13 @@ def _rule_sweep(rows: list[Row], negatives: list[Row], facts: dict) -> list[str]
             )
     facts["nd_rule"] = out
     facts["nd_rule_cols"] = (cols, neg)
+    facts["nd_max_negative_coverage"] = {n: max(by[n].coverages, default=0.0) for n in neg}
+    lines += [
+        "",
+        "Highest coverage (of the less covered side) of any non-copy pair: "
+        + ", ".join(f"{n} {max(by[n].coverages, default=0.0):.3f}" for n in neg)
+        + "; a coverage rule must stay above it.",
+    ]
     lines.append("")
     return lines
 
