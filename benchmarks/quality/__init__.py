@@ -7,8 +7,11 @@ Modules (each importable, each with a ``__main__`` guard):
 - ``clough``: Clough & Stevenson graded reuse; Spearman rank correlation and AUC.
 - ``conflicts_inject``: labelled edits injected into real articles, and the scorer for
   conflicts reported against them.
-- ``mds``: story structure on VietnameseMDS (same-event clusters).
+- ``mds``: story structure on VietnameseMDS (``overlap.scan`` vs same-event clusters) and
+  hand-judged conflicts and variants between same-event articles.
 - ``edits``: near-duplicate recall under synthetic edits, false positives on real pairs.
+- ``passages``: the min_tokens sweep on news (real same-event passages, injected sentences).
+- ``defaults``: the closing "Recommended defaults" section, quoting the measured figures.
 - ``run``: ``python -m benchmarks.quality.run`` runs them all and writes
   ``benchmarks/results/quality.md`` plus CSVs.
 
