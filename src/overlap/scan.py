@@ -974,7 +974,6 @@ def scan(
 
     # ---- 6: reused passages (boilerplate needs them), pairs and clusters
     t0 = time.perf_counter()
-    ids = [d.id for d in infos]
     found: list[tuple[int, Comparison]] = []
     for c in sorted(linked_codes | set(events)):
         r = comparisons.get(c)
@@ -983,6 +982,38 @@ def scan(
             sim = _exact_similarity(store.at(i), store.at(j), o.shingle_size)
             r = Comparison(infos[i].length, infos[j].length, sim, False)
         found.append((c, r))
+    counts = {
+        "passage_windows": int(len(wdoc)),
+        "doc_candidates": int(len(doc_codes)),
+        "passage_candidates": int(len(passage_codes)),
+        "event_candidates": int(len(event_codes)),
+        "compared": len(comparisons),
+    }
+    return _assemble(o, infos, store, found, events, counts, timings, t0)
+
+
+def _assemble(
+    o: ScanOptions,
+    infos: list[DocInfo],
+    store: Any,
+    found: list[tuple[int, Comparison]],
+    events: dict[int, SameEvent],
+    counts: dict[str, int],
+    timings: list[tuple[str, float]],
+    t0: float,
+) -> ScanResult:
+    """Stages 6-8 from the verified pairs: pairs, clusters, reused passages, name variants.
+
+    ``found``: ``(code, comparison)`` of every linked pair, ascending by code
+    ``i * n + j``; ``events``: same-event evidence by code; ``counts``: the candidate
+    and comparison counts of ``ScanStats``.  ``store`` needs ``at(i)``, ``get(id)`` and
+    an ``_index`` of ids in input order for at least the documents in ``found`` (the
+    Spark engine passes only those).  Shared by ``scan`` and ``overlap.spark`` so both
+    engines assemble identical results.  Cost: small next to verification (linked
+    pairs and their passages only).
+    """
+    n = len(infos)
+    ids = [d.id for d in infos]
     groups, boiler_codes = _passage_groups(found, n, infos, store)
     pair_by_code: dict[int, PairResult] = {}
     for c, r in found:
@@ -1006,11 +1037,11 @@ def scan(
     stats = ScanStats(
         documents=n,
         characters=sum(d.length for d in infos),
-        passage_windows=int(len(wdoc)),
-        doc_candidates=int(len(doc_codes)),
-        passage_candidates=int(len(passage_codes)),
-        event_candidates=int(len(event_codes)),
-        compared=len(comparisons),
+        passage_windows=counts["passage_windows"],
+        doc_candidates=counts["doc_candidates"],
+        passage_candidates=counts["passage_candidates"],
+        event_candidates=counts["event_candidates"],
+        compared=counts["compared"],
         linked_pairs=len(pairs),
         timings=tuple(timings),
     )
