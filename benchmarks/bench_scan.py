@@ -55,9 +55,12 @@ def _run_stage(stage: str, n: int) -> dict:
 def _run_scan(texts: list[str]) -> str:
     import overlap
 
-    result = overlap.scan(texts)  # HOOK: the public scan API
-    size = len(result) if hasattr(result, "__len__") else "?"
-    return f"{size} results"
+    result = overlap.scan((overlap.Document(str(i), t) for i, t in enumerate(texts)), progress=None)
+    st = result.stats
+    return (
+        f"{len(result.near_duplicate_clusters)} near-duplicate clusters, {len(result.story_clusters)} stories, "
+        f"{st.compared} pairs compared, {st.linked_pairs} linked"
+    )
 
 
 def scan_available() -> bool:

@@ -55,6 +55,7 @@ window and a few hundred bytes of event features.
 from __future__ import annotations
 
 import hashlib
+from functools import lru_cache
 import math
 import os
 import re
@@ -116,6 +117,8 @@ class ScanOptions:
     shared date; a phrase or date is distinctive when at most ``max_name_docs`` documents contain it
     (None: ``max(10, n // 100)``, capped at 200).  ``same_event=False`` turns it off.
     ``top_passages`` (20): how many reused passages to report (0: all).
+    ``max_compares`` (20,000): at most this many pairs go through ``compare``; beyond it the
+    pairs that link stories are chosen first (see ``_compare_within_budget``).  None: all.
     ``workers``: processes (None: ``os.cpu_count()``; 1: no pool).
     ``compare``: the ``CompareOptions`` used to verify pairs (None: defaults, with
     ``shingle_size`` and ``near_duplicate`` taken from these options).
@@ -136,6 +139,7 @@ class ScanOptions:
     same_event: bool = True
     min_shared_names: int = 3
     max_name_docs: int | None = None
+    max_compares: int | None = 20_000
     top_passages: int = 20
     workers: int | None = None
     compare: Any = None
@@ -151,6 +155,10 @@ class ScanOptions:
             v = getattr(self, name)
             if isinstance(v, bool) or not isinstance(v, int) or not lo <= v <= hi:
                 raise ConfigError(f"{name} must be an integer in [{lo}, {hi}]: {v!r}")
+        if self.max_compares is not None and (
+            isinstance(self.max_compares, bool) or not isinstance(self.max_compares, int) or self.max_compares < 1
+        ):
+            raise ConfigError(f"max_compares must be a positive integer or None: {self.max_compares!r}")
         if isinstance(self.seed, bool) or not isinstance(self.seed, int) or not 0 <= self.seed < 2**64:
             raise ConfigError(f"seed must be an integer in [0, 2**64): {self.seed!r}")
         for name in ("near_duplicate", "passage_threshold"):
@@ -582,6 +590,18 @@ def _date_label(code: int) -> str:
     return f"{code % 32}/{code // 32}"
 
 
+@lru_cache(maxsize=1)
+def _capitalised() -> re.Pattern[str]:
+    """Words of ``_WORD`` that start with an upper-case letter (built once per process)."""
+    upper = [c for c in range(0x10000) if chr(c).isupper()]
+    ranges, start = [], upper[0]
+    for prev, cur in zip(upper, upper[1:] + [-1]):
+        if cur != prev + 1:
+            ranges.append(re.escape(chr(start)) + ("-" + re.escape(chr(prev)) if prev != start else ""))
+            start = cur
+    return re.compile(r"(?<![^\W\d_])[" + "".join(ranges) + r"][^\W\d_]*(?:['’][^\W\d_]+)?")
+
+
 def _name_phrases(text: str) -> dict[str, str]:
     """Name phrases of a text: case-folded key -> first spelling seen.
 
@@ -593,9 +613,11 @@ def _name_phrases(text: str) -> dict[str, str]:
     out: dict[str, str] = {}
     prev_end = -2
     prev: str | None = None
-    for m in _WORD.finditer(text):
+    # Only capitalised words are visited (about one word in ten): a lower-case word
+    # between two of them breaks their adjacency, which the position check sees.
+    for m in _capitalised().finditer(text):
         w = m.group()
-        if not w[0].isupper() or w.casefold() in _NOT_NAME_WORDS:
+        if w.casefold() in _NOT_NAME_WORDS:
             prev = None
             continue
         if len(w) >= 3 and w.isupper():
@@ -697,6 +719,57 @@ def _sign_batch(job: tuple[list[str], _SignConfig]) -> tuple[np.ndarray, np.ndar
     else:
         keys = np.zeros((0, c.pbands), dtype=np.uint64)
     return sigs, keys, np.array(win_doc, dtype=np.int32), names, dates
+
+
+def _compare_within_budget(
+    codes: np.ndarray, est: np.ndarray, n: int, budget: int,
+    run: Callable[[list[int]], None], comparisons: dict[int, Comparison], o: "ScanOptions",
+) -> None:
+    """Compare the pairs that matter most when there are more candidates than ``budget``.
+
+    Kruskal's order: candidates by estimated Jaccard (best first), in batches; a pair is
+    compared only when its documents are not yet in one story, so every story still gets
+    a spanning tree of compared links, and the budget goes to links, not to the n**2 / 2
+    pairs inside big clusters of copies.  When the budget runs out, pairs whose estimate
+    is clearly a near-duplicate (3 standard errors above the threshold) and that would
+    still join two stories are linked on the estimate: their ``similarity`` is the MinHash
+    estimate and they carry no passages.  Deterministic: the order and batches depend on
+    the candidates only.
+    """
+    from .cluster import UnionFind
+
+    order = np.lexsort((codes, -est))
+    uf = UnionFind(n)
+    batch = max(_COMPARE_CHUNK * 8, budget // 20)
+    pos = 0
+    while pos < len(order) and len(comparisons) < budget:
+        scratch: dict[int, int] = {}  # unions made inside this batch, not yet verified
+
+        def root(x: int) -> int:
+            x = uf.find(x)
+            while x in scratch:
+                x = scratch[x]
+            return x
+
+        picks: list[int] = []
+        while pos < len(order) and len(picks) < batch and len(comparisons) + len(picks) < budget:
+            c = int(codes[order[pos]])
+            pos += 1
+            ri, rj = root(c // n), root(c % n)
+            if ri != rj:
+                picks.append(c)
+                scratch[max(ri, rj)] = min(ri, rj)
+        run(sorted(picks))
+        for c in picks:
+            r = comparisons[c]
+            if r.near_duplicate or r.passages:
+                uf.union(c // n, c % n)
+    margin = 3 * math.sqrt(o.near_duplicate * (1 - o.near_duplicate) / o.num_perm)
+    for k in order[pos:].tolist():
+        c, e = int(codes[k]), float(est[k])
+        if e >= o.near_duplicate + margin and uf.find(c // n) != uf.find(c % n):
+            uf.union(c // n, c % n)
+            comparisons[c] = Comparison(0, 0, Similarity(e, e, e), True)
 
 
 def _compare_chunk(job: tuple[list[tuple[int, int]], dict[int, str], Any]) -> list[Comparison]:
@@ -923,29 +996,38 @@ def scan(
             est = estimate_jaccard(sigs[doc_codes // n], sigs[doc_codes % n])
             margin = 3 * math.sqrt(o.near_duplicate * (1 - o.near_duplicate) / o.num_perm)
             doc_codes = doc_codes[(est >= o.near_duplicate - margin) | np.isin(doc_codes, passage_codes)]
-        del sigs
         to_compare = np.union1d(doc_codes, passage_codes)
+        est_all = (
+            np.atleast_1d(estimate_jaccard(sigs[to_compare // n], sigs[to_compare % n]))
+            if len(to_compare) else np.zeros(0)
+        )
+        del sigs
         timings.append(("candidates", time.perf_counter() - t0))
 
         # ---- 4: verify with compare
         t0 = time.perf_counter()
         copts = o.compare_options
         comparisons: dict[int, Comparison] = {}
-        code_list = to_compare.tolist()
-        chunks = [code_list[i : i + _COMPARE_CHUNK] for i in range(0, len(code_list), _COMPARE_CHUNK)]
 
-        def compare_jobs() -> Iterator[tuple[list[tuple[int, int]], dict[int, str], Any]]:
-            for chunk in chunks:
-                pairs = [divmod(c, n) for c in chunk]
-                need = sorted({x for p in pairs for x in p})
-                yield pairs, {i: store.at(i) for i in need}, copts
+        def run(codes: list[int]) -> None:
+            chunks = [codes[i : i + _COMPARE_CHUNK] for i in range(0, len(codes), _COMPARE_CHUNK)]
 
-        finished = 0
-        for chunk, results in zip(chunks, pool.imap(_compare_chunk, compare_jobs())):
-            for c, r in zip(chunk, results):
-                comparisons[c] = r
-            finished += len(chunk)
-            report("compare", finished, len(code_list))
+            def jobs() -> Iterator[tuple[list[tuple[int, int]], dict[int, str], Any]]:
+                for chunk in chunks:
+                    pairs = [divmod(c, n) for c in chunk]
+                    need = sorted({x for p in pairs for x in p})
+                    yield pairs, {i: store.at(i) for i in need}, copts
+
+            for chunk, results in zip(chunks, pool.imap(_compare_chunk, jobs())):
+                for c, r in zip(chunk, results):
+                    comparisons[c] = r
+                report("compare", len(comparisons), min(len(to_compare), budget))
+
+        budget = len(to_compare) if o.max_compares is None else o.max_compares
+        if len(to_compare) <= budget:
+            run(sorted(to_compare.tolist()))
+        else:
+            _compare_within_budget(to_compare, est_all, n, budget, run, comparisons, o)
         timings.append(("compare", time.perf_counter() - t0))
     finally:
         pool.close()
