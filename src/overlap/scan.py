@@ -1214,12 +1214,18 @@ def _name_variants(pairs: tuple[PairResult, ...], stories: tuple[Cluster, ...], 
     out: list[NameVariant] = []
     for g in by_root.values():
         docs = sorted(g["docs"], key=order.__getitem__)
-        texts = {d: store.get(d) for d in docs}
+        # One pass per document for all spellings of the group (longest first, so a
+        # spelling that extends another wins), instead of one pass per spelling.
+        shown_by_key = dict(g["texts"])
+        alts = sorted(shown_by_key.values(), key=lambda t: (-len(t), t))
+        rx = re.compile(r"(?<!\w)(?:" + "|".join(re.escape(t) for t in alts) + r")(?!\w)")
+        found_at: dict[str, list[Occurrence]] = {t: [] for t in alts}
+        for d in docs:
+            for m in rx.finditer(store.get(d)):
+                found_at[m.group()].append(Occurrence(d, Span(m.start(), m.end())))
         spellings = []
         for key, shown in g["texts"].items():
-            rx = re.compile(r"(?<!\w)" + re.escape(shown) + r"(?!\w)")
-            occ = tuple(Occurrence(d, Span(m.start(), m.end())) for d in docs for m in rx.finditer(texts[d]))
-            spellings.append(Spelling(shown, occ))
+            spellings.append(Spelling(shown, tuple(found_at[shown])))
         spellings.sort(key=lambda s: (-len(s.docs), s.text))
         if len([s for s in spellings if s.occurrences]) < 2:
             continue
