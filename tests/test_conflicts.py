@@ -93,3 +93,21 @@ def test_english_numbers_and_names() -> None:
 )
 def test_quantities_are_read_by_value(words: str, vietnamese: bool, values: list[float]) -> None:
     assert [q.value[0] for _, _, q in quantities(words.lower().split(), vietnamese)] == values
+
+
+def test_a_template_filled_in_twice_is_not_a_set_of_conflicts() -> None:
+    # Two market reports from one template: every figure differs, so the passages tell
+    # different things (noon vs close), and no figure is reported as a conflict.
+    template = (
+        "Kết thúc phiên giao dịch, chỉ số VN-Index tăng {0} điểm lên {1} điểm với tổng khối "
+        "lượng giao dịch đạt {2} triệu đơn vị, tương ứng giá trị {3} tỷ đồng; toàn sàn có {4} mã "
+        "tăng giá và {5} mã giảm giá."
+    )
+    a = template.format("1,58", "499,65", "41,113", "598,43", "136", "119")
+    b = template.format("0,94", "500,57", "29,741", "174,2", "101", "90")
+    c = compare(a, b)
+    assert len(c.passages) == 1
+    assert c.conflicts == ()
+    # One changed figure in the same report is a conflict.
+    one = compare(a, a.replace("499,65", "500,57"))
+    assert [(x.kind, x.a_text, x.b_text) for x in one.conflicts] == [("number", "499,65 điểm", "500,57 điểm")]

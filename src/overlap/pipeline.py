@@ -414,11 +414,20 @@ def _passage(al: Alignment, a: _Doc, b: _Doc) -> tuple[Passage, list[Conflict]]:
         record = Conflict if is_conflict else Variant
         (conflicts if is_conflict else variants).append(record(kind, sa, sb, sa.of(a.text), sb.of(b.text)))
     variants.extend(_orthography(al, a, b, amap))
+    # A passage where many figures differ is a template filled in twice (a market
+    # report at noon and at the close, two provinces' results), not one story told
+    # twice with a wrong figure: it tells different things, so no figure conflicts.
+    figures = [c for c in conflicts if c.kind in ("number", "date")]
+    if len(figures) >= _TEMPLATE_FIGURES:
+        conflicts = [c for c in conflicts if c.kind not in ("number", "date")]
 
     pa, pb = _trim_punct(a, a.span(al.a_start, al.a_end), b, b.span(al.b_start, al.b_end))
     score = Indel.normalized_similarity(ha.tolist(), hb.tolist())
     pairs = _sentence_pairs(al, a, b, amap, pa)
     return Passage(pa, pb, float(score), tuple(pairs), tuple(edits)), conflicts, variants
+
+
+_TEMPLATE_FIGURES = 4
 
 
 def _orthography(al: Alignment, a: _Doc, b: _Doc, amap: np.ndarray) -> list[Variant]:
