@@ -76,6 +76,9 @@ def _add_compare_flags(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("matching")
     g.add_argument("--near-duplicate", type=_fraction("--near-duplicate"), default=d.near_duplicate, metavar="J",
                    help=f"Jaccard at or above which texts are near-duplicates (default {d.near_duplicate})")
+    g.add_argument("--duplicate-coverage", type=_fraction("--duplicate-coverage"), default=d.duplicate_coverage,
+                   metavar="F", help="also near-duplicates when shared passages cover this share of both texts "
+                   f"(default {d.duplicate_coverage})")
     g.add_argument("--shingle-size", type=_count("--shingle-size"), default=d.shingle_size, metavar="K",
                    help=f"tokens per shingle for similarity (default {d.shingle_size})")
     g.add_argument("--min-tokens", type=_count("--min-tokens"), default=d.min_tokens, metavar="N",
@@ -95,6 +98,7 @@ def _compare_options(args: argparse.Namespace) -> Any:
     return CompareOptions(
         shingle_size=args.shingle_size,
         near_duplicate=args.near_duplicate,
+        duplicate_coverage=args.duplicate_coverage,
         seed_size=args.seed_size,
         max_gap=args.max_gap,
         min_tokens=args.min_tokens,
@@ -265,8 +269,19 @@ def _cmd_scan(args: argparse.Namespace) -> int:
         workers=args.workers,
     )
     show = not args.quiet and sys.stderr.isatty()
-    with _Progress(show) as progress:
-        result = scan(_documents(args), options=options, progress=progress)
+    if args.engine == "spark":
+        from .spark import scan_spark
+
+        def warn(e: Exception) -> None:
+            sys.stderr.write(f"overlap: skipped {e}\n".replace("\n", " ").rstrip() + "\n")
+
+        result = scan_spark(
+            args.paths, options=options, master=args.master, text_field=args.text_field, id_field=args.id_field,
+            encoding=args.encoding, input_format=args.fmt, on_bad=warn if args.skip_bad else None,
+        )
+    else:
+        with _Progress(show) as progress:
+            result = scan(_documents(args), options=options, progress=progress)
     if args.html:
         from .html import scan_html
 
@@ -328,6 +343,13 @@ def _register_scan(sub: Any) -> None:
                    help=f"how many reused passages to report, 0 for all (default {d.top_passages})")
     g.add_argument("--workers", type=_count("--workers", 1, 1024), default=None, metavar="N",
                    help="worker processes (default: all cores)")
+    g = p.add_argument_group("engine")
+    g.add_argument("--engine", choices=("local", "spark"), default="local",
+                   help="local: processes on this machine (default); spark: Apache Spark, same results "
+                   "(needs pip install 'overlap[spark]' and Java 17+)")
+    g.add_argument("--master", default=None, metavar="URL",
+                   help="Spark master for --engine spark: local[N], spark://host:7077, yarn... "
+                   "(default: local[*], or what spark-submit gives)")
     p.set_defaults(run=_cmd_scan)
 
 
