@@ -140,3 +140,18 @@ def test_missing_java_is_one_line_with_the_install_command(monkeypatch, tmp_path
         check_requirements()
     msg = str(e.value)
     assert "\n" not in msg and "Java 17+" in msg and "apt-get install openjdk-17-jre-headless" in msg
+
+
+def test_cli_engine_spark_without_java_prints_one_line(monkeypatch, tmp_path, capsys):
+    pytest.importorskip("pyspark", reason="PySpark not installed: pip install 'overlap[spark]'")
+    from overlap.cli import main
+
+    monkeypatch.delenv("JAVA_HOME", raising=False)
+    monkeypatch.setenv("PATH", str(tmp_path))
+    rc = main(["scan", "--engine", "spark", "--master", "local[1]", str(SEEDS)])
+    err = capsys.readouterr().err
+    assert rc != 0
+    assert err.splitlines() == [
+        "overlap: the Spark engine needs Java 17+ (set JAVA_HOME or put java on PATH): "
+        "apt-get install openjdk-17-jre-headless"
+    ]

@@ -125,11 +125,14 @@ def spark_session(master: str | None = "local[2]", *, config: dict[str, str] | N
     """A SparkSession for ``scan_spark``: no UI, log level ERROR, this Python on the workers.
 
     ``master``: ``"local[N]"``, ``"spark://host:7077"``, ``"yarn"``...; ``None`` leaves it to
-    ``spark-submit``.  ``config`` adds or overrides Spark settings.  An existing active
+    ``spark-submit`` (``local[*]`` when not run under it).  ``config`` adds or overrides Spark settings.  An existing active
     session is reused as it is (``getOrCreate``).  Cost: 5-10 s to start a JVM.
     """
     check_requirements()
     from pyspark.sql import SparkSession
+
+    if master is None and "PYSPARK_GATEWAY_PORT" not in os.environ:
+        master = "local[*]"  # plain python, not under spark-submit: use this machine
 
     log4j = Path(tempfile.gettempdir()) / "overlap-spark-log4j2.properties"
     if not log4j.exists():
