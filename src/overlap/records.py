@@ -116,6 +116,11 @@ class Passage:
         }
 
 
+def _detail_dict(kind: str, a: Span, b: Span, a_text: str, b_text: str) -> dict[str, Any]:
+    """The JSON of a conflict or variant: kind, and span plus quoted text on each side."""
+    return {"kind": kind, "a": {**a.to_dict(), "text": a_text}, "b": {**b.to_dict(), "text": b_text}}
+
+
 @dataclass(frozen=True, slots=True)
 class Conflict:
     """A detail two aligned passages disagree on.
@@ -132,11 +137,7 @@ class Conflict:
     b_text: str
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "kind": self.kind,
-            "a": {**self.a.to_dict(), "text": self.a_text},
-            "b": {**self.b.to_dict(), "text": self.b_text},
-        }
+        return _detail_dict(self.kind, self.a, self.b, self.a_text, self.b_text)
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,11 +157,7 @@ class Variant:
     b_text: str
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "kind": self.kind,
-            "a": {**self.a.to_dict(), "text": self.a_text},
-            "b": {**self.b.to_dict(), "text": self.b_text},
-        }
+        return _detail_dict(self.kind, self.a, self.b, self.a_text, self.b_text)
 
 
 @dataclass(frozen=True, slots=True)

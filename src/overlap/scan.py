@@ -69,6 +69,7 @@ from typing import Any
 import numpy as np
 
 from .cluster import UnionFind
+from .lsh import _ranges
 from .errors import ConfigError, InputError
 from .records import Comparison, Conflict, Document, Passage, Similarity, Span
 
@@ -812,14 +813,6 @@ def _group_pairs(keys: np.ndarray, members: np.ndarray, max_group: int, n: int) 
     right = left + 1 + _ranges(after)
     a, b = m[left], m[right]  # members ascend within a group, so a < b
     return a * np.int64(n) + b
-
-
-def _ranges(counts: np.ndarray) -> np.ndarray:
-    total = int(counts.sum())
-    if total == 0:
-        return np.zeros(0, dtype=np.int64)
-    ends = np.cumsum(counts)
-    return np.arange(total, dtype=np.int64) - np.repeat(ends - counts, counts)
 
 
 # =========================================================================== scan
