@@ -1267,9 +1267,12 @@ def _passage_groups(
     for u in range(0, len(nodes), 2):
         uf.union(u, u + 1)
     order = sorted(range(len(nodes)), key=lambda i: nodes[i])
+    total = len(order)
     for pos, u in enumerate(order):
         d, s, e = nodes[u]
-        for v in order[pos + 1 :]:
+        # Walk forward by index (a slice would copy the rest of the list: quadratic).
+        for q in range(pos + 1, total):
+            v = order[q]
             d2, s2, e2 = nodes[v]
             if d2 != d or s2 >= e:
                 break
