@@ -564,11 +564,10 @@ class _TextStore:
 # =========================================================================== event features
 
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
-_DATE_SLASH = re.compile(r"(?<![\w/.,])(\d{1,2})/(\d{1,2})(?:/(\d{4}|\d{2}))?(?![\w/])")
-_DATE_FULL = re.compile(r"(?<![\w.,/-])(\d{1,2})[-.](\d{1,2})[-.](\d{4})(?![\w.,/-]*\d)")
-_DATE_WORD = re.compile(
-    r"(?i:\b(?:ngày|hôm nay|sáng|chiều|tối|trưa|đêm|hôm)\s*\(?)(\d{1,2})[-.](\d{1,2})(?![\d])(?![.,]\d)"
-)
+_DATE_SLASH = re.compile(r"(\d{1,2})/(\d{1,2})(?:/(\d{4}|\d{2}))?(?![\w/])")
+_DATE_FULL = re.compile(r"(\d{1,2})[-.](\d{1,2})[-.](\d{4})(?![\w.,/-]*\d)")
+_DATE_DM = re.compile(r"(\d{1,2})[-.](\d{1,2})(?![\d])(?![.,]\d)")
+_DATE_WORD_BEFORE = re.compile(r"(?i:\b(?:ngày|hôm nay|sáng|chiều|tối|trưa|đêm|hôm)\s*\(?)$")
 _DATE_THANG = re.compile(r"(?i:\bngày)\s+(\d{1,2})\s+tháng\s+(\d{1,2})\b")
 
 
@@ -577,14 +576,29 @@ def _dates(text: str) -> set[int]:
 
     Forms: "12/1", "11/01/2022", "23-10-2013", "ngày 23-10", "sáng 23.10",
     "ngày 10 tháng 1".  A bare "2-1" is not a date (a football score); "7,5" never is.
+    The patterns start with digits and check what stands before a match in code: a
+    leading look-behind or word list would be tried at every position of the text.
     """
     out: set[int] = set()
-    for rx in (_DATE_SLASH, _DATE_FULL, _DATE_WORD, _DATE_THANG):
+    for rx, bad in ((_DATE_SLASH, "/.,"), (_DATE_FULL, ".,/-")):
         for m in rx.finditer(text):
-            d, mo = int(m.group(1)), int(m.group(2))
-            if 1 <= d <= 31 and 1 <= mo <= 12:
-                out.add(mo * 32 + d)
+            st = m.start()
+            if st and (text[st - 1].isalnum() or text[st - 1] in bad or text[st - 1] == "_"):
+                continue
+            _add_date(out, m)
+    for m in _DATE_DM.finditer(text):
+        st = m.start()
+        if _DATE_WORD_BEFORE.search(text, max(0, st - 20), st):
+            _add_date(out, m)
+    for m in _DATE_THANG.finditer(text):
+        _add_date(out, m)
     return out
+
+
+def _add_date(out: set[int], m: re.Match[str]) -> None:
+    d, mo = int(m.group(1)), int(m.group(2))
+    if 1 <= d <= 31 and 1 <= mo <= 12:
+        out.add(mo * 32 + d)
 
 
 def _date_label(code: int) -> str:
