@@ -95,6 +95,7 @@ class Side:
     vietnamese: bool
     caps: tuple[bool, ...] = ()  # capitalised, even if only because a sentence starts there
     text: str = ""  # the block as written, hyphens included ("Tơ-răm")
+    initial: tuple[bool, ...] = ()  # each block token opens a sentence or a standalone line
 
     @property
     def written(self) -> str:
@@ -287,6 +288,24 @@ _SYNONYMS = [
     {"việt nam", "vn", "vietnam"}, {"ukraine", "ucraina", "u-crai-na"},
     {"liên minh châu âu", "eu"}, {"buôn ma thuột", "buôn mê thuột"},
 ]
+# A capital stands for its government in news ("Washington", "Manila"): one entity.
+_CAPITALS = {
+    "mỹ": ["washington", "nhà trắng"], "nga": ["moscow", "điện kremlin", "kremlin"],
+    "trung quốc": ["bắc kinh", "beijing"], "nhật bản": ["tokyo"], "anh": ["london"],
+    "pháp": ["paris"], "đức": ["berlin"], "hàn quốc": ["seoul"],
+    "triều tiên": ["bình nhưỡng", "pyongyang"], "philippines": ["manila"], "đài loan": ["đài bắc", "taipei"],
+    "thái lan": ["bangkok"], "campuchia": ["phnom penh"], "ukraine": ["kiev", "kyiv"],
+    "ấn độ": ["new delhi"], "úc": ["canberra"], "indonesia": ["jakarta"],
+}
+# (A capital's transliteration, "Luân Đôn" for "London", is one name spelled two ways:
+# a spelling conflict, so transliterations stay out of this table.)
+for _country, _cities in _CAPITALS.items():
+    for _group in _SYNONYMS:
+        if _country in _group:
+            _group.update(_cities)
+            break
+    else:
+        _SYNONYMS.append({_country, *_cities})
 _SYNONYM_OF = {name: i for i, group in enumerate(_SYNONYMS) for name in group}
 # Titles and forms of address: capitalised at a sentence start, never the name itself.
 _TITLES = frozenset("ngài ông bà chị cô anh em chú bác cụ mr mrs ms miss dr sir mister".split())
@@ -318,6 +337,11 @@ def _initials(tokens: tuple[str, ...]) -> str:
     return "".join(t if t.isupper() else t[:1] for t in tokens).upper()
 
 
+def _is_acronym(tokens: tuple[str, ...]) -> bool:
+    """Some token is written in capitals only ("LĐTB", "SCMP", "TP")."""
+    return any(len(t) >= 2 and t.isupper() for t in tokens)
+
+
 def _acronym(short: tuple[str, ...], long: tuple[str, ...]) -> bool:
     letters = "".join(short)
     if len(long) < 2 or not letters.isupper() or len(letters) < 2:
@@ -336,6 +360,9 @@ def _same_entity(a: Side, b: Side) -> bool:
     """Two ways of naming one entity: an acronym, a known synonym, a shorter form, a reordering."""
     if _acronym(a.tokens, b.tokens) or _acronym(b.tokens, a.tokens):
         return True
+    caps_a = "".join(t for t in a.tokens if t.isupper())
+    if len(caps_a) >= 2 and caps_a == "".join(t for t in b.tokens if t.isupper()):
+        return True  # "Bộ LĐTB" / "LĐ-TB": the same capitals
     fa, fb = _forms(a), _forms(b)
     ga = {_SYNONYM_OF[x] for x in fa if x in _SYNONYM_OF}
     gb = {_SYNONYM_OF[x] for x in fb if x in _SYNONYM_OF}
@@ -433,6 +460,17 @@ def classify(a: Side, b: Side) -> tuple[str, bool] | None:
         return None
     if all(t.lower() in _TITLES for t in a.tokens) or all(t.lower() in _TITLES for t in b.tokens):
         return None
+    # An acronym against words is one entity abbreviated ("SCMP", "IPP" for "Chương trình"),
+    # unless their letters clash as two acronyms would.
+    if _is_acronym(a.tokens) != _is_acronym(b.tokens):
+        return "name", False
     if _same_entity(a, b):
         return "name", False
-    return ("spelling" if _spelled_alike(a.written, b.written) else "name"), True
+    if _spelled_alike(a.written, b.written):
+        return "spelling", True
+    # One word opening a sentence or a standalone line on either side is too weak a slot
+    # for a different name: a common noun ("Nhóm"/"Loại") or a byline ("Minh"/"Thanh")
+    # is capitalised there.
+    if (len(a.tokens) == 1 and any(a.initial)) or (len(b.tokens) == 1 and any(b.initial)):
+        return None
+    return "name", True

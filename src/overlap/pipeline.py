@@ -105,6 +105,7 @@ class _Doc:
     _sent_sizes: np.ndarray | None = field(default=None)
     _shingle_sets: dict[int, np.ndarray] = field(default_factory=dict)
     _solid: int | None = field(default=None)
+    _initial: np.ndarray | None = field(default=None)
 
     def shingle_set(self, k: int) -> np.ndarray:
         """Sorted unique k-token shingle hashes (cached per k)."""
@@ -210,7 +211,15 @@ class _Doc:
             hashes = self.tokens.hashes
             again = np.isin(hashes, hashes[upper & ~initial])
             self._names = upper & (~initial | again)
+            self._initial = initial
         return self._names
+
+    @property
+    def initial(self) -> np.ndarray:
+        """Per token: the first word of a sentence (or of a standalone line)."""
+        if self._initial is None:
+            _ = self.names
+        return self._initial  # type: ignore[return-value]
 
 
 # --------------------------------------------------------------------------- stages
@@ -332,6 +341,7 @@ def _side(doc: _Doc, lo: int, hi: int) -> Side:
         vietnamese=doc.vietnamese,
         caps=tuple(caps),
         text=doc.span(lo, hi).of(doc.text),
+        initial=tuple(bool(x) for x in doc.initial[lo:hi]),
     )
 
 
