@@ -1,8 +1,11 @@
 """The Spark engine gives the local engine's result: seeds, real articles, every input path.
 
-Spark runs in local mode (``local[2]``) in one session shared by the module; start-up
-costs about 6 s and each scan about 8 s of job latency, so the cases are few and each
-checks several things.  Skipped with the reason when PySpark or Java 17+ is missing.
+Spark runs in local mode (``local[2]``) in one session shared by the module (log level
+ERROR, two shuffle partitions); start-up costs about 10 s and each scan about 8 s of job
+latency, so the cases are few and each checks several things.  Cluster membership comes
+from the distributed connected components (large-star/small-star), checked here against
+the local union-find on real links and on long chains.  Skipped with the reason when
+PySpark or Java 17+ is missing.
 """
 
 from __future__ import annotations
@@ -40,9 +43,44 @@ def spark():
         pytest.skip(f"Spark engine not testable here: {problem}")
     from overlap.spark import spark_session
 
-    session = spark_session("local[2]", config={"spark.default.parallelism": "2", "spark.driver.memory": "1g"})
+    session = spark_session("local[2]", config={
+        "spark.default.parallelism": "2", "spark.sql.shuffle.partitions": "2", "spark.driver.memory": "1g",
+    })
     yield session
     session.stop()
+
+
+@pytest.fixture(scope="module")
+def baomoi_feed(tmp_path_factory):
+    """300 real articles as JSONL (written once for the module)."""
+    files = sorted(BAOMOI.glob("*.txt"))[:300] if BAOMOI.is_dir() else []
+    if len(files) < 300:
+        pytest.skip(f"needs 300 articles in {BAOMOI} (the shared evaluation data); not present")
+    feed = tmp_path_factory.mktemp("baomoi") / "feed.jsonl"
+    with feed.open("w", encoding="utf-8") as f:
+        for path in files:
+            f.write(json.dumps({"id": path.stem, "text": path.read_text(encoding="utf-8")}, ensure_ascii=False) + "\n")
+    return feed
+
+
+def _components(spark, edges, partitions=2):
+    """``{node: smallest node of its component}`` and the changes per round, from ``_star_components``."""
+    from overlap.spark import _star_components
+
+    labels, changes = _star_components(spark.sparkContext.parallelize(edges, 2), partitions)
+    got = dict(labels.collect())
+    labels.unpersist()
+    return got, changes
+
+
+def _union_find(edges, n):
+    """The local engine's clustering of the same edges: ``{node: smallest member}``."""
+    from overlap.cluster import UnionFind
+
+    uf = UnionFind(n)
+    for a, b in edges:
+        uf.union(a, b)
+    return {m: g[0] for g in uf.groups() for m in g}
 
 
 def _local(paths, **kw):
@@ -62,38 +100,86 @@ def test_seeds_directory_identical_to_local(spark, monkeypatch):
     assert [d.id for d in got.documents] == sorted(str(p.relative_to(ROOT)) for p in SEEDS.glob("*.txt"))
 
 
-def test_real_articles_jsonl_identical_to_local(spark, tmp_path):
+def test_real_articles_jsonl_identical_to_local(spark, baomoi_feed, tmp_path):
     from overlap.spark import scan_spark
 
-    files = sorted(BAOMOI.glob("*.txt"))[:300] if BAOMOI.is_dir() else []
-    if len(files) < 300:
-        pytest.skip(f"needs 300 articles in {BAOMOI} (the shared evaluation data); not present")
-    feed = tmp_path / "feed.jsonl"
-    with feed.open("w", encoding="utf-8") as f:
-        for path in files:
-            f.write(json.dumps({"id": path.stem, "text": path.read_text(encoding="utf-8")}, ensure_ascii=False) + "\n")
     out = tmp_path / "out.jsonl"
-    got = scan_spark(str(feed), spark=spark, partitions=3, output=out, fmt="jsonl")
-    want = scan(iter_documents([feed]), workers=2)
+    diag: dict = {}
+    got = scan_spark(str(baomoi_feed), spark=spark, partitions=3, output=out, fmt="jsonl", diagnostics=diag)
+    want = scan(iter_documents([baomoi_feed]), workers=2)
     assert got.to_dict() == want.to_dict()
     # Clusters, passages, conflicts and same-event links all occur in this slice.
     assert len(got.story_clusters) >= 5
     assert sum(len(p.passages) for p in got.pairs) > 50
     assert any(p.conflicts for p in got.pairs)
     assert any(p.same_event is not None for p in got.pairs)
+    # Membership came from the distributed components, run to a fixed point.
+    assert diag["budgeted"] is False
+    assert diag["component_rounds"] >= 2 and diag["component_changes"][-1] == 0
+    assert diag["story_edges"] == sum(len(c.evidence) for c in want.story_clusters)
     # The JSONL written equals the local engine's --jsonl stream, line for line.
     lines = out.read_text(encoding="utf-8").splitlines()
     assert [json.loads(x) for x in lines] == list(want.records())
 
 
-def test_dataframe_input_and_parquet_output(spark, tmp_path):
+def test_components_of_real_links_equal_local_union_find(spark, baomoi_feed):
+    want = scan(iter_documents([baomoi_feed]), workers=2)
+    pos = {d.id: i for i, d in enumerate(want.documents)}
+    story = [(pos[p.a], pos[p.b]) for p in want.pairs if p.link != "boilerplate"]
+    dup = [(pos[p.a], pos[p.b]) for p in want.pairs if p.near_duplicate]
+    assert len(story) > 50 and dup
+    n = len(want.documents)
+    for edges in (story, dup):
+        got, changes = _components(spark, edges)
+        assert got == _union_find(edges, n)
+        assert changes[-1] == 0
+    # The story clusters the scan reports are exactly these components.
+    got, _ = _components(spark, story)
+    groups: dict[int, list[str]] = {}
+    for node in sorted(got):
+        groups.setdefault(got[node], []).append(want.documents[node].id)
+    assert sorted(groups.values()) == sorted(list(c.members) for c in want.story_clusters)
+
+
+def test_components_need_many_rounds_on_long_chains(spark):
+    import random
+
+    # A path of 200 nodes under shuffled labels (the stars need several rounds to
+    # collapse it), stars pointing both ways, short chains, and a chain numbered
+    # downwards that shares nodes with the rest (components merge).
+    rng = random.Random(7)
+    label = list(range(1000))
+    rng.shuffle(label)
+    edges = [(label[i], label[i + 1]) for i in range(199)]
+    edges += [(label[300], label[300 + k]) for k in range(1, 25)]
+    edges += [(label[400 + k], label[400]) for k in range(1, 10)]
+    edges += [(label[500 + k], label[500 + k + 1]) for k in range(0, 8, 2)] + [(label[501], label[502])]
+    edges += [(999 - k, 998 - k) for k in range(60)]
+    edges += [(5, 5), (label[10], label[11])]  # a self-loop and a repeated edge are harmless
+    rng.shuffle(edges)
+    got, changes = _components(spark, edges, partitions=3)
+    want = _union_find(edges, 1000)
+    assert got == want
+    assert len(set(want.values())) >= 3
+    assert len(changes) >= 5 and changes[-1] == 0 and all(c > 0 for c in changes[:-1])
+    assert _components(spark, [])[0] == {}
+
+
+def test_dataframe_input_parquet_output_and_compare_budget(spark, tmp_path):
     from overlap.spark import scan_spark
 
     texts = [(p.name, p.read_text(encoding="utf-8")) for p in sorted(SEEDS.glob("*.txt"))]
     df = spark.createDataFrame([(t, i) for i, t in texts], ["body", "key"])
-    got = scan_spark(df, spark=spark, id_col="key", text_col="body", output=tmp_path / "out", partitions=2)
-    want = scan([Document(i, t, f"dataframe:row{n + 1}") for n, (i, t) in enumerate(texts)], workers=1)
+    # max_compares below the candidates: the local engine's Kruskal-order budget, with
+    # the remaining near-duplicate candidates linked on their estimate.
+    diag: dict = {}
+    got = scan_spark(df, spark=spark, id_col="key", text_col="body", output=tmp_path / "out", partitions=2,
+                     max_compares=2, diagnostics=diag)
+    want = scan([Document(i, t, f"dataframe:row{n + 1}") for n, (i, t) in enumerate(texts)], workers=1,
+                max_compares=2)
     assert got.to_dict() == want.to_dict()
+    assert diag["budgeted"] is True and got.stats.compared <= 2 < got.stats.passage_candidates
+    assert got.story_clusters
     pairs = spark.read.parquet(str(tmp_path / "out" / "pair")).orderBy("a", "b").collect()
     assert [(r.a, r.b, r.link) for r in pairs] == sorted((p.a, p.b, p.link) for p in want.pairs)
     docs = spark.read.parquet(str(tmp_path / "out" / "document")).collect()

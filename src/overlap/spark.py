@@ -365,13 +365,26 @@ def _group_codes(members: Iterable[int], n: int, max_group: int) -> list[int]:
     return [a * n + b for x, a in enumerate(m) for b in m[x + 1 :]]
 
 
-def _estimate_ok(row: tuple[int, tuple[tuple[int, bytes], bytes]], cut: float) -> tuple[int, bool]:
+def _estimate(row: tuple[int, tuple[tuple[int, bytes], bytes]]) -> tuple[int, float]:
+    """``(code, estimated Jaccard)`` from a pair joined to both signatures."""
     j, ((code, sig_a), sig_b) = row
     a = np.frombuffer(sig_a, dtype=np.uint32)
     b = np.frombuffer(sig_b, dtype=np.uint32)
     # The same float as overlap.minhash.estimate_jaccard: count / num_perm.
-    est = np.count_nonzero(a == b) / a.shape[-1]
+    return code, float(np.count_nonzero(a == b) / a.shape[-1])
+
+
+def _estimate_ok(row: tuple[int, tuple[tuple[int, bytes], bytes]], cut: float) -> tuple[int, bool]:
+    code, est = _estimate(row)
     return code, bool(est >= cut)
+
+
+def _with_sigs(codes: Any, sigs: Any, n: int, partitions: int) -> Any:
+    """Pair codes joined to both signatures, rows as ``_estimate`` takes them."""
+    return (
+        codes.map(lambda c: (c // n, c)).join(sigs, partitions)
+        .map(lambda kv: (kv[1][0] % n, (kv[1][0], kv[1][1]))).join(sigs, partitions)
+    )
 
 
 def _pair_texts(pairs: Any, texts: Any, n: int, partitions: int) -> Any:
@@ -420,6 +433,104 @@ def _event_pair(
         return []
     r = compared if compared is not None else Comparison(len(ti), len(tj), _exact_similarity(ti, tj, k), False)
     return [(code, ev, r)]
+
+
+# =========================================================================== components
+
+_CHECKPOINT_EVERY = 4  # rounds between lineage cuts in _star_components
+
+
+def _large_star(u: int, neighbours: Iterable[int], changed: Any) -> list[tuple[int, int]]:
+    """Large-star at ``u``: each strictly larger neighbour is linked to the smallest of ``u`` and its neighbours.
+
+    Adds to ``changed`` the edges rewired: those from larger neighbours when ``u`` has a smaller one.
+    """
+    nb = set(neighbours)
+    m = min(nb | {u})
+    out = [(v, m) for v in nb if v > u]
+    if m < u and out:
+        changed.add(len(out))
+    return out
+
+
+def _small_star(u: int, smaller: Iterable[int], changed: Any) -> list[tuple[int, int]]:
+    """Small-star at ``u``: ``u`` and its smaller neighbours are linked to the smallest of them.
+
+    Adds to ``changed`` the edges rewired: all but the one to the smallest.
+    """
+    nb = set(smaller)
+    m = min(nb)
+    if len(nb) > 1:
+        changed.add(len(nb) - 1)
+    return [(v, m) for v in nb | {u} if v != m]
+
+
+def _star_components(edges: Any, partitions: int, *, max_rounds: int = 200) -> tuple[Any, list[int]]:
+    """Connected components of an undirected graph, on the executors: ``(labels, changes)``.
+
+    ``edges``: an RDD of ``(u, v)`` integer pairs (any orientation; repeats and
+    self-loops are fine).  ``labels``: an RDD of ``(node, component)`` for every node
+    with an edge to another node, where ``component`` is the smallest node of its
+    component; persisted (the caller unpersists it).  ``changes``: the edges each round
+    rewired, one entry per round; the last is 0.
+
+    Alternating large-star and small-star (Kiveris, Lattanzi, Mirrokni, Rastogi and
+    Vassilvitskii, "Connected Components in MapReduce and Beyond", SoCC 2014).  Edges
+    are kept as ``(larger, smaller)``.  Large-star groups each node with all its
+    neighbours and links every larger neighbour to the smallest node it sees;
+    small-star groups each node with its smaller neighbours and links them and itself
+    to the smallest.  Neither changes the components, and the graph converges to one
+    star per component centred on its smallest node.  A round is those two shuffles
+    in one Spark job; an accumulator counts the edges the round rewired, and the loop
+    ends at the first round that rewires none (its output equals its input: a star
+    forest).  A retried task can only over-count, so the zero test is safe.  Every
+    ``_CHECKPOINT_EVERY`` rounds the edge set is checkpointed (reliably when the
+    SparkContext has a checkpoint directory, else ``localCheckpoint``) so the lineage
+    Spark keeps, and would replay on a lost partition, stays short.
+
+    Cost: O(log^2 n) rounds in the worst case, a handful in practice (a path of 200
+    nodes takes about 8); each round shuffles the edge set twice (about 2 x 2 x 16
+    bytes per edge).  Only ``(node, component)`` pairs come back, never the graph.
+    """
+    from pyspark import StorageLevel
+
+    sc = edges.context
+    checkpoint_dir = sc.getCheckpointDir()
+    cur = edges.filter(lambda e: e[0] != e[1]).map(lambda e: (max(e), min(e)))
+    cur.persist(StorageLevel.MEMORY_AND_DISK)
+    held = [cur]
+    changes: list[int] = []
+    while True:
+        if len(changes) >= max_rounds:
+            raise RuntimeError(f"connected components did not converge in {max_rounds} rounds")
+        changed = sc.accumulator(0)
+        nxt = (
+            cur.flatMap(lambda e: (e, (e[1], e[0])))
+            .groupByKey(partitions)
+            .flatMap(lambda kv: _large_star(kv[0], kv[1], changed))   # (v, m), m < v: keyed by the larger end
+            .groupByKey(partitions)
+            .flatMap(lambda kv: _small_star(kv[0], kv[1], changed))
+        )
+        nxt.persist(StorageLevel.MEMORY_AND_DISK)
+        if (len(changes) + 1) % _CHECKPOINT_EVERY == 0:
+            if checkpoint_dir:
+                nxt.checkpoint()
+            else:
+                nxt.localCheckpoint()
+        nxt.count()  # one job: both stars; fills the accumulator
+        changes.append(int(changed.value))
+        for rdd in held:
+            rdd.unpersist()
+        held, cur = [nxt], nxt
+        if changes[-1] == 0:
+            break
+    # Converged: one star per component, every edge (node, smallest node).
+    labels = cur.flatMap(lambda e: (e, (e[1], e[1]))).reduceByKey(min, partitions)
+    labels.persist(StorageLevel.MEMORY_AND_DISK)
+    labels.count()
+    for rdd in held:
+        rdd.unpersist()
+    return labels, changes
 
 
 class _DriverStore:
@@ -472,6 +583,7 @@ def scan_spark(
     input_format: str | None = None,
     on_bad: Any = None,
     partitions: int | None = None,
+    diagnostics: dict[str, Any] | None = None,
     **overrides: Any,
 ) -> ScanResult:
     """``overlap.scan`` on Spark: the same ``ScanResult`` (``to_dict()`` identical).
@@ -484,13 +596,16 @@ def scan_spark(
     (a directory with one dataset per record type) or JSONL (one file), per ``fmt``.
     ``partitions``: partitions of the shuffles (default: 2 per core, at least one per
     20,000 documents).  Options as ``scan``: a ``ScanOptions`` or its fields as keywords
-    (``workers`` is ignored: Spark's executors are the workers).
+    (``workers`` is ignored: Spark's executors are the workers).  ``diagnostics``: a dict
+    to fill with Spark-only figures (``component_rounds``, ``component_changes`` per
+    round, ``story_edges``, ``duplicate_edges``, ``budgeted``: whether ``max_compares``
+    cut the candidates).
 
     ``result.text(id)`` works for documents in linked pairs only.  Cost: see the module
     docstring; on ``local[2]`` about as fast as the local engine with 2 workers, plus a
     few seconds of Spark start-up per session.
     """
-    from .scan import _SignConfig, _assemble, _resolve
+    from .scan import _SignConfig, _resolve
 
     o = _resolve(options, overrides)
     if fmt not in ("parquet", "jsonl"):
@@ -588,11 +703,7 @@ def scan_spark(
         margin = 3 * math.sqrt(o.near_duplicate * (1 - o.near_duplicate) / o.num_perm)
         cut = o.near_duplicate - margin
         sigs = signed.map(lambda r: (r[0], r[1]))
-        judged = keep(
-            doc_codes.map(lambda c: (c // n, c)).join(sigs, parts)
-            .map(lambda kv: (kv[1][0] % n, (kv[1][0], kv[1][1]))).join(sigs, parts)
-            .map(lambda row: _estimate_ok(row, cut))
-        )
+        judged = keep(_with_sigs(doc_codes, sigs, n, parts).map(lambda row: _estimate_ok(row, cut)))
         kept = judged.filter(lambda x: x[1]).keys()
         dropped = judged.filter(lambda x: not x[1]).keys()
         rescued = dropped.intersection(passage_codes).count()
@@ -606,9 +717,26 @@ def scan_spark(
         t0 = time.perf_counter()
         texts = docs.mapValues(lambda v: v[2])
         copts = o.compare_options
-        compared = keep(_pair_texts(to_compare, texts, n, parts).mapPartitions(lambda it: _compare_partition(it, n, copts)))
-        n_compared = compared.count()
-        linked = dict(compared.filter(lambda kv: kv[1].near_duplicate or bool(kv[1].passages)).collect())
+        n_to_compare = to_compare.count()
+        budget = n_to_compare if o.max_compares is None else o.max_compares
+        if n_to_compare <= budget:
+            # Every candidate, compared where its texts are.
+            compared = keep(_pair_texts(to_compare, texts, n, parts).mapPartitions(lambda it: _compare_partition(it, n, copts)))
+            n_compared = compared.count()
+            linked_rdd = compared.filter(lambda kv: kv[1].near_duplicate or bool(kv[1].passages))
+            linked = dict(linked_rdd.collect())
+            flags = linked_rdd.map(lambda kv: (kv[0], kv[1].near_duplicate))
+        else:
+            # More candidates than max_compares: the local engine's Kruskal-order budget
+            # (``_compare_within_budget``), run on the driver over the candidates' codes
+            # and estimates (16 bytes each), each batch compared on the executors.
+            comparisons = _compare_budgeted(sc, to_compare, sigs, texts, n, budget, o, parts)
+            compared = keep(sc.parallelize(sorted(comparisons.items()), parts))
+            n_compared = len(comparisons)
+            linked = {c: r for c, r in comparisons.items() if r.near_duplicate or r.passages}
+            flags = sc.parallelize(sorted((c, r.near_duplicate) for c, r in linked.items()), parts)
+        if diagnostics is not None:
+            diagnostics["budgeted"] = n_to_compare > budget
         timings.append(("compare", time.perf_counter() - t0))
 
         # ---- 5: same event on the executors, for name-sharing pairs not already linked
@@ -646,7 +774,8 @@ def scan_spark(
             "event_candidates": int(n_event),
             "compared": int(n_compared),
         }
-        result = _assemble(o, infos, store, found, events, counts, timings, t0)
+        edge_flags = flags.union(sc.parallelize(sorted((c, False) for c in events), 1))
+        result = _assemble_components(o, infos, store, found, events, counts, timings, t0, edge_flags, diagnostics)
     finally:
         for rdd in persisted:
             try:
@@ -656,6 +785,167 @@ def scan_spark(
     if output is not None:
         write_records(result, output, fmt, spark=spark)
     return result
+
+
+def _compare_budgeted(
+    sc: Any, to_compare: Any, sigs: Any, texts: Any, n: int, budget: int, o: ScanOptions, partitions: int,
+) -> dict[int, Comparison]:
+    """Stage 4 under ``max_compares``: the local engine's own budget loop, batches compared on the executors.
+
+    The candidates' codes and estimated Jaccards come to the driver (16 bytes per
+    candidate), where ``overlap.scan._compare_within_budget`` picks each batch in
+    Kruskal order; a batch's texts are selected on the executors (a filter of the
+    cached texts by a broadcast set of at most ``2 x batch`` indices) and joined to
+    its pairs there.  Same picks, same comparisons, same estimate-linked pairs as
+    the local engine.  Cost: one Spark job per batch (``max(1024, budget / 20)`` pairs).
+    """
+    from .scan import _compare_within_budget
+
+    rows = _with_sigs(to_compare, sigs, n, partitions).map(_estimate).collect()
+    rows.sort()
+    codes = np.array([c for c, _ in rows], dtype=np.int64)
+    est = np.array([e for _, e in rows], dtype=np.float64)
+    del rows
+    copts = o.compare_options
+    comparisons: dict[int, Comparison] = {}
+    slices = max(1, sc.defaultParallelism)
+
+    def run(batch: list[int]) -> None:
+        if not batch:
+            return
+        need = sc.broadcast({x for c in batch for x in divmod(c, n)})
+        sub = texts.filter(lambda kv: kv[0] in need.value)
+        got = _pair_texts(sc.parallelize(batch, slices), sub, n, slices).mapPartitions(
+            lambda it: _compare_partition(it, n, copts)).collect()
+        comparisons.update(got)
+        need.unpersist()
+
+    _compare_within_budget(codes, est, n, budget, run, comparisons, o)
+    return comparisons
+
+
+_EDGES_PER_PARTITION = 200_000
+
+
+def _assemble_components(
+    o: ScanOptions, infos: list[DocInfo], store: _DriverStore, found: list[tuple[int, Comparison]],
+    events: dict[int, SameEvent], counts: dict[str, int], timings: list[tuple[str, float]], t0: float,
+    edge_flags: Any, diagnostics: dict[str, Any] | None,
+) -> ScanResult:
+    """Stages 6-8: ``overlap.scan._assemble`` with cluster membership from ``_star_components``.
+
+    ``edge_flags``: an RDD of ``(code, near_duplicate)`` for every linked pair.  The
+    driver finds boilerplate-only pairs (``_passage_groups``: they are listed but do
+    not join stories) and broadcasts them; the executors turn each pair into a story
+    edge and, if near-duplicate, a near-duplicate edge, and run connected components
+    on both graphs at once (node ``2 * doc + graph``, so a component's smallest node is
+    its smallest document).  The driver gets ``(document, component)`` back and files
+    each pair's link as evidence under its component, in code order: the same clusters,
+    member order and evidence as ``_clusters``' union-find, by construction (members
+    ascending, clusters by smallest member, then stably by size).  The rest (pairs,
+    reused passages, name variants) is the local engine's code.
+    """
+    from .scan import Cluster, Link, ReusedPassage, ScanStats, _name_variants, _passage_groups
+    from .scan import PairResult
+
+    n = len(infos)
+    ids = [d.id for d in infos]
+    groups, boiler_codes = _passage_groups(found, n, infos, store)
+    pair_by_code: dict[int, PairResult] = {}
+    for c, r in found:
+        i, j = divmod(c, n)
+        pair_by_code[c] = PairResult(
+            ids[i], ids[j], r.similarity, r.near_duplicate, r.passages, r.conflicts, events.get(c),
+            boilerplate=c in boiler_codes,
+        )
+    pairs = tuple(pair_by_code.values())
+    t_driver = time.perf_counter() - t0
+
+    # Connected components on the executors.
+    t1 = time.perf_counter()
+    sc = edge_flags.context
+    bboiler = sc.broadcast(frozenset(boiler_codes))
+    bevents = sc.broadcast(frozenset(events))
+
+    def edges(kv: tuple[int, bool]) -> list[tuple[int, int]]:
+        c, near = kv
+        i, j = divmod(c, n)
+        out = []
+        # Not a story link only when its one reason is boilerplate (PairResult.link).
+        if near or c in bevents.value or c not in bboiler.value:
+            out.append((2 * i, 2 * j))
+        if near:
+            out.append((2 * i + 1, 2 * j + 1))
+        return out
+
+    parts = max(1, min(2 * sc.defaultParallelism, math.ceil(2 * len(found) / _EDGES_PER_PARTITION)))
+    labels_rdd, changes = _star_components(edge_flags.flatMap(edges), parts)
+    labels = labels_rdd.collect()
+    labels_rdd.unpersist()
+    bboiler.unpersist()
+    bevents.unpersist()
+    timings.append(("components", time.perf_counter() - t1))
+
+    t0 = time.perf_counter()
+    comp: tuple[dict[int, int], dict[int, int]] = ({}, {})
+    for node, root in labels:
+        comp[node & 1][node >> 1] = root >> 1
+
+    def clusters(kind: str, where: dict[int, int], keep: Any) -> tuple[Cluster, ...]:
+        members: dict[int, list[int]] = {}
+        for d in sorted(where):
+            members.setdefault(where[d], []).append(d)
+        evidence: dict[int, list[Link]] = {root: [] for root in members}
+        for c, p in pair_by_code.items():
+            if keep(p):
+                i, j = divmod(c, n)
+                if where.get(i) != where.get(j) or i not in where:
+                    raise RuntimeError(f"internal error: pair ({i}, {j}) split across components")
+                evidence[where[i]].append(Link(p.a, p.b, "near_duplicate" if kind == "near_duplicate" else p.link, p))
+        out = [Cluster(kind, tuple(ids[m] for m in members[root]), tuple(evidence[root])) for root in sorted(members)]
+        out.sort(key=lambda cl: -len(cl.members))  # stable: ties keep first-member order
+        return tuple(out)
+
+    dup_clusters = clusters("near_duplicate", comp[1], lambda p: p.near_duplicate)
+    story_clusters = clusters("story", comp[0], lambda p: p.link != "boilerplate")
+    timings.append(("cluster", t_driver + time.perf_counter() - t0))
+    if diagnostics is not None:
+        diagnostics.update({
+            "component_rounds": len(changes),
+            "component_changes": changes,
+            "story_edges": sum(1 for p in pairs if p.link != "boilerplate"),
+            "duplicate_edges": sum(1 for p in pairs if p.near_duplicate),
+        })
+
+    # ---- 7-8: name variants and the most reused passages (the local engine's code)
+    t0 = time.perf_counter()
+    variants = _name_variants(pairs, story_clusters, store)
+    top = groups[: o.top_passages] if o.top_passages else groups
+    reused = tuple(ReusedPassage(occ[0].span.of(store.get(occ[0].doc)), occ, b) for occ, b in top)
+    timings.append(("report", time.perf_counter() - t0))
+
+    stats = ScanStats(
+        documents=n,
+        characters=sum(d.length for d in infos),
+        passage_windows=counts["passage_windows"],
+        doc_candidates=counts["doc_candidates"],
+        passage_candidates=counts["passage_candidates"],
+        event_candidates=counts["event_candidates"],
+        compared=counts["compared"],
+        linked_pairs=len(pairs),
+        timings=tuple(timings),
+    )
+    return ScanResult(
+        documents=tuple(infos),
+        pairs=pairs,
+        near_duplicate_clusters=dup_clusters,
+        story_clusters=story_clusters,
+        name_variants=variants,
+        reused_passages=reused,
+        stats=stats,
+        options=o,
+        _texts=store,
+    )
 
 
 def _check_unique(infos: list[DocInfo]) -> None:
