@@ -67,9 +67,12 @@ def _components(spark, edges, partitions=2):
     """``{node: smallest node of its component}`` and the changes per round, from ``_star_components``."""
     from overlap.spark import _star_components
 
-    labels, changes = _star_components(spark.sparkContext.parallelize(edges, 2), partitions)
-    got = dict(labels.collect())
-    labels.unpersist()
+    stars, changes = _star_components(spark.sparkContext.parallelize(edges, 2), partitions)
+    leaves = stars.collect()
+    stars.unpersist()
+    got = dict(leaves)
+    assert len(got) == len(leaves)  # one edge per non-root node
+    got.update({root: root for root in got.values()})
     return got, changes
 
 

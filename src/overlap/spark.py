@@ -387,6 +387,16 @@ def _with_sigs(codes: Any, sigs: Any, n: int, partitions: int) -> Any:
     )
 
 
+def _tag_counts(tag: int) -> tuple[int, int, int]:
+    """``(document candidate kept, passage candidate, to compare)`` as 0/1 for a candidate's tag bits.
+
+    As the local engine counts: a document candidate below the cut still counts (and is
+    compared) when it is also a passage candidate.
+    """
+    to_compare = int(bool(tag & 5))
+    return int(bool(tag & 3)) & to_compare, int(bool(tag & 4)), to_compare
+
+
 def _pair_texts(pairs: Any, texts: Any, n: int, partitions: int) -> Any:
     """``(code, (text_i, text_j))`` for an RDD of pair codes: two joins, texts stay on executors."""
     left = pairs.map(lambda c: (c // n, c)).join(texts, partitions)           # (i, (c, ti))
@@ -466,13 +476,13 @@ def _small_star(u: int, smaller: Iterable[int], changed: Any) -> list[tuple[int,
 
 
 def _star_components(edges: Any, partitions: int, *, max_rounds: int = 200) -> tuple[Any, list[int]]:
-    """Connected components of an undirected graph, on the executors: ``(labels, changes)``.
+    """Connected components of an undirected graph, on the executors: ``(stars, changes)``.
 
     ``edges``: an RDD of ``(u, v)`` integer pairs (any orientation; repeats and
-    self-loops are fine).  ``labels``: an RDD of ``(node, component)`` for every node
-    with an edge to another node, where ``component`` is the smallest node of its
-    component; persisted (the caller unpersists it).  ``changes``: the edges each round
-    rewired, one entry per round; the last is 0.
+    self-loops are fine).  ``stars``: an RDD with one ``(node, root)`` per node that is
+    not the smallest of its component, ``root`` being that smallest node (the root's
+    own label is itself); persisted, the caller unpersists it.  ``changes``: the edges
+    each round rewired, one entry per round; the last is 0.
 
     Alternating large-star and small-star (Kiveris, Lattanzi, Mirrokni, Rastogi and
     Vassilvitskii, "Connected Components in MapReduce and Beyond", SoCC 2014).  Edges
@@ -524,13 +534,9 @@ def _star_components(edges: Any, partitions: int, *, max_rounds: int = 200) -> t
         held, cur = [nxt], nxt
         if changes[-1] == 0:
             break
-    # Converged: one star per component, every edge (node, smallest node).
-    labels = cur.flatMap(lambda e: (e, (e[1], e[1]))).reduceByKey(min, partitions)
-    labels.persist(StorageLevel.MEMORY_AND_DISK)
-    labels.count()
-    for rdd in held:
-        rdd.unpersist()
-    return labels, changes
+    # Converged: one star per component, exactly one edge (node, smallest node) per
+    # non-root node (large-star emits each leaf once, small-star keys by the leaf).
+    return cur, changes
 
 
 class _DriverStore:
@@ -676,11 +682,10 @@ def scan_spark(
             .flatMap(lambda kv: _bucket_pairs(kv[1], n, max_bucket))
             .distinct(parts)
         )
-        passage_codes = keep(
+        passage_codes = (
             signed.flatMap(lambda r: {((b, int(k)), r[0]) for row in r[3] for b, k in enumerate(row)})
             .groupByKey(parts)
             .flatMap(lambda kv: _group_codes(kv[1], n, max_pdocs))
-            .distinct(parts)
         )
         max_df = o.max_name_docs or min(200, max(10, n // 100))
         min_names = o.min_shared_names
@@ -703,13 +708,17 @@ def scan_spark(
         margin = 3 * math.sqrt(o.near_duplicate * (1 - o.near_duplicate) / o.num_perm)
         cut = o.near_duplicate - margin
         sigs = signed.map(lambda r: (r[0], r[1]))
-        judged = keep(_with_sigs(doc_codes, sigs, n, parts).map(lambda row: _estimate_ok(row, cut)))
-        kept = judged.filter(lambda x: x[1]).keys()
-        dropped = judged.filter(lambda x: not x[1]).keys()
-        rescued = dropped.intersection(passage_codes).count()
-        n_doc = kept.count() + rescued
-        to_compare = keep(kept.union(passage_codes).distinct(parts))
-        n_passage = passage_codes.count()
+        judged = _with_sigs(doc_codes, sigs, n, parts).map(lambda row: _estimate_ok(row, cut))
+        # One shuffle tags every candidate: 1 = document candidate at or above the cut,
+        # 2 = below it, 4 = passage candidate; one pass counts them all.
+        tags = keep(
+            judged.mapValues(lambda ok: 1 if ok else 2)
+            .union(passage_codes.map(lambda c: (c, 4)))
+            .reduceByKey(lambda a, b: a | b, parts)
+        )
+        n_doc, n_passage, n_to_compare = tags.map(lambda kv: _tag_counts(kv[1])).fold(
+            (0, 0, 0), lambda x, y: (x[0] + y[0], x[1] + y[1], x[2] + y[2]))
+        to_compare = tags.filter(lambda kv: kv[1] & 5).keys()
         n_event = event_cands.count()
         timings.append(("candidates", time.perf_counter() - t0))
 
@@ -717,7 +726,6 @@ def scan_spark(
         t0 = time.perf_counter()
         texts = docs.mapValues(lambda v: v[2])
         copts = o.compare_options
-        n_to_compare = to_compare.count()
         budget = n_to_compare if o.max_compares is None else o.max_compares
         if n_to_compare <= budget:
             # Every candidate, compared where its texts are.
@@ -879,9 +887,9 @@ def _assemble_components(
         return out
 
     parts = max(1, min(2 * sc.defaultParallelism, math.ceil(2 * len(found) / _EDGES_PER_PARTITION)))
-    labels_rdd, changes = _star_components(edge_flags.flatMap(edges), parts)
-    labels = labels_rdd.collect()
-    labels_rdd.unpersist()
+    stars, changes = _star_components(edge_flags.flatMap(edges), parts)
+    labels = stars.collect()
+    stars.unpersist()
     bboiler.unpersist()
     bevents.unpersist()
     timings.append(("components", time.perf_counter() - t1))
@@ -889,7 +897,7 @@ def _assemble_components(
     t0 = time.perf_counter()
     comp: tuple[dict[int, int], dict[int, int]] = ({}, {})
     for node, root in labels:
-        comp[node & 1][node >> 1] = root >> 1
+        comp[node & 1][node >> 1] = comp[node & 1][root >> 1] = root >> 1
 
     def clusters(kind: str, where: dict[int, int], keep: Any) -> tuple[Cluster, ...]:
         members: dict[int, list[int]] = {}
