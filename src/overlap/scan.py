@@ -799,13 +799,21 @@ def _compare_chunk(job: tuple[list[tuple[int, int]], dict[int, str], Any]) -> li
 # =========================================================================== candidates
 
 
-def _group_pairs(keys: np.ndarray, members: np.ndarray, max_group: int, n: int) -> np.ndarray:
+_STAR_ABOVE = 12  # passage-window groups above this size pair as a star (see _group_pairs)
+
+
+def _group_pairs(
+    keys: np.ndarray, members: np.ndarray, max_group: int, n: int, star_above: int | None = None
+) -> np.ndarray:
     """Pair codes ``i * n + j`` (``i < j``) of members sharing a key, groups <= ``max_group``.
 
     ``(key, member)`` entries are de-duplicated first, so a member appears once per
     group.  Groups with more distinct members than ``max_group`` are skipped (too
-    common to mean anything).  Returns the codes with repeats, one per shared key, so
-    callers can count shared keys with ``np.unique(..., return_counts=True)``.
+    common to mean anything).  A group larger than ``star_above`` gives only the pairs of
+    its first member with each other one (a star: it keeps the group connected with
+    L - 1 pairs instead of L (L - 1) / 2; twenty copies of a story share every window).
+    Returns the codes with repeats, one per shared key, so callers can count shared keys
+    with ``np.unique(..., return_counts=True)``.
     """
     if len(keys) == 0:
         return np.zeros(0, dtype=np.int64)
@@ -820,9 +828,13 @@ def _group_pairs(keys: np.ndarray, members: np.ndarray, max_group: int, n: int) 
     starts, sizes = starts[ok], sizes[ok]
     if len(starts) == 0:
         return np.zeros(0, dtype=np.int64)
-    # Member t of a group of size L pairs with the L - 1 - t members after it.
+    # Member t of a group of size L pairs with the L - 1 - t members after it
+    # (only the first member does, in a group that is a star).
     idx = np.repeat(starts, sizes) + _ranges(sizes)
     after = np.repeat(starts + sizes, sizes) - idx - 1
+    if star_above is not None:
+        star = np.repeat(sizes > star_above, sizes)
+        after = np.where(star & (idx != np.repeat(starts, sizes)), 0, after)
     left = np.repeat(idx, after)
     right = left + 1 + _ranges(after)
     a, b = m[left], m[right]  # members ascend within a group, so a < b
@@ -980,7 +992,7 @@ def scan(
         doc_codes = np.unique(dc[:, 0] * np.int64(n) + dc[:, 1]) if len(dc) else np.zeros(0, dtype=np.int64)
         pcodes: list[np.ndarray] = []
         for b in range(pbands):
-            pcodes.append(np.unique(_group_pairs(wkeys[:, b], wdoc, o.max_passage_docs, n)))
+            pcodes.append(np.unique(_group_pairs(wkeys[:, b], wdoc, o.max_passage_docs, n, _STAR_ABOVE)))
         del wkeys
         passage_codes = np.unique(np.concatenate(pcodes)) if pcodes else np.zeros(0, dtype=np.int64)
         del pcodes

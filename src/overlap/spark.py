@@ -61,7 +61,7 @@ import numpy as np
 
 from .errors import ConfigError, InputError
 from .records import Comparison, Document
-from .scan import DocInfo, SameEvent, ScanOptions, ScanResult
+from .scan import _STAR_ABOVE, DocInfo, SameEvent, ScanOptions, ScanResult
 
 __all__ = ["check_requirements", "scan_spark", "spark_session", "write_records"]
 
@@ -357,11 +357,14 @@ def _bucket_pairs(members: Iterable[int], n: int, max_bucket: int) -> list[int]:
     return [a * n + b for x, a in enumerate(m) for b in m[x + 1 :]]
 
 
-def _group_codes(members: Iterable[int], n: int, max_group: int) -> list[int]:
-    """Window or name group -> pair codes, as ``overlap.scan._group_pairs`` (skipped when oversized)."""
+def _group_codes(members: Iterable[int], n: int, max_group: int, star_above: int | None = None) -> list[int]:
+    """Window or name group -> pair codes, as ``overlap.scan._group_pairs`` (skipped when
+    oversized; a star above ``star_above`` members)."""
     m = sorted(set(members))
     if not 2 <= len(m) <= max_group:
         return []
+    if star_above is not None and len(m) > star_above:
+        return [m[0] * n + b for b in m[1:]]
     return [a * n + b for x, a in enumerate(m) for b in m[x + 1 :]]
 
 
@@ -604,8 +607,8 @@ def scan_spark(
     20,000 documents).  Options as ``scan``: a ``ScanOptions`` or its fields as keywords
     (``workers`` is ignored: Spark's executors are the workers).  ``diagnostics``: a dict
     to fill with Spark-only figures (``component_rounds``, ``component_changes`` per
-    round, ``story_edges``, ``duplicate_edges``, ``budgeted``: whether ``max_compares``
-    cut the candidates).
+    round, ``story_edges``, ``duplicate_edges``, ``candidates`` to verify, ``budgeted``:
+    whether ``max_compares`` cut them).
 
     ``result.text(id)`` works for documents in linked pairs only.  Cost: see the module
     docstring; on ``local[2]`` about as fast as the local engine with 2 workers, plus a
@@ -685,7 +688,7 @@ def scan_spark(
         passage_codes = (
             signed.flatMap(lambda r: {((b, int(k)), r[0]) for row in r[3] for b, k in enumerate(row)})
             .groupByKey(parts)
-            .flatMap(lambda kv: _group_codes(kv[1], n, max_pdocs))
+            .flatMap(lambda kv: _group_codes(kv[1], n, max_pdocs, _STAR_ABOVE))
         )
         max_df = o.max_name_docs or min(200, max(10, n // 100))
         min_names = o.min_shared_names
@@ -745,6 +748,7 @@ def scan_spark(
             flags = sc.parallelize(sorted((c, r.near_duplicate) for c, r in linked.items()), parts)
         if diagnostics is not None:
             diagnostics["budgeted"] = n_to_compare > budget
+            diagnostics["candidates"] = int(n_to_compare)
         timings.append(("compare", time.perf_counter() - t0))
 
         # ---- 5: same event on the executors, for name-sharing pairs not already linked
