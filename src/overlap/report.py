@@ -187,20 +187,23 @@ def _summary_table(cmp: Comparison, a_name: str, b_name: str) -> Any:
     return table
 
 
-def _conflicts_table(cmp: Comparison, a_name: str, b_name: str) -> Any:
+def _conflicts_table(cmp: Comparison, a_name: str, b_name: str, *, variants: bool = False) -> Any:
+    """The conflicts (or, with ``variants``, the same details written two ways) as a table."""
     from rich import box
     from rich.table import Table
     from rich.text import Text
 
-    table = Table(title="Conflicting details", title_justify="left", box=box.SIMPLE_HEAD, expand=True)
+    title = "Same detail, written differently (not conflicts)" if variants else "Conflicting details"
+    rows = cmp.variants if variants else cmp.conflicts
+    table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, expand=True)
     table.add_column("#", justify="right", no_wrap=True)
     table.add_column("kind", no_wrap=True)
     table.add_column(Text(f"a: {a_name}"), ratio=1)
     table.add_column("a at", no_wrap=True)
     table.add_column(Text(f"b: {b_name}"), ratio=1)
     table.add_column("b at", no_wrap=True)
-    for i, c in enumerate(sorted(cmp.conflicts, key=lambda c: (c.a.start, c.b.start)), 1):
-        style = KIND_STYLES.get(c.kind, "bold")
+    for i, c in enumerate(sorted(rows, key=lambda c: (c.a.start, c.b.start)), 1):
+        style = "dim" if variants else KIND_STYLES.get(c.kind, "bold")
         table.add_row(
             str(i),
             Text(c.kind, style=f"bold {style}"),
@@ -286,6 +289,8 @@ def render_comparison(
         con.print(_conflicts_table(cmp, a_name, b_name))
     else:
         con.print(Text("No conflicting details.", style="dim"))
+    if cmp.variants:
+        con.print(_conflicts_table(cmp, a_name, b_name, variants=True))
 
 
 def render_scan(
