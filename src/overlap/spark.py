@@ -26,11 +26,17 @@ Spark job on RDDs of plain Python values:
    estimated-Jaccard filter on a join of the pairs with their signatures.
 4. **Verify**: pairs joined to both texts and compared on the executors, in chunks that
    reuse prepared texts, as the local engine does.  Texts never travel to the driver.
-5. **Same event** on the executors, for name-sharing pairs that are not already linked.
-6. **Cluster** and report on the driver, from the linked pairs only (a small set), with
-   the local engine's own assembly code (``overlap.scan._assemble``): union-find over
-   linked pairs is cheaper than distributed connected components once the pairs are
-   verified, and gives the same clusters by construction.
+   With more candidates than ``max_compares``, the local engine's budget loop picks
+   the pairs (Kruskal order, on the driver from codes and estimates) and each batch is
+   compared on the executors, so the same pairs are verified.
+5. **Same event** on the executors, for name-sharing pairs that are not already linked
+   and whose documents share a rare date (checked before any text is fetched).
+6. **Cluster**: connected components on the executors (``_star_components``:
+   alternating large-star/small-star until no edge changes), over the story links and
+   the near-duplicate links at once.  The driver gets ``(document, component)`` back,
+   files each linked pair under its component as evidence, and assembles the rest
+   (pair records, reused passages, name variants) with the local engine's code, from
+   the linked pairs only.
 
 Determinism: documents are numbered by input order and every pair is a code
 ``i * n + j``; the driver sorts before assembling, so the result depends only on the
@@ -542,6 +548,12 @@ def _star_components(edges: Any, partitions: int, *, max_rounds: int = 200) -> t
     return cur, changes
 
 
+def _share_rare_date(di: tuple[int, ...], dj: tuple[int, ...], rare_dates: np.ndarray) -> bool:
+    """Whether two documents' day/month dates (from signing) share one in ``rare_dates``."""
+    shared = set(di) & set(dj)
+    return bool(shared) and bool(np.isin(np.fromiter(shared, dtype=np.int16), rare_dates).any())
+
+
 class _DriverStore:
     """The texts of linked documents on the driver, with ``_TextStore``'s interface.
 
@@ -762,7 +774,16 @@ def scan_spark(
                 event_cands.leftOuterJoin(compared, parts)
                 .filter(lambda kv: kv[1][1] is None or not (kv[1][1].near_duplicate or kv[1][1].passages))
             )
-            open_pairs = keep(open_pairs)
+            # Cheapest filter first, as the local engine: only pairs whose documents share a
+            # rare date (dates from signing, a few bytes each) have their texts fetched.
+            bdates = sc.broadcast(rd)
+            dates = signed.map(lambda r: (r[0], r[5]))
+            open_pairs = keep(
+                open_pairs.map(lambda kv: (kv[0] // n, kv)).join(dates, parts)
+                .map(lambda x: (x[1][0][0] % n, (x[1][0], x[1][1]))).join(dates, parts)
+                .filter(lambda x: _share_rare_date(x[1][0][1], x[1][1], bdates.value))
+                .map(lambda x: x[1][0][0])
+            )
             with_texts = _pair_texts(open_pairs.keys(), texts, n, parts).join(open_pairs, parts)  # (c, ((ti,tj), (h, r)))
             found_ev = with_texts.flatMap(
                 lambda kv: _event_pair((kv[0], (kv[1][1], kv[1][0])), rd, min_names, k)
