@@ -111,6 +111,7 @@ class Quantity:
     dim: str = ""
     raw: float = 0.0  # the number as written, before a unit's factor
     approx: str = ""  # "over", "under" or "about" when a qualifier stands before it
+    written: float = 0.0  # the figure as written, before multipliers ("14,505" of "14,505 triệu")
 
 
 def _number(tok: str, vietnamese: bool) -> float | None:
@@ -200,6 +201,7 @@ def quantities(words: list[str], vietnamese: bool) -> list[tuple[int, int, Quant
                 v = _WORDS[words[j]]
                 value = value * v if v in (10, 100) and value < v else value + v
                 j += 1
+        written = value
         while j < n and words[j] in _MULTIPLIERS:  # "348 nghìn tỷ" = 348.000 tỷ
             value *= _MULTIPLIERS[words[j]]
             j += 1
@@ -218,7 +220,7 @@ def quantities(words: list[str], vietnamese: bool) -> list[tuple[int, int, Quant
             value *= factor
             j += 1
         approx = _QUALIFIERS.get(prev, "") if kind == "number" else ""
-        out.append((i, j, Quantity(kind, (value,), dim, raw, approx)))
+        out.append((i, j, Quantity(kind, (value,), dim, raw, approx, written)))
         i = j
     return out
 
@@ -244,8 +246,19 @@ def _same(x: Quantity, y: Quantity) -> bool:
         return False
     vx, vy = (x.raw, y.raw) if x.dim != y.dim else (x.value[0], y.value[0])  # unit on one side only
     if x.approx == y.approx:  # "khoảng 7,5" vs "khoảng 8": the figures given differ
-        return vx == vy
+        return vx == vy or (x.raw * y.written == y.raw * x.written and _rounded(x.written, y.written))
     return _overlap(_interval(vx, x.approx), _interval(vy, y.approx))
+
+
+def _rounded(x: float, y: float) -> bool:
+    """One figure is the other rounded to its decimals ("14,505" / "14,5" million), within
+    1%.  A whole number never counts as a rounding: "7,5" / "8" is a conflict."""
+    for p, q in ((x, y), (y, x)):
+        text = repr(q)
+        decimals = len(text.split(".")[1].rstrip("0")) if "." in text else 0
+        if decimals and p != q and round(p, decimals) == q and abs(p - q) <= 0.01 * abs(q):
+            return True
+    return False
 
 
 def _interval(v: float, approx: str) -> tuple[float, float]:
@@ -443,9 +456,15 @@ def classify(a: Side, b: Side) -> tuple[str, bool] | None:
             return kind, False
         if len(qa) == len(qb) and all(_same(x, y) for x, y in zip(qa, qb)):
             return kind, False
+        short, long = (qa, qb) if len(qa) < len(qb) else (qb, qa)
+        if len(short) < len(long) and all(_same(x, y) for x, y in zip(short, long)):
+            return kind, False  # less detail on one side: "Nghị định 51" / "51/2010"
         # A long rewritten stretch that happens to hold numbers on both sides is not one
-        # detail in one slot ("khóa VI nhiệm kỳ 2013-2018" / "với 45 ủy viên").
+        # detail in one slot ("khóa VI nhiệm kỳ 2013-2018" / "với 45 ủy viên"), and a
+        # row of figures that all differ is a table filled in for something else.
         if len(a.tokens) > 4 or len(b.tokens) > 4:
+            return None
+        if len(qa) >= 2 and len(qb) >= 2 and not any(_same(x, y) for x in qa for y in qb):
             return None
         return kind, True
     if qa or qb:
