@@ -1061,13 +1061,23 @@ def scan(
     du, dcount = np.unique(all_dates, return_counts=True)
     rare_dates = du[dcount <= max_df]
     linked_codes = {c for c, r in comparisons.items() if r.near_duplicate or r.passages}
+    rare = set(rare_dates.tolist())
+    doc_rare: dict[int, frozenset[int]] = {}  # each document's rare dates, as a set (cheap to intersect)
+
+    def rare_of(i: int) -> frozenset[int]:
+        got = doc_rare.get(i)
+        if got is None:
+            got = doc_rare[i] = frozenset(x for x in dates[i].tolist() if x in rare)
+        return got
+
     for c in event_codes.tolist():
         if c in linked_codes:
             continue
         i, j = divmod(c, n)
-        shared_dates = np.intersect1d(np.intersect1d(dates[i], dates[j]), rare_dates)
-        if len(shared_dates) == 0:
+        both = rare_of(i) & rare_of(j)
+        if not both:
             continue
+        shared_dates = np.array(sorted(both), dtype=all_dates.dtype)
         ev = _same_event(store.at(i), store.at(j), shared_dates, distinctive, o.min_shared_names)
         if ev is not None:
             events[c] = ev
