@@ -1086,12 +1086,12 @@ def scan(
     # ---- 6: reused passages (boilerplate needs them), pairs and clusters
     t0 = time.perf_counter()
     found: list[tuple[int, Comparison]] = []
+    sets = _ShingleSets(store, o.shingle_size)
     for c in sorted(linked_codes | set(events)):
         r = comparisons.get(c)
         if r is None:
             i, j = divmod(c, n)
-            sim = _exact_similarity(store.at(i), store.at(j), o.shingle_size)
-            r = Comparison(infos[i].length, infos[j].length, sim, False)
+            r = Comparison(infos[i].length, infos[j].length, _set_similarity(sets[i], sets[j]), False)
         found.append((c, r))
     counts = {
         "passage_windows": int(len(wdoc)),
@@ -1173,11 +1173,39 @@ def _exact_similarity(a: str, b: str, k: int) -> Similarity:
     from .normalize import normalize
     from .shingle import shingle_set
 
-    sa, sb = np.unique(shingle_set(normalize(a).text, k)), np.unique(shingle_set(normalize(b).text, k))
+    return _set_similarity(shingle_set(normalize(a).text, k), shingle_set(normalize(b).text, k))
+
+
+def _set_similarity(sa: np.ndarray, sb: np.ndarray) -> Similarity:
+    """Jaccard and containments of two sorted unique shingle arrays."""
     if len(sa) == 0 or len(sb) == 0:
         return Similarity(0.0, 0.0, 0.0)
     inter = len(np.intersect1d(sa, sb, assume_unique=True))
     return Similarity(inter / (len(sa) + len(sb) - inter), inter / len(sa), inter / len(sb))
+
+
+class _ShingleSets:
+    """Shingle sets of stored documents, the last ``size`` kept: pairs come sorted, so
+    a document's set is reused across its pairs instead of recomputed for each."""
+
+    def __init__(self, store: "_TextStore", k: int, size: int = 4096) -> None:
+        from collections import OrderedDict
+
+        self._store, self._k, self._size = store, k, size
+        self._cache: OrderedDict[int, np.ndarray] = OrderedDict()
+
+    def __getitem__(self, i: int) -> np.ndarray:
+        got = self._cache.get(i)
+        if got is None:
+            from .normalize import normalize
+            from .shingle import shingle_set
+
+            got = self._cache[i] = shingle_set(normalize(self._store.at(i)).text, self._k)
+            if len(self._cache) > self._size:
+                self._cache.popitem(last=False)
+        else:
+            self._cache.move_to_end(i)
+        return got
 
 
 def _same_event(
