@@ -1103,6 +1103,10 @@ def scan(
     return _assemble(o, infos, store, found, events, counts, timings, t0)
 
 
+# (pair_by_code, boilerplate-only codes) -> (near-duplicate clusters, story clusters)
+ClusterFn = Callable[[dict[int, "PairResult"], set[int]], tuple[tuple["Cluster", ...], tuple["Cluster", ...]]]
+
+
 def _assemble(
     o: ScanOptions,
     infos: list[DocInfo],
@@ -1112,6 +1116,7 @@ def _assemble(
     counts: dict[str, int],
     timings: list[tuple[str, float]],
     t0: float,
+    cluster_fn: ClusterFn | None = None,
 ) -> ScanResult:
     """Stages 6-8 from the verified pairs: pairs, clusters, reused passages, name variants.
 
@@ -1120,8 +1125,10 @@ def _assemble(
     and comparison counts of ``ScanStats``.  ``store`` needs ``at(i)``, ``get(id)`` and
     an ``_index`` of ids in input order for at least the documents in ``found`` (the
     Spark engine passes only those).  Shared by ``scan`` and ``overlap.spark`` so both
-    engines assemble identical results.  Cost: small next to verification (linked
-    pairs and their passages only).
+    engines assemble identical results.  ``cluster_fn(pair_by_code, boiler_codes)``, if
+    given, returns ``(near_duplicate_clusters, story_clusters)`` in place of the local
+    union-find (the Spark engine computes the components on its executors).  Cost:
+    small next to verification (linked pairs and their passages only).
     """
     n = len(infos)
     ids = [d.id for d in infos]
@@ -1134,8 +1141,11 @@ def _assemble(
             boilerplate=c in boiler_codes,
         )
     pairs = tuple(pair_by_code.values())
-    dup_clusters = _clusters("near_duplicate", n, ids, pair_by_code, lambda p: p.near_duplicate)
-    story_clusters = _clusters("story", n, ids, pair_by_code, lambda p: p.link != "boilerplate")
+    if cluster_fn is None:
+        dup_clusters = _clusters("near_duplicate", n, ids, pair_by_code, lambda p: p.near_duplicate)
+        story_clusters = _clusters("story", n, ids, pair_by_code, lambda p: p.link != "boilerplate")
+    else:
+        dup_clusters, story_clusters = cluster_fn(pair_by_code, boiler_codes)
     timings.append(("cluster", time.perf_counter() - t0))
 
     # ---- 7-8: name variants and the most reused passages

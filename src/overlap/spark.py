@@ -878,107 +878,70 @@ def _assemble_components(
     ascending, clusters by smallest member, then stably by size).  The rest (pairs,
     reused passages, name variants) is the local engine's code.
     """
-    from .scan import Cluster, Link, ReusedPassage, ScanStats, _name_variants, _passage_groups
-    from .scan import PairResult
+    from .scan import Cluster, Link, _assemble
 
     n = len(infos)
     ids = [d.id for d in infos]
-    groups, boiler_codes = _passage_groups(found, n, infos, store)
-    pair_by_code: dict[int, PairResult] = {}
-    for c, r in found:
-        i, j = divmod(c, n)
-        pair_by_code[c] = PairResult(
-            ids[i], ids[j], r.similarity, r.near_duplicate, r.passages, r.conflicts, events.get(c),
-            boilerplate=c in boiler_codes,
+
+    def cluster_fn(pair_by_code: dict[int, Any], boiler_codes: set[int]) -> tuple[tuple[Cluster, ...], tuple[Cluster, ...]]:
+        # Connected components on the executors.
+        t1 = time.perf_counter()
+        sc = edge_flags.context
+        bboiler = sc.broadcast(frozenset(boiler_codes))
+        bevents = sc.broadcast(frozenset(events))
+
+        def edges(kv: tuple[int, bool]) -> list[tuple[int, int]]:
+            c, near = kv
+            i, j = divmod(c, n)
+            out = []
+            # Not a story link only when its one reason is boilerplate (PairResult.link).
+            if near or c in bevents.value or c not in bboiler.value:
+                out.append((2 * i, 2 * j))
+            if near:
+                out.append((2 * i + 1, 2 * j + 1))
+            return out
+
+        parts = max(1, min(2 * sc.defaultParallelism, math.ceil(2 * len(found) / _EDGES_PER_PARTITION)))
+        stars, changes = _star_components(edge_flags.flatMap(edges), parts)
+        labels = stars.collect()
+        stars.unpersist()
+        bboiler.unpersist()
+        bevents.unpersist()
+        timings.append(("components", time.perf_counter() - t1))
+
+        comp: tuple[dict[int, int], dict[int, int]] = ({}, {})
+        for node, root in labels:
+            comp[node & 1][node >> 1] = comp[node & 1][root >> 1] = root >> 1
+
+        def clusters(kind: str, where: dict[int, int], keep: Any) -> tuple[Cluster, ...]:
+            members: dict[int, list[int]] = {}
+            for d in sorted(where):
+                members.setdefault(where[d], []).append(d)
+            evidence: dict[int, list[Link]] = {root: [] for root in members}
+            for c, p in pair_by_code.items():
+                if keep(p):
+                    i, j = divmod(c, n)
+                    if where.get(i) != where.get(j) or i not in where:
+                        raise RuntimeError(f"internal error: pair ({i}, {j}) split across components")
+                    evidence[where[i]].append(Link(p.a, p.b, "near_duplicate" if kind == "near_duplicate" else p.link, p))
+            out = [Cluster(kind, tuple(ids[m] for m in members[root]), tuple(evidence[root])) for root in sorted(members)]
+            out.sort(key=lambda cl: -len(cl.members))  # stable: ties keep first-member order
+            return tuple(out)
+
+        if diagnostics is not None:
+            pairs = pair_by_code.values()
+            diagnostics.update({
+                "component_rounds": len(changes),
+                "component_changes": changes,
+                "story_edges": sum(1 for p in pairs if p.link != "boilerplate"),
+                "duplicate_edges": sum(1 for p in pairs if p.near_duplicate),
+            })
+        return (
+            clusters("near_duplicate", comp[1], lambda p: p.near_duplicate),
+            clusters("story", comp[0], lambda p: p.link != "boilerplate"),
         )
-    pairs = tuple(pair_by_code.values())
-    t_driver = time.perf_counter() - t0
 
-    # Connected components on the executors.
-    t1 = time.perf_counter()
-    sc = edge_flags.context
-    bboiler = sc.broadcast(frozenset(boiler_codes))
-    bevents = sc.broadcast(frozenset(events))
-
-    def edges(kv: tuple[int, bool]) -> list[tuple[int, int]]:
-        c, near = kv
-        i, j = divmod(c, n)
-        out = []
-        # Not a story link only when its one reason is boilerplate (PairResult.link).
-        if near or c in bevents.value or c not in bboiler.value:
-            out.append((2 * i, 2 * j))
-        if near:
-            out.append((2 * i + 1, 2 * j + 1))
-        return out
-
-    parts = max(1, min(2 * sc.defaultParallelism, math.ceil(2 * len(found) / _EDGES_PER_PARTITION)))
-    stars, changes = _star_components(edge_flags.flatMap(edges), parts)
-    labels = stars.collect()
-    stars.unpersist()
-    bboiler.unpersist()
-    bevents.unpersist()
-    timings.append(("components", time.perf_counter() - t1))
-
-    t0 = time.perf_counter()
-    comp: tuple[dict[int, int], dict[int, int]] = ({}, {})
-    for node, root in labels:
-        comp[node & 1][node >> 1] = comp[node & 1][root >> 1] = root >> 1
-
-    def clusters(kind: str, where: dict[int, int], keep: Any) -> tuple[Cluster, ...]:
-        members: dict[int, list[int]] = {}
-        for d in sorted(where):
-            members.setdefault(where[d], []).append(d)
-        evidence: dict[int, list[Link]] = {root: [] for root in members}
-        for c, p in pair_by_code.items():
-            if keep(p):
-                i, j = divmod(c, n)
-                if where.get(i) != where.get(j) or i not in where:
-                    raise RuntimeError(f"internal error: pair ({i}, {j}) split across components")
-                evidence[where[i]].append(Link(p.a, p.b, "near_duplicate" if kind == "near_duplicate" else p.link, p))
-        out = [Cluster(kind, tuple(ids[m] for m in members[root]), tuple(evidence[root])) for root in sorted(members)]
-        out.sort(key=lambda cl: -len(cl.members))  # stable: ties keep first-member order
-        return tuple(out)
-
-    dup_clusters = clusters("near_duplicate", comp[1], lambda p: p.near_duplicate)
-    story_clusters = clusters("story", comp[0], lambda p: p.link != "boilerplate")
-    timings.append(("cluster", t_driver + time.perf_counter() - t0))
-    if diagnostics is not None:
-        diagnostics.update({
-            "component_rounds": len(changes),
-            "component_changes": changes,
-            "story_edges": sum(1 for p in pairs if p.link != "boilerplate"),
-            "duplicate_edges": sum(1 for p in pairs if p.near_duplicate),
-        })
-
-    # ---- 7-8: name variants and the most reused passages (the local engine's code)
-    t0 = time.perf_counter()
-    variants = _name_variants(pairs, story_clusters, store)
-    top = groups[: o.top_passages] if o.top_passages else groups
-    reused = tuple(ReusedPassage(occ[0].span.of(store.get(occ[0].doc)), occ, b) for occ, b in top)
-    timings.append(("report", time.perf_counter() - t0))
-
-    stats = ScanStats(
-        documents=n,
-        characters=sum(d.length for d in infos),
-        passage_windows=counts["passage_windows"],
-        doc_candidates=counts["doc_candidates"],
-        passage_candidates=counts["passage_candidates"],
-        event_candidates=counts["event_candidates"],
-        compared=counts["compared"],
-        linked_pairs=len(pairs),
-        timings=tuple(timings),
-    )
-    return ScanResult(
-        documents=tuple(infos),
-        pairs=pairs,
-        near_duplicate_clusters=dup_clusters,
-        story_clusters=story_clusters,
-        name_variants=variants,
-        reused_passages=reused,
-        stats=stats,
-        options=o,
-        _texts=store,
-    )
+    return _assemble(o, infos, store, found, events, counts, timings, t0, cluster_fn=cluster_fn)
 
 
 def _check_unique(infos: list[DocInfo]) -> None:
