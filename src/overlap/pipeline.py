@@ -72,11 +72,16 @@ class CompareOptions:
         )
 
 
-def _options(options: CompareOptions | None, overrides: dict[str, Any]) -> CompareOptions:
-    base = options or CompareOptions()
+def with_overrides(cls: Any, options: Any, overrides: dict[str, Any]) -> Any:
+    """``options`` (or ``cls()``) with keyword ``overrides`` applied, unknown names refused.
+
+    Shared by ``compare`` and ``scan``: their options are frozen dataclasses validated
+    on construction, so ``replace`` re-validates the new values.
+    """
+    base = options or cls()
     if not overrides:
         return base
-    known = {f.name for f in fields(CompareOptions)}
+    known = {f.name for f in fields(cls)}
     unknown = sorted(set(overrides) - known)
     if unknown:
         raise ConfigError(f"unknown option(s) {', '.join(unknown)}; expected one of {', '.join(sorted(known))}")
@@ -505,7 +510,7 @@ def compare(a: str, b: str, *, options: CompareOptions | None = None, **override
     """
     if not isinstance(a, str) or not isinstance(b, str):
         raise TypeError("compare() takes two str; use compare_files() for paths")
-    return compare_prepared(prepare(a), prepare(b), options=_options(options, overrides))
+    return compare_prepared(prepare(a), prepare(b), options=with_overrides(CompareOptions, options, overrides))
 
 
 def prepare(text: str) -> _Doc:
@@ -594,7 +599,7 @@ def compare_files(
     """``compare`` two files read with ``read_text``; paths are recorded in the result."""
     from .textio import read_text
 
-    o = _options(options, overrides)
+    o = with_overrides(CompareOptions, options, overrides)
     ta = read_text(path_a, encoding=encoding)
     tb = read_text(path_b, encoding=encoding)
     return replace(compare(ta, tb, options=o), a_path=str(path_a), b_path=str(path_b))

@@ -63,7 +63,7 @@ import time
 import zlib
 from array import array
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 import numpy as np
@@ -845,14 +845,9 @@ def _group_pairs(
 
 
 def _resolve(options: ScanOptions | None, overrides: dict[str, Any]) -> ScanOptions:
-    base = options or ScanOptions()
-    if not overrides:
-        return base
-    known = {f.name for f in fields(ScanOptions)}
-    unknown = sorted(set(overrides) - known)
-    if unknown:
-        raise ConfigError(f"unknown option(s) {', '.join(unknown)}; expected one of {', '.join(sorted(known))}")
-    return replace(base, **overrides)
+    from .pipeline import with_overrides
+
+    return with_overrides(ScanOptions, options, overrides)  # type: ignore[no-any-return]
 
 
 class _Pool:

@@ -53,7 +53,7 @@ from .errors import ConfigError, InputError
 from .records import Document
 from .textio import MAX_BYTES, read_text
 
-__all__ = ["FORMATS", "detect_format", "iter_documents"]
+__all__ = ["FORMATS", "check_input_options", "detect_format", "iter_documents"]
 
 FORMATS = ("txt", "dir", "jsonl", "csv", "parquet")
 
@@ -90,6 +90,17 @@ def detect_format(path: str | os.PathLike[str]) -> str:
     return fmt
 
 
+def check_input_options(paths: list[Any], fmt: str | None, text_field: str, id_field: str | None) -> str | None:
+    """Validate reader options before any input is read; returns the id field (None for ``''``)."""
+    if not paths:
+        raise ConfigError("no input paths given")
+    if fmt is not None and fmt not in FORMATS:
+        raise ConfigError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
+    if not isinstance(text_field, str) or not text_field:
+        raise ConfigError(f"text field must be a non-empty name: {text_field!r}")
+    return None if id_field == "" else id_field
+
+
 def iter_documents(
     paths: Iterable[str | os.PathLike[str]] | str | os.PathLike[str],
     *,
@@ -103,14 +114,7 @@ def iter_documents(
     if isinstance(paths, (str, os.PathLike)):
         paths = [paths]
     paths = list(paths)
-    if not paths:
-        raise ConfigError("no input paths given")
-    if fmt is not None and fmt not in FORMATS:
-        raise ConfigError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
-    if not isinstance(text_field, str) or not text_field:
-        raise ConfigError(f"text field must be a non-empty name: {text_field!r}")
-    if id_field == "":
-        id_field = None
+    id_field = check_input_options(paths, fmt, text_field, id_field)
     for path in paths:
         s = str(path)
         if s != "-" and not os.path.exists(s):

@@ -249,16 +249,9 @@ def _read_paths(
     fmt: str | None, partitions: int,
 ) -> Any:
     """An RDD of ``("ok", id, origin, text)`` / ``("bad", message, "", "")`` in input order."""
-    from .sources import FORMATS, _walk_txt, detect_format, iter_documents
+    from .sources import _walk_txt, check_input_options, detect_format, iter_documents
 
-    if not paths:
-        raise ConfigError("no input paths given")
-    if fmt is not None and fmt not in FORMATS:
-        raise ConfigError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
-    if not isinstance(text_field, str) or not text_field:
-        raise ConfigError(f"text field must be a non-empty name: {text_field!r}")
-    if id_field == "":
-        id_field = None
+    id_field = check_input_options(paths, fmt, text_field, id_field)
     import codecs
 
     try:
