@@ -54,7 +54,10 @@ _TONED = {
     "y": "ỳýỷỹỵ",
     "i": "ìíỉĩị",
 }
-_OLD_TONE = re.compile(r"([òóỏõọ])([ae])(?!\w)|([ùúủũụ])(y)(?!\w)")
+# Two patterns, not one alternation: a pattern that starts with a character set lets
+# the regex engine skip to the next candidate letter (3.5x faster on news text).
+_OLD_TONE_O = re.compile(r"([òóỏõọ])([ae])(?!\w)")
+_OLD_TONE_U = re.compile(r"([ùúủũụ])(y)(?!\w)")
 # Final "y" after a consonant is interchangeable with "i" in Vietnamese ("Mỹ"/"Mĩ",
 # "sỹ"/"sĩ", "kỹ"/"kĩ").  The same rewrite is applied to both sides, so English is unharmed.
 _FINAL_Y = re.compile(r"([yỳýỷỹỵ])(?!\w)")
@@ -66,11 +69,10 @@ def _move_tone(m: re.Match[str]) -> str:
     start = m.start()
     if start and m.string[start - 1] == "q":  # checked here: a lookbehind makes the regex slow
         return m.group(0)
-    if m.group(1):
-        tone = _TONED["o"].index(m.group(1))
-        return "o" + _TONED[m.group(2)][tone]
-    tone = _TONED["u"].index(m.group(3))
-    return "u" + _TONED["y"][tone]
+    vowel, second = m.group(1), m.group(2)
+    if vowel in _TONED["o"]:
+        return "o" + _TONED[second][_TONED["o"].index(vowel)]
+    return "u" + _TONED["y"][_TONED["u"].index(vowel)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,7 +127,7 @@ def _fold(text: str) -> str:
     # str.translate looks every character up in a dict; a regex over the few characters
     # that change is about 3x faster on Vietnamese text.
     folded = _SPECIAL.sub(lambda m: _MAP[m.group()], text.lower())
-    folded = _OLD_TONE.sub(_move_tone, folded)
+    folded = _OLD_TONE_U.sub(_move_tone, _OLD_TONE_O.sub(_move_tone, folded))
     return _FINAL_Y.sub(_final_y, folded)
 
 

@@ -568,7 +568,11 @@ _DATE_SLASH = re.compile(r"(\d{1,2})/(\d{1,2})(?:/(\d{4}|\d{2}))?(?![\w/])")
 _DATE_FULL = re.compile(r"(\d{1,2})[-.](\d{1,2})[-.](\d{4})(?![\w.,/-]*\d)")
 _DATE_DM = re.compile(r"(\d{1,2})[-.](\d{1,2})(?![\d])(?![.,]\d)")
 _DATE_WORD_BEFORE = re.compile(r"(?i:\b(?:ngày|hôm nay|sáng|chiều|tối|trưa|đêm|hôm)\s*\(?)$")
-_DATE_THANG = re.compile(r"(?i:\bngày)\s+(\d{1,2})\s+tháng\s+(\d{1,2})\b")
+_DATE_THANG = re.compile(r"(?i:ngày)\s+(\d{1,2})\s+tháng\s+(\d{1,2})\b")
+# Where a numeric date can start: a run of digits, a separator, a digit.  One pass of
+# this finds the few places the three patterns above are tried at (each pattern run
+# over the whole text costs as much as this pass).
+_DATE_CANDIDATE = re.compile(r"\d+(?=[-./]\d)")
 
 
 def _dates(text: str) -> set[int]:
@@ -576,22 +580,33 @@ def _dates(text: str) -> set[int]:
 
     Forms: "12/1", "11/01/2022", "23-10-2013", "ngày 23-10", "sáng 23.10",
     "ngày 10 tháng 1".  A bare "2-1" is not a date (a football score); "7,5" never is.
-    The patterns start with digits and check what stands before a match in code: a
-    leading look-behind or word list would be tried at every position of the text.
+    A numeric date must start a run of digits; the patterns are tried only where
+    ``_DATE_CANDIDATE`` matched, and what stands before a match is checked in code.
     """
     out: set[int] = set()
-    for rx, bad in ((_DATE_SLASH, "/.,"), (_DATE_FULL, ".,/-")):
-        for m in rx.finditer(text):
-            st = m.start()
-            if st and (text[st - 1].isalnum() or text[st - 1] in bad or text[st - 1] == "_"):
+    ends = [0, 0, 0]  # per pattern: matches do not overlap, as with finditer
+    for c in _DATE_CANDIDATE.finditer(text):
+        st = c.start()
+        prev = text[st - 1] if st else ""
+        if prev.isdecimal() or prev == "_":
+            continue  # inside a longer number
+        for k, (rx, bad) in enumerate(((_DATE_SLASH, "/.,"), (_DATE_FULL, ".,/-"), (_DATE_DM, None))):
+            if st < ends[k]:
                 continue
-            _add_date(out, m)
-    for m in _DATE_DM.finditer(text):
-        st = m.start()
-        if _DATE_WORD_BEFORE.search(text, max(0, st - 20), st):
-            _add_date(out, m)
-    for m in _DATE_THANG.finditer(text):
-        _add_date(out, m)
+            m = rx.match(text, st)
+            if m is None:
+                continue
+            ends[k] = m.end()
+            if bad is None:
+                if _DATE_WORD_BEFORE.search(text, max(0, st - 20), st):
+                    _add_date(out, m)
+            elif not prev.isalnum() and prev not in bad:
+                _add_date(out, m)
+    if "háng" in text or "HÁNG" in text:  # "tháng" in any case: the pattern is rarely needed
+        for m in _DATE_THANG.finditer(text):
+            st = m.start()
+            if not st or not (text[st - 1].isalnum() or text[st - 1] == "_"):
+                _add_date(out, m)
     return out
 
 
@@ -614,7 +629,10 @@ def _capitalised() -> re.Pattern[str]:
         if cur != prev + 1:
             ranges.append(re.escape(chr(start)) + ("-" + re.escape(chr(prev)) if prev != start else ""))
             start = cur
-    return re.compile(r"(?<![^\W\d_])[" + "".join(ranges) + r"][^\W\d_]*(?:['’][^\W\d_]+)?")
+    # No look-behind for "not after a letter": it would be tried at every position,
+    # while a pattern that starts with a character set skips straight to upper case.
+    # _name_phrases checks the character before in code.
+    return re.compile(r"[" + "".join(ranges) + r"][^\W\d_]*(?:['’][^\W\d_]+)?")
 
 
 def _name_phrases(text: str) -> dict[str, str]:
@@ -631,6 +649,9 @@ def _name_phrases(text: str) -> dict[str, str]:
     # Only capitalised words are visited (about one word in ten): a lower-case word
     # between two of them breaks their adjacency, which the position check sees.
     for m in _capitalised().finditer(text):
+        st = m.start()
+        if st and text[st - 1].isalnum() and not text[st - 1].isdecimal():
+            continue  # upper case inside a word ("iPhone"), not a capitalised word
         w = m.group()
         if w.casefold() in _NOT_NAME_WORDS:
             prev = None
