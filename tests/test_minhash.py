@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import re
 from pathlib import Path
 
@@ -272,3 +273,169 @@ def test_not_less_accurate_than_datasketch_on_baomoi() -> None:
     sub_offs = np.concatenate(([0], np.cumsum([offs[d + 1] - offs[d] for d in used])))
     ours, theirs = _mean_abs_errors(sub_flat, sub_offs, [(remap[a], remap[b]) for a, b in pairs], range(1, 5))
     assert ours <= theirs + 0.006, (ours, theirs)
+
+
+# --- compiled kernels (numba) against the numpy path, one-permutation hashing ----------
+
+numba_missing = importlib.util.find_spec("numba") is None
+
+
+def _texts_with_edge_cases() -> list[str]:
+    """Seeds, edited copies, an empty text, texts shorter than the shingle size."""
+    rng = np.random.default_rng(3)
+    edited = [_edited(t, f, rng) for t, f in zip(SEEDS, (0.02, 0.1, 0.3, 0.5, 0.05))]
+    return SEEDS + ["", "một", "Hà Nội", _light_edit(SEEDS[0])] + edited + ["", "a b c d"]
+
+
+@pytest.mark.skipif(numba_missing, reason="numba not installed: only the numpy path exists")
+@pytest.mark.parametrize("method", ["minmax", "oph"])
+@pytest.mark.parametrize("num_perm", [1, 64, 127, 128])
+def test_compiled_kernels_equal_numpy_bit_for_bit(monkeypatch: pytest.MonkeyPatch, method: str, num_perm: int) -> None:
+    texts = _texts_with_edge_cases()
+    flat, offs = shingle_batch(texts)
+    compiled = signatures_from_shingles(flat, offs, num_perm=num_perm, seed=5, method=method)
+    threads = signatures_from_shingles(flat, offs, num_perm=num_perm, seed=5, method=method, workers=2)
+    monkeypatch.setenv("OVERLAP_JIT", "0")
+    plain = signatures_from_shingles(flat, offs, num_perm=num_perm, seed=5, method=method)
+    assert M._jit() is None
+    assert np.array_equal(compiled, plain) and np.array_equal(threads, plain)
+    assert (plain[len(SEEDS)] == EMPTY).all()  # the empty text
+
+
+@pytest.mark.skipif(numba_missing, reason="numba not installed: only the numpy path exists")
+@pytest.mark.parametrize("k", [1, 3, 5])
+def test_compiled_shingle_windows_equal_numpy(monkeypatch: pytest.MonkeyPatch, k: int) -> None:
+    texts = _texts_with_edge_cases()
+    flat, offs = shingle_batch(texts, shingle_size=k)
+    monkeypatch.setenv("OVERLAP_JIT", "0")
+    flat0, offs0 = shingle_batch(texts, shingle_size=k)
+    assert np.array_equal(offs, offs0) and np.array_equal(flat, flat0)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(st.lists(st.integers(0, 2**64 - 1), max_size=40), max_size=6),
+    st.integers(1, 70),
+    st.integers(0, 2**64 - 1),
+    st.sampled_from(["minmax", "oph"]),
+)
+def test_numpy_path_equals_default_path_on_generated_shingles(docs: list[list[int]], num_perm: int, seed: int, method: str) -> None:
+    arrays = [np.array(d, dtype=np.uint64) for d in docs]
+    default = signatures_from_shingles(arrays, num_perm=num_perm, seed=seed, method=method)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("OVERLAP_JIT", "0")
+        assert np.array_equal(signatures_from_shingles(arrays, num_perm=num_perm, seed=seed, method=method), default)
+
+
+def _splitmix64_int(state: int) -> int:
+    z = (state + 0x9E3779B97F4A7C15) & 0xFFFFFFFFFFFFFFFF
+    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & 0xFFFFFFFFFFFFFFFF
+    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & 0xFFFFFFFFFFFFFFFF
+    return z ^ (z >> 31)
+
+
+def _reference_oph(values: list[int], num_perm: int, seed: int) -> list[int]:
+    """Plain-Python one-permutation hashing with optimal densification (the documented scheme)."""
+    mul, add, probe_key = (int(v) for v in M._oph_keys(seed))
+    row = [MASK32] * num_perm
+    for h in values:
+        x = (h ^ (h >> 32)) & MASK32
+        v = min(((mul * x + add) & (2**64 - 1)) >> 32, MASK32 - 1)
+        k = (v * num_perm) >> 32
+        row[k] = min(row[k], v)
+    if all(v == MASK32 for v in row):
+        return row
+    out = list(row)
+    for k in range(num_perm):
+        if row[k] != MASK32:
+            continue
+        j = 0
+        for t in range(1, 65):
+            j = ((_splitmix64_int(probe_key ^ (k << 32) ^ t) >> 32) * num_perm) >> 32
+            if row[j] != MASK32:
+                break
+        else:
+            j = next((j + s) % num_perm for s in range(1, num_perm + 1) if row[(j + s) % num_perm] != MASK32)
+        out[k] = row[j]
+    return out
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.lists(st.integers(0, 2**64 - 1), max_size=30), max_size=5),
+    st.integers(1, 300),
+    st.integers(0, 2**64 - 1),
+)
+def test_oph_matches_plain_python_reference(docs: list[list[int]], num_perm: int, seed: int) -> None:
+    sig = signatures_from_shingles([np.array(d, dtype=np.uint64) for d in docs], num_perm=num_perm, seed=seed, method="oph")
+    for row, d in zip(sig, docs):
+        assert row.tolist() == _reference_oph(d, num_perm, seed)
+
+
+def test_oph_is_deterministic_and_fills_every_bin() -> None:
+    texts = ["", "một", "một hai ba bốn năm sáu"] + SEEDS
+    sig = minhash(texts, num_perm=128, seed=3, method="oph")
+    assert np.array_equal(sig, minhash(texts, num_perm=128, seed=3, method="oph"))
+    assert (sig != minhash(texts, num_perm=128, seed=4, method="oph"))[1:].mean() > 0.9
+    assert (sig[0] == EMPTY).all()  # an empty text has nothing to copy
+    # One shingle fills one bin; densification copies it into the other 127.
+    assert (sig[1:] != EMPTY).all()
+    assert len(set(sig[1].tolist())) == 1
+    flat, offs = shingle_batch(texts[2:3])
+    expected = _reference_oph(flat.tolist(), 128, 3)  # two shingles: one or two bins
+    assert sig[2].tolist() == expected and set(expected) <= {min(expected), max(expected)}
+    assert not np.array_equal(sig, minhash(texts, num_perm=128, seed=3))  # a different scheme
+
+
+def test_oph_identical_and_disjoint_texts() -> None:
+    sig = minhash([SEEDS[0], SEEDS[0] + " ", SEEDS[0].upper(), "hoàn toàn khác " * 40], num_perm=128, method="oph")
+    assert estimate_jaccard(sig[0], sig[1]) == 1.0 and estimate_jaccard(sig[0], sig[2]) == 1.0
+    assert estimate_jaccard(sig[0], sig[3]) <= 0.02
+    i, j = np.triu_indices(len(SEEDS), 1)
+    seeds = minhash(SEEDS, num_perm=128, method="oph")
+    assert estimate_jaccard(seeds[i], seeds[j]).max() <= 0.1  # unrelated articles
+
+
+def test_oph_estimates_on_seed_pairs_within_tolerance() -> None:
+    pairs = _pairs_with_a_spread_of_jaccard()
+    flat, offs = shingle_batch([t for p in pairs for t in p])
+    errors = []
+    for seed in (1, 2, 3):
+        sig = signatures_from_shingles(flat, offs, num_perm=256, seed=seed, method="oph")
+        for n in range(len(pairs)):
+            exact = _exact_jaccard(flat[offs[2 * n] : offs[2 * n + 1]], flat[offs[2 * n + 1] : offs[2 * n + 2]])
+            est = estimate_jaccard(sig[2 * n], sig[2 * n + 1])
+            assert abs(est - exact) <= 5 * np.sqrt(exact * (1 - exact) / 256) + 1e-12, (seed, n, est, exact)
+            errors.append(est - exact)
+    assert np.mean(np.abs(errors)) < 0.03
+    assert abs(np.mean(errors)) < 0.01  # unbiased: P[equal] = J per position
+
+
+def test_oph_not_less_accurate_than_datasketch_on_seed_pairs() -> None:
+    pairs = _pairs_with_a_spread_of_jaccard()
+    flat, offs = shingle_batch([t for p in pairs for t in p])
+    docs = [flat[offs[i] : offs[i + 1]] for i in range(len(offs) - 1)]
+    exact = np.array([_exact_jaccard(docs[2 * n], docs[2 * n + 1]) for n in range(len(pairs))])
+    ours = []
+    for seed in range(1, 9):
+        sig = signatures_from_shingles(docs, num_perm=128, seed=seed, method="oph")
+        ours += np.abs(estimate_jaccard(sig[0::2], sig[1::2]) - exact).tolist()
+    _, theirs = _mean_abs_errors(flat, offs, [(2 * n, 2 * n + 1) for n in range(len(pairs))], range(1, 9))
+    assert np.mean(ours) <= theirs + 0.006, (np.mean(ours), theirs)
+
+
+@pytest.mark.parametrize("method", ["OPH", "minhash", "", None])
+def test_bad_method_quotes_the_value(method: object) -> None:
+    with pytest.raises(ConfigError, match=re.escape(repr(method))):
+        minhash(["a b c"], method=method)
+    with pytest.raises(ConfigError, match=re.escape(repr(method))):
+        signatures_from_shingles([np.arange(3, dtype=np.uint64)], method=method)
+
+
+def test_signature_workers_are_threads_with_identical_result() -> None:
+    flat, offs = shingle_batch(SEEDS * 3 + [""])
+    one = signatures_from_shingles(flat, offs, num_perm=64)
+    assert np.array_equal(signatures_from_shingles(flat, offs, num_perm=64, workers=2), one)
+    assert np.array_equal(signatures_from_shingles(flat, offs, num_perm=64, workers=7), one)
+    with pytest.raises(ConfigError, match="workers"):
+        signatures_from_shingles(flat, offs, workers=0)

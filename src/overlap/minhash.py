@@ -1,8 +1,8 @@
-"""MinHash signatures of many texts at once, with numpy.
+"""MinHash signatures of many texts at once: compiled kernels (numba), numpy fallback.
 
-``minhash(texts, *, num_perm=128, seed=1, shingle_size=5, workers=1) -> ndarray``
+``minhash(texts, *, num_perm=128, seed=1, shingle_size=5, workers=1, method="minmax") -> ndarray``
     One signature row per text: shape ``(len(texts), num_perm)``, dtype ``uint32``.
-``signatures_from_shingles(shingles, offsets=None, *, num_perm=128, seed=1) -> ndarray``
+``signatures_from_shingles(shingles, offsets=None, *, num_perm=128, seed=1, method="minmax", workers=1)``
     The same from shingle hashes you already have (a list of arrays, or flat + offsets).
 ``shingle_batch(texts, shingle_size=5) -> (flat, offsets)``
     Shingle hashes of many texts as one flat ``uint64`` array and ``n + 1`` offsets.
@@ -12,6 +12,8 @@
     The ``uint32`` coefficients of the permutation family, for tests and other engines.
 ``EMPTY``
     The value of every position of an empty text's signature (``2**32 - 1``).
+``METHODS``
+    The signature schemes: ``("minmax", "oph")``.
 
 How a signature is made.  Each text is normalised (``overlap.normalize``), tokenised and
 shingled (``overlap.shingle``: hashes of ``shingle_size`` consecutive tokens; a text with
@@ -38,22 +40,50 @@ arithmetic.  Two different shingles collide in 32 bits with probability ``2**-32
 pair, far below the estimate's sampling error ``sqrt(J (1 - J) / num_perm)``.  rensa also
 returns ``u32`` digests.
 
-Cost.  ``ceil(num_perm / 2)`` passes of multiply-add-min-max over every shingle, in
-L2-sized chunks (64k shingles); no Python loop per document on the hot path.  About
-0.015 ms per 550-shingle document on one core here for the signature step; normalising
-and tokenising the text costs much more than that (see the benchmark table).
-``workers > 1`` splits the texts into contiguous chunks handled by worker processes; the
-result is identical to ``workers=1`` because every row depends only on its own shingles.
+One-permutation hashing, ``method="oph"``.  One hash per shingle instead of
+``num_perm / 2``: ``v = ((A * x + B) mod 2**64) >> 32`` (multiply-add-shift, a
+2-independent family; ``A`` odd and ``B`` from SplitMix64 of the seed), capped at
+``2**32 - 2``.  The top bits pick the bin, ``k = (v * num_perm) >> 32``, and position ``k``
+keeps the minimum ``v`` of its bin (Li, Owen and Zhang, NIPS 2012).  A bin no shingle
+fell into is filled by *optimal densification* (Shrivastava, ICML 2017): it copies the
+first originally non-empty bin of a probe sequence ``j_t = bin(SplitMix64(key ^ k << 32
+^ t))``, ``t = 1, 2, ...``, fixed by the seed (after 64 probes, the next non-empty bin
+after the last probe).  Both documents of a pair probe in the same order, so for every
+position ``P[sig_a[k] == sig_b[k]] = J(a, b)`` still holds and ``estimate_jaccard``
+applies unchanged.  Its error on real news text (``benchmarks/bench_minhash.py``) is
+that of min-max hashing and datasketch for documents of some hundreds of shingles; for
+documents with fewer shingles than ``num_perm`` densification copies values between
+positions, so the estimate is noisier there.  Signatures of the two methods are not
+comparable with each other; ``scan`` and ``Index`` use ``"minmax"``.
+
+Engines.  The loops run in compiled kernels (``overlap.kernels``, numba, imported on the
+first signature, not with this module; compiling or loading them from numba's cache
+costs a few seconds once per machine, then about 0.1 s per process).  Without numba, or
+with the environment variable ``OVERLAP_JIT=0``, the same signatures come from numpy
+(bit-identical, about 4x slower for ``"minmax"`` and much slower for ``"oph"``).
+
+Cost.  ``"minmax"``: ``ceil(num_perm / 2)`` vectorised multiply-add-min-max passes over
+each document's shingles, about 0.0035 ms per 550-shingle document at ``num_perm=128`` on
+one core here (numpy: 0.013 ms); ``"oph"``: one hash and one scatter-min per shingle,
+about 0.001 ms.  Normalising and tokenising the text costs far more than either (see the
+benchmark table).  ``workers > 1`` in ``signatures_from_shingles`` runs the kernels in
+threads (they release the GIL); in ``minhash`` it splits the texts into contiguous chunks
+handled by worker processes, since normalising runs Python code.  Either way the result
+is identical to ``workers=1`` because every row depends only on its own shingles.
 
 >>> sig = minhash(["the cat sat on the mat today", "the cat sat on the mat"], num_perm=64)
 >>> sig.shape, sig.dtype.name
 ((2, 64), 'uint32')
 >>> 0.3 < estimate_jaccard(sig[0], sig[1]) < 1.0
 True
+>>> oph = minhash(["the cat sat on the mat today", "the cat sat on the mat"], num_perm=64, method="oph")
+>>> bool((oph != EMPTY).all())
+True
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 
 import numpy as np
@@ -64,6 +94,7 @@ from .shingle import _Q, _fmix64, tokenize
 
 __all__ = [
     "EMPTY",
+    "METHODS",
     "estimate_jaccard",
     "minhash",
     "permutations",
@@ -76,6 +107,10 @@ EMPTY = np.uint32(0xFFFFFFFF)
 
 SIGNATURE_DTYPE = np.dtype(np.uint32)
 
+METHODS = ("minmax", "oph")
+"""Signature schemes: min-max hashing over ``ceil(num_perm / 2)`` permutations, or
+one-permutation hashing with optimal densification (see the module docstring)."""
+
 # Shingles processed per pass of the permutation loop: 64k uint32 values (256 KB) stay
 # in L2 cache across the multiply, add and min of one permutation.  Measured on baomoi:
 # 16k: 0.026, 64k: 0.019, 256k: 0.023, 1M: 0.045 ms per document.
@@ -86,6 +121,40 @@ _BATCH_CHARS = 1 << 20
 
 _U64 = np.uint64
 _MASK64 = (1 << 64) - 1
+
+
+_KERNELS = None  # overlap.kernels once imported; False when numba cannot be imported
+
+
+def _jit():
+    """The compiled kernels (``overlap.kernels``), or None for the numpy path.
+
+    None when the environment variable ``OVERLAP_JIT`` is ``0`` (read on every call, so
+    tests and benchmarks can switch) or numba cannot be imported (tried once).
+    """
+    global _KERNELS
+    if os.environ.get("OVERLAP_JIT", "").strip() == "0":
+        return None
+    if _KERNELS is None:
+        try:
+            from . import kernels
+        except ImportError:
+            _KERNELS = False
+        else:
+            _KERNELS = kernels
+    return _KERNELS or None
+
+
+def _check_method(method: str) -> str:
+    if method not in METHODS:
+        raise ConfigError(f"method must be one of {', '.join(map(repr, METHODS))}: {method!r}")
+    return method
+
+
+def _check_workers(workers: int) -> int:
+    if isinstance(workers, bool) or not isinstance(workers, (int, np.integer)) or workers < 1:
+        raise ConfigError(f"workers must be a positive integer: {workers!r}")
+    return int(workers)
 
 
 def _validate(num_perm: int, seed: int) -> None:
@@ -127,6 +196,14 @@ def permutations(num_perm: int = 128, seed: int = 1) -> tuple[np.ndarray, np.nda
     return a, b
 
 
+def _oph_keys(seed: int) -> tuple[np.uint64, np.uint64, np.uint64]:
+    """``(A, B, probe_key)`` of one-permutation hashing for a seed: ``A`` odd, SplitMix64."""
+    base = _U64(((int(seed) * 0xD1B54A32D192ED03) ^ 0x4F5048) & _MASK64)  # "OPH": its own stream
+    with np.errstate(over="ignore"):
+        raw = _splitmix64(base + np.arange(3, dtype=np.uint64) * _U64(0x9E3779B97F4A7C15))
+    return raw[0] | _U64(1), raw[1], raw[2]
+
+
 def _fold32(hashes: np.ndarray) -> np.ndarray:
     h = np.asarray(hashes, dtype=np.uint64)
     return (h ^ (h >> _U64(32))).astype(np.uint32)
@@ -165,12 +242,59 @@ def _kernel(x: np.ndarray, offsets: np.ndarray, a: np.ndarray, b: np.ndarray, nu
     return out
 
 
+_MAX_PROBES = 64  # random densification probes before the circular scan (as overlap.kernels)
+
+
+def _oph_numpy(flat: np.ndarray, offs: np.ndarray, num_perm: int, seed: int) -> np.ndarray:
+    """One-permutation hashing with optimal densification in numpy: ``overlap.kernels.oph_into``.
+
+    Slow (``np.minimum.at`` and one vectorised round per densification probe); only for
+    when numba is unavailable or ``OVERLAP_JIT=0``.
+    """
+    mul, add, probe_key = _oph_keys(seed)
+    n, K = len(offs) - 1, _U64(num_perm)
+    with np.errstate(over="ignore"):
+        v = (_fold32(flat).astype(np.uint64) * mul + add) >> _U64(32)
+    v = np.minimum(v, _U64(0xFFFFFFFE))
+    slot = np.repeat(np.arange(n, dtype=np.uint64) * K, np.diff(offs)) + ((v * K) >> _U64(32))
+    row = np.full(n * num_perm, EMPTY, dtype=np.uint32)
+    np.minimum.at(row, slot.astype(np.int64), v.astype(np.uint32))
+    row = row.reshape(n, num_perm)
+    out = row.copy()
+    empty = row == EMPTY
+    empty &= ~empty.all(axis=1, keepdims=True)  # an empty document stays EMPTY
+    d, k = np.nonzero(empty)
+    k = k.astype(np.uint64)
+    last = np.zeros(len(d), dtype=np.uint64)
+    pending = np.arange(len(d))
+    for t in range(1, _MAX_PROBES + 1):
+        if not len(pending):
+            break
+        with np.errstate(over="ignore"):
+            z = _splitmix64(probe_key ^ (k[pending] << _U64(32)) ^ _U64(t))
+        j = ((z >> _U64(32)) * K) >> _U64(32)
+        last[pending] = j
+        hit = row[d[pending], j.astype(np.int64)] != EMPTY
+        out[d[pending[hit]], k[pending[hit]].astype(np.int64)] = row[d[pending[hit]], j[hit].astype(np.int64)]
+        pending = pending[~hit]
+    for step in range(1, num_perm + 1):
+        if not len(pending):
+            break
+        j = ((last[pending] + _U64(step)) % K).astype(np.int64)
+        hit = row[d[pending], j] != EMPTY
+        out[d[pending[hit]], k[pending[hit]].astype(np.int64)] = row[d[pending[hit]], j[hit]]
+        pending = pending[~hit]
+    return out
+
+
 def signatures_from_shingles(
     shingles: Sequence[np.ndarray] | np.ndarray,
     offsets: np.ndarray | Sequence[int] | None = None,
     *,
     num_perm: int = 128,
     seed: int = 1,
+    method: str = "minmax",
+    workers: int = 1,
 ) -> np.ndarray:
     """Signatures of documents given as shingle hashes (``uint64``, any order, repeats ok).
 
@@ -178,9 +302,11 @@ def signatures_from_shingles(
     ``shingles`` is one flat array and ``offsets`` its ``n + 1`` non-decreasing
     boundaries, document ``i`` being ``shingles[offsets[i]:offsets[i + 1]]``.  A document
     without shingles gets a row of ``EMPTY``.  Returns ``(n, num_perm)`` ``uint32``.
+    ``method`` is ``"minmax"`` or ``"oph"`` (module docstring); ``workers`` threads share
+    the documents (the compiled kernels release the GIL), with an identical result.
 
-    Cost: ``num_perm`` passes over the shingles in L2-sized chunks; O(1) Python work per
-    chunk and per permutation, none per document.
+    Cost: one compiled kernel call per worker, no Python work per document (numpy
+    fallback: ``ceil(num_perm / 2)`` passes over the shingles in L2-sized chunks).
 
     >>> flat = np.array([1, 2, 3, 2, 3, 4], dtype=np.uint64)
     >>> sig = signatures_from_shingles(flat, [0, 3, 3, 6], num_perm=32)
@@ -190,6 +316,8 @@ def signatures_from_shingles(
     True
     """
     _validate(num_perm, seed)
+    _check_method(method)
+    _check_workers(workers)
     if offsets is None:
         arrays = [np.asarray(s, dtype=np.uint64).ravel() for s in shingles]
         lengths = np.fromiter((len(s) for s in arrays), dtype=np.int64, count=len(arrays))
@@ -210,12 +338,69 @@ def signatures_from_shingles(
             )
         if (np.diff(offs) < 0).any():
             raise ConfigError("offsets must be non-decreasing")
-    return _signatures(_fold32(flat), offs, int(num_perm), int(seed))
+    return _signatures(flat, offs, int(num_perm), int(seed), method, int(workers))
 
 
-def _signatures(x: np.ndarray, offs: np.ndarray, num_perm: int, seed: int) -> np.ndarray:
-    a, b = permutations((num_perm + 1) // 2, seed)
+def _signatures(
+    flat: np.ndarray, offs: np.ndarray, num_perm: int, seed: int, method: str = "minmax", workers: int = 1
+) -> np.ndarray:
+    """Signatures of ``uint64`` shingles ``flat`` cut at ``offs``, compiled or numpy."""
     n = len(offs) - 1
+    kern = _jit()
+    if kern is None:
+        if workers > 1 and n >= 2 * workers:
+            return _threaded(lambda lo, hi: _signatures_numpy(flat, offs[lo : hi + 1], num_perm, seed, method),
+                             offs, np.empty((n, num_perm), dtype=np.uint32), workers)
+        return _signatures_numpy(flat, offs, num_perm, seed, method)
+    h = np.ascontiguousarray(flat, dtype=np.uint64)
+    offs = np.ascontiguousarray(offs, dtype=np.int64)
+    out = np.empty((n, num_perm), dtype=np.uint32)
+    if method == "oph":
+        mul, add, probe_key = _oph_keys(seed)
+
+        def run(lo: int, hi: int) -> None:
+            kern.oph_into(h, offs[lo : hi + 1], mul, add, probe_key, out[lo:hi])
+    else:
+        a, b = permutations((num_perm + 1) // 2, seed)
+
+        def run(lo: int, hi: int) -> None:
+            kern.minmax_into(h, offs[lo : hi + 1], a, b, out[lo:hi])
+
+    if workers > 1 and n >= 2 * workers:
+        return _threaded(run, offs, out, workers)
+    run(0, n)
+    return out
+
+
+def _threaded(run, offs: np.ndarray, out: np.ndarray, workers: int) -> np.ndarray:
+    """``run(lo, hi)`` in threads for ``workers`` ranges of documents of equal shingle counts.
+
+    ``run`` writes ``out[lo:hi]`` itself (returns None) or returns those rows.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    n = len(offs) - 1
+    targets = np.linspace(offs[0], offs[-1], workers + 1)[1:-1]
+    cuts = np.unique(np.concatenate(([0], np.searchsorted(offs, targets), [n]))).tolist()
+    ranges = list(zip(cuts[:-1], cuts[1:]))
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        parts = list(pool.map(lambda r: run(*r), ranges))
+    for (lo, hi), part in zip(ranges, parts):
+        if part is not None:
+            out[lo:hi] = part
+    return out
+
+
+def _signatures_numpy(flat: np.ndarray, offs: np.ndarray, num_perm: int, seed: int, method: str) -> np.ndarray:
+    """The numpy path: ``_kernel`` (min-max) or ``_oph_numpy``; offsets may start above 0."""
+    offs = np.asarray(offs, dtype=np.int64)
+    n = len(offs) - 1
+    flat = flat[offs[0] : offs[-1]]
+    offs = offs - offs[0]
+    if method == "oph":
+        return _oph_numpy(flat, offs, num_perm, seed)
+    x = _fold32(flat)
+    a, b = permutations((num_perm + 1) // 2, seed)
     nonempty = offs[1:] > offs[:-1]
     if nonempty.all():
         return _kernel(x, offs, a, b, num_perm)
@@ -278,6 +463,14 @@ def _shingle_batches(texts: Sequence[str], k: int):
         lo = hi
 
 
+def _q_powers(k: int) -> np.ndarray:
+    """``Q**j mod 2**64`` for ``j < k``: the weights of a shingle's token hashes."""
+    qs = [1]
+    for _ in range(1, k):
+        qs.append((qs[-1] * int(_Q)) & _MASK64)
+    return np.array(qs, dtype=np.uint64)
+
+
 def _shingle_views(views: list[str], k: int) -> tuple[np.ndarray, np.ndarray]:
     """Shingles of already-normalised views, one tokenize call for all of them."""
     n = len(views)
@@ -287,8 +480,16 @@ def _shingle_views(views: list[str], k: int) -> tuple[np.ndarray, np.ndarray]:
     tokens = tokenize("\n".join(views))
     h = tokens.hashes
     # Token range of each document: tokens never cross the "\n" separators.
-    tok_lo = np.searchsorted(tokens.starts, char_starts, "left")
+    tok_lo = np.searchsorted(tokens.starts, char_starts, "left").astype(np.int64)
     ntok = np.diff(np.append(tok_lo, len(h)))
+    kern = _jit()
+    if kern is not None:
+        per_doc = np.where(ntok >= k, ntok - k + 1, (ntok > 0).astype(np.int64))
+        out_offs = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(per_doc, out=out_offs[1:])
+        out = np.empty(int(out_offs[-1]), dtype=np.uint64)
+        kern.windows_into(np.ascontiguousarray(h, dtype=np.uint64), tok_lo, ntok, k, _q_powers(k), out, out_offs)
+        return out, per_doc
     # Full windows: the same polynomial as shingle.shingles(), over the joined tokens;
     # a window is kept only when its k tokens lie in one document.
     m = len(h)
@@ -323,50 +524,54 @@ def minhash(
     seed: int = 1,
     shingle_size: int = 5,
     workers: int = 1,
+    method: str = "minmax",
 ) -> np.ndarray:
     """MinHash signatures of ``texts``: ``(len(texts), num_perm)`` ``uint32``.
 
-    Deterministic for ``(num_perm, seed, shingle_size)``; ``workers > 1`` runs
+    Deterministic for ``(num_perm, seed, shingle_size, method)``; ``workers > 1`` runs
     contiguous chunks of texts in that many processes and returns the same array.
-    See the module docstring for the scheme and its cost.
+    ``method`` is ``"minmax"`` (the default; what ``scan`` and ``Index`` store) or
+    ``"oph"``.  See the module docstring for the schemes and their cost.
 
     >>> sig = minhash(["Hà Nội mưa to", "HÀ NỘI MƯA TO", ""], num_perm=16)
     >>> bool((sig[0] == sig[1]).all()), bool((sig[2] == EMPTY).all())
     (True, True)
     """
     _validate(num_perm, seed)
-    if isinstance(workers, bool) or not isinstance(workers, (int, np.integer)) or workers < 1:
-        raise ConfigError(f"workers must be a positive integer: {workers!r}")
+    _check_workers(workers)
+    _check_method(method)
     k = _check_k(shingle_size)
     texts = list(texts) if not isinstance(texts, (str, bytes)) else texts
     _check_texts(texts)
     if workers == 1 or len(texts) < 2 * workers:
-        return _minhash_serial(texts, int(num_perm), int(seed), k)
-    return _minhash_parallel(texts, int(num_perm), int(seed), k, int(workers))
+        return _minhash_serial(texts, int(num_perm), int(seed), k, method)
+    return _minhash_parallel(texts, int(num_perm), int(seed), k, int(workers), method)
 
 
-def _minhash_serial(texts: list[str], num_perm: int, seed: int, shingle_size: int) -> np.ndarray:
+def _minhash_serial(texts: list[str], num_perm: int, seed: int, shingle_size: int, method: str = "minmax") -> np.ndarray:
     out = np.empty((len(texts), num_perm), dtype=np.uint32)
     # Shingle and sign batch by batch so memory stays bounded for any number of texts.
     for lo, hi, flat, per_doc in _shingle_batches(texts, shingle_size):
         offs = np.zeros(hi - lo + 1, dtype=np.int64)
         np.cumsum(per_doc, out=offs[1:])
-        out[lo:hi] = _signatures(_fold32(flat), offs, num_perm, seed)
+        out[lo:hi] = _signatures(flat, offs, num_perm, seed, method)
     return out
 
 
-def _minhash_chunk(args: tuple[list[str], int, int, int]) -> np.ndarray:
-    texts, num_perm, seed, shingle_size = args
-    return _minhash_serial(texts, num_perm, seed, shingle_size)
+def _minhash_chunk(args: tuple[list[str], int, int, int, str]) -> np.ndarray:
+    texts, num_perm, seed, shingle_size, method = args
+    return _minhash_serial(texts, num_perm, seed, shingle_size, method)
 
 
-def _minhash_parallel(texts: list[str], num_perm: int, seed: int, shingle_size: int, workers: int) -> np.ndarray:
+def _minhash_parallel(
+    texts: list[str], num_perm: int, seed: int, shingle_size: int, workers: int, method: str = "minmax"
+) -> np.ndarray:
     from concurrent.futures import ProcessPoolExecutor
 
     # Several chunks per worker balance uneven document lengths; map() keeps input order.
     nchunks = min(len(texts), workers * 4)
     bounds = np.linspace(0, len(texts), nchunks + 1).astype(int).tolist()
-    jobs = [(texts[i:j], num_perm, seed, shingle_size) for i, j in zip(bounds[:-1], bounds[1:])]
+    jobs = [(texts[i:j], num_perm, seed, shingle_size, method) for i, j in zip(bounds[:-1], bounds[1:])]
     with ProcessPoolExecutor(max_workers=workers) as pool:
         parts = list(pool.map(_minhash_chunk, jobs))
     return np.concatenate(parts) if parts else np.empty((0, num_perm), dtype=np.uint32)

@@ -1,0 +1,204 @@
+"""Compiled (numba) kernels behind ``overlap.minhash``: the hot loops, nothing else.
+
+``minmax_into(h, offsets, a, b, out)``
+    Min-max MinHash of every document, written into ``out``; bit-identical to the numpy
+    kernel ``overlap.minhash._kernel`` (same permutations, same columns).
+``oph_into(h, offsets, mul, add, probe_key, out)``
+    One-permutation hashing with optimal densification (``minhash(..., method="oph")``).
+``windows_into(h, tok_lo, ntok, k, qs, out, out_offsets)``
+    Shingle hashes of many documents' tokens, equal to ``overlap.shingle.shingles``.
+
+Inputs are the flat ``uint64`` shingle hashes ``h`` and ``n + 1`` ``int64`` document
+offsets; ``out`` is a C-contiguous ``(n, num_perm)`` ``uint32`` array.  Every kernel has
+one explicit signature, so it is compiled once (or loaded from numba's on-disk cache,
+``cache=True``) when this module is imported, never again per call; callers must pass
+exactly these dtypes and contiguous arrays (``overlap.minhash`` does).  All kernels
+release the GIL (``nogil=True``), so threads run them on several cores at once.
+
+Importing this module imports numba (about 0.3 s) and loads or compiles the kernels
+(about 0.1 s from the cache, a few seconds the first time on a machine), which is why
+``overlap.minhash`` imports it only when it computes signatures, and falls back to its
+numpy kernels when numba is missing or ``OVERLAP_JIT=0``.
+
+Why the loops look as they do.  *minmax*: per document, the 32-bit folded shingles of a
+block of at most ``_BLOCK`` (L1-sized) are written to a scratch array; then for each pair
+of permutations one pass over that block keeps ``min`` and ``max`` of ``a*x + b`` in
+registers.  That inner loop is a reduction LLVM vectorises (``vpmulld``, ``vpminud``,
+``vpmaxud``), with no store per shingle.  *oph*: one vectorised pass hashes a block to
+32-bit values, then a scalar pass keeps the minimum per bin (a scatter, about 1 ns per
+shingle here); empty bins are filled afterwards, only when there are any.
+"""
+
+from __future__ import annotations
+
+import numba
+import numpy as np
+
+__all__ = ["minmax_into", "oph_into", "windows_into"]
+
+_U32MAX = np.uint32(0xFFFFFFFF)
+_S32 = np.uint64(32)
+# Shingles folded into the scratch block at a time: 4096 x 4 bytes stay in L1 across the
+# ceil(num_perm / 2) passes over them.
+_BLOCK = 4096
+# Random probes of optimal densification before the deterministic circular scan.
+_MAX_PROBES = 64
+
+_OPTS = {"cache": True, "nogil": True, "error_model": "numpy", "boundscheck": False}
+
+
+@numba.njit("uint64(uint64)", inline="always", **_OPTS)
+def _splitmix64(state):  # pragma: no cover - compiled
+    """SplitMix64 output of one state: the same function as ``overlap.minhash._splitmix64``."""
+    z = state + np.uint64(0x9E3779B97F4A7C15)
+    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    return z ^ (z >> np.uint64(31))
+
+
+@numba.njit("void(uint64[::1], int64[::1], uint32[::1], uint32[::1], uint32[:, ::1])", **_OPTS)
+def minmax_into(h, offsets, a, b, out):  # pragma: no cover - compiled
+    """Column ``k < len(a)``: ``min (a[k]*x + b[k]) mod 2**32``; column ``len(a) + k``: ``~max``.
+
+    ``x = (h ^ (h >> 32)) mod 2**32`` is folded here (no ``uint32`` copy of the input).
+    An empty document gets ``2**32 - 1`` everywhere (``~max`` of nothing is ``~0``).
+    """
+    n = offsets.shape[0] - 1
+    half = a.shape[0]
+    num_perm = out.shape[1]
+    x = np.empty(_BLOCK, np.uint32)
+    mn = np.empty(half, np.uint32)
+    mx = np.empty(half, np.uint32)
+    for i in range(n):
+        for k in range(half):
+            mn[k] = _U32MAX
+            mx[k] = 0
+        start = offsets[i]
+        end = offsets[i + 1]
+        while start < end:
+            m = min(end - start, _BLOCK)
+            for s in range(m):
+                v = h[start + s]
+                x[s] = np.uint32(v ^ (v >> _S32))
+            k = 0
+            # Two permutations per pass: one load of x feeds both, four independent
+            # accumulators keep the multiplier busy.
+            while k + 1 < half:
+                a0 = a[k]
+                b0 = b[k]
+                a1 = a[k + 1]
+                b1 = b[k + 1]
+                lo0 = mn[k]
+                hi0 = mx[k]
+                lo1 = mn[k + 1]
+                hi1 = mx[k + 1]
+                for s in range(m):
+                    xs = x[s]
+                    v0 = np.uint32(a0 * xs + b0)  # wraps modulo 2**32: the permutation
+                    v1 = np.uint32(a1 * xs + b1)
+                    lo0 = min(lo0, v0)
+                    hi0 = max(hi0, v0)
+                    lo1 = min(lo1, v1)
+                    hi1 = max(hi1, v1)
+                mn[k] = lo0
+                mx[k] = hi0
+                mn[k + 1] = lo1
+                mx[k + 1] = hi1
+                k += 2
+            if k < half:
+                a0 = a[k]
+                b0 = b[k]
+                lo0 = mn[k]
+                hi0 = mx[k]
+                for s in range(m):
+                    v0 = np.uint32(a0 * x[s] + b0)
+                    lo0 = min(lo0, v0)
+                    hi0 = max(hi0, v0)
+                mn[k] = lo0
+                mx[k] = hi0
+            start += m
+        for k in range(half):
+            out[i, k] = mn[k]
+        for k in range(num_perm - half):
+            out[i, half + k] = ~mx[k]
+
+
+@numba.njit("void(uint64[::1], int64[::1], uint64, uint64, uint64, uint32[:, ::1])", **_OPTS)
+def oph_into(h, offsets, mul, add, probe_key, out):  # pragma: no cover - compiled
+    """One-permutation hashing with optimal densification; see ``overlap.minhash``.
+
+    ``v = ((mul * x + add) mod 2**64) >> 32`` (capped at ``2**32 - 2``), bin
+    ``(v * K) >> 32``, minimum per bin; empty bin ``k`` copies the first originally
+    non-empty bin of its probe sequence.
+    """
+    n = offsets.shape[0] - 1
+    K = out.shape[1]
+    k64 = np.uint64(K)
+    cap = np.uint32(0xFFFFFFFE)
+    v = np.empty(_BLOCK, np.uint32)
+    row = np.empty(K, np.uint32)
+    for i in range(n):
+        for k in range(K):
+            row[k] = _U32MAX
+        start = offsets[i]
+        end = offsets[i + 1]
+        while start < end:
+            m = min(end - start, _BLOCK)
+            for s in range(m):  # vectorised: hash only
+                w = h[start + s]
+                x = np.uint64(np.uint32(w ^ (w >> _S32)))
+                v[s] = min(np.uint32((mul * x + add) >> _S32), cap)
+            for s in range(m):  # scalar scatter-min
+                j = (np.uint64(v[s]) * k64) >> _S32
+                row[j] = min(row[j], v[s])
+            start += m
+        empty = 0
+        for k in range(K):
+            out[i, k] = row[k]
+            empty += row[k] == _U32MAX
+        if empty == 0 or empty == K:  # nothing to fill, or an empty document
+            continue
+        for k in range(K):
+            if row[k] != _U32MAX:
+                continue
+            j = np.uint64(0)
+            found = False
+            for t in range(1, _MAX_PROBES + 1):
+                z = _splitmix64(probe_key ^ (np.uint64(k) << _S32) ^ np.uint64(t))
+                j = ((z >> _S32) * k64) >> _S32
+                if row[j] != _U32MAX:
+                    found = True
+                    break
+            if not found:  # rare (tiny documents): next non-empty bin after the last probe
+                for step in range(1, K + 1):
+                    jj = (j + np.uint64(step)) % k64
+                    if row[jj] != _U32MAX:
+                        j = jj
+                        break
+            out[i, k] = row[j]
+
+
+@numba.njit("void(uint64[::1], int64[::1], int64[::1], int64, uint64[::1], uint64[::1], int64[::1])", **_OPTS)
+def windows_into(h, tok_lo, ntok, k, qs, out, out_offsets):  # pragma: no cover - compiled
+    """Shingle hashes ``fmix64(sum(h[i + j] * qs[j]))`` of every document's token windows.
+
+    Document ``d`` owns tokens ``h[tok_lo[d]:tok_lo[d] + ntok[d]]`` and writes its shingles
+    to ``out[out_offsets[d]:out_offsets[d + 1]]``: ``ntok - k + 1`` full windows, or one
+    shingle of all its tokens when ``0 < ntok < k`` (``overlap.shingle.shingles``).
+    """
+    for d in range(tok_lo.shape[0]):
+        base = tok_lo[d]
+        nt = ntok[d]
+        o = out_offsets[d]
+        count = nt - k + 1 if nt >= k else (1 if nt > 0 else 0)
+        width = k if nt >= k else nt
+        for w in range(count):
+            acc = np.uint64(0)
+            for j in range(width):
+                acc += h[base + w + j] * qs[j]
+            acc ^= acc >> np.uint64(33)
+            acc *= np.uint64(0xFF51AFD7ED558CCD)
+            acc ^= acc >> np.uint64(33)
+            acc *= np.uint64(0xC4CEB9FE1A85EC53)
+            acc ^= acc >> np.uint64(33)
+            out[o + w] = acc
