@@ -1,9 +1,20 @@
 """Speed and accuracy of MinHash signatures and LSH candidates: overlap vs datasketch vs rensa.
 
 ``bench_signatures(texts) -> rows``   ms per document of each engine on the same shingles.
+``bench_jit_startup() -> rows``       one-time cost of overlap's compiled kernels per process.
 ``bench_end_to_end(texts) -> rows``   text -> signature with ``overlap.minhash``, 1 and 2 workers.
 ``bench_accuracy(texts) -> rows``     mean / max absolute error against exact Jaccard.
 ``bench_lsh(texts) -> rows``          band keys + candidate pairs vs datasketch ``MinHashLSH``.
+``write_results()``                   re-run tables 1, 2 and 4 of ``results/speed.md`` (and
+                                      their CSV files and ``speed.png``) in place.
+
+overlap rows: ``minmax`` is the default scheme (``method="minmax"``, what ``scan`` and
+``Index`` store) with the compiled numba kernel, and the same scheme on the numpy path
+(``OVERLAP_JIT=0``, bit-identical output); ``oph`` is one-permutation hashing
+(``method="oph"``).  rensa rows: ``RMinHash.update`` per document, its flat batch API
+``digest_matrix_from_flat_token_hashes`` and that API's ``_rho`` variant (a different
+sketch, same inputs).  The kernels are compiled (or loaded from numba's cache) and run
+once before any clock starts; ``bench_jit_startup`` reports that one-time cost separately.
 
 "Same shingles": every engine receives the same 64-bit shingle hashes, made once by
 ``overlap.minhash.shingle_batch`` (normalise, tokenise, 5-token shingles).  overlap and
@@ -13,37 +24,47 @@ per-document ``RMinHash.update`` take each hash as its 8 little-endian bytes, co
 before the clock starts.  So only the MinHash engine differs.  num_perm = 128 everywhere.
 
 Single-core rows run with the process pinned to one CPU (``common.single_core``), so an
-engine cannot use a second core behind our back.  Timings are best of N runs.
+engine cannot use a second core behind our back.  2-core rows run overlap's kernels in two
+threads (``workers=2``; the kernels release the GIL).  Timings are best of N runs.
 
-Run alone: ``python -m benchmarks.bench_minhash`` (prints tables); the full suite with
-files and plot: ``python -m benchmarks.run``.
+Run alone: ``python -m benchmarks.bench_minhash`` (prints tables; ``--write`` updates
+tables 1, 2 and 4 of ``benchmarks/results/speed.md``, their CSV files and the plot); the
+full suite with files and plot: ``python -m benchmarks.run``.
 """
 
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
-from concurrent.futures import ProcessPoolExecutor
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import numpy as np
 
-from benchmarks.common import best_of, load_corpus, markdown_table, single_core
+from benchmarks.common import RESULTS, best_of, load_corpus, markdown_table, single_core, write_csv
 from overlap.lsh import band_keys, candidate_pairs, optimal_params
 from overlap.minhash import estimate_jaccard, minhash, shingle_batch, signatures_from_shingles
 
 NUM_PERM = 128
 
 
-def _split(flat: np.ndarray, offs: np.ndarray, parts: int) -> list[tuple[np.ndarray, np.ndarray]]:
-    cuts = np.linspace(0, len(offs) - 1, parts + 1).astype(int)
-    return [(flat[offs[i] : offs[j]], offs[i : j + 1] - offs[i]) for i, j in zip(cuts[:-1], cuts[1:])]
+@contextmanager
+def numpy_path() -> Iterator[None]:
+    """Run ``overlap.minhash`` on its numpy kernels (``OVERLAP_JIT=0``) inside the block."""
+    before = os.environ.get("OVERLAP_JIT")
+    os.environ["OVERLAP_JIT"] = "0"
+    try:
+        yield
+    finally:
+        if before is None:
+            del os.environ["OVERLAP_JIT"]
+        else:
+            os.environ["OVERLAP_JIT"] = before
 
 
-def _sign(args: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
-    return signatures_from_shingles(args[0], args[1], num_perm=NUM_PERM, seed=1)
-
-
-def bench_signatures(texts: list[str], repeat: int = 5, datasketch_docs: int = 300) -> list[dict]:
+def bench_signatures(texts: list[str], repeat: int = 9, datasketch_docs: int = 300) -> list[dict]:
     """ms per document to turn the same shingle hashes into 128-value signatures."""
     flat, offs = shingle_batch(texts)
     n = len(texts)
@@ -59,22 +80,32 @@ def bench_signatures(texts: list[str], repeat: int = 5, datasketch_docs: int = 3
                 "api": api,
                 "cores": cores,
                 "ms_per_doc": seconds / docs_timed * 1e3,
+                "us_per_doc": seconds / docs_timed * 1e6,
                 "docs_per_s": docs_timed / seconds,
                 "shingles_per_doc": round(shingles_per_doc),
             }
         )
 
+    def ours(method: str, workers: int = 1):
+        return lambda: signatures_from_shingles(flat, offs, num_perm=NUM_PERM, method=method, workers=workers)
+
+    for method in ("minmax", "oph"):  # compile or load the kernels, start nothing on the clock
+        ours(method)()
     with single_core():
-        row("overlap", "signatures_from_shingles(flat, offsets)", 1,
-            best_of(lambda: signatures_from_shingles(flat, offs, num_perm=NUM_PERM), repeat), n)
+        row("overlap", "minmax, numba (default)", 1, best_of(ours("minmax"), repeat), n)
+        row("overlap", "oph, numba (method='oph')", 1, best_of(ours("oph"), repeat), n)
+        with numpy_path():
+            row("overlap", "minmax, numpy (OVERLAP_JIT=0)", 1, best_of(ours("minmax"), max(3, repeat // 2)), n)
         try:
             import rensa
 
             R = rensa.RMinHash
             row("rensa", "RMinHash(128).update(bytes list) per doc", 1,
-                best_of(lambda: [_rensa_one(R, b) for b in as_bytes], repeat), n)
+                best_of(lambda: [_rensa_one(R, b) for b in as_bytes], max(3, repeat // 2)), n)
             row("rensa", "RMinHash.digest_matrix_from_flat_token_hashes", 1,
                 best_of(lambda: R.digest_matrix_from_flat_token_hashes(flat, offs, NUM_PERM, 1), repeat), n)
+            row("rensa", "RMinHash.digest_matrix_from_flat_token_hashes_rho", 1,
+                best_of(lambda: R.digest_matrix_from_flat_token_hashes_rho(flat, offs, NUM_PERM, 1), repeat), n)
         except ImportError:
             print("note: rensa not installed (pip install -e .[bench]); skipping it", file=sys.stderr)
         from datasketch import MinHash
@@ -87,17 +118,44 @@ def bench_signatures(texts: list[str], repeat: int = 5, datasketch_docs: int = 3
                 m.update_batch(b)
 
         row("datasketch", "MinHash(128).update_batch(bytes list) per doc", 1,
-            best_of(run_datasketch, max(2, repeat // 2)), len(sub))
-    if (os.cpu_count() or 1) >= 2:
-        parts = _split(flat, offs, 2)
-        with ProcessPoolExecutor(2) as pool:
-            list(pool.map(_sign, parts))  # start the workers outside the clock
-            row("overlap", "signatures_from_shingles, 2 processes", 2,
-                best_of(lambda: list(pool.map(_sign, parts)), repeat), n)
-    base = next(r["ms_per_doc"] for r in rows if r["engine"] == "datasketch")
+            best_of(run_datasketch, max(2, repeat // 4)), len(sub))
+    if len(os.sched_getaffinity(0) if hasattr(os, "sched_getaffinity") else range(os.cpu_count() or 1)) >= 2:
+        row("overlap", "minmax, numba, workers=2 (threads)", 2, best_of(ours("minmax", 2), repeat), n)
+        row("overlap", "oph, numba, workers=2 (threads)", 2, best_of(ours("oph", 2), repeat), n)
+    base = {r["api"]: r["ms_per_doc"] for r in rows}
+    ds = next(r["ms_per_doc"] for r in rows if r["engine"] == "datasketch")
     for r in rows:
-        r["speedup_vs_datasketch"] = base / r["ms_per_doc"]
+        r["speedup_vs_datasketch"] = ds / r["ms_per_doc"]
+        for key, api in (("vs_rensa_RMinHash", "RMinHash(128).update(bytes list) per doc"),
+                         ("vs_rensa_flat", "RMinHash.digest_matrix_from_flat_token_hashes")):
+            r[key] = base[api] / r["ms_per_doc"] if api in base else float("nan")
     return rows
+
+
+def bench_jit_startup(repeat: int = 3) -> list[dict]:
+    """Seconds a new process spends before its first compiled signature (fresh interpreters).
+
+    ``compile``: numba's cache is empty (a fresh ``NUMBA_CACHE_DIR``), as on the first run
+    on a machine; ``cache load``: the same cache again, as in every later process.  Both
+    include ``import numba`` (also timed alone).
+    """
+    code = "import time; t = time.perf_counter(); import {mod}; print(time.perf_counter() - t)"
+
+    def run(mod: str, cache: str) -> float:
+        env = dict(os.environ, NUMBA_CACHE_DIR=cache)
+        out = subprocess.run([sys.executable, "-c", code.format(mod=mod)], env=env, check=True,
+                             capture_output=True, text=True)
+        return float(out.stdout.split()[-1])
+
+    with tempfile.TemporaryDirectory() as cache:
+        cold = run("overlap.kernels", cache)
+        warm = min(run("overlap.kernels", cache) for _ in range(repeat))
+        numba_only = min(run("numba", cache) for _ in range(repeat))
+    return [
+        {"what": "import numba", "seconds": numba_only},
+        {"what": "import numba + compile overlap.kernels (empty cache: first run on a machine)", "seconds": cold},
+        {"what": "import numba + load overlap.kernels from numba's cache (every later process)", "seconds": warm},
+    ]
 
 
 def _rensa_one(R, tokens: list[bytes]) -> list[int]:
@@ -112,16 +170,25 @@ def bench_end_to_end(texts: list[str], repeat: int = 3) -> list[dict]:
 
     n = len(texts)
     rows = []
+    minhash(texts[:20], num_perm=NUM_PERM)  # kernels compiled or loaded outside the clock
+    minhash(texts[:20], num_perm=NUM_PERM, method="oph")
     with single_core():
         t_norm = best_of(lambda: [normalize(t) for t in texts], repeat)
         t_shingle = best_of(lambda: shingle_batch(texts), repeat)
         t_one = best_of(lambda: minhash(texts, num_perm=NUM_PERM), repeat)
+        t_oph = best_of(lambda: minhash(texts, num_perm=NUM_PERM, method="oph"), repeat)
+        with numpy_path():
+            t_numpy = best_of(lambda: minhash(texts, num_perm=NUM_PERM), repeat)
     rows.append({"stage": "normalize (overlap.normalize)", "cores": 1, "ms_per_doc": t_norm / n * 1e3})
     rows.append({"stage": "tokenize + shingle (incl. normalize)", "cores": 1, "ms_per_doc": t_shingle / n * 1e3})
-    rows.append({"stage": "minhash(texts), workers=1", "cores": 1, "ms_per_doc": t_one / n * 1e3})
+    rows.append({"stage": "minhash(texts), minmax, numba, workers=1", "cores": 1, "ms_per_doc": t_one / n * 1e3})
+    rows.append({"stage": "minhash(texts), oph, numba, workers=1", "cores": 1, "ms_per_doc": t_oph / n * 1e3})
+    rows.append({"stage": "minhash(texts), minmax, numpy (OVERLAP_JIT=0), workers=1", "cores": 1,
+                 "ms_per_doc": t_numpy / n * 1e3})
     if (os.cpu_count() or 1) >= 2:
         t_two = best_of(lambda: minhash(texts, num_perm=NUM_PERM, workers=2), repeat)
-        rows.append({"stage": "minhash(texts), workers=2", "cores": 2, "ms_per_doc": t_two / n * 1e3})
+        rows.append({"stage": "minhash(texts), minmax, numba, workers=2 (processes)", "cores": 2,
+                     "ms_per_doc": t_two / n * 1e3})
     return rows
 
 
@@ -180,7 +247,8 @@ def bench_accuracy(texts: list[str], seeds: range = range(1, 11)) -> list[dict]:
         return run
 
     engines = {
-        "overlap": lambda s: signatures_from_shingles(sub_flat, sub_offs, num_perm=NUM_PERM, seed=s),
+        "overlap minmax (default)": lambda s: signatures_from_shingles(sub_flat, sub_offs, num_perm=NUM_PERM, seed=s),
+        "overlap oph": lambda s: signatures_from_shingles(sub_flat, sub_offs, num_perm=NUM_PERM, seed=s, method="oph"),
         "datasketch (affine32, default)": datasketch_engine("affine32"),
         "datasketch (legacy)": datasketch_engine("legacy"),
     }
@@ -191,10 +259,17 @@ def bench_accuracy(texts: list[str], seeds: range = range(1, 11)) -> list[dict]:
         engines["rensa flat hashes"] = lambda s: np.asarray(
             rensa.RMinHash.digest_matrix_from_flat_token_hashes(sub_flat, sub_offs, NUM_PERM, s).to_rows()
         )
+        engines["rensa flat hashes, rho"] = lambda s: np.asarray(
+            rensa.RMinHash.digest_matrix_from_flat_token_hashes_rho(sub_flat, sub_offs, NUM_PERM, s).to_rows()
+        )
     except ImportError:
         pass
     rows = []
     near = exact >= 0.85
+    sizes = np.diff(sub_offs)
+    # Pairs whose smaller document has fewer shingles than num_perm: most one-permutation
+    # bins of that document are empty and filled by densification.
+    small = np.minimum(sizes[pi], sizes[pj]) < NUM_PERM
     for name, fn in engines.items():
         errors = []
         for s in seeds:
@@ -211,6 +286,8 @@ def bench_accuracy(texts: list[str], seeds: range = range(1, 11)) -> list[dict]:
                 "bias": float(e.mean()),
                 "rmse": float(np.sqrt((e**2).mean())),
                 "mean_abs_error_J>=0.85": float(np.abs(e[:, near]).mean()) if near.any() else float("nan"),
+                f"mean_abs_error_small ({int(small.sum())} pairs)": float(np.abs(e[:, small]).mean())
+                if small.any() else float("nan"),
             }
         )
     rows.append(
@@ -223,6 +300,7 @@ def bench_accuracy(texts: list[str], seeds: range = range(1, 11)) -> list[dict]:
             "bias": 0.0,
             "rmse": float(np.sqrt(np.mean(exact * (1 - exact) / NUM_PERM))),
             "mean_abs_error_J>=0.85": float("nan"),
+            f"mean_abs_error_small ({int(small.sum())} pairs)": float("nan"),
         }
     )
     return rows
@@ -265,10 +343,76 @@ def bench_lsh(texts: list[str], threshold: float = 0.5, repeat: int = 3) -> list
     return out
 
 
-def main() -> None:
+NOTES = {
+    "signatures": "{n} {source} documents. Every engine gets the same 64-bit shingle hashes (overlap and "
+    "rensa's flat API as a uint64 array, datasketch and rensa's RMinHash as 8-byte strings); single-core rows "
+    "pinned to one CPU, 2-core rows are overlap's kernels in two threads; overlap's kernels compiled or loaded "
+    "before timing (one-time cost below); best of 9 (numpy and rensa RMinHash: best of 4; datasketch: 300 "
+    "documents, best of 2). vs_* columns: that engine's ms per document divided by this row's.",
+    "jit": "One-time cost of overlap's compiled kernels, per fresh process (not in the timings above).",
+    "end_to_end": "Stages are cumulative. Best of 3.",
+    "accuracy": "Document pairs with a spread of exact 5-shingle Jaccard (up to 60 per bin, all near-duplicates), "
+    "10 seeds per engine, same shingles. mean_abs_error_small: pairs whose smaller document has fewer than "
+    "128 shingles.",
+}
+TITLES = {
+    "signatures": "1. MinHash signatures, same shingles, num_perm = 128",
+    "end_to_end": "2. Text to signature with overlap.minhash",
+    "accuracy": "4. Estimation error against exact Jaccard (num_perm = 128)",
+}
+
+
+def write_results() -> None:
+    """Re-run tables 1, 2 and 4 and replace them in ``results/speed.md``; rewrite their CSV files and plot.
+
+    The other tables (LSH, corpus scale, compare latency) are kept as they are; ``python -m
+    benchmarks.run`` regenerates everything (several minutes, mostly the 100k scan).
+    """
+    import re
+
+    from benchmarks.run import _plot
+
+    sample = load_corpus(2000)
+    full = load_corpus()
+    sig_rows = bench_signatures(sample.texts)
+    jit_rows = bench_jit_startup()
+    e2e_rows = bench_end_to_end(sample.texts)
+    acc_rows = bench_accuracy(full.texts)
+    write_csv(RESULTS / "speed_signatures.csv", sig_rows)
+    write_csv(RESULTS / "speed_jit.csv", jit_rows)
+    write_csv(RESULTS / "speed_end_to_end.csv", e2e_rows)
+    write_csv(RESULTS / "speed_accuracy.csv", acc_rows)
+    _plot(sig_rows, RESULTS / "speed.png")
+    bodies = {
+        "signatures": NOTES["signatures"].format(n=len(sample.texts), source=sample.source)
+        + "\n\n" + markdown_table(sig_rows) + "\n\n" + NOTES["jit"] + "\n\n" + markdown_table(jit_rows),
+        "end_to_end": NOTES["end_to_end"] + "\n\n" + markdown_table(e2e_rows),
+        "accuracy": NOTES["accuracy"] + "\n\n" + markdown_table(acc_rows),
+    }
+    path = RESULTS / "speed.md"
+    text = path.read_text(encoding="utf-8")
+    for key, title in TITLES.items():
+        number = title.split(".")[0]
+        pattern = re.compile(rf"### {number}\. .*?\n(?=### |\Z)", re.S)
+        if not pattern.search(text):
+            raise RuntimeError(f"no section {number} in {path}: run python -m benchmarks.run first")
+        text = pattern.sub(lambda _: f"### {title}\n\n{bodies[key]}\n\n", text, count=1)
+    path.write_text(text, encoding="utf-8")
+    print(f"updated tables 1, 2 and 4 of {path}, their CSV files and speed.png")
+
+
+def main(argv: list[str] | None = None) -> None:
+    import argparse
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--write", action="store_true", help="update tables 1, 2, 4 of results/speed.md, CSVs, plot")
+    if parser.parse_args(argv).write:
+        write_results()
+        return
     corpus = load_corpus(2000)
     print(f"corpus: {len(corpus.texts)} {corpus.source} documents; timings are best of N runs\n")
     print(markdown_table(bench_signatures(corpus.texts)), "\n")
+    print(markdown_table(bench_jit_startup()), "\n")
     print(markdown_table(bench_end_to_end(corpus.texts)), "\n")
     print(markdown_table(bench_lsh(load_corpus().texts)), "\n")
     print(markdown_table(bench_accuracy(load_corpus().texts)))
