@@ -137,6 +137,13 @@ def oph_into(h, offsets, mul, add, probe_key, out):  # pragma: no cover - compil
     cap = np.uint32(0xFFFFFFFE)
     v = np.empty(_BLOCK, np.uint32)
     row = np.empty(K, np.uint32)
+    # For K = 2**p (p >= 1), (v * K) >> 32 is v >> (32 - p): a shift instead of a multiply
+    # in the scatter loop (about 10% of it); the loop is unswitched on this flag.
+    p = 0
+    while (1 << p) < K:
+        p += 1
+    pow2 = K >= 2 and (1 << p) == K
+    shift = np.uint32(32 - p)
     for i in range(n):
         for k in range(K):
             row[k] = _U32MAX
@@ -148,9 +155,14 @@ def oph_into(h, offsets, mul, add, probe_key, out):  # pragma: no cover - compil
                 w = h[start + s]
                 x = np.uint64(np.uint32(w ^ (w >> _S32)))
                 v[s] = min(np.uint32((mul * x + add) >> _S32), cap)
-            for s in range(m):  # scalar scatter-min
-                j = (np.uint64(v[s]) * k64) >> _S32
-                row[j] = min(row[j], v[s])
+            if pow2:
+                for s in range(m):  # scalar scatter-min
+                    j = v[s] >> shift
+                    row[j] = min(row[j], v[s])
+            else:
+                for s in range(m):
+                    j = (np.uint64(v[s]) * k64) >> _S32
+                    row[j] = min(row[j], v[s])
             start += m
         empty = 0
         for k in range(K):
