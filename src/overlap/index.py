@@ -86,6 +86,7 @@ from typing import Any
 
 import numpy as np
 
+from . import _arrays
 from .errors import ConfigError, InputError
 from .lsh import band_keys, optimal_params
 from .minhash import estimate_jaccard, signatures_from_shingles
@@ -561,7 +562,7 @@ class Index:
         a_order = np.argsort(feats.anchor_doc, kind="stable")
         a_bounds = np.searchsorted(feats.anchor_doc[a_order], np.arange(len(batch) + 1))
         pkeys = [
-            np.unique(np.concatenate((
+            _arrays.unique(np.concatenate((
                 feats.block_keys[order[bounds[d] : bounds[d + 1]]].ravel(),
                 feats.anchor_keys[a_order[a_bounds[d] : a_bounds[d + 1]]].ravel(),
             )))
@@ -765,10 +766,10 @@ class Index:
         if not rows:
             return ()
         flat, offs = shingle_batch([text] + [r[2] for r in rows], self.shingle_size)
-        q = np.unique(flat[offs[0] : offs[1]])
+        q = _arrays.unique(flat[offs[0] : offs[1]])
         found: list[tuple[float, float, str, str, str]] = []
         for t, (id_, origin, stored) in enumerate(rows, start=1):
-            s = np.unique(flat[offs[t] : offs[t + 1]])
+            s = _arrays.unique(flat[offs[t] : offs[t + 1]])
             inter = len(np.intersect1d(q, s, assume_unique=True))
             if inter == 0:
                 continue  # an LSH false positive: not one shingle in common

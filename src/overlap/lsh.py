@@ -29,6 +29,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from ._arrays import unique
 from .errors import ConfigError
 
 __all__ = ["DEFAULT_MAX_BUCKET", "band_keys", "candidate_pairs", "optimal_params"]
@@ -144,7 +145,7 @@ def candidate_pairs(keys: np.ndarray, *, max_bucket: int | None = DEFAULT_MAX_BU
     Rows are ``(i, j)`` with ``i < j``, sorted.  All bands are handled together: the
     ``n * bands`` keys are sorted once, runs of equal keys are buckets, and every bucket
     of ``L`` documents emits its ``L (L - 1) / 2`` pairs with vectorised index arithmetic;
-    duplicates across bands are removed with one ``np.unique``.
+    duplicates across bands are removed with one sort (``_arrays.unique``).
 
     ``max_bucket`` guards against boilerplate (a shared template or empty texts putting
     thousands of documents in one bucket, whose pairs would grow quadratically).  A bucket
@@ -197,7 +198,7 @@ def candidate_pairs(keys: np.ndarray, *, max_bucket: int | None = DEFAULT_MAX_BU
     pairs = np.concatenate(parts)
     lo = np.minimum(pairs[:, 0], pairs[:, 1])
     hi = np.maximum(pairs[:, 0], pairs[:, 1])
-    code = np.unique(lo * np.int64(n) + hi)
+    code = unique(lo * np.int64(n) + hi)
     return np.stack((code // n, code % n), axis=1).astype(np.int64)
 
 
