@@ -15,8 +15,9 @@ one explicit signature, so it is compiled once (or loaded from numba's on-disk c
 exactly these dtypes and contiguous arrays (``overlap.minhash`` does).  All kernels
 release the GIL (``nogil=True``), so threads run them on several cores at once.
 
-Importing this module imports numba (about 0.3 s) and loads or compiles the kernels
-(about 0.1 s from the cache, a few seconds the first time on a machine), which is why
+Importing this module imports numba and loads or compiles the kernels: about 0.55 s in
+all from numba's cache (0.3 s of it is ``import numba``), 2-3 s the first time on a machine
+(``benchmarks/bench_minhash.py: bench_jit_startup``), which is why
 ``overlap.minhash`` imports it only when it computes signatures, and falls back to its
 numpy kernels when numba is missing or ``OVERLAP_JIT=0``.
 

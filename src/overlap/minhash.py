@@ -60,8 +60,8 @@ there.  Signatures of the two methods are not comparable with each other; ``scan
 ``Index`` use ``"minmax"``.
 
 Engines.  The loops run in compiled kernels (``overlap.kernels``, numba, imported on the
-first signature, not with this module; compiling or loading them from numba's cache
-costs a few seconds once per machine, then about 0.1 s per process).  Without numba, or
+first signature, not with this module; compiling them costs 2-3 s once per machine, then
+importing numba and loading them from its cache about 0.55 s per process).  Without numba, or
 with the environment variable ``OVERLAP_JIT=0``, the same signatures come from numpy
 (bit-identical, about 4x slower for ``"minmax"`` and much slower for ``"oph"``).
 
