@@ -226,8 +226,18 @@ def _inter(s0: int, e0: int, s1: int, e1: int) -> int:
     return max(0, min(e0, e1) - max(s0, s1))
 
 
-def token_opcodes(ha: np.ndarray, hb: np.ndarray) -> list[tuple[str, int, int, int, int]]:
-    """Levenshtein opcodes between two token-hash sequences (difflib's 5-tuples)."""
+def token_opcodes(ha: np.ndarray | list[int], hb: np.ndarray | list[int]) -> list[tuple[str, int, int, int, int]]:
+    """Levenshtein opcodes between two token-hash sequences (difflib's 5-tuples).
+
+    Takes arrays or lists of ints (lists are what rapidfuzz reads fastest).  Equal
+    sequences give one ``equal`` opcode without calling rapidfuzz.
+    """
+    if isinstance(ha, np.ndarray):
+        ha = ha.tolist()
+    if isinstance(hb, np.ndarray):
+        hb = hb.tolist()
+    if ha == hb:
+        return [("equal", 0, len(ha), 0, len(hb))] if ha else []
     from rapidfuzz.distance import Levenshtein
 
-    return [tuple(op) for op in Levenshtein.opcodes(ha.tolist(), hb.tolist())]  # type: ignore[misc]
+    return [tuple(op) for op in Levenshtein.opcodes(ha, hb)]  # type: ignore[misc]

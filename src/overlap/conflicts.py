@@ -70,6 +70,7 @@ _RE_DATE3 = re.compile(r"^(\d{1,4})[/.-](\d{1,2})[/.-](\d{1,4})$")
 _RE_DATE2 = re.compile(r"^(\d{1,2})[/-](\d{1,4})$")
 _RE_DAY_DOT = re.compile(r"^(\d{1,2})\.(\d{1,2})$")
 _RE_RANGE = re.compile(r"^(\d{1,2})-(\d{1,2})[/-](\d{1,2})$")
+_ANY_DIGIT = re.compile(r"\d")
 _RE_PLAIN = re.compile(r"^\d+$")
 _RE_GROUPED_DOT = re.compile(r"^\d{1,3}(\.\d{3})+$")
 _RE_GROUPED_COMMA = re.compile(r"^\d{1,3}(,\d{3})+$")
@@ -137,6 +138,10 @@ def quantities(words: list[str], vietnamese: bool) -> list[tuple[int, int, Quant
     >>> [q.kind for _, _, q in quantities("tháng 6-2021 và năm 2014".split(), True)]
     ['date', 'date']
     """
+    # Cheapest check first: every reading below needs a digit somewhere or a number word
+    # ("hai", "năm", "two"), and most edit blocks are plain words with neither.
+    if not _ANY_DIGIT.search(" ".join(words)) and _WORDS.keys().isdisjoint(words):
+        return []
     out: list[tuple[int, int, Quantity]] = []
     i, n = 0, len(words)
     while i < n:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
@@ -26,7 +27,7 @@ from .errors import ConfigError
 from .normalize import NormText, normalize
 from .records import Comparison, Conflict, Edit, Passage, SentencePair, Similarity, Span, Variant
 from .segment import sentences
-from .shingle import Tokens, shingles, span_hashes, tokenize
+from .shingle import Tokens, shingles, tokenize
 
 __all__ = ["CompareOptions", "compare", "compare_files", "compare_prepared", "prepare"]
 
@@ -90,27 +91,72 @@ def with_overrides(cls: Any, options: Any, overrides: dict[str, Any]) -> Any:
 
 # --------------------------------------------------------------------------- documents
 
-_VI_MARKS = re.compile("[ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]")
+# Letters only Vietnamese uses; a text where more than 1% of characters are among them
+# follows the Vietnamese number convention.  A boolean table by code point counts them
+# in one numpy pass (a regex ``findall`` was 4x slower).
+_VI_MARKS = "ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ"
+_VI_TABLE = np.zeros(max(map(ord, _VI_MARKS)) + 2, dtype=bool)
+_VI_TABLE[[ord(c) for c in _VI_MARKS]] = True
+
+# Per code point: 1 when ``str.isupper``, 0 when not, 255 not yet asked.  Filled lazily
+# with the code points texts actually use (as ``shingle._classes`` does).
+_UPPER: np.ndarray | None = None
+
+
+def _is_upper(cps: np.ndarray) -> np.ndarray:
+    global _UPPER
+    if _UPPER is None:
+        _UPPER = np.full(0x110000, 255, dtype=np.uint8)
+    got = _UPPER[cps]
+    unknown = got == 255
+    if unknown.any():
+        for cp in np.unique(cps[unknown]).tolist():
+            _UPPER[cp] = chr(cp).isupper()
+        got = _UPPER[cps]
+    return got.astype(bool)
+
+
+def _codepoints(text: str) -> np.ndarray:
+    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
 
 
 @dataclass(slots=True)
 class _Doc:
-    """One text as the stages see it: original, view, tokens, and lazily derived facts."""
+    """One text as the stages see it: original, view, tokens, and lazily derived facts.
+
+    Per-token facts the per-passage stages read one token at a time are kept as plain
+    lists: indexing a list costs ~30 ns, a numpy scalar ~100 ns plus ``int()``, and a
+    numpy call on a 10-token slice about a microsecond.
+    """
 
     text: str
     view: NormText
     tokens: Tokens
     orig_starts: np.ndarray
     orig_ends: np.ndarray
-    _names: np.ndarray | None = field(default=None)
+    _ostarts: list[int] | None = field(default=None)
+    _oends: list[int] | None = field(default=None)
+    _hlist: list[int] | None = field(default=None)
     _sentences: tuple[Span, ...] | None = field(default=None)
-    _sent_ids: np.ndarray | None = field(default=None)
-    _raw: np.ndarray | None = field(default=None)
+    _sent_bounds: tuple[list[int], list[int]] | None = field(default=None)
+    _names: list[bool] | None = field(default=None)
+    _initial: list[bool] | None = field(default=None)
     _vietnamese: bool | None = field(default=None)
-    _sent_sizes: np.ndarray | None = field(default=None)
     _shingle_sets: dict[int, np.ndarray] = field(default_factory=dict)
     _solid: int | None = field(default=None)
-    _initial: np.ndarray | None = field(default=None)
+    _lowered: str | None = field(default=None)
+    _folded: list[int] | None = field(default=None)
+
+    @classmethod
+    def of(cls, text: str) -> "_Doc":
+        view = normalize(text)
+        toks = tokenize(view.text)
+        if view.identity or len(toks) == 0:
+            os_, oe = toks.starts, toks.ends
+        else:
+            os_ = view.starts[toks.starts]  # type: ignore[index]
+            oe = view.ends[toks.ends - 1]  # type: ignore[index]
+        return cls(text, view, toks, os_, oe)
 
     def shingle_set(self, k: int) -> np.ndarray:
         """Sorted unique k-token shingle hashes (cached per k)."""
@@ -126,23 +172,35 @@ class _Doc:
             self._solid = _solid(self.text)
         return self._solid
 
-    @classmethod
-    def of(cls, text: str) -> "_Doc":
-        view = normalize(text)
-        toks = tokenize(view.text)
-        if view.identity or len(toks) == 0:
-            os_, oe = toks.starts, toks.ends
-        else:
-            os_ = view.starts[toks.starts]  # type: ignore[index]
-            oe = view.ends[toks.ends - 1]  # type: ignore[index]
-        return cls(text, view, toks, os_, oe)
+    @property
+    def ostarts(self) -> list[int]:
+        """Per token: original start offset (``orig_starts`` as a list, cached)."""
+        if self._ostarts is None:
+            self._ostarts = self.orig_starts.tolist()
+        return self._ostarts
+
+    @property
+    def oends(self) -> list[int]:
+        """Per token: original end offset (cached)."""
+        if self._oends is None:
+            self._oends = self.orig_ends.tolist()
+        return self._oends
+
+    @property
+    def hlist(self) -> list[int]:
+        """Token hashes as a list of ints (cached): what rapidfuzz reads fastest."""
+        if self._hlist is None:
+            self._hlist = self.tokens.hashes.tolist()
+        return self._hlist
 
     @property
     def vietnamese(self) -> bool:
         """Vietnamese number convention ("7,5", "100.000") when the text looks Vietnamese."""
         if self._vietnamese is None:
             sample = self.view.text[:4000]
-            self._vietnamese = len(_VI_MARKS.findall(sample)) > len(sample) // 100
+            cps = _codepoints(sample)
+            marks = int(np.count_nonzero(_VI_TABLE[np.minimum(cps, len(_VI_TABLE) - 1)]))
+            self._vietnamese = marks > len(sample) // 100
         return self._vietnamese
 
     @property
@@ -152,75 +210,107 @@ class _Doc:
         return self._sentences
 
     @property
-    def sent_ids(self) -> np.ndarray:
-        """Per token: index of the sentence it falls in (tokens between sentences join the previous)."""
-        if self._sent_ids is None:
-            starts = np.fromiter((s.start for s in self.sentence_spans), dtype=np.int64)
-            self._sent_ids = np.searchsorted(starts, self.orig_starts, side="right") - 1
-        return self._sent_ids
+    def sent_bounds(self) -> tuple[list[int], list[int]]:
+        """Sentence starts and ends as two sorted lists (sentences are disjoint and in order)."""
+        if self._sent_bounds is None:
+            spans = self.sentence_spans
+            self._sent_bounds = ([s.start for s in spans], [s.end for s in spans])
+        return self._sent_bounds
 
-    @property
-    def raw_hashes(self) -> np.ndarray:
-        """Per token: hash of its original characters, lower-cased and NFC, but not folded.
+    def sentence_run(self, i: int) -> tuple[int, int]:
+        """Tokens ``[r0, r1)`` in the same sentence as token i.
 
-        Two aligned tokens with equal view hashes and different raw hashes are the same
+        A token belongs to the last sentence starting at or before it (tokens between
+        sentences join the previous one; tokens before the first form a run of their own).
+        """
+        ss, st = self.sent_bounds[0], self.ostarts
+        sid = bisect_right(ss, st[i]) - 1
+        r0 = bisect_left(st, ss[sid]) if sid >= 0 else 0
+        r1 = bisect_left(st, ss[sid + 1]) if sid + 1 < len(ss) else len(st)
+        return r0, r1
+
+    def raw_word(self, i: int) -> str:
+        """Token i's original characters, lower-cased and NFC, but not folded.
+
+        Two aligned tokens with equal view hashes and different raw words are the same
         word in two spellings the view treats as one ("Sỹ"/"Sĩ", "hoà"/"hòa").
         """
-        if self._raw is None:
-            if self.view.identity:
-                self._raw = span_hashes(self.text.lower(), self.tokens.starts, self.tokens.ends)
-            else:
-                import unicodedata
+        if self.view.identity:
+            if self._lowered is None:
+                self._lowered = self.text.lower()  # lower the whole text: final sigma needs context
+            return self._lowered[self.ostarts[i] : self.oends[i]]
+        import unicodedata
 
-                words = [unicodedata.normalize("NFC", self.word(i)).lower() for i in range(len(self.tokens))]
-                joined = " ".join(words)
-                ends = np.cumsum([len(w) + 1 for w in words], dtype=np.int64) - 1
-                self._raw = span_hashes(joined, ends - np.array([len(w) for w in words], dtype=np.int64), ends)
-        return self._raw
+        return unicodedata.normalize("NFC", self.word(i)).lower()
 
     @property
-    def sent_sizes(self) -> np.ndarray:
-        """Tokens per sentence (indexed like ``sent_ids``; tokens before any sentence at -1 are dropped)."""
-        if self._sent_sizes is None:
-            ids = self.sent_ids
-            self._sent_sizes = np.bincount(ids[ids >= 0], minlength=len(self.sentence_spans))
-        return self._sent_sizes
+    def folded(self) -> list[int]:
+        """Tokens whose view differs from their raw word (sorted, cached).
+
+        Only these can take part in an orthographic variant: if neither of two aligned
+        tokens was changed by folding, equal views mean equal raw words.
+        """
+        if self._folded is None:
+            vt = self.view.text
+            ts, te = self.tokens.starts, self.tokens.ends
+            if not self.view.identity:
+                vs, ve = ts.tolist(), te.tolist()
+                self._folded = [i for i in range(len(vs)) if self.raw_word(i) != vt[vs[i] : ve[i]]]
+            else:
+                if self._lowered is None:
+                    self._lowered = self.text.lower()
+                if self._lowered == vt or len(ts) == 0:
+                    self._folded = []
+                else:
+                    pos = np.flatnonzero(_codepoints(self._lowered) != _codepoints(vt))
+                    t = np.searchsorted(ts, pos, side="right") - 1
+                    inside = (t >= 0) & (pos < te[np.maximum(t, 0)])
+                    self._folded = np.unique(t[inside]).tolist()
+        return self._folded
 
     def word(self, i: int) -> str:
-        return self.text[int(self.orig_starts[i]) : int(self.orig_ends[i])]
+        return self.text[self.ostarts[i] : self.oends[i]]
 
     def span(self, i: int, j: int) -> Span:
         """Original span from the start of token i to the end of token j-1 (empty at i if j <= i)."""
         if j <= i:
-            pos = int(self.orig_starts[i]) if i < len(self.orig_starts) else len(self.text)
+            pos = self.ostarts[i] if i < len(self.orig_starts) else len(self.text)
             return Span(pos, pos)
-        return Span(int(self.orig_starts[i]), int(self.orig_ends[j - 1]))
+        return Span(self.ostarts[i], self.oends[j - 1])
 
     def gap_is_space(self, i: int) -> bool:
         """True when tokens i and i+1 are separated by whitespace only."""
-        between = self.text[int(self.orig_ends[i]) : int(self.orig_starts[i + 1])]
+        between = self.text[self.oends[i] : self.ostarts[i + 1]]
         return bool(between) and between.isspace()
 
     @property
-    def names(self) -> np.ndarray:
+    def names(self) -> list[bool]:
         """Per token: written as a name (capitalised, and not only because a sentence starts there)."""
         if self._names is None:
             n = len(self.tokens)
-            cps = np.frombuffer(self.text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-            first, inv = np.unique(cps[self.orig_starts], return_inverse=True)
-            upper = np.array([chr(c).isupper() for c in first.tolist()], dtype=bool)[inv.reshape(-1)]
+            if n == 0:
+                self._names, self._initial = [], []
+                return self._names
+            upper = _is_upper(_codepoints(self.text)[self.orig_starts])
             initial = np.zeros(n, dtype=bool)
-            starts = np.fromiter((s.start for s in self.sentence_spans), dtype=np.int64)
-            idx = np.searchsorted(self.orig_starts, starts)
+            idx = np.searchsorted(self.orig_starts, np.asarray(self.sent_bounds[0], dtype=np.int64))
             initial[idx[idx < n]] = True
-            hashes = self.tokens.hashes
-            again = np.isin(hashes, hashes[upper & ~initial])
-            self._names = upper & (~initial | again)
-            self._initial = initial
+            names = upper & ~initial
+            # A capitalised word opening a sentence is a name when it is capitalised
+            # elsewhere too (few such words: a set lookup each, not ``np.isin``).
+            again = np.flatnonzero(upper & initial)
+            if len(again):
+                hashes = self.tokens.hashes
+                elsewhere = set(hashes[names].tolist())
+                for i, h in zip(again.tolist(), hashes[again].tolist()):
+                    if h in elsewhere:
+                        names[i] = True
+            self._names = names.tolist()
+            self._initial = initial.tolist()
         return self._names
 
     @property
-    def initial(self) -> np.ndarray:
+    def initial(self) -> list[bool]:
         """Per token: the first word of a sentence (or of a standalone line)."""
         if self._initial is None:
             _ = self.names
@@ -252,7 +342,7 @@ def _slot_extend(al: Alignment, a: _Doc, b: _Doc) -> Alignment:
         wa, wb = a.word(i), b.word(j)
         if any(c.isdigit() for c in wa) and any(c.isdigit() for c in wb):
             return True
-        return bool(a.names[i] and b.names[j])
+        return a.names[i] and b.names[j]
 
     a0, a1, b0, b1, m = al.a_start, al.a_end, al.b_start, al.b_end, al.matched
     if a0 > 0 and b0 > 0 and a.gap_is_space(a0 - 1) and b.gap_is_space(b0 - 1) and same_slot(a0 - 1, b0 - 1):
@@ -272,20 +362,18 @@ def _trim_edges(al: Alignment, a: _Doc, b: _Doc, min_piece: int = 3) -> Alignmen
     passage is cut when it is the same on both sides.
     """
     a0, a1, b0, b1 = al.a_start, al.a_end, al.b_start, al.b_end
-    ha, hb = a.tokens.hashes, b.tokens.hashes
+    ha, hb = a.hlist, b.hlist
 
     def piece(doc: _Doc, lo: int, hi: int, tail: bool) -> int:
-        ids = doc.sent_ids
-        sid = ids[hi - 1] if tail else ids[lo]
-        inside = int(np.count_nonzero(ids[lo:hi] == sid))
-        whole = int(doc.sent_sizes[sid]) if sid >= 0 else int(np.count_nonzero(ids == sid))
-        return inside if inside < min_piece and inside < whole and inside < hi - lo else 0
+        r0, r1 = doc.sentence_run(hi - 1 if tail else lo)
+        inside = min(hi, r1) - max(lo, r0)
+        return inside if inside < min_piece and inside < r1 - r0 and inside < hi - lo else 0
 
     t = max(piece(a, a0, a1, True), piece(b, b0, b1, True))
-    if t and a1 - t > a0 and np.array_equal(ha[a1 - t : a1], hb[b1 - t : b1]):
+    if t and a1 - t > a0 and ha[a1 - t : a1] == hb[b1 - t : b1]:
         a1, b1 = a1 - t, b1 - t
     h = max(piece(a, a0, a1, False), piece(b, b0, b1, False))
-    if h and a0 + h < a1 and np.array_equal(ha[a0 : a0 + h], hb[b0 : b0 + h]):
+    if h and a0 + h < a1 and ha[a0 : a0 + h] == hb[b0 : b0 + h]:
         a0, b0 = a0 + h, b0 + h
     if (a0, a1, b0, b1) == (al.a_start, al.a_end, al.b_start, al.b_end):
         return al
@@ -331,22 +419,22 @@ def _grow(doc: _Doc, lo: int, hi: int, other: _Doc, olo: int, ohi: int, kind: st
 
 def _side(doc: _Doc, lo: int, hi: int) -> Side:
     # A syllable hyphenated to a name belongs to it: "Tô-ki-ô", "Ma-lai-xi-a".
-    names = [bool(x) for x in doc.names[lo:hi]]
+    names = doc.names[lo:hi]
+    text, starts, ends = doc.text, doc.ostarts, doc.oends
     for k in range(1, len(names)):
-        i = lo + k
-        if not names[k] and names[k - 1] and doc.text[int(doc.orig_ends[i - 1]) : int(doc.orig_starts[i])] == "-":
+        if not names[k] and names[k - 1] and text[ends[lo + k - 1] : starts[lo + k]] == "-":
             names[k] = True
-    tokens = tuple(doc.word(i) for i in range(lo, hi))
+    tokens = tuple([text[s:e] for s, e in zip(starts[lo:hi], ends[lo:hi])])
     caps = [t[:1].isupper() or (k > 0 and names[k]) for k, t in enumerate(tokens)]
     return Side(
         tokens=tokens,
-        before=doc.word(lo - 1) if lo > 0 else "",
-        after=doc.word(hi) if hi < len(doc.tokens) else "",
+        before=text[starts[lo - 1] : ends[lo - 1]] if lo > 0 else "",
+        after=text[starts[hi] : ends[hi]] if hi < len(starts) else "",
         names=tuple(names),
         vietnamese=doc.vietnamese,
         caps=tuple(caps),
-        text=doc.span(lo, hi).of(doc.text),
-        initial=tuple(bool(x) for x in doc.initial[lo:hi]),
+        text=text[starts[lo] : ends[hi - 1]] if hi > lo else "",
+        initial=tuple(doc.initial[lo:hi]),
     )
 
 
@@ -370,11 +458,12 @@ def _trim_punct(a: _Doc, sa: Span, b: _Doc, sb: Span) -> tuple[Span, Span]:
     return Span(*oa), Span(*ob)
 
 
-def _passage(al: Alignment, a: _Doc, b: _Doc) -> tuple[Passage, list[Conflict]]:
+def _passage(al: Alignment, a: _Doc, b: _Doc) -> tuple[Passage, list[Conflict], list[Variant]]:
     from rapidfuzz.distance import Indel
 
-    ha = a.tokens.hashes[al.a_start : al.a_end]
-    hb = b.tokens.hashes[al.b_start : al.b_end]
+    hla, hlb = a.hlist, b.hlist
+    ha = hla[al.a_start : al.a_end]
+    hb = hlb[al.b_start : al.b_end]
     ops = token_opcodes(ha, hb)
     # A passage starts and ends on shared words: drop words only one side has at an edge
     # (a changed word in the same slot, a "replace", stays: it is a detail to report).
@@ -385,21 +474,22 @@ def _passage(al: Alignment, a: _Doc, b: _Doc) -> tuple[Passage, list[Conflict]]:
         a0, b0 = (head[2], head[4]) if head else (0, 0)
         a1, b1 = (tail[1], tail[3]) if tail else (len(ha), len(hb))
         al = Alignment(al.a_start + a0, al.a_start + a1, al.b_start + b0, al.b_start + b1, al.matched)
-        ha = a.tokens.hashes[al.a_start : al.a_end]
-        hb = b.tokens.hashes[al.b_start : al.b_end]
+        ha = hla[al.a_start : al.a_end]
+        hb = hlb[al.b_start : al.b_end]
         ops = token_opcodes(ha, hb)
     # Map each a-token of the passage to a b-token (or -1), and collect edit blocks:
     # maximal runs of non-equal opcodes ("100 nghìn" -> "100.000" is one block, not two).
-    amap = np.full(len(ha), -1, dtype=np.int64)
+    amap = [-1] * len(ha)
     blocks: list[list[int]] = []
     prev_equal = True
     for tag, i1, i2, j1, j2 in ops:
         if tag == "equal":
-            amap[i1:i2] = np.arange(j1, j2)
+            amap[i1:i2] = range(j1, j2)
             prev_equal = True
             continue
         if tag == "replace":
-            amap[i1:i2] = j1 + np.minimum(np.arange(i2 - i1), j2 - j1 - 1)
+            last = j2 - 1
+            amap[i1:i2] = [min(j, last) for j in range(j1, j1 + i2 - i1)]
         if prev_equal or not blocks:
             blocks.append([i1, i2, j1, j2])
         else:
@@ -409,13 +499,16 @@ def _passage(al: Alignment, a: _Doc, b: _Doc) -> tuple[Passage, list[Conflict]]:
     edits: list[Edit] = []
     conflicts: list[Conflict] = []
     variants: list[Variant] = []
-    # Shared words right before and after each block: a name change is only trusted in
-    # a slot both sides frame alike (a misaligned stretch has short, scattered matches).
-    equal_at = {(op[1], op[3]): op[2] - op[1] for op in ops if op[0] == "equal"}
-    equal_to = {(op[2], op[4]): op[2] - op[1] for op in ops if op[0] == "equal"}
+    if blocks:
+        # Shared words right before and after each block: a name change is only trusted in
+        # a slot both sides frame alike (a misaligned stretch has short, scattered matches).
+        equal_at = {(op[1], op[3]): op[2] - op[1] for op in ops if op[0] == "equal"}
+        equal_to = {(op[2], op[4]): op[2] - op[1] for op in ops if op[0] == "equal"}
     for i1, i2, j1, j2 in blocks:
         lo, hi, olo, ohi = al.a_start + i1, al.a_start + i2, al.b_start + j1, al.b_start + j2
         edits.append(Edit(a.span(lo, hi), b.span(olo, ohi)))
+        if lo == hi or olo == ohi:
+            continue  # words on one side only: ``classify`` says None without looking
         verdict = classify(_side(a, lo, hi), _side(b, olo, ohi))
         if verdict is None:
             continue
@@ -437,7 +530,7 @@ def _passage(al: Alignment, a: _Doc, b: _Doc) -> tuple[Passage, list[Conflict]]:
         conflicts = [c for c in conflicts if c.kind not in ("number", "date")]
 
     pa, pb = _trim_punct(a, a.span(al.a_start, al.a_end), b, b.span(al.b_start, al.b_end))
-    score = Indel.normalized_similarity(ha.tolist(), hb.tolist())
+    score = 1.0 if ha == hb else Indel.normalized_similarity(ha, hb)
     pairs = _sentence_pairs(al, a, b, amap, pa)
     return Passage(pa, pb, float(score), tuple(pairs), tuple(edits)), conflicts, variants
 
@@ -445,39 +538,55 @@ def _passage(al: Alignment, a: _Doc, b: _Doc) -> tuple[Passage, list[Conflict]]:
 _TEMPLATE_FIGURES = 4
 
 
-def _orthography(al: Alignment, a: _Doc, b: _Doc, amap: np.ndarray) -> list[Variant]:
+def _orthography(al: Alignment, a: _Doc, b: _Doc, amap: list[int]) -> list[Variant]:
     """Aligned words that are equal in the view but spelled differently ("Sỹ"/"Sĩ")."""
-    ai = np.flatnonzero(amap >= 0) + al.a_start
-    if len(ai) == 0:
+    # Two tokens with equal view hashes can differ in raw hash only when one of them
+    # was changed by folding (raw hash != view hash): check those positions only.
+    fa, fb = a.folded, b.folded
+    a0, b0 = al.a_start, al.b_start
+    lo_a, hi_a = bisect_left(fa, a0), bisect_left(fa, al.a_end)
+    lo_b, hi_b = bisect_left(fb, b0), bisect_left(fb, al.b_end)
+    if lo_a == hi_a and lo_b == hi_b:
         return []
-    bi = amap[amap >= 0] + al.b_start
-    same_view = a.tokens.hashes[ai] == b.tokens.hashes[bi]
-    differ = np.flatnonzero(same_view & (a.raw_hashes[ai] != b.raw_hashes[bi]))
+    ks = {i - a0 for i in fa[lo_a:hi_a]}
+    if lo_b < hi_b:
+        wanted = {j - b0 for j in fb[lo_b:hi_b]}
+        ks.update(k for k, j in enumerate(amap) if j in wanted)
+    ha, hb = a.hlist, b.hlist
     out = []
-    for k in differ.tolist():
-        sa, sb = a.span(int(ai[k]), int(ai[k]) + 1), b.span(int(bi[k]), int(bi[k]) + 1)
-        out.append(Variant("orthography", sa, sb, sa.of(a.text), sb.of(b.text)))
+    for k in sorted(ks):
+        j = amap[k]
+        if j < 0:
+            continue
+        i, j = a0 + k, b0 + j
+        if ha[i] == hb[j] and a.raw_word(i) != b.raw_word(j):
+            sa, sb = a.span(i, i + 1), b.span(j, j + 1)
+            out.append(Variant("orthography", sa, sb, sa.of(a.text), sb.of(b.text)))
     return out
 
 
-def _sentence_pairs(al: Alignment, a: _Doc, b: _Doc, amap: np.ndarray, pa: Span) -> list[SentencePair]:
+def _sentence_pairs(al: Alignment, a: _Doc, b: _Doc, amap: list[int], pa: Span) -> list[SentencePair]:
     """Split a passage at a's sentence boundaries and pair each piece with its b-range."""
     from rapidfuzz.distance import Indel
 
     out: list[SentencePair] = []
-    starts = a.orig_starts[al.a_start : al.a_end]
-    for s in a.sentence_spans:
-        if s.end <= pa.start or s.start >= pa.end:
+    s_starts, s_ends = a.sent_bounds
+    starts = a.ostarts
+    ha, hb = a.hlist, b.hlist
+    a0, a1 = al.a_start, al.a_end
+    # Sentences are disjoint and in text order: those overlapping ``pa`` are one run.
+    for k in range(bisect_right(s_ends, pa.start), bisect_left(s_starts, pa.end)):
+        i = bisect_left(starts, s_starts[k], a0, a1) - a0
+        j = bisect_left(starts, s_ends[k], a0, a1) - a0
+        if j <= i:
             continue
-        i = int(np.searchsorted(starts, s.start))
-        j = int(np.searchsorted(starts, s.end))
-        mapped = amap[i:j]
-        mapped = mapped[mapped >= 0]
-        if j <= i or len(mapped) == 0:
+        mapped = [x for x in amap[i:j] if x >= 0]
+        if not mapped:
             continue
-        bi, bj = al.b_start + int(mapped.min()), al.b_start + int(mapped.max()) + 1
-        ai, aj = al.a_start + i, al.a_start + j
-        score = Indel.normalized_similarity(a.tokens.hashes[ai:aj].tolist(), b.tokens.hashes[bi:bj].tolist())
+        bi, bj = al.b_start + min(mapped), al.b_start + max(mapped) + 1
+        ai, aj = a0 + i, a0 + j
+        xa, xb = ha[ai:aj], hb[bi:bj]
+        score = 1.0 if xa == xb else Indel.normalized_similarity(xa, xb)
         out.append(SentencePair(a.span(ai, aj), b.span(bi, bj), float(score)))
     return out
 
@@ -552,12 +661,13 @@ def compare_prepared(a: _Doc, b: _Doc, *, options: CompareOptions | None = None)
     )
 
 
-_SPACE = re.compile(r"\s+")
-
-
 def _solid(text: str) -> int:
-    """Number of non-space characters."""
-    return len(_SPACE.sub("", text))
+    """Number of non-space characters.
+
+    ``str.split()`` splits on exactly the characters ``\\s`` matches (``str.isspace``),
+    and is about 10x faster than deleting them with a regex.
+    """
+    return sum(map(len, text.split()))
 
 
 def _coverage(doc: _Doc, spans: list[Span]) -> float:
