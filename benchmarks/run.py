@@ -3,7 +3,7 @@
 Writes into ``benchmarks/results/``:
 
 * ``speed.md``: every table below, with the machine they ran on (copy it into the README);
-* ``speed_signatures.csv``, ``speed_end_to_end.csv``, ``speed_accuracy.csv``,
+* ``speed_signatures.csv``, ``speed_jit.csv``, ``speed_end_to_end.csv``, ``speed_accuracy.csv``,
   ``speed_lsh.csv``, ``speed_scan.csv``, ``speed_compare.csv``: the same rows as CSV;
 * ``speed.png``: ms per document of each MinHash engine (log scale).
 
@@ -64,20 +64,18 @@ def main(argv: list[str] | None = None) -> None:
         sections.append(f"### {title}\n\n{note}\n\n{markdown_table(rows)}\n")
         print(sections[-1])
 
+    notes, titles = bench_minhash.NOTES, bench_minhash.TITLES
     sig_rows = bench_minhash.bench_signatures(sample)
-    section("signatures", "1. MinHash signatures, same shingles, num_perm = 128", sig_rows,
-            f"{len(sample)} {corpus.source} documents. Every engine gets the same 64-bit shingle hashes "
-            "(overlap and rensa's flat API as a uint64 array, datasketch and rensa's RMinHash as 8-byte "
-            "strings); single-core rows pinned to one CPU; best of 5 (datasketch: 300 documents, best of 2).")
+    jit_rows = bench_minhash.bench_jit_startup()
+    write_csv(RESULTS / "speed_jit.csv", jit_rows)
+    section("signatures", titles["signatures"], sig_rows,
+            notes["signatures"].format(n=len(sample), source=corpus.source))
+    sections[-1] += f"\n{notes['jit']}\n\n{markdown_table(jit_rows)}\n"
     _plot(sig_rows, RESULTS / "speed.png")
-    section("end_to_end", "2. Text to signature with overlap.minhash", bench_minhash.bench_end_to_end(sample),
-            "Stages are cumulative. Best of 3.")
+    section("end_to_end", titles["end_to_end"], bench_minhash.bench_end_to_end(sample), notes["end_to_end"])
     section("lsh", "3. LSH candidate pairs from the same signatures (threshold 0.5)",
             bench_minhash.bench_lsh(corpus.texts), "Best of 3 (datasketch: best of 2).")
-    section("accuracy", "4. Estimation error against exact Jaccard (num_perm = 128)",
-            bench_minhash.bench_accuracy(corpus.texts),
-            "Document pairs with a spread of exact 5-shingle Jaccard (up to 60 per bin, all near-duplicates), "
-            "10 seeds per engine, same shingles.")
+    section("accuracy", titles["accuracy"], bench_minhash.bench_accuracy(corpus.texts), notes["accuracy"])
     sizes = (1_000, 10_000) if args.quick else (1_000, 10_000, 100_000)
     section("scan", "5. Corpus scale: throughput and peak RSS", bench_scan.bench_scan(sizes),
             "Fresh process per row; documents from baomoi scaled up with edits and reorderings "
