@@ -123,3 +123,43 @@ def test_to_dict_has_the_documented_schema(seeds: dict[int, str]) -> None:
     assert {"a", "b", "score"} <= set(d["passages"][0])
     assert d["conflicts"][0]["kind"] == "spelling"
     assert d["conflicts"][0]["a"]["text"] == "Alexander Fomin"
+
+
+def test_cheap_block_filter_never_hides_a_verdict(seeds: dict[int, str]) -> None:
+    """``_surely_unclassified`` skips building ``Side`` records only where ``classify``
+    would say None: checked on random blocks of the seeds (numbers, names, hyphens)."""
+    import random
+
+    from overlap.conflicts import classify
+    from overlap.pipeline import _side, _surely_unclassified, prepare
+
+    docs = [prepare(seeds[i]) for i in sorted(seeds)]
+    # Half the blocks start at a capitalised word or a figure, where verdicts live.
+    cues = [[i for i in range(len(d.tokens) - 6) if d.upper[i] or any(ch.isdigit() for ch in d.word(i))] for d in docs]
+    rng = random.Random(0)
+    skipped = kept = 0
+    for _ in range(4000):
+        x, y = rng.randrange(len(docs)), rng.randrange(len(docs))
+        a, b = docs[x], docs[y]
+        la, lb = rng.randint(1, 6), rng.randint(1, 6)
+        lo = rng.choice(cues[x]) if rng.random() < 0.5 else rng.randrange(len(a.tokens) - la)
+        olo = rng.choice(cues[y]) if rng.random() < 0.5 else rng.randrange(len(b.tokens) - lb)
+        if _surely_unclassified(a, lo, lo + la, b, olo, olo + lb):
+            skipped += 1
+            assert classify(_side(a, lo, lo + la), _side(b, olo, olo + lb)) is None
+        else:
+            kept += 1
+    assert skipped > 1000 and kept > 100  # both branches exercised
+
+
+def test_orthographic_variants_survive_nfd_and_respelling(seeds: dict[int, str]) -> None:
+    """"Mỹ"/"Mĩ" and NFD input: the same word in two spellings is a variant at exact offsets."""
+    a = seeds[0]
+    assert "Mỹ" in a
+    b = unicodedata.normalize("NFD", a.replace("Mỹ", "Mĩ"))
+    c = compare(a, b)
+    ortho = [v for v in c.variants if v.kind == "orthography"]
+    assert len(ortho) == a.count("Mỹ")
+    assert all(v.a_text == "Mỹ" and v.a.of(a) == "Mỹ" and v.b.of(b) == v.b_text for v in ortho)
+    assert all(unicodedata.normalize("NFC", v.b_text) == "Mĩ" for v in ortho)
+    assert c.conflicts == ()

@@ -66,7 +66,25 @@ def _groups(x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return order, starts, np.diff(np.append(starts, len(xs)))
 
 
-def _seed_pairs(ha: np.ndarray, hb: np.ndarray, k: int, max_rep: int) -> np.ndarray:
+def _seed_index(h: np.ndarray, k: int, cache: dict | None) -> tuple[np.ndarray, ...]:
+    """One text's k-token shingles grouped by value: (order, group starts, counts, values).
+
+    Depends on the text alone, so a caller comparing one text with many passes the same
+    ``cache`` dict for it each time and the grouping is done once.
+    """
+    got = cache.get(("seeds", k)) if cache is not None else None
+    if got is None:
+        sh = shingles(h, k)
+        order, starts, counts = _groups(sh)
+        got = (order, starts, counts, sh[order[starts]])
+        if cache is not None:
+            cache[("seeds", k)] = got
+    return got
+
+
+def _seed_pairs(
+    ha: np.ndarray, hb: np.ndarray, k: int, max_rep: int, cache_a: dict | None = None, cache_b: dict | None = None
+) -> np.ndarray:
     """All (i, j) where the k-token shingle at a[i] equals the one at b[j], as an (n, 2) array.
 
     Rows come in no particular order (``_runs`` sorts them).  One stable argsort per side
@@ -74,11 +92,8 @@ def _seed_pairs(ha: np.ndarray, hb: np.ndarray, k: int, max_rep: int) -> np.ndar
     """
     if len(ha) < k or len(hb) < k:
         return np.zeros((0, 2), dtype=np.int64)
-    sa = shingles(ha, k)
-    sb = shingles(hb, k)
-    oa, sta, ca = _groups(sa)
-    ob, stb, cb = _groups(sb)
-    va, vb = sa[oa[sta]], sb[ob[stb]]
+    oa, sta, ca, va = _seed_index(ha, k, cache_a)
+    ob, stb, cb, vb = _seed_index(hb, k, cache_b)
     # Keep shingles present on both sides and not too repetitive on either.
     pos = np.minimum(np.searchsorted(vb, va), len(vb) - 1)
     g = np.flatnonzero((vb[pos] == va) & (ca <= max_rep) & (cb[pos] <= max_rep))
@@ -186,8 +201,20 @@ def _extend(c: list[int], ha: np.ndarray, hb: np.ndarray, max_edit: int = 2) -> 
         c[4] += 1
 
 
-def align(ta: Tokens, tb: Tokens, options: AlignOptions | None = None) -> list[Alignment]:
-    """Shared passages of two token sequences, in a-order (see the module docstring)."""
+def align(
+    ta: Tokens,
+    tb: Tokens,
+    options: AlignOptions | None = None,
+    *,
+    cache_a: dict | None = None,
+    cache_b: dict | None = None,
+) -> list[Alignment]:
+    """Shared passages of two token sequences, in a-order (see the module docstring).
+
+    ``cache_a``/``cache_b``: optional dicts, one per text, kept by a caller that aligns
+    the same text many times; what depends on one text alone (its grouped seeds) is
+    stored there and reused.
+    """
     o = options or AlignOptions()
     ha, hb = ta.hashes, tb.hashes
     shorter = min(len(ha), len(hb))
@@ -196,7 +223,7 @@ def align(ta: Tokens, tb: Tokens, options: AlignOptions | None = None) -> list[A
     # A text shorter than a seed or a passage can still be shared whole (a headline).
     k = min(o.seed_size, shorter)
     min_tokens = min(o.min_tokens, max(shorter, k))
-    runs = _runs(_seed_pairs(ha, hb, k, o.max_seed_repeats), k)
+    runs = _runs(_seed_pairs(ha, hb, k, o.max_seed_repeats, cache_a, cache_b), k)
     chains = _chain(runs, o.max_gap, k)
     out: list[Alignment] = []
     for c in chains:

@@ -24,7 +24,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-__all__ = ["Quantity", "Side", "classify", "quantities"]
+__all__ = ["Quantity", "Side", "classify", "may_hold_quantity", "quantities"]
 
 _VI_UNITS = {
     # word -> (dimension, factor to base unit)
@@ -130,6 +130,16 @@ def _number(tok: str, vietnamese: bool) -> float | None:
     return None
 
 
+def may_hold_quantity(words: list[str]) -> bool:
+    """False when ``quantities(words)`` is surely empty: no digit and no number word.
+
+    Every reading in ``quantities`` needs a digit somewhere or a number word ("hai",
+    "năm", "two"), and most edit blocks are plain words with neither.  ``words`` are
+    lower-cased.  Cost: one regex search and one set test.
+    """
+    return bool(_ANY_DIGIT.search(" ".join(words))) or not _WORDS.keys().isdisjoint(words)
+
+
 def quantities(words: list[str], vietnamese: bool) -> list[tuple[int, int, Quantity]]:
     """Quantities in a list of lower-cased tokens: (first index, end index, Quantity).
 
@@ -138,9 +148,7 @@ def quantities(words: list[str], vietnamese: bool) -> list[tuple[int, int, Quant
     >>> [q.kind for _, _, q in quantities("tháng 6-2021 và năm 2014".split(), True)]
     ['date', 'date']
     """
-    # Cheapest check first: every reading below needs a digit somewhere or a number word
-    # ("hai", "năm", "two"), and most edit blocks are plain words with neither.
-    if not _ANY_DIGIT.search(" ".join(words)) and _WORDS.keys().isdisjoint(words):
+    if not may_hold_quantity(words):
         return []
     out: list[tuple[int, int, Quantity]] = []
     i, n = 0, len(words)

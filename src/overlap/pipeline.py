@@ -23,7 +23,7 @@ import numpy as np
 
 from ._arrays import unique
 from .align import AlignOptions, Alignment, align, token_opcodes
-from .conflicts import Side, classify
+from .conflicts import Side, classify, may_hold_quantity
 from .errors import ConfigError
 from .normalize import NormText, normalize
 from .records import Comparison, Conflict, Edit, Passage, SentencePair, Similarity, Span, Variant
@@ -152,9 +152,11 @@ class _Doc:
     _sentences: tuple[Span, ...] | None = field(default=None)
     _sent_bounds: tuple[list[int], list[int]] | None = field(default=None)
     _names: list[bool] | None = field(default=None)
+    _upper: list[bool] | None = field(default=None)
     _initial: list[bool] | None = field(default=None)
     _vietnamese: bool | None = field(default=None)
     _shingle_sets: dict[int, np.ndarray] = field(default_factory=dict)
+    _align_cache: dict = field(default_factory=dict)
     _solid: np.ndarray | None = field(default=None)
     _cps: np.ndarray | None = field(default=None)
     _lowered: str | None = field(default=None)
@@ -291,7 +293,7 @@ class _Doc:
                     pos = np.flatnonzero(_codepoints(self._lowered) != _codepoints(vt))
                     t = np.searchsorted(ts, pos, side="right") - 1
                     inside = (t >= 0) & (pos < te[np.maximum(t, 0)])
-                    self._folded = np.unique(t[inside]).tolist()
+                    self._folded = sorted(set(t[inside].tolist()))
         return self._folded
 
     def word(self, i: int) -> str:
@@ -315,7 +317,7 @@ class _Doc:
         if self._names is None:
             n = len(self.tokens)
             if n == 0:
-                self._names, self._initial = [], []
+                self._names, self._initial, self._upper = [], [], []
                 return self._names
             upper = _is_upper(self.cps[self.orig_starts])
             initial = np.zeros(n, dtype=bool)
@@ -333,7 +335,15 @@ class _Doc:
                         names[i] = True
             self._names = names.tolist()
             self._initial = initial.tolist()
+            self._upper = upper.tolist()
         return self._names
+
+    @property
+    def upper(self) -> list[bool]:
+        """Per token: its first character is upper case (cached with ``names``)."""
+        if self._upper is None:
+            _ = self.names
+        return self._upper  # type: ignore[return-value]
 
     @property
     def initial(self) -> list[bool]:
@@ -464,6 +474,42 @@ def _side(doc: _Doc, lo: int, hi: int) -> Side:
     )
 
 
+def _uncapitalised(doc: _Doc, lo: int, hi: int) -> bool:
+    """Some token of the block is surely not capitalised as ``_side`` sets ``caps``.
+
+    ``caps[k]`` is an upper-case first letter, or (k > 0) a name, where a token joined
+    to a name by a hyphen counts as one: that case is left to ``classify``.
+    """
+    upper, names, text, starts, ends = doc.upper, doc.names, doc.text, doc.ostarts, doc.oends
+    if not upper[lo]:
+        return True
+    for i in range(lo + 1, hi):
+        if not upper[i] and not names[i] and text[ends[i - 1] : starts[i]] != "-":
+            return True
+    return False
+
+
+def _no_quantity(doc: _Doc, lo: int, hi: int) -> bool:
+    """The block and its neighbours hold no digit and no number word (see ``may_hold_quantity``)."""
+    starts, ends = doc.ostarts, doc.oends
+    i0, i1 = max(lo - 1, 0), min(hi + 1, len(starts))
+    text = doc.text
+    return not may_hold_quantity([text[s:e].lower() for s, e in zip(starts[i0:i1], ends[i0:i1])])
+
+
+def _surely_unclassified(a: _Doc, lo: int, hi: int, b: _Doc, olo: int, ohi: int) -> bool:
+    """True when ``classify`` would surely return None for this block: cheap checks first.
+
+    ``classify`` reads numbers only when both sides hold some, and otherwise wants blocks
+    of at most 4 tokens, every one capitalised.  So a block where either side has no
+    quantity cue, and that is too long or has an uncapitalised token, is neither.
+    Building the two ``Side`` records costs several times more than these checks.
+    """
+    if hi - lo <= 4 and ohi - olo <= 4 and not _uncapitalised(a, lo, hi) and not _uncapitalised(b, olo, ohi):
+        return False
+    return _no_quantity(a, lo, hi) or _no_quantity(b, olo, ohi)
+
+
 def _trim_punct(a: _Doc, sa: Span, b: _Doc, sb: Span) -> tuple[Span, Span]:
     """Extend both spans over punctuation that is the same on both sides (closing quote, full stop)."""
     ta, tb = a.view.text, b.view.text
@@ -541,6 +587,8 @@ def _passage(al: Alignment, a: _Doc, b: _Doc, flip: bool = False) -> tuple[Passa
         edits.append(Edit(eb, ea) if flip else Edit(ea, eb))
         if lo == hi or olo == ohi:
             continue  # words on one side only: ``classify`` says None without looking
+        if _surely_unclassified(a, lo, hi, b, olo, ohi):
+            continue
         verdict = classify(_side(a, lo, hi), _side(b, olo, ohi))
         if verdict is None:
             continue
@@ -620,10 +668,17 @@ def _sentence_pairs(
         j = bisect_left(starts, s_ends[k], a0, a1) - a0
         if j <= i:
             continue
-        mapped = [x for x in amap[i:j] if x >= 0]
-        if not mapped:
+        # Mapped b-positions never decrease along a, so the first and last mapped
+        # tokens of the piece give its b-range.
+        first = i
+        while first < j and amap[first] < 0:
+            first += 1
+        if first == j:
             continue
-        bi, bj = al.b_start + min(mapped), al.b_start + max(mapped) + 1
+        last = j - 1
+        while amap[last] < 0:
+            last -= 1
+        bi, bj = al.b_start + amap[first], al.b_start + amap[last] + 1
         ai, aj = a0 + i, a0 + j
         xa, xb = ha[ai:aj], hb[bi:bj]
         score = 1.0 if xa == xb else Indel.normalized_similarity(xa, xb)
@@ -644,7 +699,7 @@ def _compare_docs(
     passages: list[Passage] = []
     conflicts: list[Conflict] = []
     variants: list[Variant] = []
-    for al in align(a.tokens, b.tokens, o.align):
+    for al in align(a.tokens, b.tokens, o.align, cache_a=a._align_cache, cache_b=b._align_cache):
         p, cs, vs = _passage(_slot_extend(_trim_edges(al, a, b), a, b), a, b, flip)
         passages.append(p)
         conflicts.extend(cs)
