@@ -66,3 +66,20 @@ def test_hard_wrapped_lines_are_joined() -> None:
         "A Headline",
         "The next paragraph.",
     ]
+
+
+def test_fast_scans_match_the_regexes_they_replace() -> None:
+    """``_word_before`` and ``_breaks`` find what ``_WORD_BEFORE.search`` and
+    ``_BREAK.finditer`` find, on random strings over the characters that matter."""
+    import random
+
+    from overlap import segment as S
+
+    rng = random.Random(0)
+    alpha = list("aA .!?…\n\r \"'”(-_.1xXĐ\u2028")
+    for _ in range(5000):
+        t = "".join(rng.choice(alpha) for _ in range(rng.randint(0, 40)))
+        lo, at = sorted((rng.randint(0, len(t)), rng.randint(0, len(t))))
+        w = S._WORD_BEFORE.search(t, lo, at)
+        assert S._word_before(t, lo, at) == (w.group(1) if w else "")
+        assert [m.span() for m in S._breaks(t, lo, at)] == [m.span() for m in S._BREAK.finditer(t, lo, at)]

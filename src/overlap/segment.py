@@ -20,6 +20,7 @@ Cost: one regex pass per line, linear in the text.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from .records import Span
 
@@ -48,24 +49,61 @@ _BREAK = re.compile(
     re.VERBOSE,
 )
 _WORD_BEFORE = re.compile(r"([\w.]+)$")
+_FIRST_SOLID = re.compile(r"\S")
+_TERMINATORS = ".!?\u2026\u3002\uff01\uff1f"  # the first group of ``_BREAK``
 
 
-def _is_break(line: str, m: re.Match[str]) -> bool:
-    term, nxt = m.group(1), m.group(5)
+def _is_break(text: str, base: int, m: re.Match[str]) -> bool:
+    term, nxt = m.group(1, 5)
     if not (nxt.isupper() or nxt.isdigit() or (m.group(4) and nxt.isalpha())):
         return False
     if term == ".":
-        # Look only at a short window before the mark: searching from the line start
-        # would make long lines quadratic.
-        w = _WORD_BEFORE.search(line, max(0, m.start() - 40), m.start())
-        if w:
-            word = w.group(1).lower().strip(".")
+        # Look only at a short window before the mark (inside its line): searching from
+        # the line start would make long lines quadratic.
+        raw = _word_before(text, max(base, m.start() - 40), m.start())
+        if raw:
+            word = raw.lower().strip(".")
             if word in ABBREVIATIONS or "." in word:
                 return False
-            raw = w.group(1)
             if len(raw) == 1 and raw.isalpha() and raw.isupper():
                 return False  # an initial: "J. K. Rowling"
     return True
+
+
+def _word_before(text: str, lo: int, at: int) -> str:
+    """The run of word characters and dots ending at ``at`` (or right before a newline
+    there), not before ``lo``: what ``_WORD_BEFORE.search(text, lo, at)`` finds, by a
+    backward scan of a few characters instead of a regex tried at every position."""
+    end = at - 1 if at > lo and text[at - 1] == "\n" else at
+    i = end
+    while i > lo and (text[i - 1].isalnum() or text[i - 1] in "._"):
+        i -= 1
+    return text[i:end]
+
+
+def _breaks(text: str, base: int, end: int) -> Iterator[re.Match[str]]:
+    """``_BREAK.finditer(text, base, end)``, tried only where a terminator stands.
+
+    A match starts with a terminator, so positions found with ``str.find`` (memchr
+    speed) are the only places to try; after a match the search resumes at its end, as
+    ``finditer`` does.
+    """
+    cands = sorted(i for c in _TERMINATORS if c in text for i in _find_all(text, c, base, end))
+    resume = base
+    for i in cands:
+        if i < resume:
+            continue
+        m = _BREAK.match(text, i, end)
+        if m:
+            yield m
+            resume = m.end()
+
+
+def _find_all(text: str, c: str, lo: int, hi: int) -> Iterator[int]:
+    i = text.find(c, lo, hi)
+    while i >= 0:
+        yield i
+        i = text.find(c, i + 1, hi)
 
 
 def sentences(text: str) -> tuple[Span, ...]:
@@ -76,14 +114,16 @@ def sentences(text: str) -> tuple[Span, ...]:
     ['Cuộc gặp kéo dài 7,5 giờ.', 'Ông Ryabkov nói… rằng 100.000 quân là đủ.', 'Ảnh: TASS']
     """
     out: list[Span] = []
+    # The regexes run on the whole text between ``pos`` and ``endpos`` (no copy of each
+    # line); a lookahead or ``$`` cannot see past ``endpos``, so this equals matching
+    # on the line alone.
     for base, end in _blocks(text):
-        line = text[base:end]
-        start = 0
-        for m in _BREAK.finditer(line):
-            if _is_break(line, m):
-                _emit(out, line, base, start, m.start(3))
+        start = base
+        for m in _breaks(text, base, end):
+            if _is_break(text, base, m):
+                _emit(out, text, start, m.start(3))
                 start = m.end(3)
-        _emit(out, line, base, start, len(line))
+        _emit(out, text, start, end)
     return tuple(out)
 
 
@@ -94,13 +134,15 @@ def _blocks(text: str) -> list[tuple[int, int]]:
     prev_end = -1
     for m in _LINE.finditer(text):
         s, e = m.start(), m.end()
-        if out and text[prev_end:s].count("\n") + text[prev_end:s].count("\r") == 1:
-            last = text[out[-1][0] : out[-1][1]].rstrip()
-            head = m.group(0).lstrip()
-            if last and head and head[0].islower() and last[-1] not in _CLOSERS:
-                out[-1] = (out[-1][0], e)
-                prev_end = e
-                continue
+        # Cheapest check first: most lines do not start in lower case.
+        if out and (head := _FIRST_SOLID.search(text, s, e)) and head.group().islower():
+            gap = text[prev_end:s]
+            if gap.count("\n") + gap.count("\r") == 1:
+                last = text[out[-1][0] : out[-1][1]].rstrip()
+                if last and last[-1] not in _CLOSERS:
+                    out[-1] = (out[-1][0], e)
+                    prev_end = e
+                    continue
         out.append((s, e))
         prev_end = e
     return out
@@ -109,11 +151,10 @@ def _blocks(text: str) -> list[tuple[int, int]]:
 _CLOSERS = frozenset(".!?…:;\"'”’»)]|")
 
 
-def _emit(out: list[Span], line: str, base: int, start: int, end: int) -> None:
-    piece = line[start:end]
-    stripped = piece.strip()
-    if not stripped or not _WORDCHAR.search(stripped):
+def _emit(out: list[Span], text: str, start: int, end: int) -> None:
+    """Append ``text[start:end]`` without surrounding whitespace, if it holds a word character."""
+    first = _FIRST_SOLID.search(text, start, end)
+    if first is None or not _WORDCHAR.search(text, first.start(), end):
         return
-    lead = len(piece) - len(piece.lstrip())
-    s = base + start + lead
-    out.append(Span(s, s + len(stripped)))
+    s = first.start()
+    out.append(Span(s, s + len(text[s:end].rstrip())))
