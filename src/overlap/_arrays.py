@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["unique", "unique_counts"]
+__all__ = ["frequent", "isin_sorted", "unique", "unique_counts"]
 
 
 def unique(x: np.ndarray) -> np.ndarray:
@@ -45,3 +45,34 @@ def unique_counts(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     np.not_equal(s[1:], s[:-1], out=keep[1:])
     starts = np.flatnonzero(keep)
     return s[starts], np.diff(np.append(starts, len(s)))
+
+
+def frequent(x: np.ndarray, min_count: int) -> np.ndarray:
+    """Sorted distinct values occurring at least ``min_count`` times.  Sorts ``x`` in
+    place: no copy of a large array of pair codes, and no full table of counts.
+
+    >>> frequent(np.array([4, 1, 4, 2, 4, 1]), 2).tolist()
+    [1, 4]
+    """
+    x.sort()
+    if len(x) == 0:
+        return x.copy()
+    edge = np.empty(len(x) + 1, dtype=bool)
+    edge[0] = edge[-1] = True
+    np.not_equal(x[1:], x[:-1], out=edge[1:-1])
+    bounds = np.flatnonzero(edge)
+    del edge
+    starts = bounds[:-1]
+    return x[starts[np.diff(bounds) >= min_count]]
+
+
+def isin_sorted(x: np.ndarray, sorted_values: np.ndarray) -> np.ndarray:
+    """``np.isin(x, sorted_values)`` for a sorted ``sorted_values``, by binary search.
+
+    >>> isin_sorted(np.array([3, 5, 9]), np.array([1, 3, 9])).tolist()
+    [True, False, True]
+    """
+    if len(sorted_values) == 0:
+        return np.zeros(len(x), dtype=bool)
+    at = np.minimum(np.searchsorted(sorted_values, x), len(sorted_values) - 1)
+    return sorted_values[at] == x

@@ -68,7 +68,7 @@ from typing import Any
 
 import numpy as np
 
-from ._arrays import unique, unique_counts
+from ._arrays import frequent, isin_sorted, unique, unique_counts
 from .cluster import UnionFind
 from .lsh import _ranges
 from .errors import ConfigError, InputError
@@ -850,6 +850,45 @@ def _compare_within_budget(
             comparisons[c] = Comparison(0, 0, Similarity(e, e, e), True)
 
 
+def _similarity_chunk(job: tuple[list[tuple[int, int]], dict[int, bytes], int]) -> list[Similarity]:
+    """Exact shingle similarity of each pair of a chunk; each text's set is made once."""
+    from .normalize import normalize
+    from .shingle import shingle_set
+
+    pairs, blobs, k = job
+    sets = {i: shingle_set(normalize(_unpack(b)).text, k) for i, b in blobs.items()}
+    return [_set_similarity(sets[i], sets[j]) for i, j in pairs]
+
+
+def _event_similarities(codes: list[int], n: int, store: "_TextStore", k: int, pool: "_Pool") -> dict[int, Similarity]:
+    """Exact similarity of the pairs ``codes``, in worker chunks of pairs that share documents.
+
+    Pairs go in order of their connected component (copies of one story share names and
+    dates with each other), so a chunk holds a few whole components and most texts are
+    shingled once, not once per pair.
+    """
+    if not codes:
+        return {}
+    uf = UnionFind(n)
+    for c in codes:
+        uf.union(*divmod(c, n))
+    ordered = sorted(codes, key=lambda c: (uf.find(c // n), c))
+    chunks = [ordered[i : i + _SIMILARITY_CHUNK] for i in range(0, len(ordered), _SIMILARITY_CHUNK)]
+
+    def jobs() -> Iterator[tuple[list[tuple[int, int]], dict[int, bytes], int]]:
+        for chunk in chunks:
+            pairs = [divmod(c, n) for c in chunk]
+            yield pairs, {i: store.blob(i) for i in sorted({x for p in pairs for x in p})}, k
+
+    out: dict[int, Similarity] = {}
+    for chunk, sims in zip(chunks, pool.imap(_similarity_chunk, jobs())):
+        out.update(zip(chunk, sims))
+    return out
+
+
+_SIMILARITY_CHUNK = 512
+
+
 def _compare_chunk(job: tuple[list[tuple[int, int]], dict[int, str | bytes], Any]) -> list[Comparison]:
     """Compare pairs ``(i, j)`` of a chunk; texts by index, as ``str`` or ``_pack``-ed bytes."""
     from .pipeline import compare_prepared, prepare
@@ -900,17 +939,31 @@ def _group_pairs(
     starts, sizes = starts[ok], sizes[ok]
     if len(starts) == 0:
         return np.zeros(0, dtype=np.int64)
-    # Member t of a group of size L pairs with the L - 1 - t members after it
-    # (only the first member does, in a group that is a star).
-    idx = np.repeat(starts, sizes) + _ranges(sizes)
-    after = np.repeat(starts + sizes, sizes) - idx - 1
-    if star_above is not None:
-        star = np.repeat(sizes > star_above, sizes)
-        after = np.where(star & (idx != np.repeat(starts, sizes)), 0, after)
-    left = np.repeat(idx, after)
-    right = left + 1 + _ranges(after)
-    a, b = m[left], m[right]  # members ascend within a group, so a < b
-    return a * np.int64(n) + b
+    star = sizes > star_above if star_above is not None else np.zeros(len(sizes), dtype=bool)
+    per = np.where(star, sizes - 1, sizes * (sizes - 1) // 2)
+    ends = np.cumsum(per)
+    out = np.empty(int(ends[-1]), dtype=np.int64)
+    # Groups a slice at a time, about _PAIRS_PER_SLICE pairs each: the temporaries of
+    # one pass over 17M name pairs (100k articles) would take 700 MB.
+    g0 = 0
+    while g0 < len(starts):
+        base = int(ends[g0 - 1]) if g0 else 0
+        g1 = max(g0 + 1, int(np.searchsorted(ends, base + _PAIRS_PER_SLICE, side="right")))
+        st, sz, sr = starts[g0:g1], sizes[g0:g1], star[g0:g1]
+        # Member t of a group of size L pairs with the L - 1 - t members after it
+        # (only the first member does, in a group that is a star).
+        idx = np.repeat(st, sz) + _ranges(sz)
+        after = np.repeat(st + sz, sz) - idx - 1
+        after[np.repeat(sr, sz) & (idx != np.repeat(st, sz))] = 0
+        left = np.repeat(idx, after)
+        right = left + 1 + _ranges(after)
+        # members ascend within a group, so m[left] < m[right]
+        out[base : int(ends[g1 - 1])] = m[left] * np.int64(n) + m[right]
+        g0 = g1
+    return out
+
+
+_PAIRS_PER_SLICE = 1 << 21
 
 
 # =========================================================================== scan
@@ -1027,8 +1080,7 @@ def scan(
         sig_parts: list[np.ndarray] = []
         key_parts: list[np.ndarray] = []
         win_parts: list[np.ndarray] = []
-        name_h: list[np.ndarray] = []
-        name_d: list[np.ndarray] = []
+        name_h: list[np.ndarray] = []  # per document: its name phrases' hashes, sorted
         dates: list[np.ndarray] = []
         done = 0
         jobs = ((batch, cfg) for batch in _batches(documents, store, infos))
@@ -1037,9 +1089,7 @@ def scan(
             sig_parts.append(sigs)
             key_parts.append(keys)
             win_parts.append(wdoc + done)
-            for i, h in enumerate(names):
-                name_h.append(h)
-                name_d.append(np.full(len(h), done + i, dtype=np.int32))
+            name_h.extend(names)
             dates.extend(ds)
             done += len(sigs)
             report("sign", done, None)
@@ -1048,9 +1098,8 @@ def scan(
             raise InputError("no documents to scan")
         sigs = np.concatenate(sig_parts)
         del sig_parts
-        wkeys = np.concatenate(key_parts) if key_parts else np.zeros((0, pbands), dtype=np.uint64)
         wdoc = np.concatenate(win_parts) if win_parts else np.zeros(0, dtype=np.int32)
-        del key_parts, win_parts
+        del win_parts
         timings.append(("sign", time.perf_counter() - t0))
 
         # ---- 3: candidates
@@ -1062,30 +1111,30 @@ def scan(
         doc_codes = unique(dc[:, 0] * np.int64(n) + dc[:, 1]) if len(dc) else np.zeros(0, dtype=np.int64)
         pcodes: list[np.ndarray] = []
         for b in range(pbands):
-            pcodes.append(unique(_group_pairs(wkeys[:, b], wdoc, o.max_passage_docs, n, _STAR_ABOVE)))
-        del wkeys
+            # One band's column at a time: no second copy of all window keys (280 MB per 100k documents).
+            col = np.concatenate([k[:, b] for k in key_parts]) if key_parts else np.zeros(0, dtype=np.uint64)
+            pcodes.append(unique(_group_pairs(col, wdoc, o.max_passage_docs, n, _STAR_ABOVE)))
+        del key_parts
         passage_codes = unique(np.concatenate(pcodes)) if pcodes else np.zeros(0, dtype=np.int64)
         del pcodes
         event_codes = np.zeros(0, dtype=np.int64)
+        distinctive: set[int] = set()
         if o.same_event and name_h:
             h = np.concatenate(name_h)
-            d = np.concatenate(name_d)
+            d = np.repeat(np.arange(n, dtype=np.int64), [len(x) for x in name_h])
             max_df = o.max_name_docs or min(200, max(10, n // 100))
-            codes = _group_pairs(h, d, max_df, n)
-            uniq, counts = unique_counts(codes)
-            event_codes = uniq[counts >= o.min_shared_names]
+            event_codes = frequent(_group_pairs(h, d, max_df, n), o.min_shared_names)
             hu, hc = unique_counts(h)  # each document's name hashes are distinct already
             distinctive = set(hu[(hc >= 2) & (hc <= max_df)].tolist())
-            del h, d, codes
-        del name_h, name_d
+            del h, d
         # Cheapest filter first: a document candidate whose estimated Jaccard is more
         # than 3 standard errors below the threshold is dropped unless a passage window
         # also collided; the estimate is exact in expectation, so this loses little.
         if len(doc_codes):
             est = _estimates(sigs, doc_codes, n)
             margin = 3 * math.sqrt(o.near_duplicate * (1 - o.near_duplicate) / o.num_perm)
-            doc_codes = doc_codes[(est >= o.near_duplicate - margin) | np.isin(doc_codes, passage_codes)]
-        to_compare = np.union1d(doc_codes, passage_codes)
+            doc_codes = doc_codes[(est >= o.near_duplicate - margin) | isin_sorted(doc_codes, passage_codes)]
+        to_compare = unique(np.concatenate((doc_codes, passage_codes)))
         est_all = _estimates(sigs, to_compare, n)
         del sigs
         timings.append(("candidates", time.perf_counter() - t0))
@@ -1115,48 +1164,55 @@ def scan(
         else:
             _compare_within_budget(to_compare, est_all, n, budget, run, comparisons, o)
         timings.append(("compare", time.perf_counter() - t0))
+        # ---- 5: same event
+        t0 = time.perf_counter()
+        events: dict[int, SameEvent] = {}
+        # A date is evidence only when few documents mention it: in a week of news, "6/2"
+        # is in hundreds of articles about different things.
+        max_df = o.max_name_docs or min(200, max(10, n // 100))
+        # Pairs that share a rare date, in bulk (a date mentioned by more than max_df
+        # documents is no group), met with the pairs that share enough distinctive names.
+        all_dates = np.concatenate(dates) if dates else np.zeros(0, dtype=np.int16)
+        date_doc = np.repeat(np.arange(n, dtype=np.int64), [len(d) for d in dates]) if dates else np.zeros(0, dtype=np.int64)
+        date_codes = unique(_group_pairs(all_dates.astype(np.int64), date_doc, max_df, n))
+        du, dcount = unique_counts(all_dates)
+        rare = set(du[dcount <= max_df].tolist())
+        del all_dates, date_doc
+        linked_codes = {c for c, r in comparisons.items() if r.near_duplicate or r.passages}
+        both_codes = event_codes[isin_sorted(event_codes, date_codes)]
+        del date_codes
+        if linked_codes and len(both_codes):
+            both_codes = both_codes[~isin_sorted(both_codes, unique(np.fromiter(linked_codes, dtype=np.int64, count=len(linked_codes))))]
+        # Pairs come sorted by first document, whose name phrases spell the evidence: each
+        # first document's phrases are found once; the second's are only its hashes.
+        cur, phrases_i, names_i = -1, [], set()
+        for c in both_codes.tolist():
+            i, j = divmod(c, n)
+            if i != cur:
+                cur, phrases_i = i, _hashed_phrases(store.at(i))
+                names_i = set(name_h[i].tolist()) & distinctive
+            names = names_i.intersection(name_h[j].tolist())
+            shared = sorted(x for x in set(dates[i].tolist()) & set(dates[j].tolist()) if x in rare)
+            ev = _same_event(phrases_i, names, np.array(shared, dtype=np.int16), o.min_shared_names)
+            if ev is not None:
+                events[c] = ev
+        del name_h
+        timings.append(("events", time.perf_counter() - t0))
+
+        # ---- 6: reused passages (boilerplate needs them), pairs and clusters
+        t0 = time.perf_counter()
+        # Same-event pairs never compared get their exact similarity in the workers.
+        sims = _event_similarities([c for c in events if c not in comparisons], n, store, o.shingle_size, pool)
+        found: list[tuple[int, Comparison]] = []
+        for c in sorted(linked_codes | set(events)):
+            r = comparisons.get(c)
+            if r is None:
+                i, j = divmod(c, n)
+                r = Comparison(infos[i].length, infos[j].length, sims[c], False)
+            found.append((c, r))
     finally:
         pool.close()
 
-    # ---- 5: same event
-    t0 = time.perf_counter()
-    events: dict[int, SameEvent] = {}
-    # A date is evidence only when few documents mention it: in a week of news, "6/2"
-    # is in hundreds of articles about different things.
-    max_df = o.max_name_docs or min(200, max(10, n // 100))
-    # Pairs that share a rare date, in bulk (a date mentioned by more than max_df
-    # documents is no group), met with the pairs that share enough distinctive names.
-    all_dates = np.concatenate(dates) if dates else np.zeros(0, dtype=np.int16)
-    date_doc = np.repeat(np.arange(n, dtype=np.int64), [len(d) for d in dates]) if dates else np.zeros(0, dtype=np.int64)
-    date_codes = unique(_group_pairs(all_dates.astype(np.int64), date_doc, max_df, n))
-    du, dcount = unique_counts(all_dates)
-    rare = set(du[dcount <= max_df].tolist())
-    del all_dates, date_doc
-    linked_codes = {c for c, r in comparisons.items() if r.near_duplicate or r.passages}
-    both_codes = np.intersect1d(event_codes, date_codes, assume_unique=True)
-    del date_codes
-    if linked_codes and len(both_codes):
-        both_codes = both_codes[~np.isin(both_codes, np.fromiter(linked_codes, dtype=np.int64, count=len(linked_codes)))]
-    # Pairs come sorted by first document, so a small cache of name phrases serves them.
-    phrases = lru_cache(maxsize=4096)(lambda i: _name_phrases(store.at(i)))
-    for c in both_codes.tolist():
-        i, j = divmod(c, n)
-        shared = sorted(x for x in set(dates[i].tolist()) & set(dates[j].tolist()) if x in rare)
-        ev = _same_event(phrases(i), phrases(j), np.array(shared, dtype=np.int16), distinctive, o.min_shared_names)
-        if ev is not None:
-            events[c] = ev
-    timings.append(("events", time.perf_counter() - t0))
-
-    # ---- 6: reused passages (boilerplate needs them), pairs and clusters
-    t0 = time.perf_counter()
-    found: list[tuple[int, Comparison]] = []
-    sets = _ShingleSets(store, o.shingle_size)
-    for c in sorted(linked_codes | set(events)):
-        r = comparisons.get(c)
-        if r is None:
-            i, j = divmod(c, n)
-            r = Comparison(infos[i].length, infos[j].length, _set_similarity(sets[i], sets[j]), False)
-        found.append((c, r))
     counts = {
         "passage_windows": int(len(wdoc)),
         "doc_candidates": int(len(doc_codes)),
@@ -1258,35 +1314,17 @@ def _set_similarity(sa: np.ndarray, sb: np.ndarray) -> Similarity:
     return Similarity(inter / (len(sa) + len(sb) - inter), inter / len(sa), inter / len(sb))
 
 
-class _ShingleSets:
-    """Shingle sets of stored documents, the last ``size`` kept: pairs come sorted, so
-    a document's set is reused across its pairs instead of recomputed for each."""
-
-    def __init__(self, store: "_TextStore", k: int, size: int = 4096) -> None:
-        from collections import OrderedDict
-
-        self._store, self._k, self._size = store, k, size
-        self._cache: OrderedDict[int, np.ndarray] = OrderedDict()
-
-    def __getitem__(self, i: int) -> np.ndarray:
-        got = self._cache.get(i)
-        if got is None:
-            from .normalize import normalize
-            from .shingle import shingle_set
-
-            got = self._cache[i] = shingle_set(normalize(self._store.at(i)).text, self._k)
-            if len(self._cache) > self._size:
-                self._cache.popitem(last=False)
-        else:
-            self._cache.move_to_end(i)
-        return got
+def _hashed_phrases(text: str) -> list[tuple[int, str]]:
+    """``(hash of the case-folded key, first spelling)`` of each name phrase of ``text``."""
+    return [(_hash64(k), v) for k, v in _name_phrases(text).items()]
 
 
 def _same_event(
-    na: dict[str, str], nb: dict[str, str], shared_dates: np.ndarray, distinctive: set[int], min_names: int
+    phrases_a: list[tuple[int, str]], shared_names: set[int], shared_dates: np.ndarray, min_names: int
 ) -> SameEvent | None:
-    """Evidence for two texts (their ``_name_phrases``) that share enough distinctive names and a date."""
-    shared = [na[k] for k in na if k in nb and _hash64(k) in distinctive]
+    """Evidence that two texts report one event: the distinctive name phrases both contain
+    (``shared_names``, hashes; spelled as the first text spells them) and shared dates."""
+    shared = [spelled for h, spelled in phrases_a if h in shared_names]
     if len(shared) < min_names:
         return None
     # Longest first: the full names read best as evidence.

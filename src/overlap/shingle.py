@@ -21,6 +21,8 @@ from functools import lru_cache
 
 import numpy as np
 
+from ._arrays import unique
+
 __all__ = ["Tokens", "shingle_set", "shingles", "span_hashes", "tokenize"]
 
 _P = np.uint64(0x100000001B3)  # FNV-1a 64-bit prime: odd, so invertible mod 2**64
@@ -177,7 +179,7 @@ def shingles(hashes: np.ndarray, k: int) -> np.ndarray:
 
 def shingle_set(text: str, k: int) -> np.ndarray:
     """Sorted unique shingle hashes of a normalised text."""
-    return np.unique(shingles(tokenize(text).hashes, k))
+    return unique(shingles(tokenize(text).hashes, k))
 
 
 def _reference_tokenize(text: str) -> list[tuple[int, int, int]]:

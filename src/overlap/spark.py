@@ -432,7 +432,7 @@ def _event_pair(
     them are exactly the distinctive ones (2 to ``max_df`` documents), so they stand in
     for the local engine's corpus-wide ``distinctive`` set.
     """
-    from .scan import _dates, _exact_similarity, _name_phrases, _same_event
+    from .scan import _dates, _exact_similarity, _hashed_phrases, _same_event
 
     code, ((hashes, compared), (ti, tj)) = row
     di = np.array(sorted(_dates(ti)), dtype=np.int16)
@@ -440,7 +440,7 @@ def _event_pair(
     shared = np.intersect1d(np.intersect1d(di, dj), rare_dates)
     if len(shared) == 0:
         return []
-    ev = _same_event(_name_phrases(ti), _name_phrases(tj), shared, set(hashes), min_names)
+    ev = _same_event(_hashed_phrases(ti), set(hashes), shared, min_names)
     if ev is None:
         return []
     r = compared if compared is not None else Comparison(len(ti), len(tj), _exact_similarity(ti, tj, k), False)
