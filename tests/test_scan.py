@@ -215,3 +215,23 @@ def test_vietnamese_mds_runs_and_finds_same_event_stories(data_dir):
     assert pairs and same / len(pairs) >= 0.6  # pairwise precision (0.73 on all 200 clusters)
     gold_pairs = sum(len(list(itertools.combinations([d for d in gold if gold[d] == c.name], 2))) for c in clusters)
     assert same / gold_pairs >= 0.25  # pairwise recall (0.43 on all 200 clusters)
+
+
+def test_result_does_not_depend_on_slice_and_chunk_sizes(data_dir, monkeypatch):
+    """Pair codes made a few groups at a time, same-event similarities in tiny worker
+    chunks, compares under a budget: the same result as in one piece, on real articles."""
+    import importlib
+
+    scan_module = importlib.import_module("overlap.scan")  # the module, not the function overlap.scan
+
+    texts = [p.read_text(encoding="utf-8") for p in sorted((data_dir / "baomoi").rglob("*.txt"))[:400]]
+    if len(texts) < 100:
+        pytest.skip("baomoi articles not found as .txt files")
+    docs = [Document(str(i), t) for i, t in enumerate(texts)]
+    whole = scan(docs, workers=1, max_compares=60).to_dict()
+    monkeypatch.setattr(scan_module, "_PAIRS_PER_SLICE", 3)
+    monkeypatch.setattr(scan_module, "_SIMILARITY_CHUNK", 2)
+    monkeypatch.setattr(scan_module, "_COMPARE_CHUNK", 3)
+    sliced = scan(docs, workers=1, max_compares=60).to_dict()
+    assert sliced == whole
+    assert whole["stats"]["compared"] == 60 and any(p["link"] == "same_event" for p in whole["pairs"])

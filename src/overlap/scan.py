@@ -837,7 +837,9 @@ def _compare_within_budget(
             if ri != rj:
                 picks.append(c)
                 scratch[max(ri, rj)] = min(ri, rj)
-        run(sorted(picks))
+        # Pairs that will join into one story go to the same chunk, so a worker prepares
+        # each of their texts once (the order of work does not change any result).
+        run(sorted(picks, key=lambda c: (root(c // n), c)))
         for c in picks:
             r = comparisons[c]
             if r.near_duplicate or r.passages:
