@@ -57,7 +57,7 @@ def machine() -> dict[str, str]:
     }
     from importlib.metadata import PackageNotFoundError, version
 
-    for name in ("overlap", "datasketch", "rensa"):
+    for name in ("overlap", "numba", "datasketch", "rensa"):
         try:
             info[name] = version(name)
         except PackageNotFoundError:

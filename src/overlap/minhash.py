@@ -143,6 +143,11 @@ def _jit():
             from . import kernels
         except ImportError:
             _KERNELS = False
+        except Exception as e:  # numba present but unusable (e.g. no writable cache dir)
+            import warnings
+
+            warnings.warn(f"overlap: compiled MinHash kernels unavailable ({e}); using numpy", RuntimeWarning, stacklevel=2)
+            _KERNELS = False
         else:
             _KERNELS = kernels
     return _KERNELS or None
