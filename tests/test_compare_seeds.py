@@ -163,3 +163,18 @@ def test_orthographic_variants_survive_nfd_and_respelling(seeds: dict[int, str])
     assert all(v.a_text == "Mỹ" and v.a.of(a) == "Mỹ" and v.b.of(b) == v.b_text for v in ortho)
     assert all(unicodedata.normalize("NFC", v.b_text) == "Mĩ" for v in ortho)
     assert c.conflicts == ()
+
+
+def test_comparisons_survive_pickling_as_workers_send_them(seeds: dict[int, str]) -> None:
+    """scan's workers pickle comparisons back (records pickle as ``cls(*fields)``): every
+    record must come back equal, spans still validated, and the pickle stay compact."""
+    import pickle
+
+    from overlap.records import Span
+
+    c = compare(seeds[0], seeds[1])
+    assert c.passages and c.conflicts and any(p.pairs and p.edits for p in c.passages)
+    back = pickle.loads(pickle.dumps(c))
+    assert back == c and back.to_dict() == c.to_dict()
+    assert isinstance(back.passages[0].a, Span)
+    assert len(pickle.dumps(c)) < 0.8 * len(pickle.dumps(c.to_dict()))
