@@ -52,7 +52,7 @@ of it Python over sentences, name phrases and dates; the MinHash kernels take 1%
 plus one ``compare`` (about 2 ms) per verified candidate pair, at most ``max_compares``.
 Memory per document: its compressed text, ``4 * num_perm`` bytes of signature,
 ``8 * bands`` bytes per passage window and a few hundred bytes of event features; pair
-codes are generated a slice of groups at a time.  100k news articles: about 75 s and
+codes are generated a slice of groups at a time.  100k news articles: about 73 s and
 1.3 GB on 2 cores (``benchmarks/bench_scan.py``).
 """
 
