@@ -14,7 +14,7 @@
 Stages (this module is the one place that knows their order):
 
 1. **Read.**  Documents stream in once.  Their text is kept zlib-compressed in one
-   growing buffer (about a third of the UTF-8 size), because verification needs it again;
+   growing buffer (45% of the UTF-8 size on news), because verification needs it again;
    the signing workers compress it, and verifying workers get it compressed.
 2. **Sign.**  Per document, in worker processes, batch by batch: a MinHash signature of
    its word shingles (``overlap.minhash``; ``num_perm`` ``uint32`` values) and one
@@ -811,9 +811,9 @@ def _compare_within_budget(
 
     Kruskal's order: candidates by estimated Jaccard (best first), in ``_BUDGET_BATCHES``
     batches (a batch assumes its own picks link; the next batch corrects for those that
-    did not); a pair is compared only when its documents are not yet in one story, so every story still gets
-    a spanning tree of compared links, and the budget goes to links, not to the n**2 / 2
-    pairs inside big clusters of copies.  When the budget runs out, pairs whose estimate
+    did not); a pair is compared only when its documents are not yet in one story, so
+    every story still gets a spanning tree of compared links, and the budget goes to
+    links, not to the n**2 / 2 pairs inside big clusters of copies.  When the budget runs out, pairs whose estimate
     is clearly a near-duplicate (3 standard errors above the threshold) and that would
     still join two stories are linked on the estimate: their ``similarity`` is the MinHash
     estimate and they carry no passages.  Deterministic: the order and batches depend on
