@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 import re
 from bisect import bisect_left, bisect_right
+from collections.abc import Sequence
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
@@ -723,16 +724,20 @@ def compare(a: str, b: str, *, options: CompareOptions | None = None, **override
     return compare_prepared(prepare(a), prepare(b), options=with_overrides(CompareOptions, options, overrides))
 
 
-def prepare(text: str) -> _Doc:
+def prepare(text: str, *, sentence_spans: Sequence[Span] | None = None) -> _Doc:
     """An opaque, reusable handle on one text for ``compare_prepared``.
 
     Holds the normalised view and tokens, and caches what a comparison derives from the
     text alone (sentences, name flags, ...), so comparing one text against many (a scan,
-    an index query) pays for them once.
+    an index query) pays for them once.  ``sentence_spans``: ``overlap.segment.sentences(text)``
+    when the caller already has it (``scan`` splits every text while signing).
     """
     if not isinstance(text, str):
         raise TypeError(f"prepare() takes str, got {type(text).__name__}")
-    return _Doc.of(text)
+    doc = _Doc.of(text)
+    if sentence_spans is not None:
+        doc._sentences = tuple(sentence_spans)
+    return doc
 
 
 def compare_prepared(a: _Doc, b: _Doc, *, options: CompareOptions | None = None) -> Comparison:

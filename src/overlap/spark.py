@@ -320,7 +320,7 @@ def _sign_partition(rows: Iterable[tuple[int, tuple[str, str, str]]], cfg: Any, 
 
     def flush(batch: list[tuple[int, str]]) -> Iterator[tuple]:
         texts = [t for _, t in batch]
-        sigs, wkeys, wdoc, names, dates = _sign_batch((texts, cfg))
+        sigs, wkeys, wdoc, names, dates, _ = _sign_batch((texts, cfg))
         dkeys = band_keys(sigs, bands, rows_per_band)
         empty = (sigs == EMPTY).all(axis=1)
         starts = np.searchsorted(wdoc, np.arange(len(batch) + 1))
