@@ -178,3 +178,14 @@ def test_comparisons_survive_pickling_as_workers_send_them(seeds: dict[int, str]
     assert back == c and back.to_dict() == c.to_dict()
     assert isinstance(back.passages[0].a, Span)
     assert len(pickle.dumps(c)) < 0.8 * len(pickle.dumps(c.to_dict()))
+
+
+def test_prepare_with_known_sentence_spans_gives_the_same_comparison(seeds: dict[int, str]) -> None:
+    """scan hands compare the sentence spans it split while signing; the result must be
+    the comparison compare would make on its own."""
+    from overlap.pipeline import compare_prepared, prepare
+    from overlap.segment import sentences
+
+    a, b = seeds[0], seeds[2]
+    given = compare_prepared(prepare(a, sentence_spans=sentences(a)), prepare(b, sentence_spans=sentences(b)))
+    assert given == compare(a, b) and given.passages
