@@ -170,7 +170,6 @@ def estimate(measured: dict, docs: int = 100_000_000, nodes: int = 50, cores: in
     r = max(spark_rows, key=lambda x: x["docs"])
     n = r["docs"]
     slots = nodes * cores
-    scale = docs / n
     fixed = measured.get("fixed", {})
     compared = max(1, r["compared"])
     if r.get("budgeted"):

@@ -42,18 +42,23 @@ class Injected:
     tokens: int
 
 
+def _sample_baomoi(k: int, lo: int, hi: int, rng: random.Random) -> list[str]:
+    """Up to ``k`` Baomoi articles drawn with ``rng``, kept when ``lo <= len <= hi`` characters."""
+    root = data_dir("baomoi")
+    if root is None:
+        raise FileNotFoundError("baomoi data not found")
+    files = sorted(root.glob("*.txt"))
+    texts = [f.read_text(encoding="utf-8") for f in rng.sample(files, min(len(files), k))]
+    return [t for t in texts if lo <= len(t) <= hi]
+
+
 def injected_cases(n: int, seed: int = 0) -> list[Injected]:
     """``n`` hosts, each with one sentence of 10-30 tokens from another article inserted."""
     from overlap.segment import sentences
     from overlap.shingle import tokenize
 
-    root = data_dir("baomoi")
-    if root is None:
-        raise FileNotFoundError("baomoi data not found")
     rng = random.Random(seed)
-    files = sorted(root.glob("*.txt"))
-    texts = [f.read_text(encoding="utf-8") for f in rng.sample(files, min(len(files), 6 * n))]
-    texts = [t for t in texts if 800 <= len(t) <= 6000]
+    texts = _sample_baomoi(6 * n, 800, 6000, rng)
     out: list[Injected] = []
     per_bucket = {b: 0 for b in BUCKETS}
     i = 0
@@ -88,13 +93,7 @@ def found(case: Injected, **options: Any) -> bool:
 
 def random_pairs(n: int, seed: int = 1) -> list[tuple[str, str]]:
     """``n`` pairs of different Baomoi articles (600-6000 characters), seeded."""
-    root = data_dir("baomoi")
-    if root is None:
-        raise FileNotFoundError("baomoi data not found")
-    rng = random.Random(seed)
-    files = sorted(root.glob("*.txt"))
-    texts = [f.read_text(encoding="utf-8") for f in rng.sample(files, min(len(files), 3 * n))]
-    texts = [t for t in texts if 600 <= len(t) <= 6000][: 2 * n]
+    texts = _sample_baomoi(3 * n, 600, 6000, random.Random(seed))[: 2 * n]
     return [(texts[i], texts[i + 1]) for i in range(0, len(texts) - 1, 2)]
 
 

@@ -14,7 +14,6 @@ and mirrors the result, so ``compare(b, a)`` is ``compare(a, b)`` with sides swa
 from __future__ import annotations
 
 import os
-import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, field, fields, replace

@@ -51,9 +51,9 @@ from typing import Any, BinaryIO, TextIO
 
 from .errors import ConfigError, InputError
 from .records import Document
-from .textio import MAX_BYTES, read_text
+from .textio import MAX_BYTES, check_encoding, read_text
 
-__all__ = ["FORMATS", "check_input_options", "detect_format", "iter_documents"]
+__all__ = ["FORMATS", "check_input_options", "detect_format", "input_kind", "iter_documents"]
 
 FORMATS = ("txt", "dir", "jsonl", "csv", "parquet")
 
@@ -101,6 +101,18 @@ def check_input_options(paths: list[Any], fmt: str | None, text_field: str, id_f
     return None if id_field == "" else id_field
 
 
+def input_kind(path: str | os.PathLike[str], fmt: str | None) -> tuple[str, str]:
+    """``(path as str, how to read it)``: ``fmt``, else detected, "dir" for a directory;
+    ``InputError`` when the path does not exist (``-`` is stdin)."""
+    s = str(path)
+    if s != "-" and not os.path.exists(s):
+        raise InputError(f"{s}: no such file or directory")
+    kind = fmt or detect_format(s)
+    if kind == "txt" and Path(s).is_dir():
+        kind = "dir"
+    return s, kind
+
+
 def iter_documents(
     paths: Iterable[str | os.PathLike[str]] | str | os.PathLike[str],
     *,
@@ -116,12 +128,7 @@ def iter_documents(
     paths = list(paths)
     id_field = check_input_options(paths, fmt, text_field, id_field)
     for path in paths:
-        s = str(path)
-        if s != "-" and not os.path.exists(s):
-            raise InputError(f"{s}: no such file or directory")
-        kind = fmt or detect_format(s)
-        if kind == "txt" and Path(s).is_dir():
-            kind = "dir"
+        s, kind = input_kind(path, fmt)
         if kind == "dir":
             yield from _read_dir(s, encoding, on_bad)
         elif kind == "txt":
@@ -231,10 +238,7 @@ def _read_jsonl(
     path: str, text_field: str, id_field: str | None, encoding: str, on_bad: Callable[[InputError], None] | None
 ) -> Iterator[Document]:
     name = "<stdin>" if path == "-" else path
-    try:
-        codecs.lookup(encoding)
-    except LookupError:
-        raise ConfigError(f"unknown encoding: {encoding!r} (try utf-8, cp1258 or latin-1)") from None
+    check_encoding(encoding)
     # Bytes, decoded line by line, so a decoding error names its own line.
     f = _open_binary(path)
     lineno = 0

@@ -249,23 +249,14 @@ def _read_paths(
     fmt: str | None, partitions: int,
 ) -> Any:
     """An RDD of ``("ok", id, origin, text)`` / ``("bad", message, "", "")`` in input order."""
-    from .sources import _walk_txt, check_input_options, detect_format, iter_documents
+    from .sources import _walk_txt, check_input_options, input_kind, iter_documents
+    from .textio import check_encoding
 
     id_field = check_input_options(paths, fmt, text_field, id_field)
-    import codecs
-
-    try:
-        codecs.lookup(encoding)
-    except LookupError:
-        raise ConfigError(f"unknown encoding: {encoding!r} (try utf-8, cp1258 or latin-1)") from None
+    check_encoding(encoding)
     parts = []
     for path in paths:
-        s = str(path)
-        if s != "-" and not os.path.exists(s):
-            raise InputError(f"{s}: no such file or directory")
-        kind = fmt or detect_format(s)
-        if kind == "txt" and Path(s).is_dir():
-            kind = "dir"
+        s, kind = input_kind(path, fmt)
         if kind == "dir":
             files = sorted(_walk_txt(s))
             if not files:

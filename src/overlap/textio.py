@@ -18,7 +18,7 @@ from pathlib import Path
 
 from .errors import ConfigError, InputError
 
-__all__ = ["MAX_BYTES", "decode", "read_text"]
+__all__ = ["MAX_BYTES", "check_encoding", "decode", "read_text"]
 
 MAX_BYTES = 64 * 1024 * 1024  # one document; a bigger "article" is almost surely not one
 _SNIFF = 8192
@@ -28,14 +28,19 @@ def _name(path: str | os.PathLike[str]) -> str:
     return "<stdin>" if str(path) == "-" else str(path)
 
 
-def decode(data: bytes, name: str, *, encoding: str = "utf-8") -> str:
-    """Decode one document's bytes under the rules above; ``name`` goes into errors."""
-    if not data.strip():
-        raise InputError(f"{name}: empty file")
+def check_encoding(encoding: str) -> None:
+    """``ConfigError`` naming ``encoding`` unless Python knows the codec."""
     try:
         codecs.lookup(encoding)
     except LookupError:
         raise ConfigError(f"unknown encoding: {encoding!r} (try utf-8, cp1258 or latin-1)") from None
+
+
+def decode(data: bytes, name: str, *, encoding: str = "utf-8") -> str:
+    """Decode one document's bytes under the rules above; ``name`` goes into errors."""
+    if not data.strip():
+        raise InputError(f"{name}: empty file")
+    check_encoding(encoding)
     if data.startswith(codecs.BOM_UTF8):
         data, encoding = data[3:], "utf-8"
     elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
