@@ -4,6 +4,11 @@
 their view offsets and a 64-bit hash each; ``shingles(tokens.hashes, k)`` hashes every run
 of ``k`` consecutive tokens.  Both are vectorised: no Python loop per character or token.
 
+``tokenize_many(views) -> list[Tokens]`` and ``shingles_many(hash_arrays, k)`` do the same
+for a batch of documents, bit-identical, in one compiled pass (``overlap.kernels``, numba)
+when numba is usable, else through the numpy functions (``OVERLAP_JIT=0`` forces that).
+Only these two import numba, so ``tokenize`` and ``overlap compare`` never pay for it.
+
 A token is a maximal run of word characters (letters, digits, combining marks).  A ``.``,
 ``,``, ``/`` or ``-`` between two digits joins them, so "7,5", "100.000", "11/01/2022"
 and "6-2021" are single tokens; an apostrophe between two letters joins them ("don't").
@@ -16,6 +21,7 @@ in plain Python for tests.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -23,7 +29,7 @@ import numpy as np
 
 from ._arrays import unique
 
-__all__ = ["Tokens", "shingle_set", "shingles", "span_hashes", "tokenize"]
+__all__ = ["Tokens", "shingle_set", "shingles", "shingles_many", "span_hashes", "tokenize", "tokenize_many"]
 
 _P = np.uint64(0x100000001B3)  # FNV-1a 64-bit prime: odd, so invertible mod 2**64
 _Q = np.uint64(0x9E3779B97F4A7C15)  # golden-ratio constant, odd
@@ -138,6 +144,91 @@ def tokenize(text: str) -> Tokens:
     return Tokens(starts, ends, _fmix64(raw))
 
 
+_KERNELS = None  # overlap.kernels once imported; False when numba cannot be used
+
+
+def _jit():
+    """The compiled kernels (``overlap.kernels``), or None for the numpy path.
+
+    The same rules as ``overlap.minhash._jit``: None when ``OVERLAP_JIT`` is ``0`` (read on
+    every call) or numba cannot be imported or used (tried once, with a warning when it
+    is installed but broken).  Only the batch functions below call this, so ``tokenize``
+    and ``overlap compare`` never import numba.
+    """
+    global _KERNELS
+    if os.environ.get("OVERLAP_JIT", "").strip() == "0":
+        return None
+    if _KERNELS is None:
+        try:
+            from . import kernels
+        except ImportError:
+            _KERNELS = False
+        except Exception as e:  # numba present but unusable (e.g. no writable cache dir)
+            import warnings
+
+            warnings.warn(f"overlap: compiled tokenizer kernels unavailable ({e}); using numpy", RuntimeWarning, stacklevel=3)
+            _KERNELS = False
+        else:
+            _KERNELS = kernels
+    return _KERNELS or None
+
+
+# Views tokenised per numpy call on the fallback path: joined by "\n", the per-call
+# overhead is shared (0.065 -> 0.030 ms per article) while temporaries stay small.
+_NUMPY_GROUP = 16
+
+
+def tokenize_many(views: list[str]) -> list[Tokens]:
+    """``[tokenize(v) for v in views]``, bit-identical, in one compiled pass when numba is usable.
+
+    The views' code points go to ``overlap.kernels.tokenize_into`` as one UTF-32 buffer;
+    classes come from the same lazily filled table as ``tokenize`` (a code point never
+    seen before is classified in Python, then the kernel runs again).  The returned
+    arrays are slices of three buffers shared by the batch (about 24 bytes per character
+    of the batch in all).  Cost: about 0.01 ms per 2,500-character article with numba
+    (0.056 ms with the numpy fallback, which tokenises 16 views per call joined by "\n",
+    a character never part of a token).
+
+    >>> [len(t) for t in tokenize_many(["quân số 100.000", "", "7,5 giờ"])]
+    [3, 0, 2]
+    """
+    kern = _jit()
+    if kern is None:
+        return _tokenize_many_numpy(views)
+    lens = np.fromiter(map(len, views), dtype=np.int64, count=len(views))
+    doc_offsets = np.zeros(len(views) + 1, dtype=np.int64)
+    np.cumsum(lens + 1, out=doc_offsets[1:])
+    # Each view is followed by a newline (class 0, never part of a token): the kernel's
+    # look-ahead past a view's last character reads it instead of testing bounds.
+    cps = np.frombuffer("\n".join([*views, ""]).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    cap = int(((lens + 1) // 2).sum()) + 1  # at most one token per two characters, + 1 (the kernel writes ahead)
+    starts = np.empty(cap, dtype=np.int64)
+    ends = np.empty(cap, dtype=np.int64)
+    hashes = np.empty(cap, dtype=np.uint64)
+    tok_offsets = np.empty(len(views) + 1, dtype=np.int64)
+    while True:
+        at = kern.tokenize_into(cps, _TABLE, doc_offsets, starts, ends, hashes, tok_offsets)
+        if at < 0:
+            break
+        _classes(cps[at:])  # fills the table for every unknown code point from there on
+    cuts = tok_offsets.tolist()
+    return [Tokens(starts[a:b], ends[a:b], hashes[a:b]) for a, b in zip(cuts, cuts[1:])]
+
+
+def _tokenize_many_numpy(views: list[str]) -> list[Tokens]:
+    out: list[Tokens] = []
+    for g in range(0, len(views), _NUMPY_GROUP):
+        group = views[g : g + _NUMPY_GROUP]
+        lens = np.fromiter((len(v) + 1 for v in group), dtype=np.int64, count=len(group))
+        base = np.concatenate(([0], np.cumsum(lens)))
+        t = tokenize("\n".join(group))
+        cut = np.searchsorted(t.starts, base).tolist()
+        for j in range(len(group)):
+            lo, hi, b = cut[j], cut[j + 1], base[j]
+            out.append(Tokens(t.starts[lo:hi] - b, t.ends[lo:hi] - b, t.hashes[lo:hi]))
+    return out
+
+
 def span_hashes(text: str, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
     """Token hashes (the same function as ``tokenize``) of given ``[start, end)`` spans of ``text``.
 
@@ -175,6 +266,44 @@ def shingles(hashes: np.ndarray, k: int) -> np.ndarray:
         q = (q * int(_Q)) & (2**64 - 1)
         acc += hashes[j : j + m] * np.uint64(q)
     return _fmix64(acc)
+
+
+def shingles_many(hash_arrays: list[np.ndarray], k: int) -> list[np.ndarray]:
+    """``[shingles(h, k) for h in hash_arrays]``, bit-identical, in one compiled call when numba is usable.
+
+    For the per-document token hashes of a batch (e.g. ``[t.hashes for t in
+    tokenize_many(views)]``); the results are slices of one buffer.  Cost: about 0.002 ms
+    per 570-token article for k = 5 with numba, against 0.01-0.03 ms per ``shingles`` call.
+
+    >>> [len(s) for s in shingles_many([tokenize("a b c d").hashes, tokenize("").hashes], 2)]
+    [3, 0]
+    """
+    if k < 1:
+        raise ValueError(f"shingle size k must be >= 1: {k!r}")
+    kern = _jit()
+    if kern is None:
+        return [shingles(h, k) for h in hash_arrays]
+    n = len(hash_arrays)
+    ntok = np.fromiter(map(len, hash_arrays), dtype=np.int64, count=n)
+    tok_lo = np.zeros(n, dtype=np.int64)
+    np.cumsum(ntok[:-1], out=tok_lo[1:])
+    per_doc = np.where(ntok >= k, ntok - k + 1, (ntok > 0).astype(np.int64))
+    out_offs = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(per_doc, out=out_offs[1:])
+    flat = np.concatenate(hash_arrays).astype(np.uint64, copy=False) if n else np.zeros(0, dtype=np.uint64)
+    out = np.empty(int(out_offs[-1]), dtype=np.uint64)
+    kern.windows_into(flat, tok_lo, ntok, k, _q_powers(k), out, out_offs)
+    cuts = out_offs.tolist()
+    return [out[a:b] for a, b in zip(cuts, cuts[1:])]
+
+
+@lru_cache(maxsize=8)
+def _q_powers(k: int) -> np.ndarray:
+    """``Q**j mod 2**64`` for ``j < k``: the weights of a shingle's token hashes."""
+    qs = [1]
+    for _ in range(1, k):
+        qs.append((qs[-1] * int(_Q)) & (2**64 - 1))
+    return np.array(qs, dtype=np.uint64)
 
 
 def shingle_set(text: str, k: int) -> np.ndarray:
