@@ -5,6 +5,8 @@
     (``_seed_pairs``, ``_runs``, ``_chain``, ``_extend`` and the ``min_tokens`` /
     ``min_density`` filter); ``tests/test_align_jit.py`` checks both on the seeds and on
     random token sequences.
+``overlap_counts(sa, sb) -> (distinct in sa, distinct in sb, distinct in both)``
+    The counts behind ``compare``'s Jaccard and containment, from unsorted shingles.
 
 The inputs are each text's k-token shingles (``shingle.shingles``, in text order) and
 token hashes.  The steps differ from the Python ones only where no sort is needed: seeds
@@ -26,7 +28,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-__all__ = ["chains"]
+__all__ = ["chains", "overlap_counts"]
 
 _OPTS = {"cache": True, "nogil": True, "error_model": "numpy", "boundscheck": False}
 
@@ -211,3 +213,44 @@ def chains(sa, sb, ha, hb, k, max_rep, max_gap, min_tokens, min_density):  # pra
         out[nout, 4] = m
         nout += 1
     return out[:nout].copy()
+
+
+@numba.njit("UniTuple(int64, 3)(uint64[::1], uint64[::1])", **_OPTS)
+def overlap_counts(sa, sb):  # pragma: no cover - compiled
+    """(distinct values of sa, distinct values of sb, distinct values in both).
+
+    What ``pipeline._similarity`` reads from two sorted unique shingle sets, here from
+    the unsorted shingles through one hash table: no per-text sort.
+    """
+    size = 1
+    while size < 2 * (sa.shape[0] + sb.shape[0]):
+        size *= 2
+    mask = size - 1
+    keys = np.empty(size, np.uint64)
+    state = np.zeros(size, np.uint8)  # 0 empty, 1 in a, 2 in b only, 3 in both
+    na = 0
+    for i in range(sa.shape[0]):
+        h = sa[i]
+        s = np.int64(h & np.uint64(mask))
+        while state[s] != 0 and keys[s] != h:
+            s = (s + 1) & mask
+        if state[s] == 0:
+            keys[s] = h
+            state[s] = 1
+            na += 1
+    nb = 0
+    both = 0
+    for j in range(sb.shape[0]):
+        h = sb[j]
+        s = np.int64(h & np.uint64(mask))
+        while state[s] != 0 and keys[s] != h:
+            s = (s + 1) & mask
+        if state[s] == 0:
+            keys[s] = h
+            state[s] = 2
+            nb += 1
+        elif state[s] == 1:
+            state[s] = 3
+            nb += 1
+            both += 1
+    return na, nb, both

@@ -22,13 +22,14 @@ from typing import Any
 import numpy as np
 
 from ._arrays import unique
+from . import align as _align
 from .align import AlignOptions, Alignment, align, token_opcodes
 from .conflicts import Side, classify, may_hold_quantity
 from .errors import ConfigError
 from .normalize import NormText, normalize
 from .records import Comparison, Conflict, Edit, Passage, SentencePair, Similarity, Span, Variant
 from .segment import sentences
-from .shingle import Tokens, shingles, tokenize
+from .shingle import Tokens, shingles, tokenize, tokenize_many
 
 __all__ = ["CompareOptions", "compare", "compare_files", "compare_prepared", "prepare"]
 
@@ -165,13 +166,22 @@ class _Doc:
     @classmethod
     def of(cls, text: str) -> "_Doc":
         view = normalize(text)
-        toks = tokenize(view.text)
+        if _align._JIT is not None:
+            # Compiled paths on (``align.use_jit()``, numba loaded): the compiled tokenizer,
+            # bit-identical, 0.018 instead of 0.05 ms per news article.
+            toks = tokenize_many([view.text])[0]
+        else:
+            toks = tokenize(view.text)
         if view.identity or len(toks) == 0:
             os_, oe = toks.starts, toks.ends
         else:
             os_ = view.starts[toks.starts]  # type: ignore[index]
             oe = view.ends[toks.ends - 1]  # type: ignore[index]
         return cls(text, view, toks, os_, oe)
+
+    def shingles(self, k: int) -> np.ndarray:
+        """k-token shingle hashes in text order (cached with the aligner's, which uses them too)."""
+        return _align._shingles(self.tokens.hashes, k, self._align_cache)
 
     def shingle_set(self, k: int) -> np.ndarray:
         """Sorted unique k-token shingle hashes (cached per k)."""
@@ -357,12 +367,17 @@ class _Doc:
 
 
 def _similarity(a: _Doc, b: _Doc, k: int) -> Similarity:
-    sa, sb = a.shingle_set(k), b.shingle_set(k)
-    if len(sa) == 0 or len(sb) == 0:
+    jit = _align._JIT
+    if jit is not None:  # compiled (``align.use_jit()``): one hash table, no sort per text
+        na, nb, inter = jit.overlap_counts(a.shingles(k), b.shingles(k))
+    else:
+        sa, sb = a.shingle_set(k), b.shingle_set(k)
+        na, nb = len(sa), len(sb)
+        inter = len(np.intersect1d(sa, sb, assume_unique=True)) if na and nb else 0
+    if na == 0 or nb == 0:
         return Similarity(0.0, 0.0, 0.0)
-    inter = len(np.intersect1d(sa, sb, assume_unique=True))
-    union = len(sa) + len(sb) - inter
-    return Similarity(inter / union, inter / len(sa), inter / len(sb))
+    union = na + nb - inter
+    return Similarity(inter / union, inter / na, inter / nb)
 
 
 def _slot_extend(al: Alignment, a: _Doc, b: _Doc) -> Alignment:
