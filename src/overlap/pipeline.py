@@ -122,15 +122,16 @@ def _codepoints(text: str) -> np.ndarray:
     return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
 
 
-# Per code point below U+3001: ``str.isspace`` (U+3000 is the last whitespace character).
-_SPACE_TABLE: np.ndarray | None = None
+# Per code point below U+3002: not ``str.isspace`` (U+3000 is the last whitespace
+# character; ``take(..., mode="clip")`` reads the last entry, True, for anything above).
+_SOLID_TABLE: np.ndarray | None = None
 
 
 def _nonspace(cps: np.ndarray) -> np.ndarray:
-    global _SPACE_TABLE
-    if _SPACE_TABLE is None:
-        _SPACE_TABLE = np.array([chr(c).isspace() for c in range(0x3001)] + [False], dtype=bool)
-    return ~_SPACE_TABLE[np.minimum(cps, 0x3001)]
+    global _SOLID_TABLE
+    if _SOLID_TABLE is None:
+        _SOLID_TABLE = np.array([not chr(c).isspace() for c in range(0x3001)] + [True], dtype=bool)
+    return _SOLID_TABLE.take(cps, mode="clip")
 
 
 @dataclass(slots=True)
@@ -197,18 +198,15 @@ class _Doc:
             self._cps = _codepoints(self.text)
         return self._cps
 
-    @property
-    def solid_prefix(self) -> np.ndarray:
-        """``solid_prefix[i]``: non-space characters in ``text[:i]`` (cached)."""
-        if self._solid is None:
-            self._solid = np.zeros(len(self.text) + 1, dtype=np.int64)
-            np.cumsum(_nonspace(self.cps), out=self._solid[1:])
-        return self._solid
-
     def solid(self, start: int = 0, end: int | None = None) -> int:
-        """Non-space characters in ``text[start:end]``: two lookups in ``solid_prefix``."""
-        prefix = self.solid_prefix
-        return int(prefix[len(self.text) if end is None else end] - prefix[start])
+        """Non-space characters in ``text[start:end]``: one count over a cached per-character mask.
+
+        A mask and a count per span (a few per comparison) cost less than a prefix sum of
+        the whole text (0.002 + 0.0005 per span against 0.012 ms per news article).
+        """
+        if self._solid is None:
+            self._solid = _nonspace(self.cps)
+        return int(np.count_nonzero(self._solid[start:end]))
 
     @property
     def ostarts(self) -> list[int]:
@@ -237,7 +235,7 @@ class _Doc:
         if self._vietnamese is None:
             sample = self.view.text[:4000]
             cps = _codepoints(sample)
-            marks = int(np.count_nonzero(_VI_TABLE[np.minimum(cps, len(_VI_TABLE) - 1)]))
+            marks = int(np.count_nonzero(_VI_TABLE.take(cps, mode="clip")))  # above the table: False
             self._vietnamese = marks > len(sample) // 100
         return self._vietnamese
 
