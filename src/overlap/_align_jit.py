@@ -19,8 +19,9 @@ ties go the same way.  Cost: O(n + m + seeds + runs x open chains), no sort.
 Only ``align.use_jit()`` imports this module (``import numba`` alone takes ~0.3 s, which
 ``overlap compare`` on two files must not pay); ``scan``'s workers have numba loaded
 anyway for MinHash.  The one signature is compiled at import, or loaded from numba's
-on-disk cache (``cache=True``).  Cost: about 5-15 us per pair of 500-token news texts,
-against ~0.2 ms for the Python steps.
+on-disk cache (``cache=True``): ~4 s the first time on a machine, then well under a
+second.  Cost: about 0.02 ms per pair of 550-token news texts (call overhead included),
+against ~0.35 ms for the Python steps.
 """
 
 from __future__ import annotations
