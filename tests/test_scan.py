@@ -134,6 +134,23 @@ def test_near_duplicates_cluster_and_chain():
     assert [(c.kind, c.a_text, c.b_text) for c in ab.conflicts] == [("number", "120 ca", "121 ca")]
 
 
+def test_lone_surrogates_and_callers_strings_survive_a_scan_in_workers():
+    """JSON may carry a lone surrogate ("\\ud83d" cut from an emoji): the text is stored and
+    quoted back exactly.  Texts go to the workers as UTF-8 bytes, so the caller's strings do
+    not gain CPython's cached UTF-8 copy (``sys.getsizeof`` would grow by the UTF-8 size)."""
+    import sys
+
+    seed = next(SEEDS.glob("000_*.txt")).read_text(encoding="utf-8")
+    docs = [Document("a", seed + " \ud83d"), Document("b", seed.replace("Fomin", "Fomine") + " \ud83d"), Document("c", seed[:2000])]
+    before = [sys.getsizeof(d.text) for d in docs]
+    r = scan(docs, workers=2)
+    assert [sys.getsizeof(d.text) for d in docs] == before
+    assert r.text("a") == docs[0].text and r.text("a").endswith("\ud83d")
+    ab = next(p for p in r.pairs if (p.a, p.b) == ("a", "b"))
+    assert ab.near_duplicate
+    assert ("Alexander Fomin", "Alexander Fomine") in {(c.a_text, c.b_text) for c in ab.conflicts}
+
+
 def test_duplicate_ids_are_rejected_with_both_origins():
     docs = [Document("x", "một hai ba bốn năm sáu", "f.jsonl:1"), Document("x", "bảy tám chín", "f.jsonl:9")]
     with pytest.raises(InputError, match=r"f\.jsonl:9: duplicate document id 'x' \(first seen at f\.jsonl:1\)"):
