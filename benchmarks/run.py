@@ -79,7 +79,9 @@ def main(argv: list[str] | None = None) -> None:
     sizes = (1_000, 10_000) if args.quick else (1_000, 10_000, 100_000)
     section("scan", "5. Corpus scale: throughput and peak RSS", bench_scan.bench_scan(sizes),
             "Fresh process per row; documents from baomoi scaled up with edits and reorderings "
-            "(benchmarks/common.py: scaled_corpus). Single run each.")
+            "(benchmarks/common.py: scaled_corpus). Single run each. peak_rss_mb is the scanning process; "
+            "worker_peak_rss_mb the largest worker, whose RSS also counts the pages it shares with the parent "
+            "after fork (the texts).")
     section("compare", "6. Compare latency (seeds 000 vs 001)", bench_compare.bench_compare(),
             "Cold rows start a new interpreter each time; best of 5.")
     header = [
