@@ -42,6 +42,17 @@ def _both(ta: Tokens, tb: Tokens, o: AlignOptions | None = None) -> tuple[list, 
         A._JIT = saved
 
 
+def _skip_without_jit() -> None:
+    """Skip when the compiled aligner cannot load (tried without changing the module state)."""
+    saved = A._JIT
+    try:
+        A._JIT = None
+        if not A.use_jit():
+            pytest.skip("compiled aligner unavailable")
+    finally:
+        A._JIT = saved
+
+
 def _tokens(symbols: list[int]) -> Tokens:
     # Symbol hashes spread like real token hashes; positions are not read by ``align``.
     rng = np.random.default_rng(7)
@@ -98,11 +109,7 @@ def test_edited_copy_gives_the_same_passages(jit) -> None:
 def test_random_tokens_give_the_same_passages(a, b, seed_size, max_rep, max_gap, min_tokens, density) -> None:
     """A six-symbol alphabet: shingles repeat, many runs and chains compete for each other."""
     o = AlignOptions(seed_size=seed_size, max_seed_repeats=max_rep, max_gap=max_gap, min_tokens=min_tokens, min_density=density)
-    saved = A._JIT
-    A._JIT = None
-    if not A.use_jit():
-        pytest.skip("compiled aligner unavailable")
-    A._JIT = saved
+    _skip_without_jit()
     py, jt = _both(_tokens(a), _tokens(b), o)
     assert jt == py
 
@@ -127,11 +134,7 @@ def test_edited_random_tokens_give_the_same_passages(a, ops, seed_size, max_gap,
         elif i < len(b):
             b[i] = sym
     o = AlignOptions(seed_size=seed_size, max_gap=max_gap, min_tokens=min_tokens)
-    saved = A._JIT
-    A._JIT = None
-    if not A.use_jit():
-        pytest.skip("compiled aligner unavailable")
-    A._JIT = saved
+    _skip_without_jit()
     py, jt = _both(_tokens(a), _tokens(b), o)
     assert jt == py
 

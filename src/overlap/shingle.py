@@ -21,7 +21,6 @@ in plain Python for tests.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -144,33 +143,14 @@ def tokenize(text: str) -> Tokens:
     return Tokens(starts, ends, _fmix64(raw))
 
 
-_KERNELS = None  # overlap.kernels once imported; False when numba cannot be used
-
-
 def _jit():
-    """The compiled kernels (``overlap.kernels``), or None for the numpy path.
+    """The compiled kernels (``overlap.kernels``), or None for the numpy path: the loader
+    ``overlap.minhash._jit`` shares (``OVERLAP_JIT=0``, numba missing or broken).  Only
+    the batch functions below call this, so ``tokenize`` and ``overlap compare`` never
+    import numba."""
+    from .minhash import _jit as load
 
-    The same rules as ``overlap.minhash._jit``: None when ``OVERLAP_JIT`` is ``0`` (read on
-    every call) or numba cannot be imported or used (tried once, with a warning when it
-    is installed but broken).  Only the batch functions below call this, so ``tokenize``
-    and ``overlap compare`` never import numba.
-    """
-    global _KERNELS
-    if os.environ.get("OVERLAP_JIT", "").strip() == "0":
-        return None
-    if _KERNELS is None:
-        try:
-            from . import kernels
-        except ImportError:
-            _KERNELS = False
-        except Exception as e:  # numba present but unusable (e.g. no writable cache dir)
-            import warnings
-
-            warnings.warn(f"overlap: compiled tokenizer kernels unavailable ({e}); using numpy", RuntimeWarning, stacklevel=3)
-            _KERNELS = False
-        else:
-            _KERNELS = kernels
-    return _KERNELS or None
+    return load()
 
 
 # Views tokenised per numpy call on the fallback path: joined by "\n", the per-call
