@@ -367,15 +367,19 @@ class _Doc:
 def _similarity(a: _Doc, b: _Doc, k: int) -> Similarity:
     jit = _align._JIT
     if jit is not None:  # compiled (``align.use_jit()``): one hash table, no sort per text
-        na, nb, inter = jit.overlap_counts(a.shingles(k), b.shingles(k))
-    else:
-        sa, sb = a.shingle_set(k), b.shingle_set(k)
-        na, nb = len(sa), len(sb)
-        inter = len(np.intersect1d(sa, sb, assume_unique=True)) if na and nb else 0
+        return _counts_similarity(*jit.overlap_counts(a.shingles(k), b.shingles(k)))
+    return set_similarity(a.shingle_set(k), b.shingle_set(k))
+
+
+def set_similarity(sa: np.ndarray, sb: np.ndarray) -> Similarity:
+    """Jaccard and containments of two sorted unique shingle arrays (``scan`` uses it too)."""
+    return _counts_similarity(len(sa), len(sb), len(np.intersect1d(sa, sb, assume_unique=True)))
+
+
+def _counts_similarity(na: int, nb: int, inter: int) -> Similarity:
     if na == 0 or nb == 0:
         return Similarity(0.0, 0.0, 0.0)
-    union = na + nb - inter
-    return Similarity(inter / union, inter / na, inter / nb)
+    return Similarity(inter / (na + nb - inter), inter / na, inter / nb)
 
 
 def _slot_extend(al: Alignment, a: _Doc, b: _Doc) -> Alignment:

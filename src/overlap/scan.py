@@ -47,13 +47,14 @@ Stages (this module is the one place that knows their order):
 Determinism: the result depends only on the documents (and their order) and the
 options, never on ``workers`` or timing; ``to_dict()`` leaves out timings.
 
-Cost: linear in the corpus for stages 1-3 (about 0.6 ms of CPU per news article, most
-of it Python over sentences, name phrases and dates; the MinHash kernels take 1% of it),
-plus one ``compare`` (about 2 ms) per verified candidate pair, at most ``max_compares``.
+Cost: linear in the corpus for stages 1-3 (about 0.43 ms of CPU per news article, most
+of it Python over sentences, name phrases, normalising and dates; tokenising and the
+MinHash kernels are compiled), plus one ``compare`` (about 1.7 ms of CPU, with the
+compiled aligner the workers switch on) per verified candidate pair, at most ``max_compares``.
 Memory per document: its compressed text, ``4 * num_perm`` bytes of signature,
 ``8 * bands`` bytes per passage window and a few hundred bytes of event features; pair
-codes are generated a slice of groups at a time.  100k news articles: about 73 s and
-1.3 GB on 2 cores (``benchmarks/bench_scan.py``).
+codes are generated a slice of groups at a time.  100k news articles: about 55 s and
+1.5 GB on 2 cores, 0.55 GB of it the benchmark's texts (``benchmarks/bench_scan.py``).
 """
 
 from __future__ import annotations
@@ -953,12 +954,13 @@ def _compare_within_budget(
 def _similarity_chunk(job: tuple[list[tuple[int, int]], dict[int, bytes], int]) -> list[Similarity]:
     """Exact shingle similarity of each pair of a chunk; each text's set is made once."""
     from .normalize import normalize
+    from .pipeline import set_similarity
     from .shingle import shingles_many, tokenize_many
 
     pairs, blobs, k = job
     toks = tokenize_many([normalize(_unpack(b)).text for b in blobs.values()])
     sets = dict(zip(blobs, map(unique, shingles_many([t.hashes for t in toks], k))))
-    return [_set_similarity(sets[i], sets[j]) for i, j in pairs]
+    return [set_similarity(sets[i], sets[j]) for i, j in pairs]
 
 
 def _event_similarities(
@@ -1238,8 +1240,8 @@ def scan(
 
         # ---- 3: candidates
         t0 = time.perf_counter()
-        # (Threads over the bands measured 1 s faster at 100k, but with the thread above
-        # they held 300 MB more: freed arrays stay in each thread's malloc arena.)
+        # One band at a time: threads over the bands were 1 s faster at 100k but held
+        # 300 MB more (freed arrays stay in each thread's malloc arena).
         doc_codes = _doc_candidates(sigs, o, n)
         pcodes = [_band_codes(key_parts, wdoc, o.max_passage_docs, n, b) for b in range(pbands)]
         del key_parts
@@ -1405,17 +1407,10 @@ def _assemble(
 
 def _exact_similarity(a: str, b: str, k: int) -> Similarity:
     from .normalize import normalize
+    from .pipeline import set_similarity
     from .shingle import shingle_set
 
-    return _set_similarity(shingle_set(normalize(a).text, k), shingle_set(normalize(b).text, k))
-
-
-def _set_similarity(sa: np.ndarray, sb: np.ndarray) -> Similarity:
-    """Jaccard and containments of two sorted unique shingle arrays."""
-    if len(sa) == 0 or len(sb) == 0:
-        return Similarity(0.0, 0.0, 0.0)
-    inter = len(np.intersect1d(sa, sb, assume_unique=True))
-    return Similarity(inter / (len(sa) + len(sb) - inter), inter / len(sa), inter / len(sb))
+    return set_similarity(shingle_set(normalize(a).text, k), shingle_set(normalize(b).text, k))
 
 
 def _spell_events(
