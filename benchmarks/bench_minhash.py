@@ -2,7 +2,7 @@
 
 ``bench_signatures(texts) -> rows``   ms per document of each engine on the same shingles.
 ``bench_jit_startup() -> rows``       one-time cost of overlap's compiled kernels per process.
-``bench_end_to_end(texts) -> rows``   text -> signature with ``overlap.minhash``, 1 and 2 workers.
+``bench_end_to_end(texts) -> rows``   text -> signature with ``overlap.signatures``, 1 and 2 workers.
 ``bench_accuracy(texts) -> rows``     mean / max absolute error against exact Jaccard.
 ``bench_lsh(texts) -> rows``          band keys + candidate pairs vs datasketch ``MinHashLSH``.
 ``write_results()``                   re-run tables 1, 2 and 4 of ``results/speed.md`` (and
@@ -17,7 +17,7 @@ sketch, same inputs).  The kernels are compiled (or loaded from numba's cache) a
 once before any clock starts; ``bench_jit_startup`` reports that one-time cost separately.
 
 "Same shingles": every engine receives the same 64-bit shingle hashes, made once by
-``overlap.minhash.shingle_batch`` (normalise, tokenise, 5-token shingles).  overlap and
+``overlap.signatures.shingle_batch`` (normalise, tokenise, 5-token shingles).  overlap and
 rensa's flat API take them as a ``uint64`` array with document offsets; datasketch
 (``MinHash.update_batch``, its default ``sha1_hash32`` and ``affine32`` scheme) and rensa's
 per-document ``RMinHash.update`` take each hash as its 8 little-endian bytes, converted
@@ -45,14 +45,14 @@ import numpy as np
 
 from benchmarks.common import RESULTS, best_of, load_corpus, markdown_table, single_core, write_csv
 from overlap.lsh import band_keys, candidate_pairs, optimal_params
-from overlap.minhash import estimate_jaccard, minhash, shingle_batch, signatures_from_shingles
+from overlap.signatures import estimate_jaccard, minhash, shingle_batch, signatures_from_shingles
 
 NUM_PERM = 128
 
 
 @contextmanager
 def numpy_path() -> Iterator[None]:
-    """Run ``overlap.minhash`` on its numpy kernels (``OVERLAP_JIT=0``) inside the block."""
+    """Run ``overlap.signatures`` on its numpy kernels (``OVERLAP_JIT=0``) inside the block."""
     before = os.environ.get("OVERLAP_JIT")
     os.environ["OVERLAP_JIT"] = "0"
     try:
@@ -165,8 +165,8 @@ def _rensa_one(R, tokens: list[bytes]) -> list[int]:
 
 
 def bench_end_to_end(texts: list[str], repeat: int = 5) -> list[dict]:
-    """Raw text -> signatures with ``overlap.minhash``, split into its stages."""
-    from overlap.normalize import normalize
+    """Raw text -> signatures with ``overlap.signatures``, split into its stages."""
+    from overlap.normalization import normalize
 
     n = len(texts)
     rows = []
@@ -179,7 +179,7 @@ def bench_end_to_end(texts: list[str], repeat: int = 5) -> list[dict]:
         t_oph = best_of(lambda: minhash(texts, num_perm=NUM_PERM, method="oph"), repeat)
         with numpy_path():
             t_numpy = best_of(lambda: minhash(texts, num_perm=NUM_PERM), repeat)
-    rows.append({"stage": "normalize (overlap.normalize)", "cores": 1, "ms_per_doc": t_norm / n * 1e3})
+    rows.append({"stage": "normalize (overlap.normalization)", "cores": 1, "ms_per_doc": t_norm / n * 1e3})
     rows.append({"stage": "tokenize + shingle (incl. normalize)", "cores": 1, "ms_per_doc": t_shingle / n * 1e3})
     rows.append({"stage": "minhash(texts), minmax, numba, workers=1", "cores": 1, "ms_per_doc": t_one / n * 1e3})
     rows.append({"stage": "minhash(texts), oph, numba, workers=1", "cores": 1, "ms_per_doc": t_oph / n * 1e3})
@@ -373,7 +373,7 @@ NOTES = {
 }
 TITLES = {
     "signatures": "1. MinHash signatures, same shingles, num_perm = 128",
-    "end_to_end": "2. Text to signature with overlap.minhash",
+    "end_to_end": "2. Text to signature with overlap.signatures",
     "accuracy": "4. Estimation error against exact Jaccard (num_perm = 128)",
 }
 

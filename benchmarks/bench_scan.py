@@ -4,7 +4,7 @@
 that run's own), on ``common.scaled_corpus(n)``: real baomoi articles scaled up with
 realistic edits and reorderings.  Two stages are measured:
 
-* ``minhash + lsh``: ``overlap.minhash`` signatures then ``band_keys`` /
+* ``minhash + lsh``: ``overlap.signatures`` signatures then ``band_keys`` /
   ``candidate_pairs`` at threshold 0.5 -- the candidate stage of a scan;
 * ``overlap.scan``: HOOK for the full scan, written by another helper.  It is measured
   when ``overlap.scan`` exists and reported as "not available" otherwise.  The call is
@@ -44,7 +44,7 @@ def _run_stage(stage: str, n: int) -> dict:
     t = time.perf_counter()
     if stage == "minhash + lsh":
         from overlap.lsh import band_keys, candidate_pairs, optimal_params
-        from overlap.minhash import minhash
+        from overlap.signatures import minhash
 
         sig = minhash(texts)
         pairs = candidate_pairs(band_keys(sig, *optimal_params(0.5, sig.shape[1])))

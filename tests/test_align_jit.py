@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 import overlap.align as A
 from conftest import seed_path
 from overlap.align import AlignOptions, align
-from overlap.normalize import normalize
+from overlap.normalization import normalize
 from overlap.pipeline import compare_prepared, prepare
 from overlap.shingle import Tokens, tokenize
 

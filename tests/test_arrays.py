@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from overlap._arrays import frequent, isin_sorted, unique, unique_counts
-from overlap.normalize import normalize
+from overlap.normalization import normalize
 from overlap.shingle import shingles, tokenize
 
 

@@ -132,10 +132,15 @@ def test_help_for_every_command() -> None:
 
 
 def test_public_functions_are_not_shadowed_by_submodules() -> None:
-    # overlap.scan and overlap.minhash are both functions and submodule names.
+    # Issue 12: once a submodule was imported it shadowed the function of the same name
+    # (``overlap.compare(...); overlap.normalize('x')`` raised TypeError).  Every public
+    # function must stay callable whatever was imported before it, in any order.
     code = (
-        "import overlap.cli, overlap.scan, overlap.minhash, overlap;"
-        "assert callable(overlap.scan) and callable(overlap.minhash), (overlap.scan, overlap.minhash);"
+        "import overlap; overlap.compare('a b c', 'a b c'); overlap.normalize('x');"
+        "import overlap.cli, overlap.scan, overlap.signatures, overlap.normalization, overlap.segment;"
+        "fs = ['compare', 'compare_files', 'normalize', 'minhash', 'scan', 'sentences', 'read_text',"
+        " 'iter_documents', 'estimate_jaccard'];"
+        "bad = [f for f in fs if not callable(getattr(overlap, f))]; assert not bad, bad;"
         "print(sorted(overlap.__all__) == overlap.__all__)"
     )
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
@@ -152,4 +157,4 @@ def test_compare_does_not_load_the_corpus_machinery() -> None:
     )
     imported = {line.rsplit("|", 1)[-1].strip() for line in out.stderr.splitlines() if line.startswith("import time:")}
     assert "overlap.pipeline" in imported and json.loads(out.stdout)["passages"]
-    assert not {"numba", "datasketch", "overlap.scan", "overlap.minhash"} & imported
+    assert not {"numba", "datasketch", "overlap.scan", "overlap.signatures"} & imported

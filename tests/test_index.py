@@ -19,7 +19,7 @@ import pytest
 from overlap.errors import ConfigError, InputError
 from overlap.index import SCHEMA_VERSION, AddReport, Index, Match
 from overlap.lsh import band_keys
-from overlap.minhash import EMPTY
+from overlap.signatures import EMPTY
 from overlap.records import Document
 
 HERE = Path(__file__).resolve().parent
@@ -98,7 +98,7 @@ def test_each_seed_finds_itself_first_with_full_scores(seeded: Path, seeds: dict
 
 
 def test_stored_signatures_are_overlap_minhash(seeded: Path, seeds: dict[int, str]) -> None:
-    from overlap.minhash import minhash
+    from overlap.signatures import minhash
 
     con = _db(seeded)
     stored = dict(con.execute("SELECT id, signature FROM docs"))

@@ -14,7 +14,7 @@ from hypothesis.extra.numpy import arrays
 
 from overlap.errors import ConfigError
 from overlap.lsh import band_keys, candidate_pairs, optimal_params
-from overlap.minhash import minhash
+from overlap.signatures import minhash
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = [p.read_text(encoding="utf-8") for p in sorted((ROOT / "seeds").glob("*.txt"))]

@@ -187,7 +187,7 @@ def test_lsh_recall_against_exact_all_pairs_jaccard(data_dir):
     """Tolerance: scan must find at least 95% of the pairs whose exact 5-shingle Jaccard is
     >= 0.5 as near-duplicates, and link at least 95% of the pairs where one article's
     shingles are >= 50% inside the other; every Jaccard it reports must be the exact one."""
-    from overlap.normalize import normalize
+    from overlap.normalization import normalize
     from overlap.shingle import shingle_set
 
     files = _baomoi_sample(data_dir)

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from overlap.normalize import normalize
+from overlap.normalization import normalize
 from overlap.shingle import _Q, _fmix64, _reference_tokenize, shingle_set, shingles, tokenize
 
 SEEDS = sorted((Path(__file__).resolve().parents[1] / "seeds").glob("*.txt"))

@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from overlap import shingle
-from overlap.normalize import normalize
+from overlap.normalization import normalize
 from overlap.shingle import _reference_tokenize, shingles, shingles_many, tokenize, tokenize_many
 
 SEEDS = sorted((Path(__file__).resolve().parents[1] / "seeds").glob("*.txt"))

@@ -131,7 +131,7 @@ def min_coverage(a: str, b: str, comparison: object) -> float:
 
 
 def _jaccard_k(a: str, b: str, k: int) -> float:
-    from overlap.normalize import normalize
+    from overlap.normalization import normalize
     from overlap.shingle import shingle_set
 
     import numpy as np

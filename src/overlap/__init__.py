@@ -55,14 +55,14 @@ _LAZY = {
     "Match": "overlap.index",
     "ScanOptions": "overlap.scan",
     "ScanResult": "overlap.scan",
-    "estimate_jaccard": "overlap.minhash",
+    "estimate_jaccard": "overlap.signatures",
     "iter_documents": "overlap.sources",
-    "minhash": "overlap.minhash",
+    "minhash": "overlap.signatures",
     "scan": "overlap.scan",
-    "NormText": "overlap.normalize",
+    "NormText": "overlap.normalization",
     "compare": "overlap.pipeline",
     "compare_files": "overlap.pipeline",
-    "normalize": "overlap.normalize",
+    "normalize": "overlap.normalization",
     "read_text": "overlap.textio",
     "sentences": "overlap.segment",
 }
@@ -118,7 +118,7 @@ def __dir__() -> list[str]:
 # which would shadow the function; this package type refuses that one rebinding, so
 # ``overlap.scan`` is always the function (``overlap.scan`` the module stays importable
 # as ``from overlap.scan import ScanOptions`` or via ``sys.modules``).
-_FUNCTIONS_OVER_MODULES = frozenset({"scan", "minhash"})
+_FUNCTIONS_OVER_MODULES = frozenset({"scan"})
 
 
 class _Package(types.ModuleType):

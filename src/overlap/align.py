@@ -29,6 +29,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .fuzz import opcodes
 from .shingle import Tokens, shingles
 
 __all__ = ["AlignOptions", "Alignment", "align", "token_opcodes", "use_jit"]
@@ -326,6 +327,4 @@ def token_opcodes(ha: np.ndarray | list[int], hb: np.ndarray | list[int]) -> lis
         hb = hb.tolist()
     if ha == hb:
         return [("equal", 0, len(ha), 0, len(hb))] if ha else []
-    from rapidfuzz.distance import Levenshtein
-
-    return [tuple(op) for op in Levenshtein.opcodes(ha, hb)]  # type: ignore[misc]
+    return opcodes(ha, hb)

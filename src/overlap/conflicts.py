@@ -24,6 +24,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from .fuzz import indel_similarity
+
 __all__ = ["Quantity", "Side", "classify", "may_hold_quantity", "quantities"]
 
 _VI_UNITS = {
@@ -420,26 +422,24 @@ def _spelled_alike(a: str, b: str) -> bool:
       a long word ("Phiếu"/"Phếu"); a different vowel letter makes another name
       ("Hùng"/"Hưng").
     """
-    from rapidfuzz.distance import Indel
-
     la, lb = a.lower(), b.lower()
     if len(re.sub(r"\W", "", la)) < 2 or len(re.sub(r"\W", "", lb)) < 2:
         return False
-    if la.isascii() and lb.isascii() and la[0] == lb[0] and Indel.normalized_similarity(la, lb) >= 0.75:
+    if la.isascii() and lb.isascii() and la[0] == lb[0] and indel_similarity(la, lb) >= 0.75:
         return True
     if (la.isascii() and "-" in lb) or (lb.isascii() and "-" in la):
         # A hyphenated Vietnamese transliteration keeps the consonants, not the vowels:
         # "Trump"/"Tơ-răm", "Brazil"/"Bra-xin", "Singapore"/"Xin-ga-po".
         sa, sb = _skeleton(a), _skeleton(b)
-        if len(sa) >= 2 and len(sb) >= 2 and Indel.normalized_similarity(sa, sb) >= 0.7:
+        if len(sa) >= 2 and len(sb) >= 2 and indel_similarity(sa, sb) >= 0.7:
             return True
     if la.isascii() or lb.isascii():
         ka, kb = _phonetic(a), _phonetic(b)
-        return bool(ka) and bool(kb) and ka[0] == kb[0] and (ka == kb or Indel.normalized_similarity(ka, kb) >= 0.75)
+        return bool(ka) and bool(kb) and ka[0] == kb[0] and (ka == kb or indel_similarity(ka, kb) >= 0.75)
     ta, tb = _strip_tones(a), _strip_tones(b)
     if ta == tb:
         return True
-    return ta[0] == tb[0] and min(len(ta), len(tb)) >= 4 and Indel.normalized_similarity(ta, tb) >= 0.8
+    return ta[0] == tb[0] and min(len(ta), len(tb)) >= 4 and indel_similarity(ta, tb) >= 0.8
 
 
 def classify(a: Side, b: Side) -> tuple[str, bool] | None:

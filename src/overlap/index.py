@@ -20,7 +20,7 @@ delete their rows, and the text as zlib-compressed UTF-8); ``bands`` and ``passa
 LSH band keys to documents.
 
 Two levels of LSH.  *Document* keys: the whole text's signature (``num_perm`` positions,
-``overlap.minhash``) cut into ``bands x rows`` from ``overlap.lsh.optimal_params(threshold,
+``overlap.signatures``) cut into ``bands x rows`` from ``overlap.lsh.optimal_params(threshold,
 num_perm)``; they find near-duplicates (whole-text Jaccard around ``threshold`` and up).
 *Passage* keys: the stored text is cut at sentence boundaries (``overlap.segment``) into
 consecutive blocks of at least 3 sentences and 30 tokens; each block gets a 32-position
@@ -89,8 +89,8 @@ import numpy as np
 from . import _arrays
 from .errors import ConfigError, InputError
 from .lsh import band_keys, optimal_params
-from .minhash import estimate_jaccard, signatures_from_shingles
-from .normalize import normalize
+from .signatures import estimate_jaccard, signatures_from_shingles
+from .normalization import normalize
 from .records import Conflict, Document, Passage
 from .segment import sentences
 from .shingle import shingles, tokenize
@@ -454,8 +454,8 @@ class Index:
 
     def _features(self, texts: Sequence[str], *, every_sentence: bool = False) -> _Features:
         """Signatures and band keys of ``texts``, batched: one ``tokenize`` call and one
-        signature kernel call per level for the whole batch (``overlap.minhash`` does the
-        same joins; the document signatures equal ``overlap.minhash.minhash(texts)``)."""
+        signature kernel call per level for the whole batch (``overlap.signatures`` does the
+        same joins; the document signatures equal ``overlap.signatures.minhash(texts)``)."""
         k = self.shingle_size
         views = [normalize(t) for t in texts]
         n = len(texts)
@@ -761,7 +761,7 @@ class Index:
         self, text: str, rows: list[tuple[str, str, str]], top: int, min_sim: float, passages: bool
     ) -> tuple[Match, ...]:
         """Exact scores from the stored texts, filter, sort, and ``compare`` the best."""
-        from .minhash import shingle_batch
+        from .signatures import shingle_batch
 
         if not rows:
             return ()

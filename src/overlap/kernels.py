@@ -1,8 +1,8 @@
-"""Compiled (numba) kernels behind ``overlap.minhash`` and ``overlap.shingle.tokenize_many``: the hot loops, nothing else.
+"""Compiled (numba) kernels behind ``overlap.signatures`` and ``overlap.shingle.tokenize_many``: the hot loops, nothing else.
 
 ``minmax_into(h, offsets, a, b, out)``
     Min-max MinHash of every document, written into ``out``; bit-identical to the numpy
-    kernel ``overlap.minhash._kernel`` (same permutations, same columns).
+    kernel ``overlap.signatures._kernel`` (same permutations, same columns).
 ``oph_into(h, offsets, mul, add, probe_key, out)``
     One-permutation hashing with optimal densification (``minhash(..., method="oph")``).
 ``windows_into(h, tok_lo, ntok, k, qs, out, out_offsets)``
@@ -15,13 +15,13 @@ Inputs are the flat ``uint64`` shingle hashes ``h`` and ``n + 1`` ``int64`` docu
 offsets; ``out`` is a C-contiguous ``(n, num_perm)`` ``uint32`` array.  Every kernel has
 one explicit signature, so it is compiled once (or loaded from numba's on-disk cache,
 ``cache=True``) when this module is imported, never again per call; callers must pass
-exactly these dtypes and contiguous arrays (``overlap.minhash`` does).  All kernels
+exactly these dtypes and contiguous arrays (``overlap.signatures`` does).  All kernels
 release the GIL (``nogil=True``), so threads run them on several cores at once.
 
 Importing this module imports numba and loads or compiles the kernels: about 0.55 s in
 all from numba's cache (0.3 s of it is ``import numba``), 2-3 s the first time on a machine
 (``benchmarks/bench_minhash.py: bench_jit_startup``), which is why
-``overlap.minhash`` imports it only when it computes signatures, and falls back to its
+``overlap.signatures`` imports it only when it computes signatures, and falls back to its
 numpy kernels when numba is missing or ``OVERLAP_JIT=0``.
 
 Why the loops look as they do.  *minmax*: per document, the 32-bit folded shingles of a
@@ -53,7 +53,7 @@ _OPTS = {"cache": True, "nogil": True, "error_model": "numpy", "boundscheck": Fa
 
 @numba.njit("uint64(uint64)", inline="always", **_OPTS)
 def _splitmix64(state):  # pragma: no cover - compiled
-    """SplitMix64 output of one state: the same function as ``overlap.minhash._splitmix64``."""
+    """SplitMix64 output of one state: the same function as ``overlap.signatures._splitmix64``."""
     z = state + np.uint64(0x9E3779B97F4A7C15)
     z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
     z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
@@ -129,7 +129,7 @@ def minmax_into(h, offsets, a, b, out):  # pragma: no cover - compiled
 
 @numba.njit("void(uint64[::1], int64[::1], uint64, uint64, uint64, uint32[:, ::1])", **_OPTS)
 def oph_into(h, offsets, mul, add, probe_key, out):  # pragma: no cover - compiled
-    """One-permutation hashing with optimal densification; see ``overlap.minhash``.
+    """One-permutation hashing with optimal densification; see ``overlap.signatures``.
 
     ``v = ((mul * x + add) mod 2**64) >> 32`` (capped at ``2**32 - 2``), bin
     ``(v * K) >> 32``, minimum per bin; empty bin ``k`` copies the first originally

@@ -10,12 +10,12 @@
 Two documents with Jaccard similarity ``s`` share a given band with probability ``s**rows``
 and at least one of ``bands`` bands with ``1 - (1 - s**rows)**bands``: the S-curve that
 ``optimal_params`` places around the threshold.  Candidates still need verifying, e.g.
-with ``overlap.minhash.estimate_jaccard`` on their signatures.
+with ``overlap.signatures.estimate_jaccard`` on their signatures.
 
 Documents whose signature is all ``EMPTY`` (texts without tokens) share every band key;
 drop them before banding, or they form one bucket (capped by ``max_bucket``).
 
->>> from overlap.minhash import minhash
+>>> from overlap.signatures import minhash
 >>> sig = minhash(["một hai ba bốn năm sáu bảy tám", "một hai ba bốn năm sáu bảy tám chín",
 ...                "trời hôm nay rất đẹp và trong xanh"], num_perm=64, shingle_size=2)
 >>> keys = band_keys(sig, 32, 2)

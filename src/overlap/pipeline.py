@@ -26,7 +26,8 @@ from . import align as _align
 from .align import AlignOptions, Alignment, align, token_opcodes
 from .conflicts import Side, classify, may_hold_quantity
 from .errors import ConfigError
-from .normalize import NormText, normalize
+from .fuzz import indel_similarity
+from .normalization import NormText, normalize
 from .records import Comparison, Conflict, Edit, Passage, SentencePair, Similarity, Span, Variant
 from .segment import sentences
 from .shingle import Tokens, shingles, tokenize, tokenize_many
@@ -553,8 +554,6 @@ def _passage(al: Alignment, a: _Doc, b: _Doc, flip: bool = False) -> tuple[Passa
     ``flip``: the caller aligned the texts in swapped order; records come out with their
     sides swapped back (built once, in the caller's orientation).
     """
-    from rapidfuzz.distance import Indel
-
     hla, hlb = a.hlist, b.hlist
     ha = hla[al.a_start : al.a_end]
     hb = hlb[al.b_start : al.b_end]
@@ -628,7 +627,7 @@ def _passage(al: Alignment, a: _Doc, b: _Doc, flip: bool = False) -> tuple[Passa
         conflicts = [c for c in conflicts if c.kind not in ("number", "date")]
 
     pa, pb = _trim_punct(a, a.span(al.a_start, al.a_end), b, b.span(al.b_start, al.b_end))
-    score = 1.0 if ha == hb else Indel.normalized_similarity(ha, hb)
+    score = 1.0 if ha == hb else indel_similarity(ha, hb)
     pairs = _sentence_pairs(al, a, b, amap, pa, flip)
     if flip:
         return Passage(pb, pa, float(score), tuple(pairs), tuple(edits)), conflicts, variants
@@ -672,8 +671,6 @@ def _sentence_pairs(
     al: Alignment, a: _Doc, b: _Doc, amap: list[int], pa: Span, flip: bool = False
 ) -> list[SentencePair]:
     """Split a passage at a's sentence boundaries and pair each piece with its b-range."""
-    from rapidfuzz.distance import Indel
-
     out: list[SentencePair] = []
     s_starts, s_ends = a.sent_bounds
     starts = a.ostarts
@@ -698,7 +695,7 @@ def _sentence_pairs(
         bi, bj = al.b_start + amap[first], al.b_start + amap[last] + 1
         ai, aj = a0 + i, a0 + j
         xa, xb = ha[ai:aj], hb[bi:bj]
-        score = 1.0 if xa == xb else Indel.normalized_similarity(xa, xb)
+        score = 1.0 if xa == xb else indel_similarity(xa, xb)
         sa, sb = a.span(ai, aj), b.span(bi, bj)
         out.append(SentencePair(sb, sa, float(score)) if flip else SentencePair(sa, sb, float(score)))
     return out

@@ -17,7 +17,7 @@ Stages (this module is the one place that knows their order):
    growing buffer (46% of the UTF-8 size on news), because verification needs it again;
    the signing workers compress it, and verifying workers get it compressed.
 2. **Sign.**  Per document, in worker processes, batch by batch: a MinHash signature of
-   its word shingles (``overlap.minhash``; ``num_perm`` ``uint32`` values) and one
+   its word shingles (``overlap.signatures``; ``num_perm`` ``uint32`` values) and one
    signature per *passage window* (``passage_sentences`` consecutive sentences, every
    ``passage_stride`` sentences; ``passage_num_perm`` values), of which only the LSH band
    keys are kept.  Also the document's *event features*: distinctive capitalised name
@@ -745,8 +745,8 @@ def _sign_batch(job: tuple[list[str], _SignConfig]) -> tuple[Any, ...]:
     short to be split])``; ``compare`` reuses the sentences instead of splitting again.
     """
     from .lsh import band_keys
-    from .minhash import signatures_from_shingles
-    from .normalize import normalize
+    from .signatures import signatures_from_shingles
+    from .normalization import normalize
     from .segment import sentences
     from .shingle import shingles_many, tokenize_many
 
@@ -866,7 +866,7 @@ def _event_candidates(o: "ScanOptions", n: int, name_h: list[np.ndarray], dates:
 def _estimates(sigs: np.ndarray, codes: np.ndarray, n: int, chunk: int = 1 << 15) -> np.ndarray:
     """Estimated Jaccard of the pairs ``codes`` (``i * n + j``), a chunk of pairs at a time:
     gathering both signature rows of a million pairs at once would take 1 GB."""
-    from .minhash import estimate_jaccard
+    from .signatures import estimate_jaccard
 
     out = np.empty(len(codes), dtype=np.float64)
     for lo in range(0, len(codes), chunk):
@@ -878,7 +878,7 @@ def _estimates(sigs: np.ndarray, codes: np.ndarray, n: int, chunk: int = 1 << 15
 def _doc_candidates(sigs: np.ndarray, o: "ScanOptions", n: int) -> np.ndarray:
     """Codes ``i * n + j`` of the document pairs that share a band of their signatures."""
     from .lsh import band_keys, candidate_pairs, optimal_params
-    from .minhash import EMPTY
+    from .signatures import EMPTY
 
     bands, rows = optimal_params(o.near_duplicate, o.num_perm)
     nonempty = np.flatnonzero(~(sigs == EMPTY).all(axis=1))
@@ -953,7 +953,7 @@ def _compare_within_budget(
 
 def _similarity_chunk(job: tuple[list[tuple[int, int]], dict[int, bytes], int]) -> list[Similarity]:
     """Exact shingle similarity of each pair of a chunk; each text's set is made once."""
-    from .normalize import normalize
+    from .normalization import normalize
     from .pipeline import set_similarity
     from .shingle import shingles_many, tokenize_many
 
@@ -1406,7 +1406,7 @@ def _assemble(
 
 
 def _exact_similarity(a: str, b: str, k: int) -> Similarity:
-    from .normalize import normalize
+    from .normalization import normalize
     from .pipeline import set_similarity
     from .shingle import shingle_set
 

@@ -145,10 +145,10 @@ def tokenize(text: str) -> Tokens:
 
 def _jit():
     """The compiled kernels (``overlap.kernels``), or None for the numpy path: the loader
-    ``overlap.minhash._jit`` shares (``OVERLAP_JIT=0``, numba missing or broken).  Only
+    ``overlap.signatures._jit`` shares (``OVERLAP_JIT=0``, numba missing or broken).  Only
     the batch functions below call this, so ``tokenize`` and ``overlap compare`` never
     import numba."""
-    from .minhash import _jit as load
+    from .signatures import _jit as load
 
     return load()
 

@@ -306,7 +306,7 @@ def _read_dataframe(df: Any, id_col: str, text_col: str) -> Any:
 def _sign_partition(rows: Iterable[tuple[int, tuple[str, str, str]]], cfg: Any, bands: int, rows_per_band: int) -> Iterator[tuple]:
     """``(idx, sig bytes, doc band keys | None, window keys (m, pbands), name hashes, dates)`` per document."""
     from .lsh import band_keys
-    from .minhash import EMPTY
+    from .signatures import EMPTY
     from .scan import _sign_batch
 
     def flush(batch: list[tuple[int, str]]) -> Iterator[tuple]:
@@ -363,7 +363,7 @@ def _estimate(row: tuple[int, tuple[tuple[int, bytes], bytes]]) -> tuple[int, fl
     j, ((code, sig_a), sig_b) = row
     a = np.frombuffer(sig_a, dtype=np.uint32)
     b = np.frombuffer(sig_b, dtype=np.uint32)
-    # The same float as overlap.minhash.estimate_jaccard: count / num_perm.
+    # The same float as overlap.signatures.estimate_jaccard: count / num_perm.
     return code, float(np.count_nonzero(a == b) / a.shape[-1])
 
 

@@ -1,4 +1,4 @@
-"""overlap.minhash: batch signatures against plain references and exact Jaccard."""
+"""overlap.signatures: batch signatures against plain references and exact Jaccard."""
 
 from __future__ import annotations
 
@@ -13,11 +13,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from overlap.errors import ConfigError
-from overlap.minhash import EMPTY, estimate_jaccard, minhash, permutations, shingle_batch, signatures_from_shingles
-from overlap.normalize import normalize
+from overlap.signatures import EMPTY, estimate_jaccard, minhash, permutations, shingle_batch, signatures_from_shingles
+from overlap.normalization import normalize
 from overlap.shingle import shingles, tokenize
 
-M = importlib.import_module("overlap.minhash")  # the module: ``overlap.minhash`` is the function
+M = importlib.import_module("overlap.signatures")
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = [p.read_text(encoding="utf-8") for p in sorted((ROOT / "seeds").glob("*.txt"))]

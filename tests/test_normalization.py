@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from overlap.normalize import normalize
+from overlap.normalization import normalize
 
 
 @pytest.mark.parametrize(

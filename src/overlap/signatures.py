@@ -15,7 +15,7 @@
 ``METHODS``
     The signature schemes: ``("minmax", "oph")``.
 
-How a signature is made.  Each text is normalised (``overlap.normalize``), tokenised and
+How a signature is made.  Each text is normalised (``overlap.normalization``), tokenised and
 shingled (``overlap.shingle``: hashes of ``shingle_size`` consecutive tokens; a text with
 fewer tokens gives one shingle of all of them).  Each 64-bit shingle hash ``h`` is folded
 to 32 bits, ``x = (h ^ (h >> 32)) mod 2**32``, and permutation ``k`` maps it to
@@ -92,7 +92,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from .errors import ConfigError
-from .normalize import normalize
+from .normalization import normalize
 from .shingle import _Q, _fmix64, tokenize
 
 __all__ = [

@@ -1,0 +1,40 @@
+"""The one module that wraps rapidfuzz: edit scripts and similarities on any sequences.
+
+``opcodes(a, b) -> list[tuple[str, int, int, int, int]]``
+    Levenshtein opcodes (difflib's 5-tuples: ``a[i1:i2]`` maps to ``b[j1:j2]``).
+``indel_similarity(a, b) -> float``
+    Indel (insert/delete) similarity in [0, 1]: ``1 - distance / (len(a) + len(b))``.
+
+Both take strings or lists of hashable items (token hashes).  rapidfuzz is C++ and
+bit-parallel: O(n * m / 64) for the distance; it is imported on first use, so a caller
+that never aligns never pays for it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Hashable
+
+__all__ = ["indel_similarity", "opcodes"]
+
+
+def opcodes(a: Sequence[Hashable], b: Sequence[Hashable]) -> list[tuple[str, int, int, int, int]]:
+    """Levenshtein opcodes turning ``a`` into ``b``, as difflib's 5-tuples.
+
+    >>> opcodes("abc", "abd")
+    [('equal', 0, 2, 0, 2), ('replace', 2, 3, 2, 3)]
+    """
+    from rapidfuzz.distance import Levenshtein
+
+    return [(op.tag, op.src_start, op.src_end, op.dest_start, op.dest_end) for op in Levenshtein.opcodes(a, b)]
+
+
+def indel_similarity(a: Sequence[Hashable], b: Sequence[Hashable]) -> float:
+    """Indel similarity in [0, 1] (1 for equal sequences, also for two empty ones).
+
+    >>> indel_similarity("Alexander", "Alexandr")
+    0.9411764705882353
+    """
+    from rapidfuzz.distance import Indel
+
+    return float(Indel.normalized_similarity(a, b))

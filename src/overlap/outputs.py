@@ -1,0 +1,122 @@
+"""Write output files safely: atomically, never over an input, an index or through a link.
+
+``check_output_path(path, *, inputs=(), what="output") -> Path``
+    Refuse (``InputError``, one line) an empty path, a directory, a symlink, one of the
+    ``inputs``, or an existing ``overlap`` index file; return the path to write.
+``atomic_writer(path, *, mode="w", encoding="utf-8") -> context manager``
+    A file object on a temporary file beside ``path``; on a clean exit it is flushed,
+    fsynced and renamed over ``path`` (``os.replace``), so a reader sees the old file or
+    the whole new one, never half of it.  On an error the temporary file is removed and
+    ``path`` is untouched.
+``atomic_write_text(path, text)``
+    The two together for one string.
+
+Cost: one extra ``fsync`` and ``rename`` per file.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO, Any
+
+from .errors import InputError
+
+__all__ = ["atomic_write_text", "atomic_writer", "check_output_path", "is_index_file"]
+
+# The first 16 bytes of every SQLite database file.
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+def is_index_file(path: str | os.PathLike[str]) -> bool:
+    """True when ``path`` is an existing SQLite database (an ``overlap`` index or another)."""
+    try:
+        with open(path, "rb") as f:
+            return f.read(16) == _SQLITE_MAGIC
+    except OSError:
+        return False
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return os.path.abspath(a) == os.path.abspath(b)
+
+
+def check_output_path(
+    path: str | os.PathLike[str] | None,
+    *,
+    inputs: Iterable[str | os.PathLike[str]] = (),
+    what: str = "output",
+) -> Path:
+    """The path to write ``what`` to, or ``InputError`` saying why it would destroy data.
+
+    >>> check_output_path("")
+    Traceback (most recent call last):
+    ...
+    overlap.errors.InputError: output: empty file name
+    """
+    if path is None or str(path) == "":
+        raise InputError(f"{what}: empty file name")
+    p = Path(path)
+    if p.is_symlink():
+        raise InputError(f"{p}: refusing to write {what} through a symbolic link")
+    if p.is_dir():
+        raise InputError(f"{p}: is a directory, cannot write {what} there")
+    for src in inputs:
+        if str(src) in ("", "-"):
+            continue
+        if _same_file(p, Path(src)):
+            raise InputError(f"{p}: refusing to write {what} over an input file")
+    if p.exists() and is_index_file(p):
+        raise InputError(f"{p}: refusing to write {what} over a database file (an index?)")
+    parent = p.parent if str(p.parent) else Path(".")
+    if not parent.is_dir():
+        raise InputError(f"{p}: directory {parent} does not exist")
+    return p
+
+
+@contextmanager
+def atomic_writer(path: str | os.PathLike[str], *, mode: str = "w", encoding: str | None = "utf-8") -> Iterator[IO[Any]]:
+    """A file object whose content replaces ``path`` only when the block ends cleanly."""
+    p = Path(path)
+    binary = "b" in mode
+    fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=str(p.parent) if str(p.parent) else ".")
+    try:
+        with os.fdopen(fd, mode, encoding=None if binary else encoding) as f:
+            yield f
+            f.flush()
+            os.fsync(f.fileno())
+        if p.exists():
+            try:
+                os.chmod(tmp, os.stat(p).st_mode & 0o7777)
+            except OSError:
+                pass
+        else:
+            os.chmod(tmp, 0o666 & ~_umask())
+        os.replace(tmp, p)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def atomic_write_text(path: str | os.PathLike[str], text: str) -> None:
+    """Write ``text`` as UTF-8 to ``path`` atomically; ``InputError`` on an OS error."""
+    try:
+        with atomic_writer(path) as f:
+            f.write(text)
+    except OSError as e:
+        raise InputError(f"{path}: cannot write ({e.strerror or e})") from None
