@@ -18,7 +18,7 @@ import pytest
 
 from overlap.errors import ConfigError, InputError
 from overlap.records import Document
-from overlap.scan import scan
+from overlap.corpus import scan
 from overlap.sources import iter_documents
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -65,7 +65,7 @@ def baomoi_feed(tmp_path_factory):
 
 def _components(spark, edges, partitions=2):
     """``{node: smallest node of its component}`` and the changes per round, from ``_star_components``."""
-    from overlap.spark import _star_components
+    from overlap.corpus.spark_components import star_components as _star_components
 
     stars, changes = _star_components(spark.sparkContext.parallelize(edges, 2), partitions)
     leaves = stars.collect()

@@ -38,13 +38,24 @@ Public API (everything is importable from ``overlap``; heavy parts load on first
 
 from __future__ import annotations
 
-import sys
-import types
 from importlib import import_module
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .errors import ConfigError, InputError, OverlapError
 from .records import Comparison, Conflict, Document, Edit, Passage, SentencePair, Similarity, Span, Variant
+
+if TYPE_CHECKING:
+    # What the lazy names below resolve to, so type checkers see the real signatures.
+    # No public name is also a submodule's name, so importing a submodule never
+    # shadows a function here (``overlap.scan`` is ``overlap.corpus.scan``).
+    from .corpus import ScanOptions, ScanResult, scan
+    from .index import AddReport, Index, IndexStats, Match
+    from .normalization import NormText, normalize
+    from .pipeline import CompareOptions, compare, compare_files
+    from .segment import sentences
+    from .signatures import estimate_jaccard, minhash
+    from .sources import iter_documents
+    from .textio import read_text
 
 # Public names that live in modules with heavier imports, loaded on first access.
 _LAZY = {
@@ -53,12 +64,12 @@ _LAZY = {
     "Index": "overlap.index",
     "IndexStats": "overlap.index",
     "Match": "overlap.index",
-    "ScanOptions": "overlap.scan",
-    "ScanResult": "overlap.scan",
+    "ScanOptions": "overlap.corpus",
+    "ScanResult": "overlap.corpus",
     "estimate_jaccard": "overlap.signatures",
     "iter_documents": "overlap.sources",
     "minhash": "overlap.signatures",
-    "scan": "overlap.scan",
+    "scan": "overlap.corpus",
     "NormText": "overlap.normalization",
     "compare": "overlap.pipeline",
     "compare_files": "overlap.pipeline",
@@ -88,7 +99,7 @@ __all__ = sorted(
 
 
 def _version() -> str:
-    # importlib.metadata costs ~40 ms to import: read it only when asked.
+    # importlib.metadata is slow to import: read it only when asked.
     from importlib.metadata import PackageNotFoundError, version
 
     try:
@@ -111,21 +122,3 @@ def __getattr__(name: str) -> Any:
 
 def __dir__() -> list[str]:
     return __all__
-
-
-# ``scan`` and ``minhash`` are both functions exported here and submodules of the same
-# name.  Importing a submodule makes Python set the package attribute to the module,
-# which would shadow the function; this package type refuses that one rebinding, so
-# ``overlap.scan`` is always the function (``overlap.scan`` the module stays importable
-# as ``from overlap.scan import ScanOptions`` or via ``sys.modules``).
-_FUNCTIONS_OVER_MODULES = frozenset({"scan"})
-
-
-class _Package(types.ModuleType):
-    def __setattr__(self, name: str, value: Any) -> None:
-        if name in _FUNCTIONS_OVER_MODULES and isinstance(value, types.ModuleType):
-            return
-        super().__setattr__(name, value)
-
-
-sys.modules[__name__].__class__ = _Package

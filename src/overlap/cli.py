@@ -259,7 +259,7 @@ class _Progress:
 
 
 def _cmd_scan(args: argparse.Namespace) -> int:
-    from .scan import ScanOptions, scan
+    from .corpus import ScanOptions, scan
 
     if args.paths.count("-") > 1:
         raise _UsageError("overlap scan: - (stdin) can be given only once")
@@ -310,7 +310,7 @@ def _cmd_scan(args: argparse.Namespace) -> int:
 
 
 def _register_scan(sub: Any) -> None:
-    from .scan import ScanOptions
+    from .corpus import ScanOptions
 
     d = ScanOptions()
     p = sub.add_parser(

@@ -219,3 +219,7 @@ def _all_pairs(doc: np.ndarray, starts: np.ndarray, sizes: np.ndarray) -> np.nda
     left = np.repeat(members, after)
     right = left + 1 + _ranges(after)
     return np.stack((doc[left], doc[right]), axis=1)
+
+
+concat_ranges = _ranges
+"""``concat_ranges(counts)``: concatenated ``arange(c)`` per count (shared with ``overlap.corpus``)."""

@@ -362,3 +362,9 @@ def _read_parquet(
                 continue
             yield doc
 
+
+
+# Public names for the Spark reader (``overlap.corpus.spark_input``), which applies the
+# same per-record rules on the executors.
+record_document = _record_document
+walk_txt = _walk_txt
