@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from ..cluster import UnionFind
@@ -38,7 +38,9 @@ from .records import (
 )
 from .store import TextStore
 
-__all__ = ["BOILER_DOCS", "BOILER_OTHER", "ClusterFn", "assemble", "clusters", "name_variants", "passage_groups"]
+__all__ = [
+    "BOILER_DOCS", "BOILER_OTHER", "ClusterFn", "assemble", "blank_spans", "clusters", "name_variants", "passage_groups",
+]
 
 # (pair_by_code, boilerplate-only codes) -> (near-duplicate clusters, story clusters)
 ClusterFn = Callable[[dict[int, PairResult], set[int]], tuple[tuple[Cluster, ...], tuple[Cluster, ...]]]
@@ -163,29 +165,23 @@ def name_variants(pairs: tuple[PairResult, ...], stories: tuple[Cluster, ...], s
         g["pairs"][(da, db)] = None
         g["docs"].update(story_of.get(da, (da,)))
         g["docs"].update(story_of.get(db, (db,)))
-    # One regex per group (its spellings, longest first, so a spelling that extends
-    # another wins); no leading look-behind: it would be tried at every position, the
-    # character before a match is checked here instead.
     groups = list(by_root.values())
     found_at: list[dict[str, list[Occurrence]]] = []
-    rxs: list[re.Pattern[str]] = []
+    alts_of: list[list[str]] = []
     groups_of: dict[str, list[int]] = {}
     for gi, g in enumerate(groups):
         alts = sorted(g["texts"].values(), key=lambda t: (-len(t), t))
-        rxs.append(re.compile(r"(?:" + "|".join(re.escape(t) for t in alts) + r")(?!\w)"))
+        alts_of.append(alts)
         found_at.append({t: [] for t in alts})
         for d in g["docs"]:
             groups_of.setdefault(d, []).append(gi)
-    # Each document is decompressed once for all the groups that search it: a big story
-    # is searched by many groups.
+    finder = _SpellingFinder(alts_of)
+    # Each document is read once for all the groups that search it: a big story is
+    # searched by many groups.
     for d in sorted(groups_of, key=store.index):
         text = store.get(d)
-        for gi in groups_of[d]:
-            for m in rxs[gi].finditer(text):
-                st = m.start()
-                if st and (text[st - 1].isalnum() or text[st - 1] == "_"):
-                    continue
-                found_at[gi][m.group()].append(Occurrence(d, Span(st, m.end())))
+        for gi, st, end in finder.find(text, groups_of[d]):
+            found_at[gi][text[st:end]].append(Occurrence(d, Span(st, end)))
     out: list[NameVariant] = []
     for g, occ in zip(groups, found_at):
         spellings = [Spelling(shown, tuple(occ[shown])) for shown in g["texts"].values()]
@@ -195,6 +191,83 @@ def name_variants(pairs: tuple[PairResult, ...], stories: tuple[Cluster, ...], s
         out.append(NameVariant(tuple(spellings), tuple(g["pairs"])))
     out.sort(key=lambda v: (-sum(len(s.docs) for s in v.spellings), v.spellings[0].text))
     return tuple(out)
+
+
+_WORD = re.compile(r"\w+")
+
+
+def _is_word(ch: str) -> bool:
+    """Whether ``ch`` is a ``\\w`` character of ``re`` (a letter, digit or underscore)."""
+    return ch.isalnum() or ch == "_"
+
+
+class _SpellingFinder:
+    """Where the spellings of name-variant groups occur in a text, in one pass over it.
+
+    Per group the result is exactly that of ``re.finditer`` with the group's spellings as
+    alternatives, longest first, followed by ``(?!\\w)``: leftmost matches, the longest
+    spelling at a position, the search going on after each match; matches that start
+    inside a word are then dropped (a look-behind would be tried at every position).
+    One regex per group would read the text once per group, which is quadratic when a
+    text holds many variant names.  Here each word of the text is read once: a
+    spelling's first word must end where a word of the text ends, so each suffix of the
+    word that is some spelling's first word is looked up, then each length of the
+    spellings that start with it.  The cost is linear in the text, times the number of
+    distinct first-word lengths and spelling lengths (small), plus the matches.  A
+    spelling that does not start with a word character is searched with its group's regex.
+    """
+
+    def __init__(self, alts_of: list[list[str]]) -> None:
+        # first word -> spelling length -> spelling -> group
+        self._first: dict[str, dict[int, dict[str, int]]] = {}
+        self._regex: dict[int, re.Pattern[str]] = {}
+        for gi, alts in enumerate(alts_of):
+            heads = [_WORD.match(t) for t in alts]
+            if not all(heads):
+                self._regex[gi] = re.compile(r"(?:" + "|".join(re.escape(t) for t in alts) + r")(?!\w)")
+                continue
+            for t, m in zip(alts, heads):
+                assert m is not None
+                self._first.setdefault(m.group(), {}).setdefault(len(t), {})[t] = gi
+        self._lengths = sorted({len(k) for k in self._first})
+
+    def find(self, text: str, groups: list[int]) -> list[tuple[int, int, int]]:
+        """``(group, start, end)`` of every occurrence in ``text`` of the spellings of ``groups``."""
+        wanted = set(groups)
+        hits: dict[int, list[tuple[int, int]]] = {gi: [] for gi in groups}
+        first, lengths, size = self._first, self._lengths, len(text)
+        for w in _WORD.finditer(text):
+            ws, we = w.span()
+            for k in lengths:
+                if k > we - ws:
+                    break
+                by_length = first.get(text[we - k : we])
+                if by_length is None:
+                    continue
+                st = we - k
+                for length, spelled in by_length.items():
+                    end = st + length
+                    gi = spelled.get(text[st:end], -1)
+                    if gi in wanted and (end == size or not _is_word(text[end])):
+                        hits[gi].append((st, -length))
+        out: list[tuple[int, int, int]] = []
+        for gi in groups:
+            rx = self._regex.get(gi)
+            found = [(m.start(), m.end()) for m in rx.finditer(text)] if rx else _leftmost(hits[gi])
+            out.extend((gi, st, end) for st, end in found if not (st and _is_word(text[st - 1])))
+        return out
+
+
+def _leftmost(hits: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """``(start, end)`` of the matches ``finditer`` keeps among ``(start, -length)`` hits:
+    in text order, the longest at each start, none starting inside the previous one."""
+    out: list[tuple[int, int]] = []
+    free = 0
+    for st, neg in sorted(hits):
+        if st >= free:
+            free = st - neg
+            out.append((st, free))
+    return out
 
 
 def variant_key(s: str) -> str:
@@ -306,11 +379,24 @@ def share_names_outside(
         key = (d, tuple(spans.get(d, ())))
         got = cache.get(key)
         if got is None:
-            text = store.at(d)
-            for s, e in spans.get(d, ()):
-                text = text[:s] + " " * (e - s) + text[e:]
-            got = cache[key] = set(name_phrases(text))
+            got = cache[key] = set(name_phrases(blank_spans(store.at(d), spans.get(d, ()))))
         return got
 
     i, j = divmod(c, n)
     return len(names(i) & names(j)) >= 2
+
+
+def blank_spans(text: str, spans: Iterable[tuple[int, int]]) -> str:
+    """``text`` with every character inside one of ``spans`` (``(start, end)``, in any order,
+    overlapping or not) replaced by a space; linear in the text and the spans."""
+    pieces: list[str] = []
+    pos = 0
+    for s, e in sorted(spans):
+        s = max(s, pos)
+        if e <= s:
+            continue
+        pieces.append(text[pos:s])
+        pieces.append(" " * (e - s))
+        pos = e
+    pieces.append(text[pos:])
+    return "".join(pieces)

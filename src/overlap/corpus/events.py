@@ -46,14 +46,20 @@ __all__ = [
 ]
 
 _DATE_SLASH = re.compile(r"(\d{1,2})/(\d{1,2})(?:/(\d{4}|\d{2}))?(?![\w/])")
-_DATE_FULL = re.compile(r"(\d{1,2})[-.](\d{1,2})[-.](\d{4})(?![\w.,/-]*\d)")
+# A full date must not be followed, in the same run of word characters and ".,/-", by
+# another digit ("1.2.2013.5" is no date).  That test is made in code (``_RunTail``): as a
+# look-ahead here it would rescan the rest of the run for every date in it (quadratic).
+_DATE_FULL = re.compile(r"(\d{1,2})[-.](\d{1,2})[-.](\d{4})")
+_DATE_TAIL = re.compile(r"[\w.,/-]*")
+_LAST_DIGIT = re.compile(r"\d(?=\D*\Z)")
 _DATE_DM = re.compile(r"(\d{1,2})[-.](\d{1,2})(?![\d])(?![.,]\d)")
 _DATE_WORD_BEFORE = re.compile(r"(?i:\b(?:ngày|hôm nay|sáng|chiều|tối|trưa|đêm|hôm)\s*\(?)$")
 _DATE_THANG = re.compile(r"(?i:ngày)\s+(\d{1,2})\s+tháng\s+(\d{1,2})\b")
-# Where a numeric date can start: a run of digits, a separator, a digit.  One pass of
-# this finds the few places the three patterns above are tried at (each pattern run
-# over the whole text costs as much as this pass).
-_DATE_CANDIDATE = re.compile(r"\d+(?=[-./]\d)")
+# Where a numeric date can start: a whole run of digits, a separator, a digit.  One pass
+# of this finds the few places the three patterns above are tried at.  The look-behind
+# (after the first digit, so non-digits are skipped fast) keeps the pattern from being
+# tried again inside a run of digits, which made a long run quadratic.
+_DATE_CANDIDATE = re.compile(r"\d(?<!\d\d)\d*(?=[-./]\d)")
 
 
 def dates(text: str) -> set[int]:
@@ -66,6 +72,7 @@ def dates(text: str) -> set[int]:
     """
     out: set[int] = set()
     ends = [0, 0, 0]  # per pattern: matches do not overlap, as with finditer
+    tail = _RunTail(text)
     for c in _DATE_CANDIDATE.finditer(text):
         st = c.start()
         prev = text[st - 1] if st else ""
@@ -75,7 +82,7 @@ def dates(text: str) -> set[int]:
             if st < ends[k]:
                 continue
             m = rx.match(text, st)
-            if m is None:
+            if m is None or (rx is _DATE_FULL and tail.digit_after(m.end())):
                 continue
             ends[k] = m.end()
             if bad is None:
@@ -89,6 +96,30 @@ def dates(text: str) -> set[int]:
             if not st or not (text[st - 1].isalnum() or text[st - 1] == "_"):
                 _add_date(out, m)
     return out
+
+
+class _RunTail:
+    """Whether a digit follows a position within its run of ``[\\w.,/-]`` characters.
+
+    Asked at increasing positions; each run is measured once (its end and its last
+    digit), so all the questions about one text cost time linear in the text.
+    """
+
+    __slots__ = ("_text", "_start", "_end", "_last")
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+        self._start = self._end = self._last = -1
+
+    def digit_after(self, pos: int) -> bool:
+        """Whether ``re.match(r"[\\w.,/-]*\\d", text[pos:])`` matches (cheap for increasing ``pos``)."""
+        if not self._start <= pos < self._end:
+            self._start = pos
+            m = _DATE_TAIL.match(self._text, pos)
+            self._end = m.end() if m else pos
+            d = _LAST_DIGIT.search(self._text, pos, self._end)
+            self._last = d.start() if d else -1
+        return self._last >= pos
 
 
 def _add_date(out: set[int], m: re.Match[str]) -> None:
