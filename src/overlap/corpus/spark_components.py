@@ -64,9 +64,9 @@ def star_components(edges: Any, partitions: int, *, max_rounds: int = 200) -> tu
     SparkContext has a checkpoint directory, else ``localCheckpoint``) so the lineage
     Spark keeps, and would replay on a lost partition, stays short.
 
-    Cost: O(log^2 n) rounds in the worst case, a handful in practice (a path of 200
-    nodes takes about 8); each round shuffles the edge set twice (about 2 x 2 x 16
-    bytes per edge).  Only ``(node, component)`` pairs come back, never the graph.
+    Cost: O(log^2 n) rounds in the worst case, a handful in practice (counts in
+    ``tests/test_spark.py``); each round shuffles the edge set twice (two 16-byte
+    pairs per edge).  Only ``(node, component)`` pairs come back, never the graph.
     """
     from pyspark import StorageLevel
 
