@@ -163,8 +163,8 @@ class _Version(argparse.Action):
 
 def _build_parser(command: str | None = None) -> _Parser:
     """The full parser; for ``command == "compare"`` only that subcommand (the others'
-    defaults come from their modules, and importing ``overlap.scan`` costs 25 ms of a
-    cold ``overlap compare``)."""
+    defaults come from their modules, and importing ``overlap.corpus`` would slow a cold
+    ``overlap compare``)."""
     parser = _Parser(
         prog="overlap",
         description="Find shared passages between news texts and the details they disagree on.",
