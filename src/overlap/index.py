@@ -343,6 +343,8 @@ class Index:
         try:
             tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         except sqlite3.DatabaseError as e:
+            if "unable to open" in str(e):
+                raise  # a read-only directory, not a foreign file: Index() retries or reports it
             raise InputError(f"{self.path}: not an overlap index ({e})") from None
         if tables and "meta" not in tables:
             raise InputError(f"{self.path}: not an overlap index (an SQLite file without overlap's tables)")
