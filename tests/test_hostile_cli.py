@@ -308,6 +308,22 @@ def test_index_in_a_read_only_directory_answers_stats_and_query(index: Path, imm
     assert q.returncode == 0, q.stderr
 
 
+def test_index_add_on_a_full_disk_keeps_the_committed_batches(tmp_path: Path) -> None:
+    resource = pytest.importorskip("resource")
+    texts = [r["text"] for r in seed_records(5)]
+    src = jsonl(tmp_path / "many.jsonl", [{"id": f"d{i}", "text": f"{texts[i % 5]} variant {i}"} for i in range(600)])
+    idx = tmp_path / "full.db"
+
+    def limit() -> None:  # a 4 MB file-size limit: the first batch of 500 fits, the second not
+        resource.setrlimit(resource.RLIMIT_FSIZE, (4_000_000, 4_000_000))
+
+    r = subprocess.run([sys.executable, "-m", "overlap", "index", "add", str(idx), str(src)],
+                       capture_output=True, text=True, timeout=120, preexec_fn=limit)
+    one_line_error(r, "cannot write the index", "500 documents before it were committed")
+    st = run("index", "stats", str(idx), "--json")
+    assert json.loads(st.stdout)["documents"] == 500
+
+
 def test_corrupted_index_pages_are_one_line(index: Path) -> None:
     data = bytearray(index.read_bytes())
     page = 4096

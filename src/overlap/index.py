@@ -901,6 +901,8 @@ def _db_errors(path: str, *, committed: int | None = None, close: "Index | None"
         msg = str(e).splitlines()[0] if str(e) else type(e).__name__
         if isinstance(e, (zlib.error, UnicodeError, ValueError, KeyError, OverflowError)) or "malformed" in msg:
             msg = f"index is damaged ({type(e).__name__}: {msg}); rebuild it from the sources"
+        elif "disk I/O" in msg or "full" in msg:
+            msg = f"cannot write the index ({msg}; disk full or over a file-size limit?)"
         kept = f"; {committed:,} documents before it were committed" if committed is not None else ""
         raise InputError(f"{path}: {msg}{kept}") from None
 
