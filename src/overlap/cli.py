@@ -518,10 +518,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         _fail("overlap: input nested too deeply")
         return EXIT_INPUT
     except OSError as e:
-        # Writing stdout or an output file failed (full disk, I/O error).
+        # An OS error no stage turned into an InputError: most often stdout on a full disk.
         _silence_stdout()
         where = e.filename if e.filename else "output"
-        _fail(f"overlap: {where}: cannot write ({e.strerror or e})")
+        _fail(f"overlap: {where}: {e.strerror or e}")
         return EXIT_INPUT
     except Exception as e:
         if type(e).__name__ == "BrokenProcessPool":
