@@ -60,6 +60,17 @@ def _count(flag: str, lo: int = 1, hi: int = 1000) -> Callable[[str], int]:
     return parse
 
 
+def _encoding(s: str) -> str:
+    """``--encoding``: a text codec Python knows (not rot13, hex, base64, zlib_codec...)."""
+    from .textio import check_encoding
+
+    try:
+        check_encoding(s)
+    except ConfigError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
+    return s
+
+
 def _add_output_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true", help="print JSON (schema in the README) instead of the report")
     p.add_argument("--html", metavar="FILE", help="also write a self-contained HTML report to FILE")
@@ -89,7 +100,7 @@ def _add_compare_flags(p: argparse.ArgumentParser) -> None:
                    help=f"tokens in an exact seed match (default {d.seed_size})")
     g.add_argument("--min-density", type=_fraction("--min-density"), default=d.min_density, metavar="F",
                    help=f"share of a passage's tokens that must match (default {d.min_density})")
-    p.add_argument("--encoding", default="utf-8", help="input encoding (default utf-8; e.g. cp1258, latin-1)")
+    p.add_argument("--encoding", type=_encoding, default="utf-8", help="input encoding (default utf-8; e.g. cp1258, latin-1)")
 
 
 def _compare_options(args: argparse.Namespace) -> Any:
@@ -106,19 +117,21 @@ def _compare_options(args: argparse.Namespace) -> Any:
     )
 
 
-def _write_html(path: str, html: str) -> None:
-    """Write via a temporary file and rename, so a crash never leaves half a report."""
-    tmp = f"{path}.tmp-{os.getpid()}"
-    try:
-        with open(tmp, "w", encoding="utf-8") as f:
-            f.write(html)
-        os.replace(tmp, path)
-    except OSError as e:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise InputError(f"{path}: cannot write HTML report ({e.strerror or e})") from None
+def _html_target(args: argparse.Namespace, inputs: Sequence[str]) -> Any:
+    """The checked ``--html`` path (``None`` when not asked), validated before any work:
+    never empty, an input, an index, a directory or a symbolic link (``overlap.outputs``)."""
+    if args.html is None:
+        return None
+    from .outputs import check_output_path
+
+    return check_output_path(args.html, inputs=inputs, what="HTML report")
+
+
+def _write_html(path: Any, html: str) -> None:
+    """Write via a temporary file and rename (``overlap.outputs``): never half a report."""
+    from .outputs import atomic_write_text
+
+    atomic_write_text(path, html)
 
 
 def _cmd_compare(args: argparse.Namespace) -> int:
@@ -128,16 +141,17 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     if args.a == "-" and args.b == "-":
         raise _UsageError("overlap compare: only one of A and B can be - (stdin)")
     options = _compare_options(args)
+    html_path = _html_target(args, [args.a, args.b])
     a_text = read_text(args.a, encoding=args.encoding)
     b_text = read_text(args.b, encoding=args.encoding)
     cmp = compare(a_text, b_text, options=options)
     from dataclasses import replace
 
     cmp = replace(cmp, a_path=args.a, b_path=args.b)
-    if args.html:
+    if html_path is not None:
         from .html import comparison_html
 
-        _write_html(args.html, comparison_html(cmp, a_text, b_text, a_name=args.a, b_name=args.b))
+        _write_html(html_path, comparison_html(cmp, a_text, b_text, a_name=args.a, b_name=args.b))
     if args.json:
         json.dump(cmp.to_dict(), sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
@@ -202,7 +216,7 @@ def _add_input_flags(p: argparse.ArgumentParser) -> None:
                    help="field holding the document id (default id; '' numbers records as file:line)")
     g.add_argument("--format", dest="fmt", choices=("dir", "txt", "jsonl", "csv", "parquet"),
                    help="input format of every PATH (default: from the extension; a directory is searched for .txt)")
-    g.add_argument("--encoding", default="utf-8", help="input encoding (default utf-8; e.g. cp1258, latin-1)")
+    g.add_argument("--encoding", type=_encoding, default="utf-8", help="input encoding (default utf-8; e.g. cp1258, latin-1)")
     g.add_argument("--skip-bad", action="store_true",
                    help="skip bad records and unreadable files with a warning on stderr instead of stopping")
 
@@ -211,7 +225,7 @@ def _documents(args: argparse.Namespace) -> Any:
     from .sources import iter_documents
 
     def warn(e: Exception) -> None:
-        sys.stderr.write(f"overlap: skipped {e}\n".replace("\n", " ").rstrip() + "\n")
+        _fail(f"overlap: skipped {e}")
 
     return iter_documents(
         args.paths,
@@ -263,6 +277,10 @@ def _cmd_scan(args: argparse.Namespace) -> int:
 
     if args.paths.count("-") > 1:
         raise _UsageError("overlap scan: - (stdin) can be given only once")
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    if args.workers is not None and args.workers > cores:
+        _fail(f"overlap: --workers {args.workers} capped at {cores} (the cores available)")
+        args.workers = cores
     options = ScanOptions(
         num_perm=args.num_perm,
         seed=args.seed,
@@ -272,12 +290,13 @@ def _cmd_scan(args: argparse.Namespace) -> int:
         top_passages=args.top_passages,
         workers=args.workers,
     )
+    html_path = _html_target(args, args.paths)
     show = not args.quiet and sys.stderr.isatty()
     if args.engine == "spark":
         from .spark import scan_spark
 
         def warn(e: Exception) -> None:
-            sys.stderr.write(f"overlap: skipped {e}\n".replace("\n", " ").rstrip() + "\n")
+            _fail(f"overlap: skipped {e}")
 
         result = scan_spark(
             args.paths, options=options, master=args.master, text_field=args.text_field, id_field=args.id_field,
@@ -286,10 +305,10 @@ def _cmd_scan(args: argparse.Namespace) -> int:
     else:
         with _Progress(show) as progress:
             result = scan(_documents(args), options=options, progress=progress)
-    if args.html:
+    if html_path is not None:
         from .html import scan_html
 
-        _write_html(args.html, scan_html(result))
+        _write_html(html_path, scan_html(result))
     if args.json:
         json.dump(result.to_dict(), sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
@@ -361,9 +380,10 @@ def _register_scan(sub: Any) -> None:
 
 
 def _open_index(path: str, *, create: bool) -> Any:
+    """Open for ``add`` (``create=True``) or read-only for ``query``/``stats``."""
     from .index import Index
 
-    return Index(path, create=create)
+    return Index(path, create=create, read_only=not create)
 
 
 def _cmd_index_add(args: argparse.Namespace) -> int:
@@ -374,7 +394,7 @@ def _cmd_index_add(args: argparse.Namespace) -> int:
         json.dump({"schema": 1, **rep.to_dict(), "documents": total}, sys.stdout)
         sys.stdout.write("\n")
     else:
-        print(f"{args.index}: added {rep.added:,}, replaced {rep.replaced:,}, skipped {rep.skipped:,}; "
+        print(f"{_visible(args.index)}: added {rep.added:,}, replaced {rep.replaced:,}, skipped {rep.skipped:,}; "
               f"{total:,} documents in the index")
     return 0
 
@@ -394,18 +414,21 @@ def _cmd_index_query(args: argparse.Namespace) -> int:
         json.dump(doc, sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
         return 0
+    from .report import visible
+
     for name, text, matches in out:
+        name = visible(name)
         print(f"{name}: {len(matches)} match{'es' if len(matches) != 1 else ''}")
         for m in matches:
             shared = sum(len(p.a) for p in m.passages)
-            print(f"  {m.id}  jaccard {m.jaccard:.3f}  containment {m.containment:.3f}  "
+            print(f"  {visible(m.id)}  jaccard {m.jaccard:.3f}  containment {m.containment:.3f}  "
                   f"{len(m.passages)} passage{'s' if len(m.passages) != 1 else ''} ({shared:,} chars of the query)"
                   + (f"  {len(m.conflicts)} conflict{'s' if len(m.conflicts) != 1 else ''}" if m.conflicts else ""))
             for pa in m.passages[:3]:
                 quoted = " ".join(pa.a.of(text).split())
                 if len(quoted) > 100:
                     quoted = quoted[:99] + "\u2026"
-                print(f"      \u201c{quoted}\u201d")
+                print(f"      \u201c{visible(quoted)}\u201d")
     return 0
 
 
@@ -449,7 +472,7 @@ def _register_index(sub: Any) -> None:
     q.add_argument("--min-similarity", type=_fraction("--min-similarity"), default=0.0, metavar="S",
                    help="keep matches whose Jaccard or containment reaches S (default 0)")
     q.add_argument("--json", action="store_true", help="print JSON (schema in the README)")
-    q.add_argument("--encoding", default="utf-8", help="encoding of FILE (default utf-8)")
+    q.add_argument("--encoding", type=_encoding, default="utf-8", help="encoding of FILE (default utf-8)")
     q.set_defaults(run=_cmd_index_query)
 
     s = isub.add_parser("stats", help="size and settings of INDEX", description="Size and settings of INDEX.")
@@ -467,7 +490,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         argv = list(sys.argv[1:] if argv is None else argv)
         args = _build_parser(argv[0] if argv else None).parse_args(argv)
-        return int(args.run(args))
+        status = int(args.run(args))
+        sys.stdout.flush()  # here, not at exit, so a full disk or closed pipe is reported below
+        return status
     except _UsageError as e:
         _fail(str(e))
         return EXIT_USAGE
@@ -481,13 +506,46 @@ def main(argv: Sequence[str] | None = None) -> int:
         _fail("overlap: interrupted")
         return 130
     except BrokenPipeError:
-        # Output went to a closed pipe (`overlap ... | head`): stop quietly.
-        try:
-            sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - silence the flush at exit
-        except OSError:
-            pass
-        return 0
+        # Output went to a closed pipe (`overlap ... | head`): stop quietly, with the status
+        # a process stopped by SIGPIPE has in the shell (128 + 13).
+        _silence_stdout()
+        return 141
+    except MemoryError:
+        _silence_stdout()
+        _fail("overlap: out of memory; split the input or use fewer --workers")
+        return EXIT_INPUT
+    except RecursionError:
+        _fail("overlap: input nested too deeply")
+        return EXIT_INPUT
+    except OSError as e:
+        # An OS error no stage turned into an InputError: most often stdout on a full disk.
+        _silence_stdout()
+        where = e.filename if e.filename else "output"
+        _fail(f"overlap: {where}: {e.strerror or e}")
+        return EXIT_INPUT
+    except Exception as e:
+        if type(e).__name__ == "BrokenProcessPool":
+            _fail("overlap: a worker process died (killed, or out of memory); retry with fewer --workers")
+            return EXIT_INPUT
+        raise
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so the flush at interpreter exit cannot fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):
+        pass
+
+
+def _visible(s: str) -> str:
+    from .report import visible
+
+    return visible(s)
 
 
 def _fail(message: str) -> None:
-    sys.stderr.write(message.replace("\n", " ") + "\n")
+    """One line on stderr; control characters in file names or ids shown visibly."""
+    sys.stderr.write(_visible(message.replace("\n", " ").rstrip()) + "\n")

@@ -147,16 +147,17 @@ def _side_markup(cmp: Comparison, side: str, texts: dict[str, str], names: dict[
             f"passage {pid}: {side} {span.start}–{span.end}, {other} {other_span.start}–"
             f"{other_span.end}, score {p.score:.2f}. Click to show the other side."
         )
-        common = f'class="psg{{cls}}" data-pid="{pid}" style="{style}"'
+        # Built by concatenation, never str.format: names and ids are user text (issue 16).
+        common = f'data-pid="{pid}" style="{style}"'
         ranges.append(
             _Range(
                 span.start,
                 span.end,
                 0,
                 pid,
-                f'<span {common.format(cls=" first")} id="{prefix}{side}-p{pid}" data-label="{pid}" '
+                f'<span class="psg first" {common} id="{_esc(prefix)}{side}-p{pid}" data-label="{pid}" '
                 f'tabindex="0" role="button" title="{_esc(tip)}">',
-                f'<span {common.format(cls="")}>',
+                f'<span class="psg" {common}>',
             )
         )
         for e in p.edits:
@@ -182,17 +183,17 @@ def _side_markup(cmp: Comparison, side: str, texts: dict[str, str], names: dict[
         their_text = c.b_text if side == "a" else c.a_text
         tip = f"{c.kind}: {names[other]} has “{their_text}”"
         badge = _KIND_BADGE.get(c.kind, "?")
-        common = f'class="conf{{cls}} k-{_esc(c.kind)}" data-cid="{cid}" data-kind="{_esc(c.kind)}"'
-        common += f' title="{_esc(tip)}"'
+        kind = _esc(c.kind)
+        common = f'data-cid="{cid}" data-kind="{kind}" title="{_esc(tip)}"'
         ranges.append(
             _Range(
                 mine.start,
                 mine.end,
                 2,
                 cid,
-                f'<span {common.format(cls=" first")} id="{prefix}{side}-c{cid}" data-badge="{badge}" '
-                f'tabindex="0" role="button">',
-                f'<span {common.format(cls="")}>',
+                f'<span class="conf first k-{kind}" {common} id="{_esc(prefix)}{side}-c{cid}" '
+                f'data-badge="{_esc(badge)}" tabindex="0" role="button">',
+                f'<span class="conf k-{kind}" {common}>',
             )
         )
     return _markup(text, ranges, points)

@@ -10,6 +10,10 @@ Contents:
 - ``render_scan(result, *, console=None, width=None, color=None, max_rows=50)``: the
   corpus view of an ``overlap.scan`` result (summary, clusters with their evidence,
   conflicts across the corpus, name variants, most reused passages).
+- ``visible(s) -> str``: ``s`` with every control character (C0 but tab and newline, DEL,
+  C1) replaced by one visible stand-in (``␛`` for ESC, ``�`` for C1), so text, ids and
+  file names cannot move the cursor, clear the screen or set a window title.  Length is
+  kept, so spans into a text stay valid on its visible form.
 
 Colour is never the only signal.  When the output has no colour (``NO_COLOR`` set,
 ``color=False``, or stdout is not a terminal, e.g. piped into a file) the differing words
@@ -36,7 +40,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from rich.console import Console
     from rich.text import Text
 
-__all__ = ["KIND_STYLES", "make_console", "render_comparison", "render_scan"]
+__all__ = ["KIND_STYLES", "make_console", "render_comparison", "render_scan", "visible"]
 
 # Colour of each conflict kind in the terminal (the kind is also printed as a word).
 KIND_STYLES = {
@@ -50,6 +54,50 @@ _KIND_ORDER = ("spelling", "name", "number", "date")
 # terminals that drop colour.
 _EDIT_STYLE = {"a": "bold underline red", "b": "bold underline green"}
 _GAP = "‸"
+
+
+# One character for one character (spans stay valid): C0 controls become their Unicode
+# "control picture" (ESC -> ␛), DEL -> ␡, C1 controls (CSI 0x9b acts like ESC [ on some
+# terminals) -> U+FFFD.  Tab and newline are layout, not control.
+_VISIBLE = {c: 0x2400 + c for c in range(32) if chr(c) not in "\t\n"}
+_VISIBLE.update({0x7F: 0x2421, **{c: 0xFFFD for c in range(0x80, 0xA0)}})
+
+
+def visible(s: str) -> str:
+    """``s`` with control characters shown visibly (see the module docstring); linear time.
+
+    >>> visible("a\x1b[2Jb")
+    'a␛[2Jb'
+    """
+    return s.translate(_VISIBLE)
+
+
+def _visible_hook() -> Any:
+    """A rich render hook making every printed segment visible: the safety net that covers
+    user text reaching a report by any path (ids, passages, names), colour on or off."""
+    from rich.console import RenderHook
+    from rich.measure import Measurement
+    from rich.segment import Segment
+
+    class _Visible:
+        def __init__(self, inner: Any) -> None:
+            self.inner = inner
+
+        def __rich_console__(self, console: Any, options: Any) -> Any:
+            for seg in console.render(self.inner, options):
+                if seg.control or not seg.text:
+                    yield seg
+                else:
+                    yield Segment(seg.text.translate(_VISIBLE), seg.style)
+
+        def __rich_measure__(self, console: Any, options: Any) -> Any:
+            return Measurement.get(console, options, self.inner)
+
+    class _Hook(RenderHook):
+        def process_renderables(self, renderables: list[Any]) -> list[Any]:
+            return [_Visible(r) for r in renderables]
+
+    return _Hook()
 
 
 def make_console(file: IO[str] | None = None, width: int | None = None, color: bool | None = None) -> Console:
@@ -76,7 +124,9 @@ def make_console(file: IO[str] | None = None, width: int | None = None, color: b
         kwargs.update(force_terminal=True, no_color=False)
     elif color is False:
         kwargs.update(no_color=True)
-    return Console(**kwargs)
+    console = Console(**kwargs)
+    console.push_render_hook(_visible_hook())
+    return console
 
 
 def _plain(console: Console) -> bool:
@@ -243,7 +293,9 @@ def render_comparison(
             )
     con = console if console is not None else make_console(width=width, color=color)
     plain = _plain(con)
-    a_name, b_name = _name(cmp.a_path, "a"), _name(cmp.b_path, "b")
+    # Visible forms before layout (same lengths, so the spans still index them).
+    a_text, b_text = visible(a_text), visible(b_text)
+    a_name, b_name = visible(_name(cmp.a_path, "a")), visible(_name(cmp.b_path, "b"))
 
     head = Text("overlap compare  ", style="bold")
     head.append(f"a: {a_name}", style="bold")
