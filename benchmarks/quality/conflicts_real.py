@@ -36,9 +36,13 @@ from pathlib import Path
 
 from benchmarks.quality import RESULTS_DIR, data_dir
 
-__all__ = ["Found", "collect", "judgements", "key_of", "sample", "section"]
+__all__ = ["Found", "collect", "judgements", "key_of", "precision_table", "sample", "section"]
 
 PAIRS_CSV = RESULTS_DIR / "conflicts_real_pairs.csv"
+# Baomoi pairs that were *not* in PAIRS_CSV and hold a conflict: pairs inside scan's
+# story clusters of at most 40 articles, and pairs sharing at least three word 8-grams
+# (an 8-gram in 2-10 articles).  A population drawn after the tuning, for a fresh look.
+FRESH_CSV = RESULTS_DIR / "conflicts_real_pairs_fresh.csv"
 JUDGED_CSV = RESULTS_DIR / "conflicts_real_judged.csv"
 _SNIPPET = 40  # characters of a value snippet kept in the judged CSV
 
@@ -81,11 +85,12 @@ def _pairs() -> list[tuple[str, str, str, str, str]]:
                 out.append(("mds", f"{d.name}/{x}", f"{d.name}/{y}", texts[x], texts[y]))
     bm = data_dir("baomoi")
     if bm is not None:
-        with PAIRS_CSV.open(encoding="utf-8") as f:
-            for row in csv.DictReader(f):
-                ta = (bm / f"{row['a']}.txt").read_text(encoding="utf-8")
-                tb = (bm / f"{row['b']}.txt").read_text(encoding="utf-8")
-                out.append(("baomoi", row["a"], row["b"], ta, tb))
+        for source, path in (("baomoi", PAIRS_CSV), ("baomoi-fresh", FRESH_CSV)):
+            with path.open(encoding="utf-8") as f:
+                for row in csv.DictReader(f):
+                    ta = (bm / f"{row['a']}.txt").read_text(encoding="utf-8")
+                    tb = (bm / f"{row['b']}.txt").read_text(encoding="utf-8")
+                    out.append((source, row["a"], row["b"], ta, tb))
     return out
 
 
@@ -138,3 +143,43 @@ def write_sample(rows: Sequence[Found], name: str, path: Path, verdicts: dict[st
             w.writerow(["sample", "source", "a", "b", "a_start", "b_start", "kind", "a_text", "b_text", "verdict"])
         for r in rows:
             w.writerow([name, r.source, r.a, r.b, r.a_start, r.b_start, r.kind, _short(r.a_text), _short(r.b_text), verdicts[r.key]])
+
+
+def precision_table(found: Sequence[Found], judged: dict[str, tuple[str, str]], threshold: float) -> dict[str, tuple[int, int, int]]:
+    """Per judged sample: (conflicts now at or above ``threshold`` and judged, of them
+    right, conflicts of the sample no longer reported or below the threshold)."""
+    now = {f.key: f for f in found}
+    out: dict[str, tuple[int, int, int]] = {}
+    for name in sorted({s for s, _ in judged.values()}):
+        keys = [k for k, (s, _) in judged.items() if s == name]
+        shown = [k for k in keys if k in now and now[k].confidence >= threshold]
+        right = sum(judged[k][1].startswith("right") for k in shown)
+        out[name] = (len(shown), right, len(keys) - len(shown))
+    return out
+
+
+def section(out: Path = RESULTS_DIR) -> list[str]:
+    """Markdown lines: conflicts on real pairs by confidence, and the judged precision."""
+    from overlap.confidence import DEFAULT_MIN_CONFIDENCE
+
+    if data_dir("vietnamese_mds") is None or data_dir("baomoi") is None:
+        return ["Real same-event conflicts: skipped (../shared/data/vietnamese_mds or baomoi not found)."]
+    found = collect()
+    judged = judgements()
+    lines = [
+        "| conflicts reported | at confidence >= 0.5 | >= 0.7 (default) | >= 0.8 |",
+        "|---|---|---|---|",
+        f"| {len(found)} | {sum(f.confidence >= 0.5 for f in found)} | "
+        f"{sum(f.confidence >= DEFAULT_MIN_CONFIDENCE for f in found)} | {sum(f.confidence >= 0.8 for f in found)} |",
+        "",
+        "| judged sample | shown at >= default | right | precision | not shown now |",
+        "|---|---|---|---|---|",
+    ]
+    for name, (shown, right, gone) in precision_table(found, judged, DEFAULT_MIN_CONFIDENCE).items():
+        prec = f"{right / shown:.2f}" if shown else "n/a"
+        lines.append(f"| {name} | {shown} | {right} | {prec} | {gone} |")
+    return lines
+
+
+if __name__ == "__main__":
+    print("\n".join(section()))

@@ -134,6 +134,8 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     from dataclasses import replace
 
     cmp = replace(cmp, a_path=args.a, b_path=args.b)
+    if args.json and args.min_confidence is not None:  # JSON gives every conflict unless asked
+        cmp = replace(cmp, conflicts=tuple(c for c in cmp.conflicts if c.confidence >= args.min_confidence))
     if args.html:
         from .html import comparison_html
 
@@ -144,7 +146,10 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     else:
         from .report import render_comparison
 
-        render_comparison(cmp, a_text, b_text, width=args.width, color=args.color)
+        from .confidence import DEFAULT_MIN_CONFIDENCE
+
+        shown = DEFAULT_MIN_CONFIDENCE if args.min_confidence is None else args.min_confidence
+        render_comparison(cmp, a_text, b_text, width=args.width, color=args.color, min_confidence=shown)
     return 0
 
 
@@ -183,6 +188,9 @@ def _build_parser(command: str | None = None) -> _Parser:
     p.add_argument("b", metavar="B", help="second text file (or - for stdin)")
     _add_output_flags(p)
     _add_compare_flags(p)
+    p.add_argument("--min-confidence", type=_fraction("--min-confidence"), default=None, metavar="C",
+                   help="show conflicts whose confidence (how sure it is that both sides state the same fact) "
+                   "is at least C; default 0.7 in the report, all conflicts in --json")
     p.set_defaults(run=_cmd_compare)
 
     if command != "compare":

@@ -131,9 +131,17 @@ def _same_value(c: Conflict, a: str, b: str) -> tuple[str, str] | None:
             x, y = va[0][0], vb[0][0]
             if qa and qa == qb and x and y and abs(x - y) <= 0.05 * max(abs(x), abs(y)):
                 return "approximation", f"'{at}' and '{bt}': two approximations that can both hold"
-    da, db = re.sub(r"\D", "", at), re.sub(r"\D", "", bt)
-    if c.kind in ("number", "date") and len(da) >= 4 and da == db and not re.search(r"[^\d\s.,/-]", at + bt):
+    fa = [t for t in at.split() if any(ch.isdigit() for ch in t)]
+    fb = [t for t in bt.split() if any(ch.isdigit() for ch in t)]
+    da, db = re.sub(r"\D", "", " ".join(fa)), re.sub(r"\D", "", " ".join(fb))
+    if c.kind in ("number", "date") and len(da) >= 4 and da == db and not re.search(r"[^\d\s.,/-]", "".join(fa + fb)):
         return "separators", f"'{at}' and '{bt}' hold the same digits with other separators"
+    if c.kind == "number":
+        for x, y, ty in ((at, bt, b), (bt, at, a)):
+            band = _vague(x)
+            vy = values(y)
+            if band and len(vy) == 1 and band[0] <= _bare(vy[0][0], y) < band[1]:
+                return "vague-quantity", f"'{x}' is a vague quantity that '{y}' falls in"
     if c.kind in ("name", "spelling"):
         if re.sub(r"[\s.&-]", "", at).lower() == re.sub(r"[\s.&-]", "", bt).lower():
             return "spacing", f"'{at}' and '{bt}' differ only in spaces, dots or '&'"
@@ -154,6 +162,41 @@ def _same_value(c: Conflict, a: str, b: str) -> tuple[str, str] | None:
         if _acronym(at) and at in b_wide or _acronym(bt) and bt in a_wide:
             return "abbreviation", f"'{at}' and '{bt}': the abbreviation stands on the other side too"
     return None
+
+
+_VAGUE = {"hàng chục": (10.0, 100.0), "hàng trăm": (100.0, 1e3), "hàng nghìn": (1e3, 1e4), "hàng ngàn": (1e3, 1e4),
+          "hàng vạn": (1e4, 1e5), "hàng triệu": (1e6, 1e7), "dozens": (10.0, 100.0), "hundreds": (100.0, 1e3),
+          "thousands": (1e3, 1e4), "millions": (1e6, 1e7)}
+
+
+def _unit(text: str, end: int, written: str) -> str:
+    """What a figure counts: the word right after the span's last figure ("23 vụ" ->
+    "vụ", "26%" -> "%"), else the word after the span in the text."""
+    tail = written.split()
+    for i in range(len(tail) - 1, -1, -1):
+        if any(ch.isdigit() for ch in tail[i]):
+            words = re.findall(r"%|[^\W\d_]+", " ".join([tail[i].rsplit("(", 1)[0]] + tail[i + 1 :]))
+            if words:
+                return words[0].lower()
+            break
+    nxt = re.match(r"\s*(%|[^\W\d_]+)", text[end : end + 30])
+    return nxt.group(1).lower() if nxt else ""
+
+
+def _bare(value: float, written: str) -> float:
+    """The figure without its multiplier words, which the vague side shares after it
+    ("hàng trăm tỷ" / "hơn 108,3 tỷ" compare 100-1000 with 108,3)."""
+    for word, mult in (("nghìn", 1e3), ("ngàn", 1e3), ("triệu", 1e6), ("tỷ", 1e9), ("tỉ", 1e9),
+                       ("thousand", 1e3), ("million", 1e6), ("billion", 1e9)):
+        if word in written.lower().split():
+            value /= mult
+    return value
+
+
+def _vague(x: str) -> tuple[float, float] | None:
+    """The range a vague quantity ("hàng trăm", "hundreds") allows, else None."""
+    low = " ".join(x.lower().split())
+    return next((band for word, band in _VAGUE.items() if word in low), None)
 
 
 def _all_in(x: str, y: str, other: str) -> bool:
@@ -218,6 +261,16 @@ def _score(c: Conflict, a: str, b: str, passage: Passage | None, figures_in_pair
         conf *= 0.3
         notes.append("a date against words without a digit")
         reason = "date against words"
+    if c.kind == "number":
+        ua, ub = _unit(a, c.a.end, c.a_text), _unit(b, c.b.end, c.b_text)
+        if ua and ub and ua != ub and (ua == "%" or ub == "%" or not (ua in ub or ub in ua)):
+            conf *= 0.3
+            notes.append(f"units differ ('{ua}' / '{ub}')")
+            reason = "units differ"
+    if " | " in _line(a, c.a.start, c.a.end) or " | " in _line(b, c.b.start, c.b.end):
+        conf *= 0.3
+        notes.append("on a page-furniture line ('|' separated)")
+        reason = "page furniture"
     if "\n" in c.a_text or "\n" in c.b_text:
         conf *= 0.3
         notes.append("the value runs across a line break")

@@ -187,8 +187,9 @@ def _summary_table(cmp: Comparison, a_name: str, b_name: str) -> Any:
     return table
 
 
-def _conflicts_table(cmp: Comparison, a_name: str, b_name: str, *, variants: bool = False) -> Any:
-    """The conflicts (or, with ``variants``, the same details written two ways) as a table."""
+def _conflicts_table(cmp: Comparison, a_name: str, b_name: str, *, variants: bool = False, min_confidence: float = 0.0) -> Any:
+    """The conflicts (or, with ``variants``, the same details written two ways) as a table;
+    conflicts at ``min_confidence`` or more, most confident first."""
     from rich import box
     from rich.table import Table
     from rich.text import Text
@@ -202,7 +203,12 @@ def _conflicts_table(cmp: Comparison, a_name: str, b_name: str, *, variants: boo
     table.add_column("a at", no_wrap=True)
     table.add_column(Text(f"b: {b_name}"), ratio=1)
     table.add_column("b at", no_wrap=True)
-    for i, c in enumerate(sorted(rows, key=lambda c: (c.a.start, c.b.start)), 1):
+    if not variants:
+        table.add_column("conf.", no_wrap=True, justify="right")
+        rows = tuple(sorted((c for c in rows if c.confidence >= min_confidence), key=lambda c: (-c.confidence, c.a.start, c.b.start)))
+    else:
+        rows = tuple(sorted(rows, key=lambda c: (c.a.start, c.b.start)))
+    for i, c in enumerate(rows, 1):
         style = "dim" if variants else KIND_STYLES.get(c.kind, "bold")
         table.add_row(
             str(i),
@@ -211,6 +217,7 @@ def _conflicts_table(cmp: Comparison, a_name: str, b_name: str, *, variants: boo
             f"{c.a.start}–{c.a.end}",
             Text(c.b_text, style=style),
             f"{c.b.start}–{c.b.end}",
+            *(() if variants else (f"{c.confidence:.2f}",)),
         )
     return table
 
@@ -223,8 +230,12 @@ def render_comparison(
     console: Console | None = None,
     width: int | None = None,
     color: bool | None = None,
+    min_confidence: float = 0.0,
 ) -> None:
     """Print one comparison for a human: summary, passages side by side, conflicts.
+
+    Conflicts below ``min_confidence`` are left out of the table, with a line that says
+    how many (``overlap.confidence.DEFAULT_MIN_CONFIDENCE`` is what the CLI passes).
 
     ``a_text``/``b_text`` are the texts ``cmp`` was computed from (its spans index them;
     a ``ValueError`` if their lengths disagree with ``cmp``).  Prints to ``console`` if
@@ -285,10 +296,14 @@ def render_comparison(
         con.print(grid)
 
     con.print()
-    if cmp.conflicts:
-        con.print(_conflicts_table(cmp, a_name, b_name))
+    hidden = sum(1 for c in cmp.conflicts if c.confidence < min_confidence)
+    if len(cmp.conflicts) > hidden:
+        con.print(_conflicts_table(cmp, a_name, b_name, min_confidence=min_confidence))
     else:
         con.print(Text("No conflicting details.", style="dim"))
+    if hidden:
+        con.print(Text(f"{hidden} conflict{'s' if hidden != 1 else ''} below confidence {min_confidence:g} not shown "
+                       "(--min-confidence 0 or --json shows them).", style="dim"))
     if cmp.variants:
         con.print(_conflicts_table(cmp, a_name, b_name, variants=True))
 
