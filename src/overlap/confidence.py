@@ -93,6 +93,12 @@ def _raw_after(text: str, pos: int, n: int) -> list[str]:
     return _TOKEN.findall(text[pos : pos + _WINDOW])[:n]
 
 
+def _clause_edge(s: str) -> bool:
+    """``s`` (read outward from a value) starts with clause punctuation or a line break."""
+    s = s.lstrip(" ")
+    return not s or s[0] in ".;:!?\n"
+
+
 def _line(text: str, start: int, end: int) -> str:
     lo = text.rfind("\n", 0, start) + 1
     hi = text.find("\n", end)
@@ -128,8 +134,8 @@ def _same_value(c: Conflict, a: str, b: str) -> tuple[str, str] | None:
             if rounded(va[0], vb[0]):
                 return "rounded", f"'{at}' and '{bt}': one figure is the other rounded"
             qa, qb = _qualifier(a, c.a.start, at), _qualifier(b, c.b.start, bt)
-            x, y = va[0][0], vb[0][0]
-            if qa and qa == qb and x and y and abs(x - y) <= 0.05 * max(abs(x), abs(y)):
+            xv, yv = va[0][0], vb[0][0]
+            if qa and qa == qb and xv and yv and abs(xv - yv) <= 0.05 * max(abs(xv), abs(yv)):
                 return "approximation", f"'{at}' and '{bt}': two approximations that can both hold"
     fa = [t for t in at.split() if any(ch.isdigit() for ch in t)]
     fb = [t for t in bt.split() if any(ch.isdigit() for ch in t)]
@@ -137,7 +143,7 @@ def _same_value(c: Conflict, a: str, b: str) -> tuple[str, str] | None:
     if c.kind in ("number", "date") and len(da) >= 4 and da == db and not re.search(r"[^\d\s.,/-]", "".join(fa + fb)):
         return "separators", f"'{at}' and '{bt}' hold the same digits with other separators"
     if c.kind == "number":
-        for x, y, ty in ((at, bt, b), (bt, at, a)):
+        for x, y in ((at, bt), (bt, at)):
             band = _vague(x)
             vy = values(y)
             if band and len(vy) == 1 and band[0] <= _bare(vy[0][0], y) < band[1]:
@@ -177,10 +183,10 @@ def _unit(text: str, end: int, written: str) -> str:
         if any(ch.isdigit() for ch in tail[i]):
             words = re.findall(r"%|[^\W\d_]+", " ".join([tail[i].rsplit("(", 1)[0]] + tail[i + 1 :]))
             if words:
-                return words[0].lower()
+                return str(words[0]).lower()
             break
     nxt = re.match(r"\s*(%|[^\W\d_]+)", text[end : end + 30])
-    return nxt.group(1).lower() if nxt else ""
+    return str(nxt.group(1)).lower() if nxt else ""
 
 
 def _bare(value: float, written: str) -> float:
@@ -225,6 +231,12 @@ def _score(c: Conflict, a: str, b: str, passage: Passage | None, figures_in_pair
     notes: list[str] = []
     left = _run(_before(a, c.a.start, _SLOT), _before(b, c.b.start, _SLOT))
     right = _run(_after(a, c.a.end, _SLOT), _after(b, c.b.end, _SLOT))
+    # A clause that ends (or starts) right at the value on both sides frames the slot as
+    # well as shared words would: "... Alexander Fomin; trưởng" / "... Alexandr Fomin. Phía".
+    if right == 0 and _clause_edge(a[c.a.end : c.a.end + 2]) and _clause_edge(b[c.b.end : c.b.end + 2]):
+        right = _SLOT // 2
+    if left == 0 and _clause_edge(a[max(0, c.a.start - 2) : c.a.start][::-1]) and _clause_edge(b[max(0, c.b.start - 2) : c.b.start][::-1]):
+        left = _SLOT // 2
     slot = (left + right) / (2 * _SLOT)
     if min(left, right) == 0:
         slot *= 0.6

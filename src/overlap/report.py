@@ -27,10 +27,10 @@ from __future__ import annotations
 
 import sys
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import IO, TYPE_CHECKING, Any
 
-from .records import Comparison, Span
+from .records import Comparison, Conflict, Span, Variant
 
 if TYPE_CHECKING:  # pragma: no cover
     from rich.console import Console
@@ -195,7 +195,7 @@ def _conflicts_table(cmp: Comparison, a_name: str, b_name: str, *, variants: boo
     from rich.text import Text
 
     title = "Same detail, written differently (not conflicts)" if variants else "Conflicting details"
-    rows = cmp.variants if variants else cmp.conflicts
+    rows: Sequence[Conflict | Variant] = cmp.variants if variants else cmp.conflicts
     table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, expand=True)
     table.add_column("#", justify="right", no_wrap=True)
     table.add_column("kind", no_wrap=True)
@@ -205,9 +205,9 @@ def _conflicts_table(cmp: Comparison, a_name: str, b_name: str, *, variants: boo
     table.add_column("b at", no_wrap=True)
     if not variants:
         table.add_column("conf.", no_wrap=True, justify="right")
-        rows = tuple(sorted((c for c in rows if c.confidence >= min_confidence), key=lambda c: (-c.confidence, c.a.start, c.b.start)))
+        rows = sorted((c for c in rows if c.confidence >= min_confidence), key=lambda c: (-c.confidence, c.a.start, c.b.start))
     else:
-        rows = tuple(sorted(rows, key=lambda c: (c.a.start, c.b.start)))
+        rows = sorted(rows, key=lambda c: (c.a.start, c.b.start))
     for i, c in enumerate(rows, 1):
         style = "dim" if variants else KIND_STYLES.get(c.kind, "bold")
         table.add_row(
