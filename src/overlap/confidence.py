@@ -44,6 +44,7 @@ __all__ = ["DEFAULT_MIN_CONFIDENCE", "assess"]
 DEFAULT_MIN_CONFIDENCE = 0.7
 
 _TOKEN = re.compile(r"\w+(?:[.,/]\w+)*")
+_PARTS = re.compile(r"\w+(?:[.,]\d+)*")  # "III/2016" -> "III", "2016"
 _WINDOW = 300  # characters read on each side of a conflict
 _SLOT = 6  # shared words counted on each side of the slot
 _NEAR = 12  # words on each side where other differing figures betray a template
@@ -121,14 +122,14 @@ def _same_value(c: Conflict, a: str, b: str) -> tuple[str, str] | None:
         return "spacing", f"'{at}' and '{bt}' differ only in spaces or hyphens"
     if c.kind in ("number", "date"):
         pa, pb = date_parts(at), date_parts(bt)
+        ta = [t for t in _PARTS.findall(at) if t.lower() not in {x.lower() for x in _PARTS.findall(bt)}]
+        tb = [t for t in _PARTS.findall(bt) if t.lower() not in {x.lower() for x in _PARTS.findall(at)}]
+        if ta and tb and len(ta) == len(tb) and all(readings(x) & readings(y) for x, y in zip(ta, tb)):
+            return "numeral-form", f"'{at}' and '{bt}': the same number as a Roman numeral, ordinal or in another convention"
         if pa and pb and pa == pb:
             return "other-convention", f"'{at}' and '{bt}' are the same numbers with other separators"
         if c.kind == "date" and pa and pb and (pa[-len(pb):] == pb or pb[-len(pa):] == pa):
             return "less-detail", f"'{at}' and '{bt}': one date gives more detail, the rest agrees"
-        ta = [t for t in _TOKEN.findall(at) if t.lower() not in {x.lower() for x in _TOKEN.findall(bt)}]
-        tb = [t for t in _TOKEN.findall(bt) if t.lower() not in {x.lower() for x in _TOKEN.findall(at)}]
-        if ta and tb and len(ta) == len(tb) and all(readings(x) & readings(y) for x, y in zip(ta, tb)):
-            return "numeral-form", f"'{at}' and '{bt}': the same number as a Roman numeral, ordinal or in another convention"
         va, vb = values(at), values(bt)
         if len(va) == 1 and len(vb) == 1:
             if rounded(va[0], vb[0]):
