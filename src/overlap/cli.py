@@ -305,9 +305,11 @@ def _cmd_scan(args: argparse.Namespace) -> int:
         for rec in result.records():
             sys.stdout.write(json.dumps(rec, ensure_ascii=False) + "\n")
     else:
+        from .confidence import DEFAULT_MIN_CONFIDENCE
         from .report import render_scan
 
-        render_scan(result, width=args.width, color=args.color)
+        shown = DEFAULT_MIN_CONFIDENCE if args.min_confidence is None else args.min_confidence
+        render_scan(result, width=args.width, color=args.color, min_confidence=shown)
     if not args.quiet:
         st = result.stats
         sys.stderr.write(
@@ -351,6 +353,8 @@ def _register_scan(sub: Any) -> None:
                    help=f"tokens per shingle (default {d.shingle_size})")
     g.add_argument("--no-same-event", action="store_true",
                    help="link stories only by near-duplicates and shared passages, not by shared names and dates")
+    p.add_argument("--min-confidence", type=_fraction("--min-confidence"), default=None, metavar="C",
+                   help="list conflicts whose confidence is at least C (default 0.7); --json always has all")
     g.add_argument("--top-passages", type=_count("--top-passages", 0, 10**9), default=d.top_passages, metavar="N",
                    help=f"how many reused passages to report, 0 for all (default {d.top_passages})")
     g.add_argument("--workers", type=_count("--workers", 1, 1024), default=None, metavar="N",

@@ -315,8 +315,12 @@ def render_scan(
     width: int | None = None,
     color: bool | None = None,
     max_rows: int = 50,
+    min_confidence: float = 0.0,
 ) -> None:
     """Print an ``overlap.scan`` result for a human.
+
+    Conflicts below ``min_confidence`` are counted, not listed; the rest are ranked by
+    confidence.
 
     Sections: a summary table; each cluster (near-duplicate clusters, then stories) with
     its members and the evidence linking them; conflicts across the corpus (kind, both
@@ -391,14 +395,16 @@ def render_scan(
     more(len(clusters), "clusters")
 
     con.print()
-    if conflicts:
+    confident = sorted((pc for pc in conflicts if pc[1].confidence >= min_confidence), key=lambda pc: -pc[1].confidence)
+    if confident:
         table = Table(title="Conflicting details across the corpus", title_justify="left", box=box.SIMPLE_HEAD, expand=True)
         table.add_column("kind", no_wrap=True)
         table.add_column("a", ratio=2, overflow="fold")
         table.add_column("a says", ratio=2)
         table.add_column("b", ratio=2, overflow="fold")
         table.add_column("b says", ratio=2)
-        for p, c in conflicts[:max_rows]:
+        table.add_column("conf.", no_wrap=True, justify="right")
+        for p, c in confident[:max_rows]:
             style = KIND_STYLES.get(c.kind, "bold")
             table.add_row(
                 Text(c.kind, style=f"bold {style}"),
@@ -406,11 +412,16 @@ def render_scan(
                 Text(c.a_text, style=style),
                 Text(f"{name(p.b)} {c.b.start}–{c.b.end}"),
                 Text(c.b_text, style=style),
+                f"{c.confidence:.2f}",
             )
         con.print(table)
-        more(len(conflicts), "conflicts")
+        more(len(confident), "conflicts")
     else:
         con.print(Text("No conflicting details between linked documents.", style="dim"))
+    if len(conflicts) > len(confident):
+        hidden = len(conflicts) - len(confident)
+        con.print(Text(f"{hidden:,} conflict{'s' if hidden != 1 else ''} below confidence {min_confidence:g} not shown "
+                       "(--min-confidence 0 or --json shows them).", style="dim"))
 
     if result.name_variants:
         con.print()
