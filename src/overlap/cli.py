@@ -148,6 +148,8 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     from dataclasses import replace
 
     cmp = replace(cmp, a_path=args.a, b_path=args.b)
+    if args.json and args.min_confidence is not None:  # JSON gives every conflict unless asked
+        cmp = replace(cmp, conflicts=tuple(c for c in cmp.conflicts if c.confidence >= args.min_confidence))
     if html_path is not None:
         from .html import comparison_html
 
@@ -158,7 +160,10 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     else:
         from .report import render_comparison
 
-        render_comparison(cmp, a_text, b_text, width=args.width, color=args.color)
+        from .confidence import DEFAULT_MIN_CONFIDENCE
+
+        shown = DEFAULT_MIN_CONFIDENCE if args.min_confidence is None else args.min_confidence
+        render_comparison(cmp, a_text, b_text, width=args.width, color=args.color, min_confidence=shown)
     return 0
 
 
@@ -197,6 +202,9 @@ def _build_parser(command: str | None = None) -> _Parser:
     p.add_argument("b", metavar="B", help="second text file (or - for stdin)")
     _add_output_flags(p)
     _add_compare_flags(p)
+    p.add_argument("--min-confidence", type=_fraction("--min-confidence"), default=None, metavar="C",
+                   help="show conflicts whose confidence (how sure it is that both sides state the same fact) "
+                   "is at least C; default 0.7 in the report, all conflicts in --json")
     p.set_defaults(run=_cmd_compare)
 
     if command != "compare":
@@ -316,9 +324,11 @@ def _cmd_scan(args: argparse.Namespace) -> int:
         for rec in result.records():
             sys.stdout.write(json.dumps(rec, ensure_ascii=False) + "\n")
     else:
+        from .confidence import DEFAULT_MIN_CONFIDENCE
         from .report import render_scan
 
-        render_scan(result, width=args.width, color=args.color)
+        shown = DEFAULT_MIN_CONFIDENCE if args.min_confidence is None else args.min_confidence
+        render_scan(result, width=args.width, color=args.color, min_confidence=shown)
     if not args.quiet:
         st = result.stats
         sys.stderr.write(
@@ -362,6 +372,8 @@ def _register_scan(sub: Any) -> None:
                    help=f"tokens per shingle (default {d.shingle_size})")
     g.add_argument("--no-same-event", action="store_true",
                    help="link stories only by near-duplicates and shared passages, not by shared names and dates")
+    p.add_argument("--min-confidence", type=_fraction("--min-confidence"), default=None, metavar="C",
+                   help="list conflicts whose confidence is at least C (default 0.7); --json always has all")
     g.add_argument("--top-passages", type=_count("--top-passages", 0, 10**9), default=d.top_passages, metavar="N",
                    help=f"how many reused passages to report, 0 for all (default {d.top_passages})")
     g.add_argument("--workers", type=_count("--workers", 1, 1024), default=None, metavar="N",

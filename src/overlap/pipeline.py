@@ -24,6 +24,7 @@ import numpy as np
 from ._arrays import unique
 from . import align as _align
 from .align import AlignOptions, Alignment, align, token_opcodes
+from .confidence import assess
 from .conflicts import Side, classify, may_hold_quantity
 from .errors import ConfigError
 from .fuzz import indel_similarity
@@ -765,6 +766,7 @@ def compare_prepared(a: _Doc, b: _Doc, *, options: CompareOptions | None = None)
     passages.sort(key=lambda p: (p.a.start, p.b.start))
     conflicts.sort(key=lambda c: (c.a.start, c.b.start))
     variants.sort(key=lambda v: (v.a.start, v.b.start))
+    conflicts, variants = assess(a.text, b.text, passages, conflicts, variants)
     shared_a = _coverage(a, [p.a for p in passages])
     shared_b = _coverage(b, [p.b for p in passages])
     near = sim.jaccard >= o.near_duplicate or min(shared_a, shared_b) >= o.duplicate_coverage

@@ -31,10 +31,10 @@ from __future__ import annotations
 
 import sys
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import IO, TYPE_CHECKING, Any
 
-from .records import Comparison, Span
+from .records import Comparison, Conflict, Span, Variant
 
 if TYPE_CHECKING:  # pragma: no cover
     from rich.console import Console
@@ -237,14 +237,15 @@ def _summary_table(cmp: Comparison, a_name: str, b_name: str) -> Any:
     return table
 
 
-def _conflicts_table(cmp: Comparison, a_name: str, b_name: str, *, variants: bool = False) -> Any:
-    """The conflicts (or, with ``variants``, the same details written two ways) as a table."""
+def _conflicts_table(cmp: Comparison, a_name: str, b_name: str, *, variants: bool = False, min_confidence: float = 0.0) -> Any:
+    """The conflicts (or, with ``variants``, the same details written two ways) as a table;
+    conflicts at ``min_confidence`` or more, most confident first."""
     from rich import box
     from rich.table import Table
     from rich.text import Text
 
     title = "Same detail, written differently (not conflicts)" if variants else "Conflicting details"
-    rows = cmp.variants if variants else cmp.conflicts
+    rows: Sequence[Conflict | Variant] = cmp.variants if variants else cmp.conflicts
     table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, expand=True)
     table.add_column("#", justify="right", no_wrap=True)
     table.add_column("kind", no_wrap=True)
@@ -252,7 +253,12 @@ def _conflicts_table(cmp: Comparison, a_name: str, b_name: str, *, variants: boo
     table.add_column("a at", no_wrap=True)
     table.add_column(Text(f"b: {b_name}"), ratio=1)
     table.add_column("b at", no_wrap=True)
-    for i, c in enumerate(sorted(rows, key=lambda c: (c.a.start, c.b.start)), 1):
+    if not variants:
+        table.add_column("conf.", no_wrap=True, justify="right")
+        rows = sorted((c for c in rows if c.confidence >= min_confidence), key=lambda c: (-c.confidence, c.a.start, c.b.start))
+    else:
+        rows = sorted(rows, key=lambda c: (c.a.start, c.b.start))
+    for i, c in enumerate(rows, 1):
         style = "dim" if variants else KIND_STYLES.get(c.kind, "bold")
         table.add_row(
             str(i),
@@ -261,6 +267,7 @@ def _conflicts_table(cmp: Comparison, a_name: str, b_name: str, *, variants: boo
             f"{c.a.start}–{c.a.end}",
             Text(c.b_text, style=style),
             f"{c.b.start}–{c.b.end}",
+            *(() if variants else (f"{c.confidence:.2f}",)),
         )
     return table
 
@@ -273,8 +280,12 @@ def render_comparison(
     console: Console | None = None,
     width: int | None = None,
     color: bool | None = None,
+    min_confidence: float = 0.0,
 ) -> None:
     """Print one comparison for a human: summary, passages side by side, conflicts.
+
+    Conflicts below ``min_confidence`` are left out of the table, with a line that says
+    how many (``overlap.confidence.DEFAULT_MIN_CONFIDENCE`` is what the CLI passes).
 
     ``a_text``/``b_text`` are the texts ``cmp`` was computed from (its spans index them;
     a ``ValueError`` if their lengths disagree with ``cmp``).  Prints to ``console`` if
@@ -337,10 +348,14 @@ def render_comparison(
         con.print(grid)
 
     con.print()
-    if cmp.conflicts:
-        con.print(_conflicts_table(cmp, a_name, b_name))
+    hidden = sum(1 for c in cmp.conflicts if c.confidence < min_confidence)
+    if len(cmp.conflicts) > hidden:
+        con.print(_conflicts_table(cmp, a_name, b_name, min_confidence=min_confidence))
     else:
         con.print(Text("No conflicting details.", style="dim"))
+    if hidden:
+        con.print(Text(f"{hidden} conflict{'s' if hidden != 1 else ''} below confidence {min_confidence:g} not shown "
+                       "(--min-confidence 0 or --json shows them).", style="dim"))
     if cmp.variants:
         con.print(_conflicts_table(cmp, a_name, b_name, variants=True))
 
@@ -352,8 +367,12 @@ def render_scan(
     width: int | None = None,
     color: bool | None = None,
     max_rows: int = 50,
+    min_confidence: float = 0.0,
 ) -> None:
     """Print an ``overlap.scan`` result for a human.
+
+    Conflicts below ``min_confidence`` are counted, not listed; the rest are ranked by
+    confidence.
 
     Sections: a summary table; each cluster (near-duplicate clusters, then stories) with
     its members and the evidence linking them; conflicts across the corpus (kind, both
@@ -428,14 +447,16 @@ def render_scan(
     more(len(clusters), "clusters")
 
     con.print()
-    if conflicts:
+    confident = sorted((pc for pc in conflicts if pc[1].confidence >= min_confidence), key=lambda pc: -pc[1].confidence)
+    if confident:
         table = Table(title="Conflicting details across the corpus", title_justify="left", box=box.SIMPLE_HEAD, expand=True)
         table.add_column("kind", no_wrap=True)
         table.add_column("a", ratio=2, overflow="fold")
         table.add_column("a says", ratio=2)
         table.add_column("b", ratio=2, overflow="fold")
         table.add_column("b says", ratio=2)
-        for p, c in conflicts[:max_rows]:
+        table.add_column("conf.", no_wrap=True, justify="right")
+        for p, c in confident[:max_rows]:
             style = KIND_STYLES.get(c.kind, "bold")
             table.add_row(
                 Text(c.kind, style=f"bold {style}"),
@@ -443,11 +464,16 @@ def render_scan(
                 Text(c.a_text, style=style),
                 Text(f"{name(p.b)} {c.b.start}–{c.b.end}"),
                 Text(c.b_text, style=style),
+                f"{c.confidence:.2f}",
             )
         con.print(table)
-        more(len(conflicts), "conflicts")
+        more(len(confident), "conflicts")
     else:
         con.print(Text("No conflicting details between linked documents.", style="dim"))
+    if len(conflicts) > len(confident):
+        hidden = len(conflicts) - len(confident)
+        con.print(Text(f"{hidden:,} conflict{'s' if hidden != 1 else ''} below confidence {min_confidence:g} not shown "
+                       "(--min-confidence 0 or --json shows them).", style="dim"))
 
     if result.name_variants:
         con.print()
