@@ -38,7 +38,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-__all__ = ["minmax_into", "oph_into", "tokenize_into", "windows_into"]
+__all__ = ["minmax_into", "oph_into", "text_shingles_into", "tokenize_into", "windows_into"]
 
 _U32MAX = np.uint32(0xFFFFFFFF)
 _S32 = np.uint64(32)
@@ -330,4 +330,185 @@ def tokenize_into(cps, table, doc_offsets, starts, ends, hashes, tok_offsets):  
         x ^= x >> np.uint64(33)
         x *= np.uint64(0xC4CEB9FE1A85EC53)
         hashes[t] = x ^ (x >> np.uint64(33))
+    return -1
+
+
+# --------------------------------------------------------------------------- text pass
+# ``text_shingles_into``: raw text -> normalised view -> tokens -> shingles, per document,
+# with the rules of ``overlap.normalization`` (fast path), ``overlap.shingle.tokenize``
+# and ``overlap.shingle.shingles``.  ``overlap.textpass`` fills the fold table and owns
+# the documents this kernel declines.
+
+FOLD_UNKNOWN = np.uint32(0xFFFFFFFF)  # code point not looked at yet: the caller fills it
+FOLD_PYTHON = np.uint32(0xFFFFFFFE)  # the document takes the Python normaliser
+FOLD_CP = np.uint32(0x1FFFFF)  # bits 0-20: the folded code point
+FOLD_CLASS_SHIFT = 21  # bits 21-23: its token class (``overlap.shingle._classify``)
+FOLD_WORD_BIT = np.uint32(1 << 24)  # it matches the regex ``\w``
+FOLD_TONE_BIT = np.uint32(1 << 25)  # it may be rewritten by the tone / final-y rules
+
+
+def _cps(s: str) -> np.ndarray:
+    return np.array([ord(c) for c in s], dtype=np.uint32)
+
+
+# overlap.normalization's tone rules, as code points: index t of the toned vowel in
+# its row picks the tone.
+_TONE_O = _cps("òóỏõọ")
+_TONE_U = _cps("ùúủũụ")
+_TONE_A = _cps("àáảãạ")
+_TONE_E = _cps("èéẻẽẹ")
+_TONE_Y = _cps("ỳýỷỹỵ")
+_FINAL_Y = _cps("yỳýỷỹỵ")
+_FINAL_I = _cps("iìíỉĩị")
+_CONSONANT = np.zeros(0x112, dtype=np.uint8)
+_CONSONANT[_cps("bcdđghklmnprstvx")] = 1
+
+
+@numba.njit("int64(uint32, uint32[::1])", inline="always", **_OPTS)
+def _index(c, row):  # pragma: no cover - compiled
+    for t in range(row.shape[0]):
+        if row[t] == c:
+            return t
+    return -1
+
+
+@numba.njit("void(uint32[::1], uint8[::1], int64[::1], int64, int64)", **_OPTS)
+def _fold_tones(f, word, sp, nsp, n):  # pragma: no cover - compiled
+    """The three substitutions of ``normalization._fold`` in their order, at the flagged positions ``sp``.
+
+    Each rule reads and writes only its match and the characters either side, and no rule
+    produces a character an earlier rule matches, so visiting only candidates in text
+    order gives the regexes' left-to-right, non-overlapping result.
+    """
+    o, u, y, q = np.uint32(ord("o")), np.uint32(ord("u")), np.uint32(ord("y")), np.uint32(ord("q"))
+    a, e = np.uint32(ord("a")), np.uint32(ord("e"))
+    for s in range(nsp):  # ([òóỏõọ])([ae])(?!\w), not after "q"
+        i = sp[s]
+        t = _index(f[i], _TONE_O)
+        if t < 0 or i + 1 >= n or (f[i + 1] != a and f[i + 1] != e):
+            continue
+        if (i + 2 < n and word[i + 2]) or (i > 0 and f[i - 1] == q):
+            continue
+        f[i + 1] = _TONE_A[t] if f[i + 1] == a else _TONE_E[t]
+        f[i] = o
+    for s in range(nsp):  # ([ùúủũụ])(y)(?!\w), not after "q"
+        i = sp[s]
+        t = _index(f[i], _TONE_U)
+        if t < 0 or i + 1 >= n or f[i + 1] != y:
+            continue
+        if (i + 2 < n and word[i + 2]) or (i > 0 and f[i - 1] == q):
+            continue
+        f[i + 1] = _TONE_Y[t]
+        f[i] = u
+    for s in range(nsp):  # ([yỳýỷỹỵ])(?!\w) after a consonant -> i
+        i = sp[s]
+        t = _index(f[i], _FINAL_Y)
+        if t < 0 or (i + 1 < n and word[i + 1]) or i == 0:
+            continue
+        prev = f[i - 1]
+        if prev < _CONSONANT.shape[0] and _CONSONANT[prev]:
+            f[i] = _FINAL_I[t]
+
+
+_TEXT_SIG = numba.types.int64(
+    _CPS, _I64, numba.types.uint32[::1], numba.types.int64, numba.types.uint64[::1],
+    numba.types.uint64[::1], _I64, numba.types.uint8[::1], numba.types.int64,
+)
+
+
+@numba.njit(_TEXT_SIG, **_OPTS)
+def text_shingles_into(cps, doc_offsets, fold, k, qs, out, counts, declined, first):  # pragma: no cover - compiled
+    """Shingle hashes of raw texts, equal to ``shingles(tokenize(normalize(t).text).hashes, k)``.
+
+    Document ``d`` is ``cps[doc_offsets[d]:doc_offsets[d + 1]]`` (code points of the raw
+    text); its shingles go to ``out`` in document order, ``counts[d]`` of them.  ``fold``
+    maps a code point to its folded code point, class and flags (``FOLD_*``); a document
+    holding a ``FOLD_PYTHON`` code point (not NFC, case changes length, invisible
+    characters, ...) gets ``declined[d] = 1`` and no shingles: the caller normalises it in
+    Python.  Starts at document ``first``; returns -1 when done, or the first document
+    holding a ``FOLD_UNKNOWN`` code point (the caller fills the table and calls again from
+    there).  ``out`` needs room for ``sum(len // 2 + 1)`` values.
+    """
+    n_docs = doc_offsets.shape[0] - 1
+    longest = 0
+    for d in range(n_docs):
+        longest = max(longest, doc_offsets[d + 1] - doc_offsets[d])
+    f = np.empty(longest + 1, np.uint32)
+    cls = np.zeros(longest + 1, np.uint32)
+    word = np.zeros(longest + 1, np.uint8)
+    sp = np.empty(longest + 1, np.int64)
+    tok = np.empty(longest // 2 + 2, np.uint64)
+    o = 0
+    for d in range(first):
+        o += counts[d]
+    for d in range(first, n_docs):
+        lo = doc_offsets[d]
+        n = doc_offsets[d + 1] - lo
+        counts[d] = 0
+        declined[d] = 0
+        # 1. fold: one table read per character; candidates of the tone rules noted
+        nsp = 0
+        bad = np.uint32(0)
+        for i in range(n):
+            e = fold[cps[lo + i]]
+            bad |= np.uint32(e >= FOLD_PYTHON)
+            f[i] = e & FOLD_CP
+            cls[i] = (e >> FOLD_CLASS_SHIFT) & 7
+            word[i] = (e & FOLD_WORD_BIT) != 0
+            sp[nsp] = i
+            nsp += (e & FOLD_TONE_BIT) != 0
+        if bad:
+            for i in range(n):
+                if fold[cps[lo + i]] == FOLD_UNKNOWN:
+                    return d
+            declined[d] = 1
+            continue
+        cls[n] = 0
+        if nsp:
+            _fold_tones(f, word, sp, nsp, n)
+        # 2. tokens, as ``_token_edges`` (branch-free) but per document and hashes only
+        nt = 0
+        prev = np.uint32(0)
+        cur = cls[0] if n else np.uint32(0)
+        inside = np.uint32(0)
+        h = np.uint64(0)
+        p = np.uint64(1)
+        for i in range(n):
+            nxt = cls[i + 1]
+            w = np.uint32(_WORD[prev * 64 + cur * 8 + nxt])
+            start = w & ~inside
+            end = inside & ~w
+            tok[nt] = h
+            nt += end
+            h = np.uint64(0) if start else h
+            p = np.uint64(1) if start else p
+            h += (np.uint64(f[i]) + np.uint64(1)) * p * np.uint64(w)
+            p *= _P64
+            inside = w
+            prev = cur
+            cur = nxt
+        tok[nt] = h
+        nt += inside
+        for t in range(nt):
+            x = tok[t]
+            x ^= x >> np.uint64(33)
+            x *= np.uint64(0xFF51AFD7ED558CCD)
+            x ^= x >> np.uint64(33)
+            x *= np.uint64(0xC4CEB9FE1A85EC53)
+            tok[t] = x ^ (x >> np.uint64(33))
+        # 3. shingles, as ``windows_into``
+        count = nt - k + 1 if nt >= k else (1 if nt > 0 else 0)
+        width = k if nt >= k else nt
+        for s in range(count):
+            acc = np.uint64(0)
+            for j in range(width):
+                acc += tok[s + j] * qs[j]
+            acc ^= acc >> np.uint64(33)
+            acc *= np.uint64(0xFF51AFD7ED558CCD)
+            acc ^= acc >> np.uint64(33)
+            acc *= np.uint64(0xC4CEB9FE1A85EC53)
+            acc ^= acc >> np.uint64(33)
+            out[o + s] = acc
+        counts[d] = count
+        o += count
     return -1
