@@ -29,7 +29,9 @@ once per process when warm (see ``benchmarks/results/``).
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import importlib
 import os
 import subprocess
 import sys
@@ -50,6 +52,7 @@ _aligner: ModuleType | None = None
 _aligner_on = False
 _failed: set[str] = set()  # modules that could not be loaded in this process
 _started = False  # this process started the background compile
+_warm_seen = False  # the marker was seen: stays warm for this process (no more stat calls)
 
 
 def _mode() -> str:
@@ -57,6 +60,7 @@ def _mode() -> str:
     return v if v in ("0", "1") else "auto"
 
 
+@functools.lru_cache(maxsize=1)
 def _stamp() -> str:
     """Versions of numba and Python and the kernel sources' size and mtime, hashed."""
     from importlib import metadata
@@ -88,10 +92,13 @@ def _marker() -> Path:
 
 def is_warm() -> bool:
     """True when numba's cache holds this install's kernels (a successful ``warm()`` ran)."""
-    try:
-        return _marker().exists()
-    except OSError:
-        return False
+    global _warm_seen
+    if not _warm_seen:
+        try:
+            _warm_seen = _marker().exists()
+        except OSError:
+            return False
+    return _warm_seen
 
 
 def _load(name: str) -> ModuleType | None:
@@ -99,10 +106,7 @@ def _load(name: str) -> ModuleType | None:
     if name in _failed:
         return None
     try:
-        if name == "kernels":
-            from . import kernels as mod
-        else:
-            from . import _align_jit as mod
+        mod = importlib.import_module(f"{__package__}.{name}")
     except ImportError:
         _failed.add(name)
         return None
@@ -212,6 +216,8 @@ def warm() -> None:
 def _main(argv: list[str]) -> int:
     quiet = "--quiet" in argv
     lock = argv[argv.index("--lock") + 1] if "--lock" in argv else None
+    if quiet and hasattr(os, "nice"):
+        os.nice(10)  # a background compile yields the CPU to the run that started it
     try:
         t0 = time.perf_counter()
         warm()

@@ -35,6 +35,8 @@ shingle here); empty bins are filled afterwards, only when there are any.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numba
 import numpy as np
 
@@ -339,8 +341,10 @@ def tokenize_into(cps, table, doc_offsets, starts, ends, hashes, tok_offsets):  
 # and ``overlap.shingle.shingles``.  ``overlap.textpass`` fills the fold table and owns
 # the documents this kernel declines.
 
+_TYPED_OPTS: dict[str, Any] = dict(_OPTS)
 FOLD_UNKNOWN = np.uint32(0xFFFFFFFF)  # code point not looked at yet: the caller fills it
 FOLD_PYTHON = np.uint32(0xFFFFFFFE)  # the document takes the Python normaliser
+FOLD_DELETE = np.uint32(0xFFFFFFFD)  # dropped from the view (invisible characters)
 FOLD_CP = np.uint32(0x1FFFFF)  # bits 0-20: the folded code point
 FOLD_CLASS_SHIFT = 21  # bits 21-23: its token class (``overlap.shingle._classify``)
 FOLD_WORD_BIT = np.uint32(1 << 24)  # it matches the regex ``\w``
@@ -364,16 +368,16 @@ _CONSONANT = np.zeros(0x112, dtype=np.uint8)
 _CONSONANT[_cps("bcdđghklmnprstvx")] = 1
 
 
-@numba.njit("int64(uint32, uint32[::1])", inline="always", **_OPTS)
-def _index(c, row):  # pragma: no cover - compiled
+@numba.njit("int64(uint32, uint32[::1])", inline="always", **_TYPED_OPTS)
+def _index(c: np.uint32, row: np.ndarray) -> int:  # pragma: no cover - compiled
     for t in range(row.shape[0]):
         if row[t] == c:
             return t
     return -1
 
 
-@numba.njit("void(uint32[::1], uint8[::1], int64[::1], int64, int64)", **_OPTS)
-def _fold_tones(f, word, sp, nsp, n):  # pragma: no cover - compiled
+@numba.njit("void(uint32[::1], uint8[::1], int64[::1], int64, int64)", **_TYPED_OPTS)
+def _fold_tones(f: np.ndarray, word: np.ndarray, sp: np.ndarray, nsp: int, n: int) -> None:  # pragma: no cover - compiled
     """The three substitutions of ``normalization._fold`` in their order, at the flagged positions ``sp``.
 
     Each rule reads and writes only its match and the characters either side, and no rule
@@ -416,15 +420,18 @@ _TEXT_SIG = numba.types.int64(
 )
 
 
-@numba.njit(_TEXT_SIG, **_OPTS)
-def text_shingles_into(cps, doc_offsets, fold, k, qs, out, counts, declined, first):  # pragma: no cover - compiled
+@numba.njit(_TEXT_SIG, **_TYPED_OPTS)
+def text_shingles_into(  # pragma: no cover - compiled
+    cps: np.ndarray, doc_offsets: np.ndarray, fold: np.ndarray, k: int, qs: np.ndarray,
+    out: np.ndarray, counts: np.ndarray, declined: np.ndarray, first: int,
+) -> int:
     """Shingle hashes of raw texts, equal to ``shingles(tokenize(normalize(t).text).hashes, k)``.
 
     Document ``d`` is ``cps[doc_offsets[d]:doc_offsets[d + 1]]`` (code points of the raw
     text); its shingles go to ``out`` in document order, ``counts[d]`` of them.  ``fold``
-    maps a code point to its folded code point, class and flags (``FOLD_*``); a document
-    holding a ``FOLD_PYTHON`` code point (not NFC, case changes length, invisible
-    characters, ...) gets ``declined[d] = 1`` and no shingles: the caller normalises it in
+    maps a code point to its folded code point, class and flags (``FOLD_*``; ``FOLD_DELETE``
+    code points are left out of the view); a document holding a ``FOLD_PYTHON`` code point
+    (not NFC, a combining mark, case changes length, ...) gets ``declined[d] = 1`` and no shingles: the caller normalises it in
     Python.  Starts at document ``first``; returns -1 when done, or the first document
     holding a ``FOLD_UNKNOWN`` code point (the caller fills the table and calls again from
     there).  ``out`` needs room for ``sum(len // 2 + 1)`` values.
@@ -449,16 +456,20 @@ def text_shingles_into(cps, doc_offsets, fold, k, qs, out, counts, declined, fir
         # 1. fold: one table read per character; candidates of the tone rules noted
         nsp = 0
         bad = np.uint32(0)
+        j = 0  # view position: deleted characters do not advance it
         for i in range(n):
             e = fold[cps[lo + i]]
             bad |= np.uint32(e >= FOLD_PYTHON)
-            f[i] = e & FOLD_CP
-            cls[i] = (e >> FOLD_CLASS_SHIFT) & 7
-            word[i] = (e & FOLD_WORD_BIT) != 0
-            sp[nsp] = i
-            nsp += (e & FOLD_TONE_BIT) != 0
+            keep = e != FOLD_DELETE
+            f[j] = e & FOLD_CP
+            cls[j] = (e >> FOLD_CLASS_SHIFT) & 7
+            word[j] = (e & FOLD_WORD_BIT) != 0
+            sp[nsp] = j
+            nsp += ((e & FOLD_TONE_BIT) != 0) & keep
+            j += keep
+        n = j
         if bad:
-            for i in range(n):
+            for i in range(doc_offsets[d + 1] - lo):
                 if fold[cps[lo + i]] == FOLD_UNKNOWN:
                     return d
             declined[d] = 1
@@ -479,7 +490,7 @@ def text_shingles_into(cps, doc_offsets, fold, k, qs, out, counts, declined, fir
             start = w & ~inside
             end = inside & ~w
             tok[nt] = h
-            nt += end
+            nt += int(end)
             h = np.uint64(0) if start else h
             p = np.uint64(1) if start else p
             h += (np.uint64(f[i]) + np.uint64(1)) * p * np.uint64(w)
@@ -488,7 +499,7 @@ def text_shingles_into(cps, doc_offsets, fold, k, qs, out, counts, declined, fir
             prev = cur
             cur = nxt
         tok[nt] = h
-        nt += inside
+        nt += int(inside)
         for t in range(nt):
             x = tok[t]
             x ^= x >> np.uint64(33)

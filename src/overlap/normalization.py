@@ -177,16 +177,19 @@ def _slow(text: str) -> NormText:
 
 
 def fold_char(ch: str) -> str | None:
-    """The one character ``normalize``'s fast path turns ``ch`` into before the tone rules,
-    or None when a text holding ``ch`` may take the slow path (not NFC-stable on its own,
-    a combining or invisible character, case folding that changes the length or depends
-    on context as Greek capital sigma does, a lone surrogate).
+    """The character ``normalize`` turns ``ch`` into before the tone rules: one character,
+    ``""`` for an invisible character it deletes, or None when a text holding ``ch`` needs
+    the cluster-by-cluster path (not NFC-stable on its own, a combining character, case
+    folding that changes the length or depends on context as Greek capital sigma does, a
+    lone surrogate).
 
     For a text made only of characters with a fold, ``normalize(text).text`` is the folds
     in order followed by the tone and final-y rules; ``overlap.textpass`` compiles that.
     """
     cp = ord(ch)
-    if ch in _INVISIBLE or cp == 0x3A3 or 0xD800 <= cp <= 0xDFFF:
+    if ch in _INVISIBLE:
+        return ""
+    if cp == 0x3A3 or 0xD800 <= cp <= 0xDFFF:
         return None
     # Characters that can change a text's NFC form by their neighbours: combining marks,
     # Hangul vowel/trailing jamo, and characters that are not NFC on their own.

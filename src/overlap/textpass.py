@@ -14,8 +14,9 @@ character), applies the tone and final-y rules at the few positions that can mat
 finds the tokens and their hashes, and hashes the ``k``-token windows, with no Python
 per token or per character.  The fold table (``uint32`` per code point) is filled lazily
 from ``normalization.fold_char`` and ``shingle.char_classes``, so only code points a
-corpus uses are ever looked at.  A text the table cannot fold (not NFC, a combining or
-invisible character, a case change that alters its length) is declined by the kernel and
+corpus uses are ever looked at; invisible characters (zero-width space, BOM, soft hyphen)
+are dropped as ``normalize`` drops them.  A text the table cannot fold (not NFC, a
+combining character, a case change that alters its length) is declined by the kernel and
 normalised in Python instead, exactly as before; on news text that is rare.
 
 When the compiled kernels are unavailable (``overlap.jit``: ``OVERLAP_JIT=0``, numba
@@ -43,6 +44,7 @@ _NUMPY_BATCH_CHARS = 1 << 20  # the numpy path: fewer, larger calls; temporaries
 
 _UNKNOWN = 0xFFFFFFFF
 _PYTHON = 0xFFFFFFFE
+_DELETE = 0xFFFFFFFD
 _CLASS_SHIFT = 21
 _WORD_BIT = 1 << 24
 _TONE_BIT = 1 << 25
@@ -59,6 +61,8 @@ def _entry(cp: int) -> int:
     folded = fold_char(chr(cp))
     if folded is None:
         return _PYTHON
+    if folded == "":
+        return _DELETE
     f = ord(folded)
     cls = int(char_classes(np.array([f]))[0])
     entry = f | (cls << _CLASS_SHIFT)
