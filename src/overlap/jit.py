@@ -119,6 +119,13 @@ def _load(name: str) -> ModuleType | None:
     return mod
 
 
+@functools.lru_cache(maxsize=1)
+def _numba_installed() -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec("numba") is not None
+
+
 def _start_background() -> None:
     """Start one detached ``python -m overlap.jit`` unless one is already compiling."""
     global _started
@@ -129,6 +136,8 @@ def _start_background() -> None:
         directory = _cache_dir()
         directory.mkdir(parents=True, exist_ok=True)
         lock = directory / f"overlap-jit-{_stamp()}.warming"
+        if lock.with_suffix(".failed").exists():
+            return  # compiling failed once for this install: do not retry on every run
         try:
             if time.time() - lock.stat().st_mtime < _LOCK_STALE_S:
                 return  # another process is compiling
@@ -152,7 +161,7 @@ def _start_background() -> None:
 def _ready() -> bool:
     """Whether compiled code may be used now (loading it is then a cache read)."""
     mode = _mode()
-    if mode == "0":
+    if mode == "0" or not _numba_installed():
         return False
     if mode == "1" or is_warm():
         return True
@@ -225,6 +234,11 @@ def _main(argv: list[str]) -> int:
             print(f"overlap: compiled kernels cached in {_cache_dir()} ({time.perf_counter() - t0:.1f} s)")
         return 0
     except Exception as e:  # report in one line, never a traceback
+        if lock:
+            try:
+                Path(lock).with_suffix(".failed").write_text(f"{e}\n", encoding="utf-8")
+            except OSError:
+                pass
         if not quiet:
             print(f"overlap: could not compile the kernels ({e}); the numpy/Python paths will be used", file=sys.stderr)
         return 1

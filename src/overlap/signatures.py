@@ -59,11 +59,12 @@ default ``"minmax"`` does (0.0229 / 0.131).  For documents with fewer shingles t
 there.  Signatures of the two methods are not comparable with each other; ``scan`` and
 ``Index`` use ``"minmax"``.
 
-Engines.  The loops run in compiled kernels (``overlap.kernels``, numba, imported on the
-first signature, not with this module; compiling them costs 2-3 s once per machine, then
-importing numba and loading them from its cache about 0.55 s per process).  Without numba, or
-with the environment variable ``OVERLAP_JIT=0``, the same signatures come from numpy
-(bit-identical, about 4x slower for ``"minmax"`` and much slower for ``"oph"``).
+Engines.  The loops run in compiled kernels (``overlap.kernels``, numba, loaded through
+``overlap.jit`` on the first signature, not with this module; compiling them is a one-off
+per machine, done in the background on a cold cache, and later processes load them from
+numba's cache).  Text goes to shingles in one compiled pass (``overlap.textpass``).
+Without numba, with the environment variable ``OVERLAP_JIT=0``, or while the cache is
+cold, the same signatures come from numpy (bit-identical, slower).
 
 Cost.  ``"minmax"``: ``ceil(num_perm / 2)`` vectorised multiply-add-min-max passes over
 each document's shingles, about 0.0035 ms per 550-shingle document at ``num_perm=128`` on
