@@ -141,10 +141,9 @@ def oph_into(h, offsets, mul, add, probe_key, out):  # pragma: no cover - compil
     K = out.shape[1]
     k64 = np.uint64(K)
     cap = np.uint32(0xFFFFFFFE)
-    v = np.empty(_BLOCK, np.uint32)
     row = np.empty(K, np.uint32)
-    # For K = 2**p (p >= 1), (v * K) >> 32 is v >> (32 - p): a shift instead of a multiply
-    # in the scatter loop (about 10% of it); the loop is unswitched on this flag.
+    row1 = np.empty(K, np.uint32)
+    # For K = 2**p (p >= 1), (v * K) >> 32 is v >> (32 - p): a shift instead of a multiply.
     p = 0
     while (1 << p) < K:
         p += 1
@@ -153,27 +152,43 @@ def oph_into(h, offsets, mul, add, probe_key, out):  # pragma: no cover - compil
     for i in range(n):
         for k in range(K):
             row[k] = _U32MAX
+            row1[k] = _U32MAX
         start = offsets[i]
         end = offsets[i + 1]
-        while start < end:
-            m = min(end - start, _BLOCK)
-            for s in range(m):  # vectorised: hash only
-                w = h[start + s]
-                x = np.uint64(np.uint32(w ^ (w >> _S32)))
-                v[s] = min(np.uint32((mul * x + add) >> _S32), cap)
-            if pow2:
-                for s in range(m):  # scalar scatter-min
-                    j = v[s] >> shift
-                    row[j] = min(row[j], v[s])
-            else:
-                for s in range(m):
-                    j = (np.uint64(v[s]) * k64) >> _S32
-                    row[j] = min(row[j], v[s])
-            start += m
+        # Two shingles per step into two copies of the bins, merged after: consecutive
+        # updates never wait on each other's store (min is order-free: same result).
+        pairs_end = start + ((end - start) // 2) * 2
+        if pow2:  # the loop twice rather than a test per shingle
+            for s in range(start, pairs_end, 2):
+                w0 = h[s]
+                w1 = h[s + 1]
+                v0 = min(np.uint32((mul * np.uint64(np.uint32(w0 ^ (w0 >> _S32))) + add) >> _S32), cap)
+                v1 = min(np.uint32((mul * np.uint64(np.uint32(w1 ^ (w1 >> _S32))) + add) >> _S32), cap)
+                j0 = v0 >> shift
+                j1 = v1 >> shift
+                row[j0] = min(row[j0], v0)
+                row1[j1] = min(row1[j1], v1)
+        else:
+            for s in range(start, pairs_end, 2):
+                w0 = h[s]
+                w1 = h[s + 1]
+                v0 = min(np.uint32((mul * np.uint64(np.uint32(w0 ^ (w0 >> _S32))) + add) >> _S32), cap)
+                v1 = min(np.uint32((mul * np.uint64(np.uint32(w1 ^ (w1 >> _S32))) + add) >> _S32), cap)
+                j0 = np.uint32((np.uint64(v0) * k64) >> _S32)
+                j1 = np.uint32((np.uint64(v1) * k64) >> _S32)
+                row[j0] = min(row[j0], v0)
+                row1[j1] = min(row1[j1], v1)
+        if pairs_end < end:
+            w0 = h[pairs_end]
+            v0 = min(np.uint32((mul * np.uint64(np.uint32(w0 ^ (w0 >> _S32))) + add) >> _S32), cap)
+            j0 = np.uint32((np.uint64(v0) * k64) >> _S32)
+            row[j0] = min(row[j0], v0)
         empty = 0
         for k in range(K):
-            out[i, k] = row[k]
-            empty += row[k] == _U32MAX
+            r = min(row[k], row1[k])
+            row[k] = r
+            out[i, k] = r
+            empty += r == _U32MAX
         if empty == 0 or empty == K:  # nothing to fill, or an empty document
             continue
         for k in range(K):
