@@ -35,6 +35,7 @@ EDGE_TEXTS = [
     "ΣΑΣ ΟΔΟΣ σας",  # Greek capital sigma lowercases by context
     "İstanbul ǅ ß ﬁ",  # lowercasing that changes length or is special
     "a\u00adb c\u200bd \ufeffe",  # invisible characters are deleted
+    "hòa\u200b x q\u200bùy t\u00adý hò\u200ba \u200b\u200b",  # ... before the tone rules look around
     "Ho\u0300a x\u0301 \u1100\u1161",  # combining marks, conjoining jamo
     "one\nline\r\nbreaks\tand\ttabs\u2028sep",
     "\ud800 lone surrogate \udfff",
@@ -88,7 +89,7 @@ def test_baomoi_articles_equal_the_staged_path(engine: str, data_dir: Path) -> N
     st.lists(
         st.text(
             alphabet=st.one_of(
-                st.sampled_from(list("aeoquyYQ òóỏõọùúủũụỳýỷỹỵÒÙÝ.,/-'’_1 \n\u0301\u00adΣİ")),
+                st.sampled_from(list("aeoquyYQt òóỏõọùúủũụỳýỷỹỵÒÙÝ.,/-'’_1 \n\u0301\u00ad\u200bΣİ")),
                 st.characters(blacklist_categories=("Cs",)),
             ),
             max_size=40,
