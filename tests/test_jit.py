@@ -24,7 +24,7 @@ def _run(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[st
 
 def test_overlap_jit_0_turns_every_compiled_path_off(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("OVERLAP_JIT", "0")
-    assert J.kernels() is None
+    assert J.load_kernels() is None
     assert J.use_aligner() is False and J.aligner() is None
 
 
@@ -41,7 +41,7 @@ def test_first_run_on_a_cold_cache_uses_numpy_compiles_in_background_same_result
         time.sleep(0.5)
     assert list(tmp_path.glob("overlap-jit-*.ok")), "background compile did not finish"
     assert not list(tmp_path.glob("overlap-jit-*.warming"))
-    probe = _run(["-c", "import overlap.jit as J; print(J.is_warm(), J.kernels() is not None)"], env)
+    probe = _run(["-c", "import overlap.jit as J; print(J.is_warm(), J.load_kernels() is not None)"], env)
     assert probe.stdout.split() == ["True", "True"], probe.stderr
     warm = _run(["-m", "overlap", "scan", "seeds/", "--json"], env)
     plain = _run(["-m", "overlap", "scan", "seeds/", "--json"], {**env, "OVERLAP_JIT": "0"})

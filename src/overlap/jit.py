@@ -1,6 +1,6 @@
 """The one switch for overlap's compiled (numba) code, and the one place that loads it.
 
-``kernels() -> module | None``
+``load_kernels() -> module | None``
     ``overlap.kernels`` (tokenising, shingling, signing, the text pass), or None: callers
     then run their bit-identical numpy code.
 ``use_aligner(on=True) -> bool``
@@ -40,7 +40,7 @@ import time
 from pathlib import Path
 from types import ModuleType
 
-__all__ = ["aligner", "is_warm", "kernels", "use_aligner", "warm"]
+__all__ = ["aligner", "is_warm", "load_kernels", "use_aligner", "warm"]
 
 _HERE = Path(__file__).resolve().parent
 _SOURCES = ("kernels.py", "_align_jit.py")
@@ -169,7 +169,7 @@ def _ready() -> bool:
     return False
 
 
-def kernels() -> ModuleType | None:
+def load_kernels() -> ModuleType | None:
     """``overlap.kernels`` when compiled code is usable now, else None (numpy path).
 
     Read on every call (``OVERLAP_JIT`` may change between calls, e.g. in tests).

@@ -144,12 +144,12 @@ def tokenize(text: str) -> Tokens:
 
 
 def _jit():  # type: ignore[no-untyped-def]
-    """The compiled kernels (``overlap.jit.kernels()``), or None for the numpy path.  Only
+    """The compiled kernels (``overlap.jit.load_kernels()``), or None for the numpy path.  Only
     the batch functions below call this, so ``tokenize`` and ``overlap compare`` never
     import numba."""
-    from .jit import kernels
+    from .jit import load_kernels
 
-    return kernels()
+    return load_kernels()
 
 
 # Views tokenised per numpy call on the fallback path: joined by "\n", the per-call

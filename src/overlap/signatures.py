@@ -92,7 +92,7 @@ from collections.abc import Iterator, Sequence
 import numpy as np
 
 from .errors import ConfigError
-from .jit import kernels as _jit
+from .jit import load_kernels as _jit
 from .textpass import shingle_batches
 
 __all__ = [

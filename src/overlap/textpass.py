@@ -32,7 +32,7 @@ from collections.abc import Iterator, Sequence
 import numpy as np
 
 from .hashing import fmix64, q_powers
-from .jit import kernels
+from .jit import load_kernels
 from .normalization import fold_char, normalize
 from .shingle import char_classes, shingles_many, tokenize, tokenize_many
 
@@ -97,7 +97,7 @@ def shingle_batches(texts: Sequence[str], k: int = 5) -> Iterator[tuple[int, int
     n = len(texts)
     lo = 0
     while lo < n:
-        kern = kernels()
+        kern = load_kernels()
         limit = BATCH_CHARS if kern is not None else _NUMPY_BATCH_CHARS
         hi, size = lo, 0
         while hi < n and (hi == lo or size + len(texts[hi]) <= limit):
