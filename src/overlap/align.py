@@ -24,19 +24,15 @@ passage, plus stray seeds) and one token-level Levenshtein alignment per passage
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 
 import numpy as np
 
 from .fuzz import opcodes
+from .jit import aligner, use_aligner
 from .shingle import Tokens, shingles
 
 __all__ = ["AlignOptions", "Alignment", "align", "token_opcodes", "use_jit"]
-
-# The compiled core (``overlap._align_jit``) once ``use_jit()`` loaded it, else None.
-_JIT = None
-
 
 @dataclass(frozen=True, slots=True)
 class AlignOptions:
@@ -217,32 +213,13 @@ def _extend(c: list[int], ha: np.ndarray, hb: np.ndarray, max_edit: int = 2) -> 
 
 
 def use_jit(on: bool = True) -> bool:
-    """Run ``align``'s seeds-to-filter steps compiled with numba from now on (``on=False``: stop).
+    """Run ``align``'s seeds-to-filter steps compiled from now on (``on=False``: stop).
 
-    Same results either way (``tests/test_align_jit.py``); ``align`` then takes ~0.08 ms
-    per pair of news texts instead of ~0.42 ms, and ``pipeline`` also switches to the
-    compiled tokenizer and Jaccard counts.  Not the default because ``import numba`` costs ~0.3 s and loading
-    the kernel more, which a one-off ``compare`` must not pay: call it where numba is
-    loaded anyway (``scan``'s workers sign with the MinHash kernels).  Returns whether the
-    compiled path is on: False when ``OVERLAP_JIT=0`` or numba is missing or unusable (a
-    ``RuntimeWarning`` says why in the last case).  Cheap after the first call.
+    The switch lives in ``overlap.jit`` (``use_aligner``); see there.  Same results either
+    way (``tests/test_align_jit.py``); ``pipeline`` also switches to the compiled
+    tokenizer and Jaccard counts while it is on.
     """
-    global _JIT
-    if not on or os.environ.get("OVERLAP_JIT", "").strip() == "0":
-        _JIT = None
-        return False
-    if _JIT is None:
-        try:
-            from . import _align_jit
-        except ImportError:
-            return False
-        except Exception as e:  # numba present but unusable (e.g. no writable cache dir)
-            import warnings
-
-            warnings.warn(f"overlap: compiled aligner unavailable ({e}); using Python", RuntimeWarning, stacklevel=2)
-            return False
-        _JIT = _align_jit
-    return True
+    return use_aligner(on)
 
 
 def align(
@@ -267,8 +244,9 @@ def align(
     # A text shorter than a seed or a passage can still be shared whole (a headline).
     k = min(o.seed_size, shorter)
     min_tokens = min(o.min_tokens, max(shorter, k))
-    if _JIT is not None:
-        rows = _JIT.chains(
+    jit = aligner()
+    if jit is not None:
+        rows = jit.chains(
             _shingles(ha, k, cache_a), _shingles(hb, k, cache_b), ha, hb,
             k, o.max_seed_repeats, o.max_gap, min_tokens, float(o.min_density),
         )

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["NormText", "normalize"]
+__all__ = ["NormText", "fold_char", "normalize"]
 
 # Characters mapped one-to-one.  Quotes and dashes vary between outlets and editors;
 # they never change what a sentence says.
@@ -174,3 +174,30 @@ def _slow(text: str) -> NormText:
     view = "".join(out)
     # Folding after NFC keeps the length, so the map built above still holds.
     return NormText(text, _fold(view), np.asarray(starts, dtype=np.int64), np.asarray(ends, dtype=np.int64))
+
+
+def fold_char(ch: str) -> str | None:
+    """The character ``normalize`` turns ``ch`` into before the tone rules: one character,
+    ``""`` for an invisible character it deletes, or None when a text holding ``ch`` needs
+    the cluster-by-cluster path (not NFC-stable on its own, a combining character, case
+    folding that changes the length or depends on context as Greek capital sigma does, a
+    lone surrogate).
+
+    For a text made only of characters with a fold, ``normalize(text).text`` is the folds
+    in order followed by the tone and final-y rules; ``overlap.textpass`` compiles that.
+    """
+    cp = ord(ch)
+    if ch in _INVISIBLE:
+        return ""
+    if cp == 0x3A3 or 0xD800 <= cp <= 0xDFFF:
+        return None
+    # Characters that can change a text's NFC form by their neighbours: combining marks,
+    # Hangul vowel/trailing jamo, and characters that are not NFC on their own.
+    if unicodedata.combining(ch) or unicodedata.category(ch).startswith("M") or 0x1160 <= cp <= 0x11FF:
+        return None
+    if not unicodedata.is_normalized("NFC", ch):
+        return None
+    low = ch.lower()
+    if len(low) != 1:
+        return None
+    return _MAP.get(low, low)

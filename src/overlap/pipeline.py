@@ -28,6 +28,7 @@ from .confidence import assess
 from .conflicts import Side, classify, may_hold_quantity
 from .errors import ConfigError
 from .fuzz import indel_similarity
+from .jit import aligner
 from .normalization import NormText, normalize
 from .records import Comparison, Conflict, Edit, Passage, SentencePair, Similarity, Span, Variant
 from .segment import sentences
@@ -169,7 +170,7 @@ class _Doc:
     @classmethod
     def of(cls, text: str) -> "_Doc":
         view = normalize(text)
-        if _align._JIT is not None:
+        if aligner() is not None:
             # Compiled paths on (``align.use_jit()``, numba loaded): the compiled tokenizer,
             # bit-identical, 0.018 instead of 0.05 ms per news article.
             toks = tokenize_many([view.text])[0]
@@ -367,7 +368,7 @@ class _Doc:
 
 
 def _similarity(a: _Doc, b: _Doc, k: int) -> Similarity:
-    jit = _align._JIT
+    jit = aligner()
     if jit is not None:  # compiled (``align.use_jit()``): one hash table, no sort per text
         return _counts_similarity(*jit.overlap_counts(a.shingles(k), b.shingles(k)))
     return set_similarity(a.shingle_set(k), b.shingle_set(k))

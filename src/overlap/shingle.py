@@ -27,11 +27,13 @@ from functools import lru_cache
 import numpy as np
 
 from ._arrays import unique
+from .hashing import P as _P
+from .hashing import Q as _Q
+from .hashing import fmix64 as _fmix64
+from .hashing import q_powers as _q_powers
 
-__all__ = ["Tokens", "shingle_set", "shingles", "shingles_many", "span_hashes", "tokenize", "tokenize_many"]
+__all__ = ["Tokens", "char_classes", "shingle_set", "shingles", "shingles_many", "span_hashes", "tokenize", "tokenize_many"]
 
-_P = np.uint64(0x100000001B3)  # FNV-1a 64-bit prime: odd, so invertible mod 2**64
-_Q = np.uint64(0x9E3779B97F4A7C15)  # golden-ratio constant, odd
 _JOIN_DIGITS = ".,/-"
 _JOIN_LETTERS = "'"
 
@@ -46,15 +48,6 @@ class Tokens:
 
     def __len__(self) -> int:
         return len(self.starts)
-
-
-def _fmix64(x: np.ndarray) -> np.ndarray:
-    """MurmurHash3's 64-bit finaliser: spreads every input bit over the output."""
-    x = x ^ (x >> np.uint64(33))
-    x = x * np.uint64(0xFF51AFD7ED558CCD)
-    x = x ^ (x >> np.uint64(33))
-    x = x * np.uint64(0xC4CEB9FE1A85EC53)
-    return x ^ (x >> np.uint64(33))
 
 
 _UNKNOWN = 255
@@ -88,6 +81,13 @@ def _classes(cps: np.ndarray) -> np.ndarray:
             _TABLE[cp] = _classify(chr(cp))
         cls = _TABLE[cps]
     return cls
+
+
+def char_classes(cps: np.ndarray) -> np.ndarray:
+    """Token class of each code point (``uint8``): 5 letter, 2 digit, 1 other word
+    character, 3 digit joiner, 4 letter joiner, 0 other.  Table lookups, classifying
+    code points never seen before once."""
+    return _classes(np.asarray(cps, dtype=np.int64))
 
 
 @lru_cache(maxsize=8)
@@ -143,14 +143,13 @@ def tokenize(text: str) -> Tokens:
     return Tokens(starts, ends, _fmix64(raw))
 
 
-def _jit():
-    """The compiled kernels (``overlap.kernels``), or None for the numpy path: the loader
-    ``overlap.signatures._jit`` shares (``OVERLAP_JIT=0``, numba missing or broken).  Only
+def _jit():  # type: ignore[no-untyped-def]
+    """The compiled kernels (``overlap.jit.load_kernels()``), or None for the numpy path.  Only
     the batch functions below call this, so ``tokenize`` and ``overlap compare`` never
     import numba."""
-    from .signatures import _jit as load
+    from .jit import load_kernels
 
-    return load()
+    return load_kernels()
 
 
 # Views tokenised per numpy call on the fallback path: joined by "\n", the per-call
@@ -277,15 +276,6 @@ def shingles_many(hash_arrays: list[np.ndarray], k: int) -> list[np.ndarray]:
     kern.windows_into(flat, tok_lo, ntok, k, _q_powers(k), out, out_offs)
     cuts = out_offs.tolist()
     return [out[a:b] for a, b in zip(cuts, cuts[1:])]
-
-
-@lru_cache(maxsize=8)
-def _q_powers(k: int) -> np.ndarray:
-    """``Q**j mod 2**64`` for ``j < k``: the weights of a shingle's token hashes."""
-    qs = [1]
-    for _ in range(1, k):
-        qs.append((qs[-1] * int(_Q)) & (2**64 - 1))
-    return np.array(qs, dtype=np.uint64)
 
 
 def shingle_set(text: str, k: int) -> np.ndarray:
