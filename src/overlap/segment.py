@@ -51,6 +51,7 @@ _BREAK = re.compile(
 _WORD_BEFORE = re.compile(r"([\w.]+)$")
 _FIRST_SOLID = re.compile(r"\S")
 _TERMINATORS = ".!?\u2026\u3002\uff01\uff1f"  # the first group of ``_BREAK``
+_TERM_RUN = re.compile("[" + re.escape(_TERMINATORS) + "]+")
 
 
 def _is_break(text: str, base: int, m: re.Match[str]) -> bool:
@@ -97,6 +98,17 @@ def _breaks(text: str, base: int, end: int) -> Iterator[re.Match[str]]:
         if m:
             yield m
             resume = m.end()
+        else:
+            # No match at the start of a terminator run means none inside it either (the
+            # same characters follow the run), so skip the run: trying each of its marks
+            # would rescan the rest of the run every time, quadratic in its length.
+            resume = _run_end(text, i, end)
+
+
+def _run_end(text: str, i: int, end: int) -> int:
+    """End of the run of terminators starting at ``text[i]`` (not past ``end``)."""
+    m = _TERM_RUN.match(text, i, end)
+    return m.end() if m else i + 1
 
 
 def _find_all(text: str, c: str, lo: int, hi: int) -> Iterator[int]:
@@ -132,19 +144,25 @@ def _blocks(text: str) -> list[tuple[int, int]]:
     continues when the next line (no blank line between) starts in lower case."""
     out: list[tuple[int, int]] = []
     prev_end = -1
+    last_line = 0  # start of the last line in ``out[-1]``
     for m in _LINE.finditer(text):
         s, e = m.start(), m.end()
         # Cheapest check first: most lines do not start in lower case.
         if out and (head := _FIRST_SOLID.search(text, s, e)) and head.group().islower():
             gap = text[prev_end:s]
             if gap.count("\n") + gap.count("\r") == 1:
-                last = text[out[-1][0] : out[-1][1]].rstrip()
+                # The block's last solid character is its last line's: a joined line
+                # always holds one.  Copying the whole block here instead was quadratic
+                # in the number of joined lines.
+                last = text[last_line : out[-1][1]].rstrip()
                 if last and last[-1] not in _CLOSERS:
                     out[-1] = (out[-1][0], e)
                     prev_end = e
+                    last_line = s
                     continue
         out.append((s, e))
         prev_end = e
+        last_line = s
     return out
 
 
