@@ -25,6 +25,7 @@ passage, plus stray seeds) and one token-level Levenshtein alignment per passage
 from __future__ import annotations
 
 import os
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 
 import numpy as np
@@ -296,19 +297,74 @@ def _one_to_one(alns: list[Alignment]) -> list[Alignment]:
     with each copy; reporting every pairing would repeat its passages and conflicts.  An
     alignment is dropped when more than half of it, on either side, lies in one that
     matches more tokens.
+
+    Cost: O(n log n) for n alignments.  More than half of ``[s, e)`` inside a kept
+    ``[ys, ye)`` needs ``2 * ys < s + e < 2 * ye`` (the kept one holds the midpoint), so
+    only kept alignments stabbing the midpoint are checked, found in a segment tree per
+    side (``_Stabbing``) instead of testing every kept one (quadratic with thousands of
+    passages).
     """
     order = sorted(alns, key=lambda x: (-x.matched, x.a_start, x.b_start))
+    trees = (
+        _Stabbing([x.a_start + x.a_end for x in order]),
+        _Stabbing([x.b_start + x.b_end for x in order]),
+    )
     kept: list[Alignment] = []
     for x in order:
         if any(
             2 * _inter(x.a_start, x.a_end, y.a_start, y.a_end) > x.a_end - x.a_start
-            or 2 * _inter(x.b_start, x.b_end, y.b_start, y.b_end) > x.b_end - x.b_start
-            for y in kept
+            for y in trees[0].stabbing(x.a_start + x.a_end)
+        ) or any(
+            2 * _inter(x.b_start, x.b_end, y.b_start, y.b_end) > x.b_end - x.b_start
+            for y in trees[1].stabbing(x.b_start + x.b_end)
         ):
             continue
         kept.append(x)
+        trees[0].add(2 * x.a_start, 2 * x.a_end, x)
+        trees[1].add(2 * x.b_start, 2 * x.b_end, x)
     kept.sort(key=lambda x: (x.a_start, x.b_start))
     return kept
+
+
+class _Stabbing:
+    """Intervals added over time; which of them strictly contain a query point.
+
+    The query points are known in advance (``points``), so the tree is over their sorted
+    distinct values: an interval is stored at O(log n) nodes, a query walks one
+    leaf-to-root path.  Cost: O(log n) per add, O(log n + answers) per query.
+    """
+
+    def __init__(self, points: list[int]) -> None:
+        self._pts = sorted(set(points))
+        self._size = 1
+        while self._size < len(self._pts):
+            self._size *= 2
+        self._nodes: dict[int, list[Alignment]] = {}
+
+    def add(self, lo: int, hi: int, item: Alignment) -> None:
+        """Store ``item`` for every point p with lo < p < hi."""
+        i = bisect_right(self._pts, lo) + self._size
+        j = bisect_left(self._pts, hi) + self._size
+        while i < j:
+            if i & 1:
+                self._nodes.setdefault(i, []).append(item)
+                i += 1
+            if j & 1:
+                j -= 1
+                self._nodes.setdefault(j, []).append(item)
+            i //= 2
+            j //= 2
+
+    def stabbing(self, p: int) -> list[Alignment]:
+        """Items added with lo < p < hi (``p`` must be one of the points)."""
+        out: list[Alignment] = []
+        i = bisect_left(self._pts, p) + self._size
+        while i >= 1:
+            got = self._nodes.get(i)
+            if got:
+                out.extend(got)
+            i //= 2
+        return out
 
 
 def _inter(s0: int, e0: int, s1: int, e1: int) -> int:
