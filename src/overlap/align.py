@@ -207,14 +207,45 @@ def _step(ha: np.ndarray, hb: np.ndarray, a: int, b: int, da_dir: int, max_edit:
     return best
 
 
-def _extend(c: list[int], ha: np.ndarray, hb: np.ndarray, max_edit: int = 2) -> None:
-    """Extend a chain over up to ``max_edit`` differing tokens at each end when matches follow."""
-    while (st := _step(ha, hb, c[1], c[3], 1, max_edit)) is not None:
-        c[1], c[3] = c[1] + st[0] + 1, c[3] + st[1] + 1
-        c[4] += 1
-    while (st := _step(ha, hb, c[0] - 1, c[2] - 1, -1, max_edit)) is not None:
-        c[0], c[2] = c[0] - st[0] - 1, c[2] - st[1] - 1
-        c[4] += 1
+def _extend(c: list[int], ha: np.ndarray, hb: np.ndarray, memo: tuple[dict, dict] | None = None, max_edit: int = 2) -> None:
+    """Extend a chain over up to ``max_edit`` differing tokens at each end when matches follow.
+
+    ``memo``: one dict per direction, shared by the chains of one ``align`` call.  Where
+    the texts agree for long stretches that seeds skip (a repeated token), every chain
+    extends through the rest of the text; the walk from a position does not depend on
+    the chain, so each position's outcome (end reached, steps taken) is stored and a
+    walk that reaches a known position stops there.  Linear in all, not per chain.
+    """
+    memo = memo or ({}, {})
+    c[1], c[3], n = _walk(ha, hb, c[1], c[3], 1, max_edit, memo[0])
+    c[4] += n
+    x, y, n = _walk(ha, hb, c[0] - 1, c[2] - 1, -1, max_edit, memo[1])
+    c[0], c[2] = x + 1, y + 1
+    c[4] += n
+
+
+_MEMO_MAX = 1 << 20  # positions remembered per direction; then the memo starts afresh
+
+
+def _walk(ha: np.ndarray, hb: np.ndarray, x: int, y: int, d: int, max_edit: int, memo: dict) -> tuple[int, int, int]:
+    """Step from ``(x, y)`` in direction ``d`` while ``_step`` finds a way on: (x, y, steps) at the end."""
+    path: list[tuple[int, int]] = []
+    while True:
+        got = memo.get((x, y))
+        if got is not None:
+            x, y, n = got
+            break
+        st = _step(ha, hb, x, y, d, max_edit)
+        if st is None:
+            n = 0
+            break
+        path.append((x, y))
+        x, y = x + d * (st[0] + 1), y + d * (st[1] + 1)
+    if len(memo) + len(path) > _MEMO_MAX:
+        memo.clear()
+    for k, key in enumerate(reversed(path), 1):
+        memo[key] = (x, y, n + k)
+    return x, y, n + len(path)
 
 
 def use_jit(on: bool = True) -> bool:
@@ -277,10 +308,11 @@ def align(
     runs = _runs(_seed_pairs(ha, hb, k, o.max_seed_repeats, cache_a, cache_b), k)
     chains = _chain(runs, o.max_gap, k)
     out: list[Alignment] = []
+    memo: tuple[dict, dict] = ({}, {})
     for c in chains:
         if c[4] + 2 * 2 < min_tokens:  # cheapest check first: extension adds at most a few
             continue
-        _extend(c, ha, hb)
+        _extend(c, ha, hb, memo)
         a0, a1, b0, b1, matched = c
         if matched < min_tokens:
             continue
