@@ -165,28 +165,36 @@ def _slow(text: str) -> NormText:
     comb = table[cps] == 2
     # A plain character heads a cluster of its own unless a combining mark follows it.
     plain[:-1] &= ~comb[1:]
-    pieces: list[str] = []
-    starts: list[np.ndarray] = []
-    ends: list[np.ndarray] = []
-    # Boundaries of the runs of plain characters.
+    # Runs of plain characters, and the (few) stretches of clusters between them.
     edges = np.flatnonzero(np.diff(np.concatenate(([False], plain, [False])).astype(np.int8)))
+    del plain, comb
     bounds = edges.reshape(-1, 2).tolist()
+    pieces: list[str] = []
+    parts: list[tuple[int, int, np.ndarray | None, np.ndarray | None]] = []  # (original lo, hi, map) per piece
     pos = 0
     for run_start, run_end in [*bounds, [n, n]]:
         if pos < run_start:
             view, vs, ve = _cluster_view(text, pos, run_start)
             pieces.append(view)
-            starts.append(vs)
-            ends.append(ve)
+            parts.append((pos, run_start, vs, ve))
         if run_start < run_end:
             pieces.append(text[run_start:run_end].lower())
-            r = np.arange(run_start, run_end, dtype=np.int64)
-            starts.append(r)
-            ends.append(r + 1)
+            parts.append((run_start, run_end, None, None))
         pos = run_end
     view = "".join(pieces)
-    st = np.concatenate(starts) if starts else np.zeros(0, dtype=np.int64)
-    en = np.concatenate(ends) if ends else np.zeros(0, dtype=np.int64)
+    # Filled in place: a concatenation of per-piece arrays would hold the map twice.
+    st = np.empty(len(view), dtype=np.int64)
+    en = np.empty(len(view), dtype=np.int64)
+    at = 0
+    for (lo, hi, vs, ve), piece in zip(parts, pieces):
+        m = len(piece)
+        if vs is None or ve is None:
+            st[at : at + m] = np.arange(lo, hi, dtype=np.int64)
+            np.add(st[at : at + m], 1, out=en[at : at + m])
+        else:
+            st[at : at + m] = vs
+            en[at : at + m] = ve
+        at += m
     # Folding after NFC keeps the length, so the map built above still holds.
     return NormText(text, _fold(view), st, en)
 
