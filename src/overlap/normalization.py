@@ -80,8 +80,9 @@ class NormText:
     """A normalised view of ``original``.
 
     ``text`` is what matching sees.  ``starts[i]``/``ends[i]`` give the original
-    half-open range that produced ``text[i]``; both are ``None`` when the view has the
-    same length as the original and positions map one to one.
+    half-open range that produced ``text[i]`` (int32 arrays, int64 past 2**31
+    characters); both are ``None`` when the view has the same length as the original
+    and positions map one to one.
     """
 
     original: str
@@ -183,13 +184,15 @@ def _slow(text: str) -> NormText:
         pos = run_end
     view = "".join(pieces)
     # Filled in place: a concatenation of per-piece arrays would hold the map twice.
-    st = np.empty(len(view), dtype=np.int64)
-    en = np.empty(len(view), dtype=np.int64)
+    # 32-bit offsets while they fit: the map is the largest thing kept for a huge text.
+    dtype = np.int32 if n < 2**31 - 1 else np.int64
+    st = np.empty(len(view), dtype=dtype)
+    en = np.empty(len(view), dtype=dtype)
     at = 0
     for (lo, hi, vs, ve), piece in zip(parts, pieces):
         m = len(piece)
         if vs is None or ve is None:
-            st[at : at + m] = np.arange(lo, hi, dtype=np.int64)
+            st[at : at + m] = np.arange(lo, hi, dtype=dtype)
             np.add(st[at : at + m], 1, out=en[at : at + m])
         else:
             st[at : at + m] = vs
