@@ -106,7 +106,7 @@ def _many_passages(n: int) -> Workload:
 
     rng = random.Random(n)
     words = _words()
-    passages = []
+    passages: list[list[str]] = []
     while len(passages) * 60 < n:
         s = rng.randrange(len(words) - 30)
         passages.append(words[s : s + 30])
@@ -152,7 +152,8 @@ def _one_line_compare(n: int) -> Workload:
 
 
 def _one_line_index(n: int) -> Workload:
-    from overlap import Document, Index
+    from overlap.index import Index
+    from overlap.records import Document
 
     doc = one_line_document(n)
     query = doc.replace(" và ", " với ", 20)
@@ -186,7 +187,7 @@ def _fit(sizes: list[int], secs: list[float]) -> float:
     return sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / sxx if sxx else float("nan")
 
 
-def bench_growth(cases: list[str] | None = None, repeat: int = 3, budget: float = 30.0, doublings: int = 4) -> list[dict]:
+def bench_growth(cases: list[str] | None = None, repeat: int = 3, budget: float = 30.0, doublings: int = 4) -> list[dict[str, str]]:
     """One row per case: sizes, seconds, fitted and last-doubling exponents."""
     rows = []
     for name in cases or list(CASES):
@@ -227,7 +228,7 @@ def bench_growth(cases: list[str] | None = None, repeat: int = 3, budget: float 
     return rows
 
 
-def bench_memory(mb: float = 50.0) -> dict:
+def bench_memory(mb: float = 50.0) -> dict[str, object]:
     """Peak RSS and wall time of ``overlap compare`` on a one-line ``mb`` MB document vs a seed."""
     with tempfile.TemporaryDirectory() as tmp:
         doc = Path(tmp) / "one_line.txt"
@@ -249,9 +250,9 @@ def bench_memory(mb: float = 50.0) -> dict:
         return {
             "input": f"{doc.stat().st_size / 1e6:.1f} MB one-line document vs a seed article",
             "command": "overlap compare --json",
-            "exit": p.returncode,
-            "seconds": round(wall, 1),
-            "peak_rss_mb": round(kb / 1024),
+            "exit": str(p.returncode),
+            "seconds": f"{wall:.1f}",
+            "peak_rss_mb": str(round(kb / 1024)),
         }
 
 

@@ -139,7 +139,7 @@ def python_aligner(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.mark.parametrize("gap", [13, 40, 200])
-def test_shared_extension_memo_changes_nothing(python_aligner, gap: int, seeds: dict[int, str]) -> None:
+def test_shared_extension_memo_changes_nothing(python_aligner: None, gap: int, seeds: dict[int, str]) -> None:
     text = _repeated_token_text(12, gap)
     cases = [(text, text + " x"), (text, _repeated_token_text(12, gap + 1)), (seeds[0], seeds[1]), (seeds[2], seeds[2])]
     for a, b in cases:
@@ -147,7 +147,7 @@ def test_shared_extension_memo_changes_nothing(python_aligner, gap: int, seeds: 
         assert A.align(ta, tb) == _align_extending_each_chain_alone(ta, tb)
 
 
-def test_repeated_tokens_give_one_passage_over_the_whole_text(python_aligner) -> None:
+def test_repeated_tokens_give_one_passage_over_the_whole_text(python_aligner: None) -> None:
     text = _repeated_token_text(30, 200)
     c = compare(text, text + " x")
     (p,) = c.passages
@@ -175,7 +175,10 @@ def test_many_separate_passages_are_each_found_once(seeds: dict[int, str]) -> No
     rng = random.Random(9)
     words = " ".join(seeds.values()).split()
     passages = [words[i : i + 30] for i in range(0, 30 * 80, 30)]
-    filler = lambda: [f"x{rng.randrange(10**9)}" for _ in range(30)]  # noqa: E731
+
+    def filler() -> list[str]:
+        return [f"x{rng.randrange(10**9)}" for _ in range(30)]
+
     a = " ".join(t for p in passages for t in p + filler())
     order = list(range(len(passages)))
     rng.shuffle(order)

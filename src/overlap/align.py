@@ -207,7 +207,12 @@ def _step(ha: np.ndarray, hb: np.ndarray, a: int, b: int, da_dir: int, max_edit:
     return best
 
 
-def _extend(c: list[int], ha: np.ndarray, hb: np.ndarray, memo: tuple[dict, dict] | None = None, max_edit: int = 2) -> None:
+_Memo = dict[tuple[int, int], tuple[int, int, int]]  # position -> (end position, steps to it)
+
+
+def _extend(
+    c: list[int], ha: np.ndarray, hb: np.ndarray, memo: tuple[_Memo, _Memo] | None = None, max_edit: int = 2
+) -> None:
     """Extend a chain over up to ``max_edit`` differing tokens at each end when matches follow.
 
     ``memo``: one dict per direction, shared by the chains of one ``align`` call.  Where
@@ -227,7 +232,7 @@ def _extend(c: list[int], ha: np.ndarray, hb: np.ndarray, memo: tuple[dict, dict
 _MEMO_MAX = 1 << 20  # positions remembered per direction; then the memo starts afresh
 
 
-def _walk(ha: np.ndarray, hb: np.ndarray, x: int, y: int, d: int, max_edit: int, memo: dict) -> tuple[int, int, int]:
+def _walk(ha: np.ndarray, hb: np.ndarray, x: int, y: int, d: int, max_edit: int, memo: _Memo) -> tuple[int, int, int]:
     """Step from ``(x, y)`` in direction ``d`` while ``_step`` finds a way on: (x, y, steps) at the end."""
     path: list[tuple[int, int]] = []
     while True:
@@ -308,7 +313,7 @@ def align(
     runs = _runs(_seed_pairs(ha, hb, k, o.max_seed_repeats, cache_a, cache_b), k)
     chains = _chain(runs, o.max_gap, k)
     out: list[Alignment] = []
-    memo: tuple[dict, dict] = ({}, {})
+    memo: tuple[_Memo, _Memo] = ({}, {})
     for c in chains:
         if c[4] + 2 * 2 < min_tokens:  # cheapest check first: extension adds at most a few
             continue
@@ -420,17 +425,15 @@ def token_opcodes(ha: np.ndarray | list[int], hb: np.ndarray | list[int]) -> lis
     found once on each side (``_cuts``) and each piece is diffed alone: linear time, an
     edit script that may be longer than the optimal one where an edit straddles a cut.
     """
-    if isinstance(ha, np.ndarray):
-        ha = ha.tolist()
-    if isinstance(hb, np.ndarray):
-        hb = hb.tolist()
-    if ha == hb:
-        return [("equal", 0, len(ha), 0, len(hb))] if ha else []
-    if max(len(ha), len(hb)) <= LONG_PASSAGE:
-        return opcodes(ha, hb)
+    la: list[int] = ha.tolist() if isinstance(ha, np.ndarray) else ha
+    lb: list[int] = hb.tolist() if isinstance(hb, np.ndarray) else hb
+    if la == lb:
+        return [("equal", 0, len(la), 0, len(lb))] if la else []
+    if max(len(la), len(lb)) <= LONG_PASSAGE:
+        return opcodes(la, lb)
     out: list[tuple[str, int, int, int, int]] = []
-    for i0, i1, j0, j1 in _pieces(ha, hb):
-        xa, xb = ha[i0:i1], hb[j0:j1]
+    for i0, i1, j0, j1 in _pieces(la, lb):
+        xa, xb = la[i0:i1], lb[j0:j1]
         ops = opcodes(xa, xb) if xa != xb else [("equal", 0, len(xa), 0, len(xb))] if xa else []
         for tag, x0, x1, y0, y1 in ops:
             op = (tag, x0 + i0, x1 + i0, y0 + j0, y1 + j0)

@@ -189,14 +189,14 @@ def _slow(text: str) -> NormText:
     st = np.empty(len(view), dtype=dtype)
     en = np.empty(len(view), dtype=dtype)
     at = 0
-    for (lo, hi, vs, ve), piece in zip(parts, pieces):
+    for (lo, hi, map_s, map_e), piece in zip(parts, pieces):
         m = len(piece)
-        if vs is None or ve is None:
+        if map_s is not None and map_e is not None:
+            st[at : at + m] = map_s
+            en[at : at + m] = map_e
+        else:
             st[at : at + m] = np.arange(lo, hi, dtype=dtype)
             np.add(st[at : at + m], 1, out=en[at : at + m])
-        else:
-            st[at : at + m] = vs
-            en[at : at + m] = ve
         at += m
     # Folding after NFC keeps the length, so the map built above still holds.
     return NormText(text, _fold(view), st, en)
