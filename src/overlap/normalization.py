@@ -111,8 +111,11 @@ class NormText:
         """Map an original half-open range to the smallest view range covering it."""
         if self.starts is None or self.ends is None:
             return start, end
-        vs = int(np.searchsorted(self.ends, start, side="right"))
-        ve = int(np.searchsorted(self.starts, end, side="left"))
+        # The probe in the arrays' own dtype: an int64 (or Python int) probe would make
+        # numpy convert the whole int32 array first, a full copy per call.
+        kind = self.starts.dtype.type
+        vs = int(np.searchsorted(self.ends, kind(start), side="right"))
+        ve = int(np.searchsorted(self.starts, kind(end), side="left"))
         return vs, max(vs, ve)
 
 
