@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import os
 from bisect import bisect_left, bisect_right
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -182,7 +183,7 @@ def _chain(runs: np.ndarray, max_gap: int, k: int) -> list[list[int]]:
     return chains
 
 
-def _step(ha: np.ndarray, hb: np.ndarray, a: int, b: int, da_dir: int, max_edit: int) -> tuple[int, int] | None:
+def _step(ha: Sequence[int], hb: Sequence[int], a: int, b: int, da_dir: int, max_edit: int) -> tuple[int, int] | None:
     """Smallest skip (da, db) past differing tokens after which the texts match again.
 
     ``a``/``b`` are the next positions to look at, moving by ``da_dir`` (+1 or -1).  A
@@ -211,7 +212,7 @@ _Memo = dict[tuple[int, int], tuple[int, int, int]]  # position -> (end position
 
 
 def _extend(
-    c: list[int], ha: np.ndarray, hb: np.ndarray, memo: tuple[_Memo, _Memo] | None = None, max_edit: int = 2
+    c: list[int], ha: Sequence[int], hb: Sequence[int], memo: tuple[_Memo, _Memo] | None = None, max_edit: int = 2
 ) -> None:
     """Extend a chain over up to ``max_edit`` differing tokens at each end when matches follow.
 
@@ -232,14 +233,19 @@ def _extend(
 _MEMO_MAX = 1 << 20  # positions remembered per direction; then the memo starts afresh
 
 
-def _walk(ha: np.ndarray, hb: np.ndarray, x: int, y: int, d: int, max_edit: int, memo: _Memo) -> tuple[int, int, int]:
+def _walk(ha: Sequence[int], hb: Sequence[int], x: int, y: int, d: int, max_edit: int, memo: _Memo) -> tuple[int, int, int]:
     """Step from ``(x, y)`` in direction ``d`` while ``_step`` finds a way on: (x, y, steps) at the end."""
     path: list[tuple[int, int]] = []
+    na, nb = len(ha), len(hb)
     while True:
         got = memo.get((x, y))
         if got is not None:
             x, y, n = got
             break
+        if 0 <= x < na and 0 <= y < nb and ha[x] == hb[y]:  # a match: ``_step`` would say (0, 0)
+            path.append((x, y))
+            x, y = x + d, y + d
+            continue
         st = _step(ha, hb, x, y, d, max_edit)
         if st is None:
             n = 0
@@ -314,10 +320,13 @@ def align(
     chains = _chain(runs, o.max_gap, k)
     out: list[Alignment] = []
     memo: tuple[_Memo, _Memo] = ({}, {})
+    lists: tuple[list[int], list[int]] | None = None  # token hashes as lists: a list item reads ~3x faster
     for c in chains:
         if c[4] + 2 * 2 < min_tokens:  # cheapest check first: extension adds at most a few
             continue
-        _extend(c, ha, hb, memo)
+        if lists is None:
+            lists = ha.tolist(), hb.tolist()
+        _extend(c, lists[0], lists[1], memo)
         a0, a1, b0, b1, matched = c
         if matched < min_tokens:
             continue
