@@ -19,7 +19,9 @@ views (``shingle.tokenize``) in four steps, cheapest first:
 A passage covers only what is shared: part of a long sentence is reported as that part.
 
 Cost: O(n + m) numpy work for seeds and runs, then Python over runs (a few per shared
-passage, plus stray seeds) and one token-level Levenshtein alignment per passage.
+passage, plus stray seeds: at most ``max_seed_repeats`` per token), extension walks
+shared between chains (each position is walked once per direction), and one token-level
+Levenshtein alignment per passage, piecewise beyond ``LONG_PASSAGE`` tokens.
 """
 
 from __future__ import annotations
