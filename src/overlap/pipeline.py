@@ -23,11 +23,10 @@ import numpy as np
 
 from ._arrays import unique
 from . import align as _align
-from .align import AlignOptions, Alignment, align, token_opcodes
+from .align import AlignOptions, Alignment, align, token_opcodes, token_similarity
 from .confidence import assess
 from .conflicts import Side, classify, may_hold_quantity
 from .errors import ConfigError
-from .fuzz import indel_similarity
 from .jit import aligner
 from .normalization import NormText, normalize
 from .records import Comparison, Conflict, Edit, Passage, SentencePair, Similarity, Span, Variant
@@ -629,7 +628,7 @@ def _passage(al: Alignment, a: _Doc, b: _Doc, flip: bool = False) -> tuple[Passa
         conflicts = [c for c in conflicts if c.kind not in ("number", "date")]
 
     pa, pb = _trim_punct(a, a.span(al.a_start, al.a_end), b, b.span(al.b_start, al.b_end))
-    score = 1.0 if ha == hb else indel_similarity(ha, hb)
+    score = 1.0 if ha == hb else token_similarity(ha, hb)
     pairs = _sentence_pairs(al, a, b, amap, pa, flip)
     if flip:
         return Passage(pb, pa, float(score), tuple(pairs), tuple(edits)), conflicts, variants
@@ -697,7 +696,7 @@ def _sentence_pairs(
         bi, bj = al.b_start + amap[first], al.b_start + amap[last] + 1
         ai, aj = a0 + i, a0 + j
         xa, xb = ha[ai:aj], hb[bi:bj]
-        score = 1.0 if xa == xb else indel_similarity(xa, xb)
+        score = 1.0 if xa == xb else token_similarity(xa, xb)
         sa, sb = a.span(ai, aj), b.span(bi, bj)
         out.append(SentencePair(sb, sa, float(score)) if flip else SentencePair(sa, sb, float(score)))
     return out

@@ -21,6 +21,7 @@ in plain Python for tests.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -110,13 +111,45 @@ def _powers(n: int) -> tuple[np.ndarray, np.ndarray]:
     return pw, ipw
 
 
+# Characters tokenised per numpy pass.  Each pass holds about 60 bytes per character
+# (code points, classes, masks, prefix sums, powers of P), so a 50 MB one-line text
+# is cut into passes at whitespace instead of being held that way whole.
+_CHUNK = 1 << 20
+_SPACE = re.compile(r"\s")
+
+
 def tokenize(text: str) -> Tokens:
     """Tokens of an already-normalised text, with view offsets and hashes.
+
+    Cost: linear; memory about 60 bytes per character of a pass of at most ~1M
+    characters, plus 24 bytes per token.
 
     >>> t = tokenize("quân số 100.000, kéo dài 7,5 giờ")
     >>> [ "quân số 100.000, kéo dài 7,5 giờ"[s:e] for s, e in zip(t.starts, t.ends)]
     ['quân', 'số', '100.000', 'kéo', 'dài', '7,5', 'giờ']
     """
+    if len(text) <= _CHUNK:
+        return _tokenize(text)
+    # A token never spans whitespace, and a joiner's neighbours are only tested for
+    # being digits or letters, which whitespace is not: cutting right before a
+    # whitespace character gives the same tokens and hashes (a token's hash depends on
+    # its characters alone).
+    parts: list[Tokens] = []
+    lo = 0
+    while lo < len(text):
+        m = _SPACE.search(text, lo + _CHUNK) if lo + _CHUNK < len(text) else None
+        hi = m.start() if m else len(text)
+        t = _tokenize(text[lo:hi])
+        parts.append(Tokens(t.starts + lo, t.ends + lo, t.hashes))
+        lo = hi
+    return Tokens(
+        np.concatenate([p.starts for p in parts]),
+        np.concatenate([p.ends for p in parts]),
+        np.concatenate([p.hashes for p in parts]),
+    )
+
+
+def _tokenize(text: str) -> Tokens:
     n = len(text)
     if n == 0:
         empty = np.zeros(0, dtype=np.int64)
