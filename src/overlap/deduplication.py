@@ -19,7 +19,8 @@
 How it decides.  Each text is normalised and shingled exactly as ``overlap.minhash``
 does.  *Exact duplicates* are documents whose normalised token sequence is identical (a
 64-bit BLAKE2 key of the shingle sequence).  *Near-duplicates* are pairs that share an
-LSH band of their MinHash signatures and whose **exact** similarity of shingle sets
+LSH band of their MinHash signatures (bands chosen for Jaccard ``threshold - 0.1``, so a
+pair at the threshold is missed with probability about 0.002) and whose **exact** similarity of shingle sets
 reaches ``threshold``: Jaccard ``|A & B| / |A | B|`` in ``mode="jaccard"``, or
 containment ``|A & B| / min(|A|, |B|)`` in ``mode="containment"`` (a short text copied
 whole into a longer one).  The estimate only proposes pairs; the exact sets decide, so
@@ -487,10 +488,12 @@ def dedup_store(store: SignatureStore, options: DedupOptions | None = None, **ov
     alive = np.flatnonzero(keep)
     if len(alive) > 1:
         t = opts.threshold
-        lsh_t = t if opts.mode == "jaccard" else t / (3.0 - t)
         # Recall first: every candidate is verified exactly, so a false positive costs one
-        # intersection while a false negative is a duplicate left in (datasketch's even
-        # weights find a pair at exactly J = 0.8 only 40% of the time with 128 permutations).
+        # intersection while a false negative is a duplicate left in.  datasketch's even
+        # weights at the threshold itself find a pair at exactly J = 0.8 only 40% of the
+        # time with 128 permutations; banding for t - 0.1 with false negatives weighted
+        # 0.95 misses such a pair with probability about 0.002.
+        lsh_t = max(0.05, t - 0.1) if opts.mode == "jaccard" else t / (3.0 - t)
         bands, rows = optimal_params(lsh_t, store.num_perm, 0.05, 0.95)
         pairs = candidate_pairs(band_keys(store.signatures[alive], bands, rows))
         pairs = alive[pairs] if len(pairs) else np.zeros((0, 2), dtype=np.int64)
