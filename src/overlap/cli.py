@@ -385,7 +385,8 @@ def _cmd_index_query(args: argparse.Namespace) -> int:
 
     if args.files.count("-") > 1:
         raise _UsageError("overlap index query: - (stdin) can be given only once")
-    texts = [(f, read_text(f, encoding=args.encoding)) for f in args.files]
+    records = args.text_field or any(f.lower().endswith((".jsonl", ".ndjson", ".csv", ".parquet")) for f in args.files)
+    texts = _query_texts(args) if records else [(f, read_text(f, encoding=args.encoding)) for f in args.files]
     out = []
     with _open_index(args.index, create=False) as index:
         for name, text in texts:
@@ -451,7 +452,12 @@ def _register_index(sub: Any) -> None:
                    help="keep matches whose Jaccard or containment reaches S (default 0)")
     q.add_argument("--json", action="store_true", help="print JSON (schema in the README)")
     q.add_argument("--encoding", default="utf-8", help="encoding of FILE (default utf-8)")
+    q.add_argument("--text-field", metavar="F", default=None,
+                   help="read FILEs as documents (JSONL, CSV, Parquet; F holds the text) and query each one; "
+                   "implied (as text) for .jsonl/.csv/.parquet FILEs")
+    q.add_argument("--id-field", metavar="F", default="id", help="with --text-field: field naming each query (default id)")
     q.set_defaults(run=_cmd_index_query)
+    _register_index_lifecycle(isub)
 
     s = isub.add_parser("stats", help="size and settings of INDEX", description="Size and settings of INDEX.")
     s.add_argument("index", metavar="INDEX", help="index file")
@@ -537,6 +543,86 @@ def _register_dedup(sub: Any) -> None:
     g.add_argument("--seed", type=_count("--seed", 0, 2**63), default=1, metavar="N", help="MinHash seed (default 1)")
     g.add_argument("--shingle-size", type=_count("--shingle-size"), default=5, metavar="K", help="tokens per shingle (default 5)")
     p.set_defaults(run=_cmd_dedup)
+
+
+# --------------------------------------------------------------------------- index lifecycle
+
+
+def _query_texts(args: argparse.Namespace) -> list[tuple[str, str]]:
+    """``(name, text)`` of every document in the query FILEs (records, not raw lines)."""
+    from .sources import iter_documents
+
+    return [(d.id, d.text) for d in iter_documents(args.files, text_field=args.text_field or "text",
+                                                   id_field=args.id_field or None, encoding=args.encoding)]
+
+
+def _cmd_index_remove(args: argparse.Namespace) -> int:
+    ids = list(args.ids)
+    if args.ids_from:
+        from .textio import read_text
+
+        ids += [line.strip() for line in read_text(args.ids_from).splitlines() if line.strip()]
+    if not ids:
+        raise _UsageError("overlap index remove: no ids given (ID... or --ids-from FILE)")
+    with _open_index(args.index, create=False) as index:
+        rep = index.remove(ids)
+        total = len(index)
+    if args.json:
+        json.dump({"schema": 1, **rep.to_dict(), "documents": total}, sys.stdout, ensure_ascii=False)
+        sys.stdout.write("\n")
+    else:
+        print(f"{args.index}: removed {rep.removed:,}; {total:,} documents in the index")
+    if rep.missing:
+        sys.stderr.write(f"overlap: {len(rep.missing):,} id(s) not in the index, e.g. {rep.missing[0]!r}\n")
+    return 1 if rep.missing and args.strict else 0
+
+
+def _cmd_index_list(args: argparse.Namespace) -> int:
+    with _open_index(args.index, create=False) as index:
+        for e in index.entries():
+            if args.json:
+                sys.stdout.write(json.dumps(e.to_dict(), ensure_ascii=False) + "\n")
+            else:
+                sys.stdout.write(f"{e.id}\t{e.length}\t{e.origin}\n")
+    return 0
+
+
+def _cmd_index_export(args: argparse.Namespace) -> int:
+    with _open_index(args.index, create=False) as index:
+        n = index.export(args.output)
+    print(f"{args.output}: exported {n:,} documents")
+    return 0
+
+
+def _cmd_index_vacuum(args: argparse.Namespace) -> int:
+    with _open_index(args.index, create=False) as index:
+        before, after = index.vacuum()
+    print(f"{args.index}: {before:,} -> {after:,} bytes")
+    return 0
+
+
+def _register_index_lifecycle(isub: Any) -> None:
+    r = isub.add_parser("remove", help="delete documents from INDEX by id",
+                        description="Delete documents (and their LSH keys) from INDEX in one transaction.")
+    r.add_argument("index", metavar="INDEX", help="index file")
+    r.add_argument("ids", nargs="*", metavar="ID", help="ids to delete")
+    r.add_argument("--ids-from", metavar="FILE", help="also delete the ids listed in FILE, one per line")
+    r.add_argument("--strict", action="store_true", help="exit 1 when an id is not in the index")
+    r.add_argument("--json", action="store_true", help="print the counts as JSON")
+    r.set_defaults(run=_cmd_index_remove)
+    ls = isub.add_parser("list", help="list the documents of INDEX", description="One line per document: id, length, origin.")
+    ls.add_argument("index", metavar="INDEX", help="index file")
+    ls.add_argument("--json", action="store_true", help="JSON lines (id, origin, length, added_at)")
+    ls.set_defaults(run=_cmd_index_list)
+    e = isub.add_parser("export", help="write every document of INDEX as JSONL",
+                        description="Write every document (id, text, origin, added_at) as JSONL; index add reads it back.")
+    e.add_argument("index", metavar="INDEX", help="index file")
+    e.add_argument("-o", "--output", required=True, metavar="FILE", help="JSONL file to write")
+    e.set_defaults(run=_cmd_index_export)
+    v = isub.add_parser("vacuum", help="give the space of removed documents back to the disk",
+                        description="Rewrite INDEX without free pages (after remove or replace).")
+    v.add_argument("index", metavar="INDEX", help="index file")
+    v.set_defaults(run=_cmd_index_vacuum)
 
 
 # Subcommands defined in other modules register here (kept as a list so the parser is
