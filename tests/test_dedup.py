@@ -286,3 +286,15 @@ def test_bad_input_gets_one_line(args: list[str], message: str, corpus: list[Doc
     assert len(lines) == 1 and message in lines[0], r.stderr
     assert "Traceback" not in r.stderr
     assert not (tmp_path / "o.jsonl").exists()
+
+
+def test_compare_fail_on_exit_status(seeds: dict[int, str], tmp_path: Path) -> None:
+    from conftest import seed_path
+
+    a, b = str(seed_path(0)), str(seed_path(1))  # same event, one spelling conflict, not copies
+    assert run("compare", a, b, "--json", "--fail-on", "conflict").returncode == 1
+    assert run("compare", a, b, "--json", "--fail-on", "near-duplicate").returncode == 0
+    assert run("compare", a, a, "--json", "--fail-on", "near-duplicate").returncode == 1
+    assert run("compare", a, b, "--json").returncode == 0
+    bad = run("compare", a, b, "--fail-on", "duplicate")
+    assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 1

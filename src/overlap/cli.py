@@ -146,6 +146,15 @@ def _cmd_compare(args: argparse.Namespace) -> int:
         from .report import render_comparison
 
         render_comparison(cmp, a_text, b_text, width=args.width, color=args.color)
+    return _compare_status(cmp, args.fail_on)
+
+
+def _compare_status(cmp: Any, fail_on: str | None) -> int:
+    """Exit status of ``compare --fail-on``: 1 when the asked-for finding is present."""
+    if fail_on == "near-duplicate":
+        return int(bool(cmp.near_duplicate))
+    if fail_on == "conflict":
+        return int(bool(cmp.conflicts))
     return 0
 
 
@@ -184,6 +193,8 @@ def _build_parser(command: str | None = None) -> _Parser:
     p.add_argument("b", metavar="B", help="second text file (or - for stdin)")
     _add_output_flags(p)
     _add_compare_flags(p)
+    p.add_argument("--fail-on", choices=("near-duplicate", "conflict"),
+                   help="exit with status 1 when the texts are near-duplicates / have a conflicting detail (like diff)")
     p.set_defaults(run=_cmd_compare)
 
     if command != "compare":
