@@ -9,6 +9,8 @@ Public API (everything is importable from ``overlap``; heavy parts load on first
 ``scan(documents, *, options=None, **overrides) -> ScanResult``
     Across a collection: near-duplicate clusters, story clusters with their evidence,
     reused passages, conflicts and name variants, without comparing all pairs.
+``dedup(documents, *, options=None, **overrides) -> DedupResult``
+    Exact and near-duplicate removal: kept ids, removals with reasons, clusters.
 ``iter_documents(paths, *, text_field="text", id_field="id", ...) -> Iterator[Document]``
     Stream documents from text directories, JSONL, CSV, Parquet or stdin.
 ``Index(path, ...)``
@@ -26,6 +28,8 @@ Public API (everything is importable from ``overlap``; heavy parts load on first
     Sentence spans of a news text.
 ``CompareOptions``, ``ScanOptions``
     Thresholds and sizes for ``compare`` and ``scan``, validated on construction.
+``DedupOptions``, ``DedupResult``, ``Removal``
+    Settings and results of ``dedup``.
 ``ScanResult``, ``AddReport``, ``Match``, ``IndexStats``
     Results of ``scan`` and of the index; each has ``to_dict()``.
 ``Document``
@@ -61,6 +65,10 @@ if TYPE_CHECKING:
 _LAZY = {
     "AddReport": "overlap.index",
     "CompareOptions": "overlap.pipeline",
+    "DedupOptions": "overlap.deduplication",
+    "DedupResult": "overlap.deduplication",
+    "Removal": "overlap.deduplication",
+    "dedup": "overlap.deduplication",
     "Index": "overlap.index",
     "IndexStats": "overlap.index",
     "Match": "overlap.index",

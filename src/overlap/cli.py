@@ -1,6 +1,7 @@
 """The ``overlap`` command: a thin layer over the library.
 
-``overlap compare A B``, ``overlap scan PATH...``, ``overlap index add|query|stats``.
+``overlap compare A B``, ``overlap scan PATH...``, ``overlap index add|query|stats``,
+``overlap dedup INPUT... -o OUTPUT``.
 
 Each subcommand builds its options, makes one library call and prints.  Every error the
 library raises on purpose (``OverlapError``) and every usage error becomes one line on
@@ -160,10 +161,24 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     else:
         from .report import render_comparison
 
-        from .confidence import DEFAULT_MIN_CONFIDENCE
+        render_comparison(cmp, a_text, b_text, width=args.width, color=args.color, min_confidence=_shown_confidence(args))
+    return _compare_status(cmp, args.fail_on, _shown_confidence(args))
 
-        shown = DEFAULT_MIN_CONFIDENCE if args.min_confidence is None else args.min_confidence
-        render_comparison(cmp, a_text, b_text, width=args.width, color=args.color, min_confidence=shown)
+
+def _shown_confidence(args: argparse.Namespace) -> float:
+    """The least confidence of a conflict the report shows (``--min-confidence``, else the default)."""
+    from .confidence import DEFAULT_MIN_CONFIDENCE
+
+    return DEFAULT_MIN_CONFIDENCE if args.min_confidence is None else float(args.min_confidence)
+
+
+def _compare_status(cmp: Any, fail_on: str | None, min_confidence: float) -> int:
+    """Exit status of ``compare --fail-on``: 1 when the asked-for finding is present
+    (for conflicts: one at or above the confidence the report shows)."""
+    if fail_on == "near-duplicate":
+        return int(bool(cmp.near_duplicate))
+    if fail_on == "conflict":
+        return int(any(c.confidence >= min_confidence for c in cmp.conflicts))
     return 0
 
 
@@ -205,6 +220,8 @@ def _build_parser(command: str | None = None) -> _Parser:
     p.add_argument("--min-confidence", type=_fraction("--min-confidence"), default=None, metavar="C",
                    help="show conflicts whose confidence (how sure it is that both sides state the same fact) "
                    "is at least C; default 0.7 in the report, all conflicts in --json")
+    p.add_argument("--fail-on", choices=("near-duplicate", "conflict"),
+                   help="exit with status 1 when the texts are near-duplicates / have a conflicting detail (like diff)")
     p.set_defaults(run=_cmd_compare)
 
     if command != "compare":
@@ -416,7 +433,8 @@ def _cmd_index_query(args: argparse.Namespace) -> int:
 
     if args.files.count("-") > 1:
         raise _UsageError("overlap index query: - (stdin) can be given only once")
-    texts = [(f, read_text(f, encoding=args.encoding)) for f in args.files]
+    records = args.text_field or any(f.lower().endswith((".jsonl", ".ndjson", ".csv", ".parquet")) for f in args.files)
+    texts = _query_texts(args) if records else [(f, read_text(f, encoding=args.encoding)) for f in args.files]
     out = []
     with _open_index(args.index, create=False) as index:
         for name, text in texts:
@@ -485,16 +503,182 @@ def _register_index(sub: Any) -> None:
                    help="keep matches whose Jaccard or containment reaches S (default 0)")
     q.add_argument("--json", action="store_true", help="print JSON (schema in the README)")
     q.add_argument("--encoding", type=_encoding, default="utf-8", help="encoding of FILE (default utf-8)")
+    q.add_argument("--text-field", metavar="F", default=None,
+                   help="read FILEs as documents (JSONL, CSV, Parquet; F holds the text) and query each one; "
+                   "implied (as text) for .jsonl/.csv/.parquet FILEs")
+    q.add_argument("--id-field", metavar="F", default="id", help="with --text-field: field naming each query (default id)")
     q.set_defaults(run=_cmd_index_query)
+    _register_index_lifecycle(isub)
 
     s = isub.add_parser("stats", help="size and settings of INDEX", description="Size and settings of INDEX.")
     s.add_argument("index", metavar="INDEX", help="index file")
     s.add_argument("--json", action="store_true", help="print JSON")
     s.set_defaults(run=_cmd_index_stats)
 
+# --------------------------------------------------------------------------- dedup
+
+
+def _cmd_dedup(args: argparse.Namespace) -> int:
+    from .dedup_io import dedup_files, dedup_saved
+    from .deduplication import DedupOptions
+
+    if not args.output and not args.removed and not args.save_signatures and args.fail_on is None:
+        raise _UsageError("overlap dedup: nothing to write; give -o OUTPUT, --removed FILE or --save-signatures DIR")
+    if args.keep == "earliest" and not args.date_field and not args.from_dir:
+        raise _UsageError("overlap dedup: --keep earliest needs --date-field F")
+    opts = dict(threshold=args.threshold, mode=args.mode, keep=args.keep)
+    if args.from_dir:
+        if args.paths:
+            raise _UsageError("overlap dedup: give either INPUT... or --from DIR, not both")
+        result = dedup_saved(args.from_dir, args.output, removed=args.removed, removed_format=args.removed_format,
+                             options=DedupOptions(**opts))
+    else:
+        if not args.paths:
+            raise _UsageError("overlap dedup: no INPUT given (or --from DIR)")
+
+        def warn(e: Exception) -> None:
+            sys.stderr.write(f"overlap: skipped {e}\n".replace("\n", " ").rstrip() + "\n")
+
+        options = DedupOptions(num_perm=args.num_perm, seed=args.seed, shingle_size=args.shingle_size, **opts)
+        result = dedup_files(
+            args.paths, args.output, removed=args.removed, removed_format=args.removed_format, options=options,
+            text_field=args.text_field, id_field=args.id_field or None, date_field=args.date_field,
+            encoding=args.encoding, fmt=args.input_format, on_bad=warn if args.skip_bad else None,
+            save_signatures=args.save_signatures,
+        )
+    if args.json:
+        json.dump(result.to_dict(), sys.stdout, ensure_ascii=False)
+        sys.stdout.write("\n")
+    if not args.quiet:
+        exact = sum(r.reason == "exact" for r in result.removed)
+        sys.stderr.write(f"overlap: {result.documents:,} documents, kept {result.documents - len(result.removed):,}, "
+                         f"removed {len(result.removed):,} ({exact:,} exact, {len(result.removed) - exact:,} near)\n")
+    return 1 if args.fail_on == "duplicate" and result.removed else 0
+
+
+def _register_dedup(sub: Any) -> None:
+    p = sub.add_parser(
+        "dedup",
+        help="deduplicate a corpus: write the kept documents and a removal list with reasons",
+        description="Remove exact duplicates (same normalised text) and near-duplicates (shingle-set Jaccard or "
+        "containment at or above --threshold) from a corpus. Writes the kept documents to OUTPUT in the input's "
+        "format (JSONL and CSV records and Parquet rows unchanged; text files copied into a directory) and, with "
+        "--removed, one record per dropped document: the id it duplicates, the exact and estimated similarity, "
+        "and the reason.",
+    )
+    p.add_argument("paths", nargs="*", metavar="INPUT", help="inputs (directory, .txt, .jsonl, .csv, .parquet, or -)")
+    p.add_argument("-o", "--output", metavar="OUTPUT", help="where to write the kept documents")
+    p.add_argument("--removed", metavar="FILE", help="write the removal list (JSONL; CSV with --format csv or a .csv name)")
+    p.add_argument("--format", dest="removed_format", choices=("jsonl", "csv"), help="format of the removal list")
+    p.add_argument("--save-signatures", metavar="DIR", help="save the signatures to DIR for re-thresholding with --from")
+    p.add_argument("--from", dest="from_dir", metavar="DIR", help="decide again from signatures saved with --save-signatures")
+    p.add_argument("--fail-on", choices=("duplicate",), help="exit with status 1 when any duplicate was found (like diff)")
+    p.add_argument("--json", action="store_true", help="print the result (removals and clusters) as JSON")
+    p.add_argument("-q", "--quiet", action="store_true", help="no summary line on stderr")
+    g = p.add_argument_group("input")
+    g.add_argument("--text-field", default="text", metavar="F", help="JSONL/CSV/Parquet field holding the text (default text)")
+    g.add_argument("--id-field", default="id", metavar="F", help="field holding the id (default id; '' for file:line)")
+    g.add_argument("--date-field", metavar="F", help="field holding an ISO 8601 date, for --keep earliest")
+    g.add_argument("--input-format", choices=("dir", "txt", "jsonl", "csv", "parquet"),
+                   help="input format of every INPUT (default: from the extension)")
+    g.add_argument("--encoding", default="utf-8", help="input encoding (default utf-8)")
+    g.add_argument("--skip-bad", action="store_true", help="skip bad records with a warning instead of stopping")
+    g = p.add_argument_group("matching")
+    g.add_argument("--threshold", type=_fraction("--threshold"), default=0.8, metavar="S",
+                   help="exact similarity at or above which documents are duplicates (default 0.8)")
+    g.add_argument("--mode", choices=("jaccard", "containment"), default="jaccard",
+                   help="jaccard: shared / union of shingles; containment: shared / the smaller text's (default jaccard)")
+    g.add_argument("--keep", choices=("first", "longest", "earliest"), default="first",
+                   help="which copy stays: first in input order, longest, or earliest --date-field (default first)")
+    g.add_argument("--num-perm", type=_count("--num-perm", 2, 1024), default=128, metavar="N", help="MinHash permutations (default 128)")
+    g.add_argument("--seed", type=_count("--seed", 0, 2**63), default=1, metavar="N", help="MinHash seed (default 1)")
+    g.add_argument("--shingle-size", type=_count("--shingle-size"), default=5, metavar="K", help="tokens per shingle (default 5)")
+    p.set_defaults(run=_cmd_dedup)
+
+
+# --------------------------------------------------------------------------- index lifecycle
+
+
+def _query_texts(args: argparse.Namespace) -> list[tuple[str, str]]:
+    """``(name, text)`` of every document in the query FILEs (records, not raw lines)."""
+    from .sources import iter_documents
+
+    return [(d.id, d.text) for d in iter_documents(args.files, text_field=args.text_field or "text",
+                                                   id_field=args.id_field or None, encoding=args.encoding)]
+
+
+def _cmd_index_remove(args: argparse.Namespace) -> int:
+    ids = list(args.ids)
+    if args.ids_from:
+        from .textio import read_text
+
+        ids += [line.strip() for line in read_text(args.ids_from).splitlines() if line.strip()]
+    if not ids:
+        raise _UsageError("overlap index remove: no ids given (ID... or --ids-from FILE)")
+    with _open_index(args.index, create=False) as index:
+        rep = index.remove(ids)
+        total = len(index)
+    if args.json:
+        json.dump({"schema": 1, **rep.to_dict(), "documents": total}, sys.stdout, ensure_ascii=False)
+        sys.stdout.write("\n")
+    else:
+        print(f"{args.index}: removed {rep.removed:,}; {total:,} documents in the index")
+    if rep.missing:
+        sys.stderr.write(f"overlap: {len(rep.missing):,} id(s) not in the index, e.g. {rep.missing[0]!r}\n")
+    return 1 if rep.missing and args.strict else 0
+
+
+def _cmd_index_list(args: argparse.Namespace) -> int:
+    with _open_index(args.index, create=False) as index:
+        for e in index.entries():
+            if args.json:
+                sys.stdout.write(json.dumps(e.to_dict(), ensure_ascii=False) + "\n")
+            else:
+                sys.stdout.write(f"{e.id}\t{e.length}\t{e.origin}\n")
+    return 0
+
+
+def _cmd_index_export(args: argparse.Namespace) -> int:
+    with _open_index(args.index, create=False) as index:
+        n = index.export(args.output)
+    print(f"{args.output}: exported {n:,} documents")
+    return 0
+
+
+def _cmd_index_vacuum(args: argparse.Namespace) -> int:
+    with _open_index(args.index, create=False) as index:
+        before, after = index.vacuum()
+    print(f"{args.index}: {before:,} -> {after:,} bytes")
+    return 0
+
+
+def _register_index_lifecycle(isub: Any) -> None:
+    r = isub.add_parser("remove", help="delete documents from INDEX by id",
+                        description="Delete documents (and their LSH keys) from INDEX in one transaction.")
+    r.add_argument("index", metavar="INDEX", help="index file")
+    r.add_argument("ids", nargs="*", metavar="ID", help="ids to delete")
+    r.add_argument("--ids-from", metavar="FILE", help="also delete the ids listed in FILE, one per line")
+    r.add_argument("--strict", action="store_true", help="exit 1 when an id is not in the index")
+    r.add_argument("--json", action="store_true", help="print the counts as JSON")
+    r.set_defaults(run=_cmd_index_remove)
+    ls = isub.add_parser("list", help="list the documents of INDEX", description="One line per document: id, length, origin.")
+    ls.add_argument("index", metavar="INDEX", help="index file")
+    ls.add_argument("--json", action="store_true", help="JSON lines (id, origin, length, added_at)")
+    ls.set_defaults(run=_cmd_index_list)
+    e = isub.add_parser("export", help="write every document of INDEX as JSONL",
+                        description="Write every document (id, text, origin, added_at) as JSONL; index add reads it back.")
+    e.add_argument("index", metavar="INDEX", help="index file")
+    e.add_argument("-o", "--output", required=True, metavar="FILE", help="JSONL file to write")
+    e.set_defaults(run=_cmd_index_export)
+    v = isub.add_parser("vacuum", help="give the space of removed documents back to the disk",
+                        description="Rewrite INDEX without free pages (after remove or replace).")
+    v.add_argument("index", metavar="INDEX", help="index file")
+    v.set_defaults(run=_cmd_index_vacuum)
+
+
 # Subcommands defined in other modules register here (kept as a list so the parser is
 # built in one place and each command's code stays next to its library stage).
-_EXTRA_COMMANDS: list[Callable[[Any], None]] = [_register_scan, _register_index]
+_EXTRA_COMMANDS: list[Callable[[Any], None]] = [_register_scan, _register_index, _register_dedup]
 
 
 def main(argv: Sequence[str] | None = None) -> int:

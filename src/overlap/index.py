@@ -12,8 +12,12 @@
     Stored documents that share text with ``text``: exact scores, shared passages, conflicts.
 ``Index.stats() -> IndexStats``
     Document count, LSH and MinHash settings, file size, schema version.
+``Index.remove(ids) -> RemoveReport``, ``Index.entries() -> Iterator[IndexEntry]``,
+``Index.export(path) -> int``, ``Index.vacuum() -> tuple[int, int]``
+    The lifecycle: delete documents (one transaction), list them, write them all as
+    JSONL that ``add`` reads back, and give the space of deleted rows back to the disk.
 ``len(index)``, ``id in index``, ``Index.close()``, ``with Index(...) as index:``
-``AddReport``, ``Match``, ``IndexStats``
+``AddReport``, ``Match``, ``IndexStats``, ``RemoveReport``, ``IndexEntry``
     The frozen result records; each has ``to_dict()``.
 
 What is stored.  Table ``meta`` holds the settings and the schema version; ``docs`` one
@@ -101,7 +105,7 @@ from .records import Conflict, Document, Passage
 from .segment import sentences
 from .shingle import shingles, tokenize
 
-__all__ = ["AddReport", "Index", "IndexStats", "Match"]
+__all__ = ["AddReport", "Index", "IndexEntry", "IndexStats", "Match", "RemoveReport"]
 
 SCHEMA_VERSION = 2
 # Sentence anchors: a sentence of at least _ANCHOR_MIN_TOKENS tokens is also keyed by the
@@ -213,6 +217,32 @@ class IndexStats:
             "passage_rows": self.passage_rows,
             "file_bytes": self.file_bytes,
         }
+
+
+@dataclass(frozen=True, slots=True)
+class RemoveReport:
+    """What ``Index.remove`` did: how many documents it deleted, and the ids it was given
+    that were not in the index (in the order given)."""
+
+    removed: int
+    missing: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"removed": self.removed, "missing": list(self.missing)}
+
+
+@dataclass(frozen=True, slots=True)
+class IndexEntry:
+    """One stored document as ``Index.entries`` lists it: ``id``, ``origin`` (where it was
+    read from), ``length`` in characters and ``added_at`` in Unix seconds."""
+
+    id: str
+    origin: str
+    length: int
+    added_at: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "origin": self.origin, "length": self.length, "added_at": self.added_at}
 
 
 # --------------------------------------------------------------------------- schema
@@ -863,6 +893,68 @@ class Index:
             passage_rows=self._p_rows,
             file_bytes=size,
         )
+
+    # ---------------------------------------------------------------- lifecycle
+
+    def remove(self, ids: Iterable[str]) -> RemoveReport:
+        """Delete the documents ``ids`` and their band rows in one transaction: a process
+        killed during ``remove`` leaves all of them or none.  Ids not in the index are
+        reported, not an error.  Cost: a B-tree delete per band key of each document."""
+        if isinstance(ids, str):
+            raise ConfigError("ids must be a collection of ids, not one string: wrap it in a list")
+        wanted = list(dict.fromkeys(ids))
+        for i in wanted:
+            if not isinstance(i, str):
+                raise ConfigError(f"ids must be strings, got {type(i).__name__}: {i!r}")
+        con = self._connection
+        con.execute("BEGIN IMMEDIATE")
+        try:
+            found = self._existing_ids(wanted)
+            self._delete(sorted(found.values()))
+            con.execute("COMMIT")
+        except BaseException:
+            if con.in_transaction:
+                con.execute("ROLLBACK")
+            raise
+        return RemoveReport(len(found), tuple(i for i in wanted if i not in found))
+
+    def entries(self) -> Iterator[IndexEntry]:
+        """Every stored document in the order added (no texts).  Streams: one row at a time."""
+        cur = self._connection.execute("SELECT id, origin, length, added_at FROM docs ORDER BY num")
+        for id_, origin, length, added in cur:
+            yield IndexEntry(id_, origin, int(length), float(added))
+
+    def export(self, path: str | os.PathLike[str]) -> int:
+        """Write every document as a JSON line (``id``, ``text``, ``origin``, ``added_at``)
+        to ``path`` atomically; ``overlap index add`` reads the file back.  Returns the count.
+        Cost: one pass over the stored texts, decompressing each."""
+        import json
+
+        from .outputs import atomic_writer, check_output_path
+
+        check_output_path(path, inputs=[self.path], what="export")
+        n = 0
+        try:
+            with atomic_writer(path) as f:
+                cur = self._connection.execute("SELECT id, origin, added_at, text FROM docs ORDER BY num")
+                for id_, origin, added, blob in cur:
+                    rec = {"id": id_, "text": zlib.decompress(blob).decode("utf-8"), "origin": origin, "added_at": added}
+                    f.write(json.dumps(rec, ensure_ascii=False) + "\n")
+                    n += 1
+        except OSError as e:
+            raise InputError(f"{path}: cannot write ({e.strerror or e})") from None
+        return n
+
+    def vacuum(self) -> tuple[int, int]:
+        """Rewrite the file without the pages freed by ``remove`` and replaced documents;
+        returns the file size in bytes ``(before, after)``.  Needs free disk space about
+        the size of the index and blocks writers while it runs."""
+        before = self.stats().file_bytes
+        con = self._connection
+        con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        con.execute("VACUUM")
+        con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        return before, self.stats().file_bytes
 
 
 def _wal(con: sqlite3.Connection, path: str) -> None:
