@@ -47,6 +47,10 @@ class CompareOptions:
     passages long after its shingle Jaccard has fallen.
     ``seed_size``, ``max_gap``, ``min_tokens``, ``min_density``: the passage aligner's
     knobs, in tokens (see ``overlap.align``).
+    ``paraphrase``: also find reworded reuse (``overlap.paraphrase``), combined with the
+    verbatim passages (``overlap.combine``); False gives verbatim passages only.
+    ``language``: the paraphrase stage's language, ``"auto"`` to detect it per text
+    (``overlap.language``), or one of ``"en"``, ``"vi"``, ``"id"``, ``"other"``.
     """
 
     shingle_size: int = 5
@@ -56,8 +60,16 @@ class CompareOptions:
     max_gap: int = 12
     min_tokens: int = 15
     min_density: float = 0.5
+    paraphrase: bool = True
+    language: str = "auto"
 
     def __post_init__(self) -> None:
+        from .language import LANGUAGES
+
+        if self.language not in LANGUAGES:
+            raise ConfigError(f"language must be one of {', '.join(LANGUAGES)}: {self.language!r}")
+        if not isinstance(self.paraphrase, bool):
+            raise ConfigError(f"paraphrase must be True or False: {self.paraphrase!r}")
         for name in ("shingle_size", "seed_size", "min_tokens"):
             v = getattr(self, name)
             if not isinstance(v, int) or isinstance(v, bool) or not 1 <= v <= 1000:
@@ -164,6 +176,7 @@ class _Doc:
     _cps: np.ndarray | None = field(default=None)
     _lowered: str | None = field(default=None)
     _folded: list[int] | None = field(default=None)
+    _units: dict = field(default_factory=dict)
 
     @classmethod
     def of(cls, text: str) -> "_Doc":
@@ -629,9 +642,10 @@ def _passage(al: Alignment, a: _Doc, b: _Doc, flip: bool = False) -> tuple[Passa
     pa, pb = _trim_punct(a, a.span(al.a_start, al.a_end), b, b.span(al.b_start, al.b_end))
     score = 1.0 if ha == hb else indel_similarity(ha, hb)
     pairs = _sentence_pairs(al, a, b, amap, pa, flip)
+    same = 1.0 if ha == hb else 2 * sum(op[2] - op[1] for op in ops if op[0] == "equal") / (len(ha) + len(hb))
     if flip:
-        return Passage(pb, pa, float(score), tuple(pairs), tuple(edits)), conflicts, variants
-    return Passage(pa, pb, float(score), tuple(pairs), tuple(edits)), conflicts, variants
+        return Passage(pb, pa, float(score), tuple(pairs), tuple(edits), same), conflicts, variants
+    return Passage(pa, pb, float(score), tuple(pairs), tuple(edits), same), conflicts, variants
 
 
 _TEMPLATE_FIGURES = 4
@@ -718,7 +732,51 @@ def _compare_docs(
         passages.append(p)
         conflicts.extend(cs)
         variants.extend(vs)
+    if o.paraphrase:
+        passages = _with_reworded(a, b, o, passages, flip)
     return sim, passages, conflicts, variants
+
+
+def _units(doc: _Doc, language: str) -> Any:
+    """The paraphrase stage's unit bags of a text (cached per language on the handle)."""
+    from .language import detect
+    from .paraphrase import units
+
+    lang = detect(doc.text) if language == "auto" else language
+    got = doc._units.get(lang)
+    if got is None:
+        got = doc._units[lang] = units(doc.text, doc.sentence_spans, lang)
+    return got
+
+
+def _with_reworded(a: _Doc, b: _Doc, o: CompareOptions, passages: list[Passage], flip: bool) -> list[Passage]:
+    """The verbatim passages combined with the reworded ones (``overlap.combine``).
+
+    A reworded passage reports no edits and, by itself, no conflicts: its words differ
+    by design, so only the verbatim passages it absorbs keep their conflicts (facts both
+    sides state in the same words).  Its ``pairs`` are the seed sentence pairs.
+    """
+    from .combine import combine
+    from .paraphrase import paraphrase_passages
+
+    matches = paraphrase_passages(_units(a, o.language), _units(b, o.language))
+    if not matches:
+        return passages
+    spans = [(p.b, p.a) if flip else (p.a, p.b) for p in passages]
+    out: list[Passage] = []
+    for m in combine(spans, [(x.a, x.b) for x in matches]):
+        if m.verbatim is not None:
+            out.append(passages[m.verbatim])
+            continue
+        x = matches[m.reworded]  # type: ignore[index]
+        ia0, ia1 = bisect_left(a.ostarts, m.a.start), bisect_left(a.ostarts, m.a.end)
+        ib0, ib1 = bisect_left(b.ostarts, m.b.start), bisect_left(b.ostarts, m.b.end)
+        ha, hb = a.hlist[ia0:ia1], b.hlist[ib0:ib1]
+        same = 2 * sum(op[2] - op[1] for op in token_opcodes(ha, hb) if op[0] == "equal") / max(1, len(ha) + len(hb))
+        pairs = [SentencePair(sb, sa, sc) if flip else SentencePair(sa, sb, sc) for sa, sb, sc in x.pairs]
+        sa, sb = (m.b, m.a) if flip else (m.a, m.b)
+        out.append(Passage(sa, sb, float(x.score), tuple(pairs), (), float(same)))
+    return out
 
 
 def compare(a: str, b: str, *, options: CompareOptions | None = None, **overrides: Any) -> Comparison:
