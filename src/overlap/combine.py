@@ -1,22 +1,21 @@
 """Combine verbatim passages and reworded (paraphrase) passages into one set, one per case.
 
-``combine(verbatim, reworded, *, explained=0.8) -> list[Merged]``
+``combine(verbatim, reworded, *, gap=300) -> list[Merged]``
 
-The verbatim aligner is trusted where it speaks: a reworded passage is kept only for
-text the verbatim passages leave unexplained.  For each reworded passage, in order of
-size:
+The verbatim passages are trusted where they speak; the paraphrase stage is asked only
+about what they leave unexplained (``paraphrase_passages(..., known=verbatim)``).  A
+reworded case usually comes out as verbatim fragments (the sentences left nearly intact)
+with reworded passages between them, so:
 
-* a verbatim passage that overlaps it on one side only (its other side elsewhere)
-  contradicts it: the reworded passage is dropped (a copied paragraph placed elsewhere
-  is better evidence than shared vocabulary);
-* when the verbatim passages inside it on both sides cover ``explained`` or more of
-  either of its sides, it adds nothing: dropped;
-* otherwise it absorbs those verbatim passages (they were fragments of one reworded
-  case) and its spans grow to include them;
-* a reworded passage meeting one already kept is dropped.
+* a reworded passage overlapping a verbatim one on one side only contradicts it and is
+  dropped (a copied paragraph placed elsewhere is better evidence than shared words);
+* passages that overlap, or lie within ``gap`` characters of each other on *both* sides,
+  are one case when at least one of them is reworded: they merge into one passage
+  whose spans cover them all (two verbatim passages alone never merge here: the
+  verbatim aligner has already decided they are two);
+* merged groups that end up overlapping merge too.
 
-Verbatim passages not absorbed stay as they are.  Cost: quadratic in the number of
-passages of one pair (a handful).
+Cost: quadratic in the number of passages of one pair (a handful).
 """
 
 from __future__ import annotations
@@ -31,81 +30,83 @@ __all__ = ["Merged", "combine"]
 
 @dataclass(frozen=True, slots=True)
 class Merged:
-    """One passage of the combined set.
+    """One passage of the combined set, spans ``a`` and ``b``.
 
-    ``verbatim``: index into the verbatim list when it is a verbatim passage kept as is;
-    otherwise ``reworded`` indexes the reworded list and ``absorbed`` lists the verbatim
-    passages it took in, with ``a``/``b`` the grown spans.
+    ``verbatim`` lists the verbatim passages (indices) it holds and ``reworded`` the
+    reworded ones; a passage with no reworded part is a verbatim passage kept as is.
     """
 
     a: Span
     b: Span
-    verbatim: int | None = None
-    reworded: int | None = None
-    absorbed: tuple[int, ...] = ()
+    verbatim: tuple[int, ...] = ()
+    reworded: tuple[int, ...] = ()
+
+
+def _distance(x: Span, y: Span) -> int:
+    """Characters between two spans (0 when they touch or overlap)."""
+    return max(0, max(x.start, y.start) - min(x.end, y.end))
 
 
 def _meets(x: Span, y: Span) -> bool:
     return x.start < y.end and y.start < x.end
 
 
-def _inside_share(outer: Span, inner: Sequence[Span]) -> float:
-    """Share of ``outer`` covered by the union of ``inner`` (clipped to it)."""
-    if len(outer) == 0:
-        return 1.0
-    covered, end = 0, outer.start
-    for s in sorted(inner, key=lambda s: s.start):
-        lo, hi = max(s.start, end, outer.start), min(s.end, outer.end)
-        if hi > lo:
-            covered += hi - lo
-            end = hi
-    return covered / len(outer)
-
-
 def combine(
     verbatim: Sequence[tuple[Span, Span]],
     reworded: Sequence[tuple[Span, Span]],
     *,
-    explained: float = 0.8,
+    gap: int = 300,
 ) -> list[Merged]:
     """The combined passages, sorted by (a.start, b.start)."""
-    if not 0.0 <= explained <= 1.0:
-        raise ValueError(f"explained must be in [0.0, 1.0]: {explained!r}")
-    taken: set[int] = set()
-    kept: list[Merged] = []
-    order = sorted(range(len(reworded)), key=lambda k: -(len(reworded[k][0]) + len(reworded[k][1])))
-    for k in order:
-        ra, rb = reworded[k]
-        inside, contradicts = [], False
-        for v, (va, vb) in enumerate(verbatim):
-            ma, mb = _meets(ra, va), _meets(rb, vb)
-            if ma and mb:
-                inside.append(v)
-            elif ma or mb:
-                contradicts = True
-                break
-        if contradicts:
-            continue
-        if inside and (
-            _inside_share(ra, [verbatim[v][0] for v in inside]) >= explained
-            or _inside_share(rb, [verbatim[v][1] for v in inside]) >= explained
-        ):
-            continue
-        ga = Span(min([ra.start] + [verbatim[v][0].start for v in inside]),
-                  max([ra.end] + [verbatim[v][0].end for v in inside]))
-        gb = Span(min([rb.start] + [verbatim[v][1].start for v in inside]),
-                  max([rb.end] + [verbatim[v][1].end for v in inside]))
-        if any(_meets(ga, m.a) or _meets(gb, m.b) for m in kept):
-            continue
-        # Grown spans must not reach a verbatim passage they did not take in.
-        if any((_meets(ga, va) or _meets(gb, vb)) for v, (va, vb) in enumerate(verbatim) if v not in inside):
-            continue
-        if any(v in taken for v in inside):
-            continue
-        taken.update(inside)
-        kept.append(Merged(ga, gb, reworded=k, absorbed=tuple(inside)))
-    for v, (va, vb) in enumerate(verbatim):
-        if v not in taken:
-            kept.append(Merged(va, vb, verbatim=v))
-    kept.sort(key=lambda m: (m.a.start, m.b.start))
-    return kept
+    if gap < 0:
+        raise ValueError(f"gap must be >= 0: {gap!r}")
+    kept_r = [
+        k for k, (ra, rb) in enumerate(reworded)
+        if not any(_meets(ra, va) != _meets(rb, vb) for va, vb in verbatim)
+    ]
+    # Items: ("v", i) and ("r", k), each with its spans; merge by union-find.
+    items: list[tuple[str, int, Span, Span]] = [("v", i, va, vb) for i, (va, vb) in enumerate(verbatim)]
+    items += [("r", k, reworded[k][0], reworded[k][1]) for k in kept_r]
+    parent = list(range(len(items)))
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for i in range(len(items)):
+        for j in range(i + 1, len(items)):
+            if items[i][0] == "v" and items[j][0] == "v":
+                continue
+            if _distance(items[i][2], items[j][2]) <= gap and _distance(items[i][3], items[j][3]) <= gap:
+                parent[find(i)] = find(j)
+    changed = True
+    groups: dict[int, list[int]] = {}
+    while changed:
+        groups = {}
+        for i in range(len(items)):
+            groups.setdefault(find(i), []).append(i)
+        hulls = {
+            g: (Span(min(items[i][2].start for i in m), max(items[i][2].end for i in m)),
+                Span(min(items[i][3].start for i in m), max(items[i][3].end for i in m)))
+            for g, m in groups.items()
+        }
+        changed = False
+        keys = sorted(hulls)
+        for x in range(len(keys)):
+            for y in range(x + 1, len(keys)):
+                gx, gy = keys[x], keys[y]
+                if all(items[i][0] == "v" for i in groups[gx] + groups[gy]):
+                    continue
+                if _meets(hulls[gx][0], hulls[gy][0]) or _meets(hulls[gx][1], hulls[gy][1]):
+                    parent[find(gx)] = find(gy)
+                    changed = True
+    out: list[Merged] = []
+    for m in groups.values():
+        ha = Span(min(items[i][2].start for i in m), max(items[i][2].end for i in m))
+        hb = Span(min(items[i][3].start for i in m), max(items[i][3].end for i in m))
+        out.append(Merged(ha, hb, tuple(sorted(items[i][1] for i in m if items[i][0] == "v")),
+                          tuple(sorted(items[i][1] for i in m if items[i][0] == "r"))))
+    out.sort(key=lambda m: (m.a.start, m.b.start))
+    return out

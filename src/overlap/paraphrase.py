@@ -28,8 +28,7 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
@@ -122,15 +121,30 @@ class Match:
 # --------------------------------------------------------------------------- units
 
 
-@lru_cache(maxsize=4)
-def _stemmer(language: str) -> Callable[[str], str]:
-    import snowballstemmer  # lazy: only the paraphrase stage needs it
-
-    st = snowballstemmer.stemmer({"en": "english", "id": "indonesian"}[language])
-    return lru_cache(maxsize=200_000)(st.stemWord)  # type: ignore[no-any-return]
+_STEMS: dict[str, dict[str, str]] = {}
 
 
-def _sentence_units(s: str, language: str) -> list[str]:
+def _stem_all(words: set[str], language: str) -> dict[str, str]:
+    """Stems of ``words`` (a per-language cache; new words stemmed in one C call)."""
+    cache = _STEMS.setdefault(language, {})
+    new = [w for w in words if w not in cache]
+    if new:
+        if len(cache) > 500_000:
+            cache.clear()
+        import Stemmer  # PyStemmer, lazy: only the paraphrase stage needs it
+
+        st = _STEMMERS.get(language)
+        if st is None:
+            st = _STEMMERS[language] = Stemmer.Stemmer({"en": "english", "id": "indonesian"}[language])
+        cache.update(zip(new, st.stemWords(new)))
+    return cache
+
+
+_STEMMERS: dict[str, Any] = {}
+
+
+def _sentence_words(s: str, language: str) -> list[str]:
+    """Content words (before stemming) or Vietnamese syllable units of one sentence."""
     words = _WORD.findall(s.lower())
     if language == "vi":
         syl = [w for w in words if not w.isdigit() or len(w) > 1]
@@ -139,22 +153,22 @@ def _sentence_units(s: str, language: str) -> list[str]:
         return out
     if language in ("en", "id"):
         stop = _EN_STOP if language == "en" else _ID_STOP
-        stem = _stemmer(language)
-        return [stem(w) for w in words if w not in stop and (len(w) > 1 or w.isdigit())]
+        return [w for w in words if w not in stop and (len(w) > 1 or w.isdigit())]
     return [w for w in words if len(w) > 2 or w.isdigit()]
 
 
 def units(text: str, sentences: Sequence[Span], language: str, *, min_units: int = 3) -> Units:
     """The unit bags of ``text``'s sentences (``language`` as ``overlap.language.detect`` says).
 
-    Cost: one regex pass and one stemmer call per distinct word (cached).
+    Cost: one regex pass, and one stemmer call (C, PyStemmer) for the distinct words not
+    seen before in this process.
     """
     spans: list[Span] = []
     bags: list[tuple[str, ...]] = []
     pending: list[str] = []
     start = -1
     for sp in sentences:
-        got = _sentence_units(text[sp.start : sp.end], language)
+        got = _sentence_words(text[sp.start : sp.end], language)
         if not got and start < 0:
             continue
         if start < 0:
@@ -171,48 +185,81 @@ def units(text: str, sentences: Sequence[Span], language: str, *, min_units: int
         else:
             spans.append(Span(start, sentences[-1].end))
             bags.append(tuple(pending))
+    if language in ("en", "id") and bags:
+        stems = _stem_all({w for bag in bags for w in bag}, language)
+        bags = [tuple([stems[w] for w in bag]) for bag in bags]
     return Units(tuple(spans), tuple(bags), len(text))
 
 
 # --------------------------------------------------------------------------- seeds
 
 
-def _matrices(a: Units, b: Units) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, dict[str, float]]:
-    """Per sentence pair: tf-idf cosine and Dice; plus each side's per-sentence vectors' idf."""
-    df: dict[str, int] = {}
-    for bag in a.bags + b.bags:
-        for u in set(bag):
-            df[u] = df.get(u, 0) + 1
+def _matrices(a: Units, b: Units) -> tuple[np.ndarray, np.ndarray, dict[str, float]]:
+    """Per sentence pair (rows a, columns b): tf-idf cosine and Dice; and the idf per unit.
+
+    tf is the count in the sentence, idf ``1 + log(N / df)`` over the sentences of both
+    texts.  Only units both texts hold can contribute to a product, so the matrices
+    are built over those columns alone (norms and sizes count every unit).
+    """
+    ids: dict[str, int] = {}
+    rows_ids: list[np.ndarray] = []
+    for x in (a, b):
+        r: list[int] = []
+        u: list[int] = []
+        for k, bag in enumerate(x.bags):
+            r.extend([k] * len(bag))
+            u.extend([ids.setdefault(t, len(ids)) for t in bag])
+        rows_ids.append(np.asarray(r, dtype=np.int64))
+        rows_ids.append(np.asarray(u, dtype=np.int64))
+    nv = len(ids)
+    ra, ua, rb, ub = rows_ids
+    # (row, unit) pairs with their counts, per side.
+    ka, ca = np.unique(ra * nv + ua, return_counts=True)
+    kb, cb = np.unique(rb * nv + ub, return_counts=True)
+    rowa, unita = ka // nv, ka % nv
+    rowb, unitb = kb // nv, kb % nv
+    df = np.bincount(unita, minlength=nv) + np.bincount(unitb, minlength=nv)
     n = len(a.bags) + len(b.bags)
-    idf = {u: math.log(n / c) + 1.0 for u, c in df.items()}
-    va = {u for bag in a.bags for u in bag}
-    shared = sorted(va.intersection(u for bag in b.bags for u in bag))
-    col = {u: k for k, u in enumerate(shared)}
-
-    def side(x: Units) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        w = np.zeros((len(x.bags), len(shared)), dtype=np.float64)
-        norms = np.zeros(len(x.bags))
-        sizes = np.zeros(len(x.bags))
-        for r, bag in enumerate(x.bags):
-            counts: dict[str, int] = {}
-            for u in bag:
-                counts[u] = counts.get(u, 0) + 1
-            sq = 0.0
-            for u, c in counts.items():
-                v = c * idf[u]
-                sq += v * v
-                k = col.get(u)
-                if k is not None:
-                    w[r, k] = v
-            norms[r] = math.sqrt(sq)
-            sizes[r] = len(counts)
-        return w, norms, sizes, (w > 0).astype(np.float64)
-
-    wa, na, sa, ba = side(a)
-    wb, nb, sb, bb = side(b)
-    cos = (wa @ wb.T) / np.maximum(np.outer(na, nb), 1e-12)
-    dice = 2.0 * (ba @ bb.T) / np.maximum(sa[:, None] + sb[None, :], 1.0)
-    return cos, dice, na, nb, idf
+    idf = 1.0 + np.log(n / np.maximum(df, 1))
+    wa, wb = ca * idf[unita], cb * idf[unitb]
+    norma = np.sqrt(np.bincount(rowa, weights=wa * wa, minlength=len(a.bags)))
+    normb = np.sqrt(np.bincount(rowb, weights=wb * wb, minlength=len(b.bags)))
+    sizea = np.bincount(rowa, minlength=len(a.bags)).astype(np.float64)
+    sizeb = np.bincount(rowb, minlength=len(b.bags)).astype(np.float64)
+    in_a = np.zeros(nv, dtype=bool)
+    in_a[unita] = True
+    in_b = np.zeros(nv, dtype=bool)
+    in_b[unitb] = True
+    # Join the (row, unit) entries of a and b on the units both hold: every joined pair
+    # adds w_a * w_b to its cosine cell and 1 to its Dice cell.  A sparse join, not a
+    # dense matrix product: the matrices are small and mostly empty, and a BLAS call
+    # would start threads that fight over a busy machine's cores.
+    shared = in_a & in_b
+    sa_ = shared[unita]
+    rowa, unita, wa_s = rowa[sa_], unita[sa_], wa[sa_]
+    sb_ = shared[unitb]
+    rowb, unitb, wb_s = rowb[sb_], unitb[sb_], wb[sb_]
+    order = np.argsort(unitb, kind="stable")
+    rowb, unitb, wb_s = rowb[order], unitb[order], wb_s[order]
+    first = np.searchsorted(unitb, unita, side="left")
+    count = np.searchsorted(unitb, unita, side="right") - first
+    total = int(count.sum())
+    nb_rows = len(b.bags)
+    cells = len(a.bags) * nb_rows
+    if total:
+        rep = np.repeat(np.arange(len(unita)), count)
+        offs = np.arange(total) - np.repeat(np.cumsum(count) - count, count)
+        jb = first[rep] + offs
+        cell = rowa[rep] * nb_rows + rowb[jb]
+        dot = np.bincount(cell, weights=wa_s[rep] * wb_s[jb], minlength=cells)
+        inter = np.bincount(cell, minlength=cells).astype(np.float64)
+    else:
+        dot = np.zeros(cells)
+        inter = np.zeros(cells)
+    cos = dot.reshape(len(a.bags), nb_rows) / np.maximum(np.outer(norma, normb), 1e-12)
+    dice = 2.0 * inter.reshape(len(a.bags), nb_rows) / np.maximum(sizea[:, None] + sizeb[None, :], 1.0)
+    idf_of = dict(zip(ids, idf.tolist()))
+    return cos, dice, idf_of
 
 
 def _cosine(a: Units, ia: tuple[int, int], b: Units, ib: tuple[int, int], idf: dict[str, float]) -> float:
@@ -272,13 +319,34 @@ def _whole(text_len: int, x: Units) -> Span:
     return Span(x.spans[0].start, x.spans[-1].end) if x.spans else Span(0, text_len)
 
 
-def paraphrase_passages(a: Units, b: Units, options: ParaphraseOptions | None = None) -> list[Match]:
-    """Reworded passages shared by a and b, non-overlapping on each side, in a's order."""
+def _covered(x: Units, spans: Sequence[Span], share: float) -> np.ndarray:
+    """Per sentence of x: at least ``share`` of its characters lie inside ``spans``."""
+    out = np.zeros(len(x.spans), dtype=bool)
+    if not spans:
+        return out
+    for k, sp in enumerate(x.spans):
+        inside = sum(max(0, min(sp.end, s.end) - max(sp.start, s.start)) for s in spans)
+        out[k] = inside >= share * max(1, len(sp))
+    return out
+
+
+def paraphrase_passages(
+    a: Units, b: Units, options: ParaphraseOptions | None = None, *, known: Sequence[tuple[Span, Span]] = ()
+) -> list[Match]:
+    """Reworded passages shared by a and b, non-overlapping on each side, in a's order.
+
+    ``known``: passages already found (the verbatim ones, as (a span, b span)); a
+    sentence mostly inside one of them on either side seeds nothing, so reworded
+    passages come only from what the verbatim stage left unexplained.
+    """
     o = options or ParaphraseOptions()
     if not a.bags or not b.bags:
         return []
-    cos, dice, _, _, idf = _matrices(a, b)
+    cos, dice, idf = _matrices(a, b)
     hit = (cos >= o.seed_cosine) & (dice >= o.seed_dice)
+    if known:
+        hit &= ~_covered(a, [k[0] for k in known], 0.5)[:, None]
+        hit &= ~_covered(b, [k[1] for k in known], 0.5)[None, :]
     ii, jj = np.nonzero(hit)
     if len(ii) == 0:
         return []
@@ -295,7 +363,7 @@ def paraphrase_passages(a: Units, b: Units, options: ParaphraseOptions | None = 
         if len(sa) < o.min_chars or len(sb) < o.min_chars:
             return None
         score = _cosine(a, (i0, i1), b, (j0, j1), idf)
-        if not summary and score < o.validate:
+        if score < o.validate:
             return None
         if summary:
             long_a = len(sa) >= len(sb)

@@ -759,23 +759,26 @@ def _with_reworded(a: _Doc, b: _Doc, o: CompareOptions, passages: list[Passage],
     from .combine import combine
     from .paraphrase import paraphrase_passages
 
-    matches = paraphrase_passages(_units(a, o.language), _units(b, o.language))
+    spans = [(p.b, p.a) if flip else (p.a, p.b) for p in passages]
+    matches = paraphrase_passages(_units(a, o.language), _units(b, o.language), known=spans)
     if not matches:
         return passages
-    spans = [(p.b, p.a) if flip else (p.a, p.b) for p in passages]
     out: list[Passage] = []
     for m in combine(spans, [(x.a, x.b) for x in matches]):
-        if m.verbatim is not None:
-            out.append(passages[m.verbatim])
+        if not m.reworded:
+            out.append(passages[m.verbatim[0]])
             continue
-        x = matches[m.reworded]  # type: ignore[index]
         ia0, ia1 = bisect_left(a.ostarts, m.a.start), bisect_left(a.ostarts, m.a.end)
         ib0, ib1 = bisect_left(b.ostarts, m.b.start), bisect_left(b.ostarts, m.b.end)
         ha, hb = a.hlist[ia0:ia1], b.hlist[ib0:ib1]
         same = 2 * sum(op[2] - op[1] for op in token_opcodes(ha, hb) if op[0] == "equal") / max(1, len(ha) + len(hb))
-        pairs = [SentencePair(sb, sa, sc) if flip else SentencePair(sa, sb, sc) for sa, sb, sc in x.pairs]
+        got = [(sa, sb, sc) for k in m.reworded for sa, sb, sc in matches[k].pairs]
+        got += [(q.b, q.a, q.score) if flip else (q.a, q.b, q.score) for v in m.verbatim for q in passages[v].pairs]
+        got.sort(key=lambda t: (t[0].start, t[1].start))
+        pairs = [SentencePair(sb, sa, sc) if flip else SentencePair(sa, sb, sc) for sa, sb, sc in got]
+        score = max(matches[k].score for k in m.reworded)
         sa, sb = (m.b, m.a) if flip else (m.a, m.b)
-        out.append(Passage(sa, sb, float(x.score), tuple(pairs), (), float(same)))
+        out.append(Passage(sa, sb, float(score), tuple(pairs), (), float(same)))
     return out
 
 
