@@ -344,20 +344,29 @@ def paraphrase_passages(
         return []
     cos, dice, idf = _matrices(a, b)
     hit = (cos >= o.seed_cosine) & (dice >= o.seed_dice)
-    if known:
-        hit &= ~_covered(a, [k[0] for k in known], 0.5)[:, None]
-        hit &= ~_covered(b, [k[1] for k in known], 0.5)[None, :]
     ii, jj = np.nonzero(hit)
     if len(ii) == 0:
         return []
     seeds = list(zip(ii.tolist(), jj.tolist()))
+    fresh = set(seeds)
+    if known:
+        ca = _covered(a, [k[0] for k in known], 0.5)
+        cb = _covered(b, [k[1] for k in known], 0.5)
+        fresh = {(i, j) for i, j in seeds if not ca[i] and not cb[j]}
+        if not fresh:
+            return []
     found: list[tuple[float, Match]] = []
 
     def build(c: list[tuple[int, int]], summary: bool) -> Match | None:
         i0, i1 = min(s[0] for s in c), max(s[0] for s in c)
         j0, j1 = min(s[1] for s in c), max(s[1] for s in c)
-        best = max(float(cos[i, j]) for i, j in c)
-        if len({s[0] for s in c}) < o.min_seeds and len({s[1] for s in c}) < o.min_seeds and best < o.strong_seed:
+        # Seeds inside known (verbatim) passages join clusters but do not make them:
+        # a passage needs its own evidence where the verbatim stage found nothing.
+        own = [s for s in c if s in fresh]
+        if not own:
+            return None
+        best = max(float(cos[i, j]) for i, j in own)
+        if len({s[0] for s in own}) < o.min_seeds and len({s[1] for s in own}) < o.min_seeds and best < o.strong_seed:
             return None
         sa, sb = _char_span(a, i0, i1), _char_span(b, j0, j1)
         if len(sa) < o.min_chars or len(sb) < o.min_chars:
