@@ -88,6 +88,7 @@ class ParaphraseOptions:
     ``min_chars``: characters each side of a passage needs.
     ``min_seeds``: seed pairs a passage needs (2: one shared sentence is a quotation or
     a coincidence, not reuse; ``strong_seed`` cosine lets a single pair through).
+    ``summary_cosine``, ``summary_dice``: the lower seed thresholds of summary mode.
     ``summary_ratio``: long side at least this many times the short side makes a summary;
     ``summary_gap``: the gap allowed on the long side then; ``summary_whole``: share of
     the long text its seeds must span for the passage to stand for the whole text.
@@ -103,7 +104,12 @@ class ParaphraseOptions:
     min_units: int = 3
     summary_ratio: float = 3.0
     summary_gap: int = 24
-    summary_whole: float = 0.5
+    summary_whole: float = 0.25
+    summary_cosine: float = 0.25
+    summary_dice: float = 0.25
+    summary_seeds: int = 2
+    summary_dense: float = 0.5
+    edge_gap: int = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -343,19 +349,39 @@ def paraphrase_passages(
     if not a.bags or not b.bags:
         return []
     cos, dice, idf = _matrices(a, b)
-    hit = (cos >= o.seed_cosine) & (dice >= o.seed_dice)
-    ii, jj = np.nonzero(hit)
+    # Summary seeds use lower thresholds: a summary sentence restates a few source
+    # sentences at once, so it shares fewer units with each.
+    low = (cos >= o.summary_cosine) & (dice >= o.summary_dice)
+    ii, jj = np.nonzero(low)
     if len(ii) == 0:
         return []
-    seeds = list(zip(ii.tolist(), jj.tolist()))
-    fresh = set(seeds)
+    loose = list(zip(ii.tolist(), jj.tolist()))
+    strict = cos[ii, jj] >= o.seed_cosine
+    strict &= dice[ii, jj] >= o.seed_dice
+    seeds = [s for s, ok in zip(loose, strict.tolist()) if ok]
+    fresh = set(loose)
     if known:
         ca = _covered(a, [k[0] for k in known], 0.5)
         cb = _covered(b, [k[1] for k in known], 0.5)
-        fresh = {(i, j) for i, j in seeds if not ca[i] and not cb[j]}
+        fresh = {(i, j) for i, j in loose if not ca[i] and not cb[j]}
         if not fresh:
             return []
     found: list[tuple[float, Match]] = []
+
+    def trim(c: list[tuple[int, int]]) -> list[tuple[int, int]]:
+        # A lone seed at either end of a cluster, more than ``edge_gap`` sentences from
+        # the rest on either side, is a stray sentence that shares words, not the case.
+        c = sorted(c)
+        changed = True
+        while changed and len(c) > 1:
+            changed = False
+            for axis in (0, 1):
+                c.sort(key=lambda s: (s[axis], s[1 - axis]))
+                if len(c) > 1 and c[1][axis] - c[0][axis] > o.edge_gap + 1:
+                    c, changed = c[1:], True
+                if len(c) > 1 and c[-1][axis] - c[-2][axis] > o.edge_gap + 1:
+                    c, changed = c[:-1], True
+        return c
 
     def build(c: list[tuple[int, int]], summary: bool) -> Match | None:
         i0, i1 = min(s[0] for s in c), max(s[0] for s in c)
@@ -376,6 +402,11 @@ def paraphrase_passages(
             return None
         if summary:
             long_a = len(sa) >= len(sb)
+            # A summary restates most of its sentences: most of the short side seeds.
+            sx, short_rows = (b, {s[1] for s in c}) if long_a else (a, {s[0] for s in c})
+            lo, hi = (j0, j1) if long_a else (i0, i1)
+            if len(own) < o.summary_seeds or len(short_rows) < o.summary_dense * (hi - lo + 1):
+                return None
             lx, ls = (a, sa) if long_a else (b, sb)
             whole = _whole(lx.length, lx)
             if len(ls) >= o.summary_whole * len(whole):
@@ -388,14 +419,15 @@ def paraphrase_passages(
         )
         return Match(sa, sb, score, pairs, summary)
 
-    for c in _clusters(seeds, o.max_gap, o.max_gap):
-        m = build(c, False)
+    for c in _clusters(seeds, o.max_gap, o.max_gap) if seeds else []:
+        m = build(trim(c), False)
         if m is not None:
             found.append((len(m.a) + len(m.b), m))
+    balanced = list(known) + [(m.a, m.b) for _, m in found]
     # Summary mode, chosen by the data: a cluster with a wide gap on one side whose
     # spans differ by ``summary_ratio`` is one text condensing the other.
     for gap_a, gap_b in ((o.max_gap, o.summary_gap), (o.summary_gap, o.max_gap)):
-        for c in _clusters(seeds, gap_a, gap_b):
+        for c in _clusters(loose, gap_a, gap_b):
             if len(c) < 2:
                 continue
             i0, i1 = min(s[0] for s in c), max(s[0] for s in c)
@@ -405,6 +437,11 @@ def paraphrase_passages(
             if (lb if long_b else la) < o.summary_ratio * (la if long_b else lb):
                 continue
             m = build(c, True)
+            # Adaptive: a summary only where no balanced passage (verbatim, or reworded
+            # with sides of like length) already explains most of the short side; there
+            # the text is a rewrite, and the wide gap merely swept up stray sentences.
+            if m is not None and _explained(m, balanced, o.summary_ratio):
+                continue
             if m is not None:
                 # Ranked first: a summary explains all the normal passages inside it.
                 found.append((10.0 * (len(m.a) + len(m.b)), m))
@@ -416,6 +453,15 @@ def paraphrase_passages(
         kept.append(m)
     kept.sort(key=lambda m: (m.a.start, m.b.start))
     return kept
+
+
+def _explained(m: Match, balanced: Sequence[tuple[Span, Span]], ratio: float) -> bool:
+    """Most of the summary's short side lies in passages whose sides are of like length."""
+    side = 0 if len(m.a) < len(m.b) else 1
+    short = (m.a, m.b)[side]
+    spans = [p[side] for p in balanced if max(len(p[0]), len(p[1])) < ratio * max(1, min(len(p[0]), len(p[1])))]
+    inside = sum(max(0, min(short.end, s.end) - max(short.start, s.start)) for s in spans)
+    return inside >= 0.8 * max(1, len(short))
 
 
 def _meets(x: Span, y: Span) -> bool:

@@ -754,18 +754,17 @@ def _with_reworded(a: _Doc, b: _Doc, o: CompareOptions, passages: list[Passage],
 
     A reworded passage reports no edits and, by itself, no conflicts: its words differ
     by design, so only the verbatim passages it absorbs keep their conflicts (facts both
-    sides state in the same words).  Its ``pairs`` are the seed sentence pairs.
+    sides state in the same words).  Its ``pairs`` are the seed sentence pairs and the
+    absorbed passages' pairs.
     """
     from .combine import combine
     from .paraphrase import paraphrase_passages
 
     spans = [(p.b, p.a) if flip else (p.a, p.b) for p in passages]
     matches = paraphrase_passages(_units(a, o.language), _units(b, o.language), known=spans)
-    if not matches:
-        return passages
     out: list[Passage] = []
     for m in combine(spans, [(x.a, x.b) for x in matches]):
-        if not m.reworded:
+        if not m.reworded and len(m.verbatim) == 1:
             out.append(passages[m.verbatim[0]])
             continue
         ia0, ia1 = bisect_left(a.ostarts, m.a.start), bisect_left(a.ostarts, m.a.end)
@@ -776,9 +775,14 @@ def _with_reworded(a: _Doc, b: _Doc, o: CompareOptions, passages: list[Passage],
         got += [(q.b, q.a, q.score) if flip else (q.a, q.b, q.score) for v in m.verbatim for q in passages[v].pairs]
         got.sort(key=lambda t: (t[0].start, t[1].start))
         pairs = [SentencePair(sb, sa, sc) if flip else SentencePair(sa, sb, sc) for sa, sb, sc in got]
-        score = max(matches[k].score for k in m.reworded)
+        members = [passages[v] for v in m.verbatim]
+        if m.reworded:
+            score, edits = max(matches[k].score for k in m.reworded), ()
+        else:  # verbatim pieces that touch on both sides: their scores by length, their edits
+            score = sum(p.score * len(p.a) for p in members) / max(1, sum(len(p.a) for p in members))
+            edits = tuple(sorted((e for p in members for e in p.edits), key=lambda e: (e.a.start, e.b.start)))
         sa, sb = (m.b, m.a) if flip else (m.a, m.b)
-        out.append(Passage(sa, sb, float(score), tuple(pairs), (), float(same)))
+        out.append(Passage(sa, sb, float(score), tuple(pairs), edits, float(same)))
     return out
 
 
