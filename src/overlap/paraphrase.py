@@ -438,9 +438,10 @@ def paraphrase_passages(
                 continue
             m = build(c, True)
             # Adaptive: a summary only where no balanced passage (verbatim, or reworded
-            # with sides of like length) already explains most of the short side; there
-            # the text is a rewrite, and the wide gap merely swept up stray sentences.
-            if m is not None and _explained(m, balanced, o.summary_ratio):
+            # with sides of like length) already explains most of the short side, and no
+            # verbatim copy a tenth of it: there the text is a copy or a rewrite, and
+            # the wide gap merely swept up stray sentences.
+            if m is not None and (_explained(m, balanced, o.summary_ratio, 0.8) or _explained(m, known, 0.0, 0.1)):
                 continue
             if m is not None:
                 # Ranked first: a summary explains all the normal passages inside it.
@@ -455,13 +456,17 @@ def paraphrase_passages(
     return kept
 
 
-def _explained(m: Match, balanced: Sequence[tuple[Span, Span]], ratio: float) -> bool:
-    """Most of the summary's short side lies in passages whose sides are of like length."""
+def _explained(m: Match, passages: Sequence[tuple[Span, Span]], ratio: float, share: float) -> bool:
+    """``share`` of the summary's short side lies in ``passages`` whose sides are of like
+    length (longer side under ``ratio`` times the shorter; ``ratio`` 0: any passage)."""
     side = 0 if len(m.a) < len(m.b) else 1
     short = (m.a, m.b)[side]
-    spans = [p[side] for p in balanced if max(len(p[0]), len(p[1])) < ratio * max(1, min(len(p[0]), len(p[1])))]
+    spans = [
+        p[side] for p in passages
+        if not ratio or max(len(p[0]), len(p[1])) < ratio * max(1, min(len(p[0]), len(p[1])))
+    ]
     inside = sum(max(0, min(short.end, s.end) - max(short.start, s.start)) for s in spans)
-    return inside >= 0.8 * max(1, len(short))
+    return inside >= share * max(1, len(short))
 
 
 def _meets(x: Span, y: Span) -> bool:
