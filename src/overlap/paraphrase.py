@@ -88,6 +88,9 @@ class ParaphraseOptions:
     ``min_chars``: characters each side of a passage needs.
     ``min_seeds``: seed pairs a passage needs (2: one shared sentence is a quotation or
     a coincidence, not reuse; ``strong_seed`` cosine lets a single pair through).
+    ``anchor``: cosine the best seed of a (non-summary) passage must reach: texts on one
+    topic share many weak sentence pairs, reworded reuse has at least one close one
+    (this threshold is ours, chosen on PAN-13 training samples).
     ``summary_cosine``, ``summary_dice``: the lower seed thresholds of summary mode.
     ``summary_ratio``: long side at least this many times the short side makes a summary;
     ``summary_gap``: the gap allowed on the long side then; ``summary_whole``: share of
@@ -102,12 +105,14 @@ class ParaphraseOptions:
     min_seeds: int = 2
     strong_seed: float = 0.6
     min_units: int = 3
+    anchor: float = 0.48
     summary_ratio: float = 3.0
     summary_gap: int = 24
     summary_whole: float = 0.25
     summary_cosine: float = 0.25
     summary_dice: float = 0.25
     summary_seeds: int = 2
+    summary_chars: int = 250
     summary_dense: float = 0.5
     edge_gap: int = 2
 
@@ -394,6 +399,8 @@ def paraphrase_passages(
         best = max(float(cos[i, j]) for i, j in own)
         if len({s[0] for s in own}) < o.min_seeds and len({s[1] for s in own}) < o.min_seeds and best < o.strong_seed:
             return None
+        if not summary and best < o.anchor:
+            return None
         sa, sb = _char_span(a, i0, i1), _char_span(b, j0, j1)
         if len(sa) < o.min_chars or len(sb) < o.min_chars:
             return None
@@ -406,6 +413,8 @@ def paraphrase_passages(
             sx, short_rows = (b, {s[1] for s in c}) if long_a else (a, {s[0] for s in c})
             lo, hi = (j0, j1) if long_a else (i0, i1)
             if len(own) < o.summary_seeds or len(short_rows) < o.summary_dense * (hi - lo + 1):
+                return None
+            if min(len(sa), len(sb)) < o.summary_chars:
                 return None
             lx, ls = (a, sa) if long_a else (b, sb)
             whole = _whole(lx.length, lx)

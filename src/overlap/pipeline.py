@@ -772,7 +772,12 @@ def _with_reworded(a: _Doc, b: _Doc, o: CompareOptions, passages: list[Passage],
         ha, hb = a.hlist[ia0:ia1], b.hlist[ib0:ib1]
         same = 2 * sum(op[2] - op[1] for op in token_opcodes(ha, hb) if op[0] == "equal") / max(1, len(ha) + len(hb))
         got = [(sa, sb, sc) for k in m.reworded for sa, sb, sc in matches[k].pairs]
-        got += [(q.b, q.a, q.score) if flip else (q.a, q.b, q.score) for v in m.verbatim for q in passages[v].pairs]
+        seeded = [t[0] for t in got]
+        got += [  # the absorbed passages' pairs where no seed pair already stands
+            t for v in m.verbatim for q in passages[v].pairs
+            for t in [(q.b, q.a, q.score) if flip else (q.a, q.b, q.score)]
+            if not any(t[0].start < x.end and x.start < t[0].end for x in seeded)
+        ]
         got.sort(key=lambda t: (t[0].start, t[1].start))
         pairs = [SentencePair(sb, sa, sc) if flip else SentencePair(sa, sb, sc) for sa, sb, sc in got]
         members = [passages[v] for v in m.verbatim]
