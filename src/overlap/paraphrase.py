@@ -142,7 +142,7 @@ def _stem_all(words: set[str], language: str) -> dict[str, str]:
     if new:
         if len(cache) > 500_000:
             cache.clear()
-        import Stemmer  # PyStemmer, lazy: only the paraphrase stage needs it
+        import Stemmer  # type: ignore[import-not-found]  # PyStemmer, lazy: only the paraphrase stage needs it
 
         st = _STEMMERS.get(language)
         if st is None:
@@ -262,8 +262,8 @@ def _matrices(a: Units, b: Units) -> tuple[np.ndarray, np.ndarray, dict[str, flo
         offs = np.arange(total) - np.repeat(np.cumsum(count) - count, count)
         jb = first[rep] + offs
         cell = rowa[rep] * nb_rows + rowb[jb]
-        dot = np.bincount(cell, weights=wa_s[rep] * wb_s[jb], minlength=cells)
-        inter = np.bincount(cell, minlength=cells).astype(np.float64)
+        dot: np.ndarray = np.bincount(cell, weights=wa_s[rep] * wb_s[jb], minlength=cells)
+        inter: np.ndarray = np.bincount(cell, minlength=cells).astype(np.float64)
     else:
         dot = np.zeros(cells)
         inter = np.zeros(cells)
