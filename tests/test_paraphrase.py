@@ -9,6 +9,7 @@ import overlap
 from overlap.combine import combine
 from overlap.errors import ConfigError
 from overlap.language import detect
+from overlap.pipeline import compare_prepared, prepare
 from overlap.records import Span
 
 # English: one story told twice, sentences reworded (word swaps, passive/active, clause
@@ -80,6 +81,13 @@ def test_english_reworded_and_reordered_sentences_pair_up() -> None:
     assert p.verbatim < 0.5  # a rewrite, and the record says so
     assert p.edits == () and c.conflicts == ()  # reworded words are not conflicts
     assert overlap.compare(EN_A, EN_B, paraphrase=False).passages == ()
+    # The batch path is verbatim unless asked: scan verifies with it.
+    prepared = compare_prepared(prepare(EN_A), prepare(EN_B))
+    assert prepared.passages == ()
+    on = compare_prepared(prepare(EN_A), prepare(EN_B),
+                                  options=overlap.CompareOptions(paraphrase=True))
+    assert on == c
+    assert not c.near_duplicate  # a rewrite is not a near-duplicate
 
 
 def test_vietnamese_reworded_sentences_pair_on_syllables() -> None:
@@ -146,8 +154,8 @@ def test_combine_absorbs_fragments_and_refuses_contradictions() -> None:
         (Span(0, 300), Span(900, 1250), (0,), (0,)),
         (Span(500, 600), Span(5000, 5100), (1,), ()),
     ]
-    # Verbatim passages that touch on both sides (swapped halves of a paragraph) merge.
+    # Verbatim passages alone never merge, even touching (reordered paragraphs stay apart).
     halves = [(Span(0, 100), Span(101, 200)), (Span(101, 200), Span(0, 100))]
-    assert [(m.a, m.b) for m in combine(halves, [])] == [(Span(0, 200), Span(0, 200))]
+    assert [(m.a, m.b) for m in combine(halves, [])] == [(Span(0, 100), Span(101, 200)), (Span(101, 200), Span(0, 100))]
     with pytest.raises(ValueError, match="gap"):
         combine(v, r, gap=-1)

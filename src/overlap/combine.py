@@ -1,6 +1,6 @@
 """Combine verbatim passages and reworded (paraphrase) passages into one set, one per case.
 
-``combine(verbatim, reworded, *, gap=300, touch=3) -> list[Merged]``
+``combine(verbatim, reworded, *, gap=300) -> list[Merged]``
 
 The verbatim passages are trusted where they speak; the paraphrase stage is asked only
 about what they leave unexplained (``paraphrase_passages(..., known=verbatim)``).  A
@@ -11,9 +11,8 @@ with reworded passages between them, so:
   dropped (a copied paragraph placed elsewhere is better evidence than shared words);
 * passages that overlap, or lie within ``gap`` characters of each other on *both* sides,
   are one case when at least one of them is reworded: they merge into one passage
-  whose spans cover them all.  Two verbatim passages merge only when they touch on
-  both sides (within ``touch`` characters): two halves of one paragraph whose sentences
-  were swapped, which the aligner, following one diagonal, reports as two;
+  whose spans cover them all (two verbatim passages alone never merge here: the
+  verbatim aligner has decided they are two, and reordered paragraphs stay apart);
 * merged groups that end up overlapping merge too.
 
 Cost: quadratic in the number of passages of one pair (a handful).
@@ -57,11 +56,10 @@ def combine(
     reworded: Sequence[tuple[Span, Span]],
     *,
     gap: int = 300,
-    touch: int = 3,
 ) -> list[Merged]:
     """The combined passages, sorted by (a.start, b.start)."""
-    if gap < 0 or touch < 0:
-        raise ValueError(f"gap and touch must be >= 0: {gap!r}, {touch!r}")
+    if gap < 0:
+        raise ValueError(f"gap must be >= 0: {gap!r}")
     kept_r = [
         k for k, (ra, rb) in enumerate(reworded)
         if not any(_meets(ra, va) != _meets(rb, vb) for va, vb in verbatim)
@@ -79,8 +77,9 @@ def combine(
 
     for i in range(len(items)):
         for j in range(i + 1, len(items)):
-            g = touch if items[i][0] == "v" and items[j][0] == "v" else gap
-            if _distance(items[i][2], items[j][2]) <= g and _distance(items[i][3], items[j][3]) <= g:
+            if items[i][0] == "v" and items[j][0] == "v":
+                continue
+            if _distance(items[i][2], items[j][2]) <= gap and _distance(items[i][3], items[j][3]) <= gap:
                 parent[find(i)] = find(j)
     changed = True
     groups: dict[int, list[int]] = {}

@@ -48,7 +48,10 @@ class CompareOptions:
     ``seed_size``, ``max_gap``, ``min_tokens``, ``min_density``: the passage aligner's
     knobs, in tokens (see ``overlap.align``).
     ``paraphrase``: also find reworded reuse (``overlap.paraphrase``), combined with the
-    verbatim passages (``overlap.combine``); False gives verbatim passages only.
+    verbatim passages (``overlap.combine``); False gives verbatim passages only.  None
+    (the default): on in ``compare`` and ``compare_files``, off in ``compare_prepared``,
+    the batch path ``scan`` verifies its candidates with (they come from verbatim
+    shingles, and a scan must stay as cheap and as its Spark twin).
     ``language``: the paraphrase stage's language, ``"auto"`` to detect it per text
     (``overlap.language``), or one of ``"en"``, ``"vi"``, ``"id"``, ``"other"``.
     """
@@ -60,7 +63,7 @@ class CompareOptions:
     max_gap: int = 12
     min_tokens: int = 15
     min_density: float = 0.5
-    paraphrase: bool = True
+    paraphrase: bool | None = None
     language: str = "auto"
 
     def __post_init__(self) -> None:
@@ -68,8 +71,8 @@ class CompareOptions:
 
         if self.language not in LANGUAGES:
             raise ConfigError(f"language must be one of {', '.join(LANGUAGES)}: {self.language!r}")
-        if not isinstance(self.paraphrase, bool):
-            raise ConfigError(f"paraphrase must be True or False: {self.paraphrase!r}")
+        if self.paraphrase is not None and not isinstance(self.paraphrase, bool):
+            raise ConfigError(f"paraphrase must be True, False or None: {self.paraphrase!r}")
         for name in ("shingle_size", "seed_size", "min_tokens"):
             v = getattr(self, name)
             if not isinstance(v, int) or isinstance(v, bool) or not 1 <= v <= 1000:
@@ -732,7 +735,7 @@ def _compare_docs(
         passages.append(p)
         conflicts.extend(cs)
         variants.extend(vs)
-    if o.paraphrase:
+    if o.paraphrase:  # None (batch default) is off
         passages = _with_reworded(a, b, o, passages, flip)
     return sim, passages, conflicts, variants
 
@@ -804,7 +807,10 @@ def compare(a: str, b: str, *, options: CompareOptions | None = None, **override
     """
     if not isinstance(a, str) or not isinstance(b, str):
         raise TypeError("compare() takes two str; use compare_files() for paths")
-    return compare_prepared(prepare(a), prepare(b), options=with_overrides(CompareOptions, options, overrides))
+    o = with_overrides(CompareOptions, options, overrides)
+    if o.paraphrase is None:
+        o = replace(o, paraphrase=True)
+    return compare_prepared(prepare(a), prepare(b), options=o)
 
 
 def prepare(text: str, *, sentence_spans: Sequence[Span] | None = None) -> _Doc:
@@ -835,8 +841,11 @@ def compare_prepared(a: _Doc, b: _Doc, *, options: CompareOptions | None = None)
     passages.sort(key=lambda p: (p.a.start, p.b.start))
     conflicts.sort(key=lambda c: (c.a.start, c.b.start))
     variants.sort(key=lambda v: (v.a.start, v.b.start))
-    shared_a = _coverage(a, [p.a for p in passages])
-    shared_b = _coverage(b, [p.b for p in passages])
+    # Reworded passages (no word-level edits, yet not identical) tell the same story in
+    # other words: they do not make two texts near-duplicates.
+    copies = [p for p in passages if p.edits or p.verbatim == 1.0]
+    shared_a = _coverage(a, [p.a for p in copies])
+    shared_b = _coverage(b, [p.b for p in copies])
     near = sim.jaccard >= o.near_duplicate or min(shared_a, shared_b) >= o.duplicate_coverage
     return Comparison(
         a_length=len(a.text),
