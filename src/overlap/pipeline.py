@@ -841,9 +841,11 @@ def compare_prepared(a: _Doc, b: _Doc, *, options: CompareOptions | None = None)
     passages.sort(key=lambda p: (p.a.start, p.b.start))
     conflicts.sort(key=lambda c: (c.a.start, c.b.start))
     variants.sort(key=lambda v: (v.a.start, v.b.start))
-    # Reworded passages (no word-level edits, yet not identical) tell the same story in
-    # other words: they do not make two texts near-duplicates.
-    copies = [p for p in passages if p.edits or p.verbatim == 1.0]
+    # Reworded passages (no word-level edits, and under half their tokens identical)
+    # tell the same story in other words: they do not make two texts near-duplicates.
+    # Verbatim passages (with edits, or identical) and edited copies merged with a few
+    # reworded sentences do.
+    copies = [p for p in passages if p.edits or p.verbatim >= 0.5]
     shared_a = _coverage(a, [p.a for p in copies])
     shared_b = _coverage(b, [p.b for p in copies])
     near = sim.jaccard >= o.near_duplicate or min(shared_a, shared_b) >= o.duplicate_coverage
