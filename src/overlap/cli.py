@@ -82,6 +82,7 @@ def _add_output_flags(p: argparse.ArgumentParser) -> None:
 
 
 def _add_compare_flags(p: argparse.ArgumentParser) -> None:
+    from .language import LANGUAGES
     from .pipeline import CompareOptions
 
     d = CompareOptions()
@@ -101,6 +102,10 @@ def _add_compare_flags(p: argparse.ArgumentParser) -> None:
                    help=f"tokens in an exact seed match (default {d.seed_size})")
     g.add_argument("--min-density", type=_fraction("--min-density"), default=d.min_density, metavar="F",
                    help=f"share of a passage's tokens that must match (default {d.min_density})")
+    g.add_argument("--no-paraphrase", dest="paraphrase", action="store_false", default=d.paraphrase,
+                   help="verbatim passages only: do not look for reworded reuse")
+    g.add_argument("--language", choices=LANGUAGES, default=d.language,
+                   help="language of the texts for reworded reuse (default auto: detected per text)")
     p.add_argument("--encoding", type=_encoding, default="utf-8", help="input encoding (default utf-8; e.g. cp1258, latin-1)")
 
 
@@ -115,6 +120,8 @@ def _compare_options(args: argparse.Namespace) -> Any:
         max_gap=args.max_gap,
         min_tokens=args.min_tokens,
         min_density=args.min_density,
+        paraphrase=args.paraphrase,
+        language=args.language,
     )
 
 

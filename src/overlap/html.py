@@ -145,7 +145,7 @@ def _side_markup(cmp: Comparison, side: str, texts: dict[str, str], names: dict[
         style = f"--bg:{bg};--bd:{border}"
         tip = (
             f"passage {pid}: {side} {span.start}–{span.end}, {other} {other_span.start}–"
-            f"{other_span.end}, score {p.score:.2f}. Click to show the other side."
+            f"{other_span.end}, score {p.score:.2f}, verbatim {p.verbatim:.0%}. Click to show the other side."
         )
         # Built by concatenation, never str.format: names and ids are user text (issue 16).
         common = f'data-pid="{pid}" style="{style}"'
@@ -437,13 +437,13 @@ def _view(
         rows.append(
             f'<tr><td><span class="swatch" style="background:{border}">{pid}</span></td>'
             f'<td class="num">{p.a.start}–{p.a.end}</td><td class="num">{p.b.start}–{p.b.end}</td>'
-            f'<td class="num">{p.score:.2f}</td><td class="num">{len(p.edits)}</td>'
+            f'<td class="num">{p.score:.2f}</td><td class="num">{p.verbatim:.0%}</td><td class="num">{len(p.edits)}</td>'
             f"<td>{_esc(_excerpt(p.a.of(a_text)))}</td>"
             f'<td><button class="goto" data-goto=\'.psg[data-pid="{pid}"]\'>show</button></td></tr>'
         )
     passages = (
         "<table><thead><tr><th>#</th><th>" + _esc(a_name) + "</th><th>" + _esc(b_name)
-        + "</th><th>score</th><th>edits</th><th>text (" + _esc(a_name) + ")</th><th></th></tr></thead><tbody>"
+        + "</th><th>score</th><th>verbatim</th><th>edits</th><th>text (" + _esc(a_name) + ")</th><th></th></tr></thead><tbody>"
         + "".join(rows) + "</tbody></table>"
         if rows
         else '<p class="empty">No shared passages.</p>'

@@ -122,7 +122,10 @@ class Passage:
 
     ``score`` is the similarity of the two sides in [0, 1] (1.0 = same words after
     normalisation); ``pairs`` are the aligned sentences (or reused parts of sentences)
-    inside it, and ``edits`` the word runs that differ between the sides.
+    inside it, and ``edits`` the word runs that differ between the sides.  ``verbatim``
+    is the share of the passage's tokens that are identical on the two sides (aligned
+    in order): near 1.0 for a copy, low for a rewrite found by the paraphrase stage,
+    whose ``score`` is then the tf-idf cosine of its two sides and ``edits`` empty.
     """
 
     a: Span
@@ -130,12 +133,14 @@ class Passage:
     score: float
     pairs: tuple[SentencePair, ...] = ()
     edits: tuple[Edit, ...] = ()
+    verbatim: float = 1.0
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "a": self.a.to_dict(),
             "b": self.b.to_dict(),
             "score": round(self.score, 4),
+            "verbatim": round(self.verbatim, 4),
             "pairs": [p.to_dict() for p in self.pairs],
             "edits": [e.to_dict() for e in self.edits],
         }

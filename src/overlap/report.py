@@ -322,7 +322,8 @@ def render_comparison(
     for pid, p in enumerate(cmp.passages, 1):
         con.print()
         con.print(
-            Rule(Text(f"passage {pid} of {len(cmp.passages)} · score {p.score:.2f}", style="bold"), align="left")
+            Rule(Text(f"passage {pid} of {len(cmp.passages)} · score {p.score:.2f} · verbatim {p.verbatim:.0%}",
+                      style="bold"), align="left")
         )
         panels = []
         for side, text, span, name in (("a", a_text, p.a, a_name), ("b", b_text, p.b, b_name)):
