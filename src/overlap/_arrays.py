@@ -75,4 +75,4 @@ def isin_sorted(x: np.ndarray, sorted_values: np.ndarray) -> np.ndarray:
     if len(sorted_values) == 0:
         return np.zeros(len(x), dtype=bool)
     at = np.minimum(np.searchsorted(sorted_values, x), len(sorted_values) - 1)
-    return sorted_values[at] == x
+    return np.asarray(sorted_values[at] == x)

@@ -29,6 +29,7 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -71,7 +72,7 @@ def _groups(x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return order, starts, np.diff(np.append(starts, len(xs)))
 
 
-def _seed_index(h: np.ndarray, k: int, cache: dict | None) -> tuple[np.ndarray, ...]:
+def _seed_index(h: np.ndarray, k: int, cache: dict[tuple[str, int], Any] | None) -> tuple[np.ndarray, ...]:
     """One text's k-token shingles grouped by value: (order, group starts, counts, values).
 
     Depends on the text alone, so a caller comparing one text with many passes the same
@@ -87,7 +88,7 @@ def _seed_index(h: np.ndarray, k: int, cache: dict | None) -> tuple[np.ndarray, 
     return got
 
 
-def _shingles(h: np.ndarray, k: int, cache: dict | None) -> np.ndarray:
+def _shingles(h: np.ndarray, k: int, cache: dict[tuple[str, int], Any] | None) -> np.ndarray:
     """One text's k-token shingles in text order, cached like ``_seed_index`` (compiled path)."""
     got = cache.get(("shingles", k)) if cache is not None else None
     if got is None:
@@ -98,7 +99,7 @@ def _shingles(h: np.ndarray, k: int, cache: dict | None) -> np.ndarray:
 
 
 def _seed_pairs(
-    ha: np.ndarray, hb: np.ndarray, k: int, max_rep: int, cache_a: dict | None = None, cache_b: dict | None = None
+    ha: np.ndarray, hb: np.ndarray, k: int, max_rep: int, cache_a: dict[tuple[str, int], Any] | None = None, cache_b: dict[tuple[str, int], Any] | None = None
 ) -> np.ndarray:
     """All (i, j) where the k-token shingle at a[i] equals the one at b[j], as an (n, 2) array.
 
@@ -272,8 +273,8 @@ def align(
     tb: Tokens,
     options: AlignOptions | None = None,
     *,
-    cache_a: dict | None = None,
-    cache_b: dict | None = None,
+    cache_a: dict[tuple[str, int], Any] | None = None,
+    cache_b: dict[tuple[str, int], Any] | None = None,
 ) -> list[Alignment]:
     """Shared passages of two token sequences, in a-order (see the module docstring).
 

@@ -415,11 +415,12 @@ def _register_scan(sub: Any) -> None:
 # --------------------------------------------------------------------------- index
 
 
-def _open_index(path: str, *, create: bool) -> Any:
-    """Open for ``add`` (``create=True``) or read-only for ``query``/``stats``."""
+def _open_index(path: str, *, create: bool, write: bool = False) -> Any:
+    """Open for ``add`` (``create=True``), for changes (``write=True``: ``remove``,
+    ``vacuum``), or read-only (``query``, ``stats``, ``list``, ``export``)."""
     from .index import Index
 
-    return Index(path, create=create, read_only=not create)
+    return Index(path, create=create, read_only=not (create or write))
 
 
 def _cmd_index_add(args: argparse.Namespace) -> int:
@@ -622,7 +623,7 @@ def _cmd_index_remove(args: argparse.Namespace) -> int:
         ids += [line.strip() for line in read_text(args.ids_from).splitlines() if line.strip()]
     if not ids:
         raise _UsageError("overlap index remove: no ids given (ID... or --ids-from FILE)")
-    with _open_index(args.index, create=False) as index:
+    with _open_index(args.index, create=False, write=True) as index:
         rep = index.remove(ids)
         total = len(index)
     if args.json:
@@ -653,7 +654,7 @@ def _cmd_index_export(args: argparse.Namespace) -> int:
 
 
 def _cmd_index_vacuum(args: argparse.Namespace) -> int:
-    with _open_index(args.index, create=False) as index:
+    with _open_index(args.index, create=False, write=True) as index:
         before, after = index.vacuum()
     print(f"{args.index}: {before:,} -> {after:,} bytes")
     return 0

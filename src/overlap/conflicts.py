@@ -188,7 +188,7 @@ def quantities(words: list[str], vietnamese: bool) -> list[tuple[int, int, Quant
         # "6 tháng 2" (day, month) and "6 tháng 2 năm 2017" written out in Vietnamese
         if _RE_PLAIN.match(w) and i + 2 < n and words[i + 1] == "tháng" and _RE_PLAIN.match(words[i + 2]) \
                 and 1 <= int(w) <= 31 and 1 <= int(words[i + 2]) <= 12 and prev in ("ngày", "hôm", "sáng", "chiều", "tối", "đêm", ""):
-            value_t = (float(w), float(words[i + 2]))
+            value_t: tuple[float, ...] = (float(w), float(words[i + 2]))
             j = i + 3
             if j + 1 < n and words[j] == "năm" and _RE_PLAIN.match(words[j + 1]):
                 value_t, j = value_t + (float(words[j + 1]),), j + 2

@@ -172,7 +172,7 @@ def _csv_rows(path: str, encoding: str) -> Iterator[tuple[list[str], dict[str, A
 
 def _parquet_file(path: str) -> Any:
     try:
-        import pyarrow.parquet as pq  # type: ignore[import-untyped]
+        import pyarrow.parquet as pq
     except ImportError:
         raise InputError(f"{path}: reading Parquet needs pyarrow: pip install 'overlap[parquet]'") from None
     try:

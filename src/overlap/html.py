@@ -33,7 +33,7 @@ import html as _html
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from .records import Comparison, Span
 
@@ -511,9 +511,9 @@ _REASON_LABEL = {"near_duplicate": "near-duplicate", "passage": "shared passage"
 
 def _texts_lookup(result: Any, texts: Any) -> Callable[[str], str]:
     if texts is None:
-        return result.text
+        return cast(Callable[[str], str], result.text)
     if callable(texts):
-        return texts
+        return cast(Callable[[str], str], texts)
     if isinstance(texts, Mapping):
         return texts.__getitem__
     raise TypeError(f"texts must be a mapping of id to text, a callable or None: {type(texts).__name__}")
@@ -609,7 +609,7 @@ def scan_html(
         members = "".join(
             f"<li>{doc(m)} <small>{lengths.get(m, 0):,} chars</small></li>" for m in c.members
         )
-        rows = "".join(
+        evidence = "".join(
             f"<tr><td>{doc(e.a)}</td><td>{doc(e.b)}</td><td>{_reason(e.reason)}</td>"
             f'<td class="num">{e.pair.similarity.jaccard:.3f}</td><td class="num">{len(e.pair.passages)}</td>'
             f'<td class="num">{len(e.pair.conflicts)}</td>'
@@ -622,12 +622,12 @@ def scan_html(
             f"<small>{len(c.members)} documents</small></h3>"
             f'<ol class="members">{members}</ol>'
             "<table><thead><tr><th>a</th><th>b</th><th>link</th><th>Jaccard</th><th>passages</th>"
-            f"<th>conflicts</th><th>evidence</th><th></th></tr></thead><tbody>{rows}</tbody></table></article>"
+            f"<th>conflicts</th><th>evidence</th><th></th></tr></thead><tbody>{evidence}</tbody></table></article>"
         )
     clusters = "".join(cards) or '<p class="empty">No clusters: no two documents are linked.</p>'
 
     # Conflicts across the corpus, and name variants.
-    rows = []
+    rows: list[str] = []
     for p, c in conflicts:
         then = f'.conf[data-cid="{p.conflicts.index(c) + 1}"]'
         rows.append(
@@ -641,13 +641,15 @@ def scan_html(
         if rows
         else '<p class="empty">No conflicting details between linked documents.</p>'
     )
-    variants = []
+    variant_items: list[str] = []
     for v in result.name_variants:
         spellings = "".join(
             f"<li><b>{_esc(sp.text)}</b> in {', '.join(doc(d) for d in sp.docs)}</li>" for sp in v.spellings
         )
-        variants.append(f'<li class="variant"><ul>{spellings}</ul></li>')
-    variant_list = f'<h3>Name variants</h3><ul class="variants">{"".join(variants)}</ul>' if variants else ""
+        variant_items.append(f'<li class="variant"><ul>{spellings}</ul></li>')
+    variant_list = (
+        f'<h3>Name variants</h3><ul class="variants">{"".join(variant_items)}</ul>' if variant_items else ""
+    )
 
     # Reused passages.
     reused = "".join(

@@ -441,10 +441,10 @@ class Index:
                     f"{self.path} was built with {name}={stored[name]!r}, not {value!r}; "
                     f"omit {name} to use the stored value, or build a new index"
                 )
-        self.num_perm: int = stored["num_perm"]
-        self.seed: int = stored["seed"]
-        self.shingle_size: int = stored["shingle_size"]
-        self.threshold: float = stored["threshold"]
+        self.num_perm: int = int(stored["num_perm"])
+        self.seed: int = int(stored["seed"])
+        self.shingle_size: int = int(stored["shingle_size"])
+        self.threshold: float = float(stored["threshold"])
         self.bands = int(meta["bands"])
         self.rows = int(meta["rows"])
         self.schema_version = int(meta["schema_version"])

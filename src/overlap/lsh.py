@@ -95,7 +95,7 @@ def _optimal_params(t: float, num_perm: int, wfp: float, wfn: float) -> tuple[in
         s = (hi - lo) / 2 * nodes[None, :] + (hi + lo) / 2
         miss = (1.0 - s**rs) ** bs  # probability that no band matches
         f = 1.0 - miss if false_positive else miss
-        return (f * weights[None, :]).sum(axis=1) * (hi - lo) / 2
+        return np.asarray((f * weights[None, :]).sum(axis=1) * (hi - lo) / 2)
 
     error = wfp * integral(0.0, t, True) + wfn * integral(t, 1.0, False)
     best = int(np.argmin(error))  # argmin returns the first minimum, like datasketch's strict <
@@ -208,7 +208,7 @@ def _ranges(counts: np.ndarray) -> np.ndarray:
     if total == 0:
         return np.zeros(0, dtype=np.int64)
     ends = np.cumsum(counts)
-    return np.arange(total, dtype=np.int64) - np.repeat(ends - counts, counts)
+    return np.asarray(np.arange(total, dtype=np.int64) - np.repeat(ends - counts, counts))
 
 
 def _all_pairs(doc: np.ndarray, starts: np.ndarray, sizes: np.ndarray) -> np.ndarray:

@@ -132,7 +132,7 @@ def _is_upper(cps: np.ndarray) -> np.ndarray:
         for cp in np.unique(cps[unknown]).tolist():
             _UPPER[cp] = chr(cp).isupper()
         got = _UPPER[cps]
-    return got.astype(bool)
+    return np.asarray(got, dtype=bool)
 
 
 def _codepoints(text: str) -> np.ndarray:
@@ -175,12 +175,12 @@ class _Doc:
     _initial: list[bool] | None = field(default=None)
     _vietnamese: bool | None = field(default=None)
     _shingle_sets: dict[int, np.ndarray] = field(default_factory=dict)
-    _align_cache: dict = field(default_factory=dict)
+    _align_cache: dict[tuple[str, int], Any] = field(default_factory=dict)
     _solid: np.ndarray | None = field(default=None)
     _cps: np.ndarray | None = field(default=None)
     _lowered: str | None = field(default=None)
     _folded: list[int] | None = field(default=None)
-    _units: dict = field(default_factory=dict)
+    _units: dict[Any, Any] = field(default_factory=dict)
 
     @classmethod
     def of(cls, text: str) -> "_Doc":
@@ -632,9 +632,11 @@ def _passage(al: Alignment, a: _Doc, b: _Doc, flip: bool = False) -> tuple[Passa
                 continue
         glo, ghi, golo, gohi = _grow(a, lo, hi, b, olo, ohi, kind)
         sa, sb = a.span(glo, ghi), b.span(golo, gohi)
-        record = Conflict if is_conflict else Variant
-        x = record(kind, sb, sa, sb.of(b.text), sa.of(a.text)) if flip else record(kind, sa, sb, sa.of(a.text), sb.of(b.text))
-        (conflicts if is_conflict else variants).append(x)
+        ends = (sb, sa, sb.of(b.text), sa.of(a.text)) if flip else (sa, sb, sa.of(a.text), sb.of(b.text))
+        if is_conflict:
+            conflicts.append(Conflict(kind, *ends))
+        else:
+            variants.append(Variant(kind, *ends))
     variants.extend(_orthography(al, a, b, amap, flip))
     # A passage where many figures differ is a template filled in twice (a market
     # report at noon and at the close, two provinces' results), not one story told
@@ -786,7 +788,7 @@ def _with_reworded(a: _Doc, b: _Doc, o: CompareOptions, passages: list[Passage],
         pairs = [SentencePair(sb, sa, sc) if flip else SentencePair(sa, sb, sc) for sa, sb, sc in got]
         members = [passages[v] for v in m.verbatim]
         if m.reworded:
-            score, edits = max(matches[k].score for k in m.reworded), ()
+            score, edits = max(matches[k].score for k in m.reworded), tuple[Edit, ...]()
         else:  # verbatim pieces that touch on both sides: their scores by length, their edits
             score = sum(p.score * len(p.a) for p in members) / max(1, sum(len(p.a) for p in members))
             edits = tuple(sorted((e for p in members for e in p.edits), key=lambda e: (e.a.start, e.b.start)))

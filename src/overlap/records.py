@@ -26,9 +26,9 @@ def _pickled_by_fields(cls: type[_R]) -> type[_R]:
     names = tuple(f.name for f in fields(cls))  # type: ignore[arg-type]
     get = attrgetter(*names)
     if len(names) == 1:
-        cls.__reduce__ = lambda self: (cls, (get(self),))  # type: ignore[method-assign,assignment]
+        cls.__reduce__ = lambda self: (cls, (get(self),))  # type: ignore[method-assign]
     else:
-        cls.__reduce__ = lambda self: (cls, get(self))  # type: ignore[method-assign,assignment]
+        cls.__reduce__ = lambda self: (cls, get(self))  # type: ignore[method-assign]
     return cls
 
 

@@ -24,6 +24,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from types import ModuleType
 
 import numpy as np
 
@@ -81,7 +82,7 @@ def _classes(cps: np.ndarray) -> np.ndarray:
         for cp in np.unique(cps[unknown]).tolist():
             _TABLE[cp] = _classify(chr(cp))
         cls = _TABLE[cps]
-    return cls
+    return np.asarray(cls)
 
 
 def char_classes(cps: np.ndarray) -> np.ndarray:
@@ -176,7 +177,7 @@ def _tokenize(text: str) -> Tokens:
     return Tokens(starts, ends, _fmix64(raw))
 
 
-def _jit():  # type: ignore[no-untyped-def]
+def _jit() -> ModuleType | None:
     """The compiled kernels (``overlap.jit.load_kernels()``), or None for the numpy path.  Only
     the batch functions below call this, so ``tokenize`` and ``overlap compare`` never
     import numba."""

@@ -87,7 +87,7 @@ True
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 import numpy as np
 
@@ -239,9 +239,9 @@ def _oph_numpy(flat: np.ndarray, offs: np.ndarray, num_perm: int, seed: int) -> 
     slot = np.repeat(np.arange(n, dtype=np.uint64) * K, np.diff(offs)) + ((v * K) >> _U64(32))
     row = np.full(n * num_perm, EMPTY, dtype=np.uint32)
     np.minimum.at(row, slot.astype(np.int64), v.astype(np.uint32))
-    row = row.reshape(n, num_perm)
-    out = row.copy()
-    empty = row == EMPTY
+    rows = row.reshape(n, num_perm)
+    out = rows.copy()
+    empty = rows == EMPTY
     empty &= ~empty.all(axis=1, keepdims=True)  # an empty document stays EMPTY
     d, k = np.nonzero(empty)
     k = k.astype(np.uint64)
@@ -254,15 +254,15 @@ def _oph_numpy(flat: np.ndarray, offs: np.ndarray, num_perm: int, seed: int) -> 
             z = _splitmix64(probe_key ^ (k[pending] << _U64(32)) ^ _U64(t))
         j = ((z >> _U64(32)) * K) >> _U64(32)
         last[pending] = j
-        hit = row[d[pending], j.astype(np.int64)] != EMPTY
-        out[d[pending[hit]], k[pending[hit]].astype(np.int64)] = row[d[pending[hit]], j[hit].astype(np.int64)]
+        hit = rows[d[pending], j.astype(np.int64)] != EMPTY
+        out[d[pending[hit]], k[pending[hit]].astype(np.int64)] = rows[d[pending[hit]], j[hit].astype(np.int64)]
         pending = pending[~hit]
     for step in range(1, num_perm + 1):
         if not len(pending):
             break
         j = ((last[pending] + _U64(step)) % K).astype(np.int64)
-        hit = row[d[pending], j] != EMPTY
-        out[d[pending[hit]], k[pending[hit]].astype(np.int64)] = row[d[pending[hit]], j[hit]]
+        hit = rows[d[pending], j] != EMPTY
+        out[d[pending[hit]], k[pending[hit]].astype(np.int64)] = rows[d[pending[hit]], j[hit]]
         pending = pending[~hit]
     return out
 
@@ -352,7 +352,7 @@ def _signatures(
     return out
 
 
-def _threaded(run, offs: np.ndarray, out: np.ndarray, workers: int) -> np.ndarray:
+def _threaded(run: Callable[[int, int], np.ndarray | None], offs: np.ndarray, out: np.ndarray, workers: int) -> np.ndarray:
     """``run(lo, hi)`` in threads for ``workers`` ranges of documents of equal shingle counts.
 
     ``run`` writes ``out[lo:hi]`` itself (returns None) or returns those rows.
@@ -455,11 +455,13 @@ def minhash(
     _check_workers(workers)
     _check_method(method)
     k = _check_k(shingle_size)
-    texts = list(texts) if not isinstance(texts, (str, bytes)) else texts
-    _check_texts(texts)
-    if workers == 1 or len(texts) < 2 * workers:
-        return _minhash_serial(texts, int(num_perm), int(seed), k, method)
-    return _minhash_parallel(texts, int(num_perm), int(seed), k, int(workers), method)
+    if isinstance(texts, (str, bytes)):
+        _check_texts(texts)  # refuses one string with a message that says to wrap it
+    docs = list(texts)
+    _check_texts(docs)
+    if workers == 1 or len(docs) < 2 * workers:
+        return _minhash_serial(docs, int(num_perm), int(seed), k, method)
+    return _minhash_parallel(docs, int(num_perm), int(seed), k, int(workers), method)
 
 
 def _minhash_serial(texts: list[str], num_perm: int, seed: int, shingle_size: int, method: str = "minmax") -> np.ndarray:
@@ -508,5 +510,6 @@ def estimate_jaccard(sig_a: np.ndarray, sig_b: np.ndarray) -> float | np.ndarray
     if a.shape[-1:] != b.shape[-1:]:
         raise ConfigError(f"signatures differ in num_perm: {a.shape[-1:]} vs {b.shape[-1:]}")
     if a.ndim == 1 and b.ndim == 1:
-        return float(np.count_nonzero(a == b)) / a.shape[-1]
-    return np.count_nonzero(a == b, axis=-1) / a.shape[-1]
+        return float(np.count_nonzero(a == b)) / float(a.shape[-1])
+    same = np.asarray(np.count_nonzero(a == b, axis=-1), dtype=np.float64)
+    return same / float(a.shape[-1])
