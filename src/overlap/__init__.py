@@ -30,7 +30,8 @@ Public API (everything is importable from ``overlap``; heavy parts load on first
     Results of ``scan`` and of the index; each has ``to_dict()``.
 ``Document``
     One input document (id, text, origin) as corpus readers yield it.
-``Comparison``, ``Passage``, ``SentencePair``, ``Edit``, ``Conflict``, ``Variant``, ``Similarity``, ``Span``
+``Comparison``, ``Passage``, ``SentencePair``, ``Edit``, ``Conflict``, ``Variant``, ``Similarity``, ``Span``,
+``DuplicateReason``
     The frozen result records; each has ``to_dict()``.
 ``OverlapError``, ``ConfigError``, ``InputError``
     The exceptions raised on purpose.
@@ -44,7 +45,7 @@ from importlib import import_module
 from typing import Any
 
 from .errors import ConfigError, InputError, OverlapError
-from .records import Comparison, Conflict, Document, Edit, Passage, SentencePair, Similarity, Span, Variant
+from .records import Comparison, Conflict, Document, DuplicateReason, Edit, Passage, SentencePair, Similarity, Span, Variant
 
 # Public names that live in modules with heavier imports, loaded on first access.
 _LAZY = {
@@ -73,6 +74,7 @@ __all__ = sorted(
         "ConfigError",
         "Conflict",
         "Document",
+        "DuplicateReason",
         "Edit",
         "InputError",
         "OverlapError",

@@ -139,7 +139,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
 
         _write_html(args.html, comparison_html(cmp, a_text, b_text, a_name=args.a, b_name=args.b))
     if args.json:
-        json.dump(cmp.to_dict(), sys.stdout, ensure_ascii=False, indent=2)
+        json.dump(cmp.to_dict(a_text), sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
     else:
         from .report import render_comparison

@@ -28,7 +28,7 @@ from .conflicts import Side, classify, may_hold_quantity
 from .errors import ConfigError
 from .fuzz import indel_similarity
 from .normalization import NormText, normalize
-from .records import Comparison, Conflict, Edit, Passage, SentencePair, Similarity, Span, Variant
+from .records import Comparison, Conflict, DuplicateReason, Edit, Passage, SentencePair, Similarity, Span, Variant
 from .segment import sentences
 from .shingle import Tokens, shingles, tokenize, tokenize_many
 
@@ -768,6 +768,13 @@ def compare_prepared(a: _Doc, b: _Doc, *, options: CompareOptions | None = None)
     shared_a = _coverage(a, [p.a for p in passages])
     shared_b = _coverage(b, [p.b for p in passages])
     near = sim.jaccard >= o.near_duplicate or min(shared_a, shared_b) >= o.duplicate_coverage
+    reason = None
+    if near:
+        by_jaccard = sim.jaccard >= o.near_duplicate
+        reason = DuplicateReason(
+            "jaccard" if by_jaccard else "coverage", sim.jaccard, min(shared_a, shared_b),
+            o.near_duplicate if by_jaccard else o.duplicate_coverage,
+        )
     return Comparison(
         a_length=len(a.text),
         b_length=len(b.text),
@@ -776,6 +783,7 @@ def compare_prepared(a: _Doc, b: _Doc, *, options: CompareOptions | None = None)
         passages=tuple(passages),
         conflicts=tuple(conflicts),
         variants=tuple(variants),
+        duplicate=reason,
     )
 
 
