@@ -46,14 +46,14 @@ def test_cluster_is_independent_of_link_order_and_ranked_by_size() -> None:
     assert first == [[3, 4, 5, 6], [0, 1, 2]]
 
 
-def test_weak_evidence_alone_links_nothing_but_combined_evidence_does() -> None:
-    short, _ = link_weight(passage_chars=80, passage_coverage=0.05)
-    event, _ = link_weight(same_event_names=3)
-    both, reason = link_weight(passage_chars=80, passage_coverage=0.05, same_event_names=3, vocabulary=0.1)
-    assert short < MERGE_THRESHOLD and event < MERGE_THRESHOLD
-    assert both >= MERGE_THRESHOLD
-    assert cluster(2, [Evidence(0, 1, short, "short_passage")]) == []
-    assert cluster(2, [Evidence(0, 1, both, reason)]) == [[0, 1]]
+def test_a_document_joins_a_story_only_with_links_to_most_of_it() -> None:
+    short = Evidence(0, 3, link_weight(passage_chars=80, passage_coverage=0.05)[0], "short_passage")
+    event_w = link_weight(same_event_names=3)[0]
+    assert short.weight >= MERGE_THRESHOLD and event_w >= MERGE_THRESHOLD  # either links two lone documents
+    story = _clique([0, 1, 2])
+    assert cluster(4, story + [short]) == [[0, 1, 2]]  # one link to a story of three: not enough
+    more = [short, Evidence(1, 3, short.weight, "short_passage"), Evidence(2, 3, event_w, "same_event")]
+    assert cluster(4, story + more) == [[0, 1, 2, 3]]
 
 
 def test_evidence_is_ranked_near_duplicate_long_short_same_event() -> None:
@@ -85,7 +85,7 @@ def test_vocabulary_links_pair_the_documents_sharing_rare_word_pairs(seeds: dict
     # rewrite shares the seed's rare bigrams, not the other seeds'.
     docs = [seeds[i] for i in range(5)]
     halves = [" Ngoài ra, ".join(s[: len(s) // 2].split(". ")) for s in docs]
-    found = vocabulary_links([terms(t) for t in docs + halves], max_df=2)
+    found = vocabulary_links([terms(t) for t in docs + halves], max_df=2, min_docs=2)
     linked = {(i, j) for i, j, c in found if c >= 0.3}
     assert {(i, i + 5) for i in range(5)} <= linked
     assert all(j == i + 5 for i, j in linked)
@@ -94,7 +94,8 @@ def test_vocabulary_links_pair_the_documents_sharing_rare_word_pairs(seeds: dict
 def test_vocabulary_terms_ignore_case_and_empty_texts() -> None:
     assert (terms("Giá VÀNG hôm nay tăng mạnh") == terms("giá vàng hôm nay tăng mạnh")).all()
     assert len(terms("")) == 0
-    assert vocabulary_links([terms(""), terms("")]) == []
+    assert vocabulary_links([terms(""), terms("")], min_docs=2) == []
+    assert vocabulary_links([terms("xe buýt nhanh chạy thử")] * 2) == []  # too few documents to call anything rare
 
 
 # ---------------------------------------------------------------------------- reuse
@@ -142,7 +143,7 @@ def test_passage_groups_count_documents_once_and_flag_boilerplate() -> None:
     shared.append(SharedSpan(99, 0, start[0], start[0] + 40, 1, start[1], start[1] + 40))  # overlapping, same doc
     (g,) = [x for x in passage_groups(shared, texts.__getitem__) if x.documents >= 5]
     assert g.documents == 6 and not g.boilerplate
-    (b,) = [x for x in passage_groups(shared, texts.__getitem__, shares_more=lambda pair, grp: False) if x.documents >= 5]
+    (b,) = [x for x in passage_groups(shared, texts.__getitem__, shares_more=lambda pair, grp, k: False) if x.documents >= 5]
     assert b.boilerplate
-    (k,) = [x for x in passage_groups(shared, texts.__getitem__, shares_more=lambda pair, grp: True) if x.documents >= 5]
+    (k,) = [x for x in passage_groups(shared, texts.__getitem__, shares_more=lambda pair, grp, k: True) if x.documents >= 5]
     assert not k.boilerplate

@@ -24,7 +24,8 @@ document, first position).
 Boilerplate (a site footer, a legal notice) is the same text in many otherwise
 unrelated documents: a group in ``BOILERPLATE_DOCS`` or more documents where fewer than
 ``BOILERPLATE_OTHER`` of the pairs it links share anything else (``shares_more(pair,
-group)`` says whether they do; None: no group is boilerplate).
+group, passages of the pair in the group)`` says whether they do; None: no group is
+boilerplate).
 
 Cost: one similarity per (candidate span, group tried), each linear in the span's
 length over 64 (bit-parallel); the length bound rejects most mismatches without it.
@@ -77,7 +78,8 @@ class PassageGroup:
     ``text_doc``, ``text_start``, ``text_end``: the span whose text is the group's text;
     ``occurrences``: ``(doc, start, end, similarity to the group's text)``, by document
     then position, at most one per overlapping stretch of a document; ``pairs``: codes
-    of the pairs whose aligned passage has both sides in the group; ``boilerplate``.
+    of the pairs whose aligned passage has both sides in the group, and ``spans`` the
+    indices of those passages in the ``shared`` input; ``boilerplate``.
     """
 
     text_doc: int
@@ -86,6 +88,7 @@ class PassageGroup:
     occurrences: tuple[tuple[int, int, int, float], ...]
     pairs: tuple[int, ...]
     boilerplate: bool
+    spans: tuple[int, ...] = ()
 
     @property
     def documents(self) -> int:
@@ -111,7 +114,7 @@ def passage_groups(
     text: Callable[[int], str],
     *,
     min_similarity: float = MIN_SIMILARITY,
-    shares_more: Callable[[int, "PassageGroup"], bool] | None = None,
+    shares_more: Callable[[int, "PassageGroup", int], bool] | None = None,
 ) -> list[PassageGroup]:
     """Reused passages of ``shared`` (groups in 2+ documents), most documents first.
 
@@ -194,13 +197,18 @@ def passage_groups(
                 out.append(group)
     # The pairs of each group: those whose aligned passage has both ends in it.
     pairs: list[set[int]] = [set() for _ in out]
-    for x, (u, v) in zip(shared, ends):
+    spans: list[list[int]] = [[] for _ in out]
+    for k, (x, (u, v)) in enumerate(zip(shared, ends)):
         g = group_of.get(u)
         if g is not None and group_of.get(v) == g:
             pairs[g].add(x.pair)
-    out = [PassageGroup(g.text_doc, g.text_start, g.text_end, g.occurrences, tuple(sorted(p)), False) for g, p in zip(out, pairs)]
+            spans[g].append(k)
+    out = [
+        PassageGroup(g.text_doc, g.text_start, g.text_end, g.occurrences, tuple(sorted(p)), False, tuple(sp))
+        for g, p, sp in zip(out, pairs, spans)
+    ]
     if shares_more is not None:
-        out = [_with_boilerplate(g, shares_more) for g in out]
+        out = [_with_boilerplate(g, shared, shares_more) for g in out]
     out.sort(key=lambda g: (-g.documents, -sum(e - s for _, s, e, _ in g.occurrences), g.text_doc, g.text_start))
     return out
 
@@ -224,10 +232,15 @@ def _group(
     return PassageGroup(d, s, e, tuple(kept), (), False)
 
 
-def _with_boilerplate(g: PassageGroup, shares_more: Callable[[int, PassageGroup], bool]) -> PassageGroup:
+def _with_boilerplate(
+    g: PassageGroup, shared: Sequence[SharedSpan], shares_more: Callable[[int, PassageGroup, int], bool]
+) -> PassageGroup:
     if g.documents < BOILERPLATE_DOCS or not g.pairs:
         return g
-    other = sum(1 for p in g.pairs if shares_more(p, g))
+    inside: dict[int, int] = {}
+    for k in g.spans:
+        inside[shared[k].pair] = inside.get(shared[k].pair, 0) + 1
+    other = sum(1 for p in g.pairs if shares_more(p, g, inside[p]))
     if other >= BOILERPLATE_OTHER * len(g.pairs):
         return g
-    return PassageGroup(g.text_doc, g.text_start, g.text_end, g.occurrences, g.pairs, True)
+    return PassageGroup(g.text_doc, g.text_start, g.text_end, g.occurrences, g.pairs, True, g.spans)

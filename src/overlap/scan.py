@@ -76,7 +76,9 @@ from ._arrays import frequent, isin_sorted, unique, unique_counts
 from .cluster import UnionFind
 from .lsh import _ranges
 from .errors import ConfigError, InputError
-from .records import Comparison, Conflict, Document, Passage, Similarity, Span
+from .records import Comparison, Conflict, Document, DuplicateReason, Passage, Similarity, Span
+from .reuse import MIN_SIMILARITY as REUSE_MIN_SIMILARITY
+from .stories import link_weight
 
 __all__ = [
     "Cluster",
@@ -230,8 +232,14 @@ class SameEvent:
     names: tuple[str, ...]
     dates: tuple[str, ...]
 
+    @property
+    def confidence(self) -> float:
+        """How sure the evidence alone is, in [0, 1]: ``overlap.stories.link_weight`` of
+        its names (at most 8 are kept); alone it never joins a story."""
+        return link_weight(same_event_names=len(self.names))[0]
+
     def to_dict(self) -> dict[str, Any]:
-        return {"names": list(self.names), "dates": list(self.dates)}
+        return {"names": list(self.names), "dates": list(self.dates), "confidence": round(self.confidence, 4)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -241,7 +249,11 @@ class PairResult:
     ``similarity`` is the exact shingle overlap, ``near_duplicate`` whether its Jaccard
     reaches the threshold; ``passages`` and ``conflicts`` are ``compare``'s, with spans
     into ``a``'s and ``b``'s texts.  ``same_event`` is set when the pair is linked by
-    shared names and dates.  Only linked pairs are kept (see ``link``).
+    shared names and dates.  Only linked pairs are kept (see ``link``).  ``duplicate``
+    says which near-duplicate rule fired (None when not a near-duplicate).  ``evidence``
+    and ``confidence`` are the pair's story evidence (``overlap.stories.link_weight``:
+    ``near_duplicate``, ``long_passage``, ``short_passage``, ``same_event`` or
+    ``shared_vocabulary``; "" and 0 for boilerplate only) and its weight in [0, 1].
     """
 
     a: str
@@ -252,6 +264,9 @@ class PairResult:
     conflicts: tuple[Conflict, ...] = ()
     same_event: SameEvent | None = None
     boilerplate: bool = False
+    duplicate: DuplicateReason | None = None
+    evidence: str = ""
+    confidence: float = 0.0
 
     @property
     def link(self) -> str:
@@ -276,6 +291,9 @@ class PairResult:
             "link": self.link,
             "similarity": self.similarity.to_dict(),
             "near_duplicate": self.near_duplicate,
+            "near_duplicate_reason": self.duplicate.to_dict() if self.duplicate else None,
+            "evidence": self.evidence,
+            "confidence": round(self.confidence, 4),
             "boilerplate": self.boilerplate,
             "passages": [_passage_dict(p, a_text) for p in self.passages],
             "conflicts": [c.to_dict() for c in self.conflicts],
@@ -300,14 +318,19 @@ def _excerpt(s: str, limit: int = _EXCERPT) -> str:
 class Link:
     """One piece of a cluster's evidence: documents ``a`` and ``b`` are linked.
 
-    ``reason`` is the pair's ``link``; ``pair`` the full ``PairResult`` (its passages are
-    the shared text that links the members).
+    ``reason`` is the strongest evidence (``near_duplicate``, ``long_passage``,
+    ``short_passage``, ``same_event``, ``shared_vocabulary``) and ``confidence`` the
+    link's weight in [0, 1] (``overlap.stories``).  ``pair`` is the verified
+    ``PairResult`` (its passages are the shared text), or None for a link found only
+    through shared rare vocabulary, whose cosine is ``vocabulary``.
     """
 
     a: str
     b: str
     reason: str
-    pair: PairResult
+    pair: PairResult | None
+    confidence: float = 0.0
+    vocabulary: float = 0.0
 
     def to_dict(self, a_text: str | None = None) -> dict[str, Any]:
         p = self.pair
@@ -315,11 +338,14 @@ class Link:
             "a": self.a,
             "b": self.b,
             "reason": self.reason,
-            "jaccard": round(p.similarity.jaccard, 4),
-            "passages": [_passage_dict(x, a_text) for x in p.passages],
+            "confidence": round(self.confidence, 4),
+            "jaccard": round(p.similarity.jaccard, 4) if p is not None else None,
+            "passages": [_passage_dict(x, a_text) for x in p.passages] if p is not None else [],
         }
-        if p.same_event is not None:
+        if p is not None and p.same_event is not None:
             out["same_event"] = p.same_event.to_dict()
+        if self.vocabulary:
+            out["vocabulary_cosine"] = round(self.vocabulary, 4)
         return out
 
 
@@ -328,18 +354,24 @@ class Cluster:
     """A group of documents: ``kind`` is ``"near_duplicate"`` or ``"story"``.
 
     ``members`` are document ids in input order; ``evidence`` the links among them that
-    carry the cluster's kind (for a story: every near-duplicate, passage and same-event
-    link inside it).  Only groups of two or more documents are clusters.
+    carry the cluster's kind (for a story: every link inside it, strongest first).
+    ``headline``: the first line of the first member's text; ``strength``: the mean link
+    weight over all pairs of members (a missing link counts 0; ``overlap.stories``).
+    Only groups of two or more documents are clusters.
     """
 
     kind: str
     members: tuple[str, ...]
     evidence: tuple[Link, ...]
+    headline: str = ""
+    strength: float = 0.0
 
     def to_dict(self, texts: Callable[[str], str] | None = None) -> dict[str, Any]:
         return {
             "kind": self.kind,
             "size": len(self.members),
+            "headline": self.headline,
+            "strength": round(self.strength, 4),
             "members": list(self.members),
             "evidence": [e.to_dict(texts(e.a) if texts else None) for e in self.evidence],
         }
@@ -351,9 +383,13 @@ class Occurrence:
 
     doc: str
     span: Span
+    similarity: float | None = None  # to its reused passage's text (None: not a passage)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"doc": self.doc, "start": self.span.start, "end": self.span.end}
+        out: dict[str, Any] = {"doc": self.doc, "start": self.span.start, "end": self.span.end}
+        if self.similarity is not None:
+            out["similarity"] = self.similarity
+        return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -391,11 +427,13 @@ class NameVariant:
 class ReusedPassage:
     """A stretch of text found in several documents.
 
-    ``text`` is its first occurrence's text (in input order); ``occurrences`` every
-    document span that holds it, one or more per document.  ``boilerplate`` marks text
-    such as a site footer: found in 5+ documents that, pair by pair, share nothing else
-    (fewer than 20% of the pairs do: share another passage, near-duplicate text, or two
-    capitalised name phrases outside this passage).  Boilerplate does not link stories.
+    ``text`` is the group's text (``overlap.reuse``: the span with the most aligned
+    partners); ``occurrences`` every document span that holds it, each matching ``text``
+    at ``overlap.reuse.MIN_SIMILARITY`` or more (its ``similarity`` says how much).
+    ``boilerplate`` marks text such as a site footer: found in 5+ documents that, pair
+    by pair, share nothing else (fewer than 20% of the pairs do: share another passage,
+    near-duplicate text, or two capitalised name phrases outside this passage).
+    Boilerplate does not link stories.
     """
 
     text: str
@@ -410,6 +448,7 @@ class ReusedPassage:
         return {
             "documents": len(self.docs),
             "boilerplate": self.boilerplate,
+            "min_similarity": REUSE_MIN_SIMILARITY,
             "text": _excerpt(self.text, 1000),
             "occurrences": [o.to_dict() for o in self.occurrences],
         }
@@ -742,13 +781,15 @@ def _sign_batch(job: tuple[list[str], _SignConfig]) -> tuple[Any, ...]:
     Returns ``(doc_sigs (n, num_perm) uint32, window_keys (m, pbands) uint64,
     window_doc (m,) int32 local index, name_hashes [n arrays uint64], dates [n arrays
     int16], sentences [n arrays (s, 2) int32 of sentence spans, or None when a text is too
-    short to be split])``; ``compare`` reuses the sentences instead of splitting again.
+    short to be split], vocabulary terms [n arrays uint32, ``overlap.vocabulary.terms``])``;
+    ``compare`` reuses the sentences instead of splitting again.
     """
     from .lsh import band_keys
     from .signatures import signatures_from_shingles
     from .normalization import normalize
     from .segment import sentences
     from .shingle import shingles_many, tokenize_many
+    from .vocabulary import terms_from_bigrams
 
     texts, c = job
     doc_sh: list[np.ndarray] = []
@@ -762,6 +803,9 @@ def _sign_batch(job: tuple[list[str], _SignConfig]) -> tuple[Any, ...]:
     all_toks = tokenize_many([v.text for v in views])  # compiled kernels, one call per batch
     all_sh = shingles_many([t.hashes for t in all_toks], k)
     all_psh = all_sh if c.pk == k else shingles_many([t.hashes for t in all_toks], c.pk)
+    # Rare-vocabulary terms for story links (overlap.vocabulary): sampled word bigrams.
+    all_bi = all_sh if k == 2 else all_psh if c.pk == 2 else shingles_many([t.hashes for t in all_toks], 2)
+    vocab = [terms_from_bigrams(b) for b in all_bi]
     for i, (text, view, toks) in enumerate(zip(texts, views, all_toks)):
         sh = all_sh[i]
         doc_sh.append(sh)
@@ -795,7 +839,7 @@ def _sign_batch(job: tuple[list[str], _SignConfig]) -> tuple[Any, ...]:
         keys = band_keys(wsig, c.pbands, c.prows)
     else:
         keys = np.zeros((0, c.pbands), dtype=np.uint64)
-    return sigs, keys, np.array(win_doc, dtype=np.int32), names, dates, sents
+    return sigs, keys, np.array(win_doc, dtype=np.int32), names, dates, sents, vocab
 
 
 def _sign_and_pack(job: tuple[list[bytes], _SignConfig]) -> tuple[Any, ...]:
@@ -1217,11 +1261,13 @@ def scan(
         name_h: list[np.ndarray] = []  # per document: its name phrases' hashes, sorted
         sent_spans: list[np.ndarray | None] = []  # per document: its sentence spans (for compare)
         dates: list[np.ndarray] = []
+        vocab: list[np.ndarray] = []  # per document: its rare-vocabulary terms
         done = 0
         jobs = (([_utf8(t) for t in batch], cfg) for batch in _batches(documents, store, infos))
-        for sigs, keys, wdoc, names, ds, ss, blobs in pool.imap(_sign_and_pack, jobs):
+        for sigs, keys, wdoc, names, ds, ss, vt, blobs in pool.imap(_sign_and_pack, jobs):
             store.extend(blobs)
             sent_spans.extend(ss)
+            vocab.extend(vt)
             sig_parts.append(sigs)
             key_parts.append(keys)
             win_parts.append(wdoc + done)
@@ -1326,7 +1372,7 @@ def scan(
         "event_candidates": ev.shared_names,
         "compared": len(comparisons),
     }
-    return _assemble(o, infos, store, found, events, counts, timings, t0)
+    return _assemble(o, infos, store, found, events, counts, timings, t0, vocab=vocab)
 
 
 # (pair_by_code, boilerplate-only codes) -> (near-duplicate clusters, story clusters)
@@ -1343,42 +1389,101 @@ def _assemble(
     timings: list[tuple[str, float]],
     t0: float,
     cluster_fn: ClusterFn | None = None,
+    vocab: list[np.ndarray] | None = None,
 ) -> ScanResult:
     """Stages 6-8 from the verified pairs: pairs, clusters, reused passages, name variants.
 
     ``found``: ``(code, comparison)`` of every linked pair, ascending by code
     ``i * n + j``; ``events``: same-event evidence by code; ``counts``: the candidate
-    and comparison counts of ``ScanStats``.  ``store`` needs ``at(i)``, ``get(id)`` and
-    an ``_index`` of ids in input order for at least the documents in ``found`` (the
-    Spark engine passes only those).  Shared by ``scan`` and ``overlap.spark`` so both
-    engines assemble identical results.  ``cluster_fn(pair_by_code, boiler_codes)``, if
-    given, returns ``(near_duplicate_clusters, story_clusters)`` in place of the local
-    union-find (the Spark engine computes the components on its executors).  Cost:
-    small next to verification (linked pairs and their passages only).
+    and comparison counts of ``ScanStats``; ``vocab``: every document's rare-vocabulary
+    terms (``overlap.vocabulary``), None for no vocabulary links.  ``store`` needs
+    ``at(i)``, ``get(id)`` and an ``_index`` of ids in input order for at least the
+    documents in ``found`` (the Spark engine passes only those).  Shared by ``scan`` and
+    ``overlap.spark`` so both engines assemble identical results.
+    ``cluster_fn(pair_by_code, boiler_codes)``, if given, returns the near-duplicate
+    clusters in place of the local union-find (the Spark engine computes the components
+    on its executors; its second item is ignored): stories are always clustered here,
+    by ``overlap.stories`` on the weighted evidence.  Cost: small next to verification
+    (linked pairs, their passages, and the vocabulary links' sort).
     """
+    from .reuse import SharedSpan, passage_groups
+    from .stories import Evidence, cluster
+
     n = len(infos)
     ids = [d.id for d in infos]
-    groups, boiler_codes = _passage_groups(found, n, infos, store)
+    shared = [
+        SharedSpan(c, i, x.a.start, x.a.end, j, x.b.start, x.b.end)
+        for c, r in found
+        for i, j in (divmod(c, n),)
+        for x in r.passages
+    ]
+    near = {c: r.near_duplicate for c, r in found}
+    npass = {c: len(r.passages) for c, r in found}
+    phrase_cache: dict[tuple[int, tuple[tuple[int, int], ...]], set[str]] = {}
+
+    def shares_more(c: int, g: Any, inside: int) -> bool:
+        # A pair shares more than this passage: near-duplicate text, another passage, or
+        # two name phrases outside it.
+        if near[c] or inside < npass[c]:
+            return True
+        spans: dict[int, list[tuple[int, int]]] = {}
+        for d, s_, e, _ in g.occurrences:
+            spans.setdefault(d, []).append((s_, e))
+        return _share_names_outside(c, n, spans, store, phrase_cache)
+
+    groups = passage_groups(shared, store.at, shares_more=shares_more)
+    boiler_spans = {k for g in groups if g.boilerplate for k in g.spans}
+    real = {x.pair for k, x in enumerate(shared) if k not in boiler_spans}
+    boiler_codes = {shared[k].pair for k in boiler_spans} - real
+
     pair_by_code: dict[int, PairResult] = {}
+    evidence: list[Evidence] = []
+    vlinks: dict[int, float] = {}
+    if vocab is not None:
+        from .vocabulary import vocabulary_links
+
+        vlinks = {i * n + j: cos for i, j, cos in vocabulary_links(vocab)}
     for c, r in found:
         i, j = divmod(c, n)
-        pair_by_code[c] = PairResult(
-            ids[i], ids[j], r.similarity, r.near_duplicate, r.passages, r.conflicts, events.get(c),
-            boilerplate=c in boiler_codes,
+        boiler = c in boiler_codes
+        ev = events.get(c)
+        chars = 0 if boiler else min(r.shared_a, r.shared_b)
+        cover = 0.0 if boiler else max(r.shared_a / max(1, infos[i].length), r.shared_b / max(1, infos[j].length))
+        w, why = link_weight(
+            near_duplicate=r.near_duplicate, passage_chars=chars, passage_coverage=cover,
+            same_event_names=len(ev.names) if ev else 0, min_names=o.min_shared_names, vocabulary=vlinks.get(c, 0.0),
         )
+        pair_by_code[c] = PairResult(
+            ids[i], ids[j], r.similarity, r.near_duplicate, r.passages, r.conflicts, ev,
+            boilerplate=boiler, duplicate=r.duplicate, evidence=why, confidence=w,
+        )
+        if w > 0:
+            evidence.append(Evidence(i, j, w, why))
+    for c, cos in vlinks.items():
+        if c not in pair_by_code:
+            w, why = link_weight(vocabulary=cos)
+            evidence.append(Evidence(c // n, c % n, w, why))
     pairs = tuple(pair_by_code.values())
     if cluster_fn is None:
         dup_clusters = _clusters("near_duplicate", n, ids, pair_by_code, lambda p: p.near_duplicate)
-        story_clusters = _clusters("story", n, ids, pair_by_code, lambda p: p.link != "boilerplate")
     else:
-        dup_clusters, story_clusters = cluster_fn(pair_by_code, boiler_codes)
+        dup_clusters = cluster_fn(pair_by_code, boiler_codes)[0]
+    dup_clusters = tuple(_with_headline(c, store) for c in dup_clusters)
+    story_clusters = _stories(cluster(n, evidence), evidence, vlinks, pair_by_code, n, ids, store)
     timings.append(("cluster", time.perf_counter() - t0))
 
     # ---- 7-8: name variants and the most reused passages
     t0 = time.perf_counter()
     variants = _name_variants(pairs, story_clusters, store)
     top = groups[: o.top_passages] if o.top_passages else groups
-    reused = tuple(ReusedPassage(occ[0].span.of(store.get(occ[0].doc)), occ, b) for occ, b in top)
+    reused = tuple(
+        ReusedPassage(
+            store.at(g.text_doc)[g.text_start : g.text_end],
+            tuple(Occurrence(ids[d], Span(s_, e), sim) for d, s_, e, sim in g.occurrences),
+            g.boilerplate,
+        )
+        for g in top
+    )
     timings.append(("report", time.perf_counter() - t0))
 
     stats = ScanStats(
@@ -1402,6 +1507,54 @@ def _assemble(
         stats=stats,
         options=o,
         _texts=store,
+    )
+
+
+def _headline(text: str, limit: int = 200) -> str:
+    """The first non-empty line of ``text`` (a news file's title), cut to ``limit`` characters."""
+    for line in text.splitlines():
+        line = " ".join(line.split())
+        if line:
+            return line if len(line) <= limit else line[: limit - 1].rstrip() + "…"
+    return ""
+
+
+def _with_headline(c: Cluster, store: Any) -> Cluster:
+    conf = [e.pair.duplicate.confidence for e in c.evidence if e.pair is not None and e.pair.duplicate is not None]
+    evidence = tuple(
+        Link(e.a, e.b, e.reason, e.pair, e.pair.duplicate.confidence if e.pair and e.pair.duplicate else 0.0)
+        for e in c.evidence
+    )
+    k = len(c.members)
+    return Cluster(c.kind, c.members, evidence, _headline(store.get(c.members[0])), sum(conf) / (k * (k - 1) / 2))
+
+
+def _stories(
+    groups: list[list[int]], evidence: list[Any], vlinks: dict[int, float], pair_by_code: dict[int, PairResult],
+    n: int, ids: list[str], store: Any,
+) -> tuple[Cluster, ...]:
+    """Story ``Cluster`` records of ``groups`` (``overlap.stories.cluster``): members in input
+    order, every evidence link inside, strongest first; ranked by size, then strength."""
+    where = {m: g for g, members in enumerate(groups) for m in members}
+    links: list[list[Link]] = [[] for _ in groups]
+    weight = [0.0] * len(groups)
+    for e in evidence:
+        g = where.get(e.a)
+        if g is None or where.get(e.b) != g:
+            continue
+        c = e.a * n + e.b
+        links[g].append(Link(ids[e.a], ids[e.b], e.reason, pair_by_code.get(c), e.weight, vlinks.get(c, 0.0)))
+        weight[g] += e.weight
+    out = []
+    order = {d: i for i, d in enumerate(ids)}
+    for members, ev, w in zip(groups, links, weight):
+        ev.sort(key=lambda x: (-x.confidence, order[x.a], order[x.b]))
+        k = len(members)
+        out.append((-k, -w / (k * (k - 1) / 2), members[0], ev, members))
+    out.sort(key=lambda t: t[:3])
+    return tuple(
+        Cluster("story", tuple(ids[m] for m in members), tuple(ev), _headline(store.at(members[0])), -strength)
+        for _, strength, _, ev, members in out
     )
 
 
@@ -1541,98 +1694,6 @@ def _name_variants(pairs: tuple[PairResult, ...], stories: tuple[Cluster, ...], 
 
 def _variant_key(s: str) -> str:
     return " ".join(s.casefold().split())
-
-
-def _passage_groups(
-    found: list[tuple[int, Comparison]], n: int, infos: list[DocInfo], store: _TextStore
-) -> tuple[list[tuple[tuple[Occurrence, ...], bool]], set[int]]:
-    """Group passage spans into reused passages; flag boilerplate; find boilerplate-only pairs.
-
-    Two spans of one document are the same passage when they overlap by at least half
-    of the shorter one; the two sides of a shared passage are the same passage.  Groups
-    are ranked by distinct documents, then total length.
-
-    A group is *boilerplate* (a site footer such as "Mọi phản ánh ... Hotline", a legal
-    disclaimer) when it spans at least ``_BOILER_DOCS`` (5) documents and fewer than
-    ``_BOILER_OTHER`` (20%) of the pairs it links share anything else (another passage,
-    near-duplicate text, or two name phrases outside it): the same text in many
-    otherwise unrelated documents.  A
-    widely syndicated story is not boilerplate, because its copies share more than one
-    passage with each other.  Returns ``(groups, codes)``:
-    groups as ``(occurrences, boilerplate)`` and the codes of pairs whose passages are
-    all boilerplate.
-    """
-    nodes: list[tuple[int, int, int]] = []  # (doc index, start, end)
-    owner: list[int] = []  # pair code of each node
-    for c, r in found:
-        ia, ib = divmod(c, n)
-        for x in r.passages:
-            nodes.append((ia, x.a.start, x.a.end))
-            nodes.append((ib, x.b.start, x.b.end))
-            owner += [c, c]
-    if not nodes:
-        return [], set()
-    near = {c: r.near_duplicate for c, r in found}
-    phrase_cache: dict[tuple[int, tuple[tuple[int, int], ...]], set[str]] = {}
-    npass = {c: len(r.passages) for c, r in found}
-    uf = UnionFind(len(nodes))
-    for u in range(0, len(nodes), 2):
-        uf.union(u, u + 1)
-    order = sorted(range(len(nodes)), key=lambda i: nodes[i])
-    total = len(order)
-    for pos, u in enumerate(order):
-        d, s, e = nodes[u]
-        # Walk forward by index (a slice would copy the rest of the list: quadratic).
-        for q in range(pos + 1, total):
-            v = order[q]
-            d2, s2, e2 = nodes[v]
-            if d2 != d or s2 >= e:
-                break
-            if min(e, e2) - s2 >= 0.5 * min(e - s, e2 - s2):
-                uf.union(u, v)
-    ids = [d.id for d in infos]
-    ranked = []
-    boiler_nodes: set[int] = set()
-    for g in uf.groups(min_size=2):
-        spans: dict[int, list[tuple[int, int]]] = {}
-        for u in g:
-            d, s, e = nodes[u]
-            spans.setdefault(d, []).append((s, e))
-        occ: list[tuple[int, int, int]] = []
-        for d in sorted(spans):
-            merged: list[list[int]] = []
-            for s, e in sorted(spans[d]):
-                if merged and s <= merged[-1][1]:
-                    merged[-1][1] = max(merged[-1][1], e)
-                else:
-                    merged.append([s, e])
-            occ.extend((d, s, e) for s, e in merged)
-        if len(spans) < 2:
-            continue
-        boiler = False
-        if len(spans) >= _BOILER_DOCS:
-            # Pairs linked through this group, and how many of them share anything else.
-            inside: dict[int, int] = {}
-            for u in g:
-                inside[owner[u]] = inside.get(owner[u], 0) + 1
-            gspans = {d: sp for d, sp in spans.items()}
-            other = sum(
-                1 for c, k in inside.items()
-                if near[c] or k < 2 * npass[c] or _share_names_outside(c, n, gspans, store, phrase_cache)
-            )
-            boiler = other < _BOILER_OTHER * len(inside)
-        if boiler:
-            boiler_nodes.update(g)
-        total = sum(e - s for _, s, e in occ)
-        ranked.append((len(spans), total, tuple(Occurrence(ids[d], Span(s, e)) for d, s, e in occ), boiler))
-    ranked.sort(key=lambda r: (-r[0], -r[1]))
-    real = {owner[u] for u in range(len(nodes)) if u not in boiler_nodes}
-    boiler_codes = {owner[u] for u in boiler_nodes} - real
-    return [(occ, b) for _, _, occ, b in ranked], boiler_codes
-
-
-_BOILER_DOCS = 5
-_BOILER_OTHER = 0.2
 
 
 def _share_names_outside(

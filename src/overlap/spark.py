@@ -304,14 +304,15 @@ def _read_dataframe(df: Any, id_col: str, text_col: str) -> Any:
 
 
 def _sign_partition(rows: Iterable[tuple[int, tuple[str, str, str]]], cfg: Any, bands: int, rows_per_band: int) -> Iterator[tuple]:
-    """``(idx, sig bytes, doc band keys | None, window keys (m, pbands), name hashes, dates)`` per document."""
+    """``(idx, sig bytes, doc band keys | None, window keys (m, pbands), name hashes, dates,
+    vocabulary terms as uint32 bytes)`` per document."""
     from .lsh import band_keys
     from .signatures import EMPTY
     from .scan import _sign_batch
 
     def flush(batch: list[tuple[int, str]]) -> Iterator[tuple]:
         texts = [t for _, t in batch]
-        sigs, wkeys, wdoc, names, dates, _ = _sign_batch((texts, cfg))
+        sigs, wkeys, wdoc, names, dates, _, vocab = _sign_batch((texts, cfg))
         dkeys = band_keys(sigs, bands, rows_per_band)
         empty = (sigs == EMPTY).all(axis=1)
         starts = np.searchsorted(wdoc, np.arange(len(batch) + 1))
@@ -323,6 +324,7 @@ def _sign_partition(rows: Iterable[tuple[int, tuple[str, str, str]]], cfg: Any, 
                 wkeys[starts[k] : starts[k + 1]],
                 tuple(int(h) for h in names[k]),
                 tuple(int(d) for d in dates[k]),
+                vocab[k].tobytes(),
             )
 
     batch: list[tuple[int, str]] = []

@@ -20,11 +20,13 @@ while a group whose members are all linked to each other merges at once.
 
 Evidence weights, strongest first: a near-duplicate (1.0); a long shared passage
 (``LONG_PASSAGE_CHARS`` characters covering ``LONG_PASSAGE_COVERAGE`` of either text,
-0.9); a shorter one (0.5 plus its coverage, at most 0.9); shared distinctive names and
-a date (same event: 0.5, a little more per extra name); shared rare vocabulary
-(``overlap.vocabulary``: five times its cosine, at most 0.9).  Evidence of several kinds
-on one pair combines as a noisy-or (``1 - prod(1 - w)``): a short passage or a same-event
-match alone stays below ``MERGE_THRESHOLD``, and links only with other evidence beside it.
+0.9); a shorter one (0.8 plus its coverage, at most 0.9); shared distinctive names and
+a date (same event: 0.8, plus 0.05 per name beyond the minimum, at most 0.9); shared
+rare vocabulary (``overlap.vocabulary``: five times its cosine, at most 0.9).  Evidence
+of several kinds on one pair combines as a noisy-or (``1 - prod(1 - w)``).  Any one
+link can join two single documents, but a document joins a group of k only when its
+links to the group sum to 0.8 k: to a story of three, by links to all three (a
+passage, a name match or shared vocabulary each), never through one member alone.
 The weights and threshold were chosen on VietnameseMDS and checked on Baomoi
 (``benchmarks/quality/stories.py``).
 
@@ -65,8 +67,8 @@ LONG_PASSAGE_COVERAGE = 0.3
 _WEIGHTS = {
     "near_duplicate": 1.0,
     "long_passage": 0.9,
-    "short_passage": 0.5,
-    "same_event": 0.5,
+    "short_passage": 0.8,
+    "same_event": 0.8,
 }
 _SAME_EVENT_EXTRA = 0.05  # per distinctive name beyond the minimum, up to 0.9
 _VOCABULARY_MAX = 0.9
@@ -97,7 +99,7 @@ def link_weight(
     min_names: int = 3,
     vocabulary: float = 0.0,
 ) -> tuple[float, str]:
-    """The weight in [0, 1] and the strongest reason of one pair's evidence.
+    """The weight in [0, 1] and the strongest kind of one pair's evidence.
 
     ``passage_chars``: characters of shared (non-boilerplate) passage text, and
     ``passage_coverage`` the larger share of either text they cover;
@@ -106,10 +108,10 @@ def link_weight(
     rare-word cosine of the two texts (``overlap.vocabulary``), 0 when not measured.
     Returns ``(0.0, "")`` when nothing links the pair.
 
-    >>> link_weight(passage_chars=120, passage_coverage=0.1)
-    (0.6, 'short_passage')
-    >>> link_weight(passage_chars=120, passage_coverage=0.1, same_event_names=3)
-    (0.8, 'short_passage')
+    >>> link_weight(passage_chars=120, passage_coverage=0.05)
+    (0.85, 'short_passage')
+    >>> link_weight(passage_chars=120, passage_coverage=0.05, same_event_names=3)
+    (0.97, 'short_passage')
     """
     parts: list[tuple[float, str]] = []
     if near_duplicate:
@@ -129,8 +131,9 @@ def link_weight(
     miss = 1.0
     for w, _ in parts:
         miss *= 1.0 - w
-    best = max(parts, key=lambda p: p[0])
-    return round(1.0 - miss, 6), best[1]
+    # The reason is the strongest *kind* present (parts are appended in that order), so
+    # shared text is named before shared vocabulary even when the latter weighs more.
+    return round(1.0 - miss, 6), parts[0][1]
 
 
 def cluster(n: int, links: Iterable[Evidence], *, threshold: float = MERGE_THRESHOLD) -> list[list[int]]:

@@ -2,10 +2,10 @@
 
 ``terms(text) -> np.ndarray``
     The sampled, distinct bigram hashes of a text (``uint32``, ascending).
-``terms_from_hashes(token_hashes) -> np.ndarray``
-    The same from the token hashes of its normalised view (``overlap.shingle``), which
-    the scan's signing workers already have.
-``vocabulary_links(docs, *, max_df=None, min_shared=2, min_cosine=0.05) -> list[tuple[int, int, float]]``
+``terms_from_hashes(token_hashes) -> np.ndarray``, ``terms_from_bigrams(bigram_hashes) -> np.ndarray``
+    The same from the token hashes of its normalised view (``overlap.shingle``), or
+    from their 2-token shingles, which the scan's signing workers already have.
+``vocabulary_links(docs, *, max_df=None, min_shared=2, min_cosine=0.05, min_docs=MIN_DOCS) -> list[tuple[int, int, float]]``
     ``(i, j, cosine)`` for documents ``i < j`` that share at least ``min_shared`` rare
     bigrams and whose TF-IDF cosine over their rare bigrams reaches ``min_cosine``.
 
@@ -33,9 +33,11 @@ from itertools import combinations
 
 import numpy as np
 
-__all__ = ["SAMPLE", "terms", "terms_from_hashes", "vocabulary_links"]
+__all__ = ["MIN_DOCS", "SAMPLE", "terms", "terms_from_bigrams", "terms_from_hashes", "vocabulary_links"]
 
 SAMPLE = 2
+MIN_DOCS = 100
+"""Fewer documents than this give no vocabulary links: rarity needs a corpus."""
 """One bigram hash in ``SAMPLE`` is kept (those with ``hash % SAMPLE == 0``)."""
 
 
@@ -45,7 +47,12 @@ def terms_from_hashes(token_hashes: np.ndarray) -> np.ndarray:
 
     if len(token_hashes) < 2:
         return np.zeros(0, dtype=np.uint32)
-    h = shingles(token_hashes, 2)
+    return terms_from_bigrams(shingles(token_hashes, 2))
+
+
+def terms_from_bigrams(bigram_hashes: np.ndarray) -> np.ndarray:
+    """``terms`` from a document's 2-token shingle hashes (``overlap.shingle.shingles(h, 2)``)."""
+    h = np.asarray(bigram_hashes, dtype=np.uint64)
     h = h[h % np.uint64(SAMPLE) == 0]
     # The top 32 bits: half the memory; a rare collision only adds a spurious shared term.
     return np.unique((h >> np.uint64(32)).astype(np.uint32))
@@ -70,15 +77,19 @@ def vocabulary_links(
     max_df: int | None = None,
     min_shared: int = 2,
     min_cosine: float = 0.05,
+    min_docs: int = MIN_DOCS,
 ) -> list[tuple[int, int, float]]:
     """Document pairs sharing rare bigrams, with their cosine over rare-bigram TF-IDF vectors.
 
     ``docs[i]`` holds document ``i``'s distinct bigram hashes (``terms``).  Vectors are
     binary term presence weighted by ``log(n / df)``, over rare bigrams only.  Returns
     ``(i, j, cosine)``, ``i < j``, ascending, for pairs sharing at least ``min_shared``
-    rare bigrams with a cosine of at least ``min_cosine``.
+    rare bigrams with a cosine of at least ``min_cosine``.  Below ``min_docs`` documents
+    there is no corpus to call a bigram rare in, and nothing is returned.
     """
     n = len(docs)
+    if n < min_docs:
+        return []
     if max_df is None:
         max_df = max(5, n // 200)
     if isinstance(max_df, bool) or not isinstance(max_df, int) or max_df < 2:
