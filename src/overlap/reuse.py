@@ -138,11 +138,11 @@ def passage_groups(
     if not nodes:
         return []
     uf = UnionFind(len(nodes))
-    partners: list[set[int]] = [set() for _ in nodes]
+    degree = [0] * len(nodes)  # aligned partners of each span
     for u, v in ends:
         uf.union(u, v)
-        partners[u].add(v)
-        partners[v].add(u)
+        degree[u] += 1
+        degree[v] += 1
     order = sorted(range(len(nodes)), key=nodes.__getitem__)
     for pos, u in enumerate(order):
         d, s, e = nodes[u]
@@ -171,26 +171,29 @@ def passage_groups(
         if len({nodes[u][0] for u in comp}) < 2:
             continue
         # Most-linked span first: it starts the first group, so the commonest text leads.
-        left = sorted(comp, key=lambda u: (-len(partners[u]), nodes[u]))
-        while len(left) >= 2:
-            rep, rest = left[0], left[1:]
-            kr = key(rep)
-            members = [(rep, 1.0)]
+        # Spans with the same case-folded text are tried once, as one.
+        same: dict[str, list[int]] = {}
+        for u in sorted(comp, key=lambda u: (-degree[u], nodes[u])):
+            same.setdefault(key(u), []).append(u)
+        left = list(same)
+        while left and (len(left) >= 2 or len(same[left[0]]) >= 2):
+            kr, rest = left[0], left[1:]
+            members = [(u, 1.0) for u in same[kr]]
             unplaced = []
-            for u in rest:
-                ku = key(u)
-                lr, lu = len(kr), len(ku)
+            lr = len(kr)
+            for ku in rest:
+                lu = len(ku)
                 # Cheapest check first: indel similarity is at most 2 min / (sum) of lengths.
                 if lr + lu and 2 * min(lr, lu) < min_similarity * (lr + lu):
-                    unplaced.append(u)
+                    unplaced.append(ku)
                     continue
                 sim = indel_similarity(kr, ku)
                 if sim >= min_similarity:
-                    members.append((u, sim))
+                    members += [(u, sim) for u in same[ku]]
                 else:
-                    unplaced.append(u)
+                    unplaced.append(ku)
             left = unplaced
-            group = _group(rep, members, nodes)
+            group = _group(same[kr][0], members, nodes)
             if group is not None:
                 for u, _ in members:
                     group_of[u] = len(out)
@@ -220,10 +223,13 @@ def _group(
 ) -> PassageGroup | None:
     """One group from its members; overlapping spans of one document keep the best match."""
     kept: list[tuple[int, int, int, float]] = []
+    by_doc: dict[int, list[tuple[int, int]]] = {}
     for u, sim in sorted(members, key=lambda m: (nodes[m[0]][0], -m[1], nodes[m[0]][1])):
         d, s, e = nodes[u]
-        if any(d == d2 and s < e2 and s2 < e for d2, s2, e2, _ in kept):
+        taken = by_doc.setdefault(d, [])
+        if any(s < e2 and s2 < e for s2, e2 in taken):
             continue
+        taken.append((s, e))
         kept.append((d, s, e, round(sim, 4)))
     if len({k[0] for k in kept}) < 2:
         return None

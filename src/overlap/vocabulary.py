@@ -81,7 +81,7 @@ def vocabulary_links(
 ) -> list[tuple[int, int, float]]:
     """Document pairs sharing rare bigrams, with their cosine over rare-bigram TF-IDF vectors.
 
-    ``docs[i]`` holds document ``i``'s distinct bigram hashes (``terms``).  Vectors are
+    ``docs[i]`` holds document ``i``'s distinct bigram hashes (``terms``: 32-bit values).  Vectors are
     binary term presence weighted by ``log(n / df)``, over rare bigrams only.  Returns
     ``(i, j, cosine)``, ``i < j``, ascending, for pairs sharing at least ``min_shared``
     rare bigrams with a cosine of at least ``min_cosine``.  Below ``min_docs`` documents
@@ -99,10 +99,12 @@ def vocabulary_links(
     lens = np.fromiter((len(d) for d in docs), dtype=np.int64, count=n)
     if not lens.sum():
         return []
-    allt = np.concatenate([np.asarray(d, dtype=np.uint64) for d in docs])  # any unsigned ints
-    doc = np.repeat(np.arange(n, dtype=np.int64), lens)
-    order = np.argsort(allt, kind="stable")  # by term, then document (stable)
-    allt, doc = allt[order], doc[order]
+    # One sort of (term << 32 | document) keys: by term, then document.
+    keys = np.concatenate([np.asarray(d, dtype=np.uint64) for d in docs]) << np.uint64(32)
+    keys |= np.repeat(np.arange(n, dtype=np.uint64), lens)
+    keys.sort()
+    allt = keys >> np.uint64(32)
+    doc = (keys & np.uint64(0xFFFFFFFF)).astype(np.int64)
     first = np.flatnonzero(np.concatenate(([True], allt[1:] != allt[:-1])))
     counts = np.diff(np.append(first, len(allt)))
     weight = np.log(n / counts)
@@ -110,23 +112,29 @@ def vocabulary_links(
     w_each = np.repeat(weight, counts)
     rare = (df_each >= 2) & (df_each <= max_df)
     norms = np.bincount(doc[rare], weights=w_each[rare] ** 2, minlength=n)
+    # Every pair of documents under each rare bigram, as one int64 key per (pair, bigram):
+    # (i * n + j) * (max_df + 1) + df.  One sort (no argsort) then groups them by pair, and
+    # the df in the key gives each bigram's weight.
+    base = max_df + 1
     codes: list[np.ndarray] = []
-    wsq: list[np.ndarray] = []
     for size in range(2, max_df + 1):
         starts = first[counts == size]
         if not len(starts):
             continue
-        block = doc[starts[:, None] + np.arange(size)]  # (terms, size), documents ascending
-        w2 = np.log(n / size) ** 2
+        block = doc[starts[:, None] + np.arange(size)]  # (bigrams, size), documents ascending
         for x, y in combinations(range(size), 2):
-            codes.append(block[:, x] * n + block[:, y])
-            wsq.append(np.full(len(block), w2))
+            codes.append((block[:, x] * n + block[:, y]) * base + size)
     if not codes:
         return []
-    code = np.concatenate(codes)
-    uniq, inv = np.unique(code, return_inverse=True)
-    shared = np.bincount(inv, minlength=len(uniq))
-    dot = np.bincount(inv, weights=np.concatenate(wsq), minlength=len(uniq))
+    key = np.concatenate(codes)
+    key.sort()
+    code, size_of = np.divmod(key, base)
+    run = np.flatnonzero(np.concatenate(([True], code[1:] != code[:-1])))
+    uniq = code[run]
+    shared = np.diff(np.append(run, len(code)))
+    wsq = np.zeros(base)
+    wsq[2:] = np.log(n / np.arange(2, base)) ** 2
+    dot = np.add.reduceat(wsq[size_of], run)
     i, j = np.divmod(uniq, n)
     cos = dot / np.sqrt(norms[i] * norms[j])
     keep = (shared >= min_shared) & (cos >= min_cosine)
