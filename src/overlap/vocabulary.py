@@ -36,7 +36,7 @@ import numpy as np
 __all__ = ["MIN_DOCS", "SAMPLE", "terms", "terms_from_bigrams", "terms_from_hashes", "vocabulary_links"]
 
 SAMPLE = 2
-MIN_DOCS = 100
+MIN_DOCS = 20
 """Fewer documents than this give no vocabulary links: rarity needs a corpus."""
 """One bigram hash in ``SAMPLE`` is kept (those with ``hash % SAMPLE == 0``)."""
 
