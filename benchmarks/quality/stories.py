@@ -39,7 +39,28 @@ SAMPLE_SIZE = 20
 
 # Hand judgements of the sampled Baomoi stories, keyed by the story's first member id:
 # (verdict, note).  verdict "one" = every member reports the same story; "mixed" = not.
-JUDGED: dict[str, tuple[str, str]] = {}
+JUDGED: dict[str, tuple[str, str]] = {
+    "21469026": ("one", "kindergarten teacher hits children with a sandal (Hanoi), police summon her"),
+    "21473621": ("one", "the Prime Minister's shrimp-industry conference, USD 10 bn export goal"),
+    "21469065": ("one", "debate on publicly naming people dressed revealingly"),
+    "21478483": ("mixed", "4 on the UK Speaker blocking Trump's address; 21480373 is Trump's MacDill speech against the media"),
+    "21471950": ("one", "US-Japan interceptor missile test"),
+    "21469383": ("one", "gold buying on the God of Wealth day"),
+    "21478590": ("one", "Son Tung M-TP's new MV teaser before Valentine's day"),
+    "21471798": ("one", "Ford tests driver-assist technology for busy streets"),
+    "21471983": ("mixed", "2 on drone footage of Yen Tu; 21472078 is a travel feature on the pilgrimage (same place, not the same story)"),
+    "21473183": ("one", "the same kindergarten abuse case as story 19 (a split, not a mix)"),
+    "21473443": ("one", "Hanoi People's Committee meeting of 6 Feb: Hang Day stadium handover and ward loudspeakers (one event, two of its items)"),
+    "21472615": ("one", "war veteran assaulted in Chuong My, charges pressed"),
+    "21473080": ("one", "HCMC's review of the Tet flower street and lights"),
+    "21478113": ("one", "primary-school principal who hid a pupil's broken leg (Nam Trung Yen)"),
+    "21472445": ("one", "U23 Vietnam's friendly against Malaysia, coach Huu Thang"),
+    "21472482": ("one", "U23 Vietnam's friendly against Malaysia, coach Huu Thang (split from story 169)"),
+    "21478003": ("one", "gold shops on the God of Wealth day"),
+    "21473938": ("one", "Ha Nam police raid a gambling den"),
+    "21474293": ("one", "Samsung Galaxy C5 Pro's global launch"),
+    "21473284": ("one", "Ho Ngoc Ha on episode 5 of Hoi ngo danh hai"),
+}
 
 
 def baomoi_documents(root: Path | None = None) -> list[Any]:

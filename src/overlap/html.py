@@ -630,6 +630,12 @@ def scan_html(
             f'<td class="num">{len(e.pair.conflicts)}</td>'
             f'<td class="num">{e.confidence:.2f}</td>'
             f"<td>{_esc(_evidence_note(e.pair))}</td><td>{pair_link(e.a, e.b)}</td></tr>"
+            if e.pair is not None
+            else f"<tr><td>{doc(e.a)}</td><td>{doc(e.b)}</td><td>{_reason(e.reason)}</td>"
+            '<td class="num">–</td><td class="num">0</td><td class="num">0</td>'
+            f'<td class="num">{e.confidence:.2f}</td>'
+            f"<td>rare word pairs in common (cosine {e.vocabulary:.2f})</td>"
+            '<td><span class="empty">no view: no shared passage to show</span></td></tr>'
             for e in c.evidence
         )
         kind = "near-duplicate cluster" if c.kind == "near_duplicate" else "story"

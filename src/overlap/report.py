@@ -340,8 +340,12 @@ def render_scan(
         # it is said once above and left out of the tables.
         return doc_id[len(prefix) :] if prefix and doc_id.startswith(prefix) else doc_id
 
+    # Ids never wrap or get cut by the table: they are shortened to fit two per row
+    # (``_short_id``) and their columns are given that width.
+    id_limit = max(12, min(32, (con.width - 44) // 2))
+
     def short(doc_id: str) -> str:
-        return _short_id(name(doc_id))
+        return _short_id(name(doc_id), id_limit)
 
     def more(n: int, what: str) -> None:
         if n > max_rows:
@@ -378,18 +382,21 @@ def render_scan(
         if c.headline:
             title.append(f"  {_excerpt(c.headline, 100)}", style="italic")
         table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, expand=True)
-        table.add_column("a", no_wrap=True, overflow="ellipsis")
-        table.add_column("b", no_wrap=True, overflow="ellipsis")
-        table.add_column("link", no_wrap=True)
+        shown_ev = c.evidence[:max_rows]
+        idw = max((len(short(x)) for e in shown_ev for x in (e.a, e.b)), default=1)
+        table.add_column("a", no_wrap=True, min_width=idw)
+        table.add_column("b", no_wrap=True, min_width=idw)
+        table.add_column("link", no_wrap=True, min_width=max((len(_LINK_LABELS.get(e.reason, e.reason)) for e in shown_ev), default=4))
         table.add_column("confidence", justify="right", no_wrap=True)
         table.add_column("Jaccard", justify="right", no_wrap=True)
         table.add_column("evidence", ratio=3)
-        for e in c.evidence[:max_rows]:
+        for e in shown_ev:
             reason = _LINK_LABELS.get(e.reason, e.reason)
             style = {"near_duplicate": "bold red", "long_passage": "bold blue", "short_passage": "blue"}.get(e.reason, "")
             table.add_row(
                 Text(short(e.a)), Text(short(e.b)), Text(reason, style=style), f"{e.confidence:.2f}",
-                f"{e.pair.similarity.jaccard:.3f}", Text(_evidence(e.pair)),
+                f"{e.pair.similarity.jaccard:.3f}" if e.pair is not None else "–",
+                Text(_evidence(e.pair) if e.pair is not None else f"rare word pairs in common (cosine {e.vocabulary:.2f})"),
             )
         con.print(table)
         members = ", ".join(short(m) for m in c.members)
@@ -403,17 +410,17 @@ def render_scan(
     if conflicts:
         table = Table(title="Conflicting details across the corpus", title_justify="left", box=box.SIMPLE_HEAD, expand=True)
         table.add_column("kind", no_wrap=True)
-        table.add_column("a", ratio=2, overflow="fold")
+        table.add_column("a", no_wrap=True)
         table.add_column("a says", ratio=2)
-        table.add_column("b", ratio=2, overflow="fold")
+        table.add_column("b", no_wrap=True)
         table.add_column("b says", ratio=2)
         for p, c in conflicts[:max_rows]:
             style = KIND_STYLES.get(c.kind, "bold")
             table.add_row(
                 Text(c.kind, style=f"bold {style}"),
-                Text(f"{name(p.a)} {c.a.start}–{c.a.end}"),
+                Text(f"{short(p.a)} {c.a.start}–{c.a.end}"),
                 Text(c.a_text, style=style),
-                Text(f"{name(p.b)} {c.b.start}–{c.b.end}"),
+                Text(f"{short(p.b)} {c.b.start}–{c.b.end}"),
                 Text(c.b_text, style=style),
             )
         con.print(table)
