@@ -35,14 +35,19 @@ Stages (this module is the one place that knows their order):
 5. **Same event.**  Pairs sharing at least ``min_shared_names`` distinctive name
    phrases *and* at least one distinctive day/month date are "same event" links
    (``SameEvent``); distinctive means found in at most ``max_name_docs`` documents.
-6. **Cluster.**  Union-find: near-duplicate clusters (Jaccard >= ``near_duplicate``)
-   and story clusters (near-duplicate, or a shared passage, or same event).  Each
-   cluster lists its evidence: the links between its members.
+6. **Cluster.**  Union-find gives the near-duplicate clusters (Jaccard >=
+   ``near_duplicate``, or shared passages covering ``duplicate_coverage`` of both).
+   Stories come from ``overlap.stories``: each pair weighed by its evidence
+   (near-duplicate, long or short shared passage, same event, and rare shared
+   vocabulary from ``overlap.vocabulary``, whose terms the signing workers sample),
+   then average linkage, so one weak link never chains two stories.  Each cluster
+   lists its evidence, with a confidence per link, and its headline.
 7. **Name variants.**  ``spelling`` conflicts of all pairs are grouped (union-find over
    case-folded spellings); each group is reported once, with every place each spelling
    occurs in the documents involved and their stories.
-8. **Reused passages.**  Passage spans of all pairs are merged per document where they
-   overlap and linked across documents; groups are ranked by how many documents hold them.
+8. **Reused passages.**  ``overlap.reuse`` groups the passage spans of all pairs so
+   that every occurrence matches its group's text; groups are ranked by how many
+   documents hold them.
 
 Determinism: the result depends only on the documents (and their order) and the
 options, never on ``workers`` or timing; ``to_dict()`` leaves out timings.
