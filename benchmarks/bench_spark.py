@@ -86,7 +86,7 @@ def _site_stage(site: str) -> str:
 
 def bench_spark(sizes: tuple[int, ...] = (10_000, 100_000), repeat: int = 1) -> dict:
     from overlap.records import Document
-    from overlap.scan import scan
+    from overlap.corpus import scan
     from overlap.spark import scan_spark, spark_session
 
     t = time.perf_counter()

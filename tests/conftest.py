@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
+
+# Tests compare the compiled and the numpy paths explicitly; by default they run compiled,
+# compiling in the foreground if the cache is cold (``overlap.jit``), never in the background.
+os.environ.setdefault("OVERLAP_JIT", "1")
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"

@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import overlap.align as A
+import overlap.jit as jit_switch
 from conftest import seed_path
 from overlap.align import AlignOptions, align
 from overlap.normalization import normalize
@@ -24,33 +25,31 @@ pytest.importorskip("numba", reason="numba not installed: the compiled aligner i
 @pytest.fixture()
 def jit(monkeypatch: pytest.MonkeyPatch):
     """Run a test body with the compiled path on, restoring the module state after."""
-    monkeypatch.delenv("OVERLAP_JIT", raising=False)
-    monkeypatch.setattr(A, "_JIT", None)
+    monkeypatch.setenv("OVERLAP_JIT", "1")  # compile in the foreground if the cache is cold
     assert A.use_jit()
     yield
     A.use_jit(False)
 
 
 def _both(ta: Tokens, tb: Tokens, o: AlignOptions | None = None) -> tuple[list, list]:
-    saved = A._JIT
+    was_on = jit_switch.aligner() is not None
     try:
-        A._JIT = None
+        A.use_jit(False)
         py = align(ta, tb, o)
         A.use_jit()
         return py, align(ta, tb, o)
     finally:
-        A._JIT = saved
+        A.use_jit(was_on)
 
 
 def _skip_without_jit() -> None:
     """Skip when the compiled aligner cannot load (tried without changing the module state)."""
-    saved = A._JIT
+    was_on = jit_switch.aligner() is not None
     try:
-        A._JIT = None
         if not A.use_jit():
             pytest.skip("compiled aligner unavailable")
     finally:
-        A._JIT = saved
+        A.use_jit(was_on)
 
 
 def _tokens(symbols: list[int]) -> Tokens:
@@ -149,11 +148,14 @@ def test_compare_prepared_is_the_same_with_the_compiled_aligner(jit, seeds: dict
 
 
 def test_overlap_jit_0_keeps_the_python_path(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(A, "_JIT", None)
     monkeypatch.setenv("OVERLAP_JIT", "0")
     assert A.use_jit() is False
-    assert A._JIT is None
+    assert jit_switch.aligner() is None
     monkeypatch.setenv("OVERLAP_JIT", "1")
     assert A.use_jit() is True
+    assert jit_switch.aligner() is not None
+    monkeypatch.setenv("OVERLAP_JIT", "0")  # the switch is read on every call
+    assert jit_switch.aligner() is None
+    monkeypatch.setenv("OVERLAP_JIT", "1")
     assert A.use_jit(False) is False
-    assert A._JIT is None
+    assert jit_switch.aligner() is None

@@ -137,7 +137,7 @@ def test_public_functions_are_not_shadowed_by_submodules() -> None:
     # function must stay callable whatever was imported before it, in any order.
     code = (
         "import overlap; overlap.compare('a b c', 'a b c'); overlap.normalize('x');"
-        "import overlap.cli, overlap.scan, overlap.signatures, overlap.normalization, overlap.segment;"
+        "import overlap.cli, overlap.corpus, overlap.spark, overlap.signatures, overlap.normalization, overlap.segment;"
         "fs = ['compare', 'compare_files', 'normalize', 'minhash', 'scan', 'sentences', 'read_text',"
         " 'iter_documents', 'estimate_jaccard'];"
         "bad = [f for f in fs if not callable(getattr(overlap, f))]; assert not bad, bad;"
@@ -146,6 +146,18 @@ def test_public_functions_are_not_shadowed_by_submodules() -> None:
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert r.returncode == 0, r.stderr
     assert r.stdout.strip() == "True"
+
+
+def test_no_public_name_is_also_a_submodule() -> None:
+    """A public function that shares its name with a submodule is shadowed once the
+    submodule is imported; the package must have no such pair (issue 12)."""
+    import pkgutil
+
+    import overlap
+
+    submodules = {m.name for m in pkgutil.iter_modules(overlap.__path__)}
+    assert not submodules & set(overlap.__all__)
+    assert "corpus" in submodules and callable(overlap.scan)
 
 
 def test_compare_does_not_load_the_corpus_machinery() -> None:
@@ -157,4 +169,4 @@ def test_compare_does_not_load_the_corpus_machinery() -> None:
     )
     imported = {line.rsplit("|", 1)[-1].strip() for line in out.stderr.splitlines() if line.startswith("import time:")}
     assert "overlap.pipeline" in imported and json.loads(out.stdout)["passages"]
-    assert not {"numba", "datasketch", "overlap.scan", "overlap.signatures"} & imported
+    assert not {"numba", "datasketch", "overlap.corpus", "overlap.signatures"} & imported

@@ -162,7 +162,7 @@ def test_clicking_a_passage_scrolls_its_partner_into_view(page: Any) -> None:
 
 def test_scan_report_opens_a_pair_view_at_its_conflict(driver: Any, tmp_path: Path) -> None:
     from overlap.html import scan_html
-    from overlap.scan import scan
+    from overlap.corpus import scan
     from overlap.sources import iter_documents
 
     path = tmp_path / "scan.html"

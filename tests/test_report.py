@@ -351,7 +351,7 @@ def test_html_colours_keep_text_readable() -> None:
 
 @pytest.fixture(scope="module")
 def seed_scan() -> object:
-    from overlap.scan import scan
+    from overlap.corpus import scan
     from overlap.sources import iter_documents
 
     return scan(iter_documents([str(ROOT / "seeds")]), workers=1)

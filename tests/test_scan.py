@@ -13,7 +13,7 @@ import pytest
 
 from overlap.errors import ConfigError, InputError
 from overlap.records import Document
-from overlap.scan import ScanOptions, scan
+from overlap.corpus import ScanOptions, scan
 from overlap.sources import iter_documents
 
 from conftest import SEEDS
@@ -242,18 +242,16 @@ def test_vietnamese_mds_runs_and_finds_same_event_stories(data_dir):
 def test_result_does_not_depend_on_slice_and_chunk_sizes(data_dir, monkeypatch):
     """Pair codes made a few groups at a time, same-event similarities in tiny worker
     chunks, compares under a budget: the same result as in one piece, on real articles."""
-    import importlib
-
-    scan_module = importlib.import_module("overlap.scan")  # the module, not the function overlap.scan
+    from overlap.corpus import candidates, local, verify
 
     texts = [p.read_text(encoding="utf-8") for p in sorted((data_dir / "baomoi").rglob("*.txt"))[:400]]
     if len(texts) < 100:
         pytest.skip("baomoi articles not found as .txt files")
     docs = [Document(str(i), t) for i, t in enumerate(texts)]
     whole = scan(docs, workers=1, max_compares=60).to_dict()
-    monkeypatch.setattr(scan_module, "_PAIRS_PER_SLICE", 3)
-    monkeypatch.setattr(scan_module, "_SIMILARITY_CHUNK", 2)
-    monkeypatch.setattr(scan_module, "_COMPARE_CHUNK", 3)
+    monkeypatch.setattr(candidates, "PAIRS_PER_SLICE", 3)
+    monkeypatch.setattr(local, "SIMILARITY_CHUNK", 2)
+    monkeypatch.setattr(verify, "COMPARE_CHUNK", 3)
     sliced = scan(docs, workers=1, max_compares=60).to_dict()
     assert sliced == whole
     assert whole["stats"]["compared"] == 60 and any(p["link"] == "same_event" for p in whole["pairs"])

@@ -152,7 +152,9 @@ def test_chunking_does_not_change_signatures(monkeypatch: pytest.MonkeyPatch) ->
     whole = signatures_from_shingles(flat, offs, num_perm=20)
     monkeypatch.setattr(M, "_CHUNK_SHINGLES", 97)  # chunks cut between most documents
     assert np.array_equal(signatures_from_shingles(flat, offs, num_perm=20), whole)
-    monkeypatch.setattr(M, "_BATCH_CHARS", 50)  # every text its own tokenize batch
+    import overlap.textpass as T
+
+    monkeypatch.setattr(T, "BATCH_CHARS", 50)  # every text its own batch
     assert np.array_equal(minhash(SEEDS + [""] + SEEDS, num_perm=20), whole)
 
 

@@ -18,7 +18,7 @@ import pytest
 
 from overlap.errors import ConfigError, InputError
 from overlap.records import Document
-from overlap.scan import scan
+from overlap.corpus import scan
 from overlap.sources import iter_documents
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -65,7 +65,7 @@ def baomoi_feed(tmp_path_factory):
 
 def _components(spark, edges, partitions=2):
     """``{node: smallest node of its component}`` and the changes per round, from ``_star_components``."""
-    from overlap.spark import _star_components
+    from overlap.corpus.spark_components import star_components as _star_components
 
     stars, changes = _star_components(spark.sparkContext.parallelize(edges, 2), partitions)
     leaves = stars.collect()
@@ -245,3 +245,38 @@ def test_cli_engine_spark_without_java_prints_one_line(monkeypatch, tmp_path, ca
         "overlap: the Spark engine needs Java 17+ (set JAVA_HOME or put java on PATH): "
         "apt-get install openjdk-17-jre-headless"
     ]
+
+
+def test_text_of_unlinked_documents_as_local(spark, monkeypatch):
+    """``text(id)`` of a Spark result works for a document in no pair, as the local
+    engine's does (it used to raise KeyError); an id never scanned is a KeyError in both."""
+    from overlap.spark import scan_spark
+
+    monkeypatch.chdir(ROOT)
+    got = scan_spark(["seeds"], spark=spark, partitions=2)
+    want = _local(["seeds"])
+    linked = {x for p in got.pairs for x in (p.a, p.b)}
+    unlinked = [d.id for d in got.documents if d.id not in linked]
+    assert unlinked and linked  # both kinds occur in the seeds
+    for d in got.documents:
+        assert got.text(d.id) == want.text(d.id) == (ROOT / d.id).read_text(encoding="utf-8")
+    for result in (got, want):
+        with pytest.raises(KeyError):
+            result.text("no such document")
+
+
+def test_log_configuration_is_private_to_the_process(spark, tmp_path):
+    """The log4j file Spark is given lives in a fresh 0700 directory of this process, not
+    at a fixed name in the shared temporary directory where another user could plant one."""
+    import os
+    import re
+    import stat
+    import tempfile
+
+    opts = spark.sparkContext.getConf().get("spark.driver.extraJavaOptions")
+    path = Path(re.search(r"-Dlog4j2\.configurationFile=file:(\S+)", opts).group(1))
+    assert path.is_file() and "rootLogger.level = error" in path.read_text(encoding="utf-8")
+    assert path != Path(tempfile.gettempdir()) / "overlap-spark-log4j2.properties"
+    folder = path.parent
+    assert folder.parent == Path(tempfile.gettempdir()) and folder.name.startswith("overlap-spark-")
+    assert stat.S_IMODE(os.stat(folder).st_mode) == 0o700 and os.stat(folder).st_uid == os.getuid()

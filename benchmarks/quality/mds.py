@@ -270,7 +270,7 @@ def pair_scores(gold: dict[str, object], pred: dict[str, object]) -> PairScores:
 def scan_corpus(clusters: dict[str, dict[str, str]], **options: Any) -> Any:
     """``overlap.scan`` over every article body; ids are ``cluster_N/article``."""
     from overlap.records import Document
-    from overlap.scan import scan
+    from overlap.corpus import scan
 
     docs = [Document(f"{c}/{a}", t, f"{c}/{a}.body.txt") for c, arts in clusters.items() for a, t in arts.items()]
     options.setdefault("workers", 2)
@@ -470,7 +470,7 @@ def section(quick: bool, out: Path, facts: dict[str, Any] | None = None) -> list
 def _event_evidence(arts: dict[str, str], clusters: dict[str, dict[str, str]]) -> str:
     """Why same-event evidence does or does not link a cluster's pairs (uses scan internals)."""
     try:
-        from overlap.scan import _date_label, _dates, _name_phrases
+        from overlap.corpus.events import date_label as _date_label, dates as _dates, name_phrases as _name_phrases
     except ImportError:  # internals moved: the explanation is optional
         return ""
     texts = [t for a in clusters.values() for t in a.values()]

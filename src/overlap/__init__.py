@@ -9,6 +9,8 @@ Public API (everything is importable from ``overlap``; heavy parts load on first
 ``scan(documents, *, options=None, **overrides) -> ScanResult``
     Across a collection: near-duplicate clusters, story clusters with their evidence,
     reused passages, conflicts and name variants, without comparing all pairs.
+``dedup(documents, *, options=None, **overrides) -> DedupResult``
+    Exact and near-duplicate removal: kept ids, removals with reasons, clusters.
 ``iter_documents(paths, *, text_field="text", id_field="id", ...) -> Iterator[Document]``
     Stream documents from text directories, JSONL, CSV, Parquet or stdin.
 ``Index(path, ...)``
@@ -26,6 +28,8 @@ Public API (everything is importable from ``overlap``; heavy parts load on first
     Sentence spans of a news text.
 ``CompareOptions``, ``ScanOptions``
     Thresholds and sizes for ``compare`` and ``scan``, validated on construction.
+``DedupOptions``, ``DedupResult``, ``Removal``
+    Settings and results of ``dedup``.
 ``ScanResult``, ``AddReport``, ``Match``, ``IndexStats``
     Results of ``scan`` and of the index; each has ``to_dict()``.
 ``Document``
@@ -39,27 +43,42 @@ Public API (everything is importable from ``overlap``; heavy parts load on first
 
 from __future__ import annotations
 
-import sys
-import types
 from importlib import import_module
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .errors import ConfigError, InputError, OverlapError
 from .records import Comparison, Conflict, Document, DuplicateReason, Edit, Passage, SentencePair, Similarity, Span, Variant
+
+if TYPE_CHECKING:
+    # What the lazy names below resolve to, so type checkers see the real signatures.
+    # No public name is also a submodule's name, so importing a submodule never
+    # shadows a function here (``overlap.scan`` is ``overlap.corpus.scan``).
+    from .corpus import ScanOptions, ScanResult, scan
+    from .index import AddReport, Index, IndexStats, Match
+    from .normalization import NormText, normalize
+    from .pipeline import CompareOptions, compare, compare_files
+    from .segment import sentences
+    from .signatures import estimate_jaccard, minhash
+    from .sources import iter_documents
+    from .textio import read_text
 
 # Public names that live in modules with heavier imports, loaded on first access.
 _LAZY = {
     "AddReport": "overlap.index",
     "CompareOptions": "overlap.pipeline",
+    "DedupOptions": "overlap.deduplication",
+    "DedupResult": "overlap.deduplication",
+    "Removal": "overlap.deduplication",
+    "dedup": "overlap.deduplication",
     "Index": "overlap.index",
     "IndexStats": "overlap.index",
     "Match": "overlap.index",
-    "ScanOptions": "overlap.scan",
-    "ScanResult": "overlap.scan",
+    "ScanOptions": "overlap.corpus",
+    "ScanResult": "overlap.corpus",
     "estimate_jaccard": "overlap.signatures",
     "iter_documents": "overlap.sources",
     "minhash": "overlap.signatures",
-    "scan": "overlap.scan",
+    "scan": "overlap.corpus",
     "NormText": "overlap.normalization",
     "compare": "overlap.pipeline",
     "compare_files": "overlap.pipeline",
@@ -90,7 +109,7 @@ __all__ = sorted(
 
 
 def _version() -> str:
-    # importlib.metadata costs ~40 ms to import: read it only when asked.
+    # importlib.metadata is slow to import: read it only when asked.
     from importlib.metadata import PackageNotFoundError, version
 
     try:
@@ -113,21 +132,3 @@ def __getattr__(name: str) -> Any:
 
 def __dir__() -> list[str]:
     return __all__
-
-
-# ``scan`` and ``minhash`` are both functions exported here and submodules of the same
-# name.  Importing a submodule makes Python set the package attribute to the module,
-# which would shadow the function; this package type refuses that one rebinding, so
-# ``overlap.scan`` is always the function (``overlap.scan`` the module stays importable
-# as ``from overlap.scan import ScanOptions`` or via ``sys.modules``).
-_FUNCTIONS_OVER_MODULES = frozenset({"scan"})
-
-
-class _Package(types.ModuleType):
-    def __setattr__(self, name: str, value: Any) -> None:
-        if name in _FUNCTIONS_OVER_MODULES and isinstance(value, types.ModuleType):
-            return
-        super().__setattr__(name, value)
-
-
-sys.modules[__name__].__class__ = _Package

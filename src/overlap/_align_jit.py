@@ -159,8 +159,23 @@ def chains(sa, sb, ha, hb, k, max_rep, max_gap, min_tokens, min_density):  # pra
         ch[best, 1] = a1
         ch[best, 3] = b1
         ch[best, 4] += max(a1 - a0 - trim, 0)
-    # ---- extension over up to 2 differing tokens at each end, then the filter
+    # ---- extension over up to 2 differing tokens at each end, then the filter.  The walk
+    # from a position does not depend on the chain, so each position's outcome is kept in
+    # a direct-mapped cache per direction (``align._walk`` keeps a dict): a walk that
+    # reaches a cached position stops there, and chains that all extend through the
+    # rest of the text cost linear time in all.  A collision only overwrites an entry.
     max_edit = 2
+    csize = 64
+    while csize < 2 * (na + 1) and csize < (1 << 20):
+        csize *= 2
+    cmask = csize - 1
+    ckey = np.full((2, csize), -1, np.int64)
+    cfx = np.empty((2, csize), np.int64)
+    cfy = np.empty((2, csize), np.int64)
+    cst = np.empty((2, csize), np.int64)
+    px_buf = np.empty(64, np.int64)
+    py_buf = np.empty(64, np.int64)
+    stride = nb + 2
     out = np.empty((nch, 5), np.int64)
     nout = 0
     for c in range(nch):
@@ -171,14 +186,25 @@ def chains(sa, sb, ha, hb, k, max_rep, max_gap, min_tokens, min_density):  # pra
         b0 = ch[c, 2]
         b1 = ch[c, 3]
         m = ch[c, 4]
-        for direction in (1, -1):
+        for side in range(2):
+            direction = 1 if side == 0 else -1
+            if direction == 1:
+                xa = a1
+                xb = b1
+            else:
+                xa = a0 - 1
+                xb = b0 - 1
+            npath = 0
+            steps = 0
             while True:
-                if direction == 1:
-                    xa = a1
-                    xb = b1
-                else:
-                    xa = a0 - 1
-                    xb = b0 - 1
+                key = (xa + 1) * stride + (xb + 1)
+                slot = (xa * 40503 + xb) & cmask
+                if ckey[side, slot] == key:
+                    steps = cst[side, slot]
+                    nxa = cfx[side, slot]
+                    xb = cfy[side, slot]
+                    xa = nxa
+                    break
                 if _eq(ha, hb, xa, xb):
                     sa = 0
                     sb = 0
@@ -196,13 +222,33 @@ def chains(sa, sb, ha, hb, k, max_rep, max_gap, min_tokens, min_density):  # pra
                                 sb = db
                     if sa < 0:
                         break
-                if direction == 1:
-                    a1 += sa + 1
-                    b1 += sb + 1
-                else:
-                    a0 -= sa + 1
-                    b0 -= sb + 1
-                m += 1
+                if npath == px_buf.shape[0]:
+                    grown_x = np.empty(2 * npath, np.int64)
+                    grown_y = np.empty(2 * npath, np.int64)
+                    grown_x[:npath] = px_buf
+                    grown_y[:npath] = py_buf
+                    px_buf = grown_x
+                    py_buf = grown_y
+                px_buf[npath] = xa
+                py_buf[npath] = xb
+                npath += 1
+                xa += direction * (sa + 1)
+                xb += direction * (sb + 1)
+            for t in range(npath):
+                px = px_buf[t]
+                py = py_buf[t]
+                slot = (px * 40503 + py) & cmask
+                ckey[side, slot] = (px + 1) * stride + (py + 1)
+                cfx[side, slot] = xa
+                cfy[side, slot] = xb
+                cst[side, slot] = steps + npath - t
+            m += steps + npath
+            if direction == 1:
+                a1 = xa
+                b1 = xb
+            else:
+                a0 = xa + 1
+                b0 = xb + 1
         if m < min_tokens:
             continue
         if m < min_density * (a1 - a0) or m < min_density * (b1 - b0):

@@ -19,24 +19,24 @@ views (``shingle.tokenize``) in four steps, cheapest first:
 A passage covers only what is shared: part of a long sentence is reported as that part.
 
 Cost: O(n + m) numpy work for seeds and runs, then Python over runs (a few per shared
-passage, plus stray seeds) and one token-level Levenshtein alignment per passage.
+passage, plus stray seeds: at most ``max_seed_repeats`` per token), extension walks
+shared between chains (each position is walked once per direction), and one token-level
+Levenshtein alignment per passage, piecewise beyond ``LONG_PASSAGE`` tokens.
 """
 
 from __future__ import annotations
 
-import os
+from bisect import bisect_left, bisect_right
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-from .fuzz import opcodes
+from .fuzz import indel_distance, indel_similarity, opcodes
+from .jit import aligner, use_aligner
 from .shingle import Tokens, shingles
 
-__all__ = ["AlignOptions", "Alignment", "align", "token_opcodes", "use_jit"]
-
-# The compiled core (``overlap._align_jit``) once ``use_jit()`` loaded it, else None.
-_JIT = None
-
+__all__ = ["LONG_PASSAGE", "AlignOptions", "Alignment", "align", "token_opcodes", "token_similarity", "use_jit"]
 
 @dataclass(frozen=True, slots=True)
 class AlignOptions:
@@ -181,7 +181,7 @@ def _chain(runs: np.ndarray, max_gap: int, k: int) -> list[list[int]]:
     return chains
 
 
-def _step(ha: np.ndarray, hb: np.ndarray, a: int, b: int, da_dir: int, max_edit: int) -> tuple[int, int] | None:
+def _step(ha: Sequence[int], hb: Sequence[int], a: int, b: int, da_dir: int, max_edit: int) -> tuple[int, int] | None:
     """Smallest skip (da, db) past differing tokens after which the texts match again.
 
     ``a``/``b`` are the next positions to look at, moving by ``da_dir`` (+1 or -1).  A
@@ -206,43 +206,65 @@ def _step(ha: np.ndarray, hb: np.ndarray, a: int, b: int, da_dir: int, max_edit:
     return best
 
 
-def _extend(c: list[int], ha: np.ndarray, hb: np.ndarray, max_edit: int = 2) -> None:
-    """Extend a chain over up to ``max_edit`` differing tokens at each end when matches follow."""
-    while (st := _step(ha, hb, c[1], c[3], 1, max_edit)) is not None:
-        c[1], c[3] = c[1] + st[0] + 1, c[3] + st[1] + 1
-        c[4] += 1
-    while (st := _step(ha, hb, c[0] - 1, c[2] - 1, -1, max_edit)) is not None:
-        c[0], c[2] = c[0] - st[0] - 1, c[2] - st[1] - 1
-        c[4] += 1
+_Memo = dict[tuple[int, int], tuple[int, int, int]]  # position -> (end position, steps to it)
+
+
+def _extend(
+    c: list[int], ha: Sequence[int], hb: Sequence[int], memo: tuple[_Memo, _Memo] | None = None, max_edit: int = 2
+) -> None:
+    """Extend a chain over up to ``max_edit`` differing tokens at each end when matches follow.
+
+    ``memo``: one dict per direction, shared by the chains of one ``align`` call.  Where
+    the texts agree for long stretches that seeds skip (a repeated token), every chain
+    extends through the rest of the text; the walk from a position does not depend on
+    the chain, so each position's outcome (end reached, steps taken) is stored and a
+    walk that reaches a known position stops there.  Linear in all, not per chain.
+    """
+    memo = memo or ({}, {})
+    c[1], c[3], n = _walk(ha, hb, c[1], c[3], 1, max_edit, memo[0])
+    c[4] += n
+    x, y, n = _walk(ha, hb, c[0] - 1, c[2] - 1, -1, max_edit, memo[1])
+    c[0], c[2] = x + 1, y + 1
+    c[4] += n
+
+
+_MEMO_MAX = 1 << 20  # positions remembered per direction; then the memo starts afresh
+
+
+def _walk(ha: Sequence[int], hb: Sequence[int], x: int, y: int, d: int, max_edit: int, memo: _Memo) -> tuple[int, int, int]:
+    """Step from ``(x, y)`` in direction ``d`` while ``_step`` finds a way on: (x, y, steps) at the end."""
+    path: list[tuple[int, int]] = []
+    na, nb = len(ha), len(hb)
+    while True:
+        got = memo.get((x, y))
+        if got is not None:
+            x, y, n = got
+            break
+        if 0 <= x < na and 0 <= y < nb and ha[x] == hb[y]:  # a match: ``_step`` would say (0, 0)
+            path.append((x, y))
+            x, y = x + d, y + d
+            continue
+        st = _step(ha, hb, x, y, d, max_edit)
+        if st is None:
+            n = 0
+            break
+        path.append((x, y))
+        x, y = x + d * (st[0] + 1), y + d * (st[1] + 1)
+    if len(memo) + len(path) > _MEMO_MAX:
+        memo.clear()
+    for k, key in enumerate(reversed(path), 1):
+        memo[key] = (x, y, n + k)
+    return x, y, n + len(path)
 
 
 def use_jit(on: bool = True) -> bool:
-    """Run ``align``'s seeds-to-filter steps compiled with numba from now on (``on=False``: stop).
+    """Run ``align``'s seeds-to-filter steps compiled from now on (``on=False``: stop).
 
-    Same results either way (``tests/test_align_jit.py``); ``align`` then takes ~0.08 ms
-    per pair of news texts instead of ~0.42 ms, and ``pipeline`` also switches to the
-    compiled tokenizer and Jaccard counts.  Not the default because ``import numba`` costs ~0.3 s and loading
-    the kernel more, which a one-off ``compare`` must not pay: call it where numba is
-    loaded anyway (``scan``'s workers sign with the MinHash kernels).  Returns whether the
-    compiled path is on: False when ``OVERLAP_JIT=0`` or numba is missing or unusable (a
-    ``RuntimeWarning`` says why in the last case).  Cheap after the first call.
+    The switch lives in ``overlap.jit`` (``use_aligner``); see there.  Same results either
+    way (``tests/test_align_jit.py``); ``pipeline`` also switches to the compiled
+    tokenizer and Jaccard counts while it is on.
     """
-    global _JIT
-    if not on or os.environ.get("OVERLAP_JIT", "").strip() == "0":
-        _JIT = None
-        return False
-    if _JIT is None:
-        try:
-            from . import _align_jit
-        except ImportError:
-            return False
-        except Exception as e:  # numba present but unusable (e.g. no writable cache dir)
-            import warnings
-
-            warnings.warn(f"overlap: compiled aligner unavailable ({e}); using Python", RuntimeWarning, stacklevel=2)
-            return False
-        _JIT = _align_jit
-    return True
+    return use_aligner(on)
 
 
 def align(
@@ -267,8 +289,9 @@ def align(
     # A text shorter than a seed or a passage can still be shared whole (a headline).
     k = min(o.seed_size, shorter)
     min_tokens = min(o.min_tokens, max(shorter, k))
-    if _JIT is not None:
-        rows = _JIT.chains(
+    jit = aligner()
+    if jit is not None:
+        rows = jit.chains(
             _shingles(ha, k, cache_a), _shingles(hb, k, cache_b), ha, hb,
             k, o.max_seed_repeats, o.max_gap, min_tokens, float(o.min_density),
         )
@@ -276,10 +299,14 @@ def align(
     runs = _runs(_seed_pairs(ha, hb, k, o.max_seed_repeats, cache_a, cache_b), k)
     chains = _chain(runs, o.max_gap, k)
     out: list[Alignment] = []
+    memo: tuple[_Memo, _Memo] = ({}, {})
+    lists: tuple[list[int], list[int]] | None = None  # token hashes as lists: a list item reads ~3x faster
     for c in chains:
         if c[4] + 2 * 2 < min_tokens:  # cheapest check first: extension adds at most a few
             continue
-        _extend(c, ha, hb)
+        if lists is None:
+            lists = ha.tolist(), hb.tolist()
+        _extend(c, lists[0], lists[1], memo)
         a0, a1, b0, b1, matched = c
         if matched < min_tokens:
             continue
@@ -296,23 +323,84 @@ def _one_to_one(alns: list[Alignment]) -> list[Alignment]:
     with each copy; reporting every pairing would repeat its passages and conflicts.  An
     alignment is dropped when more than half of it, on either side, lies in one that
     matches more tokens.
+
+    Cost: O(n log n) for n alignments.  More than half of ``[s, e)`` inside a kept
+    ``[ys, ye)`` needs ``2 * ys < s + e < 2 * ye`` (the kept one holds the midpoint), so
+    only kept alignments stabbing the midpoint are checked, found in a segment tree per
+    side (``_Stabbing``) instead of testing every kept one (quadratic with thousands of
+    passages).
     """
     order = sorted(alns, key=lambda x: (-x.matched, x.a_start, x.b_start))
+    trees = (
+        _Stabbing([x.a_start + x.a_end for x in order]),
+        _Stabbing([x.b_start + x.b_end for x in order]),
+    )
     kept: list[Alignment] = []
     for x in order:
         if any(
             2 * _inter(x.a_start, x.a_end, y.a_start, y.a_end) > x.a_end - x.a_start
-            or 2 * _inter(x.b_start, x.b_end, y.b_start, y.b_end) > x.b_end - x.b_start
-            for y in kept
+            for y in trees[0].stabbing(x.a_start + x.a_end)
+        ) or any(
+            2 * _inter(x.b_start, x.b_end, y.b_start, y.b_end) > x.b_end - x.b_start
+            for y in trees[1].stabbing(x.b_start + x.b_end)
         ):
             continue
         kept.append(x)
+        trees[0].add(2 * x.a_start, 2 * x.a_end, x)
+        trees[1].add(2 * x.b_start, 2 * x.b_end, x)
     kept.sort(key=lambda x: (x.a_start, x.b_start))
     return kept
 
 
+class _Stabbing:
+    """Intervals added over time; which of them strictly contain a query point.
+
+    The query points are known in advance (``points``), so the tree is over their sorted
+    distinct values: an interval is stored at O(log n) nodes, a query walks one
+    leaf-to-root path.  Cost: O(log n) per add, O(log n + answers) per query.
+    """
+
+    def __init__(self, points: list[int]) -> None:
+        self._pts = sorted(set(points))
+        self._size = 1
+        while self._size < len(self._pts):
+            self._size *= 2
+        self._nodes: dict[int, list[Alignment]] = {}
+
+    def add(self, lo: int, hi: int, item: Alignment) -> None:
+        """Store ``item`` for every point p with lo < p < hi."""
+        i = bisect_right(self._pts, lo) + self._size
+        j = bisect_left(self._pts, hi) + self._size
+        while i < j:
+            if i & 1:
+                self._nodes.setdefault(i, []).append(item)
+                i += 1
+            if j & 1:
+                j -= 1
+                self._nodes.setdefault(j, []).append(item)
+            i //= 2
+            j //= 2
+
+    def stabbing(self, p: int) -> list[Alignment]:
+        """Items added with lo < p < hi (``p`` must be one of the points)."""
+        out: list[Alignment] = []
+        i = bisect_left(self._pts, p) + self._size
+        while i >= 1:
+            got = self._nodes.get(i)
+            if got:
+                out.extend(got)
+            i //= 2
+        return out
+
+
 def _inter(s0: int, e0: int, s1: int, e1: int) -> int:
     return max(0, min(e0, e1) - max(s0, s1))
+
+
+# Passages longer than this (tokens, either side) are diffed piecewise; see ``token_opcodes``.
+LONG_PASSAGE = 4096
+_PIECE = 1024  # tokens of a between cuts of a long passage
+_ANCHOR = 8  # tokens of the shared run a cut is made at
 
 
 def token_opcodes(ha: np.ndarray | list[int], hb: np.ndarray | list[int]) -> list[tuple[str, int, int, int, int]]:
@@ -320,11 +408,82 @@ def token_opcodes(ha: np.ndarray | list[int], hb: np.ndarray | list[int]) -> lis
 
     Takes arrays or lists of ints (lists are what rapidfuzz reads fastest).  Equal
     sequences give one ``equal`` opcode without calling rapidfuzz.
+
+    Cost: O(n * m / 64) up to ``LONG_PASSAGE`` tokens a side.  Longer sequences (a
+    near-copy of a whole book) are cut about every 1,024 tokens at runs of 8 tokens
+    found once on each side (``_cuts``) and each piece is diffed alone: linear time, an
+    edit script that may be longer than the optimal one where an edit straddles a cut.
     """
-    if isinstance(ha, np.ndarray):
-        ha = ha.tolist()
-    if isinstance(hb, np.ndarray):
-        hb = hb.tolist()
-    if ha == hb:
-        return [("equal", 0, len(ha), 0, len(hb))] if ha else []
-    return opcodes(ha, hb)
+    la: list[int] = ha.tolist() if isinstance(ha, np.ndarray) else ha
+    lb: list[int] = hb.tolist() if isinstance(hb, np.ndarray) else hb
+    if la == lb:
+        return [("equal", 0, len(la), 0, len(lb))] if la else []
+    if max(len(la), len(lb)) <= LONG_PASSAGE:
+        return opcodes(la, lb)
+    out: list[tuple[str, int, int, int, int]] = []
+    for i0, i1, j0, j1 in _pieces(la, lb):
+        xa, xb = la[i0:i1], lb[j0:j1]
+        ops = opcodes(xa, xb) if xa != xb else [("equal", 0, len(xa), 0, len(xb))] if xa else []
+        for tag, x0, x1, y0, y1 in ops:
+            op = (tag, x0 + i0, x1 + i0, y0 + j0, y1 + j0)
+            if out and out[-1][0] == tag and out[-1][2] == op[1] and out[-1][4] == op[3]:
+                out[-1] = (tag, out[-1][1], op[2], out[-1][3], op[4])
+            else:
+                out.append(op)
+    return out
+
+
+def token_similarity(ha: list[int], hb: list[int]) -> float:
+    """Indel similarity of two token-hash lists (``fuzz.indel_similarity``).
+
+    Up to ``LONG_PASSAGE`` tokens a side, exact; longer, from the longest common
+    subsequences of the pieces ``token_opcodes`` cuts them into (a lower bound).
+    """
+    if max(len(ha), len(hb)) <= LONG_PASSAGE:
+        return indel_similarity(ha, hb)
+    total = len(ha) + len(hb)
+    dist = sum(indel_distance(ha[i0:i1], hb[j0:j1]) for i0, i1, j0, j1 in _pieces(ha, hb))
+    return 1.0 - dist / total if total else 1.0
+
+
+def _pieces(ha: list[int], hb: list[int]) -> list[tuple[int, int, int, int]]:
+    """``(i0, i1, j0, j1)`` ranges covering both lists, cut where ``_cuts`` finds anchors."""
+    cuts = [(0, 0), *_cuts(np.asarray(ha, dtype=np.uint64), np.asarray(hb, dtype=np.uint64)), (len(ha), len(hb))]
+    return [(i0, i1, j0, j1) for (i0, j0), (i1, j1) in zip(cuts, cuts[1:])]
+
+
+def _cuts(ha: np.ndarray, hb: np.ndarray) -> list[tuple[int, int]]:
+    """Cut points ``(i, j)`` about every ``_PIECE`` tokens of a, increasing on both sides.
+
+    A cut is made where a run of ``_ANCHOR`` tokens occurs once in a and once in b, at
+    ``a[i:]`` and ``b[j:]``, near the diagonal of the previous cut.  Cost: two sorts of
+    the sequences' 8-token shingles, then a few probes per cut.
+    """
+    k = _ANCHOR
+    if len(ha) < 2 * _PIECE or len(hb) < k:
+        return []
+    pa, pb = _unique_positions(shingles(ha, k)), _unique_positions(shingles(hb, k))
+    _, xa, xb = np.intersect1d(pa[0], pb[0], assume_unique=True, return_indices=True)
+    at_a, at_b = pa[1][xa], pb[1][xb]
+    order = np.argsort(at_a, kind="stable")
+    at_a, at_b = at_a[order].tolist(), at_b[order].tolist()
+    out: list[tuple[int, int]] = []
+    li, lj = 0, 0
+    target = _PIECE
+    while target < len(ha) - _PIECE // 2:
+        x = bisect_left(at_a, target)
+        for y in range(x, min(x + 64, len(at_a))):
+            i, j = at_a[y], at_b[y]
+            if j >= lj + k and abs((j - i) - (lj - li)) <= _PIECE and np.array_equal(ha[i : i + k], hb[j : j + k]):
+                out.append((i, j))
+                li, lj = i, j
+                break
+        target = max(target, li) + _PIECE
+    return out
+
+
+def _unique_positions(sh: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Values occurring once in ``sh`` (sorted) and their positions."""
+    values, first, counts = np.unique(sh, return_index=True, return_counts=True)
+    once = counts == 1
+    return values[once], first[once]

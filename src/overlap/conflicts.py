@@ -318,7 +318,7 @@ _SYNONYMS = [
 ]
 # A capital stands for its government in news ("Washington", "Manila"): one entity.
 _CAPITALS = {
-    "mỹ": ["washington", "nhà trắng"], "nga": ["moscow", "điện kremlin", "kremlin"],
+    "mỹ": ["washington", "nhà trắng"], "nga": ["moscow", "matxcơva", "mát-xcơ-va", "điện kremlin", "kremlin"],
     "trung quốc": ["bắc kinh", "beijing"], "nhật bản": ["tokyo"], "anh": ["london"],
     "pháp": ["paris"], "đức": ["berlin"], "hàn quốc": ["seoul"],
     "triều tiên": ["bình nhưỡng", "pyongyang"], "philippines": ["manila"], "đài loan": ["đài bắc", "taipei"],

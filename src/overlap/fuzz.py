@@ -4,6 +4,8 @@
     Levenshtein opcodes (difflib's 5-tuples: ``a[i1:i2]`` maps to ``b[j1:j2]``).
 ``indel_similarity(a, b) -> float``
     Indel (insert/delete) similarity in [0, 1]: ``1 - distance / (len(a) + len(b))``.
+``indel_distance(a, b) -> int``
+    The Indel distance itself: ``len(a) + len(b) - 2 * LCS``.
 
 Both take strings or lists of hashable items (token hashes).  rapidfuzz is C++ and
 bit-parallel: O(n * m / 64) for the distance; it is imported on first use, so a caller
@@ -15,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Hashable
 
-__all__ = ["indel_similarity", "opcodes"]
+__all__ = ["indel_distance", "indel_similarity", "opcodes"]
 
 
 def opcodes(a: Sequence[Hashable], b: Sequence[Hashable]) -> list[tuple[str, int, int, int, int]]:
@@ -38,3 +40,14 @@ def indel_similarity(a: Sequence[Hashable], b: Sequence[Hashable]) -> float:
     from rapidfuzz.distance import Indel
 
     return float(Indel.normalized_similarity(a, b))
+
+
+def indel_distance(a: Sequence[Hashable], b: Sequence[Hashable]) -> int:
+    """Insertions plus deletions turning ``a`` into ``b``.
+
+    >>> indel_distance("Alexander", "Alexandr")
+    1
+    """
+    from rapidfuzz.distance import Indel
+
+    return int(Indel.distance(a, b))

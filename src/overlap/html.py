@@ -145,18 +145,19 @@ def _side_markup(cmp: Comparison, side: str, texts: dict[str, str], names: dict[
         style = f"--bg:{bg};--bd:{border}"
         tip = (
             f"passage {pid}: {side} {span.start}–{span.end}, {other} {other_span.start}–"
-            f"{other_span.end}, score {p.score:.2f}. Click to show the other side."
+            f"{other_span.end}, score {p.score:.2f}, verbatim {p.verbatim:.0%}. Click to show the other side."
         )
-        common = f'class="psg{{cls}}" data-pid="{pid}" style="{style}"'
+        # Built by concatenation, never str.format: names and ids are user text (issue 16).
+        common = f'data-pid="{pid}" style="{style}"'
         ranges.append(
             _Range(
                 span.start,
                 span.end,
                 0,
                 pid,
-                f'<span {common.format(cls=" first")} id="{prefix}{side}-p{pid}" data-label="{pid}" '
+                f'<span class="psg first" {common} id="{_esc(prefix)}{side}-p{pid}" data-label="{pid}" '
                 f'tabindex="0" role="button" title="{_esc(tip)}">',
-                f'<span {common.format(cls="")}>',
+                f'<span class="psg" {common}>',
             )
         )
         for e in p.edits:
@@ -182,17 +183,17 @@ def _side_markup(cmp: Comparison, side: str, texts: dict[str, str], names: dict[
         their_text = c.b_text if side == "a" else c.a_text
         tip = f"{c.kind}: {names[other]} has “{their_text}”"
         badge = _KIND_BADGE.get(c.kind, "?")
-        common = f'class="conf{{cls}} k-{_esc(c.kind)}" data-cid="{cid}" data-kind="{_esc(c.kind)}"'
-        common += f' title="{_esc(tip)}"'
+        kind = _esc(c.kind)
+        common = f'data-cid="{cid}" data-kind="{kind}" title="{_esc(tip)}"'
         ranges.append(
             _Range(
                 mine.start,
                 mine.end,
                 2,
                 cid,
-                f'<span {common.format(cls=" first")} id="{prefix}{side}-c{cid}" data-badge="{badge}" '
-                f'tabindex="0" role="button">',
-                f'<span {common.format(cls="")}>',
+                f'<span class="conf first k-{kind}" {common} id="{_esc(prefix)}{side}-c{cid}" '
+                f'data-badge="{_esc(badge)}" tabindex="0" role="button">',
+                f'<span class="conf k-{kind}" {common}>',
             )
         )
     return _markup(text, ranges, points)
@@ -436,13 +437,13 @@ def _view(
         rows.append(
             f'<tr><td><span class="swatch" style="background:{border}">{pid}</span></td>'
             f'<td class="num">{p.a.start}–{p.a.end}</td><td class="num">{p.b.start}–{p.b.end}</td>'
-            f'<td class="num">{p.score:.2f}</td><td class="num">{len(p.edits)}</td>'
+            f'<td class="num">{p.score:.2f}</td><td class="num">{p.verbatim:.0%}</td><td class="num">{len(p.edits)}</td>'
             f"<td>{_esc(_excerpt(p.a.of(a_text)))}</td>"
             f'<td><button class="goto" data-goto=\'.psg[data-pid="{pid}"]\'>show</button></td></tr>'
         )
     passages = (
         "<table><thead><tr><th>#</th><th>" + _esc(a_name) + "</th><th>" + _esc(b_name)
-        + "</th><th>score</th><th>edits</th><th>text (" + _esc(a_name) + ")</th><th></th></tr></thead><tbody>"
+        + "</th><th>score</th><th>verbatim</th><th>edits</th><th>text (" + _esc(a_name) + ")</th><th></th></tr></thead><tbody>"
         + "".join(rows) + "</tbody></table>"
         if rows
         else '<p class="empty">No shared passages.</p>'

@@ -1,16 +1,23 @@
 """A persistent near-duplicate index in one SQLite file: add articles, ask "seen before?".
 
-``Index(path, *, create=True, num_perm=None, seed=None, shingle_size=None, threshold=None)``
+``Index(path, *, create=True, read_only=False, num_perm=None, seed=None, shingle_size=None, threshold=None)``
     Open (or create) the index file at ``path``.  ``None`` settings mean "the stored value"
-    for an existing index and the defaults (128, 1, 5, 0.5) for a new one.
+    for an existing index and the defaults (128, 1, 5, 0.5) for a new one.  ``read_only``
+    opens an existing index for ``query``/``stats`` without writing anything, so a
+    read-only file or directory works.  SQLite errors (full disk, read-only file, damaged
+    pages, tampered settings or texts) surface as one-line ``InputError``s.
 ``Index.add(documents, *, on_duplicate="replace", batch_size=500) -> AddReport``
     Add ``Document`` records, one transaction per batch.
 ``Index.query(text, *, top=10, min_similarity=0.0, passages=True) -> tuple[Match, ...]``
     Stored documents that share text with ``text``: exact scores, shared passages, conflicts.
 ``Index.stats() -> IndexStats``
     Document count, LSH and MinHash settings, file size, schema version.
+``Index.remove(ids) -> RemoveReport``, ``Index.entries() -> Iterator[IndexEntry]``,
+``Index.export(path) -> int``, ``Index.vacuum() -> tuple[int, int]``
+    The lifecycle: delete documents (one transaction), list them, write them all as
+    JSONL that ``add`` reads back, and give the space of deleted rows back to the disk.
 ``len(index)``, ``id in index``, ``Index.close()``, ``with Index(...) as index:``
-``AddReport``, ``Match``, ``IndexStats``
+``AddReport``, ``Match``, ``IndexStats``, ``RemoveReport``, ``IndexEntry``
     The frozen result records; each has ``to_dict()``.
 
 What is stored.  Table ``meta`` holds the settings and the schema version; ``docs`` one
@@ -76,10 +83,13 @@ document band rows and about 55 passage band rows (with their B-tree overhead).
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
 import time
+import urllib.parse
 import zlib
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import islice
 from typing import Any
@@ -87,7 +97,7 @@ from typing import Any
 import numpy as np
 
 from . import _arrays
-from .errors import ConfigError, InputError
+from .errors import ConfigError, InputError, OverlapError
 from .lsh import band_keys, optimal_params
 from .signatures import estimate_jaccard, signatures_from_shingles
 from .normalization import normalize
@@ -95,7 +105,7 @@ from .records import Conflict, Document, Passage
 from .segment import sentences
 from .shingle import shingles, tokenize
 
-__all__ = ["AddReport", "Index", "IndexStats", "Match"]
+__all__ = ["AddReport", "Index", "IndexEntry", "IndexStats", "Match", "RemoveReport"]
 
 SCHEMA_VERSION = 2
 # Sentence anchors: a sentence of at least _ANCHOR_MIN_TOKENS tokens is also keyed by the
@@ -209,6 +219,32 @@ class IndexStats:
         }
 
 
+@dataclass(frozen=True, slots=True)
+class RemoveReport:
+    """What ``Index.remove`` did: how many documents it deleted, and the ids it was given
+    that were not in the index (in the order given)."""
+
+    removed: int
+    missing: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"removed": self.removed, "missing": list(self.missing)}
+
+
+@dataclass(frozen=True, slots=True)
+class IndexEntry:
+    """One stored document as ``Index.entries`` lists it: ``id``, ``origin`` (where it was
+    read from), ``length`` in characters and ``added_at`` in Unix seconds."""
+
+    id: str
+    origin: str
+    length: int
+    added_at: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "origin": self.origin, "length": self.length, "added_at": self.added_at}
+
+
 # --------------------------------------------------------------------------- schema
 
 _SCHEMA = """
@@ -273,6 +309,7 @@ class Index:
         path: str | os.PathLike[str],
         *,
         create: bool = True,
+        read_only: bool = False,
         num_perm: int | None = None,
         seed: int | None = None,
         shingle_size: int | None = None,
@@ -292,24 +329,42 @@ class Index:
             raise InputError(f"{self.path}: no such index")
         if exists and os.path.getsize(self.path) > 0 and not _looks_like_sqlite(self.path):
             raise InputError(f"{self.path}: not an overlap index (not an SQLite database)")
-        try:
-            con = sqlite3.connect(self.path, timeout=_BUSY_TIMEOUT_MS / 1000, isolation_level=None)
-        except sqlite3.Error as e:
-            raise InputError(f"{self.path}: cannot open index: {e}") from None
-        self._con = con
-        try:
-            con.execute(f"PRAGMA busy_timeout = {_BUSY_TIMEOUT_MS}")
-            meta = self._meta_or_create(
-                create, {"num_perm": num_perm, "seed": seed, "shingle_size": shingle_size, "threshold": threshold}
-            )
-            _wal(con, self.path)
-            con.execute("PRAGMA synchronous = FULL")
-            con.execute("PRAGMA cache_size = -65536")  # 64 MB of page cache for the B-trees
-        except BaseException:
-            con.close()
-            self._con = None
-            raise
-        self._apply_meta(meta, {"num_perm": num_perm, "seed": seed, "shingle_size": shingle_size, "threshold": threshold})
+        if read_only and not exists:
+            raise InputError(f"{self.path}: no such index")
+        given = {"num_perm": num_perm, "seed": seed, "shingle_size": shingle_size, "threshold": threshold}
+        # A read-only open of a WAL file needs its -shm beside it; in a directory we cannot
+        # write, fall back to immutable (nobody can be writing there either).
+        for uri in (["?mode=ro", "?mode=ro&immutable=1"] if read_only else [None]):
+            with _db_errors(self.path):
+                try:
+                    if uri is None:
+                        con = sqlite3.connect(self.path, timeout=_BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+                    else:
+                        target = "file:" + urllib.parse.quote(os.path.abspath(self.path)) + uri
+                        con = sqlite3.connect(target, timeout=_BUSY_TIMEOUT_MS / 1000, isolation_level=None, uri=True)
+                except sqlite3.Error as e:
+                    raise InputError(f"{self.path}: cannot open index: {e}") from None
+                self._con = con
+                try:
+                    con.execute(f"PRAGMA busy_timeout = {_BUSY_TIMEOUT_MS}")
+                    meta = self._meta_or_create(create and not read_only, given)
+                    if not read_only:
+                        _wal(con, self.path)
+                        con.execute("PRAGMA synchronous = FULL")
+                    con.execute("PRAGMA cache_size = -65536")  # 64 MB of page cache for the B-trees
+                except sqlite3.OperationalError as e:
+                    con.close()
+                    self._con = None
+                    if uri == "?mode=ro" and "unable to open" in str(e):
+                        continue
+                    raise
+                except BaseException:
+                    con.close()
+                    self._con = None
+                    raise
+                break
+        with _db_errors(self.path, close=self):
+            self._apply_meta(meta, given)
 
     # ---------------------------------------------------------------- open / settings
 
@@ -318,6 +373,8 @@ class Index:
         try:
             tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         except sqlite3.DatabaseError as e:
+            if "unable to open" in str(e):
+                raise  # a read-only directory, not a foreign file: Index() retries or reports it
             raise InputError(f"{self.path}: not an overlap index ({e})") from None
         if tables and "meta" not in tables:
             raise InputError(f"{self.path}: not an overlap index (an SQLite file without overlap's tables)")
@@ -427,7 +484,8 @@ class Index:
         return f"Index({self.path!r}, {state})"
 
     def __len__(self) -> int:
-        return int(self._connection.execute("SELECT COUNT(*) FROM docs").fetchone()[0])
+        with _db_errors(self.path):
+            return int(self._connection.execute("SELECT COUNT(*) FROM docs").fetchone()[0])
 
     def __contains__(self, id: object) -> bool:
         if not isinstance(id, str):
@@ -544,13 +602,26 @@ class Index:
         added = replaced = skipped = 0
         it = iter(documents)
         while True:
-            batch = list(islice(it, batch_size))
-            if not batch:
+            # A bad record (from the reader or here) ends the call, but the good documents
+            # before it in the same batch are committed first and counted in the message.
+            batch: list[Document] = []
+            error: BaseException | None = None
+            try:
+                for doc in islice(it, batch_size):
+                    _check_document(doc)
+                    batch.append(doc)
+            except Exception as e:
+                error = e
+            if batch:
+                with _db_errors(self.path, committed=added + replaced):
+                    a, r, s = self._add_batch(batch, on_duplicate)
+                added, replaced, skipped = added + a, replaced + r, skipped + s
+            if error is not None:
+                if isinstance(error, OverlapError):
+                    raise type(error)(f"{error}; {added + replaced:,} documents before it were committed") from None
+                raise error
+            if len(batch) < batch_size:
                 break
-            for doc in batch:
-                _check_document(doc)
-            a, r, s = self._add_batch(batch, on_duplicate)
-            added, replaced, skipped = added + a, replaced + r, skipped + s
         return AddReport(added, replaced, skipped)
 
     def _add_batch(self, batch: list[Document], policy: str) -> tuple[int, int, int]:
@@ -684,6 +755,10 @@ class Index:
             0.0 <= min_similarity <= 1.0
         ):
             raise ConfigError(f"min_similarity must be in [0, 1]: {min_similarity!r}")
+        with _db_errors(self.path):
+            return self._query(text, top, float(min_similarity), passages)
+
+    def _query(self, text: str, top: int, min_similarity: float, passages: bool) -> tuple[Match, ...]:
         t0 = time.perf_counter()
         feats = self._features([text], every_sentence=True)
         self.last_query = {"lookups": 0, "candidates": 0, "verified": 0}
@@ -793,6 +868,10 @@ class Index:
 
     def stats(self) -> IndexStats:
         """Counts and settings.  Cost: one count over the id index."""
+        with _db_errors(self.path):
+            return self._stats()
+
+    def _stats(self) -> IndexStats:
         size = 0
         for suffix in ("", "-wal"):
             try:
@@ -814,6 +893,68 @@ class Index:
             passage_rows=self._p_rows,
             file_bytes=size,
         )
+
+    # ---------------------------------------------------------------- lifecycle
+
+    def remove(self, ids: Iterable[str]) -> RemoveReport:
+        """Delete the documents ``ids`` and their band rows in one transaction: a process
+        killed during ``remove`` leaves all of them or none.  Ids not in the index are
+        reported, not an error.  Cost: a B-tree delete per band key of each document."""
+        if isinstance(ids, str):
+            raise ConfigError("ids must be a collection of ids, not one string: wrap it in a list")
+        wanted = list(dict.fromkeys(ids))
+        for i in wanted:
+            if not isinstance(i, str):
+                raise ConfigError(f"ids must be strings, got {type(i).__name__}: {i!r}")
+        con = self._connection
+        con.execute("BEGIN IMMEDIATE")
+        try:
+            found = self._existing_ids(wanted)
+            self._delete(sorted(found.values()))
+            con.execute("COMMIT")
+        except BaseException:
+            if con.in_transaction:
+                con.execute("ROLLBACK")
+            raise
+        return RemoveReport(len(found), tuple(i for i in wanted if i not in found))
+
+    def entries(self) -> Iterator[IndexEntry]:
+        """Every stored document in the order added (no texts).  Streams: one row at a time."""
+        cur = self._connection.execute("SELECT id, origin, length, added_at FROM docs ORDER BY num")
+        for id_, origin, length, added in cur:
+            yield IndexEntry(id_, origin, int(length), float(added))
+
+    def export(self, path: str | os.PathLike[str]) -> int:
+        """Write every document as a JSON line (``id``, ``text``, ``origin``, ``added_at``)
+        to ``path`` atomically; ``overlap index add`` reads the file back.  Returns the count.
+        Cost: one pass over the stored texts, decompressing each."""
+        import json
+
+        from .outputs import atomic_writer, check_output_path
+
+        check_output_path(path, inputs=[self.path], what="export")
+        n = 0
+        try:
+            with atomic_writer(path) as f:
+                cur = self._connection.execute("SELECT id, origin, added_at, text FROM docs ORDER BY num")
+                for id_, origin, added, blob in cur:
+                    rec = {"id": id_, "text": zlib.decompress(blob).decode("utf-8"), "origin": origin, "added_at": added}
+                    f.write(json.dumps(rec, ensure_ascii=False) + "\n")
+                    n += 1
+        except OSError as e:
+            raise InputError(f"{path}: cannot write ({e.strerror or e})") from None
+        return n
+
+    def vacuum(self) -> tuple[int, int]:
+        """Rewrite the file without the pages freed by ``remove`` and replaced documents;
+        returns the file size in bytes ``(before, after)``.  Needs free disk space about
+        the size of the index and blocks writers while it runs."""
+        before = self.stats().file_bytes
+        con = self._connection
+        con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        con.execute("VACUUM")
+        con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        return before, self.stats().file_bytes
 
 
 def _wal(con: sqlite3.Connection, path: str) -> None:
@@ -839,12 +980,34 @@ def _wal(con: sqlite3.Connection, path: str) -> None:
             time.sleep(0.01)
 
 
+@contextmanager
+def _db_errors(path: str, *, committed: int | None = None, close: "Index | None" = None) -> Iterator[None]:
+    """Turn what a damaged, full or read-only index raises into one ``InputError`` line."""
+    try:
+        yield
+    except (sqlite3.Error, zlib.error, UnicodeError, ValueError, KeyError, OverflowError) as e:
+        if isinstance(e, OverlapError):
+            raise
+        if close is not None:
+            close.close()
+        msg = str(e).splitlines()[0] if str(e) else type(e).__name__
+        if isinstance(e, (zlib.error, UnicodeError, ValueError, KeyError, OverflowError)) or "malformed" in msg:
+            msg = f"index is damaged ({type(e).__name__}: {msg}); rebuild it from the sources"
+        elif "disk I/O" in msg or "full" in msg:
+            msg = f"cannot write the index ({msg}; disk full or over a file-size limit?)"
+        kept = f"; {committed:,} documents before it were committed" if committed is not None else ""
+        raise InputError(f"{path}: {msg}{kept}") from None
+
+
 def _looks_like_sqlite(path: str) -> bool:
     try:
         with open(path, "rb") as f:
             return f.read(16) == b"SQLite format 3\x00"
     except OSError as e:
         raise InputError(f"{path}: cannot read: {e.strerror}") from None
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def _check_document(doc: object) -> None:
@@ -854,3 +1017,8 @@ def _check_document(doc: object) -> None:
         raise InputError(f"{doc.origin or 'document'}: id must be a non-empty string: {doc.id!r}")
     if not isinstance(doc.text, str):
         raise InputError(f"{doc.origin or doc.id}: text must be str, got {type(doc.text).__name__}")
+    for what, value in (("id", doc.id), ("text", doc.text)):
+        m = _SURROGATE.search(value)
+        if m:
+            raise InputError(f"{doc.origin or 'document'}: {what} holds a lone surrogate (U+{ord(m.group()):04X}) "
+                             f"at character {m.start()}; it cannot be stored as UTF-8")

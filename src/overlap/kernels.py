@@ -35,10 +35,12 @@ shingle here); empty bins are filled afterwards, only when there are any.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numba
 import numpy as np
 
-__all__ = ["minmax_into", "oph_into", "tokenize_into", "windows_into"]
+__all__ = ["minmax_into", "oph_into", "text_shingles_into", "tokenize_into", "windows_into"]
 
 _U32MAX = np.uint32(0xFFFFFFFF)
 _S32 = np.uint64(32)
@@ -139,10 +141,9 @@ def oph_into(h, offsets, mul, add, probe_key, out):  # pragma: no cover - compil
     K = out.shape[1]
     k64 = np.uint64(K)
     cap = np.uint32(0xFFFFFFFE)
-    v = np.empty(_BLOCK, np.uint32)
     row = np.empty(K, np.uint32)
-    # For K = 2**p (p >= 1), (v * K) >> 32 is v >> (32 - p): a shift instead of a multiply
-    # in the scatter loop (about 10% of it); the loop is unswitched on this flag.
+    row1 = np.empty(K, np.uint32)
+    # For K = 2**p (p >= 1), (v * K) >> 32 is v >> (32 - p): a shift instead of a multiply.
     p = 0
     while (1 << p) < K:
         p += 1
@@ -151,27 +152,43 @@ def oph_into(h, offsets, mul, add, probe_key, out):  # pragma: no cover - compil
     for i in range(n):
         for k in range(K):
             row[k] = _U32MAX
+            row1[k] = _U32MAX
         start = offsets[i]
         end = offsets[i + 1]
-        while start < end:
-            m = min(end - start, _BLOCK)
-            for s in range(m):  # vectorised: hash only
-                w = h[start + s]
-                x = np.uint64(np.uint32(w ^ (w >> _S32)))
-                v[s] = min(np.uint32((mul * x + add) >> _S32), cap)
-            if pow2:
-                for s in range(m):  # scalar scatter-min
-                    j = v[s] >> shift
-                    row[j] = min(row[j], v[s])
-            else:
-                for s in range(m):
-                    j = (np.uint64(v[s]) * k64) >> _S32
-                    row[j] = min(row[j], v[s])
-            start += m
+        # Two shingles per step into two copies of the bins, merged after: consecutive
+        # updates never wait on each other's store (min is order-free: same result).
+        pairs_end = start + ((end - start) // 2) * 2
+        if pow2:  # the loop twice rather than a test per shingle
+            for s in range(start, pairs_end, 2):
+                w0 = h[s]
+                w1 = h[s + 1]
+                v0 = min(np.uint32((mul * np.uint64(np.uint32(w0 ^ (w0 >> _S32))) + add) >> _S32), cap)
+                v1 = min(np.uint32((mul * np.uint64(np.uint32(w1 ^ (w1 >> _S32))) + add) >> _S32), cap)
+                j0 = v0 >> shift
+                j1 = v1 >> shift
+                row[j0] = min(row[j0], v0)
+                row1[j1] = min(row1[j1], v1)
+        else:
+            for s in range(start, pairs_end, 2):
+                w0 = h[s]
+                w1 = h[s + 1]
+                v0 = min(np.uint32((mul * np.uint64(np.uint32(w0 ^ (w0 >> _S32))) + add) >> _S32), cap)
+                v1 = min(np.uint32((mul * np.uint64(np.uint32(w1 ^ (w1 >> _S32))) + add) >> _S32), cap)
+                j0 = np.uint32((np.uint64(v0) * k64) >> _S32)
+                j1 = np.uint32((np.uint64(v1) * k64) >> _S32)
+                row[j0] = min(row[j0], v0)
+                row1[j1] = min(row1[j1], v1)
+        if pairs_end < end:
+            w0 = h[pairs_end]
+            v0 = min(np.uint32((mul * np.uint64(np.uint32(w0 ^ (w0 >> _S32))) + add) >> _S32), cap)
+            j0 = np.uint32((np.uint64(v0) * k64) >> _S32)
+            row[j0] = min(row[j0], v0)
         empty = 0
         for k in range(K):
-            out[i, k] = row[k]
-            empty += row[k] == _U32MAX
+            r = min(row[k], row1[k])
+            row[k] = r
+            out[i, k] = r
+            empty += r == _U32MAX
         if empty == 0 or empty == K:  # nothing to fill, or an empty document
             continue
         for k in range(K):
@@ -330,4 +347,194 @@ def tokenize_into(cps, table, doc_offsets, starts, ends, hashes, tok_offsets):  
         x ^= x >> np.uint64(33)
         x *= np.uint64(0xC4CEB9FE1A85EC53)
         hashes[t] = x ^ (x >> np.uint64(33))
+    return -1
+
+
+# --------------------------------------------------------------------------- text pass
+# ``text_shingles_into``: raw text -> normalised view -> tokens -> shingles, per document,
+# with the rules of ``overlap.normalization`` (fast path), ``overlap.shingle.tokenize``
+# and ``overlap.shingle.shingles``.  ``overlap.textpass`` fills the fold table and owns
+# the documents this kernel declines.
+
+_TYPED_OPTS: dict[str, Any] = dict(_OPTS)
+FOLD_UNKNOWN = np.uint32(0xFFFFFFFF)  # code point not looked at yet: the caller fills it
+FOLD_PYTHON = np.uint32(0xFFFFFFFE)  # the document takes the Python normaliser
+FOLD_DELETE = np.uint32(0xFFFFFFFD)  # dropped from the view (invisible characters)
+FOLD_CP = np.uint32(0x1FFFFF)  # bits 0-20: the folded code point
+FOLD_CLASS_SHIFT = 21  # bits 21-23: its token class (``overlap.shingle._classify``)
+FOLD_WORD_BIT = np.uint32(1 << 24)  # it matches the regex ``\w``
+FOLD_TONE_BIT = np.uint32(1 << 25)  # it may be rewritten by the tone / final-y rules
+
+
+def _cps(s: str) -> np.ndarray:
+    return np.array([ord(c) for c in s], dtype=np.uint32)
+
+
+# overlap.normalization's tone rules, as code points: index t of the toned vowel in
+# its row picks the tone.
+_TONE_O = _cps("òóỏõọ")
+_TONE_U = _cps("ùúủũụ")
+_TONE_A = _cps("àáảãạ")
+_TONE_E = _cps("èéẻẽẹ")
+_TONE_Y = _cps("ỳýỷỹỵ")
+_FINAL_Y = _cps("yỳýỷỹỵ")
+_FINAL_I = _cps("iìíỉĩị")
+_CONSONANT = np.zeros(0x112, dtype=np.uint8)
+_CONSONANT[_cps("bcdđghklmnprstvx")] = 1
+
+
+@numba.njit("int64(uint32, uint32[::1])", inline="always", **_TYPED_OPTS)
+def _index(c: np.uint32, row: np.ndarray) -> int:  # pragma: no cover - compiled
+    for t in range(row.shape[0]):
+        if row[t] == c:
+            return t
+    return -1
+
+
+@numba.njit("void(uint32[::1], uint8[::1], int64[::1], int64, int64)", **_TYPED_OPTS)
+def _fold_tones(f: np.ndarray, word: np.ndarray, sp: np.ndarray, nsp: int, n: int) -> None:  # pragma: no cover - compiled
+    """The three substitutions of ``normalization._fold`` in their order, at the flagged positions ``sp``.
+
+    Each rule reads and writes only its match and the characters either side, and no rule
+    produces a character an earlier rule matches, so visiting only candidates in text
+    order gives the regexes' left-to-right, non-overlapping result.
+    """
+    o, u, y, q = np.uint32(ord("o")), np.uint32(ord("u")), np.uint32(ord("y")), np.uint32(ord("q"))
+    a, e = np.uint32(ord("a")), np.uint32(ord("e"))
+    for s in range(nsp):  # ([òóỏõọ])([ae])(?!\w), not after "q"
+        i = sp[s]
+        t = _index(f[i], _TONE_O)
+        if t < 0 or i + 1 >= n or (f[i + 1] != a and f[i + 1] != e):
+            continue
+        if (i + 2 < n and word[i + 2]) or (i > 0 and f[i - 1] == q):
+            continue
+        f[i + 1] = _TONE_A[t] if f[i + 1] == a else _TONE_E[t]
+        f[i] = o
+    for s in range(nsp):  # ([ùúủũụ])(y)(?!\w), not after "q"
+        i = sp[s]
+        t = _index(f[i], _TONE_U)
+        if t < 0 or i + 1 >= n or f[i + 1] != y:
+            continue
+        if (i + 2 < n and word[i + 2]) or (i > 0 and f[i - 1] == q):
+            continue
+        f[i + 1] = _TONE_Y[t]
+        f[i] = u
+    for s in range(nsp):  # ([yỳýỷỹỵ])(?!\w) after a consonant -> i
+        i = sp[s]
+        t = _index(f[i], _FINAL_Y)
+        if t < 0 or (i + 1 < n and word[i + 1]) or i == 0:
+            continue
+        prev = f[i - 1]
+        if prev < _CONSONANT.shape[0] and _CONSONANT[prev]:
+            f[i] = _FINAL_I[t]
+
+
+_TEXT_SIG = numba.types.int64(
+    _CPS, _I64, numba.types.uint32[::1], numba.types.int64, numba.types.uint64[::1],
+    numba.types.uint64[::1], _I64, numba.types.uint8[::1], numba.types.int64,
+)
+
+
+@numba.njit(_TEXT_SIG, **_TYPED_OPTS)
+def text_shingles_into(  # pragma: no cover - compiled
+    cps: np.ndarray, doc_offsets: np.ndarray, fold: np.ndarray, k: int, qs: np.ndarray,
+    out: np.ndarray, counts: np.ndarray, declined: np.ndarray, first: int,
+) -> int:
+    """Shingle hashes of raw texts, equal to ``shingles(tokenize(normalize(t).text).hashes, k)``.
+
+    Document ``d`` is ``cps[doc_offsets[d]:doc_offsets[d + 1]]`` (code points of the raw
+    text); its shingles go to ``out`` in document order, ``counts[d]`` of them.  ``fold``
+    maps a code point to its folded code point, class and flags (``FOLD_*``; ``FOLD_DELETE``
+    code points are left out of the view); a document holding a ``FOLD_PYTHON`` code point
+    (not NFC, a combining mark, case changes length, ...) gets ``declined[d] = 1`` and no shingles: the caller normalises it in
+    Python.  Starts at document ``first``; returns -1 when done, or the first document
+    holding a ``FOLD_UNKNOWN`` code point (the caller fills the table and calls again from
+    there).  ``out`` needs room for ``sum(len // 2 + 1)`` values.
+    """
+    n_docs = doc_offsets.shape[0] - 1
+    longest = 0
+    for d in range(n_docs):
+        longest = max(longest, doc_offsets[d + 1] - doc_offsets[d])
+    f = np.empty(longest + 1, np.uint32)
+    cls = np.zeros(longest + 1, np.uint32)
+    word = np.zeros(longest + 1, np.uint8)
+    sp = np.empty(longest + 1, np.int64)
+    tok = np.empty(longest // 2 + 2, np.uint64)
+    o = 0
+    for d in range(first):
+        o += counts[d]
+    for d in range(first, n_docs):
+        lo = doc_offsets[d]
+        n = doc_offsets[d + 1] - lo
+        counts[d] = 0
+        declined[d] = 0
+        # 1. fold: one table read per character; candidates of the tone rules noted
+        nsp = 0
+        bad = np.uint32(0)
+        j = 0  # view position: deleted characters do not advance it
+        for i in range(n):
+            e = fold[cps[lo + i]]
+            bad |= np.uint32(e >= FOLD_PYTHON)
+            keep = e != FOLD_DELETE
+            f[j] = e & FOLD_CP
+            cls[j] = (e >> FOLD_CLASS_SHIFT) & 7
+            word[j] = (e & FOLD_WORD_BIT) != 0
+            sp[nsp] = j
+            nsp += ((e & FOLD_TONE_BIT) != 0) & keep
+            j += keep
+        n = j
+        if bad:
+            for i in range(doc_offsets[d + 1] - lo):
+                if fold[cps[lo + i]] == FOLD_UNKNOWN:
+                    return d
+            declined[d] = 1
+            continue
+        cls[n] = 0
+        if nsp:
+            _fold_tones(f, word, sp, nsp, n)
+        # 2. tokens, as ``_token_edges`` (branch-free) but per document and hashes only
+        nt = 0
+        prev = np.uint32(0)
+        cur = cls[0] if n else np.uint32(0)
+        inside = np.uint32(0)
+        h = np.uint64(0)
+        p = np.uint64(1)
+        for i in range(n):
+            nxt = cls[i + 1]
+            w = np.uint32(_WORD[prev * 64 + cur * 8 + nxt])
+            start = w & ~inside
+            end = inside & ~w
+            tok[nt] = h
+            nt += int(end)
+            h = np.uint64(0) if start else h
+            p = np.uint64(1) if start else p
+            h += (np.uint64(f[i]) + np.uint64(1)) * p * np.uint64(w)
+            p *= _P64
+            inside = w
+            prev = cur
+            cur = nxt
+        tok[nt] = h
+        nt += int(inside)
+        for t in range(nt):
+            x = tok[t]
+            x ^= x >> np.uint64(33)
+            x *= np.uint64(0xFF51AFD7ED558CCD)
+            x ^= x >> np.uint64(33)
+            x *= np.uint64(0xC4CEB9FE1A85EC53)
+            tok[t] = x ^ (x >> np.uint64(33))
+        # 3. shingles, as ``windows_into``
+        count = nt - k + 1 if nt >= k else (1 if nt > 0 else 0)
+        width = k if nt >= k else nt
+        for s in range(count):
+            acc = np.uint64(0)
+            for j in range(width):
+                acc += tok[s + j] * qs[j]
+            acc ^= acc >> np.uint64(33)
+            acc *= np.uint64(0xFF51AFD7ED558CCD)
+            acc ^= acc >> np.uint64(33)
+            acc *= np.uint64(0xC4CEB9FE1A85EC53)
+            acc ^= acc >> np.uint64(33)
+            out[o + s] = acc
+        counts[d] = count
+        o += count
     return -1

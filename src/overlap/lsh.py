@@ -128,7 +128,7 @@ def band_keys(signatures: np.ndarray, bands: int, rows: int) -> np.ndarray:
             f"bands * rows = {bands} * {rows} exceeds num_perm = {sig.shape[1]}; "
             "use optimal_params(threshold, num_perm) to choose them"
         )
-    from .shingle import _fmix64
+    from .hashing import fmix64 as _fmix64
 
     n = sig.shape[0]
     cols = sig[:, : bands * rows].astype(np.uint64).reshape(n, bands, rows)
@@ -219,3 +219,7 @@ def _all_pairs(doc: np.ndarray, starts: np.ndarray, sizes: np.ndarray) -> np.nda
     left = np.repeat(members, after)
     right = left + 1 + _ranges(after)
     return np.stack((doc[left], doc[right]), axis=1)
+
+
+concat_ranges = _ranges
+"""``concat_ranges(counts)``: concatenated ``arange(c)`` per count (shared with ``overlap.corpus``)."""

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["NormText", "normalize"]
+__all__ = ["NormText", "fold_char", "normalize"]
 
 # Characters mapped one-to-one.  Quotes and dashes vary between outlets and editors;
 # they never change what a sentence says.
@@ -80,8 +80,9 @@ class NormText:
     """A normalised view of ``original``.
 
     ``text`` is what matching sees.  ``starts[i]``/``ends[i]`` give the original
-    half-open range that produced ``text[i]``; both are ``None`` when the view has the
-    same length as the original and positions map one to one.
+    half-open range that produced ``text[i]`` (int32 arrays, int64 past 2**31
+    characters); both are ``None`` when the view has the same length as the original
+    and positions map one to one.
     """
 
     original: str
@@ -110,8 +111,11 @@ class NormText:
         """Map an original half-open range to the smallest view range covering it."""
         if self.starts is None or self.ends is None:
             return start, end
-        vs = int(np.searchsorted(self.ends, start, side="right"))
-        ve = int(np.searchsorted(self.starts, end, side="left"))
+        # The probe in the arrays' own dtype: an int64 (or Python int) probe would make
+        # numpy convert the whole int32 array first, a full copy per call.
+        kind = self.starts.dtype.type
+        vs = int(np.searchsorted(self.ends, kind(start), side="right"))
+        ve = int(np.searchsorted(self.starts, kind(end), side="left"))
         return vs, max(vs, ve)
 
 
@@ -150,14 +154,65 @@ def normalize(text: str) -> NormText:
 
 
 def _slow(text: str) -> NormText:
-    """Normalise cluster by cluster (a base character and its combining marks)."""
+    """Normalise cluster by cluster (a base character and its combining marks).
+
+    Only clusters that NFC, lower-casing or deletion can change take the per-cluster
+    Python loop (``_cluster_view``); the runs of plain characters between them are
+    lowered whole with a one-to-one map built by numpy.  A 50 MB text with one soft
+    hyphen used to walk every character in Python and keep two Python ints per
+    character (about 70 bytes each); the map is now two int64 arrays.
+    """
+    n = len(text)
+    cps = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    table = _plain_table(cps)
+    plain = table[cps] == 1
+    comb = table[cps] == 2
+    # A plain character heads a cluster of its own unless a combining mark follows it.
+    plain[:-1] &= ~comb[1:]
+    # Runs of plain characters, and the (few) stretches of clusters between them.
+    edges = np.flatnonzero(np.diff(np.concatenate(([False], plain, [False])).astype(np.int8)))
+    del plain, comb
+    bounds = edges.reshape(-1, 2).tolist()
+    pieces: list[str] = []
+    parts: list[tuple[int, int, np.ndarray | None, np.ndarray | None]] = []  # (original lo, hi, map) per piece
+    pos = 0
+    for run_start, run_end in [*bounds, [n, n]]:
+        if pos < run_start:
+            view, vs, ve = _cluster_view(text, pos, run_start)
+            pieces.append(view)
+            parts.append((pos, run_start, vs, ve))
+        if run_start < run_end:
+            pieces.append(text[run_start:run_end].lower())
+            parts.append((run_start, run_end, None, None))
+        pos = run_end
+    view = "".join(pieces)
+    # Filled in place: a concatenation of per-piece arrays would hold the map twice.
+    # 32-bit offsets while they fit: the map is the largest thing kept for a huge text.
+    dtype = np.int32 if n < 2**31 - 1 else np.int64
+    st = np.empty(len(view), dtype=dtype)
+    en = np.empty(len(view), dtype=dtype)
+    at = 0
+    for (lo, hi, map_s, map_e), piece in zip(parts, pieces):
+        m = len(piece)
+        if map_s is not None and map_e is not None:
+            st[at : at + m] = map_s
+            en[at : at + m] = map_e
+        else:
+            st[at : at + m] = np.arange(lo, hi, dtype=dtype)
+            np.add(st[at : at + m], 1, out=en[at : at + m])
+        at += m
+    # Folding after NFC keeps the length, so the map built above still holds.
+    return NormText(text, _fold(view), st, en)
+
+
+def _cluster_view(text: str, i: int, end: int) -> tuple[str, np.ndarray, np.ndarray]:
+    """``text[i:end]`` normalised cluster by cluster, with its map (``i`` starts a cluster)."""
     out: list[str] = []
     starts: list[int] = []
     ends: list[int] = []
-    n = len(text)
-    i = 0
     combining = unicodedata.combining
-    while i < n:
+    n = len(text)
+    while i < end:
         j = i + 1
         while j < n and combining(text[j]):
             j += 1
@@ -171,6 +226,59 @@ def _slow(text: str) -> NormText:
             starts.append(i)
             ends.append(j)
         i = j
-    view = "".join(out)
-    # Folding after NFC keeps the length, so the map built above still holds.
-    return NormText(text, _fold(view), np.asarray(starts, dtype=np.int64), np.asarray(ends, dtype=np.int64))
+    return "".join(out), np.asarray(starts, dtype=np.int64), np.asarray(ends, dtype=np.int64)
+
+
+# Per code point: 1 plain (a cluster of its own maps to itself lowered, one character
+# for one: not invisible, NFC-stable, lowers to one character, not the context-dependent
+# capital sigma), 2 combining mark, 0 other; 255 not yet asked.  Filled lazily with the
+# code points texts use.
+_PLAIN: np.ndarray | None = None
+
+
+def _plain_table(cps: np.ndarray) -> np.ndarray:
+    global _PLAIN
+    if _PLAIN is None:
+        _PLAIN = np.full(0x110000, 255, dtype=np.uint8)
+    got = _PLAIN[cps]
+    if (got == 255).any():
+        for cp in np.unique(cps[got == 255]).tolist():
+            ch = chr(cp)
+            if unicodedata.combining(ch):
+                _PLAIN[cp] = 2
+            else:
+                _PLAIN[cp] = int(
+                    ch not in _INVISIBLE
+                    and ch != "\u03a3"
+                    and not 0xD800 <= cp < 0xE000
+                    and unicodedata.normalize("NFC", ch) == ch
+                    and len(ch.lower()) == 1
+                )
+    return _PLAIN
+
+
+def fold_char(ch: str) -> str | None:
+    """The character ``normalize`` turns ``ch`` into before the tone rules: one character,
+    ``""`` for an invisible character it deletes, or None when a text holding ``ch`` needs
+    the cluster-by-cluster path (not NFC-stable on its own, a combining character, case
+    folding that changes the length or depends on context as Greek capital sigma does, a
+    lone surrogate).
+
+    For a text made only of characters with a fold, ``normalize(text).text`` is the folds
+    in order followed by the tone and final-y rules; ``overlap.textpass`` compiles that.
+    """
+    cp = ord(ch)
+    if ch in _INVISIBLE:
+        return ""
+    if cp == 0x3A3 or 0xD800 <= cp <= 0xDFFF:
+        return None
+    # Characters that can change a text's NFC form by their neighbours: combining marks,
+    # Hangul vowel/trailing jamo, and characters that are not NFC on their own.
+    if unicodedata.combining(ch) or unicodedata.category(ch).startswith("M") or 0x1160 <= cp <= 0x11FF:
+        return None
+    if not unicodedata.is_normalized("NFC", ch):
+        return None
+    low = ch.lower()
+    if len(low) != 1:
+        return None
+    return _MAP.get(low, low)

@@ -72,12 +72,21 @@ def check_output_path(
             continue
         if _same_file(p, Path(src)):
             raise InputError(f"{p}: refusing to write {what} over an input file")
+        if p.exists() and Path(src).is_dir() and _inside(p, Path(src)):
+            raise InputError(f"{p}: refusing to write {what} over a file in input directory {src}")
     if p.exists() and is_index_file(p):
         raise InputError(f"{p}: refusing to write {what} over a database file (an index?)")
     parent = p.parent if str(p.parent) else Path(".")
     if not parent.is_dir():
-        raise InputError(f"{p}: directory {parent} does not exist")
+        raise InputError(f"{p}: cannot write {what}: directory {parent} does not exist")
     return p
+
+
+def _inside(p: Path, directory: Path) -> bool:
+    try:
+        return p.resolve().is_relative_to(directory.resolve())
+    except OSError:
+        return False
 
 
 @contextmanager

@@ -23,10 +23,11 @@ import numpy as np
 
 from ._arrays import unique
 from . import align as _align
-from .align import AlignOptions, Alignment, align, token_opcodes
+from .align import AlignOptions, Alignment, align, token_opcodes, token_similarity
+from .confidence import assess
 from .conflicts import Side, classify, may_hold_quantity
 from .errors import ConfigError
-from .fuzz import indel_similarity
+from .jit import aligner
 from .normalization import NormText, normalize
 from .records import Comparison, Conflict, DuplicateReason, Edit, Passage, SentencePair, Similarity, Span, Variant
 from .segment import sentences
@@ -47,6 +48,13 @@ class CompareOptions:
     passages long after its shingle Jaccard has fallen.
     ``seed_size``, ``max_gap``, ``min_tokens``, ``min_density``: the passage aligner's
     knobs, in tokens (see ``overlap.align``).
+    ``paraphrase``: also find reworded reuse (``overlap.paraphrase``), combined with the
+    verbatim passages (``overlap.combine``); False gives verbatim passages only.  None
+    (the default): on in ``compare`` and ``compare_files``, off in ``compare_prepared``,
+    the batch path ``scan`` verifies its candidates with (they come from verbatim
+    shingles, and a scan must stay as cheap and as its Spark twin).
+    ``language``: the paraphrase stage's language, ``"auto"`` to detect it per text
+    (``overlap.language``), or one of ``"en"``, ``"vi"``, ``"id"``, ``"other"``.
     """
 
     shingle_size: int = 5
@@ -56,8 +64,16 @@ class CompareOptions:
     max_gap: int = 12
     min_tokens: int = 15
     min_density: float = 0.5
+    paraphrase: bool | None = None
+    language: str = "auto"
 
     def __post_init__(self) -> None:
+        from .language import LANGUAGES
+
+        if self.language not in LANGUAGES:
+            raise ConfigError(f"language must be one of {', '.join(LANGUAGES)}: {self.language!r}")
+        if self.paraphrase is not None and not isinstance(self.paraphrase, bool):
+            raise ConfigError(f"paraphrase must be True, False or None: {self.paraphrase!r}")
         for name in ("shingle_size", "seed_size", "min_tokens"):
             v = getattr(self, name)
             if not isinstance(v, int) or isinstance(v, bool) or not 1 <= v <= 1000:
@@ -164,11 +180,12 @@ class _Doc:
     _cps: np.ndarray | None = field(default=None)
     _lowered: str | None = field(default=None)
     _folded: list[int] | None = field(default=None)
+    _units: dict = field(default_factory=dict)
 
     @classmethod
     def of(cls, text: str) -> "_Doc":
         view = normalize(text)
-        if _align._JIT is not None:
+        if aligner() is not None:
             # Compiled paths on (``align.use_jit()``, numba loaded): the compiled tokenizer,
             # bit-identical, 0.018 instead of 0.05 ms per news article.
             toks = tokenize_many([view.text])[0]
@@ -366,7 +383,7 @@ class _Doc:
 
 
 def _similarity(a: _Doc, b: _Doc, k: int) -> Similarity:
-    jit = _align._JIT
+    jit = aligner()
     if jit is not None:  # compiled (``align.use_jit()``): one hash table, no sort per text
         return _counts_similarity(*jit.overlap_counts(a.shingles(k), b.shingles(k)))
     return set_similarity(a.shingle_set(k), b.shingle_set(k))
@@ -627,11 +644,12 @@ def _passage(al: Alignment, a: _Doc, b: _Doc, flip: bool = False) -> tuple[Passa
         conflicts = [c for c in conflicts if c.kind not in ("number", "date")]
 
     pa, pb = _trim_punct(a, a.span(al.a_start, al.a_end), b, b.span(al.b_start, al.b_end))
-    score = 1.0 if ha == hb else indel_similarity(ha, hb)
+    score = 1.0 if ha == hb else token_similarity(ha, hb)
     pairs = _sentence_pairs(al, a, b, amap, pa, flip)
+    same = 1.0 if ha == hb else 2 * sum(op[2] - op[1] for op in ops if op[0] == "equal") / (len(ha) + len(hb))
     if flip:
-        return Passage(pb, pa, float(score), tuple(pairs), tuple(edits)), conflicts, variants
-    return Passage(pa, pb, float(score), tuple(pairs), tuple(edits)), conflicts, variants
+        return Passage(pb, pa, float(score), tuple(pairs), tuple(edits), same), conflicts, variants
+    return Passage(pa, pb, float(score), tuple(pairs), tuple(edits), same), conflicts, variants
 
 
 _TEMPLATE_FIGURES = 4
@@ -695,7 +713,7 @@ def _sentence_pairs(
         bi, bj = al.b_start + amap[first], al.b_start + amap[last] + 1
         ai, aj = a0 + i, a0 + j
         xa, xb = ha[ai:aj], hb[bi:bj]
-        score = 1.0 if xa == xb else indel_similarity(xa, xb)
+        score = 1.0 if xa == xb else token_similarity(xa, xb)
         sa, sb = a.span(ai, aj), b.span(bi, bj)
         out.append(SentencePair(sb, sa, float(score)) if flip else SentencePair(sa, sb, float(score)))
     return out
@@ -718,7 +736,63 @@ def _compare_docs(
         passages.append(p)
         conflicts.extend(cs)
         variants.extend(vs)
+    if o.paraphrase:  # None (batch default) is off
+        passages = _with_reworded(a, b, o, passages, flip)
     return sim, passages, conflicts, variants
+
+
+def _units(doc: _Doc, language: str) -> Any:
+    """The paraphrase stage's unit bags of a text (cached per language on the handle)."""
+    from .language import detect
+    from .paraphrase import units
+
+    lang = detect(doc.text) if language == "auto" else language
+    got = doc._units.get(lang)
+    if got is None:
+        got = doc._units[lang] = units(doc.text, doc.sentence_spans, lang)
+    return got
+
+
+def _with_reworded(a: _Doc, b: _Doc, o: CompareOptions, passages: list[Passage], flip: bool) -> list[Passage]:
+    """The verbatim passages combined with the reworded ones (``overlap.combine``).
+
+    A reworded passage reports no edits and, by itself, no conflicts: its words differ
+    by design, so only the verbatim passages it absorbs keep their conflicts (facts both
+    sides state in the same words).  Its ``pairs`` are the seed sentence pairs and the
+    absorbed passages' pairs.
+    """
+    from .combine import combine
+    from .paraphrase import paraphrase_passages
+
+    spans = [(p.b, p.a) if flip else (p.a, p.b) for p in passages]
+    matches = paraphrase_passages(_units(a, o.language), _units(b, o.language), known=spans)
+    out: list[Passage] = []
+    for m in combine(spans, [(x.a, x.b) for x in matches]):
+        if not m.reworded and len(m.verbatim) == 1:
+            out.append(passages[m.verbatim[0]])
+            continue
+        ia0, ia1 = bisect_left(a.ostarts, m.a.start), bisect_left(a.ostarts, m.a.end)
+        ib0, ib1 = bisect_left(b.ostarts, m.b.start), bisect_left(b.ostarts, m.b.end)
+        ha, hb = a.hlist[ia0:ia1], b.hlist[ib0:ib1]
+        same = 2 * sum(op[2] - op[1] for op in token_opcodes(ha, hb) if op[0] == "equal") / max(1, len(ha) + len(hb))
+        got = [(sa, sb, sc) for k in m.reworded for sa, sb, sc in matches[k].pairs]
+        seeded = [t[0] for t in got]
+        got += [  # the absorbed passages' pairs where no seed pair already stands
+            t for v in m.verbatim for q in passages[v].pairs
+            for t in [(q.b, q.a, q.score) if flip else (q.a, q.b, q.score)]
+            if not any(t[0].start < x.end and x.start < t[0].end for x in seeded)
+        ]
+        got.sort(key=lambda t: (t[0].start, t[1].start))
+        pairs = [SentencePair(sb, sa, sc) if flip else SentencePair(sa, sb, sc) for sa, sb, sc in got]
+        members = [passages[v] for v in m.verbatim]
+        if m.reworded:
+            score, edits = max(matches[k].score for k in m.reworded), ()
+        else:  # verbatim pieces that touch on both sides: their scores by length, their edits
+            score = sum(p.score * len(p.a) for p in members) / max(1, sum(len(p.a) for p in members))
+            edits = tuple(sorted((e for p in members for e in p.edits), key=lambda e: (e.a.start, e.b.start)))
+        sa, sb = (m.b, m.a) if flip else (m.a, m.b)
+        out.append(Passage(sa, sb, float(score), tuple(pairs), edits, float(same)))
+    return out
 
 
 def compare(a: str, b: str, *, options: CompareOptions | None = None, **overrides: Any) -> Comparison:
@@ -734,7 +808,10 @@ def compare(a: str, b: str, *, options: CompareOptions | None = None, **override
     """
     if not isinstance(a, str) or not isinstance(b, str):
         raise TypeError("compare() takes two str; use compare_files() for paths")
-    return compare_prepared(prepare(a), prepare(b), options=with_overrides(CompareOptions, options, overrides))
+    o = with_overrides(CompareOptions, options, overrides)
+    if o.paraphrase is None:
+        o = replace(o, paraphrase=True)
+    return compare_prepared(prepare(a), prepare(b), options=o)
 
 
 def prepare(text: str, *, sentence_spans: Sequence[Span] | None = None) -> _Doc:
@@ -765,8 +842,14 @@ def compare_prepared(a: _Doc, b: _Doc, *, options: CompareOptions | None = None)
     passages.sort(key=lambda p: (p.a.start, p.b.start))
     conflicts.sort(key=lambda c: (c.a.start, c.b.start))
     variants.sort(key=lambda v: (v.a.start, v.b.start))
-    shared_a = _coverage(a, [p.a for p in passages])
-    shared_b = _coverage(b, [p.b for p in passages])
+    conflicts, variants = assess(a.text, b.text, passages, conflicts, variants)
+    # Reworded passages (no word-level edits, and under half their tokens identical)
+    # tell the same story in other words: they do not make two texts near-duplicates.
+    # Verbatim passages (with edits, or identical) and edited copies merged with a few
+    # reworded sentences do.
+    copies = [p for p in passages if p.edits or p.verbatim >= 0.5]
+    shared_a = _coverage(a, [p.a for p in copies])
+    shared_b = _coverage(b, [p.b for p in copies])
     near = sim.jaccard >= o.near_duplicate or min(shared_a, shared_b) >= o.duplicate_coverage
     reason = None
     if near:

@@ -122,7 +122,10 @@ class Passage:
 
     ``score`` is the similarity of the two sides in [0, 1] (1.0 = same words after
     normalisation); ``pairs`` are the aligned sentences (or reused parts of sentences)
-    inside it, and ``edits`` the word runs that differ between the sides.
+    inside it, and ``edits`` the word runs that differ between the sides.  ``verbatim``
+    is the share of the passage's tokens that are identical on the two sides (aligned
+    in order): near 1.0 for a copy, low for a rewrite found by the paraphrase stage,
+    whose ``score`` is then the tf-idf cosine of its two sides and ``edits`` empty.
     """
 
     a: Span
@@ -130,20 +133,26 @@ class Passage:
     score: float
     pairs: tuple[SentencePair, ...] = ()
     edits: tuple[Edit, ...] = ()
+    verbatim: float = 1.0
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "a": self.a.to_dict(),
             "b": self.b.to_dict(),
             "score": round(self.score, 4),
+            "verbatim": round(self.verbatim, 4),
             "pairs": [p.to_dict() for p in self.pairs],
             "edits": [e.to_dict() for e in self.edits],
         }
 
 
-def _detail_dict(kind: str, a: Span, b: Span, a_text: str, b_text: str) -> dict[str, Any]:
-    """The JSON of a conflict or variant: kind, and span plus quoted text on each side."""
-    return {"kind": kind, "a": {**a.to_dict(), "text": a_text}, "b": {**b.to_dict(), "text": b_text}}
+def _detail_dict(x: "Conflict | Variant") -> dict[str, Any]:
+    """The JSON of a conflict or variant: kind, span plus quoted text on each side, and
+    the confidence with its reason and explanation."""
+    return {
+        "kind": x.kind, "a": {**x.a.to_dict(), "text": x.a_text}, "b": {**x.b.to_dict(), "text": x.b_text},
+        "confidence": round(x.confidence, 3), "reason": x.reason, "explanation": x.explanation,
+    }
 
 
 @_pickled_by_fields
@@ -154,6 +163,9 @@ class Conflict:
     ``kind`` is one of ``"spelling"`` (one entity spelled two ways), ``"name"`` (a
     different name in the same slot), ``"number"`` (different quantities by value) or
     ``"date"`` (different dates or years).  ``a_text``/``b_text`` are the quoted texts.
+    ``confidence`` in [0, 1] is how sure it is that both sides state the same fact with
+    different values (``overlap.confidence``); ``reason`` names what decided it and
+    ``explanation`` lists the evidence.
     """
 
     kind: str
@@ -161,9 +173,12 @@ class Conflict:
     b: Span
     a_text: str
     b_text: str
+    confidence: float = 1.0
+    reason: str = ""
+    explanation: str = ""
 
     def to_dict(self) -> dict[str, Any]:
-        return _detail_dict(self.kind, self.a, self.b, self.a_text, self.b_text)
+        return _detail_dict(self)
 
 
 @_pickled_by_fields
@@ -174,7 +189,9 @@ class Variant:
     ``kind`` is ``"number"`` or ``"date"`` (same value: "7,5 giờ"/"7,5 tiếng",
     "100.000"/"100 nghìn", "tháng 6-2021"/"tháng 6/2021"), ``"name"`` (one entity:
     "TQ"/"Trung Quốc", "Mỹ"/"Hoa Kỳ") or ``"orthography"`` (Vietnamese spelling
-    conventions: "Thụy Sỹ"/"Thụy Sĩ", "hoà"/"hòa").
+    conventions: "Thụy Sỹ"/"Thụy Sĩ", "hoà"/"hòa").  ``reason`` says why it is the same
+    detail ("same-value", "age-vs-birth-year", "rounded", "spacing", ...), ``confidence``
+    how sure that is, ``explanation`` the evidence.
     """
 
     kind: str
@@ -182,9 +199,12 @@ class Variant:
     b: Span
     a_text: str
     b_text: str
+    confidence: float = 1.0
+    reason: str = ""
+    explanation: str = ""
 
     def to_dict(self) -> dict[str, Any]:
-        return _detail_dict(self.kind, self.a, self.b, self.a_text, self.b_text)
+        return _detail_dict(self)
 
 
 @_pickled_by_fields

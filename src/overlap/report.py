@@ -10,6 +10,10 @@ Contents:
 - ``render_scan(result, *, console=None, width=None, color=None, max_rows=50)``: the
   corpus view of an ``overlap.scan`` result (summary, clusters with their evidence,
   conflicts across the corpus, name variants, most reused passages).
+- ``visible(s) -> str``: ``s`` with every control character (C0 but tab and newline, DEL,
+  C1) replaced by one visible stand-in (``␛`` for ESC, ``�`` for C1), so text, ids and
+  file names cannot move the cursor, clear the screen or set a window title.  Length is
+  kept, so spans into a text stay valid on its visible form.
 
 Colour is never the only signal.  When the output has no colour (``NO_COLOR`` set,
 ``color=False``, or stdout is not a terminal, e.g. piped into a file) the differing words
@@ -27,17 +31,17 @@ from __future__ import annotations
 
 import sys
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import IO, TYPE_CHECKING, Any
 
-from .records import Comparison, Span
+from .records import Comparison, Conflict, Span, Variant
 from .reuse import MIN_SIMILARITY as REUSE_MIN_SIMILARITY
 
 if TYPE_CHECKING:  # pragma: no cover
     from rich.console import Console
     from rich.text import Text
 
-__all__ = ["KIND_STYLES", "make_console", "render_comparison", "render_scan"]
+__all__ = ["KIND_STYLES", "make_console", "render_comparison", "render_scan", "visible"]
 
 # Colour of each conflict kind in the terminal (the kind is also printed as a word).
 KIND_STYLES = {
@@ -51,6 +55,50 @@ _KIND_ORDER = ("spelling", "name", "number", "date")
 # terminals that drop colour.
 _EDIT_STYLE = {"a": "bold underline red", "b": "bold underline green"}
 _GAP = "‸"
+
+
+# One character for one character (spans stay valid): C0 controls become their Unicode
+# "control picture" (ESC -> ␛), DEL -> ␡, C1 controls (CSI 0x9b acts like ESC [ on some
+# terminals) -> U+FFFD.  Tab and newline are layout, not control.
+_VISIBLE = {c: 0x2400 + c for c in range(32) if chr(c) not in "\t\n"}
+_VISIBLE.update({0x7F: 0x2421, **{c: 0xFFFD for c in range(0x80, 0xA0)}})
+
+
+def visible(s: str) -> str:
+    """``s`` with control characters shown visibly (see the module docstring); linear time.
+
+    >>> visible("a\x1b[2Jb")
+    'a␛[2Jb'
+    """
+    return s.translate(_VISIBLE)
+
+
+def _visible_hook() -> Any:
+    """A rich render hook making every printed segment visible: the safety net that covers
+    user text reaching a report by any path (ids, passages, names), colour on or off."""
+    from rich.console import RenderHook
+    from rich.measure import Measurement
+    from rich.segment import Segment
+
+    class _Visible:
+        def __init__(self, inner: Any) -> None:
+            self.inner = inner
+
+        def __rich_console__(self, console: Any, options: Any) -> Any:
+            for seg in console.render(self.inner, options):
+                if seg.control or not seg.text:
+                    yield seg
+                else:
+                    yield Segment(seg.text.translate(_VISIBLE), seg.style)
+
+        def __rich_measure__(self, console: Any, options: Any) -> Any:
+            return Measurement.get(console, options, self.inner)
+
+    class _Hook(RenderHook):
+        def process_renderables(self, renderables: list[Any]) -> list[Any]:
+            return [_Visible(r) for r in renderables]
+
+    return _Hook()
 
 
 def make_console(file: IO[str] | None = None, width: int | None = None, color: bool | None = None) -> Console:
@@ -77,7 +125,9 @@ def make_console(file: IO[str] | None = None, width: int | None = None, color: b
         kwargs.update(force_terminal=True, no_color=False)
     elif color is False:
         kwargs.update(no_color=True)
-    return Console(**kwargs)
+    console = Console(**kwargs)
+    console.push_render_hook(_visible_hook())
+    return console
 
 
 def _plain(console: Console) -> bool:
@@ -202,14 +252,15 @@ def _duplicate_text(cmp: Comparison) -> Any:
     return out
 
 
-def _conflicts_table(cmp: Comparison, a_name: str, b_name: str, *, variants: bool = False) -> Any:
-    """The conflicts (or, with ``variants``, the same details written two ways) as a table."""
+def _conflicts_table(cmp: Comparison, a_name: str, b_name: str, *, variants: bool = False, min_confidence: float = 0.0) -> Any:
+    """The conflicts (or, with ``variants``, the same details written two ways) as a table;
+    conflicts at ``min_confidence`` or more, most confident first."""
     from rich import box
     from rich.table import Table
     from rich.text import Text
 
     title = "Same detail, written differently (not conflicts)" if variants else "Conflicting details"
-    rows = cmp.variants if variants else cmp.conflicts
+    rows: Sequence[Conflict | Variant] = cmp.variants if variants else cmp.conflicts
     table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, expand=True)
     table.add_column("#", justify="right", no_wrap=True)
     table.add_column("kind", no_wrap=True)
@@ -217,7 +268,12 @@ def _conflicts_table(cmp: Comparison, a_name: str, b_name: str, *, variants: boo
     table.add_column("a at", no_wrap=True)
     table.add_column(Text(f"b: {b_name}"), ratio=1)
     table.add_column("b at", no_wrap=True)
-    for i, c in enumerate(sorted(rows, key=lambda c: (c.a.start, c.b.start)), 1):
+    if not variants:
+        table.add_column("conf.", no_wrap=True, justify="right")
+        rows = sorted((c for c in rows if c.confidence >= min_confidence), key=lambda c: (-c.confidence, c.a.start, c.b.start))
+    else:
+        rows = sorted(rows, key=lambda c: (c.a.start, c.b.start))
+    for i, c in enumerate(rows, 1):
         style = "dim" if variants else KIND_STYLES.get(c.kind, "bold")
         table.add_row(
             str(i),
@@ -226,6 +282,7 @@ def _conflicts_table(cmp: Comparison, a_name: str, b_name: str, *, variants: boo
             f"{c.a.start}–{c.a.end}",
             Text(c.b_text, style=style),
             f"{c.b.start}–{c.b.end}",
+            *(() if variants else (f"{c.confidence:.2f}",)),
         )
     return table
 
@@ -238,8 +295,12 @@ def render_comparison(
     console: Console | None = None,
     width: int | None = None,
     color: bool | None = None,
+    min_confidence: float = 0.0,
 ) -> None:
     """Print one comparison for a human: summary, passages side by side, conflicts.
+
+    Conflicts below ``min_confidence`` are left out of the table, with a line that says
+    how many (``overlap.confidence.DEFAULT_MIN_CONFIDENCE`` is what the CLI passes).
 
     ``a_text``/``b_text`` are the texts ``cmp`` was computed from (its spans index them;
     a ``ValueError`` if their lengths disagree with ``cmp``).  Prints to ``console`` if
@@ -258,7 +319,9 @@ def render_comparison(
             )
     con = console if console is not None else make_console(width=width, color=color)
     plain = _plain(con)
-    a_name, b_name = _name(cmp.a_path, "a"), _name(cmp.b_path, "b")
+    # Visible forms before layout (same lengths, so the spans still index them).
+    a_text, b_text = visible(a_text), visible(b_text)
+    a_name, b_name = visible(_name(cmp.a_path, "a")), visible(_name(cmp.b_path, "b"))
 
     head = Text("overlap compare  ", style="bold")
     head.append(f"a: {a_name}", style="bold")
@@ -274,7 +337,8 @@ def render_comparison(
     for pid, p in enumerate(cmp.passages, 1):
         con.print()
         con.print(
-            Rule(Text(f"passage {pid} of {len(cmp.passages)} · score {p.score:.2f}", style="bold"), align="left")
+            Rule(Text(f"passage {pid} of {len(cmp.passages)} · score {p.score:.2f} · verbatim {p.verbatim:.0%}",
+                      style="bold"), align="left")
         )
         panels = []
         for side, text, span, name in (("a", a_text, p.a, a_name), ("b", b_text, p.b, b_name)):
@@ -300,10 +364,14 @@ def render_comparison(
         con.print(grid)
 
     con.print()
-    if cmp.conflicts:
-        con.print(_conflicts_table(cmp, a_name, b_name))
+    hidden = sum(1 for c in cmp.conflicts if c.confidence < min_confidence)
+    if len(cmp.conflicts) > hidden:
+        con.print(_conflicts_table(cmp, a_name, b_name, min_confidence=min_confidence))
     else:
         con.print(Text("No conflicting details.", style="dim"))
+    if hidden:
+        con.print(Text(f"{hidden} conflict{'s' if hidden != 1 else ''} below confidence {min_confidence:g} not shown "
+                       "(--min-confidence 0 or --json shows them).", style="dim"))
     if cmp.variants:
         con.print(_conflicts_table(cmp, a_name, b_name, variants=True))
 
@@ -315,8 +383,12 @@ def render_scan(
     width: int | None = None,
     color: bool | None = None,
     max_rows: int = 50,
+    min_confidence: float = 0.0,
 ) -> None:
     """Print an ``overlap.scan`` result for a human.
+
+    Conflicts below ``min_confidence`` are counted, not listed; the rest are ranked by
+    confidence.
 
     Sections: a summary table; each cluster (near-duplicate clusters, then stories) with
     its members and the evidence linking them; conflicts across the corpus (kind, both
@@ -407,14 +479,16 @@ def render_scan(
     more(len(result.story_clusters), "stories")
 
     con.print()
-    if conflicts:
+    confident = sorted((pc for pc in conflicts if pc[1].confidence >= min_confidence), key=lambda pc: -pc[1].confidence)
+    if confident:
         table = Table(title="Conflicting details across the corpus", title_justify="left", box=box.SIMPLE_HEAD, expand=True)
         table.add_column("kind", no_wrap=True)
         table.add_column("a", no_wrap=True)
         table.add_column("a says", ratio=2)
         table.add_column("b", no_wrap=True)
         table.add_column("b says", ratio=2)
-        for p, c in conflicts[:max_rows]:
+        table.add_column("conf.", no_wrap=True, justify="right")
+        for p, c in confident[:max_rows]:
             style = KIND_STYLES.get(c.kind, "bold")
             table.add_row(
                 Text(c.kind, style=f"bold {style}"),
@@ -422,11 +496,16 @@ def render_scan(
                 Text(c.a_text, style=style),
                 Text(f"{short(p.b)} {c.b.start}–{c.b.end}"),
                 Text(c.b_text, style=style),
+                f"{c.confidence:.2f}",
             )
         con.print(table)
-        more(len(conflicts), "conflicts")
+        more(len(confident), "conflicts")
     else:
         con.print(Text("No conflicting details between linked documents.", style="dim"))
+    if len(conflicts) > len(confident):
+        hidden = len(conflicts) - len(confident)
+        con.print(Text(f"{hidden:,} conflict{'s' if hidden != 1 else ''} below confidence {min_confidence:g} not shown "
+                       "(--min-confidence 0 or --json shows them).", style="dim"))
 
     if result.name_variants:
         con.print()

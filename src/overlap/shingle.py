@@ -21,17 +21,20 @@ in plain Python for tests.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
 
 from ._arrays import unique
+from .hashing import P as _P
+from .hashing import Q as _Q
+from .hashing import fmix64 as _fmix64
+from .hashing import q_powers as _q_powers
 
-__all__ = ["Tokens", "shingle_set", "shingles", "shingles_many", "span_hashes", "tokenize", "tokenize_many"]
+__all__ = ["Tokens", "char_classes", "shingle_set", "shingles", "shingles_many", "span_hashes", "tokenize", "tokenize_many"]
 
-_P = np.uint64(0x100000001B3)  # FNV-1a 64-bit prime: odd, so invertible mod 2**64
-_Q = np.uint64(0x9E3779B97F4A7C15)  # golden-ratio constant, odd
 _JOIN_DIGITS = ".,/-"
 _JOIN_LETTERS = "'"
 
@@ -46,15 +49,6 @@ class Tokens:
 
     def __len__(self) -> int:
         return len(self.starts)
-
-
-def _fmix64(x: np.ndarray) -> np.ndarray:
-    """MurmurHash3's 64-bit finaliser: spreads every input bit over the output."""
-    x = x ^ (x >> np.uint64(33))
-    x = x * np.uint64(0xFF51AFD7ED558CCD)
-    x = x ^ (x >> np.uint64(33))
-    x = x * np.uint64(0xC4CEB9FE1A85EC53)
-    return x ^ (x >> np.uint64(33))
 
 
 _UNKNOWN = 255
@@ -90,6 +84,13 @@ def _classes(cps: np.ndarray) -> np.ndarray:
     return cls
 
 
+def char_classes(cps: np.ndarray) -> np.ndarray:
+    """Token class of each code point (``uint8``): 5 letter, 2 digit, 1 other word
+    character, 3 digit joiner, 4 letter joiner, 0 other.  Table lookups, classifying
+    code points never seen before once."""
+    return _classes(np.asarray(cps, dtype=np.int64))
+
+
 @lru_cache(maxsize=8)
 def _powers(n: int) -> tuple[np.ndarray, np.ndarray]:
     """P**j and P**-j mod 2**64 for j < n (cached by size class)."""
@@ -110,13 +111,45 @@ def _powers(n: int) -> tuple[np.ndarray, np.ndarray]:
     return pw, ipw
 
 
+# Characters tokenised per numpy pass.  Each pass holds about 60 bytes per character
+# (code points, classes, masks, prefix sums, powers of P), so a 50 MB one-line text
+# is cut into passes at whitespace instead of being held that way whole.
+_CHUNK = 1 << 20
+_SPACE = re.compile(r"\s")
+
+
 def tokenize(text: str) -> Tokens:
     """Tokens of an already-normalised text, with view offsets and hashes.
+
+    Cost: linear; memory about 60 bytes per character of a pass of at most ~1M
+    characters, plus 24 bytes per token.
 
     >>> t = tokenize("quân số 100.000, kéo dài 7,5 giờ")
     >>> [ "quân số 100.000, kéo dài 7,5 giờ"[s:e] for s, e in zip(t.starts, t.ends)]
     ['quân', 'số', '100.000', 'kéo', 'dài', '7,5', 'giờ']
     """
+    if len(text) <= _CHUNK:
+        return _tokenize(text)
+    # A token never spans whitespace, and a joiner's neighbours are only tested for
+    # being digits or letters, which whitespace is not: cutting right before a
+    # whitespace character gives the same tokens and hashes (a token's hash depends on
+    # its characters alone).
+    parts: list[Tokens] = []
+    lo = 0
+    while lo < len(text):
+        m = _SPACE.search(text, lo + _CHUNK) if lo + _CHUNK < len(text) else None
+        hi = m.start() if m else len(text)
+        t = _tokenize(text[lo:hi])
+        parts.append(Tokens(t.starts + lo, t.ends + lo, t.hashes))
+        lo = hi
+    return Tokens(
+        np.concatenate([p.starts for p in parts]),
+        np.concatenate([p.ends for p in parts]),
+        np.concatenate([p.hashes for p in parts]),
+    )
+
+
+def _tokenize(text: str) -> Tokens:
     n = len(text)
     if n == 0:
         empty = np.zeros(0, dtype=np.int64)
@@ -143,14 +176,13 @@ def tokenize(text: str) -> Tokens:
     return Tokens(starts, ends, _fmix64(raw))
 
 
-def _jit():
-    """The compiled kernels (``overlap.kernels``), or None for the numpy path: the loader
-    ``overlap.signatures._jit`` shares (``OVERLAP_JIT=0``, numba missing or broken).  Only
+def _jit():  # type: ignore[no-untyped-def]
+    """The compiled kernels (``overlap.jit.load_kernels()``), or None for the numpy path.  Only
     the batch functions below call this, so ``tokenize`` and ``overlap compare`` never
     import numba."""
-    from .signatures import _jit as load
+    from .jit import load_kernels
 
-    return load()
+    return load_kernels()
 
 
 # Views tokenised per numpy call on the fallback path: joined by "\n", the per-call
@@ -277,15 +309,6 @@ def shingles_many(hash_arrays: list[np.ndarray], k: int) -> list[np.ndarray]:
     kern.windows_into(flat, tok_lo, ntok, k, _q_powers(k), out, out_offs)
     cuts = out_offs.tolist()
     return [out[a:b] for a, b in zip(cuts, cuts[1:])]
-
-
-@lru_cache(maxsize=8)
-def _q_powers(k: int) -> np.ndarray:
-    """``Q**j mod 2**64`` for ``j < k``: the weights of a shingle's token hashes."""
-    qs = [1]
-    for _ in range(1, k):
-        qs.append((qs[-1] * int(_Q)) & (2**64 - 1))
-    return np.array(qs, dtype=np.uint64)
 
 
 def shingle_set(text: str, k: int) -> np.ndarray:

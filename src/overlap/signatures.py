@@ -59,11 +59,12 @@ default ``"minmax"`` does (0.0229 / 0.131).  For documents with fewer shingles t
 there.  Signatures of the two methods are not comparable with each other; ``scan`` and
 ``Index`` use ``"minmax"``.
 
-Engines.  The loops run in compiled kernels (``overlap.kernels``, numba, imported on the
-first signature, not with this module; compiling them costs 2-3 s once per machine, then
-importing numba and loading them from its cache about 0.55 s per process).  Without numba, or
-with the environment variable ``OVERLAP_JIT=0``, the same signatures come from numpy
-(bit-identical, about 4x slower for ``"minmax"`` and much slower for ``"oph"``).
+Engines.  The loops run in compiled kernels (``overlap.kernels``, numba, loaded through
+``overlap.jit`` on the first signature, not with this module; compiling them is a one-off
+per machine, done in the background on a cold cache, and later processes load them from
+numba's cache).  Text goes to shingles in one compiled pass (``overlap.textpass``).
+Without numba, with the environment variable ``OVERLAP_JIT=0``, or while the cache is
+cold, the same signatures come from numpy (bit-identical, slower).
 
 Cost.  ``"minmax"``: ``ceil(num_perm / 2)`` vectorised multiply-add-min-max passes over
 each document's shingles, about 0.0035 ms per 550-shingle document at ``num_perm=128`` on
@@ -86,14 +87,13 @@ True
 
 from __future__ import annotations
 
-import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 import numpy as np
 
 from .errors import ConfigError
-from .normalization import normalize
-from .shingle import _Q, _fmix64, tokenize
+from .jit import load_kernels as _jit
+from .textpass import shingle_batches
 
 __all__ = [
     "EMPTY",
@@ -118,39 +118,11 @@ one-permutation hashing with optimal densification (see the module docstring).""
 # in L2 cache across the multiply, add and min of one permutation.  Measured on baomoi:
 # 16k: 0.026, 64k: 0.019, 256k: 0.023, 1M: 0.045 ms per document.
 _CHUNK_SHINGLES = 1 << 16
-# Characters of text normalised and tokenised together: bounds tokenize()'s temporaries
-# (about 60 bytes per character) to some tens of MB while keeping numpy calls few.
-_BATCH_CHARS = 1 << 20
 
 _U64 = np.uint64
 _MASK64 = (1 << 64) - 1
 
 
-_KERNELS = None  # overlap.kernels once imported; False when numba cannot be imported
-
-
-def _jit():
-    """The compiled kernels (``overlap.kernels``), or None for the numpy path.
-
-    None when the environment variable ``OVERLAP_JIT`` is ``0`` (read on every call, so
-    tests and benchmarks can switch) or numba cannot be imported (tried once).
-    """
-    global _KERNELS
-    if os.environ.get("OVERLAP_JIT", "").strip() == "0":
-        return None
-    if _KERNELS is None:
-        try:
-            from . import kernels
-        except ImportError:
-            _KERNELS = False
-        except Exception as e:  # numba present but unusable (e.g. no writable cache dir)
-            import warnings
-
-            warnings.warn(f"overlap: compiled MinHash kernels unavailable ({e}); using numpy", RuntimeWarning, stacklevel=2)
-            _KERNELS = False
-        else:
-            _KERNELS = kernels
-    return _KERNELS or None
 
 
 def _check_method(method: str) -> str:
@@ -423,9 +395,7 @@ def shingle_batch(texts: Sequence[str], shingle_size: int = 5) -> tuple[np.ndarr
     """Shingle hashes of many texts: flat ``uint64`` array and ``n + 1`` offsets.
 
     Exactly ``overlap.shingle.shingles(tokenize(normalize(t).text).hashes, k)`` for each
-    text, computed with one ``tokenize`` call per batch of about a million characters:
-    views are joined with ``"\\n"`` (never part of a token), and each document's windows
-    are cut at its own token range.
+    text, computed batch by batch in one compiled pass (``overlap.textpass``).
 
     >>> flat, offs = shingle_batch(["a b c", "", "d"], shingle_size=2)
     >>> offs.tolist()
@@ -456,73 +426,9 @@ def _check_texts(texts: Sequence[str]) -> None:
             raise ConfigError(f"texts[{i}] must be str, got {type(t).__name__}")
 
 
-def _shingle_batches(texts: Sequence[str], k: int):
-    """Yield ``(lo, hi, flat, per_doc)`` for consecutive batches of about ``_BATCH_CHARS``."""
-    lo = 0
-    n = len(texts)
-    while lo < n:
-        hi, size, views = lo, 0, []
-        while hi < n and (hi == lo or size + len(texts[hi]) <= _BATCH_CHARS):
-            views.append(normalize(texts[hi]).text)
-            size += len(texts[hi]) + 1
-            hi += 1
-        flat, per_doc = _shingle_views(views, k)
-        yield lo, hi, flat, per_doc
-        lo = hi
-
-
-def _q_powers(k: int) -> np.ndarray:
-    """``Q**j mod 2**64`` for ``j < k``: the weights of a shingle's token hashes."""
-    qs = [1]
-    for _ in range(1, k):
-        qs.append((qs[-1] * int(_Q)) & _MASK64)
-    return np.array(qs, dtype=np.uint64)
-
-
-def _shingle_views(views: list[str], k: int) -> tuple[np.ndarray, np.ndarray]:
-    """Shingles of already-normalised views, one tokenize call for all of them."""
-    n = len(views)
-    lengths = np.fromiter((len(v) for v in views), dtype=np.int64, count=n)
-    char_starts = np.zeros(n, dtype=np.int64)
-    np.cumsum(lengths[:-1] + 1, out=char_starts[1:])
-    tokens = tokenize("\n".join(views))
-    h = tokens.hashes
-    # Token range of each document: tokens never cross the "\n" separators.
-    tok_lo = np.searchsorted(tokens.starts, char_starts, "left").astype(np.int64)
-    ntok = np.diff(np.append(tok_lo, len(h)))
-    kern = _jit()
-    if kern is not None:
-        per_doc = np.where(ntok >= k, ntok - k + 1, (ntok > 0).astype(np.int64))
-        out_offs = np.zeros(n + 1, dtype=np.int64)
-        np.cumsum(per_doc, out=out_offs[1:])
-        out = np.empty(int(out_offs[-1]), dtype=np.uint64)
-        kern.windows_into(np.ascontiguousarray(h, dtype=np.uint64), tok_lo, ntok, k, _q_powers(k), out, out_offs)
-        return out, per_doc
-    # Full windows: the same polynomial as shingle.shingles(), over the joined tokens;
-    # a window is kept only when its k tokens lie in one document.
-    m = len(h)
-    padded = np.concatenate((h, np.zeros(k - 1, dtype=np.uint64)))
-    acc = padded[:m].copy()
-    qs = [1]
-    for j in range(1, k):
-        qs.append((qs[-1] * int(_Q)) & _MASK64)
-        acc += padded[j : j + m] * _U64(qs[j])
-    per_doc = np.maximum(ntok - k + 1, 0)
-    pos_in_doc = np.arange(m, dtype=np.int64) - np.repeat(tok_lo, ntok)
-    valid = pos_in_doc < np.repeat(per_doc, ntok)
-    # Short documents (0 < tokens < k): one shingle of all their tokens, same formula.
-    short = np.flatnonzero((ntok > 0) & (ntok < k))
-    if len(short):
-        first = tok_lo[short]
-        sacc = h[first].copy()
-        for j in range(1, k):
-            take = j < ntok[short]
-            idx = np.where(take, first + j, first)
-            sacc += np.where(take, h[idx] * _U64(qs[j]), _U64(0))
-        acc[first] = sacc
-        valid[first] = True
-        per_doc[short] = 1
-    return _fmix64(acc[valid]), per_doc
+def _shingle_batches(texts: Sequence[str], k: int) -> Iterator[tuple[int, int, np.ndarray, np.ndarray]]:
+    """Yield ``(lo, hi, flat, per_doc)`` for consecutive batches (``overlap.textpass``)."""
+    return shingle_batches(texts, k)
 
 
 def minhash(

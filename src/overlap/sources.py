@@ -44,6 +44,7 @@ import codecs
 import csv
 import json
 import os
+import re
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -214,6 +215,7 @@ def _record_document(
     text = rec[text_field]
     if not isinstance(text, str):
         raise InputError(f"{where}: field {text_field!r} must be a string, got {_type(text)}")
+    _no_surrogate(text, where, text_field)
     if not text.strip():
         raise InputError(f"{where}: field {text_field!r} is empty")
     if id_field is None:
@@ -228,9 +230,20 @@ def _record_document(
         if isinstance(raw, bool) or not isinstance(raw, (str, int)):
             raise InputError(f"{where}: field {id_field!r} must be a string or integer, got {_type(raw)}")
         doc_id = str(raw)
+        _no_surrogate(doc_id, where, id_field)
         if not doc_id:
             raise InputError(f"{where}: field {id_field!r} is empty")
     return Document(doc_id, text, where)
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _no_surrogate(s: str, where: str, field: str) -> None:
+    """JSON may escape a lone surrogate (``"\\ud800"``): not text, and not writable as UTF-8."""
+    m = _SURROGATE.search(s)
+    if m:
+        raise InputError(f"{where}: field {field!r} holds a lone surrogate (U+{ord(m.group()):04X}) at character {m.start()}")
 
 
 def _fields(rec: dict[str, Any]) -> str:
@@ -288,6 +301,10 @@ def _read_jsonl(
                     rec = json.loads(line)
                 except json.JSONDecodeError as e:
                     raise InputError(f"{where}: not valid JSON ({e.msg} at column {e.colno})") from None
+                except ValueError as e:  # an integer over the 4,300-digit limit
+                    raise InputError(f"{where}: not usable JSON ({str(e).splitlines()[0][:80]})") from None
+                except RecursionError:
+                    raise InputError(f"{where}: JSON nested too deeply") from None
                 doc = _record_document(rec, where, text_field, id_field)
             except InputError as e:
                 _bad(e, on_bad)
@@ -352,6 +369,10 @@ def _read_csv(
             yield doc
 
 
+def _first_line(e: BaseException) -> str:
+    return (str(e).splitlines() or [type(e).__name__])[0][:120]
+
+
 def _read_parquet(
     path: str, text_field: str, id_field: str | None, on_bad: Callable[[InputError], None] | None
 ) -> Iterator[Document]:
@@ -371,15 +392,37 @@ def _read_parquet(
         if c not in columns:
             raise InputError(f"{path}: no column {c!r} (columns: {', '.join(columns)}); pass --text-field/--id-field")
     row = 0
-    for batch in pf.iter_batches(batch_size=_PARQUET_BATCH, columns=sorted(set(wanted))):
-        data = batch.to_pydict()
+    batches = pf.iter_batches(batch_size=_PARQUET_BATCH, columns=sorted(set(wanted)))
+    while True:
+        try:
+            batch = next(batches, None)
+        except Exception as e:  # a corrupt page or header: pyarrow's OSError/ArrowException
+            raise InputError(f"{path}: damaged Parquet after row {row} ({_first_line(e)})") from None
+        if batch is None:
+            break
+        try:
+            data: dict[str, list[Any]] | None = batch.to_pydict()
+        except Exception:  # invalid UTF-8 in a string column: find the row below
+            data = None
         for i in range(batch.num_rows):
             row += 1
-            rec = {c: data[c][i] for c in data}
             try:
+                if data is not None:
+                    rec = {c: data[c][i] for c in data}
+                else:
+                    try:
+                        rec = {c: batch.column(c)[i].as_py() for c in batch.schema.names}
+                    except Exception as e:
+                        raise InputError(f"{path}:row{row}: unreadable value ({_first_line(e)})") from None
                 doc = _record_document(rec, f"{path}:row{row}", text_field, id_field)
             except InputError as e:
                 _bad(e, on_bad)
                 continue
             yield doc
 
+
+
+# Public names for the Spark reader (``overlap.corpus.spark_input``), which applies the
+# same per-record rules on the executors.
+record_document = _record_document
+walk_txt = _walk_txt

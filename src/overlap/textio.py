@@ -15,6 +15,7 @@ import codecs
 import os
 import sys
 from pathlib import Path
+from typing import BinaryIO
 
 from .errors import ConfigError, InputError
 
@@ -22,6 +23,7 @@ __all__ = ["MAX_BYTES", "check_encoding", "decode", "read_text"]
 
 MAX_BYTES = 64 * 1024 * 1024  # one document; a bigger "article" is almost surely not one
 _SNIFF = 8192
+_CHUNK = 1 << 20
 
 
 def _name(path: str | os.PathLike[str]) -> str:
@@ -29,11 +31,34 @@ def _name(path: str | os.PathLike[str]) -> str:
 
 
 def check_encoding(encoding: str) -> None:
-    """``ConfigError`` naming ``encoding`` unless Python knows the codec."""
+    """``ConfigError`` naming ``encoding`` unless Python knows it as a *text* codec
+    (``rot13``, ``hex``, ``base64``, ``zlib_codec`` are codecs but not bytes -> str)."""
     try:
         codecs.lookup(encoding)
-    except LookupError:
+    except (LookupError, TypeError, ValueError):
         raise ConfigError(f"unknown encoding: {encoding!r} (try utf-8, cp1258 or latin-1)") from None
+    try:
+        b"a".decode(encoding, errors="ignore")  # b"" short-cuts the check
+    except LookupError:
+        raise ConfigError(f"{encoding!r} is not a text encoding (try utf-8, cp1258 or latin-1)") from None
+
+
+def _wide(encoding: str) -> bool:
+    """True for UTF-16/UTF-32, whose text is full of NUL bytes."""
+    return codecs.lookup(encoding).name.startswith(("utf-16", "utf-32"))
+
+
+def _read_limited(f: BinaryIO, max_bytes: int) -> bytes:
+    """At most ``max_bytes + 1`` bytes in 1 MiB chunks: memory follows the file, not the cap."""
+    chunks: list[bytes] = []
+    total = 0
+    while total <= max_bytes:
+        chunk = f.read(min(_CHUNK, max_bytes + 1 - total))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        total += len(chunk)
+    return b"".join(chunks)
 
 
 def decode(data: bytes, name: str, *, encoding: str = "utf-8") -> str:
@@ -45,10 +70,13 @@ def decode(data: bytes, name: str, *, encoding: str = "utf-8") -> str:
         data, encoding = data[3:], "utf-8"
     elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         encoding = "utf-16"
-    elif b"\x00" in data[:_SNIFF]:
+    elif b"\x00" in data[:_SNIFF] and not _wide(encoding):
+        # An explicit UTF-16/32 encoding is honoured without a BOM (NULs are its text).
         raise InputError(f"{name}: binary file (NUL bytes), expected text")
     try:
         text = data.decode(encoding)
+    except LookupError:
+        raise ConfigError(f"{encoding!r} is not a text encoding (try utf-8, cp1258 or latin-1)") from None
     except UnicodeDecodeError as e:
         raise InputError(
             f"{name}: not valid {encoding} at byte {e.start}; re-encode it or pass --encoding (e.g. cp1258)"
@@ -66,7 +94,7 @@ def read_text(path: str | os.PathLike[str], *, encoding: str = "utf-8", max_byte
     """Read one text file (or stdin for ``-``) and decode it; see the module docstring."""
     name = _name(path)
     if str(path) == "-":
-        data = sys.stdin.buffer.read(max_bytes + 1)
+        data = _read_limited(sys.stdin.buffer, max_bytes)
     else:
         p = Path(path)
         try:
@@ -76,7 +104,7 @@ def read_text(path: str | os.PathLike[str], *, encoding: str = "utf-8", max_byte
             if size > max_bytes:
                 raise InputError(f"{name}: too large ({size:,} bytes > {max_bytes:,}); split it into documents")
             with p.open("rb") as f:
-                data = f.read(max_bytes + 1)
+                data = _read_limited(f, max_bytes)
         except FileNotFoundError:
             raise InputError(f"{name}: no such file") from None
         except PermissionError:

@@ -1,0 +1,294 @@
+"""Growth of time with input size on hostile and very large inputs (issue 16).
+
+``bench_growth(cases=None, repeat=3, budget=30.0) -> rows`` doubles each input four times
+(five sizes), times the stage it attacks (best of ``repeat``; one run at sizes whose
+first run took over 5 s) and fits the exponent ``e`` of ``seconds ~ size**e`` by least
+squares on the log-log points; the last doubling's exponent is reported too.  A case
+stops growing once one size takes longer than ``budget`` seconds (for running it against
+an older, quadratic build: ``PYTHONPATH=../main/src python -m benchmarks.bench_growth``).
+
+``bench_memory(mb=50) -> row`` runs ``overlap compare`` on a one-line document of ``mb``
+megabytes against a seed article in a fresh process and reads its peak RSS from
+``/usr/bin/time -v`` (or, where that is missing, from ``resource`` in the child).
+
+Inputs (built from ``../shared/data/baomoi`` words, or the seeds when it is absent):
+
+* ``dots``: a run of ``.`` then ``…`` with no space after it (``segment.sentences``);
+* ``lowercase_lines``: lines that all start in lower case and end without a stop,
+  joined into one block (``segment.sentences``);
+* ``repeated_tokens`` / ``repeated_tokens_jit``: shared 20-word passages separated by
+  200 repeats of one word, compared with itself plus a word (``compare``; Python and
+  compiled aligner);
+* ``many_passages``: 30-word passages with unrelated filler, the same passages in
+  another order on the other side (``compare``);
+* ``near_duplicate``: running text and a copy with one word in 50 changed (``compare``);
+* ``one_line_compare`` / ``one_line_index``: a one-line document against a seed
+  article (``compare``), and added to a fresh index then queried with a copy
+  (``Index.add`` + ``Index.query``).
+
+``python -m benchmarks.bench_growth [--quick] [--memory-mb N] [--case NAME ...]``
+writes ``benchmarks/results/growth.csv``, ``growth_memory.csv`` and ``growth.md``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import random
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from benchmarks.common import RESULTS, ROOT, SEEDS, load_corpus, machine, markdown_table, write_csv
+
+Workload = Callable[[], object]
+
+
+def _words() -> list[str]:
+    return [w for t in load_corpus().texts for w in t.split()]
+
+
+def _seed() -> str:
+    return sorted(SEEDS.glob("*.txt"))[0].read_text(encoding="utf-8")
+
+
+def _dots(n: int) -> Workload:
+    from overlap.segment import sentences
+
+    text = "Mở đầu" + "." * n + "\u2026" * n + " Kết thúc."
+    return lambda: sentences(text)
+
+
+def _lowercase_lines(n: int) -> Workload:
+    from overlap.segment import sentences
+
+    text = "Mở đầu\n" + "\n".join(f"dòng thứ {i} viết thường" for i in range(n))
+    return lambda: sentences(text)
+
+
+def _repeated(n: int, words: list[str]) -> tuple[str, str]:
+    rng = random.Random(n)
+    parts: list[str] = []
+    total = 0
+    while total < n:
+        parts.append(" ".join(rng.choice(words) for _ in range(20)))
+        parts.append(" ".join(["la"] * 200))
+        total += 220
+    a = " ".join(parts)
+    return a, a + " x"
+
+
+def _repeated_tokens(n: int) -> Workload:
+    from overlap import compare
+
+    a, b = _repeated(n, _words())
+    return lambda: compare(a, b)
+
+
+def _repeated_tokens_jit(n: int) -> Workload:
+    from overlap import compare
+    from overlap.align import use_jit
+
+    if not use_jit():
+        raise RuntimeError("numba unavailable")
+    a, b = _repeated(n, _words())
+    compare("một hai ba bốn", "một hai ba bốn")  # compile / load the kernels first
+    return lambda: compare(a, b)
+
+
+def _many_passages(n: int) -> Workload:
+    from overlap import compare
+
+    rng = random.Random(n)
+    words = _words()
+    passages: list[list[str]] = []
+    while len(passages) * 60 < n:
+        s = rng.randrange(len(words) - 30)
+        passages.append(words[s : s + 30])
+
+    def filler() -> list[str]:
+        return [f"x{rng.randrange(10**9)}" for _ in range(30)]
+
+    a = " ".join(t for p in passages for t in p + filler())
+    order = list(range(len(passages)))
+    rng.shuffle(order)
+    b = " ".join(t for i in order for t in passages[i] + filler())
+    return lambda: compare(a, b)
+
+
+def _near_duplicate(n: int) -> Workload:
+    from overlap import compare
+
+    words = _words()
+    a = (words * (1 + n // len(words)))[:n]
+    rng = random.Random(n)
+    b = list(a)
+    for i in range(0, n, 50):
+        j = i + rng.randrange(50)
+        if j < n:
+            b[j] = rng.choice(words)
+    ta, tb = " ".join(a), " ".join(b)
+    return lambda: compare(ta, tb)
+
+
+def one_line_document(chars: int) -> str:
+    """A one-line document of about ``chars`` characters: corpus words joined by spaces."""
+    words = _words()
+    per = sum(map(len, words[:10000])) / min(len(words), 10000) + 1
+    n = int(chars / per) + 1
+    return " ".join((words * (1 + n // len(words)))[:n])[:chars]
+
+
+def _one_line_compare(n: int) -> Workload:
+    from overlap import compare
+
+    doc, seed = one_line_document(n), _seed()
+    return lambda: compare(doc, seed)
+
+
+def _one_line_index(n: int) -> Workload:
+    from overlap.index import Index
+    from overlap.records import Document
+
+    doc = one_line_document(n)
+    query = doc.replace(" và ", " với ", 20)
+
+    def run() -> object:
+        with tempfile.TemporaryDirectory() as tmp, Index(str(Path(tmp) / "i.db")) as index:
+            index.add([Document("big", doc)])
+            return index.query(query, top=1)
+
+    return run
+
+
+# name -> (what is timed, unit, first size, workload builder)
+CASES: dict[str, tuple[str, str, int, Callable[[int], Workload]]] = {
+    "dots": ("segment.sentences", "marks", 2_500, _dots),
+    "lowercase_lines": ("segment.sentences", "lines", 50_000, _lowercase_lines),
+    "repeated_tokens": ("compare (Python aligner)", "tokens", 5_000, _repeated_tokens),
+    "repeated_tokens_jit": ("compare (compiled aligner)", "tokens", 5_000, _repeated_tokens_jit),
+    "many_passages": ("compare", "words", 25_000, _many_passages),
+    "near_duplicate": ("compare", "words", 25_000, _near_duplicate),
+    "one_line_compare": ("compare vs a seed article", "chars", 750_000, _one_line_compare),
+    "one_line_index": ("Index.add + Index.query", "chars", 750_000, _one_line_index),
+}
+
+
+def _fit(sizes: list[int], secs: list[float]) -> float:
+    xs = [math.log(s) for s in sizes]
+    ys = [math.log(max(t, 1e-6)) for t in secs]
+    mx, my = sum(xs) / len(xs), sum(ys) / len(ys)
+    sxx = sum((x - mx) ** 2 for x in xs)
+    return sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / sxx if sxx else float("nan")
+
+
+def bench_growth(cases: list[str] | None = None, repeat: int = 3, budget: float = 30.0, doublings: int = 4) -> list[dict[str, str]]:
+    """One row per case: sizes, seconds, fitted and last-doubling exponents."""
+    rows = []
+    for name in cases or list(CASES):
+        what, unit, first, build = CASES[name]
+        sizes, secs = [], []
+        for d in range(doublings + 1):
+            n = first << d
+            try:
+                work = build(n)
+            except RuntimeError as e:
+                print(f"{name}: skipped ({e})", file=sys.stderr)
+                break
+            best = float("inf")
+            for r in range(repeat):
+                t = time.perf_counter()
+                work()
+                best = min(best, time.perf_counter() - t)
+                if best > 5.0:
+                    break
+            sizes.append(n)
+            secs.append(best)
+            print(f"{name} {n} {unit}: {best:.3f} s", file=sys.stderr, flush=True)
+            if best > budget:
+                break
+        if len(sizes) < 2:
+            continue
+        rows.append(
+            {
+                "case": name,
+                "timed": what,
+                "unit": unit,
+                "sizes": "/".join(str(s) for s in sizes),
+                "seconds": "/".join(f"{t:.3f}" for t in secs),
+                "exponent": f"{_fit(sizes, secs):.2f}",
+                "last_doubling": f"{math.log(secs[-1] / secs[-2]) / math.log(sizes[-1] / sizes[-2]):.2f}",
+            }
+        )
+    return rows
+
+
+def bench_memory(mb: float = 50.0) -> dict[str, object]:
+    """Peak RSS and wall time of ``overlap compare`` on a one-line ``mb`` MB document vs a seed."""
+    with tempfile.TemporaryDirectory() as tmp:
+        doc = Path(tmp) / "one_line.txt"
+        text = one_line_document(int(mb * 1e6))
+        data = text.encode("utf-8")[: int(mb * 1e6)].decode("utf-8", "ignore")
+        doc.write_text(data, encoding="utf-8")
+        del text, data
+        seed = sorted(SEEDS.glob("*.txt"))[0]
+        argv = [sys.executable, "-m", "overlap", "compare", "--json", str(doc), str(seed)]
+        t = time.perf_counter()
+        if shutil.which("time") and Path("/usr/bin/time").exists():
+            p = subprocess.run(["/usr/bin/time", "-v", *argv], cwd=ROOT, capture_output=True, text=True)
+            kb = next(int(l.split(":")[1]) for l in p.stderr.splitlines() if "Maximum resident set size" in l)
+        else:
+            before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+            p = subprocess.run(argv, cwd=ROOT, capture_output=True, text=True)
+            kb = max(before, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+        wall = time.perf_counter() - t
+        return {
+            "input": f"{doc.stat().st_size / 1e6:.1f} MB one-line document vs a seed article",
+            "command": "overlap compare --json",
+            "exit": str(p.returncode),
+            "seconds": f"{wall:.1f}",
+            "peak_rss_mb": str(round(kb / 1024)),
+        }
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--case", action="append", choices=list(CASES), help="run only these cases")
+    ap.add_argument("--quick", action="store_true", help="two doublings, one run each, no memory run")
+    ap.add_argument("--memory-mb", type=float, default=50.0, help="size of the one-line document (0: skip)")
+    ap.add_argument("--budget", type=float, default=30.0, help="stop growing a case past this many seconds")
+    ap.add_argument("--out", default="growth", help="result file stem in benchmarks/results")
+    args = ap.parse_args()
+    rows = bench_growth(args.case, repeat=1 if args.quick else 3, budget=args.budget, doublings=2 if args.quick else 4)
+    mem = bench_memory(args.memory_mb) if args.memory_mb > 0 and not args.quick else None
+    import overlap
+
+    lines = [
+        "# Growth on hostile and very large inputs (issue 16)",
+        "",
+        "`python -m benchmarks.bench_growth`: each input doubled four times, best of 3 runs",
+        "(one at sizes over 5 s); `exponent` is the least-squares slope of log(seconds) on",
+        "log(size), `last_doubling` the slope of the last step. Target: exponent <= 1.2.",
+        f"overlap from `{Path(overlap.__file__).parent}`.",
+        "",
+        markdown_table(rows),
+    ]
+    if mem:
+        lines += ["", "## Memory", "", markdown_table([mem]), "", "Target: peak RSS < 1,500 MB."]
+    lines += ["", "Machine: " + ", ".join(f"{k} {v}" for k, v in machine().items())]
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    if rows:
+        write_csv(RESULTS / f"{args.out}.csv", rows)
+    if mem:
+        write_csv(RESULTS / f"{args.out}_memory.csv", [mem])
+    (RESULTS / f"{args.out}.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()

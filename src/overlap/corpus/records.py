@@ -1,0 +1,414 @@
+"""The records a corpus scan produces; each has ``to_dict()`` (the ``--json`` schema).
+
+``ScanResult``
+    What a scan finds; ``to_dict()`` is the ``--json`` document, ``records()`` the
+    ``--jsonl`` stream, ``text(doc_id)`` a document's text for quoting spans.
+``DocInfo``, ``PairResult``, ``SameEvent``, ``Link``, ``Cluster``, ``Occurrence``,
+``Spelling``, ``NameVariant``, ``ReusedPassage``, ``ScanStats``
+    The frozen records inside a ``ScanResult``.
+``duplicate_id_error(doc_id, origin, first_origin) -> InputError``
+    The one error both engines raise for a repeated document id.
+``SCHEMA``
+    Version of the ``to_dict()`` / JSONL layout.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+from ..errors import InputError
+from ..records import Conflict, DuplicateReason, Passage, Similarity, Span
+from ..reuse import MIN_SIMILARITY as REUSE_MIN_SIMILARITY
+from ..stories import link_weight
+from .options import ScanOptions
+from .store import TextStore
+
+__all__ = [
+    "SCHEMA",
+    "Cluster",
+    "DocInfo",
+    "Link",
+    "NameVariant",
+    "Occurrence",
+    "PairResult",
+    "ReusedPassage",
+    "SameEvent",
+    "ScanResult",
+    "ScanStats",
+    "Spelling",
+    "duplicate_id_error",
+    "excerpt",
+    "passage_dict",
+]
+
+SCHEMA = 1
+"""Version of the ``to_dict()`` / JSONL layout; bumped on any incompatible change."""
+
+EXCERPT = 300
+"""Characters of passage text quoted in cluster evidence."""
+
+
+def duplicate_id_error(doc_id: str, origin: str, first_origin: str) -> InputError:
+    """The error for a document id seen twice, naming where each copy came from."""
+    return InputError(
+        f"{origin or doc_id}: duplicate document id {doc_id!r} (first seen at {first_origin or '?'}); "
+        "ids must be unique (use --id-field '' to number records by file:line)"
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class DocInfo:
+    """One scanned document: ``id``, ``origin`` (file or file:line) and ``length`` in characters."""
+
+    id: str
+    origin: str
+    length: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "origin": self.origin, "length": self.length}
+
+
+@dataclass(frozen=True, slots=True)
+class SameEvent:
+    """Evidence that two documents report the same event without sharing a passage.
+
+    ``names``: the distinctive name phrases both contain (capitalised runs such as
+    "Ned Price", or acronyms such as "OSCE", found in few documents of the corpus);
+    ``dates``: the day/month dates both mention ("12/1").
+    """
+
+    names: tuple[str, ...]
+    dates: tuple[str, ...]
+
+    @property
+    def confidence(self) -> float:
+        """How sure the evidence alone is, in [0, 1]: ``overlap.stories.link_weight`` of
+        its names (at most 8 are kept); alone it never joins a story."""
+        return link_weight(same_event_names=len(self.names))[0]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"names": list(self.names), "dates": list(self.dates), "confidence": round(self.confidence, 4)}
+
+
+@dataclass(frozen=True, slots=True)
+class PairResult:
+    """A verified pair of documents ``a`` and ``b`` (ids; ``a`` comes first in input order).
+
+    ``similarity`` is the exact shingle overlap, ``near_duplicate`` whether its Jaccard
+    reaches the threshold; ``passages`` and ``conflicts`` are ``compare``'s, with spans
+    into ``a``'s and ``b``'s texts.  ``same_event`` is set when the pair is linked by
+    shared names and dates.  Only linked pairs are kept (see ``link``).  ``duplicate``
+    says which near-duplicate rule fired (None when not a near-duplicate).  ``evidence``
+    and ``confidence`` are the pair's story evidence (``overlap.stories.link_weight``:
+    ``near_duplicate``, ``long_passage``, ``short_passage``, ``same_event`` or
+    ``shared_vocabulary``; "" and 0 for boilerplate only) and its weight in [0, 1].
+    """
+
+    a: str
+    b: str
+    similarity: Similarity
+    near_duplicate: bool
+    passages: tuple[Passage, ...] = ()
+    conflicts: tuple[Conflict, ...] = ()
+    same_event: SameEvent | None = None
+    boilerplate: bool = False
+    duplicate: DuplicateReason | None = None
+    evidence: str = ""
+    confidence: float = 0.0
+
+    @property
+    def link(self) -> str:
+        """The strongest reason the pair is linked.
+
+        ``"near_duplicate"``, ``"passage"``, ``"same_event"``, or ``"boilerplate"`` when
+        its only shared passages are boilerplate (a site footer; see ``ReusedPassage``):
+        such pairs are listed but do not join stories.
+        """
+        if self.near_duplicate:
+            return "near_duplicate"
+        if self.passages and not self.boilerplate:
+            return "passage"
+        if self.same_event is not None:
+            return "same_event"
+        return "boilerplate" if self.passages else "same_event"
+
+    def to_dict(self, a_text: str | None = None) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "a": self.a,
+            "b": self.b,
+            "link": self.link,
+            "similarity": self.similarity.to_dict(),
+            "near_duplicate": self.near_duplicate,
+            "near_duplicate_reason": self.duplicate.to_dict() if self.duplicate else None,
+            "evidence": self.evidence,
+            "confidence": round(self.confidence, 4),
+            "boilerplate": self.boilerplate,
+            "passages": [passage_dict(p, a_text) for p in self.passages],
+            "conflicts": [c.to_dict() for c in self.conflicts],
+        }
+        out["same_event"] = self.same_event.to_dict() if self.same_event else None
+        return out
+
+
+def passage_dict(p: Passage, a_text: str | None) -> dict[str, Any]:
+    """A shared passage as JSON: both spans, the score, and (given ``a``'s text) an excerpt."""
+    d: dict[str, Any] = {"a": p.a.to_dict(), "b": p.b.to_dict(), "score": round(p.score, 4)}
+    if a_text is not None:
+        d["text"] = excerpt(p.a.of(a_text))
+    return d
+
+
+def excerpt(s: str, limit: int = EXCERPT) -> str:
+    """``s`` with runs of white space as one space, cut to ``limit`` characters with an ellipsis."""
+    s = " ".join(s.split())
+    return s if len(s) <= limit else s[: limit - 1].rstrip() + "…"
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """One piece of a cluster's evidence: documents ``a`` and ``b`` are linked.
+
+    ``reason`` is the strongest evidence (``near_duplicate``, ``long_passage``,
+    ``short_passage``, ``same_event``, ``shared_vocabulary``) and ``confidence`` the
+    link's weight in [0, 1] (``overlap.stories``).  ``pair`` is the verified
+    ``PairResult`` (its passages are the shared text), or None for a link found only
+    through shared rare vocabulary, whose cosine is ``vocabulary``.
+    """
+
+    a: str
+    b: str
+    reason: str
+    pair: PairResult | None
+    confidence: float = 0.0
+    vocabulary: float = 0.0
+
+    def to_dict(self, a_text: str | None = None) -> dict[str, Any]:
+        p = self.pair
+        out: dict[str, Any] = {
+            "a": self.a,
+            "b": self.b,
+            "reason": self.reason,
+            "confidence": round(self.confidence, 4),
+            "jaccard": round(p.similarity.jaccard, 4) if p is not None else None,
+            "passages": [passage_dict(x, a_text) for x in p.passages] if p is not None else [],
+        }
+        if p is not None and p.same_event is not None:
+            out["same_event"] = p.same_event.to_dict()
+        if self.vocabulary:
+            out["vocabulary_cosine"] = round(self.vocabulary, 4)
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class Cluster:
+    """A group of documents: ``kind`` is ``"near_duplicate"`` or ``"story"``.
+
+    ``members`` are document ids in input order; ``evidence`` the links among them that
+    carry the cluster's kind (for a story: every link inside it, strongest first).
+    ``headline``: the first line of the first member's text; ``strength``: the mean link
+    weight over all pairs of members (a missing link counts 0; ``overlap.stories``).
+    Only groups of two or more documents are clusters.
+    """
+
+    kind: str
+    members: tuple[str, ...]
+    evidence: tuple[Link, ...]
+    headline: str = ""
+    strength: float = 0.0
+
+    def to_dict(self, texts: Callable[[str], str] | None = None) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "size": len(self.members),
+            "headline": self.headline,
+            "strength": round(self.strength, 4),
+            "members": list(self.members),
+            "evidence": [e.to_dict(texts(e.a) if texts else None) for e in self.evidence],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Occurrence:
+    """Where a text occurs: document ``doc`` (id), characters ``span`` of its text."""
+
+    doc: str
+    span: Span
+    similarity: float | None = None  # to its reused passage's text (None: not a passage)
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"doc": self.doc, "start": self.span.start, "end": self.span.end}
+        if self.similarity is not None:
+            out["similarity"] = self.similarity
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class Spelling:
+    """One spelling of a name and every place it occurs in the documents involved."""
+
+    text: str
+    occurrences: tuple[Occurrence, ...]
+
+    @property
+    def docs(self) -> tuple[str, ...]:
+        """Ids of the documents with this spelling, in input order."""
+        return tuple(dict.fromkeys(o.doc for o in self.occurrences))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"text": self.text, "docs": list(self.docs), "occurrences": [o.to_dict() for o in self.occurrences]}
+
+
+@dataclass(frozen=True, slots=True)
+class NameVariant:
+    """One name spelled more than one way across the corpus, reported once.
+
+    ``spellings`` are ordered by how many documents use them (most first); ``pairs`` are
+    the ``(a, b)`` document pairs whose aligned passages showed the difference.
+    """
+
+    spellings: tuple[Spelling, ...]
+    pairs: tuple[tuple[str, str], ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"spellings": [s.to_dict() for s in self.spellings], "pairs": [list(p) for p in self.pairs]}
+
+
+@dataclass(frozen=True, slots=True)
+class ReusedPassage:
+    """A stretch of text found in several documents.
+
+    ``text`` is the group's text (``overlap.reuse``: the span with the most aligned
+    partners); ``occurrences`` every document span that holds it, each matching ``text``
+    at ``overlap.reuse.MIN_SIMILARITY`` or more (its ``similarity`` says how much).
+    ``boilerplate`` marks text such as a site footer: found in 5+ documents that, pair
+    by pair, share nothing else (fewer than 20% of the pairs do: share another passage,
+    near-duplicate text, or two capitalised name phrases outside this passage).
+    Boilerplate does not link stories.
+    """
+
+    text: str
+    occurrences: tuple[Occurrence, ...]
+    boilerplate: bool = False
+
+    @property
+    def docs(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(o.doc for o in self.occurrences))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "documents": len(self.docs),
+            "boilerplate": self.boilerplate,
+            "min_similarity": REUSE_MIN_SIMILARITY,
+            "text": excerpt(self.text, 1000),
+            "occurrences": [o.to_dict() for o in self.occurrences],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class ScanStats:
+    """Counts of each stage's work, and wall-clock seconds per stage (``timings``)."""
+
+    documents: int
+    characters: int
+    passage_windows: int
+    doc_candidates: int
+    passage_candidates: int
+    event_candidates: int
+    compared: int
+    linked_pairs: int
+    timings: tuple[tuple[str, float], ...] = ()
+
+    @property
+    def seconds(self) -> float:
+        return sum(t for _, t in self.timings)
+
+    def to_dict(self, include_timings: bool = False) -> dict[str, Any]:
+        out: dict[str, Any] = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "timings"}
+        if include_timings:
+            out["timings"] = {k: round(v, 3) for k, v in self.timings}
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class ScanResult:
+    """What ``scan`` finds.
+
+    ``documents``: every document scanned, in input order.  ``pairs``: linked pairs
+    (near-duplicate, shared passage or same event), ordered by input position.
+    ``near_duplicate_clusters`` and ``story_clusters``: groups of 2+ documents, largest
+    first.  ``name_variants``: names spelled differently across the corpus, each once.
+    ``reused_passages``: the most widely shared passages, most documents first.
+    ``stats``: work counts and timings; ``options``: the options used.
+    ``text(doc_id)`` returns a document's text, to quote any span above.
+    """
+
+    documents: tuple[DocInfo, ...]
+    pairs: tuple[PairResult, ...]
+    near_duplicate_clusters: tuple[Cluster, ...]
+    story_clusters: tuple[Cluster, ...]
+    name_variants: tuple[NameVariant, ...]
+    reused_passages: tuple[ReusedPassage, ...]
+    stats: ScanStats
+    options: ScanOptions
+    store: TextStore | None = field(default=None, repr=False, compare=False)
+
+    def text(self, doc_id: str) -> str:
+        """The text of document ``doc_id`` (decompressed or fetched on demand); ``KeyError``
+        for an id that was not scanned."""
+        if self.store is None:
+            raise KeyError(doc_id)
+        return self.store.get(doc_id)
+
+    @property
+    def conflicts(self) -> tuple[tuple[PairResult, Conflict], ...]:
+        """Every conflict of every pair, with its pair, in pair order."""
+        return tuple((p, c) for p in self.pairs for c in p.conflicts)
+
+    @property
+    def singletons(self) -> tuple[str, ...]:
+        """Ids of documents in no story cluster, in input order."""
+        inside = {m for c in self.story_clusters for m in c.members}
+        return tuple(d.id for d in self.documents if d.id not in inside)
+
+    def to_dict(self, *, include_timings: bool = False) -> dict[str, Any]:
+        """The ``--json`` document (schema in the README); deterministic unless timings are included."""
+        texts = self.text if self.store is not None else None
+        return {
+            "schema": SCHEMA,
+            "type": "scan",
+            "options": self.options.to_dict(),
+            "stats": self.stats.to_dict(include_timings),
+            "documents": [d.to_dict() for d in self.documents],
+            "near_duplicate_clusters": [c.to_dict(texts) for c in self.near_duplicate_clusters],
+            "story_clusters": [c.to_dict(texts) for c in self.story_clusters],
+            "reused_passages": [r.to_dict() for r in self.reused_passages],
+            "name_variants": [v.to_dict() for v in self.name_variants],
+            "pairs": [p.to_dict(texts(p.a) if texts else None) for p in self.pairs],
+        }
+
+    def records(self, *, include_timings: bool = False) -> Iterator[dict[str, Any]]:
+        """The ``--jsonl`` stream: one dict per line, each with a ``"type"``.
+
+        Order: ``summary`` (schema, options, stats), then every ``document``, ``pair``,
+        ``cluster`` (near-duplicate clusters, then stories), ``reused_passage`` and
+        ``name_variant``.
+        """
+        texts = self.text if self.store is not None else None
+        yield {
+            "type": "summary",
+            "schema": SCHEMA,
+            "options": self.options.to_dict(),
+            "stats": self.stats.to_dict(include_timings),
+        }
+        for d in self.documents:
+            yield {"type": "document", **d.to_dict()}
+        for p in self.pairs:
+            yield {"type": "pair", **p.to_dict(texts(p.a) if texts else None)}
+        for c in (*self.near_duplicate_clusters, *self.story_clusters):
+            yield {"type": "cluster", **c.to_dict(texts)}
+        for r in self.reused_passages:
+            yield {"type": "reused_passage", **r.to_dict()}
+        for v in self.name_variants:
+            yield {"type": "name_variant", **v.to_dict()}

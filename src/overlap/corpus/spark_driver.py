@@ -1,0 +1,476 @@
+"""The Spark driver: ``overlap scan``'s stages and results, on a cluster.
+
+``scan_spark(source, *, options=None, spark=None, master="local[2]", output=None, fmt="parquet", **keywords) -> ScanResult``
+    Scan paths (text directories, .txt, JSONL, Parquet, CSV) or a Spark DataFrame with
+    id and text columns; optionally write the ``--jsonl`` records as Parquet or JSONL.
+``write_records(result, output, fmt="parquet", *, spark=None) -> None``
+    ``result.records()`` as one JSONL file, or as Parquet: one dataset per record type.
+
+The stages are the local driver's (``overlap.corpus.local``), each a Spark job on RDDs
+of plain Python values, calling the same stage functions (``spark_stages``):
+
+1. **Read** on the executors (``spark_input``); ``zipWithIndex`` gives every document
+   its input position, which is what makes the result identical.
+2. **Sign** with ``mapPartitions`` over ``signing.sign_batch`` in batches of ``BATCH_DOCS``.
+3. **Candidates**: ``(band, key) -> doc`` rows grouped by key (document LSH with the
+   same ``max_bucket`` chaining; passage windows and name phrases with
+   ``candidates.group_pairs``), and the estimated-Jaccard filter (``estimate_margin``)
+   on a join of the pairs with their signatures.
+4. **Verify**: pairs joined to both texts and compared on the executors
+   (``verify.compare_chunk``); texts never travel to the driver.  With more candidates
+   than ``max_compares``, ``verify.compare_within_budget`` picks the pairs on the driver
+   and each batch is compared on the executors, so the same pairs are verified.
+5. **Same event** on the executors, for name-sharing pairs that are not already linked
+   and whose documents share a rare date (checked before any text is fetched).
+6. **Cluster**: connected components on the executors (``spark_components``); the
+   driver files each linked pair under its component and assembles the rest with
+   ``assembly.assemble``, from the linked pairs only.
+
+Determinism: documents are numbered by input order and every pair is a code
+``i * n + j``; the driver sorts before assembling, so the result depends only on the
+input and the options, never on partitioning or the number of executors.  It equals
+the local engine's (``to_dict()`` is identical; ``tests/test_spark.py`` checks it).
+
+Memory: the driver holds one ``DocInfo`` per document, the linked pairs and the texts
+of linked documents; executors hold signatures (``4 * num_perm`` bytes per document)
+and texts.  Cost: see the README section "Running on Spark".
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import time
+from typing import Any
+
+import numpy as np
+
+from ..errors import ConfigError, InputError
+from ..records import Comparison
+from ..vocabulary import vocabulary_links
+from .assembly import assemble
+from .candidates import STAR_ABOVE
+from .options import ScanOptions, resolve_options
+from .records import Cluster, DocInfo, Link, SameEvent, ScanResult, duplicate_id_error
+from .signing import SignConfig
+from .spark_components import star_components
+from .spark_input import DOCS_PER_PARTITION, read_dataframe, read_paths
+from .spark_session import spark_session
+from .spark_stages import (
+    bucket_pairs,
+    compare_partition,
+    estimate,
+    estimate_ok,
+    event_pair,
+    group_codes,
+    pair_texts,
+    share_rare_date,
+    sign_partition,
+    tag_counts,
+    with_sigs,
+)
+from .store import DriverTextStore
+from .verify import compare_within_budget
+
+__all__ = ["EDGES_PER_PARTITION", "scan_spark", "write_records"]
+
+EDGES_PER_PARTITION = 200_000
+"""Graph edges per partition of the connected-components rounds."""
+
+
+def _fetcher(docs: Any) -> Any:
+    """``fetch(i)``: the text of document ``i`` from the documents RDD (one Spark job)."""
+
+    def fetch(i: int) -> str:
+        got = docs.filter(lambda kv: kv[0] == i).map(lambda kv: kv[1][2]).collect()
+        if not got:
+            raise KeyError(i)
+        text: str = got[0]
+        return text
+
+    return fetch
+
+
+def scan_spark(
+    source: Any,
+    *,
+    options: ScanOptions | None = None,
+    spark: Any = None,
+    master: str | None = "local[2]",
+    output: str | os.PathLike[str] | None = None,
+    fmt: str = "parquet",
+    id_col: str = "id",
+    text_col: str = "text",
+    text_field: str = "text",
+    id_field: str | None = "id",
+    encoding: str = "utf-8",
+    input_format: str | None = None,
+    on_bad: Any = None,
+    partitions: int | None = None,
+    diagnostics: dict[str, Any] | None = None,
+    **overrides: Any,
+) -> ScanResult:
+    """``overlap.scan`` on Spark: the same ``ScanResult`` (``to_dict()`` identical).
+
+    ``source``: a path or list of paths (as ``overlap.sources.iter_documents`` reads
+    them; ``text_field``, ``id_field``, ``encoding``, ``input_format`` and ``on_bad``
+    mean the same), or a Spark DataFrame with columns ``id_col`` and ``text_col``.
+    ``spark``: a SparkSession to use; otherwise one is started with ``master``
+    (``spark_session``).  ``output``: also write ``result.records()`` there, as Parquet
+    (a directory with one dataset per record type) or JSONL (one file), per ``fmt``.
+    ``partitions``: partitions of the shuffles (default: 2 per core, at least one per
+    20,000 documents).  Options as ``scan``: a ``ScanOptions`` or its fields as keywords
+    (``workers`` is ignored: Spark's executors are the workers).  ``diagnostics``: a dict
+    to fill with Spark-only figures (``component_rounds``, ``component_changes`` per
+    round, ``story_edges``, ``duplicate_edges``, ``candidates`` to verify, ``budgeted``:
+    whether ``max_compares`` cut them).
+
+    ``result.text(id)`` works for every scanned document, as the local engine's: texts of
+    linked documents are on the driver, any other is fetched by a Spark job (the session
+    must still be running).  Cost: see the module docstring and the README.
+    """
+    o = resolve_options(options, overrides)
+    if fmt not in ("parquet", "jsonl"):
+        raise ConfigError(f"fmt must be 'parquet' or 'jsonl': {fmt!r}")
+    if spark is None:
+        spark = spark_session(master)
+    sc = spark.sparkContext
+    from pyspark import StorageLevel
+
+    timings: list[tuple[str, float]] = []
+    persisted: list[Any] = []
+
+    def keep(rdd: Any) -> Any:
+        rdd.persist(StorageLevel.MEMORY_AND_DISK)
+        persisted.append(rdd)
+        return rdd
+
+    try:
+        # ---- 1: read (executors), number documents in input order
+        t0 = time.perf_counter()
+        base_parts = max(2, 2 * sc.defaultParallelism)
+        if hasattr(source, "rdd") and hasattr(source, "columns"):
+            raw = read_dataframe(source, id_col, text_col)
+        else:
+            paths = [source] if isinstance(source, (str, os.PathLike)) else list(source)
+            raw = read_paths(sc, spark, [str(p) for p in paths], text_field=text_field, id_field=id_field,
+                              encoding=encoding, fmt=input_format, partitions=base_parts)
+        raw = keep(raw)
+        bad = raw.zipWithIndex().filter(lambda it: it[0][0] == "bad").map(lambda it: (it[1], it[0][1]))
+        bad_list = bad.sortByKey().collect() if on_bad is not None else bad.takeOrdered(1)
+        if bad_list and on_bad is None:
+            raise InputError(bad_list[0][1])
+        for _, msg in bad_list:
+            on_bad(InputError(msg))
+        docs = keep(raw.filter(lambda r: r[0] == "ok").map(lambda r: (r[1], r[2], r[3])).zipWithIndex()
+                    .map(lambda it: (it[1], it[0])))                        # (idx, (id, origin, text))
+        infos_rows = docs.map(lambda kv: (kv[0], kv[1][0], kv[1][1], len(kv[1][2]))).collect()
+        infos_rows.sort()
+        n = len(infos_rows)
+        if n == 0:
+            raise InputError("no documents to scan")
+        infos = [DocInfo(d, origin, length) for _, d, origin, length in infos_rows]
+        _check_unique(infos)
+        parts = partitions or max(base_parts, math.ceil(n / DOCS_PER_PARTITION))
+        if docs.getNumPartitions() < parts // 2:
+            docs = keep(docs.repartition(parts))
+
+        # ---- 2: sign (executors, the local kernel)
+        bands, rows = o.document_bands
+        cfg = SignConfig.from_options(o)
+        signed = keep(docs.mapPartitions(lambda it: sign_partition(it, cfg, bands, rows)))
+        windows = signed.map(lambda r: len(r[3])).sum()
+        timings.append(("sign", time.perf_counter() - t0))
+
+        # ---- 3: candidates (shuffles: band rows, window rows, name rows)
+        t0 = time.perf_counter()
+        max_bucket, max_pdocs = o.max_bucket, o.max_passage_docs
+        doc_codes = (
+            signed.filter(lambda r: r[2] is not None)
+            .flatMap(lambda r: [((b, k), r[0]) for b, k in enumerate(r[2])])
+            .groupByKey(parts)
+            .flatMap(lambda kv: bucket_pairs(kv[1], n, max_bucket))
+            .distinct(parts)
+        )
+        passage_codes = (
+            signed.flatMap(lambda r: {((b, int(k)), r[0]) for row in r[3] for b, k in enumerate(row)})
+            .groupByKey(parts)
+            .flatMap(lambda kv: group_codes(kv[1], n, max_pdocs, STAR_ABOVE))
+        )
+        max_df = o.name_doc_limit(n)
+        min_names = o.min_shared_names
+        if o.same_event:
+            event_cands = keep(
+                signed.flatMap(lambda r: [(h, r[0]) for h in r[4]])
+                .groupByKey(parts)
+                .flatMap(lambda kv: [(c, kv[0]) for c in group_codes(kv[1], n, max_df)])
+                .groupByKey(parts)
+                .mapValues(lambda hs: tuple(sorted(hs)))
+                .filter(lambda kv: len(kv[1]) >= min_names)
+            )
+        else:
+            event_cands = keep(sc.parallelize([], 1))
+        date_counts = dict(signed.flatMap(lambda r: [(d, 1) for d in r[5]]).reduceByKey(lambda a, b: a + b).collect())
+        du = np.array(sorted(date_counts), dtype=np.int16)
+        rare_dates = du[np.array([date_counts[int(d)] for d in du], dtype=np.int64) <= max_df] if len(du) else du
+        # Cheapest filter first, as the local engine: a document candidate far below the
+        # threshold (3 standard errors) is dropped unless a passage window also collided.
+        cut = o.near_duplicate - o.estimate_margin
+        sigs = signed.map(lambda r: (r[0], r[1]))
+        judged = with_sigs(doc_codes, sigs, n, parts).map(lambda row: estimate_ok(row, cut))
+        # One shuffle tags every candidate: 1 = document candidate at or above the cut,
+        # 2 = below it, 4 = passage candidate; one pass counts them all.
+        tags = keep(
+            judged.mapValues(lambda ok: 1 if ok else 2)
+            .union(passage_codes.map(lambda c: (c, 4)))
+            .reduceByKey(lambda a, b: a | b, parts)
+        )
+        n_doc, n_passage, n_to_compare = tags.map(lambda kv: tag_counts(kv[1])).fold(
+            (0, 0, 0), lambda x, y: (x[0] + y[0], x[1] + y[1], x[2] + y[2]))
+        to_compare = tags.filter(lambda kv: kv[1] & 5).keys()
+        n_event = event_cands.count()
+        timings.append(("candidates", time.perf_counter() - t0))
+
+        # ---- 4: verify on the executors (pairs joined to both texts)
+        t0 = time.perf_counter()
+        texts = docs.mapValues(lambda v: v[2])
+        copts = o.compare_options
+        budget = n_to_compare if o.max_compares is None else o.max_compares
+        if n_to_compare <= budget:
+            # Every candidate, compared where its texts are.
+            compared = keep(pair_texts(to_compare, texts, n, parts).mapPartitions(lambda it: compare_partition(it, n, copts)))
+            n_compared = compared.count()
+            linked_rdd = compared.filter(lambda kv: kv[1].near_duplicate or bool(kv[1].passages))
+            linked = dict(linked_rdd.collect())
+            flags = linked_rdd.map(lambda kv: (kv[0], kv[1].near_duplicate))
+        else:
+            # More candidates than max_compares: the local engine's Kruskal-order budget
+            # (``verify.compare_within_budget``), run on the driver over the candidates' codes
+            # and estimates (16 bytes each), each batch compared on the executors.
+            comparisons = _compare_budgeted(sc, to_compare, sigs, texts, n, budget, o, parts)
+            compared = keep(sc.parallelize(sorted(comparisons.items()), parts))
+            n_compared = len(comparisons)
+            linked = {c: r for c, r in comparisons.items() if r.near_duplicate or r.passages}
+            flags = sc.parallelize(sorted((c, r.near_duplicate) for c, r in linked.items()), parts)
+        if diagnostics is not None:
+            diagnostics["budgeted"] = n_to_compare > budget
+            diagnostics["candidates"] = int(n_to_compare)
+        timings.append(("compare", time.perf_counter() - t0))
+
+        # ---- 5: same event on the executors, for name-sharing pairs not already linked
+        t0 = time.perf_counter()
+        events: dict[int, SameEvent] = {}
+        event_cmp: dict[int, Comparison] = {}
+        if n_event:
+            rd = rare_dates
+            k = o.shingle_size
+            open_pairs = (
+                event_cands.leftOuterJoin(compared, parts)
+                .filter(lambda kv: kv[1][1] is None or not (kv[1][1].near_duplicate or kv[1][1].passages))
+            )
+            # Cheapest filter first, as the local engine: only pairs whose documents share a
+            # rare date (dates from signing, a few bytes each) have their texts fetched.
+            bdates = sc.broadcast(rd)
+            dates = signed.map(lambda r: (r[0], r[5]))
+            open_pairs = keep(
+                open_pairs.map(lambda kv: (kv[0] // n, kv)).join(dates, parts)
+                .map(lambda x: (x[1][0][0] % n, (x[1][0], x[1][1]))).join(dates, parts)
+                .filter(lambda x: share_rare_date(x[1][0][1], x[1][1], bdates.value))
+                .map(lambda x: x[1][0][0])
+            )
+            with_texts = pair_texts(open_pairs.keys(), texts, n, parts).join(open_pairs, parts)  # (c, ((ti,tj), (h, r)))
+            found_ev = with_texts.flatMap(
+                lambda kv: event_pair((kv[0], (kv[1][1], kv[1][0])), rd, min_names, k)
+            ).collect()
+            for c, ev, r in found_ev:
+                events[c] = ev
+                event_cmp[c] = r
+        timings.append(("events", time.perf_counter() - t0))
+
+        # ---- 6-8: assemble on the driver, with the local engine's code
+        t0 = time.perf_counter()
+        codes = sorted(set(linked) | set(events))
+        found = [(c, linked[c] if c in linked else event_cmp[c]) for c in codes]
+        need = {x for c in codes for x in divmod(c, n)}
+        # Rare-vocabulary terms (about 1 KB per document) come to the driver, which links
+        # documents by them as the local engine does; their documents' texts come too
+        # (a story's headline may be a document linked only by vocabulary).
+        vocab_rows = sorted(signed.map(lambda r: (r[0], r[6])).collect())
+        vocab = [np.frombuffer(b, dtype=np.uint32) for _, b in vocab_rows]
+        need |= {x for i, j, _ in vocabulary_links(vocab) for x in (i, j)}
+        bneed = sc.broadcast(need)
+        linked_texts = dict(docs.filter(lambda kv: kv[0] in bneed.value).map(lambda kv: (kv[0], kv[1][2])).collect())
+        store = DriverTextStore([d.id for d in infos], linked_texts, _fetcher(docs))
+        counts = {
+            "passage_windows": int(windows),
+            "doc_candidates": int(n_doc),
+            "passage_candidates": int(n_passage),
+            "event_candidates": int(n_event),
+            "compared": int(n_compared),
+        }
+        edge_flags = flags.union(sc.parallelize(sorted((c, False) for c in events), 1))
+        result = _assemble_components(o, infos, store, found, events, counts, timings, t0, edge_flags, diagnostics, vocab)
+    finally:
+        for rdd in persisted:
+            try:
+                rdd.unpersist()
+            except Exception:  # the session may already be gone
+                pass
+    if output is not None:
+        write_records(result, output, fmt, spark=spark)
+    return result
+
+
+def _compare_budgeted(
+    sc: Any, to_compare: Any, sigs: Any, texts: Any, n: int, budget: int, o: ScanOptions, partitions: int,
+) -> dict[int, Comparison]:
+    """Stage 4 under ``max_compares``: the local engine's own budget loop, batches compared on the executors.
+
+    The candidates' codes and estimated Jaccards come to the driver (16 bytes per
+    candidate), where ``verify.compare_within_budget`` picks each batch in
+    Kruskal order; a batch's texts are selected on the executors (a filter of the
+    cached texts by a broadcast set of at most ``2 x batch`` indices) and joined to
+    its pairs there.  Same picks, same comparisons, same estimate-linked pairs as
+    the local engine.  Cost: one Spark job per batch (``max(1024, budget / 20)`` pairs).
+    """
+    rows = with_sigs(to_compare, sigs, n, partitions).map(estimate).collect()
+    rows.sort()
+    codes = np.array([c for c, _ in rows], dtype=np.int64)
+    est = np.array([e for _, e in rows], dtype=np.float64)
+    del rows
+    copts = o.compare_options
+    comparisons: dict[int, Comparison] = {}
+    slices = max(1, sc.defaultParallelism)
+
+    def run(batch: list[int]) -> None:
+        if not batch:
+            return
+        need = sc.broadcast({x for c in batch for x in divmod(c, n)})
+        sub = texts.filter(lambda kv: kv[0] in need.value)
+        got = pair_texts(sc.parallelize(batch, slices), sub, n, slices).mapPartitions(
+            lambda it: compare_partition(it, n, copts)).collect()
+        comparisons.update(got)
+        need.unpersist()
+
+    compare_within_budget(codes, est, n, budget, run, comparisons, o)
+    return comparisons
+
+
+def _assemble_components(
+    o: ScanOptions, infos: list[DocInfo], store: DriverTextStore, found: list[tuple[int, Comparison]],
+    events: dict[int, SameEvent], counts: dict[str, int], timings: list[tuple[str, float]], t0: float,
+    edge_flags: Any, diagnostics: dict[str, Any] | None, vocab: list[np.ndarray] | None = None,
+) -> ScanResult:
+    """Stages 6-8: ``assembly.assemble`` with cluster membership from ``star_components``.
+
+    ``edge_flags``: an RDD of ``(code, near_duplicate)`` for every linked pair.  The
+    driver finds boilerplate-only pairs (``overlap.reuse``: they are listed but do
+    not join stories) and broadcasts them; the executors turn each pair into a story
+    edge and, if near-duplicate, a near-duplicate edge, and run connected components
+    on both graphs at once (node ``2 * doc + graph``, so a component's smallest node is
+    its smallest document).  The driver gets ``(document, component)`` back and files
+    each pair's link as evidence under its component, in code order: the same clusters,
+    member order and evidence as ``assembly.clusters``' union-find, by construction (members
+    ascending, clusters by smallest member, then stably by size).  The rest (pairs,
+    reused passages, name variants) is the local engine's code.
+    """
+    n = len(infos)
+    ids = [d.id for d in infos]
+
+    def cluster_fn(pair_by_code: dict[int, Any], boiler_codes: set[int]) -> tuple[tuple[Cluster, ...], tuple[Cluster, ...]]:
+        # Connected components on the executors.
+        t1 = time.perf_counter()
+        sc = edge_flags.context
+        bboiler = sc.broadcast(frozenset(boiler_codes))
+        bevents = sc.broadcast(frozenset(events))
+
+        def edges(kv: tuple[int, bool]) -> list[tuple[int, int]]:
+            c, near = kv
+            i, j = divmod(c, n)
+            out = []
+            # Not a story link only when its one reason is boilerplate (PairResult.link).
+            if near or c in bevents.value or c not in bboiler.value:
+                out.append((2 * i, 2 * j))
+            if near:
+                out.append((2 * i + 1, 2 * j + 1))
+            return out
+
+        parts = max(1, min(2 * sc.defaultParallelism, math.ceil(2 * len(found) / EDGES_PER_PARTITION)))
+        stars, changes = star_components(edge_flags.flatMap(edges), parts)
+        labels = stars.collect()
+        stars.unpersist()
+        bboiler.unpersist()
+        bevents.unpersist()
+        timings.append(("components", time.perf_counter() - t1))
+
+        comp: tuple[dict[int, int], dict[int, int]] = ({}, {})
+        for node, root in labels:
+            comp[node & 1][node >> 1] = comp[node & 1][root >> 1] = root >> 1
+
+        def clusters(kind: str, where: dict[int, int], keep: Any) -> tuple[Cluster, ...]:
+            members: dict[int, list[int]] = {}
+            for d in sorted(where):
+                members.setdefault(where[d], []).append(d)
+            evidence: dict[int, list[Link]] = {root: [] for root in members}
+            for c, p in pair_by_code.items():
+                if keep(p):
+                    i, j = divmod(c, n)
+                    if where.get(i) != where.get(j) or i not in where:
+                        raise RuntimeError(f"internal error: pair ({i}, {j}) split across components")
+                    evidence[where[i]].append(Link(p.a, p.b, "near_duplicate" if kind == "near_duplicate" else p.link, p))
+            out = [Cluster(kind, tuple(ids[m] for m in members[root]), tuple(evidence[root])) for root in sorted(members)]
+            out.sort(key=lambda cl: -len(cl.members))  # stable: ties keep first-member order
+            return tuple(out)
+
+        if diagnostics is not None:
+            pairs = pair_by_code.values()
+            diagnostics.update({
+                "component_rounds": len(changes),
+                "component_changes": changes,
+                "story_edges": sum(1 for p in pairs if p.link != "boilerplate"),
+                "duplicate_edges": sum(1 for p in pairs if p.near_duplicate),
+            })
+        return (
+            clusters("near_duplicate", comp[1], lambda p: p.near_duplicate),
+            clusters("story", comp[0], lambda p: p.link != "boilerplate"),
+        )
+
+    return assemble(o, infos, store, found, events, counts, timings, t0, cluster_fn=cluster_fn, vocab=vocab)
+
+
+def _check_unique(infos: list[DocInfo]) -> None:
+    """The local engine's duplicate-id error, for the first repeated id in input order."""
+    first: dict[str, int] = {}
+    for i, d in enumerate(infos):
+        j = first.setdefault(d.id, i)
+        if j != i:
+            raise duplicate_id_error(d.id, d.origin, infos[j].origin)
+
+
+def write_records(result: ScanResult, output: str | os.PathLike[str], fmt: str = "parquet", *, spark: Any = None) -> None:
+    """Write ``result.records()`` (the ``--jsonl`` stream) to ``output``.
+
+    ``fmt="jsonl"``: one file, one JSON record per line, exactly ``overlap scan --jsonl``.
+    ``fmt="parquet"``: a directory with one Parquet dataset per record type
+    (``summary``, ``document``, ``pair``, ``cluster``, ``reused_passage``,
+    ``name_variant``), columns as the JSON fields (nested records as structs), written
+    by Spark; read back with ``spark.read.parquet(f"{output}/pair")``.  Existing
+    output is replaced.
+    """
+    if fmt == "jsonl":
+        with open(output, "w", encoding="utf-8") as f:
+            for rec in result.records():
+                f.write(json.dumps(rec, ensure_ascii=False) + "\n")
+        return
+    if fmt != "parquet":
+        raise ConfigError(f"fmt must be 'parquet' or 'jsonl': {fmt!r}")
+    if spark is None:
+        spark = spark_session()
+    by_type: dict[str, list[str]] = {}
+    for rec in result.records():
+        by_type.setdefault(rec["type"], []).append(json.dumps(rec, ensure_ascii=False))
+    sc = spark.sparkContext
+    for kind, lines in by_type.items():
+        df = spark.read.json(sc.parallelize(lines, max(1, min(len(lines) // 10_000, 64))))
+        df.write.mode("overwrite").parquet(os.path.join(str(output), kind))

@@ -1,0 +1,488 @@
+"""Sentence-level alignment of reworded reuse: what verbatim seed-and-extend misses.
+
+``units(text, sentences, language) -> Units``
+    A text's sentences as bags of content units: stemmed content words (English,
+    Indonesian: Snowball stemmers), lower-cased words (other Latin-script languages), or
+    syllables plus syllable bigrams (Vietnamese, whose words are several syllables).
+``paraphrase_passages(a, b, options=None) -> list[Match]``
+    Passages of a and b that say the same things in other words, as ``Match`` records
+    (character spans on both sides, the seed sentence pairs, ``summary`` when one side
+    condenses the other).
+
+Method (after Sanchez-Perez, Sidorov and Gelbukh 2014): two sentences are a *seed* when
+both the tf-idf cosine and the Dice coefficient of their units reach a threshold; seeds
+are clustered into passages across small gaps in either text (so reordered and split
+sentences join), each passage is validated by the cosine of its two sides taken whole,
+and short or overlapping ones are dropped.  A passage whose one side is several times
+shorter than the other is a *summary*: it is clustered again with a wide gap on the long
+side, and when the long side spans most of its text it stands for the whole text (a
+summary condenses a document, not the sentences that happen to share words).
+
+Cost: linear in the texts for the units; sentence pairs are scored by one matrix product
+over the units the two texts share (quadratic in sentences, small: hundreds of rows).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from .records import Span
+
+__all__ = ["Match", "ParaphraseOptions", "Units", "paraphrase_passages", "units"]
+
+_WORD = re.compile(r"[^\W_]+")
+
+_EN_STOP = frozenset(
+    """
+    a about above after again against all also am an and any are as at be because been
+    before being below between both but by can could did do does doing down during each
+    few for from further had has have having he her here hers herself him himself his how
+    i if in into is it its itself just me more most my myself no nor not now of off on
+    once only or other our ours ourselves out over own same she should so some such than
+    that the their theirs them themselves then there these they this those through to too
+    under until up very was we were what when where which while who whom why will with
+    would you your yours yourself yourselves s t d ll m o re ve y said says one two may
+    might must shall upon us many much
+    """.split()
+)
+_ID_STOP = frozenset(
+    """
+    yang dan di ini itu dengan untuk dari dalam tidak akan pada juga ke karena adalah atau
+    oleh sebagai telah bahwa ada bisa dapat sudah saat para kata mereka kami kita ia dia
+    """.split()
+)
+_VI_STOP = frozenset(
+    """
+    và của là có được cho các những với này đã trong không người một để khi đến về từ
+    thì sẽ ra tại nhiều đó theo như cũng vào nên bị rằng do lại mà nói
+    """.split()
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Units:
+    """A text's sentences as unit bags: ``spans[k]`` holds units ``bags[k]`` (hashed).
+
+    Sentences with fewer than ``ParaphraseOptions.min_units`` units are joined to the
+    next, so every bag is worth scoring.  ``length`` is the text's length in characters.
+    """
+
+    spans: tuple[Span, ...]
+    bags: tuple[tuple[str, ...], ...]
+    length: int
+
+
+@dataclass(frozen=True, slots=True)
+class ParaphraseOptions:
+    """Thresholds of the paraphrase stage (values of Sanchez-Perez et al. unless noted).
+
+    ``seed_cosine``, ``seed_dice``: a sentence pair is a seed when both reach these.
+    ``max_gap``: sentences a passage may skip on either side between seeds.
+    ``validate``: cosine the two sides of a passage, taken whole, must reach.
+    ``min_chars``: characters each side of a passage needs.
+    ``min_seeds``: seed pairs a passage needs (2: one shared sentence is a quotation or
+    a coincidence, not reuse; ``strong_seed`` cosine lets a single pair through).
+    ``anchor``: cosine the best seed of a (non-summary) passage must reach: texts on one
+    topic share many weak sentence pairs, reworded reuse has at least one close one
+    (this threshold is ours, chosen on PAN-13 training samples).
+    ``summary_cosine``, ``summary_dice``: the lower seed thresholds of summary mode.
+    ``summary_ratio``: long side at least this many times the short side makes a summary;
+    ``summary_gap``: the gap allowed on the long side then; ``summary_whole``: share of
+    the long text its seeds must span for the passage to stand for the whole text.
+    """
+
+    seed_cosine: float = 0.33
+    seed_dice: float = 0.33
+    max_gap: int = 4
+    validate: float = 0.34
+    min_chars: int = 150
+    min_seeds: int = 2
+    strong_seed: float = 0.6
+    min_units: int = 3
+    anchor: float = 0.48
+    summary_ratio: float = 3.0
+    summary_gap: int = 24
+    summary_whole: float = 0.25
+    summary_cosine: float = 0.25
+    summary_dice: float = 0.25
+    summary_seeds: int = 2
+    summary_chars: int = 250
+    summary_dense: float = 0.5
+    edge_gap: int = 2
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """A reworded passage: spans of a and b, its seed sentence pairs, and the cosine of
+    its two sides (``score``).  ``summary``: one side condenses the other."""
+
+    a: Span
+    b: Span
+    score: float
+    pairs: tuple[tuple[Span, Span, float], ...]
+    summary: bool = False
+
+
+# --------------------------------------------------------------------------- units
+
+
+_STEMS: dict[str, dict[str, str]] = {}
+
+
+def _stem_all(words: set[str], language: str) -> dict[str, str]:
+    """Stems of ``words`` (a per-language cache; new words stemmed in one C call)."""
+    cache = _STEMS.setdefault(language, {})
+    new = [w for w in words if w not in cache]
+    if new:
+        if len(cache) > 500_000:
+            cache.clear()
+        import Stemmer  # type: ignore[import-not-found]  # PyStemmer, lazy: only the paraphrase stage needs it
+
+        st = _STEMMERS.get(language)
+        if st is None:
+            st = _STEMMERS[language] = Stemmer.Stemmer({"en": "english", "id": "indonesian"}[language])
+        cache.update(zip(new, st.stemWords(new)))
+    return cache
+
+
+_STEMMERS: dict[str, Any] = {}
+
+
+def _sentence_words(s: str, language: str) -> list[str]:
+    """Content words (before stemming) or Vietnamese syllable units of one sentence."""
+    words = _WORD.findall(s.lower())
+    if language == "vi":
+        syl = [w for w in words if not w.isdigit() or len(w) > 1]
+        out = [w for w in syl if w not in _VI_STOP]
+        out.extend(f"{x} {y}" for x, y in zip(syl, syl[1:]))
+        return out
+    if language in ("en", "id"):
+        stop = _EN_STOP if language == "en" else _ID_STOP
+        return [w for w in words if w not in stop and (len(w) > 1 or w.isdigit())]
+    return [w for w in words if len(w) > 2 or w.isdigit()]
+
+
+def units(text: str, sentences: Sequence[Span], language: str, *, min_units: int = 3) -> Units:
+    """The unit bags of ``text``'s sentences (``language`` as ``overlap.language.detect`` says).
+
+    Cost: one regex pass, and one stemmer call (C, PyStemmer) for the distinct words not
+    seen before in this process.
+    """
+    spans: list[Span] = []
+    bags: list[tuple[str, ...]] = []
+    pending: list[str] = []
+    start = -1
+    for sp in sentences:
+        got = _sentence_words(text[sp.start : sp.end], language)
+        if not got and start < 0:
+            continue
+        if start < 0:
+            start = sp.start
+        pending.extend(got)
+        if len(pending) >= min_units:
+            spans.append(Span(start, sp.end))
+            bags.append(tuple(pending))
+            pending, start = [], -1
+    if pending:
+        if bags and len(pending) < min_units:
+            spans[-1] = Span(spans[-1].start, sentences[-1].end)
+            bags[-1] = bags[-1] + tuple(pending)
+        else:
+            spans.append(Span(start, sentences[-1].end))
+            bags.append(tuple(pending))
+    if language in ("en", "id") and bags:
+        stems = _stem_all({w for bag in bags for w in bag}, language)
+        bags = [tuple([stems[w] for w in bag]) for bag in bags]
+    return Units(tuple(spans), tuple(bags), len(text))
+
+
+# --------------------------------------------------------------------------- seeds
+
+
+def _matrices(a: Units, b: Units) -> tuple[np.ndarray, np.ndarray, dict[str, float]]:
+    """Per sentence pair (rows a, columns b): tf-idf cosine and Dice; and the idf per unit.
+
+    tf is the count in the sentence, idf ``1 + log(N / df)`` over the sentences of both
+    texts.  Only units both texts hold can contribute to a product, so the matrices
+    are built over those columns alone (norms and sizes count every unit).
+    """
+    ids: dict[str, int] = {}
+    rows_ids: list[np.ndarray] = []
+    for x in (a, b):
+        r: list[int] = []
+        u: list[int] = []
+        for k, bag in enumerate(x.bags):
+            r.extend([k] * len(bag))
+            u.extend([ids.setdefault(t, len(ids)) for t in bag])
+        rows_ids.append(np.asarray(r, dtype=np.int64))
+        rows_ids.append(np.asarray(u, dtype=np.int64))
+    nv = len(ids)
+    ra, ua, rb, ub = rows_ids
+    # (row, unit) pairs with their counts, per side.
+    ka, ca = np.unique(ra * nv + ua, return_counts=True)
+    kb, cb = np.unique(rb * nv + ub, return_counts=True)
+    rowa, unita = ka // nv, ka % nv
+    rowb, unitb = kb // nv, kb % nv
+    df = np.bincount(unita, minlength=nv) + np.bincount(unitb, minlength=nv)
+    n = len(a.bags) + len(b.bags)
+    idf = 1.0 + np.log(n / np.maximum(df, 1))
+    wa, wb = ca * idf[unita], cb * idf[unitb]
+    norma = np.sqrt(np.bincount(rowa, weights=wa * wa, minlength=len(a.bags)))
+    normb = np.sqrt(np.bincount(rowb, weights=wb * wb, minlength=len(b.bags)))
+    sizea = np.bincount(rowa, minlength=len(a.bags)).astype(np.float64)
+    sizeb = np.bincount(rowb, minlength=len(b.bags)).astype(np.float64)
+    in_a = np.zeros(nv, dtype=bool)
+    in_a[unita] = True
+    in_b = np.zeros(nv, dtype=bool)
+    in_b[unitb] = True
+    # Join the (row, unit) entries of a and b on the units both hold: every joined pair
+    # adds w_a * w_b to its cosine cell and 1 to its Dice cell.  A sparse join, not a
+    # dense matrix product: the matrices are small and mostly empty, and a BLAS call
+    # would start threads that fight over a busy machine's cores.
+    shared = in_a & in_b
+    sa_ = shared[unita]
+    rowa, unita, wa_s = rowa[sa_], unita[sa_], wa[sa_]
+    sb_ = shared[unitb]
+    rowb, unitb, wb_s = rowb[sb_], unitb[sb_], wb[sb_]
+    order = np.argsort(unitb, kind="stable")
+    rowb, unitb, wb_s = rowb[order], unitb[order], wb_s[order]
+    first = np.searchsorted(unitb, unita, side="left")
+    count = np.searchsorted(unitb, unita, side="right") - first
+    total = int(count.sum())
+    nb_rows = len(b.bags)
+    cells = len(a.bags) * nb_rows
+    if total:
+        rep = np.repeat(np.arange(len(unita)), count)
+        offs = np.arange(total) - np.repeat(np.cumsum(count) - count, count)
+        jb = first[rep] + offs
+        cell = rowa[rep] * nb_rows + rowb[jb]
+        dot: np.ndarray = np.bincount(cell, weights=wa_s[rep] * wb_s[jb], minlength=cells)
+        inter: np.ndarray = np.bincount(cell, minlength=cells).astype(np.float64)
+    else:
+        dot = np.zeros(cells)
+        inter = np.zeros(cells)
+    cos = dot.reshape(len(a.bags), nb_rows) / np.maximum(np.outer(norma, normb), 1e-12)
+    dice = 2.0 * inter.reshape(len(a.bags), nb_rows) / np.maximum(sizea[:, None] + sizeb[None, :], 1.0)
+    idf_of = dict(zip(ids, idf.tolist()))
+    return cos, dice, idf_of
+
+
+def _cosine(a: Units, ia: tuple[int, int], b: Units, ib: tuple[int, int], idf: dict[str, float]) -> float:
+    """tf-idf cosine of sentences ``ia[0]..ia[1]`` of a against ``ib[0]..ib[1]`` of b, taken whole."""
+
+    def vec(x: Units, r: tuple[int, int]) -> dict[str, float]:
+        v: dict[str, float] = {}
+        for bag in x.bags[r[0] : r[1] + 1]:
+            for u in bag:
+                v[u] = v.get(u, 0.0) + idf[u]
+        return v
+
+    va, vb = vec(a, ia), vec(b, ib)
+    dot = sum(w * vb[u] for u, w in va.items() if u in vb)
+    den = math.sqrt(sum(w * w for w in va.values())) * math.sqrt(sum(w * w for w in vb.values()))
+    return dot / den if den else 0.0
+
+
+# --------------------------------------------------------------------------- extension
+
+
+def _split(seeds: list[tuple[int, int]], axis: int, gap: int) -> list[list[tuple[int, int]]]:
+    seeds = sorted(seeds, key=lambda s: (s[axis], s[1 - axis]))
+    out = [[seeds[0]]]
+    for s in seeds[1:]:
+        if s[axis] - out[-1][-1][axis] > gap + 1:
+            out.append([s])
+        else:
+            out[-1].append(s)
+    return out
+
+
+def _clusters(seeds: list[tuple[int, int]], gap_a: int, gap_b: int) -> list[list[tuple[int, int]]]:
+    """Seeds grouped so that neither side skips more than its gap between neighbours.
+
+    Splitting alternately by a and by b until nothing changes (each split only ever
+    separates seeds, so this ends after at most as many rounds as seeds).
+    """
+    todo = [seeds]
+    done: list[list[tuple[int, int]]] = []
+    while todo:
+        c = todo.pop()
+        parts = [q for p in _split(c, 0, gap_a) for q in _split(p, 1, gap_b)]
+        if len(parts) == 1:
+            done.append(parts[0])
+        else:
+            todo.extend(parts)
+    done.sort(key=lambda c: min(c))
+    return done
+
+
+def _char_span(x: Units, i0: int, i1: int) -> Span:
+    return Span(x.spans[i0].start, x.spans[i1].end)
+
+
+def _whole(text_len: int, x: Units) -> Span:
+    return Span(x.spans[0].start, x.spans[-1].end) if x.spans else Span(0, text_len)
+
+
+def _covered(x: Units, spans: Sequence[Span], share: float) -> np.ndarray:
+    """Per sentence of x: at least ``share`` of its characters lie inside ``spans``."""
+    out = np.zeros(len(x.spans), dtype=bool)
+    if not spans:
+        return out
+    for k, sp in enumerate(x.spans):
+        inside = sum(max(0, min(sp.end, s.end) - max(sp.start, s.start)) for s in spans)
+        out[k] = inside >= share * max(1, len(sp))
+    return out
+
+
+def paraphrase_passages(
+    a: Units, b: Units, options: ParaphraseOptions | None = None, *, known: Sequence[tuple[Span, Span]] = ()
+) -> list[Match]:
+    """Reworded passages shared by a and b, non-overlapping on each side, in a's order.
+
+    ``known``: passages already found (the verbatim ones, as (a span, b span)); a
+    sentence mostly inside one of them on either side seeds nothing, so reworded
+    passages come only from what the verbatim stage left unexplained.
+    """
+    o = options or ParaphraseOptions()
+    if not a.bags or not b.bags:
+        return []
+    cos, dice, idf = _matrices(a, b)
+    # Summary seeds use lower thresholds: a summary sentence restates a few source
+    # sentences at once, so it shares fewer units with each.
+    low = (cos >= o.summary_cosine) & (dice >= o.summary_dice)
+    ii, jj = np.nonzero(low)
+    if len(ii) == 0:
+        return []
+    loose = list(zip(ii.tolist(), jj.tolist()))
+    strict = cos[ii, jj] >= o.seed_cosine
+    strict &= dice[ii, jj] >= o.seed_dice
+    seeds = [s for s, ok in zip(loose, strict.tolist()) if ok]
+    fresh = set(loose)
+    if known:
+        ca = _covered(a, [k[0] for k in known], 0.5)
+        cb = _covered(b, [k[1] for k in known], 0.5)
+        fresh = {(i, j) for i, j in loose if not ca[i] and not cb[j]}
+        if not fresh:
+            return []
+    found: list[tuple[float, Match]] = []
+
+    def trim(c: list[tuple[int, int]]) -> list[tuple[int, int]]:
+        # A lone seed at either end of a cluster, more than ``edge_gap`` sentences from
+        # the rest on either side, is a stray sentence that shares words, not the case.
+        c = sorted(c)
+        changed = True
+        while changed and len(c) > 1:
+            changed = False
+            for axis in (0, 1):
+                c.sort(key=lambda s: (s[axis], s[1 - axis]))
+                if len(c) > 1 and c[1][axis] - c[0][axis] > o.edge_gap + 1:
+                    c, changed = c[1:], True
+                if len(c) > 1 and c[-1][axis] - c[-2][axis] > o.edge_gap + 1:
+                    c, changed = c[:-1], True
+        return c
+
+    def build(c: list[tuple[int, int]], summary: bool) -> Match | None:
+        i0, i1 = min(s[0] for s in c), max(s[0] for s in c)
+        j0, j1 = min(s[1] for s in c), max(s[1] for s in c)
+        # Seeds inside known (verbatim) passages join clusters but do not make them:
+        # a passage needs its own evidence where the verbatim stage found nothing.
+        own = [s for s in c if s in fresh]
+        if not own:
+            return None
+        best = max(float(cos[i, j]) for i, j in own)
+        if len({s[0] for s in own}) < o.min_seeds and len({s[1] for s in own}) < o.min_seeds and best < o.strong_seed:
+            return None
+        if not summary and best < o.anchor:
+            return None
+        sa, sb = _char_span(a, i0, i1), _char_span(b, j0, j1)
+        if len(sa) < o.min_chars or len(sb) < o.min_chars:
+            return None
+        score = _cosine(a, (i0, i1), b, (j0, j1), idf)
+        if score < o.validate:
+            return None
+        if summary:
+            long_a = len(sa) >= len(sb)
+            # A summary restates most of its sentences: most of the short side seeds.
+            sx, short_rows = (b, {s[1] for s in c}) if long_a else (a, {s[0] for s in c})
+            lo, hi = (j0, j1) if long_a else (i0, i1)
+            if len(own) < o.summary_seeds or len(short_rows) < o.summary_dense * (hi - lo + 1):
+                return None
+            if min(len(sa), len(sb)) < o.summary_chars:
+                return None
+            lx, ls = (a, sa) if long_a else (b, sb)
+            whole = _whole(lx.length, lx)
+            if len(ls) >= o.summary_whole * len(whole):
+                if long_a:
+                    sa = whole
+                else:
+                    sb = whole
+        pairs = tuple(
+            (a.spans[i], b.spans[j], round(float(cos[i, j]), 4)) for i, j in sorted(c)
+        )
+        return Match(sa, sb, score, pairs, summary)
+
+    for c in _clusters(seeds, o.max_gap, o.max_gap) if seeds else []:
+        m = build(trim(c), False)
+        if m is not None:
+            found.append((len(m.a) + len(m.b), m))
+    balanced = list(known) + [(m.a, m.b) for _, m in found]
+    # Summary mode, chosen by the data: a cluster with a wide gap on one side whose
+    # spans differ by ``summary_ratio`` is one text condensing the other.
+    for gap_a, gap_b in ((o.max_gap, o.summary_gap), (o.summary_gap, o.max_gap)):
+        for c in _clusters(loose, gap_a, gap_b):
+            if len(c) < 2:
+                continue
+            i0, i1 = min(s[0] for s in c), max(s[0] for s in c)
+            j0, j1 = min(s[1] for s in c), max(s[1] for s in c)
+            la, lb = len(_char_span(a, i0, i1)), len(_char_span(b, j0, j1))
+            long_b = gap_b > gap_a
+            if (lb if long_b else la) < o.summary_ratio * (la if long_b else lb):
+                continue
+            m = build(c, True)
+            # Adaptive: a summary only where no balanced passage (verbatim, or reworded
+            # with sides of like length) already explains most of the short side, and no
+            # verbatim copy a tenth of it: there the text is a copy or a rewrite, and
+            # the wide gap merely swept up stray sentences.
+            if m is not None and (_explained(m, balanced, o.summary_ratio, 0.8) or _explained(m, known, 0.0, 0.1)):
+                continue
+            if m is not None:
+                # Ranked first: a summary explains all the normal passages inside it.
+                found.append((10.0 * (len(m.a) + len(m.b)), m))
+    found.sort(key=lambda t: -t[0])
+    kept: list[Match] = []
+    for _, m in found:
+        if any(_meets(m.a, k.a) or _meets(m.b, k.b) for k in kept):
+            continue
+        kept.append(m)
+    kept.sort(key=lambda m: (m.a.start, m.b.start))
+    return kept
+
+
+def _explained(m: Match, passages: Sequence[tuple[Span, Span]], ratio: float, share: float) -> bool:
+    """``share`` of the summary's short side lies in ``passages`` whose sides are of like
+    length (longer side under ``ratio`` times the shorter; ``ratio`` 0: any passage)."""
+    side = 0 if len(m.a) < len(m.b) else 1
+    short = (m.a, m.b)[side]
+    spans = [
+        p[side] for p in passages
+        if not ratio or max(len(p[0]), len(p[1])) < ratio * max(1, min(len(p[0]), len(p[1])))
+    ]
+    inside = sum(max(0, min(short.end, s.end) - max(short.start, s.start)) for s in spans)
+    return inside >= share * max(1, len(short))
+
+
+def _meets(x: Span, y: Span) -> bool:
+    return x.start < y.end and y.start < x.end
+
+
+def describe(m: Match) -> dict[str, Any]:
+    """A ``Match`` as a plain dict (for debugging and benchmarks)."""
+    return {"a": m.a.to_dict(), "b": m.b.to_dict(), "score": round(m.score, 4), "summary": m.summary,
+            "pairs": len(m.pairs)}

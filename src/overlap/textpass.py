@@ -1,0 +1,194 @@
+"""Raw texts to shingle hashes in one compiled pass: normalise, tokenise, shingle.
+
+``shingle_batches(texts, k) -> iterator of (lo, hi, flat, counts)``
+    Shingle hashes of ``texts[lo:hi]`` as one flat ``uint64`` array and one count per
+    text, batch after batch of about ``BATCH_CHARS`` characters.
+``shingle_texts(texts, k) -> (flat, offsets)``
+    All of them at once, with ``n + 1`` offsets.
+
+The result is bit-identical to ``shingles(tokenize(normalize(t).text).hashes, k)`` for
+every text (``overlap.normalization``, ``overlap.shingle``): the compiled kernel
+``overlap.kernels.text_shingles_into`` reads each text's code points once, folds them
+through a table (case, quotes, dashes, spaces: what ``normalize``'s fast path does per
+character), applies the tone and final-y rules at the few positions that can match,
+finds the tokens and their hashes, and hashes the ``k``-token windows, with no Python
+per token or per character.  The fold table (``uint32`` per code point) is filled lazily
+from ``normalization.fold_char`` and ``shingle.char_classes``, so only code points a
+corpus uses are ever looked at; invisible characters (zero-width space, BOM, soft hyphen)
+are dropped as ``normalize`` drops them.  A text the table cannot fold (not NFC, a
+combining character, a case change that alters its length) is declined by the kernel and
+normalised in Python instead, exactly as before; on news text that is rare.
+
+When the compiled kernels are unavailable (``overlap.jit``: ``OVERLAP_JIT=0``, numba
+missing, or its cache still cold), the same batches come from ``normalize`` and the numpy
+tokeniser.  Cost: linear in the characters; see ``benchmarks/results/`` for figures.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+
+import numpy as np
+
+from .hashing import fmix64, q_powers
+from .jit import load_kernels
+from .normalization import fold_char, normalize
+from .shingle import char_classes, shingles_many, tokenize, tokenize_many
+
+__all__ = ["BATCH_CHARS", "shingle_batches", "shingle_texts"]
+
+BATCH_CHARS = 1 << 17
+"""Characters per kernel call: the batch's shingles stay in the L2 cache for signing."""
+_NUMPY_BATCH_CHARS = 1 << 20  # the numpy path: fewer, larger calls; temporaries of tens of MB
+
+_UNKNOWN = 0xFFFFFFFF
+_PYTHON = 0xFFFFFFFE
+_DELETE = 0xFFFFFFFD
+_CLASS_SHIFT = 21
+_WORD_BIT = 1 << 24
+_TONE_BIT = 1 << 25
+# Characters the tone and final-y rules of ``normalization`` can rewrite (as folded).
+_TONE_CANDIDATES = frozenset("òóỏõọùúủũụyỳýỷỹỵ")
+_WORD = re.compile(r"\w")  # the regex class the tone rules' look-ahead uses
+
+# Fold entry per code point, filled lazily (only code points a text uses are looked at).
+_FOLD = np.full(0x110000, _UNKNOWN, dtype=np.uint32)
+
+
+def _entry(cp: int) -> int:
+    """The fold-table entry of one code point (see ``overlap.kernels``' ``FOLD_*``)."""
+    folded = fold_char(chr(cp))
+    if folded is None:
+        return _PYTHON
+    if folded == "":
+        return _DELETE
+    f = ord(folded)
+    cls = int(char_classes(np.array([f]))[0])
+    entry = f | (cls << _CLASS_SHIFT)
+    if _WORD.match(folded):
+        entry |= _WORD_BIT
+    if folded in _TONE_CANDIDATES:
+        entry |= _TONE_BIT
+    return entry
+
+
+def _fill(cps: np.ndarray) -> None:
+    """Fill the fold table for every code point of ``cps`` not looked at yet."""
+    unknown = np.unique(cps[_FOLD[cps] == _UNKNOWN])
+    for cp in unknown.tolist():
+        _FOLD[cp] = _entry(cp)
+
+
+def _check_k(k: int) -> int:
+    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
+        raise ValueError(f"shingle size k must be a positive integer, e.g. 5: {k!r}")
+    return int(k)
+
+
+def shingle_batches(texts: Sequence[str], k: int = 5) -> Iterator[tuple[int, int, np.ndarray, np.ndarray]]:
+    """Yield ``(lo, hi, flat, counts)``: shingles of ``texts[lo:hi]``, batch by batch.
+
+    ``flat`` holds the ``uint64`` shingle hashes of the batch's texts in order,
+    ``counts`` (``int64``) how many each text has.  Batches cover about ``BATCH_CHARS``
+    characters (a longer text is a batch of its own), so memory stays bounded.
+    """
+    k = _check_k(k)
+    n = len(texts)
+    lo = 0
+    while lo < n:
+        kern = load_kernels()
+        limit = BATCH_CHARS if kern is not None else _NUMPY_BATCH_CHARS
+        hi, size = lo, 0
+        while hi < n and (hi == lo or size + len(texts[hi]) <= limit):
+            size += len(texts[hi]) + 1
+            hi += 1
+        batch = texts[lo:hi]
+        flat, counts = _compiled(batch, k, kern) if kern is not None else _fallback(batch, k)
+        yield lo, hi, flat, counts
+        lo = hi
+
+
+def shingle_texts(texts: Sequence[str], k: int = 5) -> tuple[np.ndarray, np.ndarray]:
+    """Shingle hashes of all ``texts``: flat ``uint64`` array and ``n + 1`` ``int64`` offsets.
+
+    >>> flat, offs = shingle_texts(["Hoà BÌNH", "", "hòa bình"], k=2)
+    >>> offs.tolist(), bool(flat[0] == flat[1])
+    ([0, 1, 1, 2], True)
+    """
+    flats: list[np.ndarray] = [np.zeros(0, dtype=np.uint64)]
+    counts: list[np.ndarray] = [np.zeros(0, dtype=np.int64)]
+    for _, _, flat, per_doc in shingle_batches(texts, k):
+        flats.append(flat)
+        counts.append(per_doc)
+    offs = np.zeros(len(texts) + 1, dtype=np.int64)
+    np.cumsum(np.concatenate(counts), out=offs[1:])
+    return np.concatenate(flats), offs
+
+
+def _compiled(batch: Sequence[str], k: int, kern: object) -> tuple[np.ndarray, np.ndarray]:
+    n = len(batch)
+    lens = np.fromiter(map(len, batch), dtype=np.int64, count=n)
+    doc_offsets = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(lens, out=doc_offsets[1:])
+    cps = np.frombuffer("".join(batch).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    out = np.empty(int((lens // 2 + 1).sum()), dtype=np.uint64)
+    counts = np.zeros(n, dtype=np.int64)
+    declined = np.zeros(n, dtype=np.uint8)
+    qs = q_powers(k)
+    first = 0
+    while True:
+        at = int(kern.text_shingles_into(cps, doc_offsets, _FOLD, k, qs, out, counts, declined, first))  # type: ignore[attr-defined]
+        if at < 0:
+            break
+        _fill(cps[doc_offsets[at] :])  # every new code point from there on, then resume
+        first = at
+    flat = out[: int(counts.sum())]
+    if not declined.any():
+        return flat, counts
+    # Texts the table cannot fold: normalise them in Python and splice their shingles in.
+    redo = np.flatnonzero(declined).tolist()
+    toks = tokenize_many([normalize(batch[d]).text for d in redo])
+    again = dict(zip(redo, shingles_many([t.hashes for t in toks], k)))
+    cuts = np.concatenate(([0], np.cumsum(counts))).tolist()
+    parts = [again[d] if d in again else flat[cuts[d] : cuts[d + 1]] for d in range(n)]
+    for d, arr in again.items():
+        counts[d] = len(arr)
+    return np.concatenate(parts), counts
+
+
+def _fallback(batch: Sequence[str], k: int) -> tuple[np.ndarray, np.ndarray]:
+    """The numpy path: one ``tokenize`` over the batch's views joined by newlines, and the
+    windows of all texts at once (a window is kept when its tokens lie in one text)."""
+    views = [normalize(t).text for t in batch]
+    n = len(views)
+    lengths = np.fromiter((len(v) for v in views), dtype=np.int64, count=n)
+    char_starts = np.zeros(n, dtype=np.int64)
+    np.cumsum(lengths[:-1] + 1, out=char_starts[1:])
+    tokens = tokenize("\n".join(views))
+    h = tokens.hashes
+    # Token range of each document: tokens never cross the "\n" separators.
+    tok_lo = np.searchsorted(tokens.starts, char_starts, "left").astype(np.int64)
+    ntok = np.diff(np.append(tok_lo, len(h)))
+    m = len(h)
+    qs = q_powers(k)
+    padded = np.concatenate((h, np.zeros(k - 1, dtype=np.uint64)))
+    acc = padded[:m].copy()
+    for j in range(1, k):
+        acc += padded[j : j + m] * qs[j]
+    per_doc = np.maximum(ntok - k + 1, 0)
+    pos_in_doc = np.arange(m, dtype=np.int64) - np.repeat(tok_lo, ntok)
+    valid = pos_in_doc < np.repeat(per_doc, ntok)
+    # Short documents (0 < tokens < k): one shingle of all their tokens, same formula.
+    short = np.flatnonzero((ntok > 0) & (ntok < k))
+    if len(short):
+        first = tok_lo[short]
+        sacc = h[first].copy()
+        for j in range(1, k):
+            take = j < ntok[short]
+            idx = np.where(take, first + j, first)
+            sacc += np.where(take, h[idx] * qs[j], np.uint64(0))
+        acc[first] = sacc
+        valid[first] = True
+        per_doc[short] = 1
+    return fmix64(acc[valid]), per_doc.astype(np.int64)

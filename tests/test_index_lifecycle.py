@@ -1,0 +1,128 @@
+"""Index lifecycle: remove, list, export, vacuum, query from records; a kill during remove."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from overlap import ConfigError, InputError
+from overlap.index import Index
+from overlap.records import Document
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "overlap", *args], capture_output=True, text=True, timeout=120)
+
+
+@pytest.fixture()
+def index(seeds: dict[int, str], tmp_path: Path) -> Path:
+    path = tmp_path / "news.db"
+    with Index(str(path)) as ix:
+        ix.add([Document(f"seed{n}", t, f"seeds/{n}.txt") for n, t in seeds.items()])
+    return path
+
+
+def _orphans(path: Path) -> int:
+    con = sqlite3.connect(path)
+    try:
+        return int(con.execute(
+            "SELECT (SELECT COUNT(*) FROM bands WHERE doc NOT IN (SELECT num FROM docs))"
+            " + (SELECT COUNT(*) FROM passages WHERE doc NOT IN (SELECT num FROM docs))").fetchone()[0])
+    finally:
+        con.close()
+
+
+def test_remove_deletes_documents_and_their_keys(index: Path, seeds: dict[int, str]) -> None:
+    with Index(str(index)) as ix:
+        assert [m.id for m in ix.query(seeds[2], passages=False)][:1] == ["seed2"]
+        rep = ix.remove(["seed2", "nosuch", "seed2"])
+        assert (rep.removed, rep.missing) == (1, ("nosuch",))
+        assert len(ix) == 4 and "seed2" not in ix
+        assert "seed2" not in [m.id for m in ix.query(seeds[2], passages=False)]
+        assert [e.id for e in ix.entries()] == ["seed0", "seed1", "seed3", "seed4"]
+        with pytest.raises(ConfigError, match="not one string"):
+            ix.remove("seed1")
+    assert _orphans(index) == 0
+
+
+def test_export_reads_back_and_vacuum_shrinks(index: Path, seeds: dict[int, str], tmp_path: Path) -> None:
+    out = tmp_path / "export.jsonl"
+    with Index(str(index)) as ix:
+        assert ix.export(str(out)) == 5
+        recs = [json.loads(x) for x in out.read_text(encoding="utf-8").splitlines()]
+        assert [(r["id"], r["text"], r["origin"]) for r in recs] == [(f"seed{n}", seeds[n], f"seeds/{n}.txt") for n in range(5)]
+        with pytest.raises(InputError, match="over an input"):
+            ix.export(str(index))
+        ix.remove([f"seed{n}" for n in range(4)])
+        before, after = ix.vacuum()
+        assert after < before
+        assert [m.id for m in ix.query(seeds[4], passages=False)] == ["seed4"]
+    copy = tmp_path / "copy.db"
+    r = run("index", "add", str(copy), str(out))
+    assert r.returncode == 0, r.stderr
+    with Index(str(copy)) as ix:
+        assert [e.id for e in ix.entries()] == [f"seed{n}" for n in range(5)]
+
+
+def test_cli_lifecycle_and_record_queries(index: Path, seeds: dict[int, str], tmp_path: Path) -> None:
+    listed = run("index", "list", str(index), "--json")
+    assert listed.returncode == 0 and [json.loads(x)["id"] for x in listed.stdout.splitlines()] == [f"seed{n}" for n in range(5)]
+    q = tmp_path / "q.jsonl"
+    q.write_text("".join(json.dumps({"id": f"q{n}", "body": seeds[n]}, ensure_ascii=False) + "\n" for n in (1, 3)),
+                 encoding="utf-8")
+    r = run("index", "query", str(index), str(q), "--text-field", "body", "--json", "--top", "1")
+    assert r.returncode == 0, r.stderr
+    got = [(x["file"], x["matches"][0]["id"]) for x in json.loads(r.stdout)["queries"]]
+    assert got == [("q1", "seed1"), ("q3", "seed3")]
+    ids = tmp_path / "ids.txt"
+    ids.write_text("seed1\nseed3\n", encoding="utf-8")
+    r = run("index", "remove", str(index), "seed0", "nosuch", "--ids-from", str(ids), "--strict")
+    assert r.returncode == 1 and "removed 3" in r.stdout and "'nosuch'" in r.stderr
+    assert run("index", "vacuum", str(index)).returncode == 0
+    assert run("index", "list", str(index)).stdout.split() [::3] == ["seed2", "seed4"]
+
+
+@pytest.mark.parametrize("args, message", [
+    (["remove", "{i}"], "no ids given"),
+    (["remove", "{d}/missing.db", "x"], "missing.db"),
+    (["export", "{i}", "-o", "{i}"], "over an input"),
+    (["export", "{i}"], "-o/--output"),
+    (["list", "{d}/q.jsonl"], "not an overlap index"),
+    (["query", "{i}", "{d}/q.jsonl", "--text-field", "nope"], "no field 'nope'"),
+])
+def test_bad_lifecycle_input_gets_one_line(args: list[str], message: str, index: Path, tmp_path: Path) -> None:
+    (tmp_path / "q.jsonl").write_text('{"id": "a", "text": "x"}\n', encoding="utf-8")
+    r = run("index", *[a.format(i=index, d=tmp_path) for a in args])
+    assert r.returncode != 0
+    assert len(r.stderr.strip().splitlines()) == 1 and message in r.stderr, r.stderr
+
+
+def test_kill_during_remove_leaves_all_or_nothing(data_dir: Path, tmp_path: Path) -> None:
+    files = sorted((data_dir / "baomoi").glob("*.txt"))[:1500]
+    path = tmp_path / "big.db"
+    with Index(str(path)) as ix:
+        ix.add(Document(f.stem, f.read_text(encoding="utf-8")) for f in files)
+    code = (
+        "import sys; from overlap.index import Index; ix = Index(sys.argv[1], create=False); "
+        "print('go', flush=True); ix.remove([l.strip() for l in open(sys.argv[2])])"
+    )
+    (tmp_path / "ids").write_text("\n".join(f.stem for f in files), encoding="utf-8")
+    p = subprocess.Popen([sys.executable, "-c", code, str(path), str(tmp_path / "ids")], stdout=subprocess.PIPE)
+    assert p.stdout is not None and p.stdout.readline().strip() == b"go"
+    time.sleep(0.3)
+    os.kill(p.pid, signal.SIGKILL)
+    p.wait()
+    with Index(str(path)) as ix:
+        assert len(ix) in (0, 1500)  # one transaction: all of them or none
+        if len(ix):
+            text = files[7].read_text(encoding="utf-8")
+            assert ix.query(text, passages=False)[0].id == files[7].stem
+    assert _orphans(path) == 0
