@@ -15,7 +15,7 @@ import pytest
 
 import overlap
 from overlap.records import Document
-from overlap.scan import scan
+from overlap.corpus import scan
 
 from conftest import SEEDS, seed_path
 

@@ -153,7 +153,7 @@ def section_baomoi(lines: list[str], out: Path) -> None:
     if data_dir("baomoi") is None:
         lines += [f"Skipped: {missing_reason('baomoi')}.", ""]
         return
-    from overlap.scan import scan
+    from overlap.corpus import scan
 
     docs = baomoi_documents()
     titles = {d.id: _title(d.text) for d in docs}
