@@ -9,6 +9,7 @@ Each fast path here is checked against a plain statement of the rule it replaced
 from __future__ import annotations
 
 import random
+from collections.abc import Iterator
 import unicodedata
 
 import numpy as np
@@ -21,6 +22,7 @@ import overlap.shingle as SH
 from overlap import compare
 from overlap.align import LONG_PASSAGE, Alignment, token_opcodes, token_similarity
 from overlap.fuzz import indel_similarity, opcodes
+from overlap.jit import aligner
 from overlap.normalization import normalize
 from overlap.shingle import Tokens, tokenize
 
@@ -134,8 +136,11 @@ def _repeated_token_text(n_passages: int, gap: int, seed: int = 0) -> str:
 
 
 @pytest.fixture()
-def python_aligner(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(A, "_JIT", None)
+def python_aligner() -> Iterator[None]:
+    was_on = aligner() is not None
+    A.use_jit(False)
+    yield
+    A.use_jit(was_on)
 
 
 @pytest.mark.parametrize("gap", [13, 40, 200])
@@ -156,19 +161,20 @@ def test_repeated_tokens_give_one_passage_over_the_whole_text(python_aligner: No
 
 def test_compiled_aligner_equals_python_on_repeated_tokens() -> None:
     pytest.importorskip("numba", reason="numba not installed: the compiled aligner is not available")
-    saved = A._JIT
+    was_on = aligner() is not None
+    A.use_jit(False)
     try:
         for gap, n in ((13, 20), (200, 12), (500, 4)):
             a = _repeated_token_text(n, gap, seed=gap)
             for b in (a + " x", _repeated_token_text(n, gap + 2, seed=gap), a.replace("la la", "le", 7)):
                 ta, tb = tokenize(normalize(a).text), tokenize(normalize(b).text)
-                A._JIT = None
+                A.use_jit(False)
                 py = A.align(ta, tb)
                 if not A.use_jit():
                     pytest.skip("compiled aligner unavailable")
                 assert A.align(ta, tb) == py
     finally:
-        A._JIT = saved
+        A.use_jit(was_on)
 
 
 def test_many_separate_passages_are_each_found_once(seeds: dict[int, str]) -> None:
