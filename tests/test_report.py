@@ -366,8 +366,8 @@ def test_render_scan_lists_clusters_conflicts_and_variants(seed_scan: object) ->
     assert "\x1b" not in out
     assert "overlap scan  5 documents" in out
     assert f"document ids below are relative to {ROOT / 'seeds'}/" in out
-    assert re.search(r"story 1: 4 documents", out)
-    assert re.search(r"002_\S+\s+004_\S+\s+same event", out)  # evidence: shared names and date
+    assert re.search(r"story 1: 3 documents  \S", out)  # numbered from 1, with its headline
+    assert re.search(r"000_\S+\s+002_\S+\s+passage\s+0\.\d\d", out)  # evidence with its confidence
     assert re.search(r"spelling\s+\S*000_\S+ 169–184\s+Alexander Fomin\s+\S*001_\S+ 189–203\s+Alexandr Fomin", out)
     assert "Alexander Fomin (2 docs)  |  Alexandr Fomin (1 doc)" in out
     assert "Dẫn đầu phái đoàn Nga" in out  # the most reused passage, quoted

@@ -34,7 +34,8 @@ Public API (everything is importable from ``overlap``; heavy parts load on first
     Results of ``scan`` and of the index; each has ``to_dict()``.
 ``Document``
     One input document (id, text, origin) as corpus readers yield it.
-``Comparison``, ``Passage``, ``SentencePair``, ``Edit``, ``Conflict``, ``Variant``, ``Similarity``, ``Span``
+``Comparison``, ``Passage``, ``SentencePair``, ``Edit``, ``Conflict``, ``Variant``, ``Similarity``, ``Span``,
+``DuplicateReason``
     The frozen result records; each has ``to_dict()``.
 ``OverlapError``, ``ConfigError``, ``InputError``
     The exceptions raised on purpose.
@@ -46,7 +47,7 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 from .errors import ConfigError, InputError, OverlapError
-from .records import Comparison, Conflict, Document, Edit, Passage, SentencePair, Similarity, Span, Variant
+from .records import Comparison, Conflict, Document, DuplicateReason, Edit, Passage, SentencePair, Similarity, Span, Variant
 
 if TYPE_CHECKING:
     # What the lazy names below resolve to, so type checkers see the real signatures.
@@ -92,6 +93,7 @@ __all__ = sorted(
         "ConfigError",
         "Conflict",
         "Document",
+        "DuplicateReason",
         "Edit",
         "InputError",
         "OverlapError",

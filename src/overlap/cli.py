@@ -163,7 +163,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
 
         _write_html(html_path, comparison_html(cmp, a_text, b_text, a_name=args.a, b_name=args.b))
     if args.json:
-        json.dump(cmp.to_dict(), sys.stdout, ensure_ascii=False, indent=2)
+        json.dump(cmp.to_dict(a_text), sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
     else:
         from .report import render_comparison
@@ -270,11 +270,17 @@ def _documents(args: argparse.Namespace) -> Any:
 
 
 class _Progress:
-    """A rich progress bar on stderr, one task per scan stage; a no-op when off."""
+    """A rich progress bar on stderr, one task per scan stage; a no-op when off.
 
-    def __init__(self, enabled: bool) -> None:
+    ``totals`` gives a stage's total when the scan cannot know it (the number of input
+    files, counted up front).  When a stage starts, the stages before it are finished:
+    their bars fill and their timers stop.
+    """
+
+    def __init__(self, enabled: bool, totals: dict[str, int] | None = None) -> None:
         self._bar: Any = None
         self._tasks: dict[str, Any] = {}
+        self._totals = totals or {}
         if enabled:
             from rich.console import Console
             from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -289,10 +295,22 @@ class _Progress:
     def __call__(self, stage: str, done: int, total: int | None) -> None:
         if self._bar is None:
             return
+        if total is None:
+            total = self._totals.get(stage)
+            if total is not None and done > total:
+                total = None  # more documents than files counted (records files): no total
         task = self._tasks.get(stage)
         if task is None:
+            for t in self._tasks.values():
+                self._finish(t)
             task = self._tasks[stage] = self._bar.add_task(self._LABELS.get(stage, stage), total=total)
         self._bar.update(task, completed=done, total=total)
+
+    def _finish(self, task: Any) -> None:
+        t = next(x for x in self._bar.tasks if x.id == task)
+        if not t.finished:
+            self._bar.update(task, total=t.completed)  # a finished task's elapsed time stops
+        self._bar.stop_task(task)
 
     def __enter__(self) -> "_Progress":
         if self._bar is not None:
@@ -313,6 +331,12 @@ def _cmd_scan(args: argparse.Namespace) -> int:
     if args.workers is not None and args.workers > cores:
         _fail(f"overlap: --workers {args.workers} capped at {cores} (the cores available)")
         args.workers = cores
+    from .pipeline import CompareOptions
+
+    copts = CompareOptions(
+        shingle_size=args.shingle_size, near_duplicate=args.threshold, duplicate_coverage=args.duplicate_coverage,
+        seed_size=args.seed_size, max_gap=args.max_gap, min_tokens=args.min_tokens, min_density=args.min_density,
+    )
     options = ScanOptions(
         num_perm=args.num_perm,
         seed=args.seed,
@@ -320,7 +344,9 @@ def _cmd_scan(args: argparse.Namespace) -> int:
         near_duplicate=args.threshold,
         same_event=not args.no_same_event,
         top_passages=args.top_passages,
+        max_compares=args.max_compares or None,
         workers=args.workers,
+        compare=copts,
     )
     html_path = _html_target(args, args.paths)
     show = not args.quiet and sys.stderr.isatty()
@@ -335,7 +361,10 @@ def _cmd_scan(args: argparse.Namespace) -> int:
             encoding=args.encoding, input_format=args.fmt, on_bad=warn if args.skip_bad else None,
         )
     else:
-        with _Progress(show) as progress:
+        from .sources import document_count
+
+        total = document_count(args.paths, fmt=args.fmt) if show else None
+        with _Progress(show, {"sign": total} if total else None) as progress:
             result = scan(_documents(args), options=options, progress=progress)
     if html_path is not None:
         from .html import scan_html
@@ -386,8 +415,27 @@ def _register_scan(sub: Any) -> None:
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar and no timing line on stderr")
     _add_input_flags(p)
     g = p.add_argument_group("matching")
+    c = d.compare_options
     g.add_argument("--threshold", type=_fraction("--threshold"), default=d.near_duplicate, metavar="J",
-                   help=f"Jaccard at or above which documents are near-duplicates (default {d.near_duplicate})")
+                   help="Jaccard of word shingles at or above which two documents are near-duplicates, and the "
+                   "LSH threshold for finding them (default %(default)s); pairs below it are near-duplicates "
+                   "only by --duplicate-coverage, and --json says which rule fired")
+    g.add_argument("--duplicate-coverage", type=_fraction("--duplicate-coverage"), default=c.duplicate_coverage,
+                   metavar="F", help="two documents are near-duplicates also when shared passages cover at least "
+                   "this share of both texts, whatever their Jaccard; 1 turns the rule off unless both texts "
+                   "are entirely shared (default %(default)s)")
+    g.add_argument("--min-tokens", type=_count("--min-tokens"), default=c.min_tokens, metavar="N",
+                   help="matched tokens a shared passage needs to be reported (default %(default)s)")
+    g.add_argument("--max-gap", type=_count("--max-gap", 0), default=c.max_gap, metavar="N",
+                   help="differing tokens a passage may bridge (default %(default)s)")
+    g.add_argument("--seed-size", type=_count("--seed-size"), default=c.seed_size, metavar="K",
+                   help="tokens in an exact seed match of the passage aligner (default %(default)s)")
+    g.add_argument("--min-density", type=_fraction("--min-density"), default=c.min_density, metavar="F",
+                   help="share of a passage's tokens that must match (default %(default)s)")
+    g.add_argument("--max-compares", type=_count("--max-compares", 0, 10**9), default=d.max_compares, metavar="N",
+                   help="verify at most N candidate pairs with the full comparison; beyond it, the pairs that "
+                   "would join stories go first and the rest are linked on their MinHash estimate "
+                   "(default %(default)s; 0: no limit)")
     g.add_argument("--num-perm", type=_count("--num-perm", 2, 1024), default=d.num_perm, metavar="N",
                    help=f"MinHash permutations per document (default {d.num_perm})")
     g.add_argument("--seed", type=_count("--seed", 0, 2**63), default=d.seed, metavar="N",

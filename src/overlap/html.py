@@ -506,7 +506,14 @@ def comparison_html(
 
 # --------------------------------------------------------------------------- scan
 
-_REASON_LABEL = {"near_duplicate": "near-duplicate", "passage": "shared passage", "same_event": "same event"}
+_REASON_LABEL = {
+    "near_duplicate": "near-duplicate",
+    "passage": "shared passage",
+    "long_passage": "long shared passage",
+    "short_passage": "shared passage",
+    "same_event": "same event",
+    "shared_vocabulary": "shared vocabulary",
+}
 
 
 def _texts_lookup(result: Any, texts: Any) -> Callable[[str], str]:
@@ -561,14 +568,22 @@ def scan_html(
     title = title or f"overlap scan: {len(result.documents):,} documents"
     pairs = list(result.pairs)
     order = _pair_order(pairs)
-    viewed = {i: f"pair-{rank + 1}" for rank, i in enumerate(order[:max_pairs])}
     pair_index = {(p.a, p.b): i for i, p in enumerate(pairs)}
+    # Views go first to the pairs the page lists first: each section's top rows (the
+    # strongest links of the top clusters, the top conflicts), then the best pairs.
+    wanted: list[int] = []
+    for c in (*result.near_duplicate_clusters[:10], *result.story_clusters[:20]):
+        wanted += [pair_index[(e.a, e.b)] for e in c.evidence[:5] if (e.a, e.b) in pair_index]
+    wanted += [pair_index[(p.a, p.b)] for p, _ in list(result.conflicts)[:50] if (p.a, p.b) in pair_index]
+    chosen = list(dict.fromkeys(wanted + order))[:max_pairs]
+    viewed = {i: f"pair-{rank + 1}" for rank, i in enumerate(chosen)}
     lengths = {d.id: d.length for d in result.documents}
 
     def pair_link(a: str, b: str, label: str = "compare", then: str | None = None) -> str:
         i = pair_index.get((a, b), pair_index.get((b, a)))
         if i is None or i not in viewed:
-            return '<span class="empty">no view</span>'
+            why = f"beyond the {max_pairs:,} embedded views (max_pairs)" if i is not None else "pair not linked"
+            return f'<span class="empty" title="{_esc(why)}">no view: {_esc(why)}</span>'
         extra = f" data-then='{_esc(then)}'" if then else ""
         return f'<a href="#{viewed[i]}" class="open"{extra}>{_esc(label)}</a>'
 
@@ -605,7 +620,8 @@ def scan_html(
 
     # Clusters.
     cards = []
-    for n, c in enumerate((*result.near_duplicate_clusters, *result.story_clusters), 1):
+    numbered = [*enumerate(result.near_duplicate_clusters, 1), *enumerate(result.story_clusters, 1)]
+    for n, c in numbered:  # each kind numbered from 1, in its ranking
         members = "".join(
             f"<li>{doc(m)} <small>{lengths.get(m, 0):,} chars</small></li>" for m in c.members
         )
@@ -613,16 +629,25 @@ def scan_html(
             f"<tr><td>{doc(e.a)}</td><td>{doc(e.b)}</td><td>{_reason(e.reason)}</td>"
             f'<td class="num">{e.pair.similarity.jaccard:.3f}</td><td class="num">{len(e.pair.passages)}</td>'
             f'<td class="num">{len(e.pair.conflicts)}</td>'
+            f'<td class="num">{e.confidence:.2f}</td>'
             f"<td>{_esc(_evidence_note(e.pair))}</td><td>{pair_link(e.a, e.b)}</td></tr>"
+            if e.pair is not None
+            else f"<tr><td>{doc(e.a)}</td><td>{doc(e.b)}</td><td>{_reason(e.reason)}</td>"
+            '<td class="num">–</td><td class="num">0</td><td class="num">0</td>'
+            f'<td class="num">{e.confidence:.2f}</td>'
+            f"<td>rare word pairs in common (cosine {e.vocabulary:.2f})</td>"
+            '<td><span class="empty">no view: no shared passage to show</span></td></tr>'
             for e in c.evidence
         )
         kind = "near-duplicate cluster" if c.kind == "near_duplicate" else "story"
+        size = f"{len(c.members):,} document{'' if len(c.members) == 1 else 's'}"
+        headline = f' <q class="headline">{_esc(_excerpt(c.headline, 140))}</q>' if c.headline else ""
         cards.append(
-            f'<article class="card" id="cluster-{n}"><h3>{_esc(kind)} {n} '
-            f"<small>{len(c.members)} documents</small></h3>"
+            f'<article class="card" id="{"dup" if c.kind == "near_duplicate" else "story"}-{n}"><h3>{_esc(kind)} {n} '
+            f"<small>{size}</small>{headline}</h3>"
             f'<ol class="members">{members}</ol>'
             "<table><thead><tr><th>a</th><th>b</th><th>link</th><th>Jaccard</th><th>passages</th>"
-            f"<th>conflicts</th><th>evidence</th><th></th></tr></thead><tbody>{evidence}</tbody></table></article>"
+            f"<th>conflicts</th><th>confidence</th><th>evidence</th><th></th></tr></thead><tbody>{evidence}</tbody></table></article>"
         )
     clusters = "".join(cards) or '<p class="empty">No clusters: no two documents are linked.</p>'
 
@@ -653,7 +678,9 @@ def scan_html(
 
     # Reused passages.
     reused = "".join(
-        f'<li><blockquote>{_esc(_excerpt(r.text, 400))}</blockquote><p class="meta">in {len(r.docs)} documents: '
+        f'<li><blockquote>{_esc(_excerpt(r.text, 400))}</blockquote><p class="meta">in {len(r.docs)} document{"" if len(r.docs) == 1 else "s"}'
+        + (" (boilerplate: does not link stories)" if r.boilerplate else "")
+        + ": "
         + ", ".join(doc(d) for d in r.docs)
         + "</p></li>"
         for r in result.reused_passages

@@ -29,7 +29,7 @@ from .conflicts import Side, classify, may_hold_quantity
 from .errors import ConfigError
 from .jit import aligner
 from .normalization import NormText, normalize
-from .records import Comparison, Conflict, Edit, Passage, SentencePair, Similarity, Span, Variant
+from .records import Comparison, Conflict, DuplicateReason, Edit, Passage, SentencePair, Similarity, Span, Variant
 from .segment import sentences
 from .shingle import Tokens, shingles, tokenize, tokenize_many
 
@@ -853,6 +853,13 @@ def compare_prepared(a: _Doc, b: _Doc, *, options: CompareOptions | None = None)
     shared_a = _coverage(a, [p.a for p in copies])
     shared_b = _coverage(b, [p.b for p in copies])
     near = sim.jaccard >= o.near_duplicate or min(shared_a, shared_b) >= o.duplicate_coverage
+    reason = None
+    if near:
+        by_jaccard = sim.jaccard >= o.near_duplicate
+        reason = DuplicateReason(
+            "jaccard" if by_jaccard else "coverage", sim.jaccard, min(shared_a, shared_b),
+            o.near_duplicate if by_jaccard else o.duplicate_coverage,
+        )
     return Comparison(
         a_length=len(a.text),
         b_length=len(b.text),
@@ -861,6 +868,7 @@ def compare_prepared(a: _Doc, b: _Doc, *, options: CompareOptions | None = None)
         passages=tuple(passages),
         conflicts=tuple(conflicts),
         variants=tuple(variants),
+        duplicate=reason,
     )
 
 

@@ -209,6 +209,36 @@ class Variant:
 
 @_pickled_by_fields
 @dataclass(frozen=True, slots=True)
+class DuplicateReason:
+    """Why two texts are near-duplicates, and how sure that is.
+
+    ``rule`` is ``"jaccard"`` when the shingle Jaccard reached ``threshold``, else
+    ``"coverage"``: shared passages cover at least ``threshold`` of *both* texts
+    (``coverage`` is the smaller of the two shares).  ``confidence`` (in [0, 1]) is the
+    larger of ``jaccard`` and ``coverage``: how much of the texts is the same text.
+    """
+
+    rule: str
+    jaccard: float
+    coverage: float
+    threshold: float
+
+    @property
+    def confidence(self) -> float:
+        return max(self.jaccard, self.coverage)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "rule": self.rule,
+            "jaccard": round(self.jaccard, 4),
+            "coverage": round(self.coverage, 4),
+            "threshold": self.threshold,
+            "confidence": round(self.confidence, 4),
+        }
+
+
+@_pickled_by_fields
+@dataclass(frozen=True, slots=True)
 class Comparison:
     """What ``overlap.compare(a, b)`` finds: similarity, shared passages, conflicts and
     variants (the same detail written two ways)."""
@@ -222,6 +252,7 @@ class Comparison:
     a_path: str | None = None
     b_path: str | None = None
     variants: tuple[Variant, ...] = ()
+    duplicate: DuplicateReason | None = None  # set when near_duplicate: which rule fired
 
     @property
     def shared_a(self) -> int:
@@ -233,15 +264,24 @@ class Comparison:
         """Characters of b covered by shared passages."""
         return sum(len(p.b) for p in self.passages)
 
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON schema (``"schema": 1``) documented in the README."""
+    def to_dict(self, a_text: str | None = None) -> dict[str, Any]:
+        """The JSON schema (``"schema": 1``) documented in the README.
+
+        With ``a_text`` (the text ``a_length`` counts), each passage also carries its
+        ``"text"`` (a's side, as ``overlap scan --json`` gives it).
+        """
+        passages = [p.to_dict() for p in self.passages]
+        if a_text is not None:
+            for d, p in zip(passages, self.passages):
+                d["text"] = p.a.of(a_text)
         return {
             "schema": 1,
             "a": {"path": self.a_path, "length": self.a_length},
             "b": {"path": self.b_path, "length": self.b_length},
             "similarity": self.similarity.to_dict(),
             "near_duplicate": self.near_duplicate,
-            "passages": [p.to_dict() for p in self.passages],
+            "near_duplicate_reason": self.duplicate.to_dict() if self.duplicate else None,
+            "passages": passages,
             "conflicts": [c.to_dict() for c in self.conflicts],
             "variants": [v.to_dict() for v in self.variants],
         }

@@ -35,6 +35,7 @@ from collections.abc import Iterable, Sequence
 from typing import IO, TYPE_CHECKING, Any
 
 from .records import Comparison, Conflict, Span, Variant
+from .reuse import MIN_SIMILARITY as REUSE_MIN_SIMILARITY
 
 if TYPE_CHECKING:  # pragma: no cover
     from rich.console import Console
@@ -219,10 +220,7 @@ def _summary_table(cmp: Comparison, a_name: str, b_name: str) -> Any:
     table.add_row("Jaccard (word shingles)", f"{s.jaccard:.3f}")
     table.add_row("a contained in b", f"{s.containment_a:.3f}")
     table.add_row("b contained in a", f"{s.containment_b:.3f}")
-    table.add_row(
-        "near-duplicate",
-        Text("yes", style="bold red") if cmp.near_duplicate else Text("no"),
-    )
+    table.add_row("near-duplicate", _duplicate_text(cmp))
     table.add_row("shared passages", str(len(cmp.passages)))
     table.add_row(
         "shared characters",
@@ -235,6 +233,23 @@ def _summary_table(cmp: Comparison, a_name: str, b_name: str) -> Any:
         kinds.append(f"{n} {kind}", style=KIND_STYLES.get(kind, "bold"))
     table.add_row("conflicts", kinds)
     return table
+
+
+def _duplicate_text(cmp: Comparison) -> Any:
+    """"yes" with the rule that fired ("Jaccard 0.62 >= 0.5", "passages cover 85% of both >= 80%"), or "no"."""
+    from rich.text import Text
+
+    if not cmp.near_duplicate:
+        return Text("no")
+    out = Text("yes", style="bold red")
+    r = cmp.duplicate
+    if r is not None:
+        if r.rule == "jaccard":
+            out.append(f" (Jaccard {r.jaccard:.3f} >= {r.threshold:g})")
+        else:
+            out.append(f" (shared passages cover {r.coverage:.0%} of both texts >= {r.threshold:.0%};"
+                       f" Jaccard {r.jaccard:.3f})")
+    return out
 
 
 def _conflicts_table(cmp: Comparison, a_name: str, b_name: str, *, variants: bool = False, min_confidence: float = 0.0) -> Any:
@@ -397,6 +412,13 @@ def render_scan(
         # it is said once above and left out of the tables.
         return doc_id[len(prefix) :] if prefix and doc_id.startswith(prefix) else doc_id
 
+    # Ids never wrap or get cut by the table: they are shortened to fit two per row
+    # (``_short_id``) and their columns are given that width.
+    id_limit = max(12, min(32, (con.width - 44) // 2))
+
+    def short(doc_id: str) -> str:
+        return _short_id(name(doc_id), id_limit)
+
     def more(n: int, what: str) -> None:
         if n > max_rows:
             con.print(Text(f"… and {n - max_rows:,} more {what} (see --json or --html)", style="dim"))
@@ -422,48 +444,57 @@ def render_scan(
     con.print(summary)
 
     clusters = (*result.near_duplicate_clusters, *result.story_clusters)
-    for n, c in enumerate(clusters[:max_rows], 1):
+    shown = [*result.near_duplicate_clusters[:max_rows], *result.story_clusters[:max_rows]]
+    for c in shown:
+        # Each kind is numbered from 1, in its ranking (largest and strongest first).
+        n = (result.near_duplicate_clusters if c.kind == "near_duplicate" else result.story_clusters).index(c) + 1
         label = "near-duplicate cluster" if c.kind == "near_duplicate" else "story"
         con.print()
-        table = Table(
-            title=Text(f"{label} {n}: {len(c.members)} documents", style="bold"),
-            title_justify="left",
-            box=box.SIMPLE_HEAD,
-            expand=True,
-        )
-        table.add_column("a", ratio=2, overflow="fold")
-        table.add_column("b", ratio=2, overflow="fold")
-        table.add_column("link", no_wrap=True)
+        title = Text(f"{label} {n}: {_count(len(c.members), 'document')}", style="bold")
+        if c.headline:
+            title.append(f"  {_excerpt(c.headline, 100)}", style="italic")
+        table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, expand=True)
+        shown_ev = c.evidence[:max_rows]
+        idw = max((len(short(x)) for e in shown_ev for x in (e.a, e.b)), default=1)
+        table.add_column("a", no_wrap=True, min_width=idw)
+        table.add_column("b", no_wrap=True, min_width=idw)
+        table.add_column("link", no_wrap=True, min_width=max((len(_LINK_LABELS.get(e.reason, e.reason)) for e in shown_ev), default=4))
+        table.add_column("confidence", justify="right", no_wrap=True)
         table.add_column("Jaccard", justify="right", no_wrap=True)
         table.add_column("evidence", ratio=3)
-        for e in c.evidence[:max_rows]:
-            reason = {"near_duplicate": "near-dup", "passage": "passage", "same_event": "same event"}.get(e.reason, e.reason)
-            style = {"near_duplicate": "bold red", "passage": "bold blue"}.get(e.reason, "")
-            table.add_row(Text(name(e.a)), Text(name(e.b)), Text(reason, style=style), f"{e.pair.similarity.jaccard:.3f}", Text(_evidence(e.pair)))
+        for e in shown_ev:
+            reason = _LINK_LABELS.get(e.reason, e.reason)
+            style = {"near_duplicate": "bold red", "long_passage": "bold blue", "short_passage": "blue"}.get(e.reason, "")
+            table.add_row(
+                Text(short(e.a)), Text(short(e.b)), Text(reason, style=style), f"{e.confidence:.2f}",
+                f"{e.pair.similarity.jaccard:.3f}" if e.pair is not None else "–",
+                Text(_evidence(e.pair) if e.pair is not None else f"rare word pairs in common (cosine {e.vocabulary:.2f})"),
+            )
         con.print(table)
-        members = ", ".join(name(m) for m in c.members)
+        members = ", ".join(short(m) for m in c.members)
         if len(c.evidence) > max_rows:
             more(len(c.evidence), "links")
         con.print(Text("members: ", style="bold") + Text(members))
-    more(len(clusters), "clusters")
+    more(len(result.near_duplicate_clusters), "near-duplicate clusters")
+    more(len(result.story_clusters), "stories")
 
     con.print()
     confident = sorted((pc for pc in conflicts if pc[1].confidence >= min_confidence), key=lambda pc: -pc[1].confidence)
     if confident:
         table = Table(title="Conflicting details across the corpus", title_justify="left", box=box.SIMPLE_HEAD, expand=True)
         table.add_column("kind", no_wrap=True)
-        table.add_column("a", ratio=2, overflow="fold")
+        table.add_column("a", no_wrap=True)
         table.add_column("a says", ratio=2)
-        table.add_column("b", ratio=2, overflow="fold")
+        table.add_column("b", no_wrap=True)
         table.add_column("b says", ratio=2)
         table.add_column("conf.", no_wrap=True, justify="right")
         for p, c in confident[:max_rows]:
             style = KIND_STYLES.get(c.kind, "bold")
             table.add_row(
                 Text(c.kind, style=f"bold {style}"),
-                Text(f"{name(p.a)} {c.a.start}–{c.a.end}"),
+                Text(f"{short(p.a)} {c.a.start}–{c.a.end}"),
                 Text(c.a_text, style=style),
-                Text(f"{name(p.b)} {c.b.start}–{c.b.end}"),
+                Text(f"{short(p.b)} {c.b.start}–{c.b.end}"),
                 Text(c.b_text, style=style),
                 f"{c.confidence:.2f}",
             )
@@ -495,8 +526,12 @@ def render_scan(
         table.add_column("docs", justify="right", no_wrap=True)
         table.add_column("text", ratio=1)
         for r in result.reused_passages[:max_rows]:
-            table.add_row(str(len(r.docs)), Text(_excerpt(r.text, 240)))
+            text = Text(_excerpt(r.text, 240))
+            if r.boilerplate:
+                text.append("  (boilerplate: does not link stories)", style="dim")
+            table.add_row(str(len(r.docs)), text)
         con.print(table)
+        con.print(Text(f"Every occurrence of a passage matches its text at similarity >= {REUSE_MIN_SIMILARITY:g}.", style="dim"))
         more(len(result.reused_passages), "reused passages")
 
 
@@ -509,6 +544,42 @@ def _common_dir(ids: list[str]) -> str:
     while n < min(len(first), len(last)) and first[n] == last[n]:
         n += 1
     return first[: first.rfind("/", 0, n) + 1] if "/" in first[:n] else ""
+
+
+_LINK_LABELS = {
+    "near_duplicate": "near-dup",
+    "long_passage": "long passage",
+    "short_passage": "passage",
+    "passage": "passage",
+    "same_event": "same event",
+    "shared_vocabulary": "vocabulary",
+}
+
+
+def _count(n: int, noun: str) -> str:
+    """``"1 document"``, ``"2 documents"``."""
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
+
+
+def _short_id(doc_id: str, limit: int = 32) -> str:
+    """A document id that fits a table cell whole (the columns do not wrap, so no id is
+    ever cut mid-name): an id longer than ``limit`` keeps its last path part (the file
+    name, which tells documents apart) and as much of its head as fits, around one "…".
+    ``--json`` has the full id.
+
+    >>> _short_id("reuters/2017/01/very-long-directory-name/21454551.txt", 24)
+    'reuters/20…/21454551.txt'
+    >>> _short_id("21454551")
+    '21454551'
+    """
+    if len(doc_id) <= limit:
+        return doc_id
+    slash = doc_id.rfind("/")
+    tail = doc_id[slash:] if slash >= 0 else ""
+    if not tail or len(tail) > limit - 4:
+        head = (limit - 1) // 3
+        return doc_id[:head] + "…" + doc_id[len(doc_id) - (limit - 1 - head) :]
+    return doc_id[: limit - 1 - len(tail)] + "…" + tail
 
 
 def _excerpt(s: str, n: int) -> str:

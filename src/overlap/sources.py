@@ -142,6 +142,27 @@ def iter_documents(
             yield from _read_parquet(s, text_field, id_field, on_bad)
 
 
+def document_count(paths: Iterable[str | os.PathLike[str]], *, fmt: str | None = None) -> int | None:
+    """How many documents ``iter_documents(paths)`` will yield, when that is cheap to know
+    (directories and ``.txt`` files: their files are counted, none is read); None when an
+    input is a record file (JSONL, CSV, Parquet) or stdin.  For progress bars."""
+    total = 0
+    for path in paths:
+        if str(path) == "-":
+            return None
+        try:
+            s, kind = input_kind(path, fmt)
+            if kind == "dir":
+                total += sum(1 for _ in _walk_txt(s))
+            elif kind == "txt":
+                total += 1
+            else:
+                return None
+        except (InputError, OSError):
+            return None  # the real read reports the error
+    return total
+
+
 def _bad(error: InputError, on_bad: Callable[[InputError], None] | None) -> None:
     """Raise ``error``, or hand it to ``on_bad`` when bad records are being skipped."""
     if on_bad is None:

@@ -1,15 +1,23 @@
 """Assembly: linked pairs into pair records, clusters, reused passages and name variants.
 
-``assemble(options, infos, store, found, events, counts, timings, t0, cluster_fn=None) -> ScanResult``
+``assemble(options, infos, store, found, events, counts, timings, t0, cluster_fn=None, vocab=None) -> ScanResult``
     Stages 6-8 from the verified pairs, shared by both engines so they assemble identical
     results.
 ``ClusterFn``
-    A replacement for the local union-find clustering (the Spark engine's components).
-``cluster_members(kind, pair_by_code, ...)``, ``passage_groups(...)``, ``name_variants(...)``
+    A replacement for the local union-find near-duplicate clustering (the Spark engine's
+    components).
+``clusters(kind, ...)``, ``name_variants(...)``, ``headline(text)``
     The pieces, for a driver that needs one of them.
 
+Stories come from ``overlap.stories``: each pair weighed by its evidence (near-duplicate,
+long or short shared passage, same event, and rare shared vocabulary from
+``overlap.vocabulary``, whose terms the signing workers sample), then average linkage,
+so one weak link never chains two stories.  Reused passages come from
+``overlap.reuse``: every occurrence matches its group's text.
+
 Cost: small next to verification: linear in the linked pairs and their passages, plus
-one regex search of each document involved in a name variant.
+the vocabulary links' sort and one regex search of each document involved in a name
+variant.
 """
 
 from __future__ import annotations
@@ -19,8 +27,13 @@ import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
+import numpy as np
+
 from ..cluster import UnionFind
 from ..records import Comparison, Span
+from ..reuse import PassageGroup, SharedSpan, passage_groups
+from ..stories import Evidence, cluster, link_weight
+from ..vocabulary import vocabulary_links
 from .events import name_phrases
 from .options import ScanOptions
 from .records import (
@@ -39,10 +52,11 @@ from .records import (
 from .store import TextStore
 
 __all__ = [
-    "BOILER_DOCS", "BOILER_OTHER", "ClusterFn", "assemble", "blank_spans", "clusters", "name_variants", "passage_groups",
+    "ClusterFn", "assemble", "blank_spans", "clusters", "headline", "name_variants", "share_names_outside",
 ]
 
-# (pair_by_code, boilerplate-only codes) -> (near-duplicate clusters, story clusters)
+# (pair_by_code, boilerplate-only codes) -> (near-duplicate clusters, story clusters); the
+# story clusters are ignored (stories always come from ``overlap.stories`` here)
 ClusterFn = Callable[[dict[int, PairResult], set[int]], tuple[tuple[Cluster, ...], tuple[Cluster, ...]]]
 
 
@@ -56,41 +70,96 @@ def assemble(
     timings: list[tuple[str, float]],
     t0: float,
     cluster_fn: ClusterFn | None = None,
+    vocab: list[np.ndarray] | None = None,
 ) -> ScanResult:
     """Stages 6-8 from the verified pairs: pairs, clusters, reused passages, name variants.
 
     ``found``: ``(code, comparison)`` of every linked pair, ascending by code
     ``i * n + j``; ``events``: same-event evidence by code; ``counts``: the candidate
-    and comparison counts of ``ScanStats``.  ``store`` gives the texts of at least
-    the documents in ``found`` and every id's input position (``index``).  Shared by the
-    local and Spark drivers so both engines assemble identical results.  ``cluster_fn(pair_by_code, boiler_codes)``, if
-    given, returns ``(near_duplicate_clusters, story_clusters)`` in place of the local
-    union-find (the Spark engine computes the components on its executors).  Cost:
-    small next to verification (linked pairs and their passages only).
+    and comparison counts of ``ScanStats``; ``vocab``: every document's rare-vocabulary
+    terms (``overlap.vocabulary``), None for no vocabulary links.  ``store`` gives the
+    texts of at least the documents in ``found`` and of those linked by vocabulary, and
+    every id's input position (``index``).  Shared by the local and Spark drivers so both
+    engines assemble identical results.  ``cluster_fn(pair_by_code, boiler_codes)``, if
+    given, returns the near-duplicate clusters in place of the local union-find (the
+    Spark engine computes the components on its executors; its second item is
+    ignored): stories are always clustered here, by ``overlap.stories`` on the weighted
+    evidence.  Cost: small next to verification (linked pairs, their passages, and the
+    vocabulary links' sort).
     """
     n = len(infos)
     ids = [d.id for d in infos]
-    groups, boiler_codes = passage_groups(found, n, infos, store)
+    shared = [
+        SharedSpan(c, i, x.a.start, x.a.end, j, x.b.start, x.b.end)
+        for c, r in found
+        for i, j in (divmod(c, n),)
+        for x in r.passages
+    ]
+    near = {c: r.near_duplicate for c, r in found}
+    npass = {c: len(r.passages) for c, r in found}
+    phrase_cache: dict[tuple[int, tuple[tuple[int, int], ...]], set[str]] = {}
+
+    def shares_more(c: int, g: PassageGroup, inside: int) -> bool:
+        # A pair shares more than this passage: near-duplicate text, another passage, or
+        # two name phrases outside it.
+        if near[c] or inside < npass[c]:
+            return True
+        spans: dict[int, list[tuple[int, int]]] = {}
+        for d, s_, e, _ in g.occurrences:
+            spans.setdefault(d, []).append((s_, e))
+        return share_names_outside(c, n, spans, store, phrase_cache)
+
+    groups = passage_groups(shared, store.at, shares_more=shares_more)
+    boiler_spans = {k for g in groups if g.boilerplate for k in g.spans}
+    real = {x.pair for k, x in enumerate(shared) if k not in boiler_spans}
+    boiler_codes = {shared[k].pair for k in boiler_spans} - real
+
     pair_by_code: dict[int, PairResult] = {}
+    evidence: list[Evidence] = []
+    vlinks: dict[int, float] = {}
+    if vocab is not None:
+        vlinks = {i * n + j: cos for i, j, cos in vocabulary_links(vocab)}
     for c, r in found:
         i, j = divmod(c, n)
-        pair_by_code[c] = PairResult(
-            ids[i], ids[j], r.similarity, r.near_duplicate, r.passages, r.conflicts, events.get(c),
-            boilerplate=c in boiler_codes,
+        boiler = c in boiler_codes
+        ev = events.get(c)
+        chars = 0 if boiler else min(r.shared_a, r.shared_b)
+        cover = 0.0 if boiler else max(r.shared_a / max(1, infos[i].length), r.shared_b / max(1, infos[j].length))
+        w, why = link_weight(
+            near_duplicate=r.near_duplicate, passage_chars=chars, passage_coverage=cover,
+            same_event_names=len(ev.names) if ev else 0, min_names=o.min_shared_names, vocabulary=vlinks.get(c, 0.0),
         )
+        pair_by_code[c] = PairResult(
+            ids[i], ids[j], r.similarity, r.near_duplicate, r.passages, r.conflicts, ev,
+            boilerplate=boiler, duplicate=r.duplicate, evidence=why, confidence=w,
+        )
+        if w > 0:
+            evidence.append(Evidence(i, j, w, why))
+    for c, cos in vlinks.items():
+        if c not in pair_by_code:
+            w, why = link_weight(vocabulary=cos)
+            evidence.append(Evidence(c // n, c % n, w, why))
     pairs = tuple(pair_by_code.values())
     if cluster_fn is None:
         dup_clusters = clusters("near_duplicate", n, ids, pair_by_code, lambda p: p.near_duplicate)
-        story_clusters = clusters("story", n, ids, pair_by_code, lambda p: p.link != "boilerplate")
     else:
-        dup_clusters, story_clusters = cluster_fn(pair_by_code, boiler_codes)
+        dup_clusters = cluster_fn(pair_by_code, boiler_codes)[0]
+    dup_clusters = tuple(_with_headline(c, store) for c in dup_clusters)
+    story_clusters = _stories(cluster(n, evidence), evidence, vlinks, pair_by_code, n, ids, store)
     timings.append(("cluster", time.perf_counter() - t0))
 
     # ---- 7-8: name variants and the most reused passages
     t0 = time.perf_counter()
     variants = name_variants(pairs, story_clusters, store)
     top = groups[: o.top_passages] if o.top_passages else groups
-    reused = tuple(ReusedPassage(occ[0].span.of(store.get(occ[0].doc)), occ, b) for occ, b in top)
+    reused = tuple(
+        ReusedPassage(
+            store.at(g.text_doc)[g.text_start : g.text_end],
+            tuple(Occurrence(ids[d], Span(s_, e), sim) for d, s_, e, sim in g.occurrences),
+            g.boilerplate,
+        )
+        for g in top
+    )
     timings.append(("report", time.perf_counter() - t0))
 
     stats = ScanStats(
@@ -114,6 +183,56 @@ def assemble(
         stats=stats,
         options=o,
         store=store,
+    )
+
+
+def headline(text: str, limit: int = 200) -> str:
+    """The first non-empty line of ``text`` (a news file's title), cut to ``limit`` characters."""
+    for line in text.splitlines():
+        line = " ".join(line.split())
+        if line:
+            return line if len(line) <= limit else line[: limit - 1].rstrip() + "…"
+    return ""
+
+
+def _with_headline(c: Cluster, store: TextStore) -> Cluster:
+    """A near-duplicate cluster with its headline, each link's confidence (its
+    ``DuplicateReason``'s) and its strength (mean confidence over all member pairs)."""
+    conf = [e.pair.duplicate.confidence for e in c.evidence if e.pair is not None and e.pair.duplicate is not None]
+    evidence = tuple(
+        Link(e.a, e.b, e.reason, e.pair, e.pair.duplicate.confidence if e.pair and e.pair.duplicate else 0.0)
+        for e in c.evidence
+    )
+    k = len(c.members)
+    return Cluster(c.kind, c.members, evidence, headline(store.get(c.members[0])), sum(conf) / (k * (k - 1) / 2))
+
+
+def _stories(
+    groups: list[list[int]], evidence: list[Evidence], vlinks: dict[int, float], pair_by_code: dict[int, PairResult],
+    n: int, ids: list[str], store: TextStore,
+) -> tuple[Cluster, ...]:
+    """Story ``Cluster`` records of ``groups`` (``overlap.stories.cluster``): members in input
+    order, every evidence link inside, strongest first; ranked by size, then strength."""
+    where = {m: g for g, members in enumerate(groups) for m in members}
+    links: list[list[Link]] = [[] for _ in groups]
+    weight = [0.0] * len(groups)
+    for e in evidence:
+        g = where.get(e.a)
+        if g is None or where.get(e.b) != g:
+            continue
+        c = e.a * n + e.b
+        links[g].append(Link(ids[e.a], ids[e.b], e.reason, pair_by_code.get(c), e.weight, vlinks.get(c, 0.0)))
+        weight[g] += e.weight
+    out: list[tuple[int, float, int, list[Link], list[int]]] = []
+    order = {d: i for i, d in enumerate(ids)}
+    for members, ev, w in zip(groups, links, weight):
+        ev.sort(key=lambda x: (-x.confidence, order[x.a], order[x.b]))
+        k = len(members)
+        out.append((-k, -w / (k * (k - 1) / 2), members[0], ev, members))
+    out.sort(key=lambda t: t[:3])
+    return tuple(
+        Cluster("story", tuple(ids[m] for m in members), tuple(ev), headline(store.at(members[0])), -strength)
+        for _, strength, _, ev, members in out
     )
 
 
@@ -273,100 +392,6 @@ def _leftmost(hits: list[tuple[int, int]]) -> list[tuple[int, int]]:
 def variant_key(s: str) -> str:
     """How spellings are grouped: case-folded, white space collapsed."""
     return " ".join(s.casefold().split())
-
-
-def passage_groups(
-    found: list[tuple[int, Comparison]], n: int, infos: list[DocInfo], store: TextStore
-) -> tuple[list[tuple[tuple[Occurrence, ...], bool]], set[int]]:
-    """Group passage spans into reused passages; flag boilerplate; find boilerplate-only pairs.
-
-    Two spans of one document are the same passage when they overlap by at least half
-    of the shorter one; the two sides of a shared passage are the same passage.  Groups
-    are ranked by distinct documents, then total length.
-
-    A group is *boilerplate* (a site footer such as "Mọi phản ánh ... Hotline", a legal
-    disclaimer) when it spans at least ``BOILER_DOCS`` (5) documents and fewer than
-    ``BOILER_OTHER`` (20%) of the pairs it links share anything else (another passage,
-    near-duplicate text, or two name phrases outside it): the same text in many
-    otherwise unrelated documents.  A
-    widely syndicated story is not boilerplate, because its copies share more than one
-    passage with each other.  Returns ``(groups, codes)``:
-    groups as ``(occurrences, boilerplate)`` and the codes of pairs whose passages are
-    all boilerplate.
-    """
-    nodes: list[tuple[int, int, int]] = []  # (doc index, start, end)
-    owner: list[int] = []  # pair code of each node
-    for c, r in found:
-        ia, ib = divmod(c, n)
-        for x in r.passages:
-            nodes.append((ia, x.a.start, x.a.end))
-            nodes.append((ib, x.b.start, x.b.end))
-            owner += [c, c]
-    if not nodes:
-        return [], set()
-    near = {c: r.near_duplicate for c, r in found}
-    phrase_cache: dict[tuple[int, tuple[tuple[int, int], ...]], set[str]] = {}
-    npass = {c: len(r.passages) for c, r in found}
-    uf = UnionFind(len(nodes))
-    for u in range(0, len(nodes), 2):
-        uf.union(u, u + 1)
-    order = sorted(range(len(nodes)), key=lambda i: nodes[i])
-    total = len(order)
-    for pos, u in enumerate(order):
-        d, s, e = nodes[u]
-        # Walk forward by index (a slice would copy the rest of the list: quadratic).
-        for q in range(pos + 1, total):
-            v = order[q]
-            d2, s2, e2 = nodes[v]
-            if d2 != d or s2 >= e:
-                break
-            if min(e, e2) - s2 >= 0.5 * min(e - s, e2 - s2):
-                uf.union(u, v)
-    ids = [d.id for d in infos]
-    ranked = []
-    boiler_nodes: set[int] = set()
-    for g in uf.groups(min_size=2):
-        spans: dict[int, list[tuple[int, int]]] = {}
-        for u in g:
-            d, s, e = nodes[u]
-            spans.setdefault(d, []).append((s, e))
-        occ: list[tuple[int, int, int]] = []
-        for d in sorted(spans):
-            merged: list[list[int]] = []
-            for s, e in sorted(spans[d]):
-                if merged and s <= merged[-1][1]:
-                    merged[-1][1] = max(merged[-1][1], e)
-                else:
-                    merged.append([s, e])
-            occ.extend((d, s, e) for s, e in merged)
-        if len(spans) < 2:
-            continue
-        boiler = False
-        if len(spans) >= BOILER_DOCS:
-            # Pairs linked through this group, and how many of them share anything else.
-            inside: dict[int, int] = {}
-            for u in g:
-                inside[owner[u]] = inside.get(owner[u], 0) + 1
-            gspans = {d: sp for d, sp in spans.items()}
-            other = sum(
-                1 for c, k in inside.items()
-                if near[c] or k < 2 * npass[c] or share_names_outside(c, n, gspans, store, phrase_cache)
-            )
-            boiler = other < BOILER_OTHER * len(inside)
-        if boiler:
-            boiler_nodes.update(g)
-        total = sum(e - s for _, s, e in occ)
-        ranked.append((len(spans), total, tuple(Occurrence(ids[d], Span(s, e)) for d, s, e in occ), boiler))
-    ranked.sort(key=lambda r: (-r[0], -r[1]))
-    real = {owner[u] for u in range(len(nodes)) if u not in boiler_nodes}
-    boiler_codes = {owner[u] for u in boiler_nodes} - real
-    return [(occ, b) for _, _, occ, b in ranked], boiler_codes
-
-
-BOILER_DOCS = 5
-"""A passage in this many documents or more may be boilerplate (``passage_groups``)."""
-BOILER_OTHER = 0.2
-"""... when fewer than this share of the pairs it links share anything else."""
 
 
 def share_names_outside(

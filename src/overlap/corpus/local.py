@@ -183,11 +183,13 @@ def scan(
         name_h: list[np.ndarray] = []  # per document: its name phrases' hashes, sorted
         sent_spans: list[np.ndarray | None] = []  # per document: its sentence spans (for compare)
         dates: list[np.ndarray] = []
+        vocab: list[np.ndarray] = []  # per document: its rare-vocabulary terms
         done = 0
         jobs = (([utf8(t) for t in batch], cfg) for batch in _batches(documents, store, infos))
-        for (sigs, keys, wdoc, names, ds, ss), blobs in pool.imap(sign_and_pack, jobs):
+        for (sigs, keys, wdoc, names, ds, ss, vt), blobs in pool.imap(sign_and_pack, jobs):
             store.extend(blobs)
             sent_spans.extend(ss)
+            vocab.extend(vt)
             sig_parts.append(sigs)
             key_parts.append(keys)
             win_parts.append(wdoc + done)
@@ -290,4 +292,4 @@ def scan(
         "event_candidates": ev.shared_names,
         "compared": len(comparisons),
     }
-    return assemble(o, infos, store, found, events, counts, timings, t0)
+    return assemble(o, infos, store, found, events, counts, timings, t0, vocab=vocab)

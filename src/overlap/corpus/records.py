@@ -19,7 +19,9 @@ from dataclasses import dataclass, field, fields
 from typing import Any
 
 from ..errors import InputError
-from ..records import Conflict, Passage, Similarity, Span
+from ..records import Conflict, DuplicateReason, Passage, Similarity, Span
+from ..reuse import MIN_SIMILARITY as REUSE_MIN_SIMILARITY
+from ..stories import link_weight
 from .options import ScanOptions
 from .store import TextStore
 
@@ -80,8 +82,14 @@ class SameEvent:
     names: tuple[str, ...]
     dates: tuple[str, ...]
 
+    @property
+    def confidence(self) -> float:
+        """How sure the evidence alone is, in [0, 1]: ``overlap.stories.link_weight`` of
+        its names (at most 8 are kept); alone it never joins a story."""
+        return link_weight(same_event_names=len(self.names))[0]
+
     def to_dict(self) -> dict[str, Any]:
-        return {"names": list(self.names), "dates": list(self.dates)}
+        return {"names": list(self.names), "dates": list(self.dates), "confidence": round(self.confidence, 4)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,7 +99,11 @@ class PairResult:
     ``similarity`` is the exact shingle overlap, ``near_duplicate`` whether its Jaccard
     reaches the threshold; ``passages`` and ``conflicts`` are ``compare``'s, with spans
     into ``a``'s and ``b``'s texts.  ``same_event`` is set when the pair is linked by
-    shared names and dates.  Only linked pairs are kept (see ``link``).
+    shared names and dates.  Only linked pairs are kept (see ``link``).  ``duplicate``
+    says which near-duplicate rule fired (None when not a near-duplicate).  ``evidence``
+    and ``confidence`` are the pair's story evidence (``overlap.stories.link_weight``:
+    ``near_duplicate``, ``long_passage``, ``short_passage``, ``same_event`` or
+    ``shared_vocabulary``; "" and 0 for boilerplate only) and its weight in [0, 1].
     """
 
     a: str
@@ -102,6 +114,9 @@ class PairResult:
     conflicts: tuple[Conflict, ...] = ()
     same_event: SameEvent | None = None
     boilerplate: bool = False
+    duplicate: DuplicateReason | None = None
+    evidence: str = ""
+    confidence: float = 0.0
 
     @property
     def link(self) -> str:
@@ -126,6 +141,9 @@ class PairResult:
             "link": self.link,
             "similarity": self.similarity.to_dict(),
             "near_duplicate": self.near_duplicate,
+            "near_duplicate_reason": self.duplicate.to_dict() if self.duplicate else None,
+            "evidence": self.evidence,
+            "confidence": round(self.confidence, 4),
             "boilerplate": self.boilerplate,
             "passages": [passage_dict(p, a_text) for p in self.passages],
             "conflicts": [c.to_dict() for c in self.conflicts],
@@ -152,14 +170,19 @@ def excerpt(s: str, limit: int = EXCERPT) -> str:
 class Link:
     """One piece of a cluster's evidence: documents ``a`` and ``b`` are linked.
 
-    ``reason`` is the pair's ``link``; ``pair`` the full ``PairResult`` (its passages are
-    the shared text that links the members).
+    ``reason`` is the strongest evidence (``near_duplicate``, ``long_passage``,
+    ``short_passage``, ``same_event``, ``shared_vocabulary``) and ``confidence`` the
+    link's weight in [0, 1] (``overlap.stories``).  ``pair`` is the verified
+    ``PairResult`` (its passages are the shared text), or None for a link found only
+    through shared rare vocabulary, whose cosine is ``vocabulary``.
     """
 
     a: str
     b: str
     reason: str
-    pair: PairResult
+    pair: PairResult | None
+    confidence: float = 0.0
+    vocabulary: float = 0.0
 
     def to_dict(self, a_text: str | None = None) -> dict[str, Any]:
         p = self.pair
@@ -167,11 +190,14 @@ class Link:
             "a": self.a,
             "b": self.b,
             "reason": self.reason,
-            "jaccard": round(p.similarity.jaccard, 4),
-            "passages": [passage_dict(x, a_text) for x in p.passages],
+            "confidence": round(self.confidence, 4),
+            "jaccard": round(p.similarity.jaccard, 4) if p is not None else None,
+            "passages": [passage_dict(x, a_text) for x in p.passages] if p is not None else [],
         }
-        if p.same_event is not None:
+        if p is not None and p.same_event is not None:
             out["same_event"] = p.same_event.to_dict()
+        if self.vocabulary:
+            out["vocabulary_cosine"] = round(self.vocabulary, 4)
         return out
 
 
@@ -180,18 +206,24 @@ class Cluster:
     """A group of documents: ``kind`` is ``"near_duplicate"`` or ``"story"``.
 
     ``members`` are document ids in input order; ``evidence`` the links among them that
-    carry the cluster's kind (for a story: every near-duplicate, passage and same-event
-    link inside it).  Only groups of two or more documents are clusters.
+    carry the cluster's kind (for a story: every link inside it, strongest first).
+    ``headline``: the first line of the first member's text; ``strength``: the mean link
+    weight over all pairs of members (a missing link counts 0; ``overlap.stories``).
+    Only groups of two or more documents are clusters.
     """
 
     kind: str
     members: tuple[str, ...]
     evidence: tuple[Link, ...]
+    headline: str = ""
+    strength: float = 0.0
 
     def to_dict(self, texts: Callable[[str], str] | None = None) -> dict[str, Any]:
         return {
             "kind": self.kind,
             "size": len(self.members),
+            "headline": self.headline,
+            "strength": round(self.strength, 4),
             "members": list(self.members),
             "evidence": [e.to_dict(texts(e.a) if texts else None) for e in self.evidence],
         }
@@ -203,9 +235,13 @@ class Occurrence:
 
     doc: str
     span: Span
+    similarity: float | None = None  # to its reused passage's text (None: not a passage)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"doc": self.doc, "start": self.span.start, "end": self.span.end}
+        out: dict[str, Any] = {"doc": self.doc, "start": self.span.start, "end": self.span.end}
+        if self.similarity is not None:
+            out["similarity"] = self.similarity
+        return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -243,11 +279,13 @@ class NameVariant:
 class ReusedPassage:
     """A stretch of text found in several documents.
 
-    ``text`` is its first occurrence's text (in input order); ``occurrences`` every
-    document span that holds it, one or more per document.  ``boilerplate`` marks text
-    such as a site footer: found in 5+ documents that, pair by pair, share nothing else
-    (fewer than 20% of the pairs do: share another passage, near-duplicate text, or two
-    capitalised name phrases outside this passage).  Boilerplate does not link stories.
+    ``text`` is the group's text (``overlap.reuse``: the span with the most aligned
+    partners); ``occurrences`` every document span that holds it, each matching ``text``
+    at ``overlap.reuse.MIN_SIMILARITY`` or more (its ``similarity`` says how much).
+    ``boilerplate`` marks text such as a site footer: found in 5+ documents that, pair
+    by pair, share nothing else (fewer than 20% of the pairs do: share another passage,
+    near-duplicate text, or two capitalised name phrases outside this passage).
+    Boilerplate does not link stories.
     """
 
     text: str
@@ -262,6 +300,7 @@ class ReusedPassage:
         return {
             "documents": len(self.docs),
             "boilerplate": self.boilerplate,
+            "min_similarity": REUSE_MIN_SIMILARITY,
             "text": excerpt(self.text, 1000),
             "occurrences": [o.to_dict() for o in self.occurrences],
         }

@@ -3,7 +3,8 @@
 ``SignConfig.from_options(options) -> SignConfig``
     What a signing worker needs, built in one place for both engines.
 ``sign_batch(texts, config) -> Signed``
-    Signatures, window band keys, name hashes, dates and sentence spans of a batch.
+    Signatures, window band keys, name hashes, dates, sentence spans and rare-vocabulary
+    terms of a batch.
 ``sign_and_pack(raw_texts, config) -> (Signed, compressed texts)``
     The same from UTF-8 bytes, plus each text compressed for the store.
 ``BATCH_DOCS``, ``BATCH_CHARS``
@@ -26,6 +27,7 @@ from ..normalization import normalize
 from ..segment import sentences
 from ..shingle import shingles_many, tokenize_many
 from ..signatures import signatures_from_shingles
+from ..vocabulary import terms_from_bigrams
 from .events import dates, hash64, name_phrases
 from .options import ScanOptions
 from .store import pack
@@ -70,8 +72,10 @@ class SignConfig:
         )
 
 
-Signed = tuple[np.ndarray, np.ndarray, np.ndarray, list[np.ndarray], list[np.ndarray], list["np.ndarray | None"]]
-"""``(doc_sigs, window_keys, window_doc, name_hashes, dates, sentences)``: see ``sign_batch``."""
+Signed = tuple[
+    np.ndarray, np.ndarray, np.ndarray, list[np.ndarray], list[np.ndarray], list["np.ndarray | None"], list[np.ndarray]
+]
+"""``(doc_sigs, window_keys, window_doc, name_hashes, dates, sentences, vocabulary)``: see ``sign_batch``."""
 
 
 def sign_batch(job: tuple[list[str], SignConfig]) -> Signed:
@@ -80,7 +84,8 @@ def sign_batch(job: tuple[list[str], SignConfig]) -> Signed:
     Returns ``(doc_sigs (n, num_perm) uint32, window_keys (m, pbands) uint64,
     window_doc (m,) int32 local index, name_hashes [n arrays uint64], dates [n arrays
     int16], sentences [n arrays (s, 2) int32 of sentence spans, or None when a text is too
-    short to be split])``; ``compare`` reuses the sentences instead of splitting again.
+    short to be split], vocabulary terms [n arrays uint32, ``overlap.vocabulary.terms``])``;
+    ``compare`` reuses the sentences instead of splitting again.
     """
     texts, c = job
     doc_sh: list[np.ndarray] = []
@@ -94,6 +99,9 @@ def sign_batch(job: tuple[list[str], SignConfig]) -> Signed:
     all_toks = tokenize_many([v.text for v in views])  # compiled kernels, one call per batch
     all_sh = shingles_many([t.hashes for t in all_toks], k)
     all_psh = all_sh if c.pk == k else shingles_many([t.hashes for t in all_toks], c.pk)
+    # Rare-vocabulary terms for story links (overlap.vocabulary): sampled word bigrams.
+    all_bi = all_sh if k == 2 else all_psh if c.pk == 2 else shingles_many([t.hashes for t in all_toks], 2)
+    vocab = [terms_from_bigrams(b) for b in all_bi]
     for i, (text, view, toks) in enumerate(zip(texts, views, all_toks)):
         sh = all_sh[i]
         doc_sh.append(sh)
@@ -128,7 +136,7 @@ def sign_batch(job: tuple[list[str], SignConfig]) -> Signed:
         keys = band_keys(wsig, c.pbands, c.prows)
     else:
         keys = np.zeros((0, c.pbands), dtype=np.uint64)
-    return sigs, keys, np.array(win_doc, dtype=np.int32), names, date_list, sents
+    return sigs, keys, np.array(win_doc, dtype=np.int32), names, date_list, sents, vocab
 
 
 def sign_and_pack(job: tuple[list[bytes], SignConfig]) -> tuple[Signed, list[bytes]]:

@@ -48,6 +48,7 @@ import numpy as np
 
 from ..errors import ConfigError, InputError
 from ..records import Comparison
+from ..vocabulary import vocabulary_links
 from .assembly import assemble
 from .candidates import STAR_ABOVE
 from .options import ScanOptions, resolve_options
@@ -292,6 +293,12 @@ def scan_spark(
         codes = sorted(set(linked) | set(events))
         found = [(c, linked[c] if c in linked else event_cmp[c]) for c in codes]
         need = {x for c in codes for x in divmod(c, n)}
+        # Rare-vocabulary terms (about 1 KB per document) come to the driver, which links
+        # documents by them as the local engine does; their documents' texts come too
+        # (a story's headline may be a document linked only by vocabulary).
+        vocab_rows = sorted(signed.map(lambda r: (r[0], r[6])).collect())
+        vocab = [np.frombuffer(b, dtype=np.uint32) for _, b in vocab_rows]
+        need |= {x for i, j, _ in vocabulary_links(vocab) for x in (i, j)}
         bneed = sc.broadcast(need)
         linked_texts = dict(docs.filter(lambda kv: kv[0] in bneed.value).map(lambda kv: (kv[0], kv[1][2])).collect())
         store = DriverTextStore([d.id for d in infos], linked_texts, _fetcher(docs))
@@ -303,7 +310,7 @@ def scan_spark(
             "compared": int(n_compared),
         }
         edge_flags = flags.union(sc.parallelize(sorted((c, False) for c in events), 1))
-        result = _assemble_components(o, infos, store, found, events, counts, timings, t0, edge_flags, diagnostics)
+        result = _assemble_components(o, infos, store, found, events, counts, timings, t0, edge_flags, diagnostics, vocab)
     finally:
         for rdd in persisted:
             try:
@@ -353,12 +360,12 @@ def _compare_budgeted(
 def _assemble_components(
     o: ScanOptions, infos: list[DocInfo], store: DriverTextStore, found: list[tuple[int, Comparison]],
     events: dict[int, SameEvent], counts: dict[str, int], timings: list[tuple[str, float]], t0: float,
-    edge_flags: Any, diagnostics: dict[str, Any] | None,
+    edge_flags: Any, diagnostics: dict[str, Any] | None, vocab: list[np.ndarray] | None = None,
 ) -> ScanResult:
     """Stages 6-8: ``assembly.assemble`` with cluster membership from ``star_components``.
 
     ``edge_flags``: an RDD of ``(code, near_duplicate)`` for every linked pair.  The
-    driver finds boilerplate-only pairs (``assembly.passage_groups``: they are listed but do
+    driver finds boilerplate-only pairs (``overlap.reuse``: they are listed but do
     not join stories) and broadcasts them; the executors turn each pair into a story
     edge and, if near-duplicate, a near-duplicate edge, and run connected components
     on both graphs at once (node ``2 * doc + graph``, so a component's smallest node is
@@ -429,7 +436,7 @@ def _assemble_components(
             clusters("story", comp[0], lambda p: p.link != "boilerplate"),
         )
 
-    return assemble(o, infos, store, found, events, counts, timings, t0, cluster_fn=cluster_fn)
+    return assemble(o, infos, store, found, events, counts, timings, t0, cluster_fn=cluster_fn, vocab=vocab)
 
 
 def _check_unique(infos: list[DocInfo]) -> None:

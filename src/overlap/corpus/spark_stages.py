@@ -44,8 +44,9 @@ __all__ = [
     "with_sigs",
 ]
 
-SignedRow = tuple[int, bytes, "tuple[int, ...] | None", np.ndarray, tuple[int, ...], tuple[int, ...]]
-"""``(idx, sig bytes, doc band keys | None, window keys, name hashes, dates)`` of one document."""
+SignedRow = tuple[int, bytes, "tuple[int, ...] | None", np.ndarray, tuple[int, ...], tuple[int, ...], bytes]
+"""``(idx, sig bytes, doc band keys | None, window keys, name hashes, dates, vocabulary terms
+as uint32 bytes)`` of one document."""
 SigRow = tuple[int, tuple[tuple[int, bytes], bytes]]
 """A pair joined to both signatures: ``(j, ((code, sig_i), sig_j))``."""
 
@@ -53,12 +54,12 @@ SigRow = tuple[int, tuple[tuple[int, bytes], bytes]]
 def sign_partition(
     rows: Iterable[tuple[int, tuple[str, str, str]]], cfg: SignConfig, bands: int, rows_per_band: int
 ) -> Iterator[SignedRow]:
-    """``(idx, sig bytes, doc band keys | None, window keys (m, pbands), name hashes, dates)``
-    per document, signed in batches as the local engine signs them (``signing.sign_batch``)."""
+    """``(idx, sig bytes, doc band keys | None, window keys (m, pbands), name hashes, dates,
+    vocabulary terms as uint32 bytes)`` per document, signed in batches as the local engine signs them (``signing.sign_batch``)."""
 
     def flush(batch: list[tuple[int, str]]) -> Iterator[SignedRow]:
         texts = [t for _, t in batch]
-        sigs, wkeys, wdoc, names, dates, _ = sign_batch((texts, cfg))
+        sigs, wkeys, wdoc, names, dates, _, vocab = sign_batch((texts, cfg))
         dkeys = band_keys(sigs, bands, rows_per_band)
         empty = (sigs == EMPTY).all(axis=1)
         starts = np.searchsorted(wdoc, np.arange(len(batch) + 1))
@@ -70,6 +71,7 @@ def sign_partition(
                 wkeys[starts[k] : starts[k + 1]],
                 tuple(int(h) for h in names[k]),
                 tuple(int(d) for d in dates[k]),
+                vocab[k].tobytes(),
             )
 
     batch: list[tuple[int, str]] = []

@@ -1,0 +1,195 @@
+"""Story clusters that do not chain: weighted evidence, average-linkage merging.
+
+``Evidence``
+    One link between documents ``a`` and ``b`` (indices): its ``weight`` in [0, 1] and
+    its ``reason`` (``near_duplicate``, ``long_passage``, ``short_passage``,
+    ``same_event``, ``shared_vocabulary``).
+``link_weight(*, near_duplicate, passage_chars, passage_coverage, same_event_names, min_names, vocabulary) -> tuple[float, str]``
+    The weight and reason of one pair from what the scan found about it.
+``cluster(n, links, *, threshold=MERGE_THRESHOLD) -> list[list[int]]``
+    Groups of 2+ documents, each ascending, largest first.
+
+Why not connected components: one shared footer sentence or one same-event match
+between two unrelated articles joins their whole stories, and on news each such link
+chains further, into "stories" of hundreds of unrelated articles.  Here two groups
+merge only when the *mean* weight over *every* pair of their members (a missing link
+counts 0) reaches ``threshold``: the average linkage of agglomerative clustering, run
+greedily on the sparse link graph, best pair first.  A single bridge between two dense
+groups of sizes p and q adds at most 1 / (p q) to that mean, so it never merges them,
+while a group whose members are all linked to each other merges at once.
+
+Evidence weights, strongest first: a near-duplicate (1.0); a long shared passage
+(``LONG_PASSAGE_CHARS`` characters covering ``LONG_PASSAGE_COVERAGE`` of either text,
+0.9); a shorter one (0.8 plus its coverage, at most 0.9); shared distinctive names and
+a date (same event: 0.8, plus 0.05 per name beyond the minimum, at most 0.9); shared
+rare vocabulary (``overlap.vocabulary``: five times its cosine, at most 0.9).  Evidence
+of several kinds on one pair combines as a noisy-or (``1 - prod(1 - w)``).  Any one
+link can join two single documents, but a document joins a group of k only when its
+links to the group sum to 0.8 k: to a story of three, by links to all three (a
+passage, a name match or shared vocabulary each), never through one member alone.
+The weights and threshold were chosen on VietnameseMDS and checked on Baomoi
+(``benchmarks/quality/stories.py``).
+
+Cost: O(E log E) for E links (a heap of candidate merges; each merge folds the smaller
+group's neighbour sums into the larger's, O(E log n) updates in all).  Deterministic:
+ties break on the smallest member indices, never on input order of the links.
+
+>>> links = [Evidence(0, 1, 1.0, "near_duplicate"), Evidence(1, 2, 1.0, "near_duplicate"),
+...          Evidence(0, 2, 1.0, "near_duplicate"), Evidence(2, 3, 0.8, "short_passage"),
+...          Evidence(3, 4, 1.0, "near_duplicate")]
+>>> cluster(5, links)
+[[0, 1, 2], [3, 4]]
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+__all__ = [
+    "Evidence",
+    "LONG_PASSAGE_CHARS",
+    "MERGE_THRESHOLD",
+    "cluster",
+    "link_weight",
+]
+
+MERGE_THRESHOLD = 0.8
+"""Two groups merge when the mean weight over all their member pairs reaches this."""
+
+LONG_PASSAGE_CHARS = 200
+"""Shared passages totalling at least this many characters (of the shorter side) are long."""
+
+LONG_PASSAGE_COVERAGE = 0.3
+"""... and covering at least this share of one of the two texts."""
+
+_WEIGHTS = {
+    "near_duplicate": 1.0,
+    "long_passage": 0.9,
+    "short_passage": 0.8,
+    "same_event": 0.8,
+}
+_SAME_EVENT_EXTRA = 0.05  # per distinctive name beyond the minimum, up to 0.9
+_VOCABULARY_MAX = 0.9
+_COVERAGE_SLOPE = 1.0
+_VOCABULARY_SCALE = 5.0
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """A link between documents ``a`` < ``b`` (indices) of ``weight`` in [0, 1], for ``reason``."""
+
+    a: int
+    b: int
+    weight: float
+    reason: str
+
+    def __post_init__(self) -> None:
+        if not 0.0 <= self.weight <= 1.0:
+            raise ValueError(f"weight must be in [0, 1]: {self.weight!r}")
+
+
+def link_weight(
+    *,
+    near_duplicate: bool = False,
+    passage_chars: int = 0,
+    passage_coverage: float = 0.0,
+    same_event_names: int = 0,
+    min_names: int = 3,
+    vocabulary: float = 0.0,
+) -> tuple[float, str]:
+    """The weight in [0, 1] and the strongest kind of one pair's evidence.
+
+    ``passage_chars``: characters of shared (non-boilerplate) passage text, and
+    ``passage_coverage`` the larger share of either text they cover;
+    ``same_event_names``: distinctive names shared when the pair is a same-event link
+    (0 when it is not; ``min_names`` is the scan's minimum); ``vocabulary``: the
+    rare-word cosine of the two texts (``overlap.vocabulary``), 0 when not measured.
+    Returns ``(0.0, "")`` when nothing links the pair.
+
+    >>> link_weight(passage_chars=120, passage_coverage=0.05)
+    (0.85, 'short_passage')
+    >>> link_weight(passage_chars=120, passage_coverage=0.05, same_event_names=3)
+    (0.97, 'short_passage')
+    """
+    parts: list[tuple[float, str]] = []
+    if near_duplicate:
+        parts.append((_WEIGHTS["near_duplicate"], "near_duplicate"))
+    if passage_chars >= LONG_PASSAGE_CHARS and passage_coverage >= LONG_PASSAGE_COVERAGE:
+        parts.append((_WEIGHTS["long_passage"], "long_passage"))
+    elif passage_chars > 0:
+        w = min(_WEIGHTS["long_passage"], _WEIGHTS["short_passage"] + _COVERAGE_SLOPE * passage_coverage)
+        parts.append((w, "short_passage"))
+    if same_event_names > 0:
+        extra = _SAME_EVENT_EXTRA * max(0, same_event_names - min_names)
+        parts.append((min(0.9, _WEIGHTS["same_event"] + extra), "same_event"))
+    if vocabulary > 0.0:
+        parts.append((min(_VOCABULARY_MAX, _VOCABULARY_SCALE * vocabulary), "shared_vocabulary"))
+    if not parts:
+        return 0.0, ""
+    miss = 1.0
+    for w, _ in parts:
+        miss *= 1.0 - w
+    # The reason is the strongest *kind* present (parts are appended in that order), so
+    # shared text is named before shared vocabulary even when the latter weighs more.
+    return round(1.0 - miss, 6), parts[0][1]
+
+
+def cluster(n: int, links: Iterable[Evidence], *, threshold: float = MERGE_THRESHOLD) -> list[list[int]]:
+    """Average-linkage groups of ``0..n-1`` over weighted ``links``; groups of 2+, largest first.
+
+    Two groups merge when the sum of link weights between them divided by the product of
+    their sizes is at least ``threshold``; the best such pair merges first (ties: the
+    pair whose smallest members are smallest).  Several links on one pair keep the
+    largest weight.  Each group is ascending; groups are ordered by size, then first member.
+    """
+    if not 0.0 < threshold <= 1.0:
+        raise ValueError(f"threshold must be in (0, 1]: {threshold!r}")
+    best: dict[tuple[int, int], float] = {}
+    for e in links:
+        a, b = (e.a, e.b) if e.a < e.b else (e.b, e.a)
+        if a == b or not 0 <= a < n or not 0 <= b < n:
+            raise ValueError(f"link must join two documents in [0, {n}): {e!r}")
+        if e.weight > best.get((a, b), 0.0):
+            best[(a, b)] = e.weight
+    # Each group is named by its smallest member; nbr[g] maps neighbour group -> weight sum.
+    nbr: dict[int, dict[int, float]] = {}
+    members: dict[int, list[int]] = {}
+    for (a, b), w in best.items():
+        nbr.setdefault(a, {})[b] = w
+        nbr.setdefault(b, {})[a] = w
+    for g in nbr:
+        members[g] = [g]
+    heap = [(-w, a, b) for (a, b), w in best.items() if w >= threshold]
+    heapq.heapify(heap)
+    while heap:
+        neg, a, b = heapq.heappop(heap)
+        if a not in members or b not in members:
+            continue
+        mean = nbr[a].get(b, 0.0) / (len(members[a]) * len(members[b]))
+        if abs(mean + neg) > 1e-12:
+            continue  # stale entry: a newer one for this pair is on the heap
+        # Merge b's group into a's; the merged group is named by its smallest member.
+        da, db = nbr.pop(a), nbr.pop(b)
+        da.pop(b, None)
+        db.pop(a, None)
+        if len(da) < len(db):
+            da, db = db, da
+        for g, w in db.items():
+            da[g] = da.get(g, 0.0) + w
+        keep = min(a, b)
+        members[keep] = sorted(members.pop(a) + members.pop(b))
+        nbr[keep] = da
+        size = len(members[keep])
+        for g, w in da.items():
+            row = nbr[g]
+            row.pop(a, None)
+            row.pop(b, None)
+            row[keep] = w
+            m = w / (size * len(members[g]))
+            if m >= threshold:
+                heapq.heappush(heap, (-m, min(keep, g), max(keep, g)))
+    groups = [m for m in members.values() if len(m) >= 2]
+    groups.sort(key=lambda m: (-len(m), m[0]))
+    return groups

@@ -1,0 +1,149 @@
+"""Story clustering (``overlap.stories``), rare-vocabulary links (``overlap.vocabulary``)
+and reused-passage groups (``overlap.reuse``)."""
+
+from __future__ import annotations
+
+import random
+from itertools import combinations
+
+import pytest
+
+from overlap.reuse import MIN_SIMILARITY, SharedSpan, passage_groups, similarity
+from overlap.stories import MERGE_THRESHOLD, Evidence, cluster, link_weight
+from overlap.vocabulary import terms, vocabulary_links
+
+
+def _clique(members: list[int], weight: float = 1.0, reason: str = "near_duplicate") -> list[Evidence]:
+    return [Evidence(a, b, weight, reason) for a, b in combinations(members, 2)]
+
+
+# ---------------------------------------------------------------------------- stories
+
+
+def test_a_bridge_document_does_not_merge_two_stories() -> None:
+    # Two dense stories (0-4 and 5-9) and a bridge: document 10 shares a long passage with
+    # one member of each, and one short passage joins the stories directly.
+    links = _clique([0, 1, 2, 3, 4]) + _clique([5, 6, 7, 8, 9], 0.9, "long_passage")
+    links += [Evidence(4, 10, 0.9, "long_passage"), Evidence(5, 10, 0.9, "long_passage")]
+    links += [Evidence(4, 5, 0.9, "long_passage")]
+    # Connected components would make one story of all eleven.
+    assert cluster(11, links) == [[0, 1, 2, 3, 4], [5, 6, 7, 8, 9]]
+
+
+def test_a_chain_of_single_links_does_not_become_one_story() -> None:
+    # 0-1-2-...-9, each link a long passage: components would give one 10-document story.
+    links = [Evidence(i, i + 1, 0.9, "long_passage") for i in range(9)]
+    assert cluster(10, links) == [[0, 1], [2, 3], [4, 5], [6, 7], [8, 9]]
+
+
+def test_cluster_is_independent_of_link_order_and_ranked_by_size() -> None:
+    rng = random.Random(3)
+    links = _clique([0, 1, 2]) + _clique([3, 4, 5, 6], 0.95) + [Evidence(2, 3, 0.85, "long_passage")]
+    first = cluster(7, links)
+    for _ in range(5):
+        rng.shuffle(links)
+        assert cluster(7, links) == first
+    assert first == [[3, 4, 5, 6], [0, 1, 2]]
+
+
+def test_a_document_joins_a_story_only_with_links_to_most_of_it() -> None:
+    short = Evidence(0, 3, link_weight(passage_chars=80, passage_coverage=0.05)[0], "short_passage")
+    event_w = link_weight(same_event_names=3)[0]
+    assert short.weight >= MERGE_THRESHOLD and event_w >= MERGE_THRESHOLD  # either links two lone documents
+    story = _clique([0, 1, 2])
+    assert cluster(4, story + [short]) == [[0, 1, 2]]  # one link to a story of three: not enough
+    more = [short, Evidence(1, 3, short.weight, "short_passage"), Evidence(2, 3, event_w, "same_event")]
+    assert cluster(4, story + more) == [[0, 1, 2, 3]]
+
+
+def test_evidence_is_ranked_near_duplicate_long_short_same_event() -> None:
+    w = [
+        link_weight(near_duplicate=True),
+        link_weight(passage_chars=2000, passage_coverage=0.5),
+        link_weight(passage_chars=100, passage_coverage=0.05),
+        link_weight(same_event_names=3),
+    ]
+    assert [r for _, r in w] == ["near_duplicate", "long_passage", "short_passage", "same_event"]
+    assert w[0][0] > w[1][0] > w[2][0] >= w[3][0] > 0
+    assert link_weight() == (0.0, "")
+
+
+def test_bad_links_are_refused() -> None:
+    with pytest.raises(ValueError, match="weight"):
+        Evidence(0, 1, 1.5, "x")
+    with pytest.raises(ValueError, match="two documents"):
+        cluster(2, [Evidence(0, 2, 1.0, "x")])
+    with pytest.raises(ValueError, match="threshold"):
+        cluster(2, [], threshold=0.0)
+
+
+# ---------------------------------------------------------------------------- vocabulary
+
+
+def test_vocabulary_links_pair_the_documents_sharing_rare_word_pairs(seeds: dict[int, str]) -> None:
+    # Each seed article, and a rewrite of its first half with other words between; the
+    # rewrite shares the seed's rare bigrams, not the other seeds'.
+    docs = [seeds[i] for i in range(5)]
+    halves = [" Ngoài ra, ".join(s[: len(s) // 2].split(". ")) for s in docs]
+    found = vocabulary_links([terms(t) for t in docs + halves], max_df=2, min_docs=2)
+    linked = {(i, j) for i, j, c in found if c >= 0.3}
+    assert {(i, i + 5) for i in range(5)} <= linked
+    assert all(j == i + 5 for i, j in linked)
+
+
+def test_vocabulary_terms_ignore_case_and_empty_texts() -> None:
+    assert (terms("Giá VÀNG hôm nay tăng mạnh") == terms("giá vàng hôm nay tăng mạnh")).all()
+    assert len(terms("")) == 0
+    assert vocabulary_links([terms(""), terms("")], min_docs=2) == []
+    assert vocabulary_links([terms("xe buýt nhanh chạy thử")] * 2) == []  # too few documents to call anything rare
+
+
+# ---------------------------------------------------------------------------- reuse
+
+
+_S1 = "Bộ GD&ĐT đề nghị Sở GD&ĐT Hà Nội chỉ đạo, kiểm tra làm rõ vụ việc và xử lý nghiêm sai phạm."
+_S2 = "Giá vàng SJC sáng nay tăng thêm 200.000 đồng mỗi lượng so với cuối tuần trước tại Hà Nội."
+_S3 = "Tuyến xe buýt nhanh BRT Kim Mã - Yên Nghĩa vận hành thử từ đầu năm với 35 xe chạy liên tục."
+
+
+def test_a_passage_group_never_holds_a_different_sentence() -> None:
+    # A shares S1+S2 with B, B shares S2+S3 with C, C shares S3 with D: overlapping spans
+    # chain all four documents, but no sentence is in all of them.
+    texts = [_S1 + " " + _S2, "Mở đầu. " + _S1 + " " + _S2 + " " + _S3, _S2 + " " + _S3, "Tin. " + _S3]
+
+    def span(d: int, s: str) -> tuple[int, int]:
+        i = texts[d].index(s)
+        return i, i + len(s)
+
+    def cat(d: int, *ss: str) -> tuple[int, int]:
+        return span(d, ss[0])[0], span(d, ss[-1])[1]
+
+    shared = [
+        SharedSpan(1, 0, *cat(0, _S1, _S2), 1, *cat(1, _S1, _S2)),
+        SharedSpan(2, 1, *cat(1, _S2, _S3), 2, *cat(2, _S2, _S3)),
+        SharedSpan(3, 2, *span(2, _S3), 3, *span(3, _S3)),
+    ]
+    groups = passage_groups(shared, texts.__getitem__)
+    assert groups
+    for g in groups:
+        text = texts[g.text_doc][g.text_start : g.text_end]
+        for d, s, e, sim in g.occurrences:
+            assert sim >= MIN_SIMILARITY
+            assert similarity(text, texts[d][s:e]) >= MIN_SIMILARITY
+    assert max(g.documents for g in groups) == 2  # nothing claims 3 or 4 documents
+
+
+def test_passage_groups_count_documents_once_and_flag_boilerplate() -> None:
+    footer = "Mọi phản ánh, ý kiến của độc giả xin gửi về đường dây nóng của tòa soạn báo điện tử."
+    texts = [f"Bài {i} nói về chuyện số {i * 7}. {footer}" for i in range(6)]
+    start = [t.index(footer) for t in texts]
+    shared = [
+        SharedSpan(10 + j, 0, start[0], start[0] + len(footer), j, start[j], start[j] + len(footer)) for j in range(1, 6)
+    ]
+    shared.append(SharedSpan(99, 0, start[0], start[0] + 40, 1, start[1], start[1] + 40))  # overlapping, same doc
+    (g,) = [x for x in passage_groups(shared, texts.__getitem__) if x.documents >= 5]
+    assert g.documents == 6 and not g.boilerplate
+    (b,) = [x for x in passage_groups(shared, texts.__getitem__, shares_more=lambda pair, grp, k: False) if x.documents >= 5]
+    assert b.boilerplate
+    (k,) = [x for x in passage_groups(shared, texts.__getitem__, shares_more=lambda pair, grp, k: True) if x.documents >= 5]
+    assert not k.boilerplate
