@@ -274,7 +274,7 @@ def main() -> None:
         "`python -m benchmarks.bench_growth`: each input doubled four times, best of 3 runs",
         "(one at sizes over 5 s); `exponent` is the least-squares slope of log(seconds) on",
         "log(size), `last_doubling` the slope of the last step. Target: exponent <= 1.2.",
-        f"overlap from `{Path(overlap.__file__).parent}`.",
+        f"overlap {overlap.__version__}.",
         "",
         markdown_table(rows),
     ]
