@@ -138,17 +138,8 @@ def scan_spark(
     if spark is None:
         spark = spark_session(master)
     sc = spark.sparkContext
-    from pyspark import StorageLevel
-
     timings: list[tuple[str, float]] = []
-    persisted: list[Any] = []
-
-    def keep(rdd: Any) -> Any:
-        rdd.persist(StorageLevel.MEMORY_AND_DISK)
-        persisted.append(rdd)
-        return rdd
-
-    try:
+    with _Cache() as keep:
         t0 = time.perf_counter()
         reading = _Reading(id_col, text_col, text_field, id_field, encoding, input_format, on_bad)
         docs, infos = _read(source, reading, spark, keep)
@@ -156,11 +147,7 @@ def scan_spark(
         parts = partitions or max(max(2, 2 * sc.defaultParallelism), math.ceil(n / DOCS_PER_PARTITION))
         if docs.getNumPartitions() < parts // 2:
             docs = keep(docs.repartition(parts))
-        # ---- 2: sign (executors, the local kernel)
-        bands, rows = o.document_bands
-        cfg = SignConfig.from_options(o)
-        signed = keep(docs.mapPartitions(lambda it: sign_partition(it, cfg, bands, rows)))
-        windows = signed.map(lambda r: len(r[3])).sum()
+        signed, windows = _sign(docs, o, keep)
         timings.append(("sign", time.perf_counter() - t0))
 
         t0 = time.perf_counter()
@@ -169,42 +156,46 @@ def scan_spark(
 
         t0 = time.perf_counter()
         texts = docs.mapValues(lambda v: v[2])
-        checked = _verify(cand, texts, o, n, parts, keep)
-        if diagnostics is not None:
-            diagnostics["budgeted"] = cand.to_compare_count > compare_budget(o, cand.to_compare_count)
-            diagnostics["candidates"] = int(cand.to_compare_count)
+        checked = _verify(cand, texts, o, n, parts, keep, diagnostics)
         timings.append(("compare", time.perf_counter() - t0))
 
         t0 = time.perf_counter()
         events, event_cmp = _same_event(cand, checked.compared, signed, texts, o, n, parts, keep)
         timings.append(("events", time.perf_counter() - t0))
 
-        # ---- 6-8: assemble on the driver, with the local engine's code
         t0 = time.perf_counter()
-        found = linked_pairs(checked.linked, events, event_cmp.__getitem__)
-        # Rare-vocabulary terms (about 1 KB per document) come to the driver, which links
-        # documents by them as the local engine does; their documents' texts come too
-        # (a story's headline may be a document linked only by vocabulary).
-        vocab_rows = sorted(signed.map(lambda r: (r[0], r[6])).collect())
-        vlinks = vocabulary_codes([np.frombuffer(b, dtype=np.uint32) for _, b in vocab_rows], n)
-        del vocab_rows
-        need = {x for c, _ in found for x in divmod(c, n)} | {x for c in vlinks for x in divmod(c, n)}
-        store = _driver_store(docs, infos, need)
         counts = scan_counts(
             passage_windows=windows, doc_candidates=cand.doc_count, passage_candidates=cand.passage_count,
             event_candidates=cand.event_count, compared=checked.count,
         )
-        edge_flags = checked.flags.union(sc.parallelize(sorted((c, False) for c in events), 1))
-        result = _assemble_components(o, infos, store, found, events, counts, timings, t0, edge_flags, diagnostics, vlinks)
-    finally:
-        for rdd in persisted:
+        result = _assemble(o, infos, docs, signed, checked, events, event_cmp, counts, timings, t0, diagnostics)
+    if output is not None:
+        write_records(result, output, fmt, spark=spark)
+    return result
+
+
+class _Cache:
+    """The RDDs a scan persists (``keep(rdd)``), all unpersisted when the scan ends."""
+
+    def __init__(self) -> None:
+        self.persisted: list[Any] = []
+
+    def __enter__(self) -> Callable[[Any], Any]:
+        from pyspark import StorageLevel
+
+        def keep(rdd: Any) -> Any:
+            rdd.persist(StorageLevel.MEMORY_AND_DISK)
+            self.persisted.append(rdd)
+            return rdd
+
+        return keep
+
+    def __exit__(self, *exc: object) -> None:
+        for rdd in self.persisted:
             try:
                 rdd.unpersist()
             except Exception:  # the session may already be gone
                 pass
-    if output is not None:
-        write_records(result, output, fmt, spark=spark)
-    return result
 
 
 @dataclass(frozen=True, slots=True)
@@ -329,12 +320,18 @@ def _candidates(signed: Any, o: ScanOptions, n: int, parts: int, keep: Callable[
     )
 
 
-def _verify(cand: _SparkCandidates, texts: Any, o: ScanOptions, n: int, parts: int, keep: Callable[[Any], Any]) -> _Verified:
+def _verify(
+    cand: _SparkCandidates, texts: Any, o: ScanOptions, n: int, parts: int, keep: Callable[[Any], Any],
+    diagnostics: dict[str, Any] | None,
+) -> _Verified:
     """Stage 4 on the executors, pairs joined to both texts; under ``max_compares``, the
     local engine's budget loop (``_compare_budgeted``)."""
     sc = texts.context
     copts = o.compare_options
     budget = compare_budget(o, cand.to_compare_count)
+    if diagnostics is not None:
+        diagnostics["budgeted"] = cand.to_compare_count > budget
+        diagnostics["candidates"] = int(cand.to_compare_count)
     if cand.to_compare_count <= budget:
         # Every candidate, compared where its texts are.
         compared = keep(pair_texts(cand.to_compare, texts, n, parts).mapPartitions(lambda it: compare_partition(it, n, copts)))
@@ -383,6 +380,37 @@ def _same_event(
         events[c] = ev
         event_cmp[c] = r
     return events, event_cmp
+
+
+def _sign(docs: Any, o: ScanOptions, keep: Callable[[Any], Any]) -> tuple[Any, int]:
+    """Stage 2 on the executors, with the local kernel (``spark_stages.sign_partition``):
+    the signed rows, and how many passage windows they hold."""
+    bands, rows = o.document_bands
+    cfg = SignConfig.from_options(o)
+    signed = keep(docs.mapPartitions(lambda it: sign_partition(it, cfg, bands, rows)))
+    return signed, int(signed.map(lambda r: len(r[3])).sum())
+
+
+def _assemble(
+    o: ScanOptions, infos: list[DocInfo], docs: Any, signed: Any, checked: _Verified, events: dict[int, SameEvent],
+    event_cmp: dict[int, Comparison], counts: dict[str, int], timings: list[tuple[str, float]], t0: float,
+    diagnostics: dict[str, Any] | None,
+) -> ScanResult:
+    """Stages 6-8 on the driver, with the local engine's code (``assembly``).
+
+    Rare-vocabulary terms (about 1 KB per document) come to the driver, which links
+    documents by them as the local engine does; the texts of every linked document come
+    too (a story's headline may be a document linked only by vocabulary).
+    """
+    n = len(infos)
+    found = linked_pairs(checked.linked, events, event_cmp.__getitem__)
+    vocab_rows = sorted(signed.map(lambda r: (r[0], r[6])).collect())
+    vlinks = vocabulary_codes([np.frombuffer(b, dtype=np.uint32) for _, b in vocab_rows], n)
+    del vocab_rows
+    need = {x for c, _ in found for x in divmod(c, n)} | {x for c in vlinks for x in divmod(c, n)}
+    store = _driver_store(docs, infos, need)
+    edge_flags = checked.flags.union(signed.context.parallelize(sorted((c, False) for c in events), 1))
+    return _assemble_components(o, infos, store, found, events, counts, timings, t0, edge_flags, diagnostics, vlinks)
 
 
 def _driver_store(docs: Any, infos: list[DocInfo], need: set[int]) -> DriverTextStore:
