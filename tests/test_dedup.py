@@ -190,6 +190,22 @@ def test_jsonl_round_trip_keeps_every_byte(corpus: list[Document], tmp_path: Pat
     assert set(removed[1]) == {"id", "duplicate_of", "reason", "similarity", "estimated"}
 
 
+def test_dash_writes_to_stdout_not_a_file_named_dash(corpus: list[Document], tmp_path: Path) -> None:
+    # Regression: `--removed -` used to create a file called "-" in the working directory.
+    lines = _jsonl(tmp_path / "in.jsonl", corpus)
+    r = run("dedup", str(tmp_path / "in.jsonl"), "--removed", "-", "-o", str(tmp_path / "out.jsonl"), cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert not (tmp_path / "-").exists()
+    assert [json.loads(x)["id"] for x in r.stdout.splitlines()] == ["copy0", "near1"]
+    r = run("dedup", str(tmp_path / "in.jsonl"), "-o", "-", "--removed", str(tmp_path / "rem.csv"), "-q", cwd=tmp_path)
+    assert r.returncode == 0 and r.stderr == "", r.stderr
+    assert not (tmp_path / "-").exists()
+    assert r.stdout.splitlines() == [line for line, d in zip(lines, corpus) if d.id not in ("copy0", "near1")]
+    assert [x["id"] for x in csv.DictReader((tmp_path / "rem.csv").open(encoding="utf-8"))] == ["copy0", "near1"]
+    r = run("dedup", str(tmp_path / "in.jsonl"), "--removed", "-", "--format", "csv", "-q")
+    assert [x["duplicate_of"] for x in csv.DictReader(r.stdout.splitlines())] == ["seed0", "seed1"]
+
+
 def test_stdin_and_keep_earliest_and_csv_removal_list(corpus: list[Document], tmp_path: Path) -> None:
     _jsonl(tmp_path / "in.jsonl", corpus)
     r = run("dedup", "-", "-o", str(tmp_path / "out.jsonl"), "--removed", str(tmp_path / "rem"), "--format", "csv",
@@ -275,11 +291,16 @@ def test_cli_save_signatures_then_rethreshold(corpus: list[Document], tmp_path: 
         (["{d}/in.jsonl", "--fail-on", "conflict"], "--fail-on"),
         (["{d}/in.jsonl", "--text-field", "body", "-o", "{d}/o.jsonl"], "no field 'body'"),
         (["{d}/in.jsonl", "--save-signatures", "{d}/in.jsonl"], "cannot save"),
+        (["{d}/in.jsonl", "-o", "-", "--removed", "-"], "only one of -o and --removed"),
+        (["{d}/in.jsonl", "--removed", "-", "--json"], "both write to standard output"),
+        (["{d}/txt", "-o", "-"], "needs JSONL or CSV"),
     ],
 )
 def test_bad_input_gets_one_line(args: list[str], message: str, corpus: list[Document], tmp_path: Path) -> None:
     _jsonl(tmp_path / "in.jsonl", corpus[:2])
     (tmp_path / "in.csv").write_text("id,text\na,b\n", encoding="utf-8")
+    (tmp_path / "txt").mkdir()
+    (tmp_path / "txt" / "a.txt").write_text(corpus[0].text, encoding="utf-8")
     r = run("dedup", *[a.format(d=tmp_path) for a in args])
     assert r.returncode != 0
     lines = r.stderr.strip().splitlines()

@@ -19,6 +19,11 @@ def _cmd_dedup(args: argparse.Namespace) -> int:
 
     if not args.output and not args.removed and not args.save_signatures and args.fail_on is None:
         raise UsageError("overlap dedup: nothing to write; give -o OUTPUT, --removed FILE or --save-signatures DIR")
+    to_stdout = [name for name, v in (("-o", args.output), ("--removed", args.removed)) if v == "-"]
+    if args.json and to_stdout:
+        raise UsageError(f"overlap dedup: --json and {to_stdout[0]} - both write to standard output; give a file name")
+    if len(to_stdout) > 1:
+        raise UsageError("overlap dedup: only one of -o and --removed can be - (standard output)")
     if args.keep == "earliest" and not args.date_field and not args.from_dir:
         raise UsageError("overlap dedup: --keep earliest needs --date-field F")
     opts = dict(threshold=args.threshold, mode=args.mode, keep=args.keep)
@@ -62,8 +67,8 @@ def register(sub: Any) -> None:
         "and the reason.",
     )
     p.add_argument("paths", nargs="*", metavar="INPUT", help="inputs (directory, .txt, .jsonl, .csv, .parquet, or -)")
-    p.add_argument("-o", "--output", metavar="OUTPUT", help="where to write the kept documents")
-    p.add_argument("--removed", metavar="FILE", help="write the removal list (JSONL; CSV with --format csv or a .csv name)")
+    p.add_argument("-o", "--output", metavar="OUTPUT", help="where to write the kept documents (- for stdout: JSONL and CSV)")
+    p.add_argument("--removed", metavar="FILE", help="write the removal list (JSONL; CSV with --format csv or a .csv name; - for stdout)")
     p.add_argument("--format", dest="removed_format", choices=("jsonl", "csv"), help="format of the removal list")
     p.add_argument("--save-signatures", metavar="DIR", help="save the signatures to DIR for re-thresholding with --from")
     p.add_argument("--from", dest="from_dir", metavar="DIR", help="decide again from signatures saved with --save-signatures")

@@ -47,7 +47,7 @@ import numpy as np
 
 from .deduplication import DedupOptions, DedupResult, SignatureStore, dedup_store, parse_date
 from .errors import ConfigError, InputError
-from .outputs import atomic_writer, check_output_path
+from .outputs import atomic_writer, check_output_path, output_stream
 from .sources import FORMATS, detect_format
 from .textio import MAX_BYTES, check_encoding, read_text
 
@@ -249,6 +249,8 @@ def _write_kept(inputs: list[str], fmt: str | None, output: str, rows: np.ndarra
     row = -1
     try:
         if kind in ("txt", "dir"):
+            if output == "-":
+                raise ConfigError("-o - (standard output) needs JSONL or CSV input; text files are written to a directory")
             out = Path(output)
             if out.exists() and (not out.is_dir() or any(out.iterdir())):
                 raise InputError(f"{output}: exists and is not an empty directory; text inputs are written as a directory of .txt files")
@@ -263,16 +265,19 @@ def _write_kept(inputs: list[str], fmt: str | None, output: str, rows: np.ndarra
                             raise InputError(f"{dest}: two inputs have this relative path; dedup them separately")
                         shutil.copyfile(full, dest)
             return
-        check_output_path(output, inputs=[p for p in inputs if p != "-"])
+        if output == "-" and kind not in ("jsonl", "csv"):
+            raise ConfigError("-o - (standard output) needs JSONL or CSV input; Parquet is written to a file")
+        if output != "-":
+            check_output_path(output, inputs=[p for p in inputs if p != "-"])
         if kind == "jsonl":
-            with atomic_writer(output, mode="wb") as f:
+            with output_stream(output, mode="wb") as f:
                 for path, _ in kinds:
                     for _, raw in _jsonl_lines(path, encoding):
                         row += 1
                         if row in keep:
                             f.write(raw if raw.endswith(b"\n") else raw + b"\n")
         elif kind == "csv":
-            with atomic_writer(output, encoding=encoding) as f:
+            with output_stream(output, encoding=encoding) as f:
                 writer: Any = None
                 for path, _ in kinds:
                     for header, rec, _where in _csv_rows(path, encoding):
@@ -340,12 +345,16 @@ def dedup_files(
     if opts.keep == "earliest" and not date_field:
         raise ConfigError("keep='earliest' needs a date field (--date-field F)")
     named = [x for x in paths if x != "-"]
-    if removed is not None:
+    if removed is not None and removed != "-":
         check_output_path(removed, inputs=named, what="removal list")
-    if output is not None and not _is_text(paths, fmt):
+    if output is not None and output != "-" and not _is_text(paths, fmt):
         check_output_path(output, inputs=named)
+    if output == "-" and removed == "-":
+        raise ConfigError("only one of the output and the removal list can go to standard output (-)")
     paths, tmp = _spool_stdin(list(paths))
     try:
+        if output == "-" and _kinds(paths, fmt)[0][1] not in ("jsonl", "csv"):
+            raise ConfigError("-o - (standard output) needs JSONL or CSV input; write Parquet and text to a file")
         _kinds(paths, fmt)
         meta = {"inputs": [os.path.abspath(p) for p in paths] if tmp is None else [], "format": fmt,
                 "text_field": text_field, "id_field": id_field, "date_field": date_field, "encoding": encoding}

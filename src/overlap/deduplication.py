@@ -182,17 +182,17 @@ class DedupResult:
         }
 
     def write_removed(self, path: str | os.PathLike[str], *, fmt: str | None = None) -> None:
-        """Write the removal list to ``path`` atomically: JSONL, or CSV when ``fmt="csv"``
-        or the name ends in ``.csv``."""
+        """Write the removal list to ``path`` atomically (``"-"``: standard output): JSONL,
+        or CSV when ``fmt="csv"`` or the name ends in ``.csv``."""
         import csv
 
-        from .outputs import atomic_writer
+        from .outputs import output_stream
 
         fmt = fmt or ("csv" if str(path).lower().endswith(".csv") else "jsonl")
         if fmt not in ("jsonl", "csv"):
             raise ConfigError(f"removal list format must be jsonl or csv: {fmt!r}")
         try:
-            with atomic_writer(path, encoding="utf-8") as f:
+            with output_stream(path, encoding="utf-8") as f:
                 if fmt == "csv":
                     w = csv.DictWriter(f, fieldnames=[x.name for x in fields(Removal)], lineterminator="\n")
                     w.writeheader()
