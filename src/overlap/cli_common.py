@@ -3,7 +3,8 @@ input flags, the document reader with ``--skip-bad``, HTML output and the error 
 
 ``UsageError``, ``Parser``: a usage error is one line (``see --help``), never usage + message.
 ``fraction(flag)``, ``count(flag, lo, hi)``, ``encoding(s)``: argparse types that quote the bad value.
-``add_input_flags(p)``, ``documents(args)``: the input group of ``scan``/``index add`` and its reader.
+``add_input_flags(p)``, ``documents(args)``: the input group of ``scan``/``index add`` and its reader;
+``add_glob_flags(g)``: ``--include``/``--exclude`` for directory inputs.
 ``html_target(args, inputs)``, ``write_html(path, html)``: ``--html`` checked before work, written atomically.
 ``fail(message)``: one line on stderr, control characters shown visibly.
 """
@@ -17,8 +18,8 @@ from typing import Any, Callable, NoReturn, Sequence
 from .errors import ConfigError
 
 __all__ = [
-    "Parser", "UsageError", "add_input_flags", "count", "documents", "encoding", "fail", "fraction", "html_target",
-    "visible", "write_html",
+    "Parser", "UsageError", "add_glob_flags", "add_input_flags", "count", "documents", "encoding", "fail", "field_list",
+    "fraction", "glob", "html_target", "visible", "write_html",
 ]
 
 
@@ -97,6 +98,32 @@ def add_input_flags(p: argparse.ArgumentParser) -> None:
     g.add_argument("--encoding", type=encoding, default="utf-8", help="input encoding (default utf-8; e.g. cp1258, latin-1)")
     g.add_argument("--skip-bad", action="store_true",
                    help="skip bad records and unreadable files with a warning on stderr instead of stopping")
+    add_glob_flags(g)
+
+
+def add_glob_flags(g: Any) -> None:
+    """``--include GLOB`` / ``--exclude GLOB`` (repeatable) for directory inputs."""
+    g.add_argument("--include", action="append", type=glob, metavar="GLOB",
+                   help="in directories, read the files whose path inside the directory matches GLOB "
+                   "(repeatable; default *.txt and *.text; * also matches /)")
+    g.add_argument("--exclude", action="append", type=glob, default=[], metavar="GLOB",
+                   help="in directories, skip the files whose path inside the directory matches GLOB "
+                   "(repeatable; e.g. '*.info.txt')")
+
+
+def field_list(s: str) -> tuple[str, ...]:
+    """``--keep-fields title,url,date``: comma-separated, non-empty field names."""
+    names = tuple(x.strip() for x in s.split(","))
+    if not all(names):
+        raise argparse.ArgumentTypeError(f"--keep-fields must be comma-separated field names, e.g. title,url: {s!r}")
+    return names
+
+
+def glob(s: str) -> str:
+    """``--include``/``--exclude``: a non-empty pattern."""
+    if not s:
+        raise argparse.ArgumentTypeError("a glob pattern cannot be empty")
+    return s
 
 
 def documents(args: argparse.Namespace) -> Any:
@@ -112,6 +139,8 @@ def documents(args: argparse.Namespace) -> Any:
         encoding=args.encoding,
         fmt=args.fmt,
         on_bad=warn if args.skip_bad else None,
+        include=args.include,
+        exclude=args.exclude,
     )
 
 

@@ -8,7 +8,7 @@ import json
 import sys
 from typing import Any
 
-from .cli_common import UsageError, count, fraction
+from .cli_common import UsageError, add_glob_flags, count, field_list, fraction
 
 __all__ = ["register"]
 
@@ -44,7 +44,8 @@ def _cmd_dedup(args: argparse.Namespace) -> int:
             args.paths, args.output, removed=args.removed, removed_format=args.removed_format, options=options,
             text_field=args.text_field, id_field=args.id_field or None, date_field=args.date_field,
             encoding=args.encoding, fmt=args.input_format, on_bad=warn if args.skip_bad else None,
-            save_signatures=args.save_signatures,
+            save_signatures=args.save_signatures, include=args.include, exclude=args.exclude,
+            keep_fields=args.keep_fields,
         )
     if args.json:
         json.dump(result.to_dict(), sys.stdout, ensure_ascii=False)
@@ -78,11 +79,15 @@ def register(sub: Any) -> None:
     g = p.add_argument_group("input")
     g.add_argument("--text-field", default="text", metavar="F", help="JSONL/CSV/Parquet field holding the text (default text)")
     g.add_argument("--id-field", default="id", metavar="F", help="field holding the id (default id; '' for file:line)")
-    g.add_argument("--date-field", metavar="F", help="field holding an ISO 8601 date, for --keep earliest")
+    g.add_argument("--date-field", metavar="F",
+                   help="field holding an ISO 8601 date: for --keep earliest, and each removal says which copy was first")
+    g.add_argument("--keep-fields", type=field_list, default=(), metavar="F,G",
+                   help="copy these record fields (e.g. title,url,date) of both documents into each removal")
     g.add_argument("--input-format", choices=("dir", "txt", "jsonl", "csv", "parquet"),
                    help="input format of every INPUT (default: from the extension)")
     g.add_argument("--encoding", default="utf-8", help="input encoding (default utf-8)")
     g.add_argument("--skip-bad", action="store_true", help="skip bad records with a warning instead of stopping")
+    add_glob_flags(g)
     g = p.add_argument_group("matching")
     g.add_argument("--threshold", type=fraction("--threshold"), default=0.8, metavar="S",
                    help="exact similarity at or above which documents are duplicates (default 0.8)")

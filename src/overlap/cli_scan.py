@@ -99,6 +99,9 @@ def _cmd_scan(args: argparse.Namespace) -> int:
     if args.engine == "spark":
         from .spark import scan_spark
 
+        if args.include or args.exclude:
+            raise UsageError("overlap scan: --include/--exclude work with --engine local only")
+
         def warn(e: Exception) -> None:
             fail(f"overlap: skipped {e}")
 
@@ -109,7 +112,7 @@ def _cmd_scan(args: argparse.Namespace) -> int:
     else:
         from .sources import document_count
 
-        total = document_count(args.paths, fmt=args.fmt) if show else None
+        total = document_count(args.paths, fmt=args.fmt, include=args.include, exclude=args.exclude) if show else None
         with _Progress(show, {"sign": total} if total else None) as progress:
             result = scan(documents(args), options=options, progress=progress)
     if html_path is not None:
