@@ -110,6 +110,39 @@ def test_ids_do_not_depend_on_where_add_ran(seeds: dict[int, str], tmp_path: Pat
     assert json.loads(q.stdout)["queries"][0]["matches"][0]["id"] == "news/day2/1.txt"
 
 
+def test_keep_fields_are_stored_listed_exported_and_returned(seeds: dict[int, str], tmp_path: Path) -> None:
+    feed = tmp_path / "feed.jsonl"
+    feed.write_text("".join(json.dumps({"id": f"s{n}", "text": t, "title": f"Tin {n}", "url": f"https://x/{n}",
+                                        "views": n}, ensure_ascii=False) + "\n" for n, t in seeds.items()),
+                    encoding="utf-8")
+    idx = tmp_path / "m.db"
+    r = run("index", "add", str(idx), str(feed), "--keep-fields", "title,url")
+    assert r.returncode == 0, r.stderr
+    listed = [json.loads(x) for x in run("index", "list", str(idx), "--json").stdout.splitlines()]
+    assert [e["metadata"] for e in listed] == [{"title": f"Tin {n}", "url": f"https://x/{n}"} for n in seeds]
+    with Index(str(idx), read_only=True) as ix:
+        (m,) = ix.query(seeds[2], top=1, passages=False)
+        assert (m.id, m.metadata) == ("s2", {"title": "Tin 2", "url": "https://x/2"})
+    out = tmp_path / "all.jsonl"
+    assert run("index", "export", str(idx), "-o", str(out)).returncode == 0
+    assert json.loads(out.read_text(encoding="utf-8").splitlines()[3])["metadata"]["title"] == "Tin 3"
+
+
+def test_an_index_made_before_the_metadata_column_still_opens(seeds: dict[int, str], tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    with Index(str(path)) as ix:
+        ix.add([Document("a", seeds[0])])
+    con = sqlite3.connect(path)
+    con.execute("ALTER TABLE docs DROP COLUMN metadata")  # the layout of files written before it
+    con.commit()
+    con.close()
+    with Index(str(path), read_only=True) as ix:  # read-only: no column, no metadata, no write
+        assert [e.metadata for e in ix.entries()] == [{}] and ix.query(seeds[0], passages=False)[0].id == "a"
+    with Index(str(path)) as ix:  # writable: the column is added, old rows read as empty
+        ix.add([Document("b", seeds[1], metadata={"title": "B"})])
+        assert [e.metadata for e in ix.entries()] == [{}, {"title": "B"}]
+
+
 @pytest.mark.parametrize("args, message", [
     (["add", "{i}", "{d}", "--include", ""], "--include"),
     (["remove", "{i}"], "no ids given"),

@@ -141,6 +141,7 @@ def documents(args: argparse.Namespace) -> Any:
         on_bad=warn if args.skip_bad else None,
         include=args.include,
         exclude=args.exclude,
+        keep_fields=getattr(args, "keep_fields", ()),  # only commands that carry fields define it
     )
 
 

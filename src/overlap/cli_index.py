@@ -8,7 +8,7 @@ import json
 import sys
 from typing import Any
 
-from .cli_common import Parser, UsageError, add_input_flags, count, documents, encoding, fraction, visible
+from .cli_common import Parser, UsageError, add_input_flags, count, documents, encoding, field_list, fraction, visible
 
 __all__ = ["register"]
 
@@ -96,6 +96,9 @@ def register(sub: Any) -> None:
     a.add_argument("--on-duplicate", choices=("replace", "reject", "skip"), default="replace",
                    help="what an id already in the index does (default replace)")
     a.add_argument("--json", action="store_true", help="print the counts as JSON")
+    a.add_argument("--keep-fields", type=field_list, default=(), metavar="F,G",
+                   help="store these record fields (e.g. title,url,date) with each document; "
+                   "list, export and query results show them")
     add_input_flags(a)
     a.set_defaults(run=_cmd_index_add)
 

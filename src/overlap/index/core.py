@@ -3,6 +3,7 @@ the lifecycle to ``query`` and ``lifecycle``.  See ``overlap.index`` for the des
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 import time
@@ -178,11 +179,11 @@ class Index:
             positions = sorted(plan.values())
             nums = {p: base + t for t, p in enumerate(positions)}
             con.executemany(
-                "INSERT INTO docs (num, id, origin, length, added_at, signature, passage_keys, text) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO docs (num, id, origin, length, added_at, signature, passage_keys, text, metadata) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
                     (nums[p], batch[p].id, batch[p].origin, len(batch[p].text), now, sig_blobs[p],
-                     pkeys[p].tobytes(), texts[p])
+                     pkeys[p].tobytes(), texts[p], _metadata_json(batch[p]))
                     for p in positions
                 ],
             )
@@ -257,19 +258,24 @@ class Index:
 
     def entries(self) -> Iterator[IndexEntry]:
         """Every stored document in the order added (no texts).  Streams: one row at a time."""
-        return lifecycle.entries(self._connection)
+        return lifecycle.entries(self._connection, self._settings)
 
     def export(self, path: str | os.PathLike[str]) -> int:
         """Write every document as a JSON line (``id``, ``text``, ``origin``, ``added_at``)
         to ``path`` atomically; ``overlap index add`` reads the file back.  Returns the count.
         Cost: one pass over the stored texts, decompressing each."""
-        return lifecycle.export(self._connection, self.path, path)
+        return lifecycle.export(self._connection, self._settings, self.path, path)
 
     def vacuum(self) -> tuple[int, int]:
         """Rewrite the file without the pages freed by ``remove`` and replaced documents;
         returns the file size in bytes ``(before, after)``.  Needs free disk space about
         the size of the index and blocks writers while it runs."""
         return lifecycle.vacuum(self._connection, self.path)
+
+
+def _metadata_json(doc: Document) -> str:
+    """The stored form of ``doc.metadata``: a JSON object, or ``''`` when it is empty."""
+    return json.dumps(doc.metadata, ensure_ascii=False, default=str) if doc.metadata else ""
 
 
 def _passage_keys(feats: Features, n: int) -> list[np.ndarray]:

@@ -17,7 +17,7 @@ from collections.abc import Iterable, Iterator
 from ..errors import ConfigError, InputError
 from ..outputs import atomic_writer, check_output_path
 from .records import IndexEntry, RemoveReport
-from .storage import Settings, delete_docs, existing_ids, file_bytes
+from .storage import Settings, delete_docs, existing_ids, file_bytes, metadata_sql
 
 __all__ = ["entries", "export", "remove", "vacuum"]
 
@@ -44,23 +44,26 @@ def remove(con: sqlite3.Connection, settings: Settings, ids: Iterable[str]) -> R
     return RemoveReport(len(found), tuple(i for i in wanted if i not in found))
 
 
-def entries(con: sqlite3.Connection) -> Iterator[IndexEntry]:
+def entries(con: sqlite3.Connection, settings: Settings) -> Iterator[IndexEntry]:
     """Every stored document in the order added (no texts)."""
-    cur = con.execute("SELECT id, origin, length, added_at FROM docs ORDER BY num")
-    for id_, origin, length, added in cur:
-        yield IndexEntry(id_, origin, int(length), float(added))
+    cur = con.execute(f"SELECT id, origin, length, added_at, {metadata_sql(settings)} FROM docs ORDER BY num")
+    for id_, origin, length, added, meta in cur:
+        yield IndexEntry(id_, origin, int(length), float(added), json.loads(meta) if meta else {})
 
 
-def export(con: sqlite3.Connection, index_path: str, path: str | os.PathLike[str]) -> int:
-    """Write every document as a JSON line (``id``, ``text``, ``origin``, ``added_at``)
-    to ``path`` atomically; returns the count.  One pass over the stored texts."""
+def export(con: sqlite3.Connection, settings: Settings, index_path: str, path: str | os.PathLike[str]) -> int:
+    """Write every document as a JSON line (``id``, ``text``, ``origin``, ``added_at``, and
+    ``metadata`` when it has any) to ``path`` atomically; returns the count.  One pass
+    over the stored texts."""
     check_output_path(path, inputs=[index_path], what="export")
     n = 0
     try:
         with atomic_writer(path) as f:
-            cur = con.execute("SELECT id, origin, added_at, text FROM docs ORDER BY num")
-            for id_, origin, added, blob in cur:
+            cur = con.execute(f"SELECT id, origin, added_at, text, {metadata_sql(settings)} FROM docs ORDER BY num")
+            for id_, origin, added, blob, meta in cur:
                 rec = {"id": id_, "text": zlib.decompress(blob).decode("utf-8"), "origin": origin, "added_at": added}
+                if meta:
+                    rec["metadata"] = json.loads(meta)
                 f.write(json.dumps(rec, ensure_ascii=False) + "\n")
                 n += 1
     except OSError as e:

@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import time
 import zlib
@@ -19,7 +20,7 @@ from .. import _arrays
 from ..signatures import estimate_jaccard
 from .features import Features, features
 from .records import Match
-from .storage import MAX_BUCKET, SQL_CHUNK, Settings
+from .storage import MAX_BUCKET, SQL_CHUNK, Settings, metadata_sql
 
 __all__ = ["run_query"]
 
@@ -41,7 +42,7 @@ def run_query(
     try:
         nums = _candidates(con, settings, feats, top, work)
         t2 = time.perf_counter()
-        rows = _fetch_texts(con, nums)
+        rows = _fetch_texts(con, settings, nums)
     finally:
         con.execute("COMMIT")
     out = _verify(text, rows, settings.shingle_size, top, min_similarity, passages)
@@ -90,19 +91,20 @@ def _bucket(con: sqlite3.Connection, table: str, key: int) -> list[int]:
     return [] if len(rows) > MAX_BUCKET else [r[0] for r in rows]
 
 
-def _fetch_texts(con: sqlite3.Connection, nums: list[int]) -> list[tuple[str, str, str]]:
-    """``(id, origin, text)`` of documents ``nums``."""
-    out: list[tuple[str, str, str]] = []
+def _fetch_texts(con: sqlite3.Connection, settings: Settings, nums: list[int]) -> list[tuple[str, str, str, str]]:
+    """``(id, origin, text, metadata JSON)`` of documents ``nums``."""
+    out: list[tuple[str, str, str, str]] = []
+    meta = metadata_sql(settings)
     for lo in range(0, len(nums), SQL_CHUNK):
         chunk = nums[lo : lo + SQL_CHUNK]
         marks = ",".join("?" * len(chunk))
-        for id_, origin, blob in con.execute(f"SELECT id, origin, text FROM docs WHERE num IN ({marks})", chunk):
-            out.append((id_, origin, zlib.decompress(blob).decode("utf-8")))
+        for id_, origin, blob, m in con.execute(f"SELECT id, origin, text, {meta} FROM docs WHERE num IN ({marks})", chunk):
+            out.append((id_, origin, zlib.decompress(blob).decode("utf-8"), m))
     return out
 
 
 def _verify(
-    text: str, rows: list[tuple[str, str, str]], shingle_size: int, top: int, min_sim: float, passages: bool
+    text: str, rows: list[tuple[str, str, str, str]], shingle_size: int, top: int, min_sim: float, passages: bool
 ) -> tuple[Match, ...]:
     """Exact scores from the stored texts, filter, sort, and ``compare`` the best."""
     from ..signatures import shingle_batch
@@ -111,8 +113,8 @@ def _verify(
         return ()
     flat, offs = shingle_batch([text] + [r[2] for r in rows], shingle_size)
     q = _arrays.unique(flat[offs[0] : offs[1]])
-    found: list[tuple[float, float, str, str, str]] = []
-    for t, (id_, origin, stored) in enumerate(rows, start=1):
+    found: list[tuple[float, float, str, str, str, str]] = []
+    for t, (id_, origin, stored, meta) in enumerate(rows, start=1):
         s = _arrays.unique(flat[offs[t] : offs[t + 1]])
         inter = len(np.intersect1d(q, s, assume_unique=True))
         if inter == 0:
@@ -120,15 +122,16 @@ def _verify(
         jac = inter / (len(q) + len(s) - inter)
         cont = inter / len(q)
         if max(jac, cont) >= min_sim:
-            found.append((jac, cont, id_, origin, stored))
+            found.append((jac, cont, id_, origin, stored, meta))
     found.sort(key=lambda f: (-f[0], -f[1], f[2]))
     out = []
-    for jac, cont, id_, origin, stored in found[:top]:
+    for jac, cont, id_, origin, stored, meta in found[:top]:
+        fields = json.loads(meta) if meta else {}
         if passages:
             from ..pipeline import compare
 
             c = compare(text, stored)
-            out.append(Match(id_, origin, jac, cont, c.passages, c.conflicts))
+            out.append(Match(id_, origin, jac, cont, c.passages, c.conflicts, fields))
         else:
-            out.append(Match(id_, origin, jac, cont))
+            out.append(Match(id_, origin, jac, cont, metadata=fields))
     return tuple(out)

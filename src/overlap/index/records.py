@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from ..records import Conflict, Passage
@@ -36,6 +36,7 @@ class Match:
     (1.0: every sentence of the query was seen before).  ``passages`` and ``conflicts``
     come from ``overlap.compare(query, stored)``: span ``a`` is in the query, ``b`` in
     the stored text.  They are empty when the query asked for ``passages=False``.
+    ``metadata`` holds the fields stored with the document (``index add --keep-fields``).
     """
 
     id: str
@@ -44,9 +45,10 @@ class Match:
     containment: float
     passages: tuple[Passage, ...] = ()
     conflicts: tuple[Conflict, ...] = ()
+    metadata: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out = {
             "id": self.id,
             "origin": self.origin,
             "jaccard": round(self.jaccard, 4),
@@ -54,6 +56,9 @@ class Match:
             "passages": [p.to_dict() for p in self.passages],
             "conflicts": [c.to_dict() for c in self.conflicts],
         }
+        if self.metadata:
+            out["metadata"] = self.metadata
+        return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,13 +113,18 @@ class RemoveReport:
 @dataclass(frozen=True, slots=True)
 class IndexEntry:
     """One stored document as ``Index.entries`` lists it: ``id``, ``origin`` (where it was
-    read from), ``length`` in characters and ``added_at`` in Unix seconds."""
+    read from), ``length`` in characters, ``added_at`` in Unix seconds and the
+    ``metadata`` fields stored with it."""
 
     id: str
     origin: str
     length: int
     added_at: float
+    metadata: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "origin": self.origin, "length": self.length, "added_at": self.added_at}
+        out = {"id": self.id, "origin": self.origin, "length": self.length, "added_at": self.added_at}
+        if self.metadata:
+            out["metadata"] = self.metadata
+        return out
 

@@ -23,7 +23,7 @@ import urllib.parse
 import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -63,7 +63,8 @@ CREATE TABLE IF NOT EXISTS docs (
     added_at REAL NOT NULL,
     signature BLOB NOT NULL,
     passage_keys BLOB NOT NULL,
-    text BLOB NOT NULL
+    text BLOB NOT NULL,
+    metadata TEXT NOT NULL DEFAULT ''
 );
 CREATE TABLE IF NOT EXISTS bands (key INTEGER NOT NULL, doc INTEGER NOT NULL, PRIMARY KEY (key, doc)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS passages (key INTEGER NOT NULL, doc INTEGER NOT NULL, PRIMARY KEY (key, doc)) WITHOUT ROWID;
@@ -87,6 +88,9 @@ class Settings:
     passage_num_perm: int
     passage_bands: int
     passage_rows: int
+    has_metadata: bool = True
+    """Whether ``docs`` has the ``metadata`` column (files made before it have not, until
+    a writable open adds it)."""
 
 
 def check_settings(num_perm: Any, seed: Any, shingle_size: Any, threshold: Any) -> None:
@@ -143,7 +147,27 @@ def open_index(path: str, *, create: bool, read_only: bool, given: dict[str, Any
             break
     assert con is not None
     with db_errors(path, close=con.close):
-        return con, _apply_meta(con, path, meta, given)
+        settings = _apply_meta(con, path, meta, given)
+        return con, replace(settings, has_metadata=_metadata_column(con, writable=not read_only))
+
+
+def _metadata_column(con: sqlite3.Connection, *, writable: bool) -> bool:
+    """Whether ``docs.metadata`` exists, adding it (one transaction) to an older file
+    opened for writing.  Two processes may race here: the second sees the column."""
+    def present() -> bool:
+        return any(r[1] == "metadata" for r in con.execute("PRAGMA table_info(docs)"))
+
+    if present() or not writable:
+        return present()
+    con.execute("BEGIN IMMEDIATE")
+    try:
+        if not present():
+            con.execute("ALTER TABLE docs ADD COLUMN metadata TEXT NOT NULL DEFAULT ''")
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    return True
 
 
 def _meta_or_create(con: sqlite3.Connection, path: str, create: bool, given: dict[str, Any]) -> dict[str, str]:
@@ -234,6 +258,11 @@ def _apply_meta(con: sqlite3.Connection, path: str, meta: dict[str, str], given:
         passage_bands=int(meta["passage_bands"]),
         passage_rows=int(meta["passage_rows"]),
     )
+
+
+def metadata_sql(settings: Settings) -> str:
+    """The select expression of a document's metadata (``''`` on a file without the column)."""
+    return "metadata" if settings.has_metadata else "''"
 
 
 def wal(con: sqlite3.Connection, path: str) -> None:
