@@ -45,7 +45,7 @@ def _cmd_dedup(args: argparse.Namespace) -> int:
             text_field=args.text_field, id_field=args.id_field or None, date_field=args.date_field,
             encoding=args.encoding, fmt=args.input_format, on_bad=warn if args.skip_bad else None,
             save_signatures=args.save_signatures, include=args.include, exclude=args.exclude,
-            keep_fields=args.keep_fields,
+            keep_fields=args.keep_fields, engine=args.engine, master=args.master,
         )
     if args.json:
         json.dump(result.to_dict(), sys.stdout, ensure_ascii=False)
@@ -98,4 +98,10 @@ def register(sub: Any) -> None:
     g.add_argument("--num-perm", type=count("--num-perm", 2, 1024), default=128, metavar="N", help="MinHash permutations (default 128)")
     g.add_argument("--seed", type=count("--seed", 0, 2**63), default=1, metavar="N", help="MinHash seed (default 1)")
     g.add_argument("--shingle-size", type=count("--shingle-size"), default=5, metavar="K", help="tokens per shingle (default 5)")
+    g = p.add_argument_group("engine")
+    g.add_argument("--engine", choices=("local", "spark"), default="local",
+                   help="local (default) or spark: documents are signed by Spark tasks, same result "
+                   "(needs pip install 'overlap[spark]' and Java 17+)")
+    g.add_argument("--master", default=None, metavar="URL",
+                   help="Spark master for --engine spark: local[N], spark://host:7077... (default local[*])")
     p.set_defaults(run=_cmd_dedup)

@@ -355,10 +355,21 @@ def dedup_files(
     include: Sequence[str] | None = None,
     exclude: Sequence[str] = (),
     keep_fields: Sequence[str] = (),
+    engine: str = "local",
+    master: str | None = None,
+    spark: Any = None,
 ) -> DedupResult:
     """Deduplicate the files ``paths`` and write the kept records to ``output`` and the
-    removal list to ``removed`` (module docstring); both optional."""
+    removal list to ``removed`` (module docstring); both optional.  ``engine="spark"``
+    signs on Spark (``overlap.dedup_spark``; ``master`` or a running ``spark`` session)
+    with the same result."""
     opts = options or DedupOptions()
+    if engine not in ("local", "spark"):
+        raise ConfigError(f"engine must be 'local' or 'spark': {engine!r}")
+    if engine == "spark" and spark is None:
+        from .corpus.spark_session import check_requirements
+
+        check_requirements()  # before any reading: a one-line install hint
     if opts.keep == "earliest" and not date_field:
         raise ConfigError("keep='earliest' needs a date field (--date-field F)")
     named = [x for x in paths if x != "-"]
@@ -376,12 +387,17 @@ def dedup_files(
         meta = {"inputs": [os.path.abspath(p) for p in paths] if tmp is None else [], "format": fmt,
                 "text_field": text_field, "id_field": id_field, "date_field": date_field, "encoding": encoding,
                 "include": None if include is None else list(include), "exclude": list(exclude)}
-        store = SignatureStore.build(
-            iter_records(paths, text_field=text_field, id_field=id_field, date_field=date_field,
-                         encoding=encoding, fmt=fmt, on_bad=on_bad, include=include, exclude=exclude,
-                         keep_fields=keep_fields),
-            num_perm=opts.num_perm, seed=opts.seed, shingle_size=opts.shingle_size, meta=meta,
-        )
+        items = iter_records(paths, text_field=text_field, id_field=id_field, date_field=date_field,
+                             encoding=encoding, fmt=fmt, on_bad=on_bad, include=include, exclude=exclude,
+                             keep_fields=keep_fields)
+        if engine == "spark":
+            from .dedup_spark import build_store_spark
+
+            store = build_store_spark(items, num_perm=opts.num_perm, seed=opts.seed, shingle_size=opts.shingle_size,
+                                      meta=meta, spark=spark, master=master)
+        else:
+            store = SignatureStore.build(items, num_perm=opts.num_perm, seed=opts.seed, shingle_size=opts.shingle_size,
+                                         meta=meta)
         if save_signatures:
             store.save(save_signatures)
         result = dedup_store(store, opts)
