@@ -49,8 +49,12 @@ def write_corpus(path: Path, n: int, seed: int = 0) -> int:
             else:  # generated documents only: the real articles come once, first
                 docs = scaled_corpus(len(base) + want, seed=seed + k, base=base)[len(base):]
             for d in docs:
+                if not d.strip():
+                    continue  # an edit can leave nothing: not a document
                 f.write(json.dumps({"id": f"d{written}", "text": d}, ensure_ascii=False) + "\n")
                 written += 1
+                if written == n:
+                    break
             k += 1
     return path.stat().st_size
 
