@@ -455,6 +455,21 @@ def _spelled_alike(a: str, b: str) -> bool:
     return ta[0] == tb[0] and min(len(ta), len(tb)) >= 4 and indel_similarity(ta, tb) >= 0.8
 
 
+# Loanwords and units that Vietnamese news writes capitalised, in English or in
+# Vietnamese spelling ("Top"/"Tốp", "Yen"/"Yên"): common nouns, not names.
+_LOANWORDS = frozenset("top tốp yen euro show clip video fan game tour style online hot teen idol live".split())
+
+
+def _common_word(side: Side) -> bool:
+    """A one-word side that is a known loanword, or a unit right after a multiplier
+    ("1,294 triệu Yên"): a common noun even when capitalised."""
+    if len(side.tokens) != 1:
+        return False
+    word = side.tokens[0].lower()
+    before = side.before.lower()
+    return word in _LOANWORDS or before in _MULTIPLIERS
+
+
 def classify(a: Side, b: Side) -> tuple[str, bool] | None:
     """What an edit block is: ``(kind, is_conflict)``, or None when it is neither.
 
@@ -511,7 +526,13 @@ def classify(a: Side, b: Side) -> tuple[str, bool] | None:
         return "name", False
     if _same_entity(a, b):
         return "name", False
+    if _common_word(a) or _common_word(b):
+        return None
     if _spelled_alike(a.written, b.written):
+        # One word opening a sentence on both sides is a common word capitalised there
+        # ("Qua báo cáo" / "Quận báo cáo"), not a name spelled two ways.
+        if len(a.tokens) == 1 and len(b.tokens) == 1 and any(a.initial) and any(b.initial):
+            return None
         return "spelling", True
     # One word opening a sentence or a standalone line on either side is too weak a slot
     # for a different name: a common noun ("Nhóm"/"Loại") or a byline ("Minh"/"Thanh")
