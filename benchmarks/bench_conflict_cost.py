@@ -4,7 +4,7 @@ on Baomoi, before and after, side by side.
 Three variants, each ``overlap scan -q PATH`` (the default text report, sent to
 /dev/null) in a fresh child process, run in turns (before, after, after without
 assessment, before, ...) so that load from other processes hits them alike; the best of
-``--repeat`` runs is kept:
+``--repeat`` runs is kept, in wall seconds and in CPU seconds of the scan's processes:
 
 - ``before``: the ``overlap`` package found in ``--before`` (a ``src`` directory of
   another checkout, e.g. ``git archive 397c000 | tar -x -C /tmp/before``);
@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import csv
 import os
+import resource
 import subprocess
 import sys
 import time
@@ -47,26 +48,38 @@ raise SystemExit(main(["scan", "-q", sys.argv[2]]))
 """
 
 
-def _run(src: Path, mode: str, path: Path) -> float:
+def _run(src: Path, mode: str, path: Path) -> tuple[float, float]:
+    """(wall seconds, CPU seconds of the scan and its worker processes) of one scan."""
     env = dict(os.environ, PYTHONPATH=str(src))
+    r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     subprocess.run([sys.executable, "-c", _CHILD, mode, str(path)], env=env, check=True, stdout=subprocess.DEVNULL)
-    return time.perf_counter() - t0
+    wall = time.perf_counter() - t0
+    r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (r1.ru_utime - r0.ru_utime) + (r1.ru_stime - r0.ru_stime)
 
 
 def measure(before: Path, path: Path, repeat: int = 3) -> list[dict[str, object]]:
-    """Best-of-``repeat`` wall seconds per variant, the variants run in turns."""
+    """Best-of-``repeat`` wall and CPU seconds per variant, the variants run in turns.
+
+    On a shared machine the wall time swings with other processes' load; the CPU time
+    (the scan's own processes, user + system) is the steadier figure to compare."""
     variants = [("before", before, "full"), ("after", ROOT / "src", "full"), ("after, no assessment", ROOT / "src", "no-assess")]
-    times: dict[str, list[float]] = {name: [] for name, _, _ in variants}
+    times: dict[str, list[tuple[float, float]]] = {name: [] for name, _, _ in variants}
     for _ in range(repeat):
         for name, src, mode in variants:
             times[name].append(_run(src, mode, path))
-    base = min(times["before"])
-    return [
-        {"variant": name, "best_s": round(min(ts), 2), "runs_s": " ".join(f"{t:.1f}" for t in ts),
-         "vs_before": round(min(ts) / base - 1, 3)}
-        for name, ts in times.items()
-    ]
+    wall0 = min(w for w, _ in times["before"])
+    cpu0 = min(c for _, c in times["before"])
+    rows: list[dict[str, object]] = []
+    for name, ts in times.items():
+        wall, cpu = min(w for w, _ in ts), min(c for _, c in ts)
+        rows.append({
+            "variant": name, "best_wall_s": round(wall, 2), "best_cpu_s": round(cpu, 2),
+            "wall_vs_before": round(wall / wall0 - 1, 3), "cpu_vs_before": round(cpu / cpu0 - 1, 3),
+            "runs_wall_s": " ".join(f"{w:.1f}" for w, _ in ts), "runs_cpu_s": " ".join(f"{c:.1f}" for _, c in ts),
+        })
+    return rows
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -87,7 +100,8 @@ def main(argv: list[str] | None = None) -> int:
         w.writeheader()
         w.writerows(rows)
     for r in rows:
-        print(f"{r['variant']:22s} best {r['best_s']:6.2f} s  ({r['runs_s']})  vs before {float(str(r['vs_before'])):+.1%}")
+        print(f"{r['variant']:22s} wall {r['best_wall_s']:6.2f} s ({float(str(r['wall_vs_before'])):+.1%}; {r['runs_wall_s']})  "
+              f"cpu {r['best_cpu_s']:6.2f} s ({float(str(r['cpu_vs_before'])):+.1%}; {r['runs_cpu_s']})")
     return 0
 
 
