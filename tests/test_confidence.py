@@ -261,3 +261,10 @@ def test_real_heldout_confident_conflicts_are_judged_and_right() -> None:
     assert all(f.key in judged for f in shown), [(f.a_text, f.b_text) for f in shown if f.key not in judged]
     right = sum(judged[f.key][1].startswith("right") for f in shown)
     assert shown and right / len(shown) >= 0.85, (right, len(shown))
+
+
+def test_a_name_after_an_initial_m_stays_a_spelling_conflict() -> None:
+    """"M" is also the multiplier "m" (million); a name after the initial "M." is no unit."""
+    t = PAD_EN + "The novel by J. M. {x} won the prize in the city centre yesterday morning, the jury said."
+    found = _confident(t.format(x="Coetzee"), t.format(x="Cotzee"))
+    assert [(x, y) for x, y, _, _ in found] == [("Coetzee", "Cotzee")], found

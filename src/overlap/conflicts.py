@@ -467,7 +467,7 @@ def _common_word(side: Side) -> bool:
         return False
     word = side.tokens[0].lower()
     before = side.before.lower()
-    return word in _LOANWORDS or before in _MULTIPLIERS
+    return word in _LOANWORDS or (before in _MULTIPLIERS and len(before) > 2)  # not an initial "M"
 
 
 def classify(a: Side, b: Side) -> tuple[str, bool] | None:
