@@ -445,21 +445,37 @@ def _verify(store: SignatureStore, pairs: np.ndarray, opts: DedupOptions, lsh_t:
     est = np.asarray(estimate_jaccard(store.signatures[pairs[:, 0]], store.signatures[pairs[:, 1]]), dtype=np.float64)
     sizes = np.diff(store.offsets)
     sel = est >= lsh_t - 0.15
-    out: list[tuple[int, int, float, float]] = []
+    left = np.ascontiguousarray(pairs[sel, 0], dtype=np.int64)
+    right = np.ascontiguousarray(pairs[sel, 1], dtype=np.int64)
+    e = est[sel]
+    inter = _intersections(store, left, right).astype(np.float64)
+    na, nb = sizes[left], sizes[right]
+    if opts.mode == "jaccard":
+        union = na + nb - inter
+        exact = np.divide(inter, union, out=np.ones_like(inter), where=union > 0)
+        estimate = e
+    else:
+        lo = np.maximum(np.minimum(na, nb), 1)
+        exact = inter / lo
+        estimate = np.minimum(1.0, e * (na + nb) / ((1.0 + e) * lo))  # |A & B| = J (|A| + |B|) / (1 + J)
+    hit = exact >= opts.threshold
+    return list(zip(left[hit].tolist(), right[hit].tolist(), exact[hit].tolist(), estimate[hit].tolist()))
+
+
+def _intersections(store: SignatureStore, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+    """``|A & B|`` of each pair's sorted shingle sets: the compiled merge
+    (``overlap.kernels.intersections_into``), else ``np.intersect1d`` per pair (same counts)."""
+    from .jit import load_kernels
+
+    out = np.zeros(len(left), dtype=np.int64)
+    kern = load_kernels()
     sh, off = store.shingles, store.offsets
-    for (i, j), e in zip(pairs[sel].tolist(), est[sel].tolist()):
-        a, b = sh[off[i]:off[i + 1]], sh[off[j]:off[j + 1]]
-        inter = len(np.intersect1d(a, b, assume_unique=True))
-        na, nb = int(sizes[i]), int(sizes[j])
-        if opts.mode == "jaccard":
-            exact = inter / (na + nb - inter) if na + nb - inter else 1.0
-            estimate = e
-        else:
-            lo = min(na, nb) or 1
-            exact = inter / lo
-            estimate = min(1.0, e * (na + nb) / ((1.0 + e) * lo))  # |A & B| = J (|A| + |B|) / (1 + J)
-        if exact >= opts.threshold:
-            out.append((i, j, exact, estimate))
+    if kern is not None and len(left):
+        kern.intersections_into(np.ascontiguousarray(sh, dtype=np.uint32), np.ascontiguousarray(off, dtype=np.int64),
+                                left, right, out)
+        return out
+    for p, (i, j) in enumerate(zip(left.tolist(), right.tolist())):
+        out[p] = len(np.intersect1d(sh[off[i]:off[i + 1]], sh[off[j]:off[j + 1]], assume_unique=True))
     return out
 
 
