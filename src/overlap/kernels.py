@@ -7,6 +7,8 @@
     One-permutation hashing with optimal densification (``minhash(..., method="oph")``).
 ``intersections_into(sets, offsets, left, right, out)``
     Sizes of the intersections of pairs of sorted per-document sets (``overlap.dedup``).
+``greedy_into(better, worse, alive, chosen)``
+    The keep-order removal pass of ``overlap.dedup`` over sorted edges.
 ``windows_into(h, tok_lo, ntok, k, qs, out, out_offsets)``
     Shingle hashes of many documents' tokens, equal to ``overlap.shingle.shingles``.
 ``tokenize_into(cps, table, doc_offsets, starts, ends, hashes, tok_offsets)``
@@ -42,7 +44,7 @@ from typing import Any
 import numba
 import numpy as np
 
-__all__ = ["intersections_into", "minmax_into", "oph_into", "text_shingles_into", "tokenize_into", "windows_into"]
+__all__ = ["greedy_into", "intersections_into", "minmax_into", "oph_into", "text_shingles_into", "tokenize_into", "windows_into"]
 
 _U32MAX = np.uint32(0xFFFFFFFF)
 _S32 = np.uint64(32)
@@ -235,6 +237,17 @@ def intersections_into(sets, offsets, left, right, out):  # pragma: no cover - c
             else:
                 b += 1
         out[p] = c
+
+
+@numba.njit("void(int64[::1], int64[::1], uint8[::1], int64[::1])", **_OPTS)
+def greedy_into(better, worse, alive, chosen):  # pragma: no cover - compiled
+    """Keep-order removal over edges sorted by the worse end's rank (``overlap.dedup``):
+    edge ``e`` removes ``worse[e]`` when both ends are still kept; ``chosen`` gets ``e``."""
+    for e in range(better.shape[0]):
+        w = worse[e]
+        if alive[w] and alive[better[e]]:
+            alive[w] = 0
+            chosen[w] = e
 
 
 @numba.njit("void(uint64[::1], int64[::1], int64[::1], int64, uint64[::1], uint64[::1], int64[::1])", **_OPTS)
