@@ -393,11 +393,13 @@ def paraphrase_passages(
         j0, j1 = min(s[1] for s in c), max(s[1] for s in c)
         # Seeds inside known (verbatim) passages join clusters but do not make them:
         # a passage needs its own evidence where the verbatim stage found nothing.
+        # Once it has some, the seeds inside known passages count as evidence too: a
+        # reworded sentence next to a verbatim fragment of the same case extends it.
         own = [s for s in c if s in fresh]
         if not own:
             return None
-        best = max(float(cos[i, j]) for i, j in own)
-        if len({s[0] for s in own}) < o.min_seeds and len({s[1] for s in own}) < o.min_seeds and best < o.strong_seed:
+        best = max(float(cos[i, j]) for i, j in c)
+        if len({s[0] for s in c}) < o.min_seeds and len({s[1] for s in c}) < o.min_seeds and best < o.strong_seed:
             return None
         if not summary and best < o.anchor:
             return None

@@ -769,7 +769,10 @@ def _with_reworded(a: _Doc, b: _Doc, o: CompareOptions, passages: list[Passage],
     spans = [(p.b, p.a) if flip else (p.a, p.b) for p in passages]
     matches = paraphrase_passages(_units(a, o.language), _units(b, o.language), known=spans)
     out: list[Passage] = []
-    for m in combine(spans, [(x.a, x.b) for x in matches]):
+    # Edited copies (under ``_EXACT`` of their tokens identical) that lie close on both
+    # sides are pieces of one rewritten case; exact copies stay as the aligner split them.
+    edited = [p.verbatim < _EXACT for p in passages]
+    for m in combine(spans, [(x.a, x.b) for x in matches], edited=edited):
         if not m.reworded and len(m.verbatim) == 1:
             out.append(passages[m.verbatim[0]])
             continue
@@ -795,6 +798,9 @@ def _with_reworded(a: _Doc, b: _Doc, o: CompareOptions, passages: list[Passage],
         sa, sb = (m.b, m.a) if flip else (m.a, m.b)
         out.append(Passage(sa, sb, float(score), tuple(pairs), edits, float(same)))
     return out
+
+
+_EXACT = 0.98
 
 
 def compare(a: str, b: str, *, options: CompareOptions | None = None, **overrides: Any) -> Comparison:
