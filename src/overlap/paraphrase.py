@@ -452,7 +452,8 @@ def paraphrase_passages(
             # with sides of like length) already explains most of the short side, and no
             # verbatim copy a tenth of it: there the text is a copy or a rewrite, and
             # the wide gap merely swept up stray sentences.
-            if m is not None and (_explained(m, balanced, o.summary_ratio, 0.8) or _explained(m, known, 0.0, 0.1)):
+            if m is not None and (_explained(m, balanced, o.summary_ratio, 0.8) or _explained(m, known, 0.0, 0.1)
+                                  or _elsewhere(m, balanced)):
                 continue
             if m is not None:
                 # Ranked first: a summary explains all the normal passages inside it.
@@ -478,6 +479,18 @@ def _explained(m: Match, passages: Sequence[tuple[Span, Span]], ratio: float, sh
     ]
     inside = sum(max(0, min(short.end, s.end) - max(short.start, s.start)) for s in spans)
     return inside >= share * max(1, len(short))
+
+
+def _elsewhere(m: Match, passages: Sequence[tuple[Span, Span]]) -> bool:
+    """A passage pairs part of the summary's long side with text outside its short side.
+
+    A summary condenses the whole long side; when a stretch of it is reused at another
+    place of the other text, the two texts share passages, and the wide gap of summary
+    mode merely swept sentences of both into one cluster.
+    """
+    side = 0 if len(m.a) < len(m.b) else 1
+    short, long_ = (m.a, m.b) if side == 0 else (m.b, m.a)
+    return any(_meets(p[1 - side], long_) and not _meets(p[side], short) for p in passages)
 
 
 def _meets(x: Span, y: Span) -> bool:
