@@ -43,9 +43,10 @@ class CompareOptions:
     ``shingle_size``: tokens per shingle for the similarity scores (5: the size
     text-dedup and most near-duplicate work use for words).
     ``near_duplicate``: Jaccard at or above which two texts are near-duplicates (0.5).
-    ``duplicate_coverage``: they are near-duplicates too when shared passages cover at
-    least this share of *both* texts (0.8): a copy with many small edits keeps its
-    passages long after its shingle Jaccard has fallen.
+    ``duplicate_coverage``: they are near-duplicates too when verbatim passages (the
+    token aligner's, not reworded ones) cover at least this share of *both* texts
+    (0.8): a copy with many small edits keeps its passages long after its shingle
+    Jaccard has fallen.
     ``seed_size``, ``max_gap``, ``min_tokens``, ``min_density``: the passage aligner's
     knobs, in tokens (see ``overlap.align``).
     ``paraphrase``: also find reworded reuse (``overlap.paraphrase``), combined with the
@@ -723,8 +724,9 @@ def _sentence_pairs(
 
 def _compare_docs(
     a: _Doc, b: _Doc, o: CompareOptions, flip: bool = False
-) -> tuple[Similarity, list[Passage], list[Conflict], list[Variant]]:
-    """Similarity, passages, conflicts and variants of a aligned against b.
+) -> tuple[Similarity, list[Passage], list[Conflict], list[Variant], list[Passage]]:
+    """Similarity, passages, conflicts and variants of a aligned against b, and the
+    verbatim passages alone (before reworded ones merge with them).
 
     With ``flip`` the records come out with sides swapped (b's spans first), as
     ``compare_prepared`` reports them when it aligned in swapped order.
@@ -738,9 +740,10 @@ def _compare_docs(
         passages.append(p)
         conflicts.extend(cs)
         variants.extend(vs)
+    verbatim = passages
     if o.paraphrase:  # None (batch default) is off
         passages = _with_reworded(a, b, o, passages, flip)
-    return sim, passages, conflicts, variants
+    return sim, passages, conflicts, variants, verbatim
 
 
 def _units(doc: _Doc, language: str) -> Any:
@@ -864,18 +867,16 @@ def compare_prepared(a: _Doc, b: _Doc, *, options: CompareOptions | None = None)
     swap = (len(b.text), b.text) < (len(a.text), a.text)
     # Align in one canonical order (the result must not depend on argument order); the
     # records are built with their sides in the caller's order.
-    sim, passages, conflicts, variants = _compare_docs(b, a, o, True) if swap else _compare_docs(a, b, o)
+    sim, passages, conflicts, variants, copies = _compare_docs(b, a, o, True) if swap else _compare_docs(a, b, o)
     if swap:
         sim = Similarity(sim.jaccard, sim.containment_b, sim.containment_a)
     passages.sort(key=lambda p: (p.a.start, p.b.start))
     conflicts.sort(key=lambda c: (c.a.start, c.b.start))
     variants.sort(key=lambda v: (v.a.start, v.b.start))
     conflicts, variants = assess(a.text, b.text, passages, conflicts, variants)
-    # Reworded passages (no word-level edits, and under half their tokens identical)
-    # tell the same story in other words: they do not make two texts near-duplicates.
-    # Verbatim passages (with edits, or identical) and edited copies merged with a few
-    # reworded sentences do.
-    copies = [p for p in passages if p.edits or p.verbatim >= 0.5]
+    # The coverage rule counts the verbatim passages (the token aligner's) alone:
+    # reworded passages, and the gaps they bridge when they merge with verbatim ones,
+    # tell the same story in other words, which does not make two texts near-duplicates.
     shared_a = _coverage(a, [p.a for p in copies])
     shared_b = _coverage(b, [p.b for p in copies])
     near = sim.jaccard >= o.near_duplicate or min(shared_a, shared_b) >= o.duplicate_coverage
