@@ -15,8 +15,9 @@ are clustered into passages across small gaps in either text (so reordered and s
 sentences join), each passage is validated by the cosine of its two sides taken whole,
 and short or overlapping ones are dropped.  A passage whose one side is several times
 shorter than the other is a *summary*: it is clustered again with a wide gap on the long
-side, and when the long side spans most of its text it stands for the whole text (a
-summary condenses a document, not the sentences that happen to share words).
+side, and it must span a good share of its text, for which it then stands (a summary
+condenses a document, not the sentences that happen to share words); and no other
+passage may pair part of that text with text outside the summary.
 
 Cost: linear in the texts for the units; sentence pairs are scored by one matrix product
 over the units the two texts share (quadratic in sentences, small: hundreds of rows).
@@ -94,7 +95,7 @@ class ParaphraseOptions:
     ``summary_cosine``, ``summary_dice``: the lower seed thresholds of summary mode.
     ``summary_ratio``: long side at least this many times the short side makes a summary;
     ``summary_gap``: the gap allowed on the long side then; ``summary_whole``: share of
-    the long text its seeds must span for the passage to stand for the whole text.
+    the long text its seeds must span for a summary (which then stands for the whole text).
     """
 
     seed_cosine: float = 0.33
@@ -420,11 +421,14 @@ def paraphrase_passages(
                 return None
             lx, ls = (a, sa) if long_a else (b, sb)
             whole = _whole(lx.length, lx)
-            if len(ls) >= o.summary_whole * len(whole):
-                if long_a:
-                    sa = whole
-                else:
-                    sb = whole
+            # A summary condenses a whole text: a long side that spans too little of
+            # its text is a topic shared with part of it, not a summary of it.
+            if len(ls) < o.summary_whole * len(whole):
+                return None
+            if long_a:
+                sa = whole
+            else:
+                sb = whole
         pairs = tuple(
             (a.spans[i], b.spans[j], round(float(cos[i, j]), 4)) for i, j in sorted(c)
         )
