@@ -776,10 +776,9 @@ def _with_reworded(a: _Doc, b: _Doc, o: CompareOptions, passages: list[Passage],
     # sides are pieces of one rewritten case; exact copies stay as the aligner split them.
     edited = [p.verbatim < _EXACT for p in passages]
     for m in combine(spans, [(x.a, x.b) for x in matches], edited=edited):
-        if not m.reworded and len(m.verbatim) == 1 and not edited[m.verbatim[0]]:
+        if not m.reworded and len(m.verbatim) == 1:
             out.append(passages[m.verbatim[0]])
             continue
-        m = replace(m, a=_snap(a, m.a), b=_snap(b, m.b))
         ia0, ia1 = bisect_left(a.ostarts, m.a.start), bisect_left(a.ostarts, m.a.end)
         ib0, ib1 = bisect_left(b.ostarts, m.b.start), bisect_left(b.ostarts, m.b.end)
         ha, hb = a.hlist[ia0:ia1], b.hlist[ib0:ib1]
@@ -805,25 +804,6 @@ def _with_reworded(a: _Doc, b: _Doc, o: CompareOptions, passages: list[Passage],
 
 
 _EXACT = 0.98
-_SNAP = 100
-
-
-def _snap(doc: _Doc, sp: Span, reach: int = _SNAP) -> Span:
-    """``sp`` widened to the sentences it starts and ends in, by at most ``reach`` characters a side.
-
-    A rewrite changes the words at a passage's edges, so the aligned words start a
-    little after the reused sentence does and end a little before; reuse is cut at
-    sentence boundaries, so the rest of a sentence the passage has begun belongs to it.
-    """
-    starts, ends = doc.sent_bounds
-    lo, hi = sp.start, sp.end
-    k = bisect_right(starts, lo) - 1
-    if k >= 0 and ends[k] > lo and lo - starts[k] <= reach:
-        lo = starts[k]
-    k = bisect_left(ends, hi)
-    if k < len(ends) and starts[k] < hi and ends[k] - hi <= reach:
-        hi = ends[k]
-    return Span(lo, hi)
 
 
 def compare(a: str, b: str, *, options: CompareOptions | None = None, **overrides: Any) -> Comparison:
