@@ -342,6 +342,19 @@ def _covered(x: Units, spans: Sequence[Span], share: float) -> np.ndarray:
     return out
 
 
+@dataclass(frozen=True, slots=True)
+class _Scored:
+    """One pair of texts as the passage builders read it: units, the sentence-pair
+    cosine matrix, the idf per unit, the seeds outside known passages, the options."""
+
+    a: Units
+    b: Units
+    cos: np.ndarray
+    idf: dict[str, float]
+    fresh: frozenset[tuple[int, int]]
+    o: ParaphraseOptions
+
+
 def paraphrase_passages(
     a: Units, b: Units, options: ParaphraseOptions | None = None, *, known: Sequence[tuple[Span, Span]] = ()
 ) -> list[Match]:
@@ -372,75 +385,105 @@ def paraphrase_passages(
         fresh = {(i, j) for i, j in loose if not ca[i] and not cb[j]}
         if not fresh:
             return []
+    ctx = _Scored(a, b, cos, idf, frozenset(fresh), o)
     found: list[tuple[float, Match]] = []
-
-    def trim(c: list[tuple[int, int]]) -> list[tuple[int, int]]:
-        # A lone seed at either end of a cluster, more than ``edge_gap`` sentences from
-        # the rest on either side, is a stray sentence that shares words, not the case.
-        c = sorted(c)
-        changed = True
-        while changed and len(c) > 1:
-            changed = False
-            for axis in (0, 1):
-                c.sort(key=lambda s: (s[axis], s[1 - axis]))
-                if len(c) > 1 and c[1][axis] - c[0][axis] > o.edge_gap + 1:
-                    c, changed = c[1:], True
-                if len(c) > 1 and c[-1][axis] - c[-2][axis] > o.edge_gap + 1:
-                    c, changed = c[:-1], True
-        return c
-
-    def build(c: list[tuple[int, int]], summary: bool) -> Match | None:
-        i0, i1 = min(s[0] for s in c), max(s[0] for s in c)
-        j0, j1 = min(s[1] for s in c), max(s[1] for s in c)
-        # Seeds inside known (verbatim) passages join clusters but do not make them:
-        # a passage needs its own evidence where the verbatim stage found nothing.
-        # Once it has some, the seeds inside known passages count as evidence too: a
-        # reworded sentence next to a verbatim fragment of the same case extends it.
-        own = [s for s in c if s in fresh]
-        if not own:
-            return None
-        best = max(float(cos[i, j]) for i, j in c)
-        if len({s[0] for s in c}) < o.min_seeds and len({s[1] for s in c}) < o.min_seeds and best < o.strong_seed:
-            return None
-        if not summary and best < o.anchor:
-            return None
-        sa, sb = _char_span(a, i0, i1), _char_span(b, j0, j1)
-        if len(sa) < o.min_chars or len(sb) < o.min_chars:
-            return None
-        score = _cosine(a, (i0, i1), b, (j0, j1), idf)
-        if score < o.validate:
-            return None
-        if summary:
-            long_a = len(sa) >= len(sb)
-            # A summary restates most of its sentences: most of the short side seeds.
-            sx, short_rows = (b, {s[1] for s in c}) if long_a else (a, {s[0] for s in c})
-            lo, hi = (j0, j1) if long_a else (i0, i1)
-            if len(own) < o.summary_seeds or len(short_rows) < o.summary_dense * (hi - lo + 1):
-                return None
-            if min(len(sa), len(sb)) < o.summary_chars:
-                return None
-            lx, ls = (a, sa) if long_a else (b, sb)
-            whole = _whole(lx.length, lx)
-            # A summary condenses a whole text: a long side that spans too little of
-            # its text is a topic shared with part of it, not a summary of it.
-            if len(ls) < o.summary_whole * len(whole):
-                return None
-            if long_a:
-                sa = whole
-            else:
-                sb = whole
-        pairs = tuple(
-            (a.spans[i], b.spans[j], round(float(cos[i, j]), 4)) for i, j in sorted(c)
-        )
-        return Match(sa, sb, score, pairs, summary)
-
     for c in _clusters(seeds, o.max_gap, o.max_gap) if seeds else []:
-        m = build(trim(c), False)
+        m = _build(ctx, _trim(c, o.edge_gap), False)
         if m is not None:
             found.append((len(m.a) + len(m.b), m))
     balanced = list(known) + [(m.a, m.b) for _, m in found]
-    # Summary mode, chosen by the data: a cluster with a wide gap on one side whose
-    # spans differ by ``summary_ratio`` is one text condensing the other.
+    # Ranked first: a summary explains all the normal passages inside it.
+    found += [(10.0 * (len(m.a) + len(m.b)), m) for m in _summaries(ctx, loose, known, balanced)]
+    found.sort(key=lambda t: -t[0])
+    kept: list[Match] = []
+    for _, m in found:
+        if any(_meets(m.a, k.a) or _meets(m.b, k.b) for k in kept):
+            continue
+        kept.append(m)
+    kept.sort(key=lambda m: (m.a.start, m.b.start))
+    return kept
+
+
+def _trim(c: list[tuple[int, int]], edge_gap: int) -> list[tuple[int, int]]:
+    """``c`` without lone seeds at either end more than ``edge_gap`` sentences from the
+    rest on either side: a stray sentence that shares words, not the case."""
+    c = sorted(c)
+    changed = True
+    while changed and len(c) > 1:
+        changed = False
+        for axis in (0, 1):
+            c.sort(key=lambda s: (s[axis], s[1 - axis]))
+            if len(c) > 1 and c[1][axis] - c[0][axis] > edge_gap + 1:
+                c, changed = c[1:], True
+            if len(c) > 1 and c[-1][axis] - c[-2][axis] > edge_gap + 1:
+                c, changed = c[:-1], True
+    return c
+
+
+def _build(ctx: _Scored, c: list[tuple[int, int]], summary: bool) -> Match | None:
+    """The passage of one seed cluster, or None when it fails a filter."""
+    a, b, o = ctx.a, ctx.b, ctx.o
+    i0, i1 = min(s[0] for s in c), max(s[0] for s in c)
+    j0, j1 = min(s[1] for s in c), max(s[1] for s in c)
+    # Seeds inside known (verbatim) passages join clusters but do not make them:
+    # a passage needs its own evidence where the verbatim stage found nothing.
+    # Once it has some, the seeds inside known passages count as evidence too: a
+    # reworded sentence next to a verbatim fragment of the same case extends it.
+    own = [s for s in c if s in ctx.fresh]
+    if not own:
+        return None
+    best = max(float(ctx.cos[i, j]) for i, j in c)
+    if len({s[0] for s in c}) < o.min_seeds and len({s[1] for s in c}) < o.min_seeds and best < o.strong_seed:
+        return None
+    if not summary and best < o.anchor:
+        return None
+    sa, sb = _char_span(a, i0, i1), _char_span(b, j0, j1)
+    if len(sa) < o.min_chars or len(sb) < o.min_chars:
+        return None
+    score = _cosine(a, (i0, i1), b, (j0, j1), ctx.idf)
+    if score < o.validate:
+        return None
+    if summary:
+        got = _summary_spans(ctx, c, len(own), sa, sb)
+        if got is None:
+            return None
+        sa, sb = got
+    pairs = tuple((a.spans[i], b.spans[j], round(float(ctx.cos[i, j]), 4)) for i, j in sorted(c))
+    return Match(sa, sb, score, pairs, summary)
+
+
+def _summary_spans(ctx: _Scored, c: list[tuple[int, int]], own: int, sa: Span, sb: Span) -> tuple[Span, Span] | None:
+    """A summary cluster's spans, its long side standing for the whole text, or None
+    when the cluster is no summary."""
+    a, b, o = ctx.a, ctx.b, ctx.o
+    long_a = len(sa) >= len(sb)
+    # A summary restates most of its sentences: most of the short side seeds.
+    short_rows = {s[1] for s in c} if long_a else {s[0] for s in c}
+    if own < o.summary_seeds or len(short_rows) < o.summary_dense * (max(short_rows) - min(short_rows) + 1):
+        return None
+    if min(len(sa), len(sb)) < o.summary_chars:
+        return None
+    lx, ls = (a, sa) if long_a else (b, sb)
+    whole = _whole(lx.length, lx)
+    # A summary condenses a whole text: a long side that spans too little of its
+    # text is a topic shared with part of it, not a summary of it.
+    if len(ls) < o.summary_whole * len(whole):
+        return None
+    return (whole, sb) if long_a else (sa, whole)
+
+
+def _summaries(
+    ctx: _Scored, loose: list[tuple[int, int]], known: Sequence[tuple[Span, Span]],
+    balanced: Sequence[tuple[Span, Span]],
+) -> list[Match]:
+    """Summary mode, chosen by the data: a cluster of ``loose`` seeds with a wide gap on
+    one side whose spans differ by ``summary_ratio`` is one text condensing the other.
+
+    ``known``: the verbatim passages; ``balanced``: those and the reworded passages
+    with sides of like length found before.
+    """
+    a, b, o = ctx.a, ctx.b, ctx.o
+    out: list[Match] = []
     for gap_a, gap_b in ((o.max_gap, o.summary_gap), (o.summary_gap, o.max_gap)):
         for c in _clusters(loose, gap_a, gap_b):
             if len(c) < 2:
@@ -451,25 +494,16 @@ def paraphrase_passages(
             long_b = gap_b > gap_a
             if (lb if long_b else la) < o.summary_ratio * (la if long_b else lb):
                 continue
-            m = build(c, True)
+            m = _build(ctx, c, True)
             # Adaptive: a summary only where no balanced passage (verbatim, or reworded
             # with sides of like length) already explains most of the short side, and no
             # verbatim copy a tenth of it: there the text is a copy or a rewrite, and
             # the wide gap merely swept up stray sentences.
-            if m is not None and (_explained(m, balanced, o.summary_ratio, 0.8) or _explained(m, known, 0.0, 0.1)
-                                  or _elsewhere(m, balanced)):
+            if m is None or _explained(m, balanced, o.summary_ratio, 0.8) or _explained(m, known, 0.0, 0.1) \
+                    or _elsewhere(m, balanced):
                 continue
-            if m is not None:
-                # Ranked first: a summary explains all the normal passages inside it.
-                found.append((10.0 * (len(m.a) + len(m.b)), m))
-    found.sort(key=lambda t: -t[0])
-    kept: list[Match] = []
-    for _, m in found:
-        if any(_meets(m.a, k.a) or _meets(m.b, k.b) for k in kept):
-            continue
-        kept.append(m)
-    kept.sort(key=lambda m: (m.a.start, m.b.start))
-    return kept
+            out.append(m)
+    return out
 
 
 def _explained(m: Match, passages: Sequence[tuple[Span, Span]], ratio: float, share: float) -> bool:
