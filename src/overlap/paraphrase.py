@@ -86,7 +86,8 @@ class ParaphraseOptions:
     ``seed_cosine``, ``seed_dice``: a sentence pair is a seed when both reach these.
     ``max_gap``: sentences a passage may skip on either side between seeds.
     ``validate``: cosine the two sides of a passage, taken whole, must reach.
-    ``min_chars``: characters each side of a passage needs.
+    ``min_chars``: characters the longer side of a passage needs, ``min_short`` the
+    shorter (reworded reuse is often shortened: words dropped, clauses merged).
     ``min_seeds``: seed pairs a passage needs (2: one shared sentence is a quotation or
     a coincidence, not reuse; ``strong_seed`` cosine lets a single pair through).
     ``anchor``: cosine the best seed of a (non-summary) passage must reach: texts on one
@@ -103,6 +104,7 @@ class ParaphraseOptions:
     max_gap: int = 4
     validate: float = 0.34
     min_chars: int = 150
+    min_short: int = 120
     min_seeds: int = 2
     strong_seed: float = 0.6
     min_units: int = 3
@@ -405,18 +407,24 @@ def paraphrase_passages(
 
 
 def _trim(c: list[tuple[int, int]], edge_gap: int) -> list[tuple[int, int]]:
-    """``c`` without lone seeds at either end more than ``edge_gap`` sentences from the
-    rest on either side: a stray sentence that shares words, not the case."""
+    """``c`` without stray seeds at either end: a run of at most a quarter of its seeds
+    more than ``edge_gap`` sentences from the rest on either side is sentences that
+    share words, not the case."""
     c = sorted(c)
     changed = True
     while changed and len(c) > 1:
         changed = False
         for axis in (0, 1):
             c.sort(key=lambda s: (s[axis], s[1 - axis]))
-            if len(c) > 1 and c[1][axis] - c[0][axis] > edge_gap + 1:
-                c, changed = c[1:], True
-            if len(c) > 1 and c[-1][axis] - c[-2][axis] > edge_gap + 1:
-                c, changed = c[:-1], True
+            k = max(1, len(c) // 4)
+            for t in range(1, min(k, len(c) - 1) + 1):
+                if c[t][axis] - c[t - 1][axis] > edge_gap + 1:
+                    c, changed = c[t:], True
+                    break
+            for t in range(1, min(k, len(c) - 1) + 1):
+                if c[-t][axis] - c[-t - 1][axis] > edge_gap + 1:
+                    c, changed = c[:-t], True
+                    break
     return c
 
 
@@ -438,7 +446,7 @@ def _build(ctx: _Scored, c: list[tuple[int, int]], summary: bool) -> Match | Non
     if not summary and best < o.anchor:
         return None
     sa, sb = _char_span(a, i0, i1), _char_span(b, j0, j1)
-    if len(sa) < o.min_chars or len(sb) < o.min_chars:
+    if min(len(sa), len(sb)) < o.min_short or max(len(sa), len(sb)) < o.min_chars:
         return None
     score = _cosine(a, (i0, i1), b, (j0, j1), ctx.idf)
     if score < o.validate:
