@@ -19,7 +19,7 @@ and mirrors the result, so ``compare(b, a)`` is ``compare(a, b)`` with sides swa
 from __future__ import annotations
 
 import os
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, fields, replace
 from typing import Any
@@ -185,9 +185,13 @@ def _with_reworded(a: PreparedText, b: PreparedText, o: CompareOptions, passages
     # sides are pieces of one rewritten case; exact copies stay as the aligner split them.
     edited = [p.verbatim < _EXACT for p in passages]
     for m in combine(spans, [(x.a, x.b) for x in matches], edited=edited):
-        if not m.reworded and len(m.verbatim) == 1:
+        if not m.reworded and len(m.verbatim) == 1 and passages[m.verbatim[0]].verbatim >= _REWRITE:
             out.append(passages[m.verbatim[0]])
             continue
+        # A rewrite: reworded passages, merged pieces, or an aligned stretch under
+        # ``_REWRITE`` identical; its edges widen to the sentences both sides begun.
+        wa, wb = _snap(a, m.a, b, m.b)
+        m = replace(m, a=wa, b=wb)
         ia0, ia1 = bisect_left(a.ostarts, m.a.start), bisect_left(a.ostarts, m.a.end)
         ib0, ib1 = bisect_left(b.ostarts, m.b.start), bisect_left(b.ostarts, m.b.end)
         ha, hb = a.hlist[ia0:ia1], b.hlist[ib0:ib1]
@@ -213,6 +217,40 @@ def _with_reworded(a: PreparedText, b: PreparedText, o: CompareOptions, passages
 
 
 _EXACT = 0.98
+_REWRITE = 0.8
+_SNAP = 100
+
+
+def _widths(doc: PreparedText, sp: Span, reach: int) -> tuple[int, int]:
+    """Characters from the start of the sentence ``sp`` starts in to ``sp.start``, and from
+    ``sp.end`` to the end of the sentence it ends in (-1: none, or more than ``reach``)."""
+    starts, ends = doc.sent_bounds
+    head = tail = -1
+    k = bisect_right(starts, sp.start) - 1
+    if k >= 0 and ends[k] > sp.start and sp.start - starts[k] <= reach:
+        head = sp.start - starts[k]
+    k = bisect_left(ends, sp.end)
+    if k < len(ends) and starts[k] < sp.end and ends[k] - sp.end <= reach:
+        tail = ends[k] - sp.end
+    return head, tail
+
+
+def _snap(a: PreparedText, sa: Span, b: PreparedText, sb: Span, reach: int = _SNAP) -> tuple[Span, Span]:
+    """Both spans widened to the sentences they start and end in, at an edge where both
+    stop short of a sentence boundary (by at most ``reach`` characters).
+
+    A rewrite changes the words at a passage's edges, so the aligned words start a
+    little after the reused sentences do and end a little before, and reuse is cut at
+    sentence boundaries.  An edge that is a sentence boundary on one side stays: there
+    only part of the other side's sentence was reused (an attribution clause, say).
+    """
+    ha, ta = _widths(a, sa, reach)
+    hb, tb = _widths(b, sb, reach)
+    if ha > 0 and hb > 0:
+        sa, sb = Span(sa.start - ha, sa.end), Span(sb.start - hb, sb.end)
+    if ta > 0 and tb > 0:
+        sa, sb = Span(sa.start, sa.end + ta), Span(sb.start, sb.end + tb)
+    return sa, sb
 
 
 def compare(a: str, b: str, *, options: CompareOptions | None = None, **overrides: Any) -> Comparison:
