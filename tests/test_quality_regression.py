@@ -41,15 +41,17 @@ def test_pan13_train_slices_reworded_reuse_is_found() -> None:
 
     got = {r.name[:2]: r for r in pan13_train.run_train(40, seed=0).subs}
     # Measured on this slice with the paraphrase stage (verbatim only in brackets):
-    # 02 0.998 (0.998), 03 0.829 (~0.5), 04 0.789 (~0.46), 05 0.466 (~0.08); 01: no detection.
+    # 02 0.995 (0.998), 03 0.914 (~0.5), 04 0.909 (~0.46), 05 0.479 (~0.08); 01: no detection.
+    # 03/04 recall 0.873/0.899, precision 0.959/0.972, granularity 1.000/1.038.
     assert got["01"].detections <= 1
     assert got["02"].scores.plagdet >= 0.98
-    assert got["03"].scores.plagdet >= 0.78
-    assert got["04"].scores.plagdet >= 0.74
+    assert got["03"].scores.plagdet >= 0.90
+    assert got["04"].scores.plagdet >= 0.89
     assert got["05"].scores.plagdet >= 0.40
     for sub in ("03", "04"):
+        assert got[sub].scores.recall >= 0.85, sub
         assert got[sub].scores.precision >= 0.94, sub
-        assert got[sub].scores.granularity <= 1.3, sub
+        assert got[sub].scores.granularity <= 1.06, sub
 
 
 _FLAGGED = ["number-vi", "number-en", "date-dm", "date-year", "spell-drop", "spell-tone-drop", "name-swap"]
@@ -86,11 +88,36 @@ def test_clough_stevenson_scores_rank_graded_reuse() -> None:
 
     answers, sources = clough.load_corpus()
     res = clough.evaluate(clough.score_answers(answers, sources))
-    # Measured: Spearman 0.828 and AUC 0.965 for Jaccard and containment.
+    # Measured: Spearman 0.828 and AUC 0.965 for Jaccard and containment; coverage by
+    # verbatim passages 0.788 (reworded passages do not count: they make heavy rewrites
+    # look like light ones, Spearman 0.707 as ``reuse``).
     assert res.ordered["containment"] and res.ordered["jaccard"]
     assert res.spearman["containment"] >= 0.80
     assert res.auc["containment"] >= 0.95
     assert res.spearman["jaccard"] >= 0.80
+    assert res.spearman["coverage"] >= 0.77
+    assert res.auc["reuse"] >= 0.95
+
+
+@pytest.mark.skipif(data_dir("vietnamese_mds") is None, reason=missing_reason("vietnamese_mds"))
+def test_reworded_passages_do_not_make_same_event_articles_near_duplicates() -> None:
+    """The near-duplicate coverage rule counts verbatim passages only: with the
+    paraphrase stage on, same-event articles told in other words stay apart (on the
+    full 706 pairs: 1 near-duplicate, a real reprint; 8 when merged and reworded
+    passages counted)."""
+    import itertools
+
+    import overlap
+    from benchmarks.quality import mds
+
+    clusters = mds.load_clusters()
+    checked = 0
+    for name in ("cluster_101", "cluster_132", "cluster_143", "cluster_171", "cluster_58", "cluster_66", "cluster_67"):
+        for a, b in itertools.combinations(clusters[name].values(), 2):
+            c = overlap.compare(a, b)
+            assert not c.near_duplicate, (name, c.duplicate)
+            checked += 1
+    assert checked >= 7
 
 
 @pytest.mark.skipif(data_dir("baomoi") is None, reason=missing_reason("baomoi"))
