@@ -22,15 +22,26 @@ from benchmarks.quality import data_dir, missing_reason  # noqa: E402
 
 @pytest.mark.skipif(data_dir("pan13") is None, reason=missing_reason("pan13"))
 def test_pan13_first_20_pairs_alignment_quality() -> None:
+    import functools
+
     from benchmarks.quality import pan
 
-    s = pan.run_pan(20).scores
-    # Measured (one alignment per stretch, min_tokens=15): plagdet 0.994, recall 0.990,
-    # precision 0.997, granularity 1.000, micro plagdet 0.995.
+    # The verbatim aligner alone, on copies (no obfuscation).  Measured (one alignment
+    # per stretch, min_tokens=15): plagdet 0.994, recall 0.990, precision 0.997,
+    # granularity 1.000, micro plagdet 0.995.
+    s = pan.run_pan(20, detector=functools.partial(pan.overlap_detect, paraphrase=False)).scores
     assert s.recall >= 0.97
     assert s.precision >= 0.97
     assert s.plagdet >= 0.97
     assert s.micro_plagdet >= 0.97
+    assert s.granularity <= 1.02
+    # With the paraphrase stage (compare's default): one more detection, 00005-01090,
+    # a reworded admission requirement both pages state ("... from an institution
+    # accredited by a recognized accrediting body"), which this gold of copied cases
+    # does not count.  Measured: plagdet 0.961, recall 0.991, precision 0.932.
+    s = pan.run_pan(20).scores
+    assert s.recall >= 0.97
+    assert s.plagdet >= 0.95
     assert s.granularity <= 1.02
 
 
