@@ -33,6 +33,7 @@ from typing import Any
 import numpy as np
 
 from .records import Span
+from .summary import SideText, summaries
 
 __all__ = ["Match", "ParaphraseOptions", "Units", "paraphrase_passages", "units"]
 
@@ -433,28 +434,11 @@ def paraphrase_passages(
         if m is not None:
             found.append((len(m.a) + len(m.b), m))
     balanced = list(known) + [(m.a, m.b) for _, m in found]
-    # Summary mode, chosen by the data: a cluster with a wide gap on one side whose
-    # spans differ by ``summary_ratio`` is one text condensing the other.
-    for gap_a, gap_b in ((o.max_gap, o.summary_gap), (o.summary_gap, o.max_gap)):
-        for c in _clusters(loose, gap_a, gap_b):
-            if len(c) < 2:
-                continue
-            i0, i1 = min(s[0] for s in c), max(s[0] for s in c)
-            j0, j1 = min(s[1] for s in c), max(s[1] for s in c)
-            la, lb = len(_char_span(a, i0, i1)), len(_char_span(b, j0, j1))
-            long_b = gap_b > gap_a
-            if (lb if long_b else la) < o.summary_ratio * (la if long_b else lb):
-                continue
-            m = build(c, True)
-            # Adaptive: a summary only where no balanced passage (verbatim, or reworded
-            # with sides of like length) already explains most of the short side, and no
-            # verbatim copy a tenth of it: there the text is a copy or a rewrite, and
-            # the wide gap merely swept up stray sentences.
-            if m is not None and (_explained(m, balanced, o.summary_ratio, 0.8) or _explained(m, known, 0.0, 0.1)):
-                continue
-            if m is not None:
-                # Ranked first: a summary explains all the normal passages inside it.
-                found.append((10.0 * (len(m.a) + len(m.b)), m))
+    # Summary mode, chosen by the data (``overlap.summary``); ranked first: a summary
+    # explains all the normal passages inside it.
+    for sm in summaries(cos, idf, SideText(a.spans, a.bags, a.length), SideText(b.spans, b.bags, b.length), balanced=balanced):
+        m = Match(sm.a, sm.b, sm.score, sm.pairs, True)
+        found.append((10.0 * (len(m.a) + len(m.b)), m))
     found.sort(key=lambda t: -t[0])
     kept: list[Match] = []
     for _, m in found:

@@ -1,0 +1,197 @@
+"""Summary reuse: a short span of one text that condenses a long region of the other.
+
+``summaries(cos, a, b, *, balanced=(), options=None) -> list[Summary]``
+    The condensed spans of a (or of b) against the region of the other text they
+    summarise, from the sentence cosine matrix of the paraphrase stage.
+
+Why a stage of its own: a summary sentence restates several source sentences at once,
+so it shares only a few words with each; pair by pair the evidence is weak and the
+seed-and-extend of ``overlap.paraphrase`` either misses it or breaks it into pieces.
+Taken together it is strong: a *run* of consecutive sentences on the short side, each
+pairing with some sentence of the other text (tf-idf cosine at least ``hit``), while
+the rest of the short text pairs hardly at all (the ``background`` rate), and the
+paired sentences of the other text spread over a region ``ratio`` times longer.  Such
+a run is reported as one passage: the run against the whole long region (and against
+the whole long text when that region spans ``whole`` of it: a summary condenses a
+document, not the sentences that happen to share words), one detection per case.
+
+Adaptive, not a flag: the mode fires only on that shape.  Texts on one topic pair
+sentences everywhere (a high background rate), and a rewrite or copy of like length is
+already explained by ``balanced`` passages, so neither becomes a summary.
+
+Cost: linear in the size of the cosine matrix (one max per row), then linear in the
+sentences of the short side.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from .records import Span
+
+__all__ = ["SideText", "Summary", "SummaryOptions", "summaries"]
+
+
+@dataclass(frozen=True, slots=True)
+class SummaryOptions:
+    """Thresholds of summary mode (ours, chosen on PAN-13 training samples).
+
+    ``hit``: tf-idf cosine a short-side sentence needs with its best partner to pair.
+    ``max_miss``: unpaired sentences a run may skip between paired ones.
+    ``min_hits``: paired sentences a run needs, each with a distinct best partner.
+    ``mean``: mean best cosine of a run's paired sentences.
+    ``ratio``: the long region (its paired sentences' hull) at least this many times
+    the run.  ``background``: the largest share of the short text's other sentences
+    that may pair (texts on one topic pair everywhere).  ``min_chars``: characters of
+    the run.  ``whole``: share of the long text the region must span to stand for all
+    of it.  ``explained``: share of the run already inside balanced passages (sides of
+    like length) that makes it a copy or rewrite, not a summary.  ``covered``: share of
+    the long region's sentences that must reach cosine ``touch`` with some run sentence.
+    """
+
+    hit: float = 0.2
+    max_miss: int = 1
+    min_hits: int = 3
+    mean: float = 0.3
+    ratio: float = 2.0
+    background: float = 0.1
+    min_chars: int = 200
+    whole: float = 0.25
+    explained: float = 0.8
+    touch: float = 0.08
+    covered: float = 0.35
+
+
+@dataclass(frozen=True, slots=True)
+class SideText:
+    """One text as the summary stage sees it: its sentence (unit) spans, their unit
+    bags (``overlap.paraphrase.Units``) and the text's length."""
+
+    spans: tuple[Span, ...]
+    bags: tuple[tuple[str, ...], ...]
+    length: int
+
+
+def _region_cosine(x: SideText, r: tuple[int, int], y: SideText, q: tuple[int, int], idf: Mapping[str, float]) -> float:
+    """tf-idf cosine of sentences ``r[0]..r[1]`` of x against ``q[0]..q[1]`` of y, taken whole."""
+
+    def vec(t: SideText, s: tuple[int, int]) -> dict[str, float]:
+        v: dict[str, float] = {}
+        for bag in t.bags[s[0] : s[1] + 1]:
+            for u in bag:
+                v[u] = v.get(u, 0.0) + idf.get(u, 1.0)
+        return v
+
+    vx, vy = vec(x, r), vec(y, q)
+    dot = sum(w * vy[u] for u, w in vx.items() if u in vy)
+    den = math.sqrt(sum(w * w for w in vx.values())) * math.sqrt(sum(w * w for w in vy.values()))
+    return dot / den if den else 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    """A summary passage: spans ``a`` and ``b`` (one condenses the other), the mean best
+    cosine of its paired sentences (``score``), and those pairs (a span, b span, cosine).
+    ``a_short``: a is the condensed side."""
+
+    a: Span
+    b: Span
+    score: float
+    pairs: tuple[tuple[Span, Span, float], ...]
+    a_short: bool
+
+
+def _runs(hit: np.ndarray, max_miss: int) -> list[list[int]]:
+    """Indices of paired sentences grouped into runs that skip at most ``max_miss``."""
+    out: list[list[int]] = []
+    cur: list[int] = []
+    last = -(10**9)
+    for k in np.flatnonzero(hit).tolist():
+        if cur and k - last > max_miss + 1:
+            out.append(cur)
+            cur = []
+        cur.append(k)
+        last = k
+    if cur:
+        out.append(cur)
+    return out
+
+
+def _covered(span: Span, spans: Sequence[Span]) -> int:
+    return sum(max(0, min(span.end, s.end) - max(span.start, s.start)) for s in spans)
+
+
+def _one_side(
+    cos: np.ndarray, idf: Mapping[str, float], short: SideText, long: SideText, balanced: Sequence[tuple[Span, Span]], o: SummaryOptions
+) -> list[tuple[Span, Span, float, list[tuple[int, int, float]]]]:
+    """Summaries whose short side is ``short`` (rows of ``cos``): (short span, long span,
+    score, paired (row, column, cosine))."""
+    if cos.size == 0:
+        return []
+    best = cos.max(axis=1)
+    arg = cos.argmax(axis=1)
+    hit = best >= o.hit
+    n_hit = int(hit.sum())
+    out: list[tuple[Span, Span, float, list[tuple[int, int, float]]]] = []
+    for run in _runs(hit, o.max_miss):
+        i0, i1 = run[0], run[-1]
+        cols = arg[run]
+        if len(run) < o.min_hits or len(set(cols.tolist())) < o.min_hits:
+            continue
+        score = float(best[run].mean())
+        if score < o.mean:
+            continue
+        ss = Span(short.spans[i0].start, short.spans[i1].end)
+        ls = Span(long.spans[int(cols.min())].start, long.spans[int(cols.max())].end)
+        if len(ss) < o.min_chars or len(ls) < o.ratio * len(ss):
+            continue
+        # Contrast: the rest of the short text (at least as long as the run) pairs
+        # hardly at all; without it a run of weak pairs is just text on one topic.
+        others = len(short.spans) - (i1 - i0 + 1)
+        if others < i1 - i0 + 1 or (n_hit - len(run)) > o.background * others:
+            continue
+        # Coverage: the long region is what the run condenses, so most of its
+        # sentences share something with the run.
+        c0, c1 = int(cols.min()), int(cols.max())
+        if float((cos[i0 : i1 + 1, c0 : c1 + 1].max(axis=0) >= o.touch).mean()) < o.covered:
+            continue
+        like = [p for p in balanced if max(len(p[0]), len(p[1])) < o.ratio * max(1, min(len(p[0]), len(p[1])))]
+        if _covered(ss, [p[0] for p in like]) >= o.explained * len(ss):
+            continue
+        whole = Span(long.spans[0].start, long.spans[-1].end)
+        if len(ls) >= o.whole * len(whole):
+            ls = whole
+        out.append((ss, ls, score, [(k, int(arg[k]), float(best[k])) for k in run]))
+    return out
+
+
+def summaries(
+    cos: np.ndarray,
+    idf: Mapping[str, float],
+    a: SideText,
+    b: SideText,
+    *,
+    balanced: Sequence[tuple[Span, Span]] = (),
+    options: SummaryOptions | None = None,
+) -> list[Summary]:
+    """Summary passages between a and b, either side condensed, sorted by (a, b) start.
+
+    ``cos``: the tf-idf cosine of every sentence pair (rows: a's ``spans``, columns:
+    b's).  ``balanced``: passages already found whose sides are compared for length
+    (as (a span, b span)); a run they mostly explain is not a summary.
+    """
+    o = options or SummaryOptions()
+    if cos.shape != (len(a.spans), len(b.spans)):
+        raise ValueError(f"cos is {cos.shape}, spans are {len(a.spans)} x {len(b.spans)}")
+    out: list[Summary] = []
+    for ss, ls, score, pairs in _one_side(cos, idf, a, b, balanced, o):
+        out.append(Summary(ss, ls, score, tuple((a.spans[i], b.spans[j], round(c, 4)) for i, j, c in pairs), True))
+    flipped = [(q, p) for p, q in balanced]
+    for ss, ls, score, pairs in _one_side(cos.T, idf, b, a, flipped, o):
+        out.append(Summary(ls, ss, score, tuple((a.spans[j], b.spans[i], round(c, 4)) for i, j, c in pairs), False))
+    out.sort(key=lambda s: (s.a.start, s.b.start))
+    return out
