@@ -433,10 +433,9 @@ def paraphrase_passages(
         m = build(trim(c), False)
         if m is not None:
             found.append((len(m.a) + len(m.b), m))
-    balanced = list(known) + [(m.a, m.b) for _, m in found]
     # Summary mode, chosen by the data (``overlap.summary``); ranked first: a summary
     # explains all the normal passages inside it.
-    for sm in summaries(cos, idf, SideText(a.spans, a.bags, a.length), SideText(b.spans, b.bags, b.length), balanced=balanced):
+    for sm in summaries(cos, idf, SideText(a.spans, a.bags, a.length), SideText(b.spans, b.bags, b.length), copies=known):
         m = Match(sm.a, sm.b, sm.score, sm.pairs, True)
         found.append((10.0 * (len(m.a) + len(m.b)), m))
     found.sort(key=lambda t: -t[0])

@@ -48,8 +48,8 @@ class SummaryOptions:
     the run.  ``background``: the largest share of the short text's other sentences
     that may pair (texts on one topic pair everywhere).  ``min_chars``: characters of
     the run.  ``whole``: share of the long text the region must span to stand for all
-    of it.  ``explained``: share of the run already inside balanced passages (sides of
-    like length) that makes it a copy or rewrite, not a summary.  ``covered``: share of
+    of it.  ``copied``: share of the run inside one verbatim passage
+    that makes it a copy, not a summary.  ``covered``: share of
     the long region's sentences that must reach cosine ``touch`` with some run sentence.
     """
 
@@ -61,7 +61,7 @@ class SummaryOptions:
     background: float = 0.1
     min_chars: int = 200
     whole: float = 0.25
-    explained: float = 0.8
+    copied: float = 0.5
     touch: float = 0.08
     covered: float = 0.35
 
@@ -122,11 +122,18 @@ def _runs(hit: np.ndarray, max_miss: int) -> list[list[int]]:
 
 
 def _covered(span: Span, spans: Sequence[Span]) -> int:
-    return sum(max(0, min(span.end, s.end) - max(span.start, s.start)) for s in spans)
+    """Characters of ``span`` inside the union of ``spans``."""
+    total, reach = 0, span.start
+    for s in sorted(spans, key=lambda s: s.start):
+        lo, hi = max(reach, s.start), min(span.end, s.end)
+        if hi > lo:
+            total += hi - lo
+            reach = hi
+    return total
 
 
 def _one_side(
-    cos: np.ndarray, idf: Mapping[str, float], short: SideText, long: SideText, balanced: Sequence[tuple[Span, Span]], o: SummaryOptions
+    cos: np.ndarray, idf: Mapping[str, float], short: SideText, long: SideText, copies: Sequence[tuple[Span, Span]], o: SummaryOptions
 ) -> list[tuple[Span, Span, float, list[tuple[int, int, float]]]]:
     """Summaries whose short side is ``short`` (rows of ``cos``): (short span, long span,
     score, paired (row, column, cosine))."""
@@ -159,8 +166,10 @@ def _one_side(
         c0, c1 = int(cols.min()), int(cols.max())
         if float((cos[i0 : i1 + 1, c0 : c1 + 1].max(axis=0) >= o.touch).mean()) < o.covered:
             continue
-        like = [p for p in balanced if max(len(p[0]), len(p[1])) < o.ratio * max(1, min(len(p[0]), len(p[1])))]
-        if _covered(ss, [p[0] for p in like]) >= o.explained * len(ss):
+        # A run largely inside one verbatim copy is that copy with reworded text
+        # around it; an extractive summary copies sentences from all over its source,
+        # each a small part of the run.
+        if any(_covered(ss, [p[0]]) >= o.copied * len(ss) for p in copies):
             continue
         whole = Span(long.spans[0].start, long.spans[-1].end)
         if len(ls) >= o.whole * len(whole):
@@ -175,7 +184,7 @@ def summaries(
     a: SideText,
     b: SideText,
     *,
-    balanced: Sequence[tuple[Span, Span]] = (),
+    copies: Sequence[tuple[Span, Span]] = (),
     options: SummaryOptions | None = None,
 ) -> list[Summary]:
     """Summary passages between a and b, either side condensed, sorted by (a, b) start.
@@ -188,9 +197,9 @@ def summaries(
     if cos.shape != (len(a.spans), len(b.spans)):
         raise ValueError(f"cos is {cos.shape}, spans are {len(a.spans)} x {len(b.spans)}")
     out: list[Summary] = []
-    for ss, ls, score, pairs in _one_side(cos, idf, a, b, balanced, o):
+    for ss, ls, score, pairs in _one_side(cos, idf, a, b, copies, o):
         out.append(Summary(ss, ls, score, tuple((a.spans[i], b.spans[j], round(c, 4)) for i, j, c in pairs), True))
-    flipped = [(q, p) for p, q in balanced]
+    flipped = [(q, p) for p, q in copies]
     for ss, ls, score, pairs in _one_side(cos.T, idf, b, a, flipped, o):
         out.append(Summary(ls, ss, score, tuple((a.spans[j], b.spans[i], round(c, 4)) for i, j, c in pairs), False))
     out.sort(key=lambda s: (s.a.start, s.b.start))
