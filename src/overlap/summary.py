@@ -49,7 +49,9 @@ class SummaryOptions:
     that may pair (texts on one topic pair everywhere).  ``min_chars``: characters of
     the run.  ``whole``: share of the long text the region must span to stand for all
     of it.  ``copied``: share of the run inside one verbatim passage
-    that makes it a copy, not a summary.  ``covered``: share of
+    that makes it a copy, not a summary.  ``concentrated``: share of the run's pair
+    weight (cosines) within one long-side window ``near`` times the run that makes it
+    a rewrite of like length, not a summary.  ``covered``: share of
     the long region's sentences that must reach cosine ``touch`` with some run sentence.
     """
 
@@ -62,6 +64,8 @@ class SummaryOptions:
     min_chars: int = 200
     whole: float = 0.25
     copied: float = 0.5
+    near: float = 1.5
+    concentrated: float = 0.85
     touch: float = 0.08
     covered: float = 0.35
 
@@ -121,6 +125,10 @@ def _runs(hit: np.ndarray, max_miss: int) -> list[list[int]]:
     return out
 
 
+def _meets(x: Span, y: Span) -> bool:
+    return x.start < y.end and y.start < x.end
+
+
 def _covered(span: Span, spans: Sequence[Span]) -> int:
     """Characters of ``span`` inside the union of ``spans``."""
     total, reach = 0, span.start
@@ -133,7 +141,8 @@ def _covered(span: Span, spans: Sequence[Span]) -> int:
 
 
 def _one_side(
-    cos: np.ndarray, idf: Mapping[str, float], short: SideText, long: SideText, copies: Sequence[tuple[Span, Span]], o: SummaryOptions
+    cos: np.ndarray, idf: Mapping[str, float], short: SideText, long: SideText, copies: Sequence[tuple[Span, Span]],
+    found: Sequence[tuple[Span, Span]], o: SummaryOptions
 ) -> list[tuple[Span, Span, float, list[tuple[int, int, float]]]]:
     """Summaries whose short side is ``short`` (rows of ``cos``): (short span, long span,
     score, paired (row, column, cosine))."""
@@ -166,6 +175,14 @@ def _one_side(
         c0, c1 = int(cols.min()), int(cols.max())
         if float((cos[i0 : i1 + 1, c0 : c1 + 1].max(axis=0) >= o.touch).mean()) < o.covered:
             continue
+        # Spread: a summary draws on its whole source; a rewrite of like length pairs
+        # mostly with one region about as long as the run (``near`` times), plus
+        # stray weak pairs that only widen the hull.
+        mid = np.array([(long.spans[j].start + long.spans[j].end) / 2 for j in cols.tolist()])
+        w = best[run]
+        reach = o.near * len(ss)
+        if max(float(w[(mid >= x) & (mid <= x + reach)].sum()) for x in mid) > o.concentrated * float(w.sum()):
+            continue
         # A run largely inside one verbatim copy is that copy with reworded text
         # around it; an extractive summary copies sentences from all over its source,
         # each a small part of the run.
@@ -174,6 +191,10 @@ def _one_side(
         whole = Span(long.spans[0].start, long.spans[-1].end)
         if len(ls) >= o.whole * len(whole):
             ls = whole
+        # A passage pairing part of the long region with text outside the run: the
+        # texts share passages elsewhere, and the run is one of their echoes.
+        if any(_meets(p[1], ls) and not _meets(p[0], ss) for p in found):
+            continue
         out.append((ss, ls, score, [(k, int(arg[k]), float(best[k])) for k in run]))
     return out
 
@@ -185,6 +206,7 @@ def summaries(
     b: SideText,
     *,
     copies: Sequence[tuple[Span, Span]] = (),
+    found: Sequence[tuple[Span, Span]] = (),
     options: SummaryOptions | None = None,
 ) -> list[Summary]:
     """Summary passages between a and b, either side condensed, sorted by (a, b) start.
@@ -197,10 +219,9 @@ def summaries(
     if cos.shape != (len(a.spans), len(b.spans)):
         raise ValueError(f"cos is {cos.shape}, spans are {len(a.spans)} x {len(b.spans)}")
     out: list[Summary] = []
-    for ss, ls, score, pairs in _one_side(cos, idf, a, b, copies, o):
+    for ss, ls, score, pairs in _one_side(cos, idf, a, b, copies, found, o):
         out.append(Summary(ss, ls, score, tuple((a.spans[i], b.spans[j], round(c, 4)) for i, j, c in pairs), True))
-    flipped = [(q, p) for p, q in copies]
-    for ss, ls, score, pairs in _one_side(cos.T, idf, b, a, flipped, o):
+    for ss, ls, score, pairs in _one_side(cos.T, idf, b, a, [(q, p) for p, q in copies], [(q, p) for p, q in found], o):
         out.append(Summary(ls, ss, score, tuple((a.spans[j], b.spans[i], round(c, 4)) for i, j, c in pairs), False))
     out.sort(key=lambda s: (s.a.start, s.b.start))
     return out
