@@ -49,7 +49,8 @@ class SummaryOptions:
     that may pair (texts on one topic pair everywhere).  ``min_chars``: characters of
     the run.  ``whole``: share of the long text the region must span to stand for all
     of it.  ``copied``: share of the run inside one verbatim passage
-    that makes it a copy, not a summary.  ``concentrated``: share of the run's pair
+    that makes it a copy, not a summary; from half that share on, the run's other
+    sentences need a mean best cosine of ``rest``.  ``concentrated``: share of the run's pair
     weight (cosines) within one long-side window ``near`` times the run that makes it
     a rewrite of like length, not a summary.  ``covered``: share of
     the long region's sentences that must reach cosine ``touch`` with some run sentence.
@@ -64,6 +65,7 @@ class SummaryOptions:
     min_chars: int = 200
     whole: float = 0.25
     copied: float = 0.5
+    rest: float = 0.35
     near: float = 1.5
     concentrated: float = 0.85
     touch: float = 0.08
@@ -185,9 +187,17 @@ def _one_side(
             continue
         # A run largely inside one verbatim copy is that copy with reworded text
         # around it; an extractive summary copies sentences from all over its source,
-        # each a small part of the run.
-        if any(_covered(ss, [p[0]]) >= o.copied * len(ss) for p in copies):
+        # each a small part of the run.  Where a copy holds a fair part of the run, the
+        # sentences it does not explain must pair as a summary's do, not as same-topic
+        # neighbours of a copy.
+        share = max((_covered(ss, [p[0]]) / len(ss) for p in copies), default=0.0)
+        if share >= o.copied:
             continue
+        if share >= o.copied / 2:
+            rest = [float(best[k]) for k in run
+                    if not any(_covered(short.spans[k], [p[0]]) > len(short.spans[k]) / 2 for p in copies)]
+            if rest and sum(rest) / len(rest) < o.rest:
+                continue
         whole = Span(long.spans[0].start, long.spans[-1].end)
         if len(ls) >= o.whole * len(whole):
             ls = whole
