@@ -143,7 +143,7 @@ def _side(lengths: list[int]) -> SideText:
     for n in lengths:
         spans.append(Span(pos, pos + n))
         pos += n + 1
-    return SideText(tuple(spans), tuple(() for _ in lengths), pos - 1)
+    return SideText(tuple(spans), pos - 1)
 
 
 def test_summaries_on_a_matrix_contrast_ratio_and_copy_vetoes() -> None:
@@ -152,27 +152,27 @@ def test_summaries_on_a_matrix_contrast_ratio_and_copy_vetoes() -> None:
     cos = np.full((10, 20), 0.1)
     for i, j in ((3, 0), (4, 10), (5, 19)):
         cos[i, j] = 0.35
-    got = summaries(cos, {}, a, b)
+    got = summaries(cos, a, b)
     assert [(s.a, s.b, s.a_short) for s in got] == [(Span(a.spans[3].start, a.spans[5].end), Span(0, b.length), True)]
     assert [(p[0], p[1]) for p in got[0].pairs] == [(a.spans[3], b.spans[0]), (a.spans[4], b.spans[10]),
                                                     (a.spans[5], b.spans[19])]
     # Same matrix transposed: b condenses a.
-    flipped = summaries(cos.T.copy(), {}, b, a)
+    flipped = summaries(cos.T.copy(), b, a)
     assert [(s.a, s.b, s.a_short) for s in flipped] == [(Span(0, b.length), Span(a.spans[3].start, a.spans[5].end),
                                                          False)]
     # Texts on one topic: the rest of a pairs too (background over a tenth).
     busy = cos.copy()
     busy[0, 1] = busy[8, 2] = 0.3
-    assert summaries(busy, {}, a, b) == []
+    assert summaries(busy, a, b) == []
     # Long region not several times the run: pairs within three sentences of b.
     close = np.full((10, 20), 0.1)
     for i, j in ((3, 4), (4, 5), (5, 6)):
         close[i, j] = 0.35
-    assert summaries(close, {}, a, b) == []
+    assert summaries(close, a, b) == []
     # Half the run inside one verbatim copy: a copy with rewording around it.
     copy = (Span(a.spans[3].start, a.spans[4].end), Span(b.spans[0].start, b.spans[1].end))
-    assert summaries(cos, {}, a, b, copies=[copy]) == []
+    assert summaries(cos, a, b, copies=[copy]) == []
     # Weak pairs (mean under ``mean``) are no evidence.
-    assert summaries(cos, {}, a, b, options=SummaryOptions(mean=0.4)) == []
+    assert summaries(cos, a, b, options=SummaryOptions(mean=0.4)) == []
     with pytest.raises(ValueError):
-        summaries(cos[:5], {}, a, b)
+        summaries(cos[:5], a, b)

@@ -397,7 +397,7 @@ def paraphrase_passages(
             found.append((len(m.a) + len(m.b), m))
     # Summary mode, chosen by the data (``overlap.summary``); ranked first: a summary
     # explains all the normal passages inside it.
-    for sm in summaries(cos, idf, SideText(a.spans, a.bags, a.length), SideText(b.spans, b.bags, b.length),
+    for sm in summaries(cos, SideText(a.spans, a.length), SideText(b.spans, b.length),
                          copies=known, found=list(known) + [(m.a, m.b) for _, m in found]):
         m = Match(sm.a, sm.b, sm.score, sm.pairs, True)
         found.append((10.0 * (len(m.a) + len(m.b)), m))

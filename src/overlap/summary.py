@@ -1,6 +1,6 @@
 """Summary reuse: a short span of one text that condenses a long region of the other.
 
-``summaries(cos, a, b, *, balanced=(), options=None) -> list[Summary]``
+``summaries(cos, a, b, *, copies=(), found=(), options=None) -> list[Summary]``
     The condensed spans of a (or of b) against the region of the other text they
     summarise, from the sentence cosine matrix of the paraphrase stage.
 
@@ -16,8 +16,11 @@ the whole long text when that region spans ``whole`` of it: a summary condenses 
 document, not the sentences that happen to share words), one detection per case.
 
 Adaptive, not a flag: the mode fires only on that shape.  Texts on one topic pair
-sentences everywhere (a high background rate), and a rewrite or copy of like length is
-already explained by ``balanced`` passages, so neither becomes a summary.
+sentences everywhere (a high background rate); a rewrite of like length pairs mostly
+with one region about as long as itself (its pairs are *concentrated*); a copy is a
+verbatim passage holding much of the run (``copies``); and where a passage already
+found pairs the long region with text outside the run (``found``), the texts share
+passages and the run is one of their echoes.  None of these becomes a summary.
 
 Cost: linear in the size of the cosine matrix (one max per row), then linear in the
 sentences of the short side.
@@ -25,8 +28,7 @@ sentences of the short side.
 
 from __future__ import annotations
 
-import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -48,12 +50,12 @@ class SummaryOptions:
     the run.  ``background``: the largest share of the short text's other sentences
     that may pair (texts on one topic pair everywhere).  ``min_chars``: characters of
     the run.  ``whole``: share of the long text the region must span to stand for all
-    of it.  ``copied``: share of the run inside one verbatim passage
-    that makes it a copy, not a summary; from half that share on, the run's other
-    sentences need a mean best cosine of ``rest``.  ``concentrated``: share of the run's pair
-    weight (cosines) within one long-side window ``near`` times the run that makes it
-    a rewrite of like length, not a summary.  ``covered``: share of
-    the long region's sentences that must reach cosine ``touch`` with some run sentence.
+    of it.  ``copied``: share of the run inside one verbatim passage that makes it a
+    copy, not a summary; from half that share on, the run's other sentences need a
+    mean best cosine of ``rest``.  ``concentrated``: share of the run's pair weight
+    (cosines) inside one long-side window ``near`` times the run that makes it a
+    rewrite of like length.  ``covered``: share of the long region's sentences that
+    must reach cosine ``touch`` with some run sentence.
     """
 
     hit: float = 0.2
@@ -74,28 +76,11 @@ class SummaryOptions:
 
 @dataclass(frozen=True, slots=True)
 class SideText:
-    """One text as the summary stage sees it: its sentence (unit) spans, their unit
-    bags (``overlap.paraphrase.Units``) and the text's length."""
+    """One text as the summary stage sees it: its sentence spans (the rows or columns
+    of the cosine matrix: ``overlap.paraphrase.Units.spans``) and its length."""
 
     spans: tuple[Span, ...]
-    bags: tuple[tuple[str, ...], ...]
     length: int
-
-
-def _region_cosine(x: SideText, r: tuple[int, int], y: SideText, q: tuple[int, int], idf: Mapping[str, float]) -> float:
-    """tf-idf cosine of sentences ``r[0]..r[1]`` of x against ``q[0]..q[1]`` of y, taken whole."""
-
-    def vec(t: SideText, s: tuple[int, int]) -> dict[str, float]:
-        v: dict[str, float] = {}
-        for bag in t.bags[s[0] : s[1] + 1]:
-            for u in bag:
-                v[u] = v.get(u, 0.0) + idf.get(u, 1.0)
-        return v
-
-    vx, vy = vec(x, r), vec(y, q)
-    dot = sum(w * vy[u] for u, w in vx.items() if u in vy)
-    den = math.sqrt(sum(w * w for w in vx.values())) * math.sqrt(sum(w * w for w in vy.values()))
-    return dot / den if den else 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,7 +128,7 @@ def _covered(span: Span, spans: Sequence[Span]) -> int:
 
 
 def _one_side(
-    cos: np.ndarray, idf: Mapping[str, float], short: SideText, long: SideText, copies: Sequence[tuple[Span, Span]],
+    cos: np.ndarray, short: SideText, long: SideText, copies: Sequence[tuple[Span, Span]],
     found: Sequence[tuple[Span, Span]], o: SummaryOptions
 ) -> list[tuple[Span, Span, float, list[tuple[int, int, float]]]]:
     """Summaries whose short side is ``short`` (rows of ``cos``): (short span, long span,
@@ -211,7 +196,6 @@ def _one_side(
 
 def summaries(
     cos: np.ndarray,
-    idf: Mapping[str, float],
     a: SideText,
     b: SideText,
     *,
@@ -222,16 +206,16 @@ def summaries(
     """Summary passages between a and b, either side condensed, sorted by (a, b) start.
 
     ``cos``: the tf-idf cosine of every sentence pair (rows: a's ``spans``, columns:
-    b's).  ``balanced``: passages already found whose sides are compared for length
-    (as (a span, b span)); a run they mostly explain is not a summary.
+    b's).  ``copies``: the verbatim passages, ``found``: every passage found so far
+    (both as (a span, b span)); see the module docstring for what they veto.
     """
     o = options or SummaryOptions()
     if cos.shape != (len(a.spans), len(b.spans)):
         raise ValueError(f"cos is {cos.shape}, spans are {len(a.spans)} x {len(b.spans)}")
     out: list[Summary] = []
-    for ss, ls, score, pairs in _one_side(cos, idf, a, b, copies, found, o):
+    for ss, ls, score, pairs in _one_side(cos, a, b, copies, found, o):
         out.append(Summary(ss, ls, score, tuple((a.spans[i], b.spans[j], round(c, 4)) for i, j, c in pairs), True))
-    for ss, ls, score, pairs in _one_side(cos.T, idf, b, a, [(q, p) for p, q in copies], [(q, p) for p, q in found], o):
+    for ss, ls, score, pairs in _one_side(cos.T, b, a, [(q, p) for p, q in copies], [(q, p) for p, q in found], o):
         out.append(Summary(ls, ss, score, tuple((a.spans[j], b.spans[i], round(c, 4)) for i, j, c in pairs), False))
     out.sort(key=lambda s: (s.a.start, s.b.start))
     return out
