@@ -79,13 +79,13 @@ def test_pan13_train_05_summaries_are_found_whole_and_unrelated_pairs_stay_quiet
             dets.extend(got)
             stray += 0 if gold else len(got)
     s = evaluate(cases, dets)
-    # Measured on this slice: plagdet 0.841, recall 0.753, precision 0.996, granularity
-    # 1.03, no detection on the 40 pairs without a case (before summary mode had a stage
+    # Measured on this slice: plagdet 0.815, recall 0.760, precision 0.997, granularity
+    # 1.08, no detection on the 40 pairs without a case (before summary mode had a stage
     # of its own: plagdet 0.39, recall 0.36, granularity 1.56).
-    assert s.plagdet >= 0.80
-    assert s.recall >= 0.72
+    assert s.plagdet >= 0.79
+    assert s.recall >= 0.73
     assert s.precision >= 0.97
-    assert s.granularity <= 1.1
+    assert s.granularity <= 1.12
     assert stray <= 1
 
 

@@ -13,9 +13,10 @@ Method (after Sanchez-Perez, Sidorov and Gelbukh 2014): two sentences are a *see
 both the tf-idf cosine and the Dice coefficient of their units reach a threshold; seeds
 are clustered into passages across small gaps in either text (so reordered and split
 sentences join), each passage is validated by the cosine of its two sides taken whole,
-and short or overlapping ones are dropped.  Where one text condenses the other, summary
-mode (``overlap.summary``) reports the condensed span against the whole region it
-summarises; its passages rank before the others and displace those they overlap.
+and short or overlapping ones are dropped.  A passage whose one side is several times
+shorter than the other is a *summary*: it is clustered again with a wide gap on the long
+side, and when the long side spans most of its text it stands for the whole text (a
+summary condenses a document, not the sentences that happen to share words).
 
 Cost: linear in the texts for the units; sentence pairs are scored by one matrix product
 over the units the two texts share (quadratic in sentences, small: hundreds of rows).
@@ -91,7 +92,10 @@ class ParaphraseOptions:
     ``anchor``: cosine the best seed of a (non-summary) passage must reach: texts on one
     topic share many weak sentence pairs, reworded reuse has at least one close one
     (this threshold is ours, chosen on PAN-13 training samples).
-    Summary mode has its own thresholds: ``overlap.summary.SummaryOptions``.
+    ``summary_cosine``, ``summary_dice``: the lower seed thresholds of summary mode.
+    ``summary_ratio``: long side at least this many times the short side makes a summary;
+    ``summary_gap``: the gap allowed on the long side then; ``summary_whole``: share of
+    the long text its seeds must span for the passage to stand for the whole text.
     """
 
     seed_cosine: float = 0.33
@@ -103,6 +107,14 @@ class ParaphraseOptions:
     strong_seed: float = 0.6
     min_units: int = 3
     anchor: float = 0.48
+    summary_ratio: float = 3.0
+    summary_gap: int = 24
+    summary_whole: float = 0.25
+    summary_cosine: float = 0.25
+    summary_dice: float = 0.25
+    summary_seeds: int = 2
+    summary_chars: int = 250
+    summary_dense: float = 0.5
     edge_gap: int = 2
 
 
@@ -298,7 +310,7 @@ def _clusters(seeds: list[tuple[int, int]], gap_a: int, gap_b: int) -> list[list
     Splitting alternately by a and by b until nothing changes (each split only ever
     separates seeds, so this ends after at most as many rounds as seeds).
     """
-    todo = [seeds]
+    todo = [seeds] if seeds else []
     done: list[list[tuple[int, int]]] = []
     while todo:
         c = todo.pop()
@@ -343,8 +355,14 @@ def paraphrase_passages(
     if not a.bags or not b.bags:
         return []
     cos, dice, idf = _matrices(a, b)
-    ii, jj = np.nonzero((cos >= o.seed_cosine) & (dice >= o.seed_dice))
-    seeds = loose = list(zip(ii.tolist(), jj.tolist()))
+    # Summary seeds use lower thresholds: a summary sentence restates a few source
+    # sentences at once, so it shares fewer units with each.
+    low = (cos >= o.summary_cosine) & (dice >= o.summary_dice)
+    ii, jj = np.nonzero(low)
+    loose = list(zip(ii.tolist(), jj.tolist()))
+    strict = cos[ii, jj] >= o.seed_cosine
+    strict &= dice[ii, jj] >= o.seed_dice
+    seeds = [s for s, ok in zip(loose, strict.tolist()) if ok]
     fresh = set(loose)
     if known:
         ca = _covered(a, [k[0] for k in known], 0.5)
@@ -386,6 +404,22 @@ def paraphrase_passages(
         score = _cosine(a, (i0, i1), b, (j0, j1), idf)
         if score < o.validate:
             return None
+        if summary:
+            long_a = len(sa) >= len(sb)
+            # A summary restates most of its sentences: most of the short side seeds.
+            sx, short_rows = (b, {s[1] for s in c}) if long_a else (a, {s[0] for s in c})
+            lo, hi = (j0, j1) if long_a else (i0, i1)
+            if len(own) < o.summary_seeds or len(short_rows) < o.summary_dense * (hi - lo + 1):
+                return None
+            if min(len(sa), len(sb)) < o.summary_chars:
+                return None
+            lx, ls = (a, sa) if long_a else (b, sb)
+            whole = _whole(lx.length, lx)
+            if len(ls) >= o.summary_whole * len(whole):
+                if long_a:
+                    sa = whole
+                else:
+                    sb = whole
         pairs = tuple(
             (a.spans[i], b.spans[j], round(float(cos[i, j]), 4)) for i, j in sorted(c)
         )
@@ -395,12 +429,33 @@ def paraphrase_passages(
         m = build(trim(c), False)
         if m is not None:
             found.append((len(m.a) + len(m.b), m))
-    # Summary mode, chosen by the data (``overlap.summary``); ranked first: a summary
-    # explains all the normal passages inside it.
+    balanced = list(known) + [(m.a, m.b) for _, m in found]
+    # Summary mode, chosen by the data: a cluster with a wide gap on one side whose
+    # spans differ by ``summary_ratio`` is one text condensing the other.
+    for gap_a, gap_b in ((o.max_gap, o.summary_gap), (o.summary_gap, o.max_gap)):
+        for c in _clusters(loose, gap_a, gap_b):
+            if len(c) < 2:
+                continue
+            i0, i1 = min(s[0] for s in c), max(s[0] for s in c)
+            j0, j1 = min(s[1] for s in c), max(s[1] for s in c)
+            la, lb = len(_char_span(a, i0, i1)), len(_char_span(b, j0, j1))
+            long_b = gap_b > gap_a
+            if (lb if long_b else la) < o.summary_ratio * (la if long_b else lb):
+                continue
+            m = build(c, True)
+            # Adaptive: a summary only where no balanced passage (verbatim, or reworded
+            # with sides of like length) already explains most of the short side, and no
+            # verbatim copy a tenth of it: there the text is a copy or a rewrite, and
+            # the wide gap merely swept up stray sentences.
+            if m is not None and (_explained(m, balanced, o.summary_ratio, 0.8) or _explained(m, known, 0.0, 0.1)):
+                continue
+            if m is not None:
+                # Ranked first: a summary explains all the normal passages inside it.
+                found.append((10.0 * (len(m.a) + len(m.b)), m))
+    # Condensed reuse of a whole text (``overlap.summary``), ranked like the summaries above.
     for sm in summaries(cos, SideText(a.spans, a.length), SideText(b.spans, b.length),
-                         copies=known, found=list(known) + [(m.a, m.b) for _, m in found]):
-        m = Match(sm.a, sm.b, sm.score, sm.pairs, True)
-        found.append((10.0 * (len(m.a) + len(m.b)), m))
+                        copies=known, found=list(known) + [(m.a, m.b) for _, m in found if not m.summary]):
+        found.append((10.0 * (len(sm.a) + len(sm.b)), Match(sm.a, sm.b, sm.score, sm.pairs, True)))
     found.sort(key=lambda t: -t[0])
     kept: list[Match] = []
     for _, m in found:
@@ -409,6 +464,19 @@ def paraphrase_passages(
         kept.append(m)
     kept.sort(key=lambda m: (m.a.start, m.b.start))
     return kept
+
+
+def _explained(m: Match, passages: Sequence[tuple[Span, Span]], ratio: float, share: float) -> bool:
+    """``share`` of the summary's short side lies in ``passages`` whose sides are of like
+    length (longer side under ``ratio`` times the shorter; ``ratio`` 0: any passage)."""
+    side = 0 if len(m.a) < len(m.b) else 1
+    short = (m.a, m.b)[side]
+    spans = [
+        p[side] for p in passages
+        if not ratio or max(len(p[0]), len(p[1])) < ratio * max(1, min(len(p[0]), len(p[1])))
+    ]
+    inside = sum(max(0, min(short.end, s.end) - max(short.start, s.start)) for s in spans)
+    return inside >= share * max(1, len(short))
 
 
 def _meets(x: Span, y: Span) -> bool:
