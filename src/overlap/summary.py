@@ -52,7 +52,8 @@ class SummaryOptions:
     the run.  ``whole``: share of the long text the region must span to stand for all
     of it.  ``copied``: share of the run inside one verbatim passage that makes it a
     copy, not a summary; from half that share on, the run's other sentences need a
-    mean best cosine of ``rest``.  ``concentrated``: share of the run's pair weight
+    mean best cosine of ``rest``; a run half inside verbatim passages needs the long
+    region ``copied_ratio`` times longer.  ``concentrated``: share of the run's pair weight
     (cosines) inside one long-side window ``near`` times the run that makes it a
     rewrite of like length.  ``covered``: share of the long region's sentences that
     must reach cosine ``touch`` with some run sentence.
@@ -68,6 +69,7 @@ class SummaryOptions:
     whole: float = 0.25
     copied: float = 0.5
     rest: float = 0.35
+    copied_ratio: float = 3.0
     near: float = 1.5
     concentrated: float = 0.85
     touch: float = 0.08
@@ -177,6 +179,11 @@ def _one_side(
         # neighbours of a copy.
         share = max((_covered(ss, [p[0]]) / len(ss) for p in copies), default=0.0)
         if share >= o.copied:
+            continue
+        # Mostly copied, the run must condense: a text reusing a few passages of a
+        # longer one copies as much as an extractive summary does, but from a region
+        # not much longer than itself.
+        if _covered(ss, [p[0] for p in copies]) >= len(ss) / 2 and len(ls) < o.copied_ratio * len(ss):
             continue
         if share >= o.copied / 2:
             rest = [float(best[k]) for k in run
