@@ -131,7 +131,8 @@ def test_cheap_block_filter_never_hides_a_verdict(seeds: dict[int, str]) -> None
     import random
 
     from overlap.conflicts import classify
-    from overlap.pipeline import _side, _surely_unclassified, prepare
+    from overlap.passages import _side, _surely_unclassified
+    from overlap.pipeline import prepare
 
     docs = [prepare(seeds[i]) for i in sorted(seeds)]
     # Half the blocks start at a capitalised word or a figure, where verdicts live.

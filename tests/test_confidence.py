@@ -189,9 +189,10 @@ def test_real_baomoi_confident_conflicts_are_judged_right() -> None:
 
 
 # ---------------------------------------------------------------- false alarms on real text
-# Short excerpts of the real Baomoi / VietnameseMDS pairs that were judged wrong (rows of
-# benchmarks/results/conflicts_real_judged.csv), each padded with the same neutral
-# sentence on both sides so that the aligner pairs them as it did the articles.
+# Invented sentences with the shape of the real Baomoi / VietnameseMDS pairs that were
+# judged wrong (rows of benchmarks/results/conflicts_real_judged.csv; the articles' own
+# text stays out of the repository), each padded with the same neutral sentence on both
+# sides so that the aligner pairs them as it did the articles.
 
 PAD_VI = "Thông tin được cơ quan chức năng xác nhận vào chiều qua sau khi kiểm tra thực tế tại địa phương. "
 PAD_EN = "The information was confirmed by the authorities yesterday afternoon after an inspection on site. "
@@ -204,12 +205,12 @@ def _confident(a: str, b: str) -> list[tuple[str, str, float, str]]:
 
 REAL_FALSE_ALARMS = [
     # loanword capitalised: "Top" / "Tốp" (judge row, cluster_192)
-    ("vi-loanword", PAD_VI + "Tổ chức Kỷ lục Việt Nam đã trao kỷ lục Sản phẩm Trà Thái Nguyên thuộc {x} các đặc sản quà tặng có giá trị của châu Á cho tỉnh Thái Nguyên.", "Top", "Tốp"),
+    ("vi-loanword", PAD_VI + "Hội đồng bình chọn đã xếp món bánh cốm Hà Nội vào {x} những món quà tặng được du khách yêu thích nhất của cả nước năm nay.", "Top", "Tốp"),
     # a currency unit after a multiplier: "1,294 triệu Yen" / "Yên" (judge row, 21478684/21481629)
-    ("vi-currency-unit", PAD_VI + "Mẫu xe mới sẽ được hãng xe Suzuki bán với giá từ 1,079 triệu tới 1,294 triệu {x} (tương đương 216 - 259 triệu đồng) tại thị trường Nhật.", "Yen", "Yên"),
+    ("vi-currency-unit", PAD_VI + "Chiếc máy ảnh mới sẽ được hãng bán ra với giá từ 1,150 triệu tới 1,480 triệu {x} (khoảng 230 - 296 triệu đồng) ở thị trường Nhật Bản.", "Yen", "Yên"),
     # a common word opening a sentence on both sides: "Qua" / "Quận" (judge row, 21478113/21478853)
-    # ("Quận" is a name elsewhere in the article: "Trưởng Phòng GD-ĐT Quận Cầu Giấy")
-    ("vi-sentence-start", "Trưởng Phòng GD-ĐT Quận Cầu Giấy cho biết như vậy. " + PAD_VI + "Theo Giám đốc Sở GD-ĐT Nguyễn Hữu Độ, vụ việc xảy ra trước Tết. {x} báo cáo của quận và tường trình của hiệu trưởng thì hiệu trưởng có đi khám bệnh.", "Qua", "Quận"),
+    # ("Quận" is a name elsewhere in the text: "Trưởng Phòng Y tế Quận Ba Đình")
+    ("vi-sentence-start", "Trưởng Phòng Y tế Quận Ba Đình cho biết như vậy. " + PAD_VI + "Theo lời ông Trần Văn Minh, sự việc diễn ra vào tuần trước. {x} kết quả kiểm tra của quận và lời khai của chủ cửa hàng thì cửa hàng đã đóng cửa từ sớm.", "Qua", "Quận"),
     ("en-sentence-start", "The head of the Otter Creek school said so. " + PAD_EN + "The director said the incident happened before the holiday. {x} reports of the district and the statement of the head teacher say she was away.", "Other", "Otter"),
 ]
 
@@ -222,8 +223,8 @@ def test_real_common_words_are_not_confident_conflicts(name: str, template: str,
 def test_real_live_gold_quote_is_not_a_confident_conflict() -> None:
     """A gold price quoted at different times of the day (judge row, 21479763/21480165);
     the same quote pinned to one session on both sides stays a confident conflict."""
-    a = PAD_VI + "Mở cửa phiên sáng 7/2, giá vàng SJC tại TP HCM là 36,70 - 37,00, theo niêm yết của Công ty VBĐQ Sài Gòn. Giá vàng thế giới cũng tăng nhẹ."
-    b = PAD_VI + "Giá vàng SJC tại TP HCM là 36,70 - 37,25, theo niêm yết của Công ty VBĐQ Sài Gòn. Giá vàng thế giới cũng tăng nhẹ."
+    a = PAD_VI + "Mở cửa phiên sáng 3/4, giá vàng miếng tại Hà Nội là 41,10 - 41,40, theo niêm yết của một doanh nghiệp lớn. Giá vàng thế giới đi ngang."
+    b = PAD_VI + "Giá vàng miếng tại Hà Nội là 41,10 - 41,65, theo niêm yết của một doanh nghiệp lớn. Giá vàng thế giới đi ngang."
     c = compare(a, b).conflicts
     assert c and all(x.confidence < DEFAULT_MIN_CONFIDENCE for x in c), [(x.a_text, x.confidence) for x in c]
     assert any(x.reason == "live quote" for x in c)
@@ -237,9 +238,9 @@ def test_real_live_gold_quote_is_not_a_confident_conflict() -> None:
 def test_real_other_time_reference_is_not_a_confident_conflict() -> None:
     """One survey about *next* week, the other about *this* week (judge row,
     21473137/21478986): the same words around a different figure are two statements."""
-    t = PAD_VI + "Có 50% chuyên gia dự báo giá vàng tăng trong {w}, 17% cho rằng giá giảm và {x}% cho rằng giá đi ngang. Khảo sát được thực hiện hằng tuần."
-    assert _confident(t.format(w="tuần tới", x="11"), t.format(w="tuần này", x="cũng 17")) == []
-    same = _confident(t.format(w="tuần tới", x="11"), t.format(w="tuần tới", x="cũng 17"))
+    t = PAD_VI + "Có 40% nhà phân tích dự báo giá vàng tăng trong {w}, 25% cho rằng giá giảm và {x}% cho rằng giá đi ngang. Cuộc khảo sát được làm hằng tuần."
+    assert _confident(t.format(w="tuần tới", x="11"), t.format(w="tuần này", x="cũng 25")) == []
+    same = _confident(t.format(w="tuần tới", x="11"), t.format(w="tuần tới", x="cũng 25"))
     assert len(same) == 1, same
     en = PAD_EN + "Half of the analysts expect gold to rise {w}, 17% expect a fall and {x}% see prices flat, the weekly survey found."
     assert _confident(en.format(w="next week", x="11"), en.format(w="this week", x="17")) == []

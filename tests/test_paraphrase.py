@@ -157,5 +157,8 @@ def test_combine_absorbs_fragments_and_refuses_contradictions() -> None:
     # Verbatim passages alone never merge, even touching (reordered paragraphs stay apart).
     halves = [(Span(0, 100), Span(101, 200)), (Span(101, 200), Span(0, 100))]
     assert [(m.a, m.b) for m in combine(halves, [])] == [(Span(0, 100), Span(101, 200)), (Span(101, 200), Span(0, 100))]
+    # Edited copies that touch on both sides are pieces of one rewritten case, in either order.
+    assert [(m.a, m.b) for m in combine(halves, [], edited=[True, True])] == [(Span(0, 200), Span(0, 200))]
+    assert len(combine(halves, [], edited=[True, False])) == 2
     with pytest.raises(ValueError, match="gap"):
         combine(v, r, gap=-1)

@@ -11,6 +11,8 @@ Modules (each importable, each with a ``__main__`` guard):
   hand-judged conflicts and variants between same-event articles.
 - ``edits``: near-duplicate recall under synthetic edits, false positives on real pairs.
 - ``passages``: the min_tokens sweep on news (real same-event passages, injected sentences).
+- ``pan13_train``: the whole PAN-13 training corpus (all five sub-corpora, official gold).
+- ``scan_reworded``: scan recall of PAN-13 03/04 pairs mixed into Baomoi articles.
 - ``defaults``: the closing "Recommended defaults" section, quoting the measured figures.
 - ``run``: ``python -m benchmarks.quality.run`` runs them all and writes
   ``benchmarks/results/quality.md`` plus CSVs.

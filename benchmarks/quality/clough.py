@@ -5,7 +5,11 @@
   (a dozen answers were saved from Word with cp1252 quotes).
 - ``score_answers(answers, sources) -> list[Scored]``: ``overlap.compare(answer, source)``
   for each answer; the answer is ``a``.  Scores kept: Jaccard, containment of the answer
-  in the source (``containment_a``), and the share of the answer covered by passages.
+  in the source (``containment_a``), the share of the answer covered by verbatim
+  passages (``coverage``: the token aligner's, as the near-duplicate rule counts them),
+  and by any passage, reworded ones included (``reuse``: how much of the answer was
+  taken, however rewritten; it does not grade closeness, so it ranks heavy rewrites
+  with light ones).
 - ``spearman(x, y)``: rank correlation with average ranks for ties (no SciPy needed).
 - ``auc(pos, neg)``: area under the ROC curve by the Mann-Whitney formula; ties count 1/2.
 - ``evaluate(scored) -> CloughResult``: per score, the Spearman correlation with the
@@ -40,7 +44,7 @@ __all__ = [
 ]
 
 GRADES = {"non": 0, "heavy": 1, "light": 2, "cut": 3}
-SCORES = ("jaccard", "containment", "coverage")
+SCORES = ("jaccard", "containment", "coverage", "reuse")
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +66,7 @@ class Scored:
     jaccard: float
     containment: float
     coverage: float
+    reuse: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,17 +102,19 @@ def load_corpus(root: Path | None = None) -> tuple[list[Answer], dict[str, str]]
     return answers, sources
 
 
-def _overlap_scores(answer: str, source: str) -> tuple[float, float, float]:
+def _overlap_scores(answer: str, source: str) -> tuple[float, ...]:
     import overlap
 
     c = overlap.compare(answer, source)
-    return c.similarity.jaccard, c.similarity.containment_a, min(1.0, c.shared_a / max(1, c.a_length))
+    v = overlap.compare(answer, source, paraphrase=False)  # verbatim passages alone
+    return (c.similarity.jaccard, c.similarity.containment_a, min(1.0, v.shared_a / max(1, v.a_length)),
+            min(1.0, c.shared_a / max(1, c.a_length)))
 
 
 def score_answers(
     answers: Sequence[Answer],
     sources: dict[str, str],
-    scorer: Callable[[str, str], tuple[float, float, float]] = _overlap_scores,
+    scorer: Callable[[str, str], tuple[float, ...]] = _overlap_scores,
 ) -> list[Scored]:
     """Score every answer against its source with ``scorer`` (default: ``overlap.compare``)."""
     return [Scored(a.name, a.category, *scorer(a.text, sources[a.task])) for a in answers]

@@ -241,14 +241,17 @@ def section_clough(quick: bool, out: Path, facts: dict | None = None) -> list[st
     facts["clough"] = res
     _write_csv(
         out / "quality_clough.csv",
-        ["file", "category", "jaccard", "containment", "coverage"],
-        [[s.name, s.category, round(s.jaccard, 4), round(s.containment, 4), round(s.coverage, 4)] for s in scored],
+        ["file", "category", "jaccard", "containment", "coverage", "reuse"],
+        [[s.name, s.category, round(s.jaccard, 4), round(s.containment, 4), round(s.coverage, 4), round(s.reuse, 4)]
+         for s in scored],
     )
     lines = [
         "## 3. Graded reuse: Clough & Stevenson",
         "",
         f"{res.n} answers, each compared with its Wikipedia source (answer = `a`). Grade: non 0, heavy 1, "
-        "light 2, cut 3. `coverage` = share of the answer's characters inside shared passages.",
+        "light 2, cut 3. `coverage` = share of the answer's characters inside verbatim passages (the token "
+        "aligner's, as the near-duplicate rule counts them); `reuse` = inside any passage, reworded ones "
+        "included (how much was taken however rewritten, so heavy rewrites score like light ones).",
         "",
         "| score | Spearman rho vs grade | AUC any reuse vs non | mean cut | light | heavy | non | cut > light > heavy > non |",
         "|---|---|---|---|---|---|---|---|",

@@ -37,7 +37,7 @@ from .fuzz import indel_distance, indel_similarity, opcodes
 from .jit import aligner, use_aligner
 from .shingle import Tokens, shingles
 
-__all__ = ["LONG_PASSAGE", "AlignOptions", "Alignment", "align", "token_opcodes", "token_similarity", "use_jit"]
+__all__ = ["LONG_PASSAGE", "AlignOptions", "Alignment", "align", "cached_shingles", "token_opcodes", "token_similarity", "use_jit"]
 
 @dataclass(frozen=True, slots=True)
 class AlignOptions:
@@ -88,7 +88,7 @@ def _seed_index(h: np.ndarray, k: int, cache: dict[tuple[str, int], Any] | None)
     return got
 
 
-def _shingles(h: np.ndarray, k: int, cache: dict[tuple[str, int], Any] | None) -> np.ndarray:
+def cached_shingles(h: np.ndarray, k: int, cache: dict[tuple[str, int], Any] | None) -> np.ndarray:
     """One text's k-token shingles in text order, cached like ``_seed_index`` (compiled path)."""
     got = cache.get(("shingles", k)) if cache is not None else None
     if got is None:
@@ -293,7 +293,7 @@ def align(
     jit = aligner()
     if jit is not None:
         rows = jit.chains(
-            _shingles(ha, k, cache_a), _shingles(hb, k, cache_b), ha, hb,
+            cached_shingles(ha, k, cache_a), cached_shingles(hb, k, cache_b), ha, hb,
             k, o.max_seed_repeats, o.max_gap, min_tokens, float(o.min_density),
         )
         return _one_to_one([Alignment(*r) for r in rows.tolist()])

@@ -1,6 +1,6 @@
 """Combine verbatim passages and reworded (paraphrase) passages into one set, one per case.
 
-``combine(verbatim, reworded, *, gap=300) -> list[Merged]``
+``combine(verbatim, reworded, *, gap=300, edited=()) -> list[Merged]``
 
 The verbatim passages are trusted where they speak; the paraphrase stage is asked only
 about what they leave unexplained (``paraphrase_passages(..., known=verbatim)``).  A
@@ -10,9 +10,11 @@ with reworded passages between them, so:
 * a reworded passage overlapping a verbatim one on one side only contradicts it and is
   dropped (a copied paragraph placed elsewhere is better evidence than shared words);
 * passages that overlap, or lie within ``gap`` characters of each other on *both* sides,
-  are one case when at least one of them is reworded: they merge into one passage
-  whose spans cover them all (two verbatim passages alone never merge here: the
-  verbatim aligner has decided they are two, and reordered paragraphs stay apart);
+  are one case when at least one of them is reworded or both are *edited* verbatim
+  passages (``edited[i]``: not a near-exact copy): they merge into one passage whose
+  spans cover them all, in whichever order they come on the two sides (a rewrite
+  shuffles clauses).  Two exact copies never merge here: the verbatim aligner has
+  decided they are two, and reordered paragraphs stay apart;
 * merged groups that end up overlapping merge too.
 
 Cost: quadratic in the number of passages of one pair (a handful).
@@ -56,10 +58,16 @@ def combine(
     reworded: Sequence[tuple[Span, Span]],
     *,
     gap: int = 300,
+    edited: Sequence[bool] = (),
 ) -> list[Merged]:
-    """The combined passages, sorted by (a.start, b.start)."""
+    """The combined passages, sorted by (a.start, b.start).
+
+    ``edited``: per verbatim passage, True when it is an edited copy (missing entries:
+    False).
+    """
     if gap < 0:
         raise ValueError(f"gap must be >= 0: {gap!r}")
+    fused = [k < len(edited) and bool(edited[k]) for k in range(len(verbatim))]
     kept_r = [
         k for k, (ra, rb) in enumerate(reworded)
         if not any(_meets(ra, va) != _meets(rb, vb) for va, vb in verbatim)
@@ -77,7 +85,7 @@ def combine(
 
     for i in range(len(items)):
         for j in range(i + 1, len(items)):
-            if items[i][0] == "v" and items[j][0] == "v":
+            if items[i][0] == "v" and items[j][0] == "v" and not (fused[items[i][1]] and fused[items[j][1]]):
                 continue
             if _distance(items[i][2], items[j][2]) <= gap and _distance(items[i][3], items[j][3]) <= gap:
                 parent[find(i)] = find(j)
@@ -97,7 +105,7 @@ def combine(
         for x in range(len(keys)):
             for y in range(x + 1, len(keys)):
                 gx, gy = keys[x], keys[y]
-                if all(items[i][0] == "v" for i in groups[gx] + groups[gy]):
+                if all(items[i][0] == "v" and not fused[items[i][1]] for i in groups[gx] + groups[gy]):
                     continue
                 if _meets(hulls[gx][0], hulls[gy][0]) or _meets(hulls[gx][1], hulls[gy][1]):
                     parent[find(gx)] = find(gy)

@@ -15,8 +15,9 @@ are clustered into passages across small gaps in either text (so reordered and s
 sentences join), each passage is validated by the cosine of its two sides taken whole,
 and short or overlapping ones are dropped.  A passage whose one side is several times
 shorter than the other is a *summary*: it is clustered again with a wide gap on the long
-side, and when the long side spans most of its text it stands for the whole text (a
-summary condenses a document, not the sentences that happen to share words).
+side, and it must span a good share of its text, for which it then stands (a summary
+condenses a document, not the sentences that happen to share words); and no other
+passage may pair part of that text with text outside the summary.
 
 Cost: linear in the texts for the units; sentence pairs are scored by one matrix product
 over the units the two texts share (quadratic in sentences, small: hundreds of rows).
@@ -33,6 +34,7 @@ from typing import Any
 import numpy as np
 
 from .records import Span
+from .summary import SideText, summaries
 
 __all__ = ["Match", "ParaphraseOptions", "Units", "paraphrase_passages", "units"]
 
@@ -85,7 +87,8 @@ class ParaphraseOptions:
     ``seed_cosine``, ``seed_dice``: a sentence pair is a seed when both reach these.
     ``max_gap``: sentences a passage may skip on either side between seeds.
     ``validate``: cosine the two sides of a passage, taken whole, must reach.
-    ``min_chars``: characters each side of a passage needs.
+    ``min_chars``: characters the longer side of a passage needs, ``min_short`` the
+    shorter (reworded reuse is often shortened: words dropped, clauses merged).
     ``min_seeds``: seed pairs a passage needs (2: one shared sentence is a quotation or
     a coincidence, not reuse; ``strong_seed`` cosine lets a single pair through).
     ``anchor``: cosine the best seed of a (non-summary) passage must reach: texts on one
@@ -94,7 +97,7 @@ class ParaphraseOptions:
     ``summary_cosine``, ``summary_dice``: the lower seed thresholds of summary mode.
     ``summary_ratio``: long side at least this many times the short side makes a summary;
     ``summary_gap``: the gap allowed on the long side then; ``summary_whole``: share of
-    the long text its seeds must span for the passage to stand for the whole text.
+    the long text its seeds must span for a summary (which then stands for the whole text).
     """
 
     seed_cosine: float = 0.33
@@ -102,6 +105,7 @@ class ParaphraseOptions:
     max_gap: int = 4
     validate: float = 0.34
     min_chars: int = 150
+    min_short: int = 120
     min_seeds: int = 2
     strong_seed: float = 0.6
     min_units: int = 3
@@ -309,7 +313,7 @@ def _clusters(seeds: list[tuple[int, int]], gap_a: int, gap_b: int) -> list[list
     Splitting alternately by a and by b until nothing changes (each split only ever
     separates seeds, so this ends after at most as many rounds as seeds).
     """
-    todo = [seeds]
+    todo = [seeds] if seeds else []
     done: list[list[tuple[int, int]]] = []
     while todo:
         c = todo.pop()
@@ -341,6 +345,19 @@ def _covered(x: Units, spans: Sequence[Span], share: float) -> np.ndarray:
     return out
 
 
+@dataclass(frozen=True, slots=True)
+class _Scored:
+    """One pair of texts as the passage builders read it: units, the sentence-pair
+    cosine matrix, the idf per unit, the seeds outside known passages, the options."""
+
+    a: Units
+    b: Units
+    cos: np.ndarray
+    idf: dict[str, float]
+    fresh: frozenset[tuple[int, int]]
+    o: ParaphraseOptions
+
+
 def paraphrase_passages(
     a: Units, b: Units, options: ParaphraseOptions | None = None, *, known: Sequence[tuple[Span, Span]] = ()
 ) -> list[Match]:
@@ -358,8 +375,6 @@ def paraphrase_passages(
     # sentences at once, so it shares fewer units with each.
     low = (cos >= o.summary_cosine) & (dice >= o.summary_dice)
     ii, jj = np.nonzero(low)
-    if len(ii) == 0:
-        return []
     loose = list(zip(ii.tolist(), jj.tolist()))
     strict = cos[ii, jj] >= o.seed_cosine
     strict &= dice[ii, jj] >= o.seed_dice
@@ -369,72 +384,115 @@ def paraphrase_passages(
         ca = _covered(a, [k[0] for k in known], 0.5)
         cb = _covered(b, [k[1] for k in known], 0.5)
         fresh = {(i, j) for i, j in loose if not ca[i] and not cb[j]}
-        if not fresh:
-            return []
+    ctx = _Scored(a, b, cos, idf, frozenset(fresh), o)
     found: list[tuple[float, Match]] = []
-
-    def trim(c: list[tuple[int, int]]) -> list[tuple[int, int]]:
-        # A lone seed at either end of a cluster, more than ``edge_gap`` sentences from
-        # the rest on either side, is a stray sentence that shares words, not the case.
-        c = sorted(c)
-        changed = True
-        while changed and len(c) > 1:
-            changed = False
-            for axis in (0, 1):
-                c.sort(key=lambda s: (s[axis], s[1 - axis]))
-                if len(c) > 1 and c[1][axis] - c[0][axis] > o.edge_gap + 1:
-                    c, changed = c[1:], True
-                if len(c) > 1 and c[-1][axis] - c[-2][axis] > o.edge_gap + 1:
-                    c, changed = c[:-1], True
-        return c
-
-    def build(c: list[tuple[int, int]], summary: bool) -> Match | None:
-        i0, i1 = min(s[0] for s in c), max(s[0] for s in c)
-        j0, j1 = min(s[1] for s in c), max(s[1] for s in c)
-        # Seeds inside known (verbatim) passages join clusters but do not make them:
-        # a passage needs its own evidence where the verbatim stage found nothing.
-        own = [s for s in c if s in fresh]
-        if not own:
-            return None
-        best = max(float(cos[i, j]) for i, j in own)
-        if len({s[0] for s in own}) < o.min_seeds and len({s[1] for s in own}) < o.min_seeds and best < o.strong_seed:
-            return None
-        if not summary and best < o.anchor:
-            return None
-        sa, sb = _char_span(a, i0, i1), _char_span(b, j0, j1)
-        if len(sa) < o.min_chars or len(sb) < o.min_chars:
-            return None
-        score = _cosine(a, (i0, i1), b, (j0, j1), idf)
-        if score < o.validate:
-            return None
-        if summary:
-            long_a = len(sa) >= len(sb)
-            # A summary restates most of its sentences: most of the short side seeds.
-            sx, short_rows = (b, {s[1] for s in c}) if long_a else (a, {s[0] for s in c})
-            lo, hi = (j0, j1) if long_a else (i0, i1)
-            if len(own) < o.summary_seeds or len(short_rows) < o.summary_dense * (hi - lo + 1):
-                return None
-            if min(len(sa), len(sb)) < o.summary_chars:
-                return None
-            lx, ls = (a, sa) if long_a else (b, sb)
-            whole = _whole(lx.length, lx)
-            if len(ls) >= o.summary_whole * len(whole):
-                if long_a:
-                    sa = whole
-                else:
-                    sb = whole
-        pairs = tuple(
-            (a.spans[i], b.spans[j], round(float(cos[i, j]), 4)) for i, j in sorted(c)
-        )
-        return Match(sa, sb, score, pairs, summary)
-
     for c in _clusters(seeds, o.max_gap, o.max_gap) if seeds else []:
-        m = build(trim(c), False)
+        m = _build(ctx, _trim(c, o.edge_gap), False)
         if m is not None:
             found.append((len(m.a) + len(m.b), m))
     balanced = list(known) + [(m.a, m.b) for _, m in found]
-    # Summary mode, chosen by the data: a cluster with a wide gap on one side whose
-    # spans differ by ``summary_ratio`` is one text condensing the other.
+    # Ranked first: a summary explains all the normal passages inside it.
+    found += [(10.0 * (len(m.a) + len(m.b)), m) for m in _summaries(ctx, loose, known, balanced)]
+    # Condensed reuse of a whole text (``overlap.summary``), ranked like the summaries above.
+    for sm in summaries(cos, SideText(a.spans, a.length), SideText(b.spans, b.length),
+                        copies=known, found=list(known) + [(m.a, m.b) for _, m in found if not m.summary]):
+        found.append((10.0 * (len(sm.a) + len(sm.b)), Match(sm.a, sm.b, sm.score, sm.pairs, True)))
+    found.sort(key=lambda t: -t[0])
+    kept: list[Match] = []
+    for _, m in found:
+        if any(_meets(m.a, k.a) or _meets(m.b, k.b) for k in kept):
+            continue
+        kept.append(m)
+    kept.sort(key=lambda m: (m.a.start, m.b.start))
+    return kept
+
+
+def _trim(c: list[tuple[int, int]], edge_gap: int) -> list[tuple[int, int]]:
+    """``c`` without stray seeds at either end: a run of at most a quarter of its seeds
+    more than ``edge_gap`` sentences from the rest on either side is sentences that
+    share words, not the case."""
+    c = sorted(c)
+    changed = True
+    while changed and len(c) > 1:
+        changed = False
+        for axis in (0, 1):
+            c.sort(key=lambda s: (s[axis], s[1 - axis]))
+            k = max(1, len(c) // 4)
+            for t in range(1, min(k, len(c) - 1) + 1):
+                if c[t][axis] - c[t - 1][axis] > edge_gap + 1:
+                    c, changed = c[t:], True
+                    break
+            for t in range(1, min(k, len(c) - 1) + 1):
+                if c[-t][axis] - c[-t - 1][axis] > edge_gap + 1:
+                    c, changed = c[:-t], True
+                    break
+    return c
+
+
+def _build(ctx: _Scored, c: list[tuple[int, int]], summary: bool) -> Match | None:
+    """The passage of one seed cluster, or None when it fails a filter."""
+    a, b, o = ctx.a, ctx.b, ctx.o
+    i0, i1 = min(s[0] for s in c), max(s[0] for s in c)
+    j0, j1 = min(s[1] for s in c), max(s[1] for s in c)
+    # Seeds inside known (verbatim) passages join clusters but do not make them:
+    # a passage needs its own evidence where the verbatim stage found nothing.
+    # Once it has some, the seeds inside known passages count as evidence too: a
+    # reworded sentence next to a verbatim fragment of the same case extends it.
+    own = [s for s in c if s in ctx.fresh]
+    if not own:
+        return None
+    best = max(float(ctx.cos[i, j]) for i, j in c)
+    if len({s[0] for s in c}) < o.min_seeds and len({s[1] for s in c}) < o.min_seeds and best < o.strong_seed:
+        return None
+    if not summary and best < o.anchor:
+        return None
+    sa, sb = _char_span(a, i0, i1), _char_span(b, j0, j1)
+    if min(len(sa), len(sb)) < o.min_short or max(len(sa), len(sb)) < o.min_chars:
+        return None
+    score = _cosine(a, (i0, i1), b, (j0, j1), ctx.idf)
+    if score < o.validate:
+        return None
+    if summary:
+        got = _summary_spans(ctx, c, len(own), sa, sb)
+        if got is None:
+            return None
+        sa, sb = got
+    pairs = tuple((a.spans[i], b.spans[j], round(float(ctx.cos[i, j]), 4)) for i, j in sorted(c))
+    return Match(sa, sb, score, pairs, summary)
+
+
+def _summary_spans(ctx: _Scored, c: list[tuple[int, int]], own: int, sa: Span, sb: Span) -> tuple[Span, Span] | None:
+    """A summary cluster's spans, its long side standing for the whole text, or None
+    when the cluster is no summary."""
+    a, b, o = ctx.a, ctx.b, ctx.o
+    long_a = len(sa) >= len(sb)
+    # A summary restates most of its sentences: most of the short side seeds.
+    short_rows = {s[1] for s in c} if long_a else {s[0] for s in c}
+    if own < o.summary_seeds or len(short_rows) < o.summary_dense * (max(short_rows) - min(short_rows) + 1):
+        return None
+    if min(len(sa), len(sb)) < o.summary_chars:
+        return None
+    lx, ls = (a, sa) if long_a else (b, sb)
+    whole = _whole(lx.length, lx)
+    # A summary condenses a whole text: a long side that spans too little of its
+    # text is a topic shared with part of it, not a summary of it.
+    if len(ls) < o.summary_whole * len(whole):
+        return None
+    return (whole, sb) if long_a else (sa, whole)
+
+
+def _summaries(
+    ctx: _Scored, loose: list[tuple[int, int]], known: Sequence[tuple[Span, Span]],
+    balanced: Sequence[tuple[Span, Span]],
+) -> list[Match]:
+    """Summary mode, chosen by the data: a cluster of ``loose`` seeds with a wide gap on
+    one side whose spans differ by ``summary_ratio`` is one text condensing the other.
+
+    ``known``: the verbatim passages; ``balanced``: those and the reworded passages
+    with sides of like length found before.
+    """
+    a, b, o = ctx.a, ctx.b, ctx.o
+    out: list[Match] = []
     for gap_a, gap_b in ((o.max_gap, o.summary_gap), (o.summary_gap, o.max_gap)):
         for c in _clusters(loose, gap_a, gap_b):
             if len(c) < 2:
@@ -445,24 +503,16 @@ def paraphrase_passages(
             long_b = gap_b > gap_a
             if (lb if long_b else la) < o.summary_ratio * (la if long_b else lb):
                 continue
-            m = build(c, True)
+            m = _build(ctx, c, True)
             # Adaptive: a summary only where no balanced passage (verbatim, or reworded
             # with sides of like length) already explains most of the short side, and no
             # verbatim copy a tenth of it: there the text is a copy or a rewrite, and
             # the wide gap merely swept up stray sentences.
-            if m is not None and (_explained(m, balanced, o.summary_ratio, 0.8) or _explained(m, known, 0.0, 0.1)):
+            if m is None or _explained(m, balanced, o.summary_ratio, 0.8) or _explained(m, known, 0.0, 0.1) \
+                    or _elsewhere(m, balanced):
                 continue
-            if m is not None:
-                # Ranked first: a summary explains all the normal passages inside it.
-                found.append((10.0 * (len(m.a) + len(m.b)), m))
-    found.sort(key=lambda t: -t[0])
-    kept: list[Match] = []
-    for _, m in found:
-        if any(_meets(m.a, k.a) or _meets(m.b, k.b) for k in kept):
-            continue
-        kept.append(m)
-    kept.sort(key=lambda m: (m.a.start, m.b.start))
-    return kept
+            out.append(m)
+    return out
 
 
 def _explained(m: Match, passages: Sequence[tuple[Span, Span]], ratio: float, share: float) -> bool:
@@ -476,6 +526,18 @@ def _explained(m: Match, passages: Sequence[tuple[Span, Span]], ratio: float, sh
     ]
     inside = sum(max(0, min(short.end, s.end) - max(short.start, s.start)) for s in spans)
     return inside >= share * max(1, len(short))
+
+
+def _elsewhere(m: Match, passages: Sequence[tuple[Span, Span]]) -> bool:
+    """A passage pairs part of the summary's long side with text outside its short side.
+
+    A summary condenses the whole long side; when a stretch of it is reused at another
+    place of the other text, the two texts share passages, and the wide gap of summary
+    mode merely swept sentences of both into one cluster.
+    """
+    side = 0 if len(m.a) < len(m.b) else 1
+    short, long_ = (m.a, m.b) if side == 0 else (m.b, m.a)
+    return any(_meets(p[1 - side], long_) and not _meets(p[side], short) for p in passages)
 
 
 def _meets(x: Span, y: Span) -> bool:
