@@ -294,3 +294,53 @@ def test_one_invisible_character_keeps_offsets_right_in_a_long_text(seeds: dict[
     for p, q in zip(clean.passages, soft.passages):
         assert q.b == p.b
         assert (q.a.start, q.a.end) == (shifted(p.a.start), shifted(p.a.end))
+
+
+# --------------------------------------------------------------------------- capped work is stated
+
+
+def _long_near_copy(seeds: dict[int, str]) -> tuple[str, str]:
+    """Real words, over ``LONG_PASSAGE`` tokens, and a copy with one word in 60 changed."""
+    words = " ".join(seeds.values()).split()
+    words = (words * (1 + 2 * LONG_PASSAGE // len(words)))[: 2 * LONG_PASSAGE]
+    rng = random.Random(16)
+    other = list(words)
+    for i in range(0, len(other), 60):
+        other[i] = rng.choice(words) + "x"
+    return " ".join(words), " ".join(other)
+
+
+def test_a_piecewise_diff_is_stated_in_json_and_report(seeds: dict[int, str]) -> None:
+    from io import StringIO
+
+    from rich.console import Console
+
+    from overlap.report import render_comparison
+
+    a, b = _long_near_copy(seeds)
+    c = compare(a, b, paraphrase=False)
+    long = [k for k, p in enumerate(c.passages, 1) if len(p.a.of(a).split()) > LONG_PASSAGE]
+    assert long, "the test needs a passage over LONG_PASSAGE tokens"
+    d = c.to_dict()
+    assert [k for k, p in enumerate(d["passages"], 1) if p["piecewise"]] == long
+    assert any(f"passage {long[0]} " in s and "piecewise" in s for s in d["capped"])
+    out = StringIO()
+    render_comparison(c, a, b, console=Console(file=out, width=100, color_system=None))
+    assert "capped: passage" in out.getvalue() and "piecewise" in out.getvalue()
+    # An ordinary pair: nothing capped, no passage piecewise.
+    small = compare(seeds[0], seeds[0].replace("Nga", "Mỹ"))
+    assert small.capped == () and not any(p.piecewise for p in small.passages)
+
+
+def test_skipping_the_reworded_stage_over_its_cap_is_stated(monkeypatch: pytest.MonkeyPatch, seeds: dict[int, str]) -> None:
+    import overlap.pipeline as P
+
+    a, b = seeds[0], seeds[1]
+    full = compare(a, b)
+    assert not any("reworded" in s for s in full.capped)
+    monkeypatch.setattr(P, "REWORDED_MAX_PAIRS", 10)
+    capped = compare(a, b)
+    assert any("reworded passages were not searched" in s for s in capped.capped)
+    assert capped.passages == compare(a, b, paraphrase=False).passages
+    # Without the paraphrase stage nothing was skipped, so nothing is said.
+    assert not compare(a, b, paraphrase=False).capped

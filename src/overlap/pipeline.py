@@ -17,13 +17,14 @@ import os
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, field, fields, replace
+from itertools import accumulate
 from typing import Any
 
 import numpy as np
 
 from ._arrays import unique
 from . import align as _align
-from .align import AlignOptions, Alignment, align, token_opcodes, token_similarity
+from .align import LONG_PASSAGE, AlignOptions, Alignment, align, token_opcodes, token_similarity
 from .confidence import assess
 from .conflicts import Side, classify, may_hold_quantity
 from .errors import ConfigError
@@ -649,9 +650,10 @@ def _passage(al: Alignment, a: _Doc, b: _Doc, flip: bool = False) -> tuple[Passa
     score = 1.0 if ha == hb else token_similarity(ha, hb)
     pairs = _sentence_pairs(al, a, b, amap, pa, flip)
     same = 1.0 if ha == hb else 2 * sum(op[2] - op[1] for op in ops if op[0] == "equal") / (len(ha) + len(hb))
+    piecewise = ha != hb and max(len(ha), len(hb)) > LONG_PASSAGE
     if flip:
-        return Passage(pb, pa, float(score), tuple(pairs), tuple(edits), same), conflicts, variants
-    return Passage(pa, pb, float(score), tuple(pairs), tuple(edits), same), conflicts, variants
+        return Passage(pb, pa, float(score), tuple(pairs), tuple(edits), same, piecewise), conflicts, variants
+    return Passage(pa, pb, float(score), tuple(pairs), tuple(edits), same, piecewise), conflicts, variants
 
 
 _TEMPLATE_FIGURES = 4
@@ -755,6 +757,30 @@ def _units(doc: _Doc, language: str) -> Any:
     return got
 
 
+# The paraphrase stage scores every sentence of a against every sentence of b: over this
+# many sentence pairs (about 2,000 sentences a side) it is skipped, and the result says so.
+REWORDED_MAX_PAIRS = 4_000_000
+
+
+def _reworded_capped(a: _Doc, b: _Doc) -> bool:
+    return len(a.sentence_spans) * len(b.sentence_spans) > REWORDED_MAX_PAIRS
+
+
+def _capped(a: _Doc, b: _Doc, o: CompareOptions, passages: list[Passage]) -> tuple[str, ...]:
+    """What ``compare`` cut short on a very large input, one sentence each (``Comparison.capped``)."""
+    out = [
+        f"passage {k} is over {LONG_PASSAGE:,} tokens: its diff was computed piecewise, "
+        "so its edits may not be the fewest"
+        for k, p in enumerate(passages, 1) if p.piecewise
+    ]
+    if o.paraphrase and _reworded_capped(a, b):
+        out.append(
+            f"reworded passages were not searched: {len(a.sentence_spans):,} x {len(b.sentence_spans):,} "
+            f"sentence pairs is over {REWORDED_MAX_PAIRS:,}"
+        )
+    return tuple(out)
+
+
 def _with_reworded(a: _Doc, b: _Doc, o: CompareOptions, passages: list[Passage], flip: bool) -> list[Passage]:
     """The verbatim passages combined with the reworded ones (``overlap.combine``).
 
@@ -766,6 +792,8 @@ def _with_reworded(a: _Doc, b: _Doc, o: CompareOptions, passages: list[Passage],
     from .combine import combine
     from .paraphrase import paraphrase_passages
 
+    if _reworded_capped(a, b):
+        return passages
     spans = [(p.b, p.a) if flip else (p.a, p.b) for p in passages]
     matches = paraphrase_passages(_units(a, o.language), _units(b, o.language), known=spans)
     out: list[Passage] = []
@@ -778,11 +806,14 @@ def _with_reworded(a: _Doc, b: _Doc, o: CompareOptions, passages: list[Passage],
         ha, hb = a.hlist[ia0:ia1], b.hlist[ib0:ib1]
         same = 2 * sum(op[2] - op[1] for op in token_opcodes(ha, hb) if op[0] == "equal") / max(1, len(ha) + len(hb))
         got = [(sa, sb, sc) for k in m.reworded for sa, sb, sc in matches[k].pairs]
-        seeded = [t[0] for t in got]
+        # Seed a-spans by start, with the running maximum of their ends: some seed
+        # overlaps t exactly when one starting before t's end ends after t's start.
+        seeded = sorted((t[0].start, t[0].end) for t in got)
+        starts, reach = [x[0] for x in seeded], list(accumulate((x[1] for x in seeded), max))
         got += [  # the absorbed passages' pairs where no seed pair already stands
             t for v in m.verbatim for q in passages[v].pairs
             for t in [(q.b, q.a, q.score) if flip else (q.a, q.b, q.score)]
-            if not any(t[0].start < x.end and x.start < t[0].end for x in seeded)
+            if not (k := bisect_left(starts, t[0].end)) or reach[k - 1] <= t[0].start
         ]
         got.sort(key=lambda t: (t[0].start, t[1].start))
         pairs = [SentencePair(sb, sa, sc) if flip else SentencePair(sa, sb, sc) for sa, sb, sc in got]
@@ -793,7 +824,8 @@ def _with_reworded(a: _Doc, b: _Doc, o: CompareOptions, passages: list[Passage],
             score = sum(p.score * len(p.a) for p in members) / max(1, sum(len(p.a) for p in members))
             edits = tuple(sorted((e for p in members for e in p.edits), key=lambda e: (e.a.start, e.b.start)))
         sa, sb = (m.b, m.a) if flip else (m.a, m.b)
-        out.append(Passage(sa, sb, float(score), tuple(pairs), edits, float(same)))
+        piecewise = any(p.piecewise for p in members) or (ha != hb and max(len(ha), len(hb)) > LONG_PASSAGE)
+        out.append(Passage(sa, sb, float(score), tuple(pairs), edits, float(same), piecewise))
     return out
 
 
@@ -869,6 +901,7 @@ def compare_prepared(a: _Doc, b: _Doc, *, options: CompareOptions | None = None)
         conflicts=tuple(conflicts),
         variants=tuple(variants),
         duplicate=reason,
+        capped=_capped(a, b, o, passages),
     )
 
 
