@@ -344,3 +344,19 @@ def test_skipping_the_reworded_stage_over_its_cap_is_stated(monkeypatch: pytest.
     assert capped.passages == compare(a, b, paraphrase=False).passages
     # Without the paraphrase stage nothing was skipped, so nothing is said.
     assert not compare(a, b, paraphrase=False).capped
+
+
+def test_nfc_text_with_a_combining_mark_gives_the_plain_view_and_offsets(seeds: dict[int, str]) -> None:
+    # "q" + grave has no precomposed form, so the text is NFC: the cluster path it now
+    # takes (a combining mark skips ``is_normalized``) must give the plain path's view.
+    for text in ("q\u0300 và x", seeds[0] + " q\u0301 " + seeds[1]):
+        assert unicodedata.is_normalized("NFC", text)
+        v = normalize(text)
+        assert v.text == N._fold(text)
+        # Offsets at cluster edges (where tokens start and end) are the same; the cluster
+        # path widens a range that starts or ends inside a cluster to the whole cluster.
+        edges = [k for k in range(len(text) + 1) if k == len(text) or not unicodedata.combining(text[k])]
+        rng = random.Random(len(text))
+        for _ in range(300):
+            i, j = sorted(rng.sample(edges, 2))
+            assert v.to_original(i, j) == (i, j)
