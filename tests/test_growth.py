@@ -360,3 +360,28 @@ def test_nfc_text_with_a_combining_mark_gives_the_plain_view_and_offsets(seeds: 
         for _ in range(300):
             i, j = sorted(rng.sample(edges, 2))
             assert v.to_original(i, j) == (i, j)
+
+
+@pytest.mark.parametrize("memo_max", [1 << 20, 64])
+def test_sparse_walk_memo_on_a_long_near_copy_equals_plain_and_compiled(
+    monkeypatch: pytest.MonkeyPatch, memo_max: int, seeds: dict[int, str]
+) -> None:
+    # Real words repeated (common trigrams split the main diagonal into many chains,
+    # each of which walks on through the rest of the text) with a few words changed.
+    words = " ".join(seeds.values()).split()
+    a = (words * 4)[:12_000]
+    b = list(a)
+    rng = random.Random(3)
+    for i in rng.sample(range(len(b)), 15):
+        b[i] = "đổi"
+    ta, tb = tokenize(normalize(" ".join(a)).text), tokenize(normalize(" ".join(b)).text)
+    monkeypatch.setattr(A, "_MEMO_MAX", memo_max)
+    was_on = aligner() is not None
+    A.use_jit(False)
+    try:
+        py = A.align(ta, tb)
+        assert py == _align_extending_each_chain_alone(ta, tb)
+        if A.use_jit():
+            assert A.align(ta, tb) == py
+    finally:
+        A.use_jit(was_on)
