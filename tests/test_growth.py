@@ -385,3 +385,80 @@ def test_sparse_walk_memo_on_a_long_near_copy_equals_plain_and_compiled(
             assert A.align(ta, tb) == py
     finally:
         A.use_jit(was_on)
+
+
+def _combine_all_pairs(verbatim, reworded, gap=300):  # type: ignore[no-untyped-def]
+    """``combine.combine`` as it was: every pair of items and of groups compared."""
+    from overlap.combine import Merged, _distance, _meets
+    from overlap.records import Span
+
+    kept_r = [k for k, (ra, rb) in enumerate(reworded) if not any(_meets(ra, va) != _meets(rb, vb) for va, vb in verbatim)]
+    items = [("v", i, va, vb) for i, (va, vb) in enumerate(verbatim)] + [("r", k, *reworded[k]) for k in kept_r]
+    parent = list(range(len(items)))
+
+    def find(x):  # type: ignore[no-untyped-def]
+        while parent[x] != x:
+            x = parent[x]
+        return x
+
+    for i in range(len(items)):
+        for j in range(i + 1, len(items)):
+            if items[i][0] == items[j][0] == "v":
+                continue
+            if _distance(items[i][2], items[j][2]) <= gap and _distance(items[i][3], items[j][3]) <= gap:
+                parent[find(i)] = find(j)
+    changed = True
+    while changed:
+        groups: dict = {}
+        for i in range(len(items)):
+            groups.setdefault(find(i), []).append(i)
+        hull = {g: tuple(Span(min(items[i][s].start for i in m), max(items[i][s].end for i in m)) for s in (2, 3)) for g, m in groups.items()}
+        changed = False
+        keys = sorted(hull)
+        for x in range(len(keys)):
+            for y in range(x + 1, len(keys)):
+                gx, gy = keys[x], keys[y]
+                if all(items[i][0] == "v" for i in groups[gx] + groups[gy]):
+                    continue
+                if _meets(hull[gx][0], hull[gy][0]) or _meets(hull[gx][1], hull[gy][1]):
+                    parent[find(gx)] = find(gy)
+                    changed = True
+    out = [Merged(*hull[g], tuple(sorted(items[i][1] for i in m if items[i][0] == "v")),
+                  tuple(sorted(items[i][1] for i in m if items[i][0] == "r"))) for g, m in groups.items()]
+    return sorted(out, key=lambda m: (m.a.start, m.b.start))
+
+
+def test_combine_comparing_only_pairs_with_a_reworded_item_equals_all_pairs() -> None:
+    from overlap.combine import combine
+    from overlap.records import Span
+
+    rng = random.Random(13)
+
+    def spans(n: int, span: int) -> list[tuple[Span, Span]]:
+        out = []
+        for _ in range(n):
+            a0, b0 = rng.randrange(span), rng.randrange(span)
+            out.append((Span(a0, a0 + rng.randrange(1, 400)), Span(b0, b0 + rng.randrange(1, 400))))
+        return out
+
+    for _ in range(400):
+        span = rng.choice([500, 3000, 20000])
+        v, r = spans(rng.randint(0, 25), span), spans(rng.randint(0, 6), span)
+        gap = rng.choice([0, 300])
+        assert combine(v, r, gap=gap) == _combine_all_pairs(v, r, gap)
+
+
+def test_covered_sentences_equal_the_sum_over_every_span() -> None:
+    from overlap.paraphrase import Units, _covered
+    from overlap.records import Span
+
+    rng = random.Random(21)
+    for _ in range(300):
+        n = rng.randint(1, 30)
+        cuts = sorted(rng.sample(range(1, 2000), n))
+        sents = tuple(Span(s, e) for s, e in zip([0, *cuts], cuts) if e >= s)
+        known = [Span(a, a + rng.randrange(0, 300)) for a in (rng.randrange(2000) for _ in range(rng.randint(0, 12)))]
+        x = Units(sents, tuple(() for _ in sents), 2000)
+        share = rng.choice([0.5, 0.1, 1.0])
+        plain = [sum(max(0, min(sp.end, s.end) - max(sp.start, s.start)) for s in known) >= share * max(1, len(sp)) for sp in sents]
+        assert _covered(x, known, share).tolist() == plain

@@ -15,7 +15,8 @@ with reworded passages between them, so:
   verbatim aligner has decided they are two, and reordered paragraphs stay apart);
 * merged groups that end up overlapping merge too.
 
-Cost: quadratic in the number of passages of one pair (a handful).
+Cost: O(passages x reworded passages) per round of merging (verbatim passages alone
+never merge, so they are not compared with one another).
 """
 
 from __future__ import annotations
@@ -75,10 +76,10 @@ def combine(
             x = parent[x]
         return x
 
-    for i in range(len(items)):
-        for j in range(i + 1, len(items)):
-            if items[i][0] == "v" and items[j][0] == "v":
-                continue
+    # Only pairs holding a reworded item can merge: each such pair once (thousands of
+    # verbatim passages with a few reworded ones stay linear, not quadratic).
+    for j in range(len(verbatim), len(items)):
+        for i in range(j):
             if _distance(items[i][2], items[j][2]) <= gap and _distance(items[i][3], items[j][3]) <= gap:
                 parent[find(i)] = find(j)
     changed = True
@@ -94,11 +95,11 @@ def combine(
         }
         changed = False
         keys = sorted(hulls)
-        for x in range(len(keys)):
-            for y in range(x + 1, len(keys)):
-                gx, gy = keys[x], keys[y]
-                if all(items[i][0] == "v" for i in groups[gx] + groups[gy]):
-                    continue
+        mixed = {g for g in keys if any(items[i][0] == "r" for i in groups[g])}
+        for gx in [g for g in keys if g in mixed]:
+            for gy in keys:
+                if gy == gx or (gy in mixed and gy < gx):
+                    continue  # the pair is seen once, from its smaller reworded group
                 if _meets(hulls[gx][0], hulls[gy][0]) or _meets(hulls[gx][1], hulls[gy][1]):
                     parent[find(gx)] = find(gy)
                     changed = True
