@@ -351,7 +351,8 @@ def _covered(x: Units, spans: Sequence[Span], share: float) -> np.ndarray:
     starts = np.array([sp.start for sp in x.spans], dtype=np.int64)
     stops = np.array([sp.end for sp in x.spans], dtype=np.int64)
     inside = integral(stops) - integral(starts)
-    return inside >= share * np.maximum(1, stops - starts)
+    out[:] = inside >= share * np.maximum(1, stops - starts)
+    return out
 
 
 def paraphrase_passages(
