@@ -12,7 +12,8 @@ Corpora (``names``; all by default):
 ``baomoi``         all Baomoi articles (``../shared/data/baomoi``);
 ``baomoi-budget``  the same with ``max_compares=500`` (the Kruskal budget loop);
 ``mds``            every VietnameseMDS article body, ids ``cluster_N/article``;
-``scaled-10k``     ``common.scaled_corpus(10_000)``: Baomoi scaled with realistic edits.
+``scaled-10k``     ``common.scaled_corpus(10_000)``: Baomoi scaled with realistic edits;
+``scaled-20k``     ``common.scaled_corpus(20_000)``, the same at twice the size.
 
 A corpus whose shared data is absent is skipped with a notice.  ``check`` writes the new
 JSON beside the reference (``NAME.new.json``) when they differ, and exits 1.  With
@@ -62,12 +63,15 @@ def _docs_mds() -> list[Any] | None:
     ]
 
 
-def _docs_scaled() -> list[Any] | None:
-    from overlap import Document
+def _docs_scaled(n: int) -> Callable[[], list[Any] | None]:
+    def make() -> list[Any] | None:
+        from overlap import Document
 
-    if not (DATA / "baomoi").is_dir():
-        return None
-    return [Document(str(i), t) for i, t in enumerate(scaled_corpus(10_000))]
+        if not (DATA / "baomoi").is_dir():
+            return None
+        return [Document(str(i), t) for i, t in enumerate(scaled_corpus(n))]
+
+    return make
 
 
 CORPORA: dict[str, tuple[Callable[[], list[Any] | None], dict[str, Any]]] = {
@@ -75,7 +79,8 @@ CORPORA: dict[str, tuple[Callable[[], list[Any] | None], dict[str, Any]]] = {
     "baomoi": (_docs_baomoi, {}),
     "baomoi-budget": (_docs_baomoi, {"max_compares": 500}),
     "mds": (_docs_mds, {}),
-    "scaled-10k": (_docs_scaled, {}),
+    "scaled-10k": (_docs_scaled(10_000), {}),
+    "scaled-20k": (_docs_scaled(20_000), {}),
 }
 
 

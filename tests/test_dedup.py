@@ -190,6 +190,22 @@ def test_jsonl_round_trip_keeps_every_byte(corpus: list[Document], tmp_path: Pat
     assert set(removed[1]) == {"id", "duplicate_of", "reason", "similarity", "estimated"}
 
 
+def test_dash_writes_to_stdout_not_a_file_named_dash(corpus: list[Document], tmp_path: Path) -> None:
+    # Regression: `--removed -` used to create a file called "-" in the working directory.
+    lines = _jsonl(tmp_path / "in.jsonl", corpus)
+    r = run("dedup", str(tmp_path / "in.jsonl"), "--removed", "-", "-o", str(tmp_path / "out.jsonl"), cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert not (tmp_path / "-").exists()
+    assert [json.loads(x)["id"] for x in r.stdout.splitlines()] == ["copy0", "near1"]
+    r = run("dedup", str(tmp_path / "in.jsonl"), "-o", "-", "--removed", str(tmp_path / "rem.csv"), "-q", cwd=tmp_path)
+    assert r.returncode == 0 and r.stderr == "", r.stderr
+    assert not (tmp_path / "-").exists()
+    assert r.stdout.splitlines() == [line for line, d in zip(lines, corpus) if d.id not in ("copy0", "near1")]
+    assert [x["id"] for x in csv.DictReader((tmp_path / "rem.csv").open(encoding="utf-8"))] == ["copy0", "near1"]
+    r = run("dedup", str(tmp_path / "in.jsonl"), "--removed", "-", "--format", "csv", "-q")
+    assert [x["duplicate_of"] for x in csv.DictReader(r.stdout.splitlines())] == ["seed0", "seed1"]
+
+
 def test_stdin_and_keep_earliest_and_csv_removal_list(corpus: list[Document], tmp_path: Path) -> None:
     _jsonl(tmp_path / "in.jsonl", corpus)
     r = run("dedup", "-", "-o", str(tmp_path / "out.jsonl"), "--removed", str(tmp_path / "rem"), "--format", "csv",
@@ -200,6 +216,37 @@ def test_stdin_and_keep_earliest_and_csv_removal_list(corpus: list[Document], tm
     assert {(x["id"], x["duplicate_of"]) for x in rows} == {("seed0", "copy0"), ("seed1", "near1")}
     kept_ids = [json.loads(x)["id"] for x in (tmp_path / "out.jsonl").read_text().splitlines()]
     assert kept_ids == ["seed2", "seed3", "seed4", "copy0", "near1", "excerpt3"]
+
+
+def test_keep_fields_and_first_published(corpus: list[Document], tmp_path: Path) -> None:
+    # Issue 15: metadata fields of both documents in every removal, and, with a date
+    # field, which copy was published first (dates decrease along the input here).
+    _jsonl(tmp_path / "in.jsonl", corpus)
+    r = run("dedup", str(tmp_path / "in.jsonl"), "--removed", "-", "--keep-fields", "title,meta,nosuch",
+            "--date-field", "date", "-q")
+    assert r.returncode == 0, r.stderr
+    got = [json.loads(x) for x in r.stdout.splitlines()]
+    assert [(x["id"], x["duplicate_of"], x["first_published"]) for x in got] == [
+        ("copy0", "seed0", "copy0"), ("near1", "seed1", "near1")]
+    assert got[0]["fields"] == {"title": "Tiêu đề 5", "meta": {"n": 5, "tags": ["a", None]}, "nosuch": None}
+    assert got[0]["duplicate_of_fields"]["title"] == "Tiêu đề 0"
+    # The CSV removal list spreads the fields into columns; re-thresholding keeps them.
+    sigs = tmp_path / "sigs"
+    r = run("dedup", str(tmp_path / "in.jsonl"), "--save-signatures", str(sigs), "--keep-fields", "title", "-q")
+    assert r.returncode == 0, r.stderr
+    r = run("dedup", "--from", str(sigs), "--removed", str(tmp_path / "r.csv"), "-q")
+    rows = list(csv.DictReader((tmp_path / "r.csv").open(encoding="utf-8")))
+    assert [(x["id"], x["fields.title"], x["duplicate_of_fields.title"]) for x in rows] == [
+        ("copy0", "Tiêu đề 5", "Tiêu đề 0"), ("near1", "Tiêu đề 6", "Tiêu đề 1")]
+    # The library: dicts and Documents carry fields the same way.
+    recs = [{"id": d.id, "text": d.text, "url": f"https://x/{d.id}"} for d in corpus]
+    lib = overlap.dedup(recs, keep_fields=["url"])
+    assert [(x.id, x.fields, x.duplicate_of_fields) for x in lib.removed][0] == (
+        "copy0", {"url": "https://x/copy0"}, {"url": "https://x/seed0"})
+    docs = [Document(d.id, d.text, metadata={"url": f"https://x/{d.id}"}) for d in corpus]
+    assert overlap.dedup(docs, keep_fields=["url"]).removed == lib.removed
+    with pytest.raises(overlap.ConfigError, match="list of field names"):
+        overlap.dedup(recs, keep_fields="url")
 
 
 def test_csv_round_trip(corpus: list[Document], tmp_path: Path) -> None:
@@ -243,6 +290,14 @@ def test_text_directory_round_trip_and_fail_on(corpus: list[Document], tmp_path:
     assert (tmp_path / "out/orig/seed3.txt").read_bytes() == (src / "orig/seed3.txt").read_bytes()
     clean = run("dedup", str(src / "orig"), "--fail-on", "duplicate", "-q")
     assert clean.returncode == 0 and clean.stderr == ""
+    # --exclude leaves the reprints out of both passes: nothing removed, nothing of them copied.
+    (src / "orig" / "seed0.info.txt").write_text("LINK: x", encoding="utf-8")
+    r = run("dedup", str(src), "-o", str(tmp_path / "out2"), "--exclude", "reprints/*", "--exclude", "*.info.txt",
+            "--removed", str(tmp_path / "rem.jsonl"), "--fail-on", "duplicate")
+    assert r.returncode == 0, r.stderr
+    assert (tmp_path / "rem.jsonl").read_text() == ""
+    kept = sorted(p.relative_to(tmp_path / "out2").as_posix() for p in (tmp_path / "out2").rglob("*.txt"))
+    assert kept == sorted(f"orig/{d.id}.txt" for d in corpus if d.id not in ("copy0", "near1"))
 
 
 def test_cli_save_signatures_then_rethreshold(corpus: list[Document], tmp_path: Path) -> None:
@@ -275,11 +330,18 @@ def test_cli_save_signatures_then_rethreshold(corpus: list[Document], tmp_path: 
         (["{d}/in.jsonl", "--fail-on", "conflict"], "--fail-on"),
         (["{d}/in.jsonl", "--text-field", "body", "-o", "{d}/o.jsonl"], "no field 'body'"),
         (["{d}/in.jsonl", "--save-signatures", "{d}/in.jsonl"], "cannot save"),
+        (["{d}/in.jsonl", "-o", "-", "--removed", "-"], "only one of -o and --removed"),
+        (["{d}/in.jsonl", "--keep-fields", "title,,url", "--removed", "{d}/r.jsonl"], "--keep-fields"),
+        (["{d}/in.csv", "--keep-fields", "url", "--removed", "{d}/r.jsonl"], "no column 'url'"),
+        (["{d}/in.jsonl", "--removed", "-", "--json"], "both write to standard output"),
+        (["{d}/txt", "-o", "-"], "needs JSONL or CSV"),
     ],
 )
 def test_bad_input_gets_one_line(args: list[str], message: str, corpus: list[Document], tmp_path: Path) -> None:
     _jsonl(tmp_path / "in.jsonl", corpus[:2])
     (tmp_path / "in.csv").write_text("id,text\na,b\n", encoding="utf-8")
+    (tmp_path / "txt").mkdir()
+    (tmp_path / "txt" / "a.txt").write_text(corpus[0].text, encoding="utf-8")
     r = run("dedup", *[a.format(d=tmp_path) for a in args])
     assert r.returncode != 0
     lines = r.stderr.strip().splitlines()

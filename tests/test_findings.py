@@ -135,7 +135,7 @@ def test_scan_report_numbers_stories_from_1_with_headline_and_short_ids(tmp_path
             if stem in line and ".txt" not in line.split(stem, 1)[1][:40]:
                 pytest.fail(f"id cut mid-name: {line!r}")
     assert "1 document" not in out.replace("1 documents", "")  # no "1 documents" either
-    from overlap.report import _count
+    from overlap.report_scan import _count
 
     assert _count(1, "document") == "1 document" and _count(2, "document") == "2 documents"
 

@@ -18,8 +18,8 @@ from overlap.index import Index
 from overlap.records import Document
 
 
-def run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "overlap", *args], capture_output=True, text=True, timeout=120)
+def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "overlap", *args], capture_output=True, text=True, timeout=120, cwd=cwd)
 
 
 @pytest.fixture()
@@ -90,7 +90,61 @@ def test_cli_lifecycle_and_record_queries(index: Path, seeds: dict[int, str], tm
     assert run("index", "list", str(index)).stdout.split() [::3] == ["seed2", "seed4"]
 
 
+def test_ids_do_not_depend_on_where_add_ran(seeds: dict[int, str], tmp_path: Path) -> None:
+    # Issue 15: the same directory added from two working directories, typed two ways,
+    # gives the same ids; the absolute origin is stored beside each id.
+    root = tmp_path / "news"
+    (root / "day2").mkdir(parents=True)
+    for n, t in seeds.items():
+        (root / ("day2" if n % 2 else "") / f"{n}.txt").write_text(t, encoding="utf-8")
+    (root / "day2" / "0.info.txt").write_text("LINK: x", encoding="utf-8")
+    a, b = tmp_path / "a.db", tmp_path / "b.db"
+    assert run("index", "add", str(a), "news", "--exclude", "*.info.txt", cwd=tmp_path).returncode == 0
+    r = run("index", "add", str(b), "..", "--exclude", "*.info.txt", cwd=root / "day2")
+    assert r.returncode == 0, r.stderr
+    lists = [[json.loads(x) for x in run("index", "list", str(p), "--json").stdout.splitlines()] for p in (a, b)]
+    assert [(e["id"], e["origin"]) for e in lists[0]] == [(e["id"], e["origin"]) for e in lists[1]]
+    assert sorted(e["id"] for e in lists[0]) == sorted(f"news/{'day2/' if n % 2 else ''}{n}.txt" for n in seeds)
+    assert all(e["origin"] == str(root / e["id"].split("/", 1)[1]) for e in lists[0])
+    q = run("index", "query", str(a), str(root / "day2" / "1.txt"), "--json", "--top", "1")
+    assert json.loads(q.stdout)["queries"][0]["matches"][0]["id"] == "news/day2/1.txt"
+
+
+def test_keep_fields_are_stored_listed_exported_and_returned(seeds: dict[int, str], tmp_path: Path) -> None:
+    feed = tmp_path / "feed.jsonl"
+    feed.write_text("".join(json.dumps({"id": f"s{n}", "text": t, "title": f"Tin {n}", "url": f"https://x/{n}",
+                                        "views": n}, ensure_ascii=False) + "\n" for n, t in seeds.items()),
+                    encoding="utf-8")
+    idx = tmp_path / "m.db"
+    r = run("index", "add", str(idx), str(feed), "--keep-fields", "title,url")
+    assert r.returncode == 0, r.stderr
+    listed = [json.loads(x) for x in run("index", "list", str(idx), "--json").stdout.splitlines()]
+    assert [e["metadata"] for e in listed] == [{"title": f"Tin {n}", "url": f"https://x/{n}"} for n in seeds]
+    with Index(str(idx), read_only=True) as ix:
+        (m,) = ix.query(seeds[2], top=1, passages=False)
+        assert (m.id, m.metadata) == ("s2", {"title": "Tin 2", "url": "https://x/2"})
+    out = tmp_path / "all.jsonl"
+    assert run("index", "export", str(idx), "-o", str(out)).returncode == 0
+    assert json.loads(out.read_text(encoding="utf-8").splitlines()[3])["metadata"]["title"] == "Tin 3"
+
+
+def test_an_index_made_before_the_metadata_column_still_opens(seeds: dict[int, str], tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    with Index(str(path)) as ix:
+        ix.add([Document("a", seeds[0])])
+    con = sqlite3.connect(path)
+    con.execute("ALTER TABLE docs DROP COLUMN metadata")  # the layout of files written before it
+    con.commit()
+    con.close()
+    with Index(str(path), read_only=True) as ix:  # read-only: no column, no metadata, no write
+        assert [e.metadata for e in ix.entries()] == [{}] and ix.query(seeds[0], passages=False)[0].id == "a"
+    with Index(str(path)) as ix:  # writable: the column is added, old rows read as empty
+        ix.add([Document("b", seeds[1], metadata={"title": "B"})])
+        assert [e.metadata for e in ix.entries()] == [{}, {"title": "B"}]
+
+
 @pytest.mark.parametrize("args, message", [
+    (["add", "{i}", "{d}", "--include", ""], "--include"),
     (["remove", "{i}"], "no ids given"),
     (["remove", "{d}/missing.db", "x"], "missing.db"),
     (["export", "{i}", "-o", "{i}"], "over an input"),

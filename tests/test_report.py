@@ -406,3 +406,23 @@ def test_scan_html_embeds_a_compare_view_per_pair_with_unique_ids(seed_scan: obj
     # max_pairs limits the embedded views but still lists every pair.
     small = scan_html(seed_scan, max_pairs=1)
     assert small.count('class="pairview"') == 1 and "3 more pairs have no embedded view" in small
+
+
+def test_scan_html_views_every_chosen_pair_when_max_pairs_cuts(data_dir: Path) -> None:
+    """Regression: ``scan_html`` chose the embedded pairs by section (top clusters and
+    conflicts first) but built the views of the best ``max_pairs`` pairs by rank, and
+    raised ``KeyError`` when the two sets differed (300 VietnameseMDS articles,
+    ``max_pairs=30``).  Every chosen pair now gets its view and every link a target."""
+    from overlap import Document, scan
+    from overlap.html import scan_html
+
+    files = sorted((data_dir / "vietnamese_mds").rglob("*.body.txt"))[:300]
+    r = scan([Document(f"{p.parent.name}/{p.name}", p.read_text(encoding="utf-8")) for p in files], workers=1)
+    assert len(r.pairs) > 30
+    doc = scan_html(r, max_pairs=30)
+    tree = _parse(doc)
+    ids = {d["id"] for _, d in tree.elements if d.get("id")}
+    views = [d["id"] for t, d in tree.elements if t == "section" and d.get("class") == "pairview"]
+    assert sorted(views) == sorted(f"pair-{k}" for k in range(1, 31))
+    targets = {d["href"][1:] for t, d in tree.elements if t == "a" and (d.get("href") or "").startswith("#")}
+    assert targets <= ids

@@ -29,8 +29,58 @@ def test_directory_is_walked_recursively_in_sorted_order(tmp_path):
     (tmp_path / "1.txt").write_text(ART_A, encoding="utf-8")
     (tmp_path / "notes.md").write_text("ignored", encoding="utf-8")
     docs = list(iter_documents([tmp_path]))
-    assert [d.id for d in docs] == [str(tmp_path / "1.txt"), str(tmp_path / "b" / "2.txt")]
-    assert docs[0].text == ART_A and docs[0].origin == docs[0].id
+    # Ids: the directory's own name and the path inside it; origins: absolute paths.
+    assert [d.id for d in docs] == [f"{tmp_path.name}/1.txt", f"{tmp_path.name}/b/2.txt"]
+    assert docs[0].text == ART_A and docs[0].origin == str(tmp_path / "1.txt")
+
+
+def test_directory_ids_do_not_depend_on_the_working_directory(tmp_path, monkeypatch):
+    root = tmp_path / "news"
+    (root / "b").mkdir(parents=True)
+    (root / "1.txt").write_text(ART_A, encoding="utf-8")
+    (root / "b" / "2.txt").write_text(ART_B, encoding="utf-8")
+    seen = []
+    for cwd, typed in [(tmp_path, "news"), (tmp_path, "./news/"), (root / "b", ".."), (root, "."), ("/", str(root))]:
+        monkeypatch.chdir(cwd)
+        docs = list(iter_documents([typed]))
+        seen.append([(d.id, d.origin) for d in docs])
+    assert all(x == seen[0] for x in seen), seen
+    assert seen[0] == [("news/1.txt", str(root / "1.txt")), ("news/b/2.txt", str(root / "b" / "2.txt"))]
+    # A .txt given by name keeps the name as given; its origin is absolute.
+    monkeypatch.chdir(root)
+    (d,) = iter_documents(["b/2.txt"])
+    assert (d.id, d.origin) == ("b/2.txt", str(root / "b" / "2.txt"))
+
+
+def test_include_and_exclude_choose_a_directorys_files(tmp_path):
+    # The VietnameseMDS layout: article bodies beside .info.txt metadata files.
+    for c in (1, 2):
+        (tmp_path / f"cluster_{c}").mkdir()
+        (tmp_path / f"cluster_{c}" / f"{c}0.body.txt").write_text(ART_A, encoding="utf-8")
+        (tmp_path / f"cluster_{c}" / f"{c}0.info.txt").write_text("Link: x\nTitle: y", encoding="utf-8")
+        (tmp_path / f"cluster_{c}.info.txt").write_text("event", encoding="utf-8")
+    (tmp_path / "notes.md").write_text(ART_B, encoding="utf-8")
+    ids = lambda **kw: [d.id.split("/", 1)[1] for d in iter_documents([tmp_path], **kw)]  # noqa: E731
+    assert len(ids()) == 6
+    assert ids(exclude=["*.info.txt"]) == ["cluster_1/10.body.txt", "cluster_2/20.body.txt"]
+    assert ids(include=["*.body.txt"]) == ids(exclude=["*.info.txt"])
+    assert ids(include=["*.md", "cluster_2/*"], exclude=["*.info.txt"]) == ["cluster_2/20.body.txt", "notes.md"]
+    with pytest.raises(InputError, match="no files matching --include/--exclude"):
+        list(iter_documents([tmp_path], include=["*.pdf"]))
+    with pytest.raises(ConfigError, match="list of non-empty glob"):
+        list(iter_documents([tmp_path], exclude="*.info.txt"))
+
+
+def test_vietnamese_mds_without_its_metadata_files(data_dir):
+    root = data_dir / "vietnamese_mds"
+    if not root.is_dir():
+        pytest.skip(f"{root} absent (shared evaluation data)")
+    bodies = list(iter_documents([root], exclude=["*.info.txt"]))
+    assert bodies and all(d.id.endswith(".body.txt") for d in bodies)
+    assert len(bodies) == sum(1 for _ in root.rglob("*.body.txt"))
+    assert not any(d.text.startswith(("LINK:", "CLUSTER ID:")) for d in bodies)
+    everything = list(iter_documents([root]))  # the default reads the metadata files as articles
+    assert sum(d.text.startswith(("LINK:", "CLUSTER ID:")) for d in everything) == len(everything) - len(bodies)
 
 
 def test_seed_directory_gives_five_documents():

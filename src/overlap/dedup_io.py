@@ -22,7 +22,9 @@ Formats and what "the input's format" means for the output:
   ``.txt`` given by name goes at the top).
 
 Ids follow ``overlap.sources``: the id field, or ``file:line`` with ``id_field=None``;
-for text files the path as given.  Records are validated as ``overlap.sources`` does
+for a directory's files the directory's name and the path inside it, for a ``.txt``
+given by name the path as given.  ``include``/``exclude`` choose a directory's files
+as in ``overlap.sources``.  Records are validated as ``overlap.sources`` does
 (non-empty string text, string or integer id) and ``on_bad`` skips bad ones in both
 passes, so they are left out of the output.
 
@@ -39,21 +41,22 @@ import os
 import shutil
 import sys
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from .deduplication import DedupOptions, DedupResult, SignatureStore, dedup_store, parse_date
+from .deduplication import DedupOptions, DedupResult, SignatureStore, check_keep_fields, dedup_store, parse_date
 from .errors import ConfigError, InputError
-from .outputs import atomic_writer, check_output_path
-from .sources import FORMATS, detect_format
-from .textio import MAX_BYTES, check_encoding, read_text
+from .outputs import atomic_writer, check_output_path, output_stream
+from .sources import FORMATS, check_globs, detect_format, text_document, walk_txt
+from .textio import MAX_BYTES, check_encoding
 
 __all__ = ["dedup_files", "dedup_saved", "iter_records"]
 
 OnBad = Callable[[InputError], None] | None
+Globs = tuple[Sequence[str] | None, Sequence[str]]  # (include, exclude) for directory inputs
 _PARQUET_BATCH = 1024
 
 
@@ -104,19 +107,14 @@ def _bad(e: InputError, on_bad: OnBad) -> None:
     on_bad(e)
 
 
-def _text_files(path: str, kind: str) -> list[tuple[str, str]]:
+def _text_files(path: str, kind: str, globs: Globs = (None, ())) -> list[tuple[str, str]]:
     """``(file, path relative to the output directory)`` of a text input, sorted."""
     if kind == "txt":
         return [(path, os.path.basename(path))]
-    found = []
-    for dirpath, dirnames, filenames in os.walk(path):
-        dirnames.sort()
-        for name in filenames:
-            if name.lower().endswith((".txt", ".text")) and not name.startswith("."):
-                full = os.path.join(dirpath, name)
-                found.append((full, os.path.relpath(full, path)))
+    found = [(full, os.path.relpath(full, path)) for full in walk_txt(path, *globs) if os.path.isfile(full)]
     if not found:
-        raise InputError(f"{path}: no .txt files in this directory (searched recursively)")
+        what = "files matching --include/--exclude" if globs != (None, ()) else ".txt files"
+        raise InputError(f"{path}: no {what} in this directory (searched recursively)")
     return sorted(found)
 
 
@@ -190,16 +188,27 @@ def iter_records(
     encoding: str = "utf-8",
     fmt: str | None = None,
     on_bad: OnBad = None,
-) -> Iterator[tuple[str, str, float, int]]:
-    """``(id, text, date, row)`` of every good record of ``paths`` (module docstring)."""
+    include: Sequence[str] | None = None,
+    exclude: Sequence[str] = (),
+    keep_fields: Sequence[str] = (),
+) -> Iterator[tuple[Any, ...]]:
+    """``(id, text, date, row, fields)`` of every good record of ``paths`` (module
+    docstring); ``fields`` holds the ``keep_fields`` of a record (None when none asked)."""
     check_encoding(encoding)
+    check_globs(include, exclude)
+    keep = check_keep_fields(keep_fields)
+
+    def kept(rec: dict[str, Any]) -> dict[str, Any] | None:
+        return {k: rec.get(k) for k in keep} if keep else None
+
     row = -1
     for path, kind in _kinds(paths, fmt):
         if kind in ("txt", "dir"):
-            for full, _ in _text_files(path, kind):
+            for full, _ in _text_files(path, kind, (include, exclude)):
                 row += 1
                 try:
-                    yield full, read_text(full, encoding=encoding), math.nan, row
+                    doc = text_document(full, path if kind == "dir" else None, encoding)
+                    yield doc.id, doc.text, math.nan, row, ({k: None for k in keep} if keep else None)
                 except InputError as e:
                     _bad(e, on_bad)
         elif kind == "jsonl":
@@ -210,22 +219,25 @@ def iter_records(
                     rec = _parse_line(raw, lineno, encoding, where)
                     if rec is None:
                         continue
-                    yield (*_check(path, id_field, text_field, date_field, rec, where), row)
+                    yield (*_check(path, id_field, text_field, date_field, rec, where), row, kept(rec))
                 except InputError as e:
                     _bad(e, on_bad)
         elif kind == "csv":
             for header, rec, where in _csv_rows(path, encoding):
                 row += 1
+                missing = [k for k in keep if k not in header]
+                if missing:
+                    raise InputError(f"{path}:1: no column {missing[0]!r} (columns: {', '.join(header)}); check --keep-fields")
                 try:
                     if None in rec:
                         raise InputError(f"{where}: more cells than header columns")
-                    yield (*_check(path, id_field, text_field, date_field, rec, where), row)
+                    yield (*_check(path, id_field, text_field, date_field, rec, where), row, kept(rec))
                 except InputError as e:
                     _bad(e, on_bad)
         else:
             pf = _parquet_file(path)
             names = pf.schema_arrow.names
-            wanted = [c for c in (text_field, id_field, date_field) if c is not None]
+            wanted = [c for c in (text_field, id_field, date_field, *keep) if c is not None]
             for c in wanted:
                 if c not in names:
                     raise InputError(f"{path}: no column {c!r} (columns: {', '.join(names)}); pass --text-field/--id-field")
@@ -236,12 +248,14 @@ def iter_records(
                     row += 1
                     n += 1
                     try:
-                        yield (*_check(path, id_field, text_field, date_field, {c: data[c][i] for c in data}, f"{path}:row{n}"), row)
+                        rec = {c: data[c][i] for c in data}
+                        yield (*_check(path, id_field, text_field, date_field, rec, f"{path}:row{n}"), row, kept(rec))
                     except InputError as e:
                         _bad(e, on_bad)
 
 
-def _write_kept(inputs: list[str], fmt: str | None, output: str, rows: np.ndarray, encoding: str) -> None:
+def _write_kept(inputs: list[str], fmt: str | None, output: str, rows: np.ndarray, encoding: str,
+                globs: Globs = (None, ())) -> None:
     """Copy the records whose stream row is in ``rows`` (sorted) to ``output``."""
     keep = set(rows.tolist())
     kinds = _kinds(inputs, fmt)
@@ -249,12 +263,14 @@ def _write_kept(inputs: list[str], fmt: str | None, output: str, rows: np.ndarra
     row = -1
     try:
         if kind in ("txt", "dir"):
+            if output == "-":
+                raise ConfigError("-o - (standard output) needs JSONL or CSV input; text files are written to a directory")
             out = Path(output)
             if out.exists() and (not out.is_dir() or any(out.iterdir())):
                 raise InputError(f"{output}: exists and is not an empty directory; text inputs are written as a directory of .txt files")
             out.mkdir(parents=True, exist_ok=True)
             for path, k in kinds:
-                for full, rel in _text_files(path, k):
+                for full, rel in _text_files(path, k, globs):
                     row += 1
                     if row in keep:
                         dest = out / rel
@@ -263,16 +279,19 @@ def _write_kept(inputs: list[str], fmt: str | None, output: str, rows: np.ndarra
                             raise InputError(f"{dest}: two inputs have this relative path; dedup them separately")
                         shutil.copyfile(full, dest)
             return
-        check_output_path(output, inputs=[p for p in inputs if p != "-"])
+        if output == "-" and kind not in ("jsonl", "csv"):
+            raise ConfigError("-o - (standard output) needs JSONL or CSV input; Parquet is written to a file")
+        if output != "-":
+            check_output_path(output, inputs=[p for p in inputs if p != "-"])
         if kind == "jsonl":
-            with atomic_writer(output, mode="wb") as f:
+            with output_stream(output, mode="wb") as f:
                 for path, _ in kinds:
                     for _, raw in _jsonl_lines(path, encoding):
                         row += 1
                         if row in keep:
                             f.write(raw if raw.endswith(b"\n") else raw + b"\n")
         elif kind == "csv":
-            with atomic_writer(output, encoding=encoding) as f:
+            with output_stream(output, encoding=encoding) as f:
                 writer: Any = None
                 for path, _ in kinds:
                     for header, rec, _where in _csv_rows(path, encoding):
@@ -333,34 +352,59 @@ def dedup_files(
     fmt: str | None = None,
     on_bad: OnBad = None,
     save_signatures: str | None = None,
+    include: Sequence[str] | None = None,
+    exclude: Sequence[str] = (),
+    keep_fields: Sequence[str] = (),
+    engine: str = "local",
+    master: str | None = None,
+    spark: Any = None,
 ) -> DedupResult:
     """Deduplicate the files ``paths`` and write the kept records to ``output`` and the
-    removal list to ``removed`` (module docstring); both optional."""
+    removal list to ``removed`` (module docstring); both optional.  ``engine="spark"``
+    signs on Spark (``overlap.dedup_spark``; ``master`` or a running ``spark`` session)
+    with the same result."""
     opts = options or DedupOptions()
+    if engine not in ("local", "spark"):
+        raise ConfigError(f"engine must be 'local' or 'spark': {engine!r}")
+    if engine == "spark" and spark is None:
+        from .corpus.spark_session import check_requirements
+
+        check_requirements()  # before any reading: a one-line install hint
     if opts.keep == "earliest" and not date_field:
         raise ConfigError("keep='earliest' needs a date field (--date-field F)")
     named = [x for x in paths if x != "-"]
-    if removed is not None:
+    if removed is not None and removed != "-":
         check_output_path(removed, inputs=named, what="removal list")
-    if output is not None and not _is_text(paths, fmt):
+    if output is not None and output != "-" and not _is_text(paths, fmt):
         check_output_path(output, inputs=named)
+    if output == "-" and removed == "-":
+        raise ConfigError("only one of the output and the removal list can go to standard output (-)")
     paths, tmp = _spool_stdin(list(paths))
     try:
+        if output == "-" and _kinds(paths, fmt)[0][1] not in ("jsonl", "csv"):
+            raise ConfigError("-o - (standard output) needs JSONL or CSV input; write Parquet and text to a file")
         _kinds(paths, fmt)
         meta = {"inputs": [os.path.abspath(p) for p in paths] if tmp is None else [], "format": fmt,
-                "text_field": text_field, "id_field": id_field, "date_field": date_field, "encoding": encoding}
-        store = SignatureStore.build(
-            iter_records(paths, text_field=text_field, id_field=id_field, date_field=date_field,
-                         encoding=encoding, fmt=fmt, on_bad=on_bad),
-            num_perm=opts.num_perm, seed=opts.seed, shingle_size=opts.shingle_size, meta=meta,
-        )
+                "text_field": text_field, "id_field": id_field, "date_field": date_field, "encoding": encoding,
+                "include": None if include is None else list(include), "exclude": list(exclude)}
+        items = iter_records(paths, text_field=text_field, id_field=id_field, date_field=date_field,
+                             encoding=encoding, fmt=fmt, on_bad=on_bad, include=include, exclude=exclude,
+                             keep_fields=keep_fields)
+        if engine == "spark":
+            from .dedup_spark import build_store_spark
+
+            store = build_store_spark(items, num_perm=opts.num_perm, seed=opts.seed, shingle_size=opts.shingle_size,
+                                      meta=meta, spark=spark, master=master)
+        else:
+            store = SignatureStore.build(items, num_perm=opts.num_perm, seed=opts.seed, shingle_size=opts.shingle_size,
+                                         meta=meta)
         if save_signatures:
             store.save(save_signatures)
         result = dedup_store(store, opts)
         if removed:
             result.write_removed(removed, fmt=removed_format)
         if output:
-            _write_kept(paths, fmt, output, store.rows[result.keep_mask], encoding)
+            _write_kept(paths, fmt, output, store.rows[result.keep_mask], encoding, (include, exclude))
         return result
     finally:
         if tmp:
@@ -390,5 +434,7 @@ def dedup_saved(
         if not inputs:
             raise InputError(f"{directory}: the signatures were made from stdin, which cannot be read again; "
                              "use --removed, or run dedup on a file")
-        _write_kept(inputs, store.meta.get("format"), output, store.rows[result.keep_mask], str(store.meta.get("encoding") or "utf-8"))
+        globs = (store.meta.get("include"), list(store.meta.get("exclude") or ()))
+        _write_kept(inputs, store.meta.get("format"), output, store.rows[result.keep_mask],
+                    str(store.meta.get("encoding") or "utf-8"), globs)
     return result

@@ -1,6 +1,6 @@
 """Deduplicate a corpus: exact and near-duplicate removal with a reason for every drop.
 
-``dedup(documents, *, options=None, id_field="id", text_field="text", date_field=None, **overrides) -> DedupResult``
+``dedup(documents, *, options=None, id_field="id", text_field="text", date_field=None, keep_fields=(), **overrides) -> DedupResult``
     Which documents to keep and, for each one dropped, the kept document it duplicates,
     the estimated and exact similarity, and why.  ``documents`` may be ``Document``
     records, plain strings (ids ``"0"``, ``"1"``, ...), dicts, or a pandas / Arrow table
@@ -9,7 +9,7 @@
     The settings, validated on construction.
 ``SignatureStore``
     Everything ``dedup`` needs to decide, as numpy arrays (signatures, shingle sets, exact
-    keys, lengths, dates): ``build``, ``save(dir)``, ``load(dir)``.  Re-thresholding a
+    keys, lengths, dates), from ``overlap.signature_store``: ``build``, ``save(dir)``, ``load(dir)``.  Re-thresholding a
     saved store (``dedup_store``) gives the result of a fresh run without reading any text.
 ``dedup_store(store, options=None, **overrides) -> DedupResult``
     The decision step alone, on a built or loaded store.
@@ -51,26 +51,26 @@ sort of the band keys, and an exact set intersection per candidate pair.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import math
 import os
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field, fields, replace
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, fields, replace
 from datetime import datetime, timezone
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from .errors import ConfigError, InputError
 from .records import Document
+from .signature_store import SignatureStore
 
 __all__ = [
     "DedupOptions",
     "DedupResult",
     "Removal",
     "SignatureStore",
+    "check_keep_fields",
     "dedup",
     "dedup_store",
     "parse_date",
@@ -78,8 +78,6 @@ __all__ = [
 
 MODES = ("jaccard", "containment")
 KEEP = ("first", "longest", "earliest")
-_BATCH = 4096  # documents signed at once: bounded memory, few Python calls
-_STORE_VERSION = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,22 +118,43 @@ class Removal:
     ``reason`` is ``"exact"`` (same normalised text), ``"near-duplicate"`` (Jaccard mode)
     or ``"contained"`` (containment mode).  ``similarity`` is the exact value of the
     mode's measure on the shingle sets, ``estimated`` the same measure estimated from the
-    MinHash signatures, both in [0, 1]."""
+    MinHash signatures, both in [0, 1].  ``fields`` and ``duplicate_of_fields`` are the
+    metadata fields asked for with ``keep_fields`` (title, url, date...) of the two
+    documents; ``first_published`` is whichever of the two ids has the earlier date
+    (empty unless both are dated and the dates differ)."""
 
     id: str
     duplicate_of: str
     reason: str
     similarity: float
     estimated: float
+    fields: dict[str, Any] | None = None
+    duplicate_of_fields: dict[str, Any] | None = None
+    first_published: str = ""
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "id": self.id,
             "duplicate_of": self.duplicate_of,
             "reason": self.reason,
             "similarity": round(self.similarity, 4),
             "estimated": round(self.estimated, 4),
         }
+        if self.fields is not None:
+            out["fields"] = self.fields
+            out["duplicate_of_fields"] = self.duplicate_of_fields
+        if self.first_published:
+            out["first_published"] = self.first_published
+        return out
+
+    def flat_dict(self) -> dict[str, Any]:
+        """``to_dict`` with the field maps spread into ``fields.NAME`` and
+        ``duplicate_of_fields.NAME`` columns, for CSV."""
+        out = self.to_dict()
+        for side in ("fields", "duplicate_of_fields"):
+            for k, v in (out.pop(side, None) or {}).items():
+                out[f"{side}.{k}"] = v if isinstance(v, (str, int, float)) or v is None else json.dumps(v, ensure_ascii=False)
+        return out
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -182,21 +201,24 @@ class DedupResult:
         }
 
     def write_removed(self, path: str | os.PathLike[str], *, fmt: str | None = None) -> None:
-        """Write the removal list to ``path`` atomically: JSONL, or CSV when ``fmt="csv"``
-        or the name ends in ``.csv``."""
+        """Write the removal list to ``path`` atomically (``"-"``: standard output): JSONL,
+        or CSV when ``fmt="csv"`` or the name ends in ``.csv``."""
         import csv
 
-        from .outputs import atomic_writer
+        from .outputs import output_stream
 
         fmt = fmt or ("csv" if str(path).lower().endswith(".csv") else "jsonl")
         if fmt not in ("jsonl", "csv"):
             raise ConfigError(f"removal list format must be jsonl or csv: {fmt!r}")
         try:
-            with atomic_writer(path, encoding="utf-8") as f:
+            with output_stream(path, encoding="utf-8") as f:
                 if fmt == "csv":
-                    w = csv.DictWriter(f, fieldnames=[x.name for x in fields(Removal)], lineterminator="\n")
+                    rows = [r.flat_dict() for r in self.removed]
+                    names = list(dict.fromkeys(["id", "duplicate_of", "reason", "similarity", "estimated"]
+                                               + [k for row in rows for k in row]))
+                    w = csv.DictWriter(f, fieldnames=names, lineterminator="\n")
                     w.writeheader()
-                    w.writerows(r.to_dict() for r in self.removed)
+                    w.writerows(rows)
                 else:
                     for r in self.removed:
                         f.write(json.dumps(r.to_dict(), ensure_ascii=False) + "\n")
@@ -230,171 +252,26 @@ def parse_date(value: Any, where: str = "") -> float:
     return d.timestamp()
 
 
-# --------------------------------------------------------------------------- store
-
-
-@dataclass(frozen=True, slots=True, eq=False)
-class SignatureStore:
-    """The per-document arrays ``dedup`` decides on, all in input order.
-
-    ``ids`` (str), ``signatures`` ``(n, num_perm)`` uint32, ``shingles`` (the distinct
-    32-bit-folded shingle hashes of each document, sorted, concatenated) cut by
-    ``offsets`` (``n + 1`` int64), ``exact`` (uint64 key of the normalised token
-    sequence), ``lengths`` (characters, int64), ``dates`` (epoch seconds, NaN when
-    undated), ``rows`` (the record's row in the input stream, int64, for writers), and
-    the MinHash settings.  ``meta`` is free-form JSON-able data saved alongside (the CLI
-    keeps its input description there).
-    """
-
-    ids: np.ndarray
-    signatures: np.ndarray
-    shingles: np.ndarray
-    offsets: np.ndarray
-    exact: np.ndarray
-    lengths: np.ndarray
-    dates: np.ndarray
-    rows: np.ndarray
-    num_perm: int
-    seed: int
-    shingle_size: int
-    meta: dict[str, Any] = field(default_factory=dict)
-
-    _ARRAYS = ("ids", "signatures", "shingles", "offsets", "exact", "lengths", "dates", "rows")
-
-    def __len__(self) -> int:
-        return int(len(self.ids))
-
-    @classmethod
-    def build(
-        cls,
-        items: Iterable[tuple[str, str, float, int]],
-        *,
-        num_perm: int = 128,
-        seed: int = 1,
-        shingle_size: int = 5,
-        meta: dict[str, Any] | None = None,
-    ) -> SignatureStore:
-        """Sign ``(id, text, date, row)`` items batch by batch (``date`` NaN when none).
-
-        Cost: ``overlap.minhash``'s pass over the texts plus one sort per batch."""
-        from .signatures import shingle_batch, signatures_from_shingles
-
-        parts: dict[str, list[np.ndarray]] = {k: [] for k in cls._ARRAYS if k != "offsets"}
-        counts: list[np.ndarray] = []
-        seen: set[str] = set()
-        it = iter(items)
-        while True:
-            batch = [x for _, x in zip(range(_BATCH), it)]
-            if not batch:
-                break
-            ids = [b[0] for b in batch]
-            for i in ids:
-                if i in seen:
-                    raise InputError(f"duplicate document id {i!r}: ids must be unique (pass --id-field '' to number records)")
-                seen.add(i)
-            texts = [b[1] for b in batch]
-            flat, offs = shingle_batch(texts, shingle_size)
-            sig = signatures_from_shingles(flat, offs, num_perm=num_perm, seed=seed)
-            parts["signatures"].append(sig)
-            parts["exact"].append(
-                np.fromiter(
-                    (int.from_bytes(hashlib.blake2b(flat[offs[j]:offs[j + 1]].tobytes(), digest_size=8).digest(), "little")
-                     for j in range(len(texts))),
-                    dtype=np.uint64, count=len(texts),
-                )
-            )
-            sets, per_doc = _distinct_sets(flat, offs)
-            parts["shingles"].append(sets)
-            counts.append(per_doc)
-            parts["ids"].append(np.array(ids, dtype=str))
-            parts["lengths"].append(np.fromiter((len(t) for t in texts), dtype=np.int64, count=len(texts)))
-            parts["dates"].append(np.array([b[2] for b in batch], dtype=np.float64))
-            parts["rows"].append(np.array([b[3] for b in batch], dtype=np.int64))
-        del seen
-        n = sum(len(c) for c in counts)
-        offsets = np.zeros(n + 1, dtype=np.int64)
-        if counts:
-            np.cumsum(np.concatenate(counts), out=offsets[1:])
-        empty = {
-            "ids": np.zeros(0, dtype=str), "signatures": np.zeros((0, num_perm), dtype=np.uint32),
-            "shingles": np.zeros(0, dtype=np.uint32), "exact": np.zeros(0, dtype=np.uint64),
-            "lengths": np.zeros(0, dtype=np.int64), "dates": np.zeros(0, dtype=np.float64),
-            "rows": np.zeros(0, dtype=np.int64),
-        }
-        arrays = {k: (np.concatenate(v) if v else empty[k]) for k, v in parts.items()}
-        return cls(offsets=offsets, num_perm=num_perm, seed=seed, shingle_size=shingle_size, meta=dict(meta or {}), **arrays)
-
-    def save(self, directory: str | os.PathLike[str]) -> None:
-        """Write the arrays (``.npy``) and settings (``store.json``) into ``directory``."""
-        from .outputs import atomic_writer
-
-        d = Path(directory)
-        try:
-            d.mkdir(parents=True, exist_ok=True)
-            for name in self._ARRAYS:
-                with atomic_writer(d / f"{name}.npy", mode="wb") as f:
-                    np.save(f, getattr(self, name), allow_pickle=False)
-            info = {"version": _STORE_VERSION, "num_perm": self.num_perm, "seed": self.seed,
-                    "shingle_size": self.shingle_size, "documents": len(self), "meta": self.meta}
-            with atomic_writer(d / "store.json") as f:
-                json.dump(info, f, ensure_ascii=False, indent=1)
-        except OSError as e:
-            raise InputError(f"{directory}: cannot save signatures ({e.strerror or e})") from None
-
-    @classmethod
-    def load(cls, directory: str | os.PathLike[str]) -> SignatureStore:
-        """Read a store written by ``save``; ``InputError`` when it is missing or damaged."""
-        d = Path(directory)
-        try:
-            info = json.loads((d / "store.json").read_text(encoding="utf-8"))
-            if info.get("version") != _STORE_VERSION:
-                raise InputError(f"{directory}: signature store version {info.get('version')!r}, expected {_STORE_VERSION}")
-            arrays = {name: np.load(d / f"{name}.npy", allow_pickle=False) for name in cls._ARRAYS}
-        except FileNotFoundError as e:
-            raise InputError(f"{directory}: not a saved signature store (missing {Path(e.filename or '').name}); "
-                             "make one with --save-signatures DIR") from None
-        except (OSError, ValueError) as e:
-            raise InputError(f"{directory}: damaged signature store ({e})") from None
-        store = cls(num_perm=int(info["num_perm"]), seed=int(info["seed"]), shingle_size=int(info["shingle_size"]),
-                    meta=dict(info.get("meta") or {}), **arrays)
-        n = len(store)
-        if store.signatures.shape != (n, store.num_perm) or len(store.offsets) != n + 1 or store.offsets[-1] != len(store.shingles):
-            raise InputError(f"{directory}: damaged signature store (array sizes disagree)")
-        return store
-
-
-def _distinct_sets(flat: np.ndarray, offs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Per document, its distinct shingle hashes folded to 32 bits as ``overlap.signatures``
-    folds them, sorted: ``(values uint32, count per document int64)``.  One sort of
-    ``(document << 32) | value`` keys does every document at once."""
-    n = len(offs) - 1
-    doc = np.repeat(np.arange(n, dtype=np.uint64), np.diff(offs))
-    folded = (flat ^ (flat >> np.uint64(32))) & np.uint64(0xFFFFFFFF)
-    keys = np.sort((doc << np.uint64(32)) | folded)  # np.unique hashes first: several times slower here
-    if len(keys) > 1:
-        keys = keys[np.r_[True, keys[1:] != keys[:-1]]]
-    per_doc = np.bincount((keys >> np.uint64(32)).astype(np.int64), minlength=n).astype(np.int64)
-    return (keys & np.uint64(0xFFFFFFFF)).astype(np.uint32), per_doc
-
-
 # --------------------------------------------------------------------------- inputs
 
 
-def _items(documents: Any, id_field: str, text_field: str, date_field: str | None) -> Iterator[tuple[str, str, float, int]]:
-    """``(id, text, date, row)`` from any accepted kind of ``documents``."""
+def _items(
+    documents: Any, id_field: str, text_field: str, date_field: str | None, keep: tuple[str, ...] = ()
+) -> Iterator[tuple[Any, ...]]:
+    """``(id, text, date, row, fields)`` from any accepted kind of ``documents``."""
     if hasattr(documents, "column_names") and hasattr(documents, "to_pydict"):  # pyarrow Table / RecordBatch
-        yield from _table_items(documents, list(documents.column_names), id_field, text_field, date_field)
+        yield from _table_items(documents, list(documents.column_names), id_field, text_field, date_field, keep)
         return
     if hasattr(documents, "columns") and hasattr(documents, "iloc"):  # pandas DataFrame
-        yield from _table_items(documents, [str(c) for c in documents.columns], id_field, text_field, date_field)
+        yield from _table_items(documents, [str(c) for c in documents.columns], id_field, text_field, date_field, keep)
         return
     if isinstance(documents, (str, bytes)):
         raise ConfigError("documents must be a collection of texts, not one string: wrap it in a list")
     for row, d in enumerate(documents):
         if isinstance(d, Document):
-            yield d.id, d.text, math.nan, row
+            yield d.id, d.text, math.nan, row, ({k: d.metadata.get(k) for k in keep} if keep else None)
         elif isinstance(d, str):
-            yield str(row), d, math.nan, row
+            yield str(row), d, math.nan, row, ({k: None for k in keep} if keep else None)
         elif isinstance(d, dict):
             where = f"documents[{row}]"
             text = d.get(text_field)
@@ -402,23 +279,27 @@ def _items(documents: Any, id_field: str, text_field: str, date_field: str | Non
                 raise InputError(f"{where}: field {text_field!r} must be a string, got {type(text).__name__}")
             raw_id = d.get(id_field, row)
             date = parse_date(d.get(date_field), where) if date_field else math.nan
-            yield str(raw_id), text, date, row
+            yield str(raw_id), text, date, row, ({k: d.get(k) for k in keep} if keep else None)
         else:
             raise ConfigError(f"documents[{row}] must be a Document, str or dict, got {type(d).__name__}")
 
 
-def _table_items(table: Any, columns: list[str], id_field: str, text_field: str, date_field: str | None) -> Iterator[tuple[str, str, float, int]]:
-    for c in (text_field, id_field, date_field):
+def _table_items(
+    table: Any, columns: list[str], id_field: str, text_field: str, date_field: str | None, keep: tuple[str, ...]
+) -> Iterator[tuple[Any, ...]]:
+    for c in (text_field, id_field, date_field, *keep):
         if c is not None and c not in columns:
             raise InputError(f"table has no column {c!r} (columns: {', '.join(columns)}); pass id_field/text_field")
     def column(name: str) -> list[Any]:
         return list(table[name].to_pylist() if hasattr(table[name], "to_pylist") else table[name].tolist())
     texts, ids = column(text_field), column(id_field)
     dates = column(date_field) if date_field else [None] * len(texts)
+    kept = {k: column(k) for k in keep}
     for row, (i, t, dt) in enumerate(zip(ids, texts, dates)):
         if not isinstance(t, str):
             raise InputError(f"row {row}: column {text_field!r} must hold strings, got {type(t).__name__}")
-        yield str(i), t, parse_date(dt, f"row {row}") if date_field else math.nan, row
+        f = {k: v[row] for k, v in kept.items()} if keep else None
+        yield str(i), t, parse_date(dt, f"row {row}") if date_field else math.nan, row, f
 
 
 # --------------------------------------------------------------------------- decide
@@ -431,18 +312,29 @@ def dedup(
     id_field: str = "id",
     text_field: str = "text",
     date_field: str | None = None,
+    keep_fields: Sequence[str] = (),
     **overrides: Any,
 ) -> DedupResult:
     """Deduplicate ``documents`` (module docstring); ``overrides`` are ``DedupOptions``
     fields (``dedup(texts, threshold=0.7, keep="longest")``).  ``keep="earliest"`` needs
-    ``date_field`` for dicts and tables.  Cost: one pass over the texts, then
-    ``dedup_store``."""
+    ``date_field`` for dicts and tables; with a ``date_field`` each removal also says
+    which copy was published first.  ``keep_fields`` names metadata fields (of dicts,
+    tables or ``Document.metadata``) copied into each removal for both documents.  Cost:
+    one pass over the texts, then ``dedup_store``."""
     opts = _options(options, overrides)
+    keep = check_keep_fields(keep_fields)
     store = SignatureStore.build(
-        _items(documents, id_field, text_field, date_field),
+        _items(documents, id_field, text_field, date_field, keep),
         num_perm=opts.num_perm, seed=opts.seed, shingle_size=opts.shingle_size,
     )
     return dedup_store(store, opts)
+
+
+def check_keep_fields(keep_fields: Sequence[str]) -> tuple[str, ...]:
+    """``keep_fields`` as a tuple of distinct non-empty names (not one string)."""
+    if isinstance(keep_fields, str) or not all(isinstance(k, str) and k for k in keep_fields):
+        raise ConfigError(f"keep_fields must be a list of field names, e.g. ['title', 'url']: {keep_fields!r}")
+    return tuple(dict.fromkeys(keep_fields))
 
 
 def _options(options: DedupOptions | None, overrides: dict[str, Any]) -> DedupOptions:
@@ -505,7 +397,25 @@ def dedup_store(store: SignatureStore, options: DedupOptions | None = None, **ov
             if not keep[head]:
                 r = removed[head]
                 removed[j] = Removal(str(store.ids[j]), r.duplicate_of, r.reason, r.similarity, r.estimated)
-    return DedupResult(ids=store.ids, keep_mask=keep, removed=tuple(removed[i] for i in sorted(removed)), options=opts)
+    return DedupResult(ids=store.ids, keep_mask=keep, removed=_annotate(store, removed), options=opts)
+
+
+def _annotate(store: SignatureStore, removed: dict[int, Removal]) -> tuple[Removal, ...]:
+    """The removals in input order, with the kept fields of both documents and which of
+    the two was published first (when both are dated).  Cost: one sort of the ids."""
+    idx = sorted(removed)
+    if not idx or (store.fields_offsets is None and np.isnan(store.dates).all()):
+        return tuple(removed[i] for i in idx)
+    by_id = np.argsort(store.ids, kind="stable")
+    targets = np.array([removed[i].duplicate_of for i in idx], dtype=store.ids.dtype)
+    heads = by_id[np.searchsorted(store.ids, targets, sorter=by_id)].tolist()
+    out = []
+    for i, u in zip(idx, heads):
+        r = removed[i]
+        di, du = float(store.dates[i]), float(store.dates[u])
+        first = "" if math.isnan(di) or math.isnan(du) or di == du else (r.id if di < du else r.duplicate_of)
+        out.append(replace(r, fields=store.fields_of(i), duplicate_of_fields=store.fields_of(u), first_published=first))
+    return tuple(out)
 
 
 def _rank(store: SignatureStore, keep: str) -> np.ndarray:

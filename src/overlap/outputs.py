@@ -10,13 +10,17 @@
     ``path`` is untouched.
 ``atomic_write_text(path, text)``
     The two together for one string.
+``output_stream(path, *, mode="w", encoding="utf-8") -> context manager``
+    ``atomic_writer``, or standard output when ``path`` is ``-`` (left open).
 
 Cost: one extra ``fsync`` and ``rename`` per file.
 """
 
 from __future__ import annotations
 
+import io
 import os
+import sys
 import tempfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -25,7 +29,7 @@ from typing import IO, Any
 
 from .errors import InputError
 
-__all__ = ["atomic_write_text", "atomic_writer", "check_output_path", "is_index_file"]
+__all__ = ["atomic_write_text", "atomic_writer", "check_output_path", "is_index_file", "output_stream"]
 
 # The first 16 bytes of every SQLite database file.
 _SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -114,6 +118,27 @@ def atomic_writer(path: str | os.PathLike[str], *, mode: str = "w", encoding: st
         except OSError:
             pass
         raise
+
+
+@contextmanager
+def output_stream(path: str | os.PathLike[str], *, mode: str = "w", encoding: str | None = "utf-8") -> Iterator[IO[Any]]:
+    """``atomic_writer(path)``, or standard output when ``path`` is ``"-"``: bytes for a
+    binary ``mode``, else text in ``encoding``; flushed, never closed."""
+    if str(path) != "-":
+        with atomic_writer(path, mode=mode, encoding=encoding) as f:
+            yield f
+        return
+    sys.stdout.flush()
+    if "b" in mode:
+        yield sys.stdout.buffer
+        sys.stdout.buffer.flush()
+        return
+    text = io.TextIOWrapper(sys.stdout.buffer, encoding=encoding or "utf-8", newline="", write_through=True)
+    try:
+        yield text
+        text.flush()
+    finally:
+        text.detach()  # stdout stays open for the caller
 
 
 def _umask() -> int:

@@ -7,7 +7,7 @@ in [0, 1].  Each record has ``to_dict()`` for JSON.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from operator import attrgetter
 from typing import Any, TypeVar
 
@@ -36,11 +36,13 @@ def _pickled_by_fields(cls: type[_R]) -> type[_R]:
 @dataclass(frozen=True, slots=True)
 class Document:
     """One input document: a stable ``id``, its decoded ``text``, and ``origin``, where it
-    came from ("seeds/000.txt", "feed.jsonl:17") for error messages and reports."""
+    came from ("seeds/000.txt", "feed.jsonl:17") for error messages and reports;
+    ``metadata``: fields the reader was asked to keep (``keep_fields``: title, url...)."""
 
     id: str
     text: str
     origin: str = ""
+    metadata: dict[str, Any] = field(default_factory=dict, compare=False, hash=False, repr=False)
 
 
 @_pickled_by_fields

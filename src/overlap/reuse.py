@@ -123,43 +123,16 @@ def passage_groups(
     """
     if not 0.0 < min_similarity <= 1.0:
         raise ValueError(f"min_similarity must be in (0, 1]: {min_similarity!r}")
-    node_of: dict[tuple[int, int, int], int] = {}
-    nodes: list[tuple[int, int, int]] = []
-
-    def node(d: int, s: int, e: int) -> int:
-        k = (d, s, e)
-        got = node_of.get(k)
-        if got is None:
-            got = node_of[k] = len(nodes)
-            nodes.append(k)
-        return got
-
-    ends = [(node(x.a, x.a_start, x.a_end), node(x.b, x.b_start, x.b_end)) for x in shared]
-    if not nodes:
+    graph = _SpanGraph.build(shared)
+    if not graph.nodes:
         return []
-    uf = UnionFind(len(nodes))
-    degree = [0] * len(nodes)  # aligned partners of each span
-    for u, v in ends:
-        uf.union(u, v)
-        degree[u] += 1
-        degree[v] += 1
-    order = sorted(range(len(nodes)), key=nodes.__getitem__)
-    for pos, u in enumerate(order):
-        d, s, e = nodes[u]
-        for q in range(pos + 1, len(order)):
-            v = order[q]
-            d2, s2, e2 = nodes[v]
-            if d2 != d or s2 >= e:
-                break
-            if min(e, e2) - s2 >= _SAME_SPAN * max(e - s, e2 - s2):
-                uf.union(u, v)
     docs_text: dict[int, str] = {}
     keys: dict[int, str] = {}
 
     def key(u: int) -> str:
         got = keys.get(u)
         if got is None:
-            d, s, e = nodes[u]
+            d, s, e = graph.nodes[u]
             if d not in docs_text:
                 docs_text[d] = text(d)
             got = keys[u] = _key(docs_text[d][s:e])
@@ -167,53 +140,116 @@ def passage_groups(
 
     out: list[PassageGroup] = []
     group_of: dict[int, int] = {}
-    for comp in uf.groups(min_size=2):
-        if len({nodes[u][0] for u in comp}) < 2:
+    for comp in graph.uf.groups(min_size=2):
+        if len({graph.nodes[u][0] for u in comp}) < 2:
             continue
-        # Most-linked span first: it starts the first group, so the commonest text leads.
-        # Spans with the same case-folded text are tried once, as one.
-        same: dict[str, list[int]] = {}
-        for u in sorted(comp, key=lambda u: (-degree[u], nodes[u])):
-            same.setdefault(key(u), []).append(u)
-        left = list(same)
-        while left and (len(left) >= 2 or len(same[left[0]]) >= 2):
-            kr, rest = left[0], left[1:]
-            members = [(u, 1.0) for u in same[kr]]
-            unplaced = []
-            lr = len(kr)
-            for ku in rest:
-                lu = len(ku)
-                # Cheapest check first: indel similarity is at most 2 min / (sum) of lengths.
-                if lr + lu and 2 * min(lr, lu) < min_similarity * (lr + lu):
-                    unplaced.append(ku)
-                    continue
-                sim = indel_similarity(kr, ku)
-                if sim >= min_similarity:
-                    members += [(u, sim) for u in same[ku]]
-                else:
-                    unplaced.append(ku)
-            left = unplaced
-            group = _group(same[kr][0], members, nodes)
+        for rep, members in _split_component(comp, graph, key, min_similarity):
+            group = _group(rep, members, graph.nodes)
             if group is not None:
                 for u, _ in members:
                     group_of[u] = len(out)
                 out.append(group)
-    # The pairs of each group: those whose aligned passage has both ends in it.
-    pairs: list[set[int]] = [set() for _ in out]
-    spans: list[list[int]] = [[] for _ in out]
+    out = _with_pairs(out, shared, graph.ends, group_of)
+    if shares_more is not None:
+        out = [_with_boilerplate(g, shared, shares_more) for g in out]
+    out.sort(key=lambda g: (-g.documents, -sum(e - s for _, s, e, _ in g.occurrences), g.text_doc, g.text_start))
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class _SpanGraph:
+    """The candidate graph of ``passage_groups``: one node per distinct ``(doc, start,
+    end)`` span, joined when an aligned passage links two spans or when two spans of one
+    document are almost the same stretch (``_SAME_SPAN``); ``degree``: aligned partners
+    of each span; ``ends``: the two nodes of each shared passage."""
+
+    nodes: list[tuple[int, int, int]]
+    ends: list[tuple[int, int]]
+    uf: UnionFind
+    degree: list[int]
+
+    @classmethod
+    def build(cls, shared: Sequence[SharedSpan]) -> _SpanGraph:
+        node_of: dict[tuple[int, int, int], int] = {}
+        nodes: list[tuple[int, int, int]] = []
+
+        def node(d: int, s: int, e: int) -> int:
+            k = (d, s, e)
+            got = node_of.get(k)
+            if got is None:
+                got = node_of[k] = len(nodes)
+                nodes.append(k)
+            return got
+
+        ends = [(node(x.a, x.a_start, x.a_end), node(x.b, x.b_start, x.b_end)) for x in shared]
+        uf = UnionFind(len(nodes))
+        degree = [0] * len(nodes)
+        for u, v in ends:
+            uf.union(u, v)
+            degree[u] += 1
+            degree[v] += 1
+        order = sorted(range(len(nodes)), key=nodes.__getitem__)
+        for pos, u in enumerate(order):
+            d, s, e = nodes[u]
+            for q in range(pos + 1, len(order)):
+                v = order[q]
+                d2, s2, e2 = nodes[v]
+                if d2 != d or s2 >= e:
+                    break
+                if min(e, e2) - s2 >= _SAME_SPAN * max(e - s, e2 - s2):
+                    uf.union(u, v)
+        return cls(nodes, ends, uf, degree)
+
+
+def _split_component(
+    comp: list[int], graph: _SpanGraph, key: Callable[[int], str], min_similarity: float
+) -> list[tuple[int, list[tuple[int, float]]]]:
+    """A connected component split into groups of matching text: ``(representative,
+    [(span, similarity to its text)])`` each.  Greedy: the most-linked span's text starts
+    a group, every span matching it joins, the rest start the next groups."""
+    # Most-linked span first: it starts the first group, so the commonest text leads.
+    # Spans with the same case-folded text are tried once, as one.
+    same: dict[str, list[int]] = {}
+    for u in sorted(comp, key=lambda u: (-graph.degree[u], graph.nodes[u])):
+        same.setdefault(key(u), []).append(u)
+    out: list[tuple[int, list[tuple[int, float]]]] = []
+    left = list(same)
+    while left and (len(left) >= 2 or len(same[left[0]]) >= 2):
+        kr, rest = left[0], left[1:]
+        members = [(u, 1.0) for u in same[kr]]
+        unplaced = []
+        lr = len(kr)
+        for ku in rest:
+            lu = len(ku)
+            # Cheapest check first: indel similarity is at most 2 min / (sum) of lengths.
+            if lr + lu and 2 * min(lr, lu) < min_similarity * (lr + lu):
+                unplaced.append(ku)
+                continue
+            sim = indel_similarity(kr, ku)
+            if sim >= min_similarity:
+                members += [(u, sim) for u in same[ku]]
+            else:
+                unplaced.append(ku)
+        left = unplaced
+        out.append((same[kr][0], members))
+    return out
+
+
+def _with_pairs(
+    groups: list[PassageGroup], shared: Sequence[SharedSpan], ends: list[tuple[int, int]], group_of: dict[int, int]
+) -> list[PassageGroup]:
+    """The groups with their pairs: those whose aligned passage has both ends in them."""
+    pairs: list[set[int]] = [set() for _ in groups]
+    spans: list[list[int]] = [[] for _ in groups]
     for k, (x, (u, v)) in enumerate(zip(shared, ends)):
         g = group_of.get(u)
         if g is not None and group_of.get(v) == g:
             pairs[g].add(x.pair)
             spans[g].append(k)
-    out = [
+    return [
         PassageGroup(g.text_doc, g.text_start, g.text_end, g.occurrences, tuple(sorted(p)), False, tuple(sp))
-        for g, p, sp in zip(out, pairs, spans)
+        for g, p, sp in zip(groups, pairs, spans)
     ]
-    if shares_more is not None:
-        out = [_with_boilerplate(g, shared, shares_more) for g in out]
-    out.sort(key=lambda g: (-g.documents, -sum(e - s for _, s, e, _ in g.occurrences), g.text_doc, g.text_start))
-    return out
 
 
 def _group(

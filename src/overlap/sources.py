@@ -10,14 +10,27 @@
 Formats, chosen by extension unless ``fmt`` says otherwise:
 
 * a **directory** is searched recursively for ``*.txt`` files, in sorted path order so
-  runs are deterministic; other files are ignored.  Each file is one document whose id
-  is its path as it would be typed from the working directory (``seeds/000.txt``);
-* a **.txt** file given by name is one document, id = the path as given;
+  runs are deterministic; other files are ignored.  ``include``/``exclude`` (CLI
+  ``--include GLOB``/``--exclude GLOB``, repeatable) choose other files: a file is read
+  when its path relative to the directory (``/`` separators) matches an ``include``
+  pattern (default ``*.txt`` and ``*.text``) and no ``exclude`` pattern, by ``fnmatch``,
+  where ``*`` also matches ``/`` (``--exclude '*.info.txt'``).  Each file is one
+  document whose id is the directory's own name and the file's path inside it
+  (``seeds/000.txt``), the same whatever the working directory and however the
+  directory was typed (``seeds``, ``./seeds/``, ``/abs/seeds``);
+* a **.txt** file given by name is one document, id = the path as given (the user's
+  own name for it);
+* text files' ``origin`` is their absolute path, so where a document came from is kept
+  apart from its id (an index stores both);
 * **.jsonl** / **.ndjson**: one JSON object per line; blank lines are skipped;
 * **.csv**: a header row names the fields (RFC 4180 quoting, multi-line cells allowed);
 * **.parquet**: columns named by the fields; needs ``pyarrow``
   (``pip install 'overlap[parquet]'``);
 * ``-`` is JSONL on standard input.
+
+``keep_fields`` (CLI ``--keep-fields title,url,date``) copies those fields of each
+record into ``Document.metadata`` (``None`` where a JSON record lacks one; a CSV or
+Parquet input without the column is an error).
 
 In records, ``text_field`` must hold a non-empty string and ``id_field`` a string or an
 integer (turned into a string).  With ``id_field=None`` (CLI: ``--id-field ''``) ids are
@@ -42,11 +55,12 @@ from __future__ import annotations
 
 import codecs
 import csv
+import fnmatch
 import json
 import os
 import re
 import sys
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, BinaryIO, TextIO
 
@@ -54,7 +68,7 @@ from .errors import ConfigError, InputError
 from .records import Document
 from .textio import MAX_BYTES, check_encoding, read_text
 
-__all__ = ["FORMATS", "check_input_options", "detect_format", "input_kind", "iter_documents"]
+__all__ = ["FORMATS", "check_input_options", "detect_format", "input_kind", "iter_documents", "text_document"]
 
 FORMATS = ("txt", "dir", "jsonl", "csv", "parquet")
 
@@ -122,27 +136,41 @@ def iter_documents(
     encoding: str = "utf-8",
     fmt: str | None = None,
     on_bad: Callable[[InputError], None] | None = None,
+    include: Sequence[str] | None = None,
+    exclude: Sequence[str] = (),
+    keep_fields: Sequence[str] = (),
 ) -> Iterator[Document]:
     """Yield the documents of ``paths`` in order; see the module docstring for the rules."""
     if isinstance(paths, (str, os.PathLike)):
         paths = [paths]
     paths = list(paths)
     id_field = check_input_options(paths, fmt, text_field, id_field)
+    check_globs(include, exclude)
+    keep = _check_keep(keep_fields)
     for path in paths:
         s, kind = input_kind(path, fmt)
         if kind == "dir":
-            yield from _read_dir(s, encoding, on_bad)
+            yield from _read_dir(s, encoding, on_bad, include, exclude)
         elif kind == "txt":
-            yield _read_txt_file(s, s, encoding)
+            yield text_document(s, None, encoding)
         elif kind == "jsonl":
-            yield from _read_jsonl(s, text_field, id_field, encoding, on_bad)
+            yield from _read_jsonl(s, text_field, id_field, encoding, on_bad, keep)
         elif kind == "csv":
-            yield from _read_csv(s, text_field, id_field, encoding, on_bad)
+            yield from _read_csv(s, text_field, id_field, encoding, on_bad, keep)
         else:
-            yield from _read_parquet(s, text_field, id_field, on_bad)
+            yield from _read_parquet(s, text_field, id_field, on_bad, keep)
 
 
-def document_count(paths: Iterable[str | os.PathLike[str]], *, fmt: str | None = None) -> int | None:
+def _check_keep(keep_fields: Sequence[str]) -> tuple[str, ...]:
+    if isinstance(keep_fields, str) or not all(isinstance(k, str) and k for k in keep_fields):
+        raise ConfigError(f"keep_fields must be a list of field names, e.g. ['title', 'url']: {keep_fields!r}")
+    return tuple(dict.fromkeys(keep_fields))
+
+
+def document_count(
+    paths: Iterable[str | os.PathLike[str]], *, fmt: str | None = None,
+    include: Sequence[str] | None = None, exclude: Sequence[str] = (),
+) -> int | None:
     """How many documents ``iter_documents(paths)`` will yield, when that is cheap to know
     (directories and ``.txt`` files: their files are counted, none is read); None when an
     input is a record file (JSONL, CSV, Parquet) or stdin.  For progress bars."""
@@ -153,7 +181,7 @@ def document_count(paths: Iterable[str | os.PathLike[str]], *, fmt: str | None =
         try:
             s, kind = input_kind(path, fmt)
             if kind == "dir":
-                total += sum(1 for _ in _walk_txt(s))
+                total += sum(1 for _ in _walk_txt(s, include, exclude))
             elif kind == "txt":
                 total += 1
             else:
@@ -173,39 +201,72 @@ def _bad(error: InputError, on_bad: Callable[[InputError], None] | None) -> None
 # --------------------------------------------------------------------------- text files
 
 
-def _read_txt_file(path: str, doc_id: str, encoding: str) -> Document:
-    return Document(doc_id, read_text(path, encoding=encoding), path)
+def check_globs(include: Sequence[str] | None, exclude: Sequence[str]) -> None:
+    """``include``/``exclude`` are sequences of non-empty glob strings (not one string)."""
+    for name, globs in (("include", include), ("exclude", exclude)):
+        if globs is None:
+            continue
+        if isinstance(globs, str) or not all(isinstance(g, str) and g for g in globs):
+            raise ConfigError(f"{name} must be a list of non-empty glob patterns: {globs!r}")
 
 
-def _read_dir(root: str, encoding: str, on_bad: Callable[[InputError], None] | None) -> Iterator[Document]:
-    files = sorted(_walk_txt(root))
+def text_document(path: str, root: str | None, encoding: str) -> Document:
+    """The document of one text file: id = its path inside ``root`` prefixed by the
+    directory's own name (``root=None``: the path as given), origin = its absolute path."""
+    if root is None:
+        doc_id = path
+    else:
+        name = os.path.basename(os.path.normpath(os.path.abspath(root)))
+        rel = os.path.relpath(path, root).replace(os.sep, "/")
+        doc_id = f"{name}/{rel}" if name else rel
+    return Document(doc_id, read_text(path, encoding=encoding), os.path.abspath(path))
+
+
+def _read_dir(
+    root: str, encoding: str, on_bad: Callable[[InputError], None] | None,
+    include: Sequence[str] | None = None, exclude: Sequence[str] = (),
+) -> Iterator[Document]:
+    files = sorted(_walk_txt(root, include, exclude))
     if not files:
-        raise InputError(f"{root}: no .txt files in this directory (searched recursively)")
+        what = "files matching --include/--exclude" if include is not None or exclude else ".txt files"
+        raise InputError(f"{root}: no {what} in this directory (searched recursively)")
     for path in files:
         try:
             if not os.path.isfile(path):
                 raise InputError(f"{path}: not a regular file")
-            yield _read_txt_file(path, path, encoding)
+            yield text_document(path, root, encoding)
         except InputError as e:
             _bad(e, on_bad)
 
 
-def _walk_txt(root: str) -> Iterator[str]:
+def _walk_txt(root: str, include: Sequence[str] | None = None, exclude: Sequence[str] = ()) -> Iterator[str]:
     def onerror(e: OSError) -> None:
         raise InputError(f"{e.filename or root}: cannot read directory ({e.strerror or e})")
 
     for dirpath, dirnames, filenames in os.walk(root, onerror=onerror):
         dirnames.sort()
         for name in filenames + dirnames:
-            if name.lower().endswith((".txt", ".text")) and not name.startswith("."):
-                yield os.path.join(dirpath, name)
+            if name.startswith("."):
+                continue
+            full = os.path.join(dirpath, name)
+            if include is None and not exclude:
+                if name.lower().endswith((".txt", ".text")):
+                    yield full
+                continue
+            rel = os.path.relpath(full, root).replace(os.sep, "/")
+            if include is None:
+                wanted = name.lower().endswith((".txt", ".text"))
+            else:
+                wanted = any(fnmatch.fnmatchcase(rel, g) for g in include)
+            if wanted and not any(fnmatch.fnmatchcase(rel, g) for g in exclude):
+                yield full
 
 
 # --------------------------------------------------------------------------- records
 
 
 def _record_document(
-    rec: Any, where: str, text_field: str, id_field: str | None
+    rec: Any, where: str, text_field: str, id_field: str | None, keep: tuple[str, ...] = ()
 ) -> Document:
     """Turn one parsed record (a dict) into a Document, or raise InputError naming ``where``."""
     if not isinstance(rec, dict):
@@ -233,7 +294,7 @@ def _record_document(
         _no_surrogate(doc_id, where, id_field)
         if not doc_id:
             raise InputError(f"{where}: field {id_field!r} is empty")
-    return Document(doc_id, text, where)
+    return Document(doc_id, text, where, {k: rec.get(k) for k in keep} if keep else {})
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -269,7 +330,8 @@ def _open_text(path: str, encoding: str) -> TextIO:
 
 
 def _read_jsonl(
-    path: str, text_field: str, id_field: str | None, encoding: str, on_bad: Callable[[InputError], None] | None
+    path: str, text_field: str, id_field: str | None, encoding: str, on_bad: Callable[[InputError], None] | None,
+    keep: tuple[str, ...] = (),
 ) -> Iterator[Document]:
     name = "<stdin>" if path == "-" else path
     check_encoding(encoding)
@@ -305,7 +367,7 @@ def _read_jsonl(
                     raise InputError(f"{where}: not usable JSON ({str(e).splitlines()[0][:80]})") from None
                 except RecursionError:
                     raise InputError(f"{where}: JSON nested too deeply") from None
-                doc = _record_document(rec, where, text_field, id_field)
+                doc = _record_document(rec, where, text_field, id_field, keep)
             except InputError as e:
                 _bad(e, on_bad)
                 continue
@@ -328,7 +390,8 @@ def _open_binary(path: str) -> BinaryIO:
 
 
 def _read_csv(
-    path: str, text_field: str, id_field: str | None, encoding: str, on_bad: Callable[[InputError], None] | None
+    path: str, text_field: str, id_field: str | None, encoding: str, on_bad: Callable[[InputError], None] | None,
+    keep: tuple[str, ...] = (),
 ) -> Iterator[Document]:
     csv.field_size_limit(MAX_BYTES)
     f = _open_text(path, encoding)
@@ -342,7 +405,7 @@ def _read_csv(
             raise InputError(f"{path}:1: not valid CSV ({e})") from None
         if not header:
             raise InputError(f"{path}: empty CSV, expected a header row")
-        missing = [fld for fld in (text_field, id_field) if fld is not None and fld not in header]
+        missing = [fld for fld in (text_field, id_field, *keep) if fld is not None and fld not in header]
         if missing:
             raise InputError(
                 f"{path}:1: no column {missing[0]!r} (columns: {', '.join(header)}); pass --text-field/--id-field"
@@ -362,7 +425,7 @@ def _read_csv(
             try:
                 if None in row:
                     raise InputError(f"{where}: more cells than header columns")
-                doc = _record_document(row, where, text_field, id_field)
+                doc = _record_document(row, where, text_field, id_field, keep)
             except InputError as e:
                 _bad(e, on_bad)
                 continue
@@ -374,7 +437,8 @@ def _first_line(e: BaseException) -> str:
 
 
 def _read_parquet(
-    path: str, text_field: str, id_field: str | None, on_bad: Callable[[InputError], None] | None
+    path: str, text_field: str, id_field: str | None, on_bad: Callable[[InputError], None] | None,
+    keep: tuple[str, ...] = (),
 ) -> Iterator[Document]:
     try:
         import pyarrow.parquet as pq
@@ -387,7 +451,7 @@ def _read_parquet(
     except Exception as e:  # pyarrow raises ArrowInvalid/OSError for non-Parquet bytes
         raise InputError(f"{path}: not a Parquet file ({str(e).splitlines()[0] if str(e) else type(e).__name__})") from None
     columns = pf.schema_arrow.names
-    wanted = [text_field] + ([id_field] if id_field is not None else [])
+    wanted = [text_field] + ([id_field] if id_field is not None else []) + list(keep)
     for c in wanted:
         if c not in columns:
             raise InputError(f"{path}: no column {c!r} (columns: {', '.join(columns)}); pass --text-field/--id-field")
@@ -414,7 +478,7 @@ def _read_parquet(
                         rec = {c: batch.column(c)[i].as_py() for c in batch.schema.names}
                     except Exception as e:
                         raise InputError(f"{path}:row{row}: unreadable value ({_first_line(e)})") from None
-                doc = _record_document(rec, f"{path}:row{row}", text_field, id_field)
+                doc = _record_document(rec, f"{path}:row{row}", text_field, id_field, keep)
             except InputError as e:
                 _bad(e, on_bad)
                 continue

@@ -1,8 +1,10 @@
 """Assembly: linked pairs into pair records, clusters, reused passages and name variants.
 
-``assemble(options, infos, store, found, events, counts, timings, t0, cluster_fn=None, vocab=None) -> ScanResult``
+``assemble(options, infos, store, found, events, counts, timings, t0, cluster_fn=None, vlinks=None) -> ScanResult``
     Stages 6-8 from the verified pairs, shared by both engines so they assemble identical
     results.
+``linked_pairs(linked, events, event_comparison)``, ``vocabulary_codes(vocab, n)``, ``scan_counts(...)``
+    What each driver hands ``assemble``, made the same way by both.
 ``ClusterFn``
     A replacement for the local union-find near-duplicate clustering (the Spark engine's
     components).
@@ -24,7 +26,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import numpy as np
@@ -52,7 +54,8 @@ from .records import (
 from .store import TextStore
 
 __all__ = [
-    "ClusterFn", "assemble", "blank_spans", "clusters", "headline", "name_variants", "share_names_outside",
+    "ClusterFn", "assemble", "blank_spans", "clusters", "headline", "linked_pairs", "name_variants", "scan_counts",
+    "share_names_outside", "vocabulary_codes",
 ]
 
 # (pair_by_code, boilerplate-only codes) -> (near-duplicate clusters, story clusters); the
@@ -70,25 +73,101 @@ def assemble(
     timings: list[tuple[str, float]],
     t0: float,
     cluster_fn: ClusterFn | None = None,
-    vocab: list[np.ndarray] | None = None,
+    vlinks: Mapping[int, float] | None = None,
 ) -> ScanResult:
     """Stages 6-8 from the verified pairs: pairs, clusters, reused passages, name variants.
 
     ``found``: ``(code, comparison)`` of every linked pair, ascending by code
-    ``i * n + j``; ``events``: same-event evidence by code; ``counts``: the candidate
-    and comparison counts of ``ScanStats``; ``vocab``: every document's rare-vocabulary
-    terms (``overlap.vocabulary``), None for no vocabulary links.  ``store`` gives the
-    texts of at least the documents in ``found`` and of those linked by vocabulary, and
-    every id's input position (``index``).  Shared by the local and Spark drivers so both
-    engines assemble identical results.  ``cluster_fn(pair_by_code, boiler_codes)``, if
-    given, returns the near-duplicate clusters in place of the local union-find (the
-    Spark engine computes the components on its executors; its second item is
-    ignored): stories are always clustered here, by ``overlap.stories`` on the weighted
-    evidence.  Cost: small next to verification (linked pairs, their passages, and the
-    vocabulary links' sort).
+    ``i * n + j`` (``linked_pairs``); ``events``: same-event evidence by code;
+    ``counts``: the candidate and comparison counts of ``ScanStats`` (``scan_counts``);
+    ``vlinks``: rare-vocabulary cosine by code (``vocabulary_codes``), None for no
+    vocabulary links.  ``store`` gives the texts of at least the documents in ``found``
+    and of those linked by vocabulary, and every id's input position (``index``).
+    Shared by the local and Spark drivers so both engines assemble identical results.
+    ``cluster_fn(pair_by_code, boiler_codes)``, if given, returns the near-duplicate
+    clusters in place of the local union-find (the Spark engine computes the components
+    on its executors; its second item is ignored): stories are always clustered here,
+    by ``overlap.stories`` on the weighted evidence.  Cost: small next to verification
+    (linear in the linked pairs and their passages).
     """
     n = len(infos)
     ids = [d.id for d in infos]
+    vlinks = vlinks or {}
+    groups, boiler_codes = _passage_groups(found, n, store)
+    pair_by_code, evidence = _pair_records(o, infos, found, events, boiler_codes, vlinks)
+    pairs = tuple(pair_by_code.values())
+    if cluster_fn is None:
+        dup_clusters = clusters("near_duplicate", n, ids, pair_by_code, lambda p: p.near_duplicate)
+    else:
+        dup_clusters = cluster_fn(pair_by_code, boiler_codes)[0]
+    dup_clusters = tuple(_with_headline(c, store) for c in dup_clusters)
+    story_clusters = _stories(cluster(n, evidence), evidence, vlinks, pair_by_code, n, ids, store)
+    timings.append(("cluster", time.perf_counter() - t0))
+
+    # ---- 7-8: name variants and the most reused passages
+    t0 = time.perf_counter()
+    variants = name_variants(pairs, story_clusters, store)
+    reused = _reused(groups[: o.top_passages] if o.top_passages else groups, ids, store)
+    timings.append(("report", time.perf_counter() - t0))
+    stats = ScanStats(
+        documents=n,
+        characters=sum(d.length for d in infos),
+        passage_windows=counts["passage_windows"],
+        doc_candidates=counts["doc_candidates"],
+        passage_candidates=counts["passage_candidates"],
+        event_candidates=counts["event_candidates"],
+        compared=counts["compared"],
+        linked_pairs=len(pairs),
+        timings=tuple(timings),
+    )
+    return ScanResult(
+        documents=tuple(infos),
+        pairs=pairs,
+        near_duplicate_clusters=dup_clusters,
+        story_clusters=story_clusters,
+        name_variants=variants,
+        reused_passages=reused,
+        stats=stats,
+        options=o,
+        store=store,
+    )
+
+
+def linked_pairs(
+    linked: Mapping[int, Comparison], events: Mapping[int, SameEvent], event_comparison: Callable[[int], Comparison]
+) -> list[tuple[int, Comparison]]:
+    """``assemble``'s ``found``: every pair linked by verification or by same-event
+    evidence, ascending by code; an event pair's comparison is ``event_comparison(code)``."""
+    return [(c, linked[c] if c in linked else event_comparison(c)) for c in sorted(set(linked) | set(events))]
+
+
+def vocabulary_codes(vocab: list[np.ndarray], n: int) -> dict[int, float]:
+    """Rare-vocabulary links (``overlap.vocabulary.vocabulary_links``) as code -> cosine.
+
+    Computed once per scan by the driver: it also needs them to know which texts the
+    stories' headlines read.  Cost: one sort of the documents' sampled terms."""
+    return {i * n + j: cos for i, j, cos in vocabulary_links(vocab)}
+
+
+def scan_counts(
+    *, passage_windows: int, doc_candidates: int, passage_candidates: int, event_candidates: int, compared: int
+) -> dict[str, int]:
+    """The candidate and comparison counts ``assemble`` puts in ``ScanStats``."""
+    return {
+        "passage_windows": int(passage_windows),
+        "doc_candidates": int(doc_candidates),
+        "passage_candidates": int(passage_candidates),
+        "event_candidates": int(event_candidates),
+        "compared": int(compared),
+    }
+
+
+def _passage_groups(
+    found: list[tuple[int, Comparison]], n: int, store: TextStore
+) -> tuple[list[PassageGroup], set[int]]:
+    """Reused-passage groups (``overlap.reuse``) of the linked pairs' passages, and the
+    codes of the pairs that share only boilerplate (a passage repeated across unrelated
+    documents)."""
     shared = [
         SharedSpan(c, i, x.a.start, x.a.end, j, x.b.start, x.b.end)
         for c, r in found
@@ -112,13 +191,19 @@ def assemble(
     groups = passage_groups(shared, store.at, shares_more=shares_more)
     boiler_spans = {k for g in groups if g.boilerplate for k in g.spans}
     real = {x.pair for k, x in enumerate(shared) if k not in boiler_spans}
-    boiler_codes = {shared[k].pair for k in boiler_spans} - real
+    return groups, {shared[k].pair for k in boiler_spans} - real
 
+
+def _pair_records(
+    o: ScanOptions, infos: list[DocInfo], found: list[tuple[int, Comparison]], events: dict[int, SameEvent],
+    boiler_codes: set[int], vlinks: Mapping[int, float],
+) -> tuple[dict[int, PairResult], list[Evidence]]:
+    """Each linked pair's ``PairResult``, and the weighted story evidence of every pair
+    (linked pairs, then pairs linked only by rare vocabulary)."""
+    n = len(infos)
+    ids = [d.id for d in infos]
     pair_by_code: dict[int, PairResult] = {}
     evidence: list[Evidence] = []
-    vlinks: dict[int, float] = {}
-    if vocab is not None:
-        vlinks = {i * n + j: cos for i, j, cos in vocabulary_links(vocab)}
     for c, r in found:
         i, j = divmod(c, n)
         boiler = c in boiler_codes
@@ -139,50 +224,18 @@ def assemble(
         if c not in pair_by_code:
             w, why = link_weight(vocabulary=cos)
             evidence.append(Evidence(c // n, c % n, w, why))
-    pairs = tuple(pair_by_code.values())
-    if cluster_fn is None:
-        dup_clusters = clusters("near_duplicate", n, ids, pair_by_code, lambda p: p.near_duplicate)
-    else:
-        dup_clusters = cluster_fn(pair_by_code, boiler_codes)[0]
-    dup_clusters = tuple(_with_headline(c, store) for c in dup_clusters)
-    story_clusters = _stories(cluster(n, evidence), evidence, vlinks, pair_by_code, n, ids, store)
-    timings.append(("cluster", time.perf_counter() - t0))
+    return pair_by_code, evidence
 
-    # ---- 7-8: name variants and the most reused passages
-    t0 = time.perf_counter()
-    variants = name_variants(pairs, story_clusters, store)
-    top = groups[: o.top_passages] if o.top_passages else groups
-    reused = tuple(
+
+def _reused(groups: list[PassageGroup], ids: list[str], store: TextStore) -> tuple[ReusedPassage, ...]:
+    """The ``ReusedPassage`` record of each group: its text and every occurrence."""
+    return tuple(
         ReusedPassage(
             store.at(g.text_doc)[g.text_start : g.text_end],
             tuple(Occurrence(ids[d], Span(s_, e), sim) for d, s_, e, sim in g.occurrences),
             g.boilerplate,
         )
-        for g in top
-    )
-    timings.append(("report", time.perf_counter() - t0))
-
-    stats = ScanStats(
-        documents=n,
-        characters=sum(d.length for d in infos),
-        passage_windows=counts["passage_windows"],
-        doc_candidates=counts["doc_candidates"],
-        passage_candidates=counts["passage_candidates"],
-        event_candidates=counts["event_candidates"],
-        compared=counts["compared"],
-        linked_pairs=len(pairs),
-        timings=tuple(timings),
-    )
-    return ScanResult(
-        documents=tuple(infos),
-        pairs=pairs,
-        near_duplicate_clusters=dup_clusters,
-        story_clusters=story_clusters,
-        name_variants=variants,
-        reused_passages=reused,
-        stats=stats,
-        options=o,
-        store=store,
+        for g in groups
     )
 
 
@@ -208,7 +261,7 @@ def _with_headline(c: Cluster, store: TextStore) -> Cluster:
 
 
 def _stories(
-    groups: list[list[int]], evidence: list[Evidence], vlinks: dict[int, float], pair_by_code: dict[int, PairResult],
+    groups: list[list[int]], evidence: list[Evidence], vlinks: Mapping[int, float], pair_by_code: dict[int, PairResult],
     n: int, ids: list[str], store: TextStore,
 ) -> tuple[Cluster, ...]:
     """Story ``Cluster`` records of ``groups`` (``overlap.stories.cluster``): members in input

@@ -9,6 +9,8 @@
     The process-independent hash workers and drivers agree on.
 ``event_candidates(options, n, name_hashes, dates) -> EventCandidates``
     Pairs sharing enough distinctive names and a rare date, in bulk, from signing's features.
+``rare_dates(values, counts, max_df) -> array``
+    The dates few enough documents hold to be evidence (both drivers' rule).
 ``same_event(phrases_a, shared_names, shared_dates, min_names) -> SameEvent | None``
     The evidence record of one pair; ``spell_events`` makes it for many pairs.
 
@@ -41,6 +43,7 @@ __all__ = [
     "hash64",
     "hashed_phrases",
     "name_phrases",
+    "rare_dates",
     "same_event",
     "spell_events",
 ]
@@ -214,6 +217,12 @@ class EventCandidates:
     rare: set[int]
 
 
+def rare_dates(values: np.ndarray, counts: np.ndarray, max_df: int) -> np.ndarray:
+    """The dates of ``values`` (distinct, ascending) held by at most ``max_df`` documents
+    (``counts``, one per value): only those are evidence of one event."""
+    return values[np.asarray(counts, dtype=np.int64) <= max_df] if len(values) else values
+
+
 def event_candidates(o: ScanOptions, n: int, name_h: list[np.ndarray], dates: list[np.ndarray]) -> EventCandidates:
     """Pairs that share enough distinctive names and a rare date, in bulk.
 
@@ -236,8 +245,7 @@ def event_candidates(o: ScanOptions, n: int, name_h: list[np.ndarray], dates: li
     all_dates = np.concatenate(dates) if dates else np.zeros(0, dtype=np.int16)
     date_doc = np.repeat(np.arange(n, dtype=np.int64), [len(x) for x in dates]) if dates else np.zeros(0, dtype=np.int64)
     date_codes = unique(group_pairs(all_dates.astype(np.int64), date_doc, max_df, n))
-    du, dcount = unique_counts(all_dates)
-    rare = set(du[dcount <= max_df].tolist())
+    rare = set(rare_dates(*unique_counts(all_dates), max_df).tolist())
     both = shared_names[isin_sorted(shared_names, date_codes)]
     del date_codes, all_dates, date_doc
     # same_event's test on hashes alone: each document's phrases hash to distinct values,

@@ -25,6 +25,7 @@ import os
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -34,14 +35,14 @@ from ..cluster import UnionFind
 from ..errors import ConfigError, InputError
 from ..records import Comparison, Document, Similarity
 from . import verify
-from .assembly import assemble
+from .assembly import assemble, linked_pairs, scan_counts, vocabulary_codes
 from .candidates import band_codes, doc_candidates, estimates
-from .events import event_candidates, spell_events
+from .events import EventCandidates, event_candidates, spell_events
 from .options import ProgressFn, ScanOptions, resolve_options
-from .records import DocInfo, ScanResult, duplicate_id_error
+from .records import DocInfo, SameEvent, ScanResult, duplicate_id_error
 from .signing import BATCH_CHARS, BATCH_DOCS, SignConfig, sign_and_pack
 from .store import ZstdTextStore, utf8
-from .verify import compare_within_budget, similarity_chunk
+from .verify import compare_budget, compare_within_budget, is_linked, similarity_chunk
 
 __all__ = ["scan"]
 
@@ -142,7 +143,33 @@ def _event_similarities(
     return collect
 
 
-SIMILARITY_CHUNK = 512
+@dataclass(slots=True)
+class _Features:
+    """What signing found, per document (lists) or for all documents (arrays).
+
+    Mutable on purpose: each stage drops what no later stage reads (``sigs`` after the
+    estimates, ``key_parts`` after the window bands, ``sent_spans`` after verification),
+    which keeps the memory peak of a large scan down.
+    """
+
+    n: int
+    sigs: np.ndarray | None
+    key_parts: list[np.ndarray]  # per batch: its window band keys (m, pbands)
+    wdoc: np.ndarray  # per window: its document
+    name_h: list[np.ndarray]  # per document: its name phrases' hashes, sorted
+    sent_spans: list[np.ndarray | None]  # per document: its sentence spans (for compare)
+    dates: list[np.ndarray]
+    vocab: list[np.ndarray]  # per document: its rare-vocabulary terms
+
+
+@dataclass(frozen=True, slots=True)
+class _Candidates:
+    """Stage 3's output: the pairs to verify, with their estimated Jaccard."""
+
+    doc_codes: np.ndarray  # document candidates kept by the estimate filter
+    passage_codes: np.ndarray
+    to_compare: np.ndarray  # ascending
+    est: np.ndarray  # estimated Jaccard of each of ``to_compare``
 
 
 def scan(
@@ -167,129 +194,167 @@ def scan(
     [('a', 'b')]
     """
     o = resolve_options(options, overrides)
-    workers = o.workers or os.cpu_count() or 1
     report = progress or (lambda stage, done, total: None)
     timings: list[tuple[str, float]] = []
-    cfg = SignConfig.from_options(o)
     store = ZstdTextStore()
     infos: list[DocInfo] = []
-    pool = _Pool(workers)
+    pool = _Pool(o.workers or os.cpu_count() or 1)
     try:
-        # ---- 1-2: read and sign, streaming
         t0 = time.perf_counter()
-        sig_parts: list[np.ndarray] = []
-        key_parts: list[np.ndarray] = []
-        win_parts: list[np.ndarray] = []
-        name_h: list[np.ndarray] = []  # per document: its name phrases' hashes, sorted
-        sent_spans: list[np.ndarray | None] = []  # per document: its sentence spans (for compare)
-        dates: list[np.ndarray] = []
-        vocab: list[np.ndarray] = []  # per document: its rare-vocabulary terms
-        done = 0
-        jobs = (([utf8(t) for t in batch], cfg) for batch in _batches(documents, store, infos))
-        for (sigs, keys, wdoc, names, ds, ss, vt), blobs in pool.imap(sign_and_pack, jobs):
-            store.extend(blobs)
-            sent_spans.extend(ss)
-            vocab.extend(vt)
-            sig_parts.append(sigs)
-            key_parts.append(keys)
-            win_parts.append(wdoc + done)
-            name_h.extend(names)
-            dates.extend(ds)
-            done += len(sigs)
-            report("sign", done, None)
-        n = done
-        if n == 0:
-            raise InputError("no documents to scan")
-        sigs = np.concatenate(sig_parts)
-        del sig_parts
-        wdoc = np.concatenate(win_parts) if win_parts else np.zeros(0, dtype=np.int32)
-        del win_parts
+        f = _sign(documents, SignConfig.from_options(o), store, infos, pool, report)
         timings.append(("sign", time.perf_counter() - t0))
 
-        # ---- 3: candidates
         t0 = time.perf_counter()
-        # One band at a time: threads over the bands were a little faster but held much
-        # more memory (freed arrays stay in each thread's malloc arena).
-        doc_codes = doc_candidates(sigs, o, n)
-        pcodes = [band_codes(key_parts, wdoc, o.max_passage_docs, n, b) for b in range(cfg.pbands)]
-        del key_parts
-        passage_codes = unique(np.concatenate(pcodes)) if pcodes else np.zeros(0, dtype=np.int64)
-        del pcodes
+        n = f.n
+        doc_codes = doc_candidates(_sigs(f), o, n)
+        passage_codes = _window_candidates(f, o)
         # Same-event candidates in a thread, from here until verification is done (not
         # beside the band loop: both at once raised the memory peak).
         side = ThreadPoolExecutor(max_workers=1)
-        event_job = side.submit(event_candidates, o, n, name_h, dates)
+        event_job = side.submit(event_candidates, o, n, f.name_h, f.dates)
         side.shutdown(wait=False)
-        # Cheapest filter first: a document candidate whose estimated Jaccard is more
-        # than 3 standard errors below the threshold is dropped unless a passage window
-        # also collided; the estimate is exact in expectation, so this loses little.
-        if len(doc_codes):
-            est = estimates(sigs, doc_codes, n)
-            doc_codes = doc_codes[(est >= o.near_duplicate - o.estimate_margin) | isin_sorted(doc_codes, passage_codes)]
-        to_compare = unique(np.concatenate((doc_codes, passage_codes)))
-        est_all = estimates(sigs, to_compare, n)
-        del sigs
+        cand = _estimate_filter(f, doc_codes, passage_codes, o)
         timings.append(("candidates", time.perf_counter() - t0))
 
-        # ---- 4: verify with compare
         t0 = time.perf_counter()
-        copts = o.compare_options
-        comparisons: dict[int, Comparison] = {}
-
-        def run(codes: list[int]) -> None:
-            size = verify.COMPARE_CHUNK
-            chunks = [codes[i : i + size] for i in range(0, len(codes), size)]
-
-            def jobs() -> Iterator[tuple[list[tuple[int, int]], dict[int, verify.CompareText], Any]]:
-                for chunk in chunks:
-                    pairs = [divmod(c, n) for c in chunk]
-                    need = sorted({x for p in pairs for x in p})
-                    yield pairs, {i: (store.blob(i), sent_spans[i]) for i in need}, copts
-
-            for chunk, results in zip(chunks, pool.imap(verify.compare_chunk, jobs())):
-                for c, r in zip(chunk, results):
-                    comparisons[c] = r
-                report("compare", len(comparisons), min(len(to_compare), budget))
-
-        budget = len(to_compare) if o.max_compares is None else o.max_compares
-        if len(to_compare) <= budget:
-            run(sorted(to_compare.tolist()))
-        else:
-            compare_within_budget(to_compare, est_all, n, budget, run, comparisons, o)
+        comparisons = _verify(cand, f, store, o, pool, report)
         timings.append(("compare", time.perf_counter() - t0))
-        sent_spans.clear()  # only verification reads them
-        # ---- 5: same event: exact similarities start in the workers while the main
-        # process spells the evidence
+        f.sent_spans.clear()  # only verification reads them
+
         t0 = time.perf_counter()
         ev = event_job.result()
-        linked_codes = {c for c, r in comparisons.items() if r.near_duplicate or r.passages}
-        ev_codes = ev.codes
-        if linked_codes and len(ev_codes):
-            ev_codes = ev_codes[~isin_sorted(ev_codes, unique(np.fromiter(linked_codes, dtype=np.int64, count=len(linked_codes))))]
-        ev_codes_list = ev_codes.tolist()
-        collect = _event_similarities([c for c in ev_codes_list if c not in comparisons], n, store, o.shingle_size, pool)
-        events = spell_events(ev_codes_list, n, store, name_h, dates, ev, o.min_shared_names)
-        del name_h
+        events, collect = _same_event(ev, comparisons, f, store, o, pool)
         timings.append(("events", time.perf_counter() - t0))
 
-        # ---- 6: reused passages (boilerplate needs them), pairs and clusters
         t0 = time.perf_counter()
         sims = collect()
-        found: list[tuple[int, Comparison]] = []
-        for c in sorted(linked_codes | set(events)):
+
+        def event_comparison(c: int) -> Comparison:
             r = comparisons.get(c)
-            if r is None:
-                i, j = divmod(c, n)
-                r = Comparison(infos[i].length, infos[j].length, sims[c], False)
-            found.append((c, r))
+            if r is not None:
+                return r
+            i, j = divmod(c, n)
+            return Comparison(infos[i].length, infos[j].length, sims[c], False)
+
+        found = linked_pairs({c: r for c, r in comparisons.items() if is_linked(r)}, events, event_comparison)
     finally:
         pool.close()
 
-    counts = {
-        "passage_windows": int(len(wdoc)),
-        "doc_candidates": int(len(doc_codes)),
-        "passage_candidates": int(len(passage_codes)),
-        "event_candidates": ev.shared_names,
-        "compared": len(comparisons),
-    }
-    return assemble(o, infos, store, found, events, counts, timings, t0, vocab=vocab)
+    counts = scan_counts(
+        passage_windows=len(f.wdoc), doc_candidates=len(cand.doc_codes), passage_candidates=len(cand.passage_codes),
+        event_candidates=ev.shared_names, compared=len(comparisons),
+    )
+    return assemble(o, infos, store, found, events, counts, timings, t0, vlinks=vocabulary_codes(f.vocab, n))
+
+
+def _sign(
+    documents: Iterable[Document], cfg: SignConfig, store: ZstdTextStore, infos: list[DocInfo], pool: _Pool,
+    report: ProgressFn,
+) -> _Features:
+    """Stages 1-2: read the documents once and sign them in the workers, streaming; the
+    compressed texts go to ``store``.  ``InputError`` when there is no document."""
+    sig_parts: list[np.ndarray] = []
+    win_parts: list[np.ndarray] = []
+    f = _Features(0, None, [], np.zeros(0, dtype=np.int32), [], [], [], [])
+    jobs = (([utf8(t) for t in batch], cfg) for batch in _batches(documents, store, infos))
+    for (sigs, keys, wdoc, names, ds, ss, vt), blobs in pool.imap(sign_and_pack, jobs):
+        store.extend(blobs)
+        f.sent_spans.extend(ss)
+        f.vocab.extend(vt)
+        sig_parts.append(sigs)
+        f.key_parts.append(keys)
+        win_parts.append(wdoc + f.n)
+        f.name_h.extend(names)
+        f.dates.extend(ds)
+        f.n += len(sigs)
+        report("sign", f.n, None)
+    if f.n == 0:
+        raise InputError("no documents to scan")
+    f.sigs = np.concatenate(sig_parts)
+    del sig_parts
+    if win_parts:
+        f.wdoc = np.concatenate(win_parts)
+    return f
+
+
+def _sigs(f: _Features) -> np.ndarray:
+    if f.sigs is None:
+        raise RuntimeError("internal error: signatures used after they were dropped")
+    return f.sigs
+
+
+def _window_candidates(f: _Features, o: ScanOptions) -> np.ndarray:
+    """Pairs sharing a passage window in some band, one band at a time (threads over the
+    bands were a little faster but held much more memory: freed arrays stay in each
+    thread's malloc arena).  Drops the window keys."""
+    pcodes = [band_codes(f.key_parts, f.wdoc, o.max_passage_docs, f.n, b) for b in range(o.passage_bands[0])]
+    f.key_parts.clear()
+    return unique(np.concatenate(pcodes)) if pcodes else np.zeros(0, dtype=np.int64)
+
+
+def _estimate_filter(f: _Features, doc_codes: np.ndarray, passage_codes: np.ndarray, o: ScanOptions) -> _Candidates:
+    """The pairs to verify, with their estimates; drops the signatures.
+
+    Cheapest filter first: a document candidate whose estimated Jaccard is below
+    ``estimate_cut`` (3 standard errors under the threshold) is dropped unless a passage
+    window also collided; the estimate is exact in expectation, so this loses little.
+    """
+    sigs, n = _sigs(f), f.n
+    if len(doc_codes):
+        est = estimates(sigs, doc_codes, n)
+        doc_codes = doc_codes[(est >= o.estimate_cut) | isin_sorted(doc_codes, passage_codes)]
+    to_compare = unique(np.concatenate((doc_codes, passage_codes)))
+    est_all = estimates(sigs, to_compare, n)
+    f.sigs = None
+    return _Candidates(doc_codes, passage_codes, to_compare, est_all)
+
+
+def _verify(
+    cand: _Candidates, f: _Features, store: ZstdTextStore, o: ScanOptions, pool: _Pool, report: ProgressFn
+) -> dict[int, Comparison]:
+    """Stage 4: compare the candidates in the workers, within ``max_compares``
+    (``verify.compare_within_budget`` picks them when there are more)."""
+    n, copts = f.n, o.compare_options
+    comparisons: dict[int, Comparison] = {}
+    budget = compare_budget(o, len(cand.to_compare))
+
+    def run(codes: list[int]) -> None:
+        size = verify.COMPARE_CHUNK
+        chunks = [codes[i : i + size] for i in range(0, len(codes), size)]
+
+        def jobs() -> Iterator[tuple[list[tuple[int, int]], dict[int, verify.CompareText], Any]]:
+            for chunk in chunks:
+                pairs = [divmod(c, n) for c in chunk]
+                need = sorted({x for p in pairs for x in p})
+                yield pairs, {i: (store.blob(i), f.sent_spans[i]) for i in need}, copts
+
+        for chunk, results in zip(chunks, pool.imap(verify.compare_chunk, jobs())):
+            for c, r in zip(chunk, results):
+                comparisons[c] = r
+            report("compare", len(comparisons), min(len(cand.to_compare), budget))
+
+    if len(cand.to_compare) <= budget:
+        run(sorted(cand.to_compare.tolist()))
+    else:
+        compare_within_budget(cand.to_compare, cand.est, n, budget, run, comparisons, o)
+    return comparisons
+
+
+def _same_event(
+    ev: EventCandidates, comparisons: dict[int, Comparison], f: _Features, store: ZstdTextStore, o: ScanOptions,
+    pool: _Pool,
+) -> tuple[dict[int, SameEvent], Callable[[], dict[int, Similarity]]]:
+    """Stage 5: same-event evidence of the event candidates not already linked, and a
+    function that waits for their exact similarities (started in the workers first, so
+    they run while this process spells the evidence).  Drops the name hashes."""
+    n = f.n
+    linked_codes = {c for c, r in comparisons.items() if is_linked(r)}
+    ev_codes = ev.codes
+    if linked_codes and len(ev_codes):
+        linked = unique(np.fromiter(linked_codes, dtype=np.int64, count=len(linked_codes)))
+        ev_codes = ev_codes[~isin_sorted(ev_codes, linked)]
+    ev_codes_list = ev_codes.tolist()
+    collect = _event_similarities([c for c in ev_codes_list if c not in comparisons], n, store, o.shingle_size, pool)
+    events = spell_events(ev_codes_list, n, store, f.name_h, f.dates, ev, o.min_shared_names)
+    f.name_h.clear()
+    return events, collect

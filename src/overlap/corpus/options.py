@@ -135,6 +135,12 @@ class ScanOptions:
         return 3 * math.sqrt(self.near_duplicate * (1 - self.near_duplicate) / self.num_perm)
 
     @property
+    def estimate_cut(self) -> float:
+        """The estimated Jaccard below which a document candidate is dropped unverified
+        (unless a passage window also collided): ``near_duplicate - estimate_margin``."""
+        return self.near_duplicate - self.estimate_margin
+
+    @property
     def passage_bands(self) -> tuple[int, int]:
         """``(bands, rows)`` of the passage-window LSH at ``passage_threshold``."""
         from ..lsh import optimal_params

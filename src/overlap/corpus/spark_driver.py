@@ -42,15 +42,17 @@ import json
 import math
 import os
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from ..errors import ConfigError, InputError
 from ..records import Comparison
-from ..vocabulary import vocabulary_links
-from .assembly import assemble
+from .assembly import assemble, linked_pairs, scan_counts, vocabulary_codes
 from .candidates import STAR_ABOVE
+from .events import rare_dates
 from .options import ScanOptions, resolve_options
 from .records import Cluster, DocInfo, Link, SameEvent, ScanResult, duplicate_id_error
 from .signing import SignConfig
@@ -71,7 +73,7 @@ from .spark_stages import (
     with_sigs,
 )
 from .store import DriverTextStore
-from .verify import compare_within_budget
+from .verify import compare_budget, compare_within_budget, is_linked
 
 __all__ = ["EDGES_PER_PARTITION", "scan_spark", "write_records"]
 
@@ -136,190 +138,286 @@ def scan_spark(
     if spark is None:
         spark = spark_session(master)
     sc = spark.sparkContext
-    from pyspark import StorageLevel
-
     timings: list[tuple[str, float]] = []
-    persisted: list[Any] = []
-
-    def keep(rdd: Any) -> Any:
-        rdd.persist(StorageLevel.MEMORY_AND_DISK)
-        persisted.append(rdd)
-        return rdd
-
-    try:
-        # ---- 1: read (executors), number documents in input order
+    with _Cache() as keep:
         t0 = time.perf_counter()
-        base_parts = max(2, 2 * sc.defaultParallelism)
-        if hasattr(source, "rdd") and hasattr(source, "columns"):
-            raw = read_dataframe(source, id_col, text_col)
-        else:
-            paths = [source] if isinstance(source, (str, os.PathLike)) else list(source)
-            raw = read_paths(sc, spark, [str(p) for p in paths], text_field=text_field, id_field=id_field,
-                              encoding=encoding, fmt=input_format, partitions=base_parts)
-        raw = keep(raw)
-        bad = raw.zipWithIndex().filter(lambda it: it[0][0] == "bad").map(lambda it: (it[1], it[0][1]))
-        bad_list = bad.sortByKey().collect() if on_bad is not None else bad.takeOrdered(1)
-        if bad_list and on_bad is None:
-            raise InputError(bad_list[0][1])
-        for _, msg in bad_list:
-            on_bad(InputError(msg))
-        docs = keep(raw.filter(lambda r: r[0] == "ok").map(lambda r: (r[1], r[2], r[3])).zipWithIndex()
-                    .map(lambda it: (it[1], it[0])))                        # (idx, (id, origin, text))
-        infos_rows = docs.map(lambda kv: (kv[0], kv[1][0], kv[1][1], len(kv[1][2]))).collect()
-        infos_rows.sort()
-        n = len(infos_rows)
-        if n == 0:
-            raise InputError("no documents to scan")
-        infos = [DocInfo(d, origin, length) for _, d, origin, length in infos_rows]
-        _check_unique(infos)
-        parts = partitions or max(base_parts, math.ceil(n / DOCS_PER_PARTITION))
+        reading = _Reading(id_col, text_col, text_field, id_field, encoding, input_format, on_bad)
+        docs, infos = _read(source, reading, spark, keep)
+        n = len(infos)
+        parts = partitions or max(max(2, 2 * sc.defaultParallelism), math.ceil(n / DOCS_PER_PARTITION))
         if docs.getNumPartitions() < parts // 2:
             docs = keep(docs.repartition(parts))
-
-        # ---- 2: sign (executors, the local kernel)
-        bands, rows = o.document_bands
-        cfg = SignConfig.from_options(o)
-        signed = keep(docs.mapPartitions(lambda it: sign_partition(it, cfg, bands, rows)))
-        windows = signed.map(lambda r: len(r[3])).sum()
+        signed, windows = _sign(docs, o, keep)
         timings.append(("sign", time.perf_counter() - t0))
 
-        # ---- 3: candidates (shuffles: band rows, window rows, name rows)
         t0 = time.perf_counter()
-        max_bucket, max_pdocs = o.max_bucket, o.max_passage_docs
-        doc_codes = (
-            signed.filter(lambda r: r[2] is not None)
-            .flatMap(lambda r: [((b, k), r[0]) for b, k in enumerate(r[2])])
-            .groupByKey(parts)
-            .flatMap(lambda kv: bucket_pairs(kv[1], n, max_bucket))
-            .distinct(parts)
-        )
-        passage_codes = (
-            signed.flatMap(lambda r: {((b, int(k)), r[0]) for row in r[3] for b, k in enumerate(row)})
-            .groupByKey(parts)
-            .flatMap(lambda kv: group_codes(kv[1], n, max_pdocs, STAR_ABOVE))
-        )
-        max_df = o.name_doc_limit(n)
-        min_names = o.min_shared_names
-        if o.same_event:
-            event_cands = keep(
-                signed.flatMap(lambda r: [(h, r[0]) for h in r[4]])
-                .groupByKey(parts)
-                .flatMap(lambda kv: [(c, kv[0]) for c in group_codes(kv[1], n, max_df)])
-                .groupByKey(parts)
-                .mapValues(lambda hs: tuple(sorted(hs)))
-                .filter(lambda kv: len(kv[1]) >= min_names)
-            )
-        else:
-            event_cands = keep(sc.parallelize([], 1))
-        date_counts = dict(signed.flatMap(lambda r: [(d, 1) for d in r[5]]).reduceByKey(lambda a, b: a + b).collect())
-        du = np.array(sorted(date_counts), dtype=np.int16)
-        rare_dates = du[np.array([date_counts[int(d)] for d in du], dtype=np.int64) <= max_df] if len(du) else du
-        # Cheapest filter first, as the local engine: a document candidate far below the
-        # threshold (3 standard errors) is dropped unless a passage window also collided.
-        cut = o.near_duplicate - o.estimate_margin
-        sigs = signed.map(lambda r: (r[0], r[1]))
-        judged = with_sigs(doc_codes, sigs, n, parts).map(lambda row: estimate_ok(row, cut))
-        # One shuffle tags every candidate: 1 = document candidate at or above the cut,
-        # 2 = below it, 4 = passage candidate; one pass counts them all.
-        tags = keep(
-            judged.mapValues(lambda ok: 1 if ok else 2)
-            .union(passage_codes.map(lambda c: (c, 4)))
-            .reduceByKey(lambda a, b: a | b, parts)
-        )
-        n_doc, n_passage, n_to_compare = tags.map(lambda kv: tag_counts(kv[1])).fold(
-            (0, 0, 0), lambda x, y: (x[0] + y[0], x[1] + y[1], x[2] + y[2]))
-        to_compare = tags.filter(lambda kv: kv[1] & 5).keys()
-        n_event = event_cands.count()
+        cand = _candidates(signed, o, n, parts, keep)
         timings.append(("candidates", time.perf_counter() - t0))
 
-        # ---- 4: verify on the executors (pairs joined to both texts)
         t0 = time.perf_counter()
         texts = docs.mapValues(lambda v: v[2])
-        copts = o.compare_options
-        budget = n_to_compare if o.max_compares is None else o.max_compares
-        if n_to_compare <= budget:
-            # Every candidate, compared where its texts are.
-            compared = keep(pair_texts(to_compare, texts, n, parts).mapPartitions(lambda it: compare_partition(it, n, copts)))
-            n_compared = compared.count()
-            linked_rdd = compared.filter(lambda kv: kv[1].near_duplicate or bool(kv[1].passages))
-            linked = dict(linked_rdd.collect())
-            flags = linked_rdd.map(lambda kv: (kv[0], kv[1].near_duplicate))
-        else:
-            # More candidates than max_compares: the local engine's Kruskal-order budget
-            # (``verify.compare_within_budget``), run on the driver over the candidates' codes
-            # and estimates (16 bytes each), each batch compared on the executors.
-            comparisons = _compare_budgeted(sc, to_compare, sigs, texts, n, budget, o, parts)
-            compared = keep(sc.parallelize(sorted(comparisons.items()), parts))
-            n_compared = len(comparisons)
-            linked = {c: r for c, r in comparisons.items() if r.near_duplicate or r.passages}
-            flags = sc.parallelize(sorted((c, r.near_duplicate) for c, r in linked.items()), parts)
-        if diagnostics is not None:
-            diagnostics["budgeted"] = n_to_compare > budget
-            diagnostics["candidates"] = int(n_to_compare)
+        checked = _verify(cand, texts, o, n, parts, keep, diagnostics)
         timings.append(("compare", time.perf_counter() - t0))
 
-        # ---- 5: same event on the executors, for name-sharing pairs not already linked
         t0 = time.perf_counter()
-        events: dict[int, SameEvent] = {}
-        event_cmp: dict[int, Comparison] = {}
-        if n_event:
-            rd = rare_dates
-            k = o.shingle_size
-            open_pairs = (
-                event_cands.leftOuterJoin(compared, parts)
-                .filter(lambda kv: kv[1][1] is None or not (kv[1][1].near_duplicate or kv[1][1].passages))
-            )
-            # Cheapest filter first, as the local engine: only pairs whose documents share a
-            # rare date (dates from signing, a few bytes each) have their texts fetched.
-            bdates = sc.broadcast(rd)
-            dates = signed.map(lambda r: (r[0], r[5]))
-            open_pairs = keep(
-                open_pairs.map(lambda kv: (kv[0] // n, kv)).join(dates, parts)
-                .map(lambda x: (x[1][0][0] % n, (x[1][0], x[1][1]))).join(dates, parts)
-                .filter(lambda x: share_rare_date(x[1][0][1], x[1][1], bdates.value))
-                .map(lambda x: x[1][0][0])
-            )
-            with_texts = pair_texts(open_pairs.keys(), texts, n, parts).join(open_pairs, parts)  # (c, ((ti,tj), (h, r)))
-            found_ev = with_texts.flatMap(
-                lambda kv: event_pair((kv[0], (kv[1][1], kv[1][0])), rd, min_names, k)
-            ).collect()
-            for c, ev, r in found_ev:
-                events[c] = ev
-                event_cmp[c] = r
+        events, event_cmp = _same_event(cand, checked.compared, signed, texts, o, n, parts, keep)
         timings.append(("events", time.perf_counter() - t0))
 
-        # ---- 6-8: assemble on the driver, with the local engine's code
         t0 = time.perf_counter()
-        codes = sorted(set(linked) | set(events))
-        found = [(c, linked[c] if c in linked else event_cmp[c]) for c in codes]
-        need = {x for c in codes for x in divmod(c, n)}
-        # Rare-vocabulary terms (about 1 KB per document) come to the driver, which links
-        # documents by them as the local engine does; their documents' texts come too
-        # (a story's headline may be a document linked only by vocabulary).
-        vocab_rows = sorted(signed.map(lambda r: (r[0], r[6])).collect())
-        vocab = [np.frombuffer(b, dtype=np.uint32) for _, b in vocab_rows]
-        need |= {x for i, j, _ in vocabulary_links(vocab) for x in (i, j)}
-        bneed = sc.broadcast(need)
-        linked_texts = dict(docs.filter(lambda kv: kv[0] in bneed.value).map(lambda kv: (kv[0], kv[1][2])).collect())
-        store = DriverTextStore([d.id for d in infos], linked_texts, _fetcher(docs))
-        counts = {
-            "passage_windows": int(windows),
-            "doc_candidates": int(n_doc),
-            "passage_candidates": int(n_passage),
-            "event_candidates": int(n_event),
-            "compared": int(n_compared),
-        }
-        edge_flags = flags.union(sc.parallelize(sorted((c, False) for c in events), 1))
-        result = _assemble_components(o, infos, store, found, events, counts, timings, t0, edge_flags, diagnostics, vocab)
-    finally:
-        for rdd in persisted:
+        counts = scan_counts(
+            passage_windows=windows, doc_candidates=cand.doc_count, passage_candidates=cand.passage_count,
+            event_candidates=cand.event_count, compared=checked.count,
+        )
+        result = _assemble(o, infos, docs, signed, checked, events, event_cmp, counts, timings, t0, diagnostics)
+    if output is not None:
+        write_records(result, output, fmt, spark=spark)
+    return result
+
+
+class _Cache:
+    """The RDDs a scan persists (``keep(rdd)``), all unpersisted when the scan ends."""
+
+    def __init__(self) -> None:
+        self.persisted: list[Any] = []
+
+    def __enter__(self) -> Callable[[Any], Any]:
+        from pyspark import StorageLevel
+
+        def keep(rdd: Any) -> Any:
+            rdd.persist(StorageLevel.MEMORY_AND_DISK)
+            self.persisted.append(rdd)
+            return rdd
+
+        return keep
+
+    def __exit__(self, *exc: object) -> None:
+        for rdd in self.persisted:
             try:
                 rdd.unpersist()
             except Exception:  # the session may already be gone
                 pass
-    if output is not None:
-        write_records(result, output, fmt, spark=spark)
-    return result
+
+
+@dataclass(frozen=True, slots=True)
+class _Reading:
+    """How ``scan_spark`` reads its source (its keyword arguments of the same names)."""
+
+    id_col: str
+    text_col: str
+    text_field: str
+    id_field: str | None
+    encoding: str
+    input_format: str | None
+    on_bad: Any
+
+
+@dataclass(frozen=True, slots=True)
+class _SparkCandidates:
+    """Stage 3's output: RDDs of the pairs to verify and of the name-sharing pairs, and
+    the counts ``ScanStats`` reports."""
+
+    to_compare: Any  # RDD of pair codes
+    sigs: Any  # RDD of (document, signature bytes)
+    events: Any  # RDD of (code, shared distinctive name hashes)
+    rare_dates: np.ndarray
+    doc_count: int
+    passage_count: int
+    to_compare_count: int
+    event_count: int
+
+
+@dataclass(frozen=True, slots=True)
+class _Verified:
+    """Stage 4's output: every comparison (RDD), the linked ones on the driver, and an
+    RDD of ``(code, near_duplicate)`` of the linked pairs."""
+
+    compared: Any
+    count: int
+    linked: dict[int, Comparison]
+    flags: Any
+
+
+def _read(source: Any, how: _Reading, spark: Any, keep: Callable[[Any], Any]) -> tuple[Any, list[DocInfo]]:
+    """Stage 1 on the executors: ``(index, (id, origin, text))`` in input order, and each
+    document's ``DocInfo`` on the driver.  Bad inputs go to ``on_bad`` or raise the
+    first one's ``InputError``; so do an empty input and a repeated id."""
+    sc = spark.sparkContext
+    if hasattr(source, "rdd") and hasattr(source, "columns"):
+        raw = read_dataframe(source, how.id_col, how.text_col)
+    else:
+        paths = [source] if isinstance(source, (str, os.PathLike)) else list(source)
+        raw = read_paths(sc, spark, [str(p) for p in paths], text_field=how.text_field, id_field=how.id_field,
+                         encoding=how.encoding, fmt=how.input_format, partitions=max(2, 2 * sc.defaultParallelism))
+    raw = keep(raw)
+    bad = raw.zipWithIndex().filter(lambda it: it[0][0] == "bad").map(lambda it: (it[1], it[0][1]))
+    bad_list = bad.sortByKey().collect() if how.on_bad is not None else bad.takeOrdered(1)
+    if bad_list and how.on_bad is None:
+        raise InputError(bad_list[0][1])
+    for _, msg in bad_list:
+        how.on_bad(InputError(msg))
+    docs = keep(raw.filter(lambda r: r[0] == "ok").map(lambda r: (r[1], r[2], r[3])).zipWithIndex()
+                .map(lambda it: (it[1], it[0])))                        # (idx, (id, origin, text))
+    infos_rows = docs.map(lambda kv: (kv[0], kv[1][0], kv[1][1], len(kv[1][2]))).collect()
+    infos_rows.sort()
+    if not infos_rows:
+        raise InputError("no documents to scan")
+    infos = [DocInfo(d, origin, length) for _, d, origin, length in infos_rows]
+    _check_unique(infos)
+    return docs, infos
+
+
+def _candidates(signed: Any, o: ScanOptions, n: int, parts: int, keep: Callable[[Any], Any]) -> _SparkCandidates:
+    """Stage 3 (shuffles: band rows, window rows, name rows): document LSH pairs
+    (``lsh.bucket_pairs``), passage-window and name pairs (``candidates.group_pairs``),
+    the estimated-Jaccard filter, and the rare dates (``events.rare_dates``)."""
+    sc = signed.context
+    max_bucket, max_pdocs = o.max_bucket, o.max_passage_docs
+    doc_codes = (
+        signed.filter(lambda r: r[2] is not None)
+        .flatMap(lambda r: [((b, k), r[0]) for b, k in enumerate(r[2])])
+        .groupByKey(parts)
+        .flatMap(lambda kv: bucket_pairs(kv[1], n, max_bucket))
+        .distinct(parts)
+    )
+    passage_codes = (
+        signed.flatMap(lambda r: {((b, int(k)), r[0]) for row in r[3] for b, k in enumerate(row)})
+        .groupByKey(parts)
+        .flatMap(lambda kv: group_codes(kv[1], n, max_pdocs, STAR_ABOVE))
+    )
+    max_df = o.name_doc_limit(n)
+    min_names = o.min_shared_names
+    if o.same_event:
+        event_cands = keep(
+            signed.flatMap(lambda r: [(h, r[0]) for h in r[4]])
+            .groupByKey(parts)
+            .flatMap(lambda kv: [(c, kv[0]) for c in group_codes(kv[1], n, max_df)])
+            .groupByKey(parts)
+            .mapValues(lambda hs: tuple(sorted(hs)))
+            .filter(lambda kv: len(kv[1]) >= min_names)
+        )
+    else:
+        event_cands = keep(sc.parallelize([], 1))
+    date_counts = dict(signed.flatMap(lambda r: [(d, 1) for d in r[5]]).reduceByKey(lambda a, b: a + b).collect())
+    du = np.array(sorted(date_counts), dtype=np.int16)
+    rare = rare_dates(du, np.array([date_counts[int(d)] for d in du], dtype=np.int64), max_df)
+    # Cheapest filter first, as the local engine: a document candidate below
+    # ``estimate_cut`` is dropped unless a passage window also collided.
+    cut = o.estimate_cut
+    sigs = signed.map(lambda r: (r[0], r[1]))
+    judged = with_sigs(doc_codes, sigs, n, parts).map(lambda row: estimate_ok(row, cut))
+    # One shuffle tags every candidate: 1 = document candidate at or above the cut,
+    # 2 = below it, 4 = passage candidate; one pass counts them all.
+    tags = keep(
+        judged.mapValues(lambda ok: 1 if ok else 2)
+        .union(passage_codes.map(lambda c: (c, 4)))
+        .reduceByKey(lambda a, b: a | b, parts)
+    )
+    n_doc, n_passage, n_to_compare = tags.map(lambda kv: tag_counts(kv[1])).fold(
+        (0, 0, 0), lambda x, y: (x[0] + y[0], x[1] + y[1], x[2] + y[2]))
+    return _SparkCandidates(
+        tags.filter(lambda kv: kv[1] & 5).keys(), sigs, event_cands, rare, n_doc, n_passage, n_to_compare,
+        event_cands.count(),
+    )
+
+
+def _verify(
+    cand: _SparkCandidates, texts: Any, o: ScanOptions, n: int, parts: int, keep: Callable[[Any], Any],
+    diagnostics: dict[str, Any] | None,
+) -> _Verified:
+    """Stage 4 on the executors, pairs joined to both texts; under ``max_compares``, the
+    local engine's budget loop (``_compare_budgeted``)."""
+    sc = texts.context
+    copts = o.compare_options
+    budget = compare_budget(o, cand.to_compare_count)
+    if diagnostics is not None:
+        diagnostics["budgeted"] = cand.to_compare_count > budget
+        diagnostics["candidates"] = int(cand.to_compare_count)
+    if cand.to_compare_count <= budget:
+        # Every candidate, compared where its texts are.
+        compared = keep(pair_texts(cand.to_compare, texts, n, parts).mapPartitions(lambda it: compare_partition(it, n, copts)))
+        linked_rdd = compared.filter(lambda kv: is_linked(kv[1]))
+        return _Verified(
+            compared, compared.count(), dict(linked_rdd.collect()), linked_rdd.map(lambda kv: (kv[0], kv[1].near_duplicate))
+        )
+    # More candidates than max_compares: the local engine's Kruskal-order budget
+    # (``verify.compare_within_budget``), run on the driver over the candidates' codes
+    # and estimates (16 bytes each), each batch compared on the executors.
+    comparisons = _compare_budgeted(sc, cand.to_compare, cand.sigs, texts, n, budget, o, parts)
+    linked = {c: r for c, r in comparisons.items() if is_linked(r)}
+    return _Verified(
+        keep(sc.parallelize(sorted(comparisons.items()), parts)), len(comparisons), linked,
+        sc.parallelize(sorted((c, r.near_duplicate) for c, r in linked.items()), parts),
+    )
+
+
+def _same_event(
+    cand: _SparkCandidates, compared: Any, signed: Any, texts: Any, o: ScanOptions, n: int, parts: int,
+    keep: Callable[[Any], Any],
+) -> tuple[dict[int, SameEvent], dict[int, Comparison]]:
+    """Stage 5 on the executors, for name-sharing pairs not already linked: their
+    evidence and comparison (the verified one, or an exact similarity) by code."""
+    events: dict[int, SameEvent] = {}
+    event_cmp: dict[int, Comparison] = {}
+    if not cand.event_count:
+        return events, event_cmp
+    rd, k, min_names = cand.rare_dates, o.shingle_size, o.min_shared_names
+    open_pairs = (
+        cand.events.leftOuterJoin(compared, parts)
+        .filter(lambda kv: kv[1][1] is None or not is_linked(kv[1][1]))
+    )
+    # Cheapest filter first, as the local engine: only pairs whose documents share a
+    # rare date (dates from signing, a few bytes each) have their texts fetched.
+    bdates = signed.context.broadcast(rd)
+    dates = signed.map(lambda r: (r[0], r[5]))
+    open_pairs = keep(
+        open_pairs.map(lambda kv: (kv[0] // n, kv)).join(dates, parts)
+        .map(lambda x: (x[1][0][0] % n, (x[1][0], x[1][1]))).join(dates, parts)
+        .filter(lambda x: share_rare_date(x[1][0][1], x[1][1], bdates.value))
+        .map(lambda x: x[1][0][0])
+    )
+    with_texts = pair_texts(open_pairs.keys(), texts, n, parts).join(open_pairs, parts)  # (c, ((ti,tj), (h, r)))
+    for c, ev, r in with_texts.flatMap(lambda kv: event_pair((kv[0], (kv[1][1], kv[1][0])), rd, min_names, k)).collect():
+        events[c] = ev
+        event_cmp[c] = r
+    return events, event_cmp
+
+
+def _sign(docs: Any, o: ScanOptions, keep: Callable[[Any], Any]) -> tuple[Any, int]:
+    """Stage 2 on the executors, with the local kernel (``spark_stages.sign_partition``):
+    the signed rows, and how many passage windows they hold."""
+    bands, rows = o.document_bands
+    cfg = SignConfig.from_options(o)
+    signed = keep(docs.mapPartitions(lambda it: sign_partition(it, cfg, bands, rows)))
+    return signed, int(signed.map(lambda r: len(r[3])).sum())
+
+
+def _assemble(
+    o: ScanOptions, infos: list[DocInfo], docs: Any, signed: Any, checked: _Verified, events: dict[int, SameEvent],
+    event_cmp: dict[int, Comparison], counts: dict[str, int], timings: list[tuple[str, float]], t0: float,
+    diagnostics: dict[str, Any] | None,
+) -> ScanResult:
+    """Stages 6-8 on the driver, with the local engine's code (``assembly``).
+
+    Rare-vocabulary terms (about 1 KB per document) come to the driver, which links
+    documents by them as the local engine does; the texts of every linked document come
+    too (a story's headline may be a document linked only by vocabulary).
+    """
+    n = len(infos)
+    found = linked_pairs(checked.linked, events, event_cmp.__getitem__)
+    vocab_rows = sorted(signed.map(lambda r: (r[0], r[6])).collect())
+    vlinks = vocabulary_codes([np.frombuffer(b, dtype=np.uint32) for _, b in vocab_rows], n)
+    del vocab_rows
+    need = {x for c, _ in found for x in divmod(c, n)} | {x for c in vlinks for x in divmod(c, n)}
+    store = _driver_store(docs, infos, need)
+    edge_flags = checked.flags.union(signed.context.parallelize(sorted((c, False) for c in events), 1))
+    return _assemble_components(o, infos, store, found, events, counts, timings, t0, edge_flags, diagnostics, vlinks)
+
+
+def _driver_store(docs: Any, infos: list[DocInfo], need: set[int]) -> DriverTextStore:
+    """The texts of documents ``need`` on the driver; any other is fetched when asked for."""
+    bneed = docs.context.broadcast(need)
+    linked_texts = dict(docs.filter(lambda kv: kv[0] in bneed.value).map(lambda kv: (kv[0], kv[1][2])).collect())
+    return DriverTextStore([d.id for d in infos], linked_texts, _fetcher(docs))
 
 
 def _compare_budgeted(
@@ -360,7 +458,7 @@ def _compare_budgeted(
 def _assemble_components(
     o: ScanOptions, infos: list[DocInfo], store: DriverTextStore, found: list[tuple[int, Comparison]],
     events: dict[int, SameEvent], counts: dict[str, int], timings: list[tuple[str, float]], t0: float,
-    edge_flags: Any, diagnostics: dict[str, Any] | None, vocab: list[np.ndarray] | None = None,
+    edge_flags: Any, diagnostics: dict[str, Any] | None, vlinks: dict[int, float] | None = None,
 ) -> ScanResult:
     """Stages 6-8: ``assembly.assemble`` with cluster membership from ``star_components``.
 
@@ -436,7 +534,7 @@ def _assemble_components(
             clusters("story", comp[0], lambda p: p.link != "boilerplate"),
         )
 
-    return assemble(o, infos, store, found, events, counts, timings, t0, cluster_fn=cluster_fn, vocab=vocab)
+    return assemble(o, infos, store, found, events, counts, timings, t0, cluster_fn=cluster_fn, vlinks=vlinks)
 
 
 def _check_unique(infos: list[DocInfo]) -> None:

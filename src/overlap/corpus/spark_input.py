@@ -19,8 +19,8 @@ from typing import Any
 
 from ..errors import InputError
 from ..records import Document
-from ..sources import check_input_options, input_kind, iter_documents, record_document, walk_txt
-from ..textio import MAX_BYTES, check_encoding, read_text
+from ..sources import check_input_options, input_kind, iter_documents, record_document, text_document, walk_txt
+from ..textio import MAX_BYTES, check_encoding
 
 __all__ = ["DOCS_PER_PARTITION", "read_dataframe", "read_paths"]
 
@@ -73,12 +73,12 @@ def _record(item: tuple[Any, int], where_prefix: str, text_field: str, id_field:
         return _bad(str(e))
 
 
-def _txt_file(path: str, encoding: str) -> tuple[str, str, str, str]:
+def _txt_file(path: str, encoding: str, root: str | None = None) -> tuple[str, str, str, str]:
     """One ``.txt`` file, read on an executor as the local reader reads it."""
     try:
         if not os.path.isfile(path):
             raise InputError(f"{path}: not a regular file")
-        return _ok(Document(path, read_text(path, encoding=encoding), path))
+        return _ok(text_document(path, root, encoding))
     except InputError as e:
         return _bad(str(e))
 
@@ -98,7 +98,7 @@ def read_paths(
             if not files:
                 raise InputError(f"{s}: no .txt files in this directory (searched recursively)")
             n_slices = max(1, min(len(files), max(partitions, len(files) // DOCS_PER_PARTITION)))
-            parts.append(sc.parallelize(files, n_slices).map(lambda f, e=encoding: _txt_file(f, e)))
+            parts.append(sc.parallelize(files, n_slices).map(lambda f, e=encoding, r=s: _txt_file(f, e, r)))
         elif kind == "txt":
             parts.append(sc.parallelize([s], 1).map(lambda f, e=encoding: _txt_file(f, e)))
         elif kind == "jsonl" and s != "-":

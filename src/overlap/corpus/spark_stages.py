@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..records import Comparison
-from ..lsh import band_keys
+from ..lsh import band_keys, candidate_pairs
 from ..signatures import EMPTY, estimate_jaccard
 from . import verify
 from .candidates import group_pairs
@@ -87,13 +87,14 @@ def sign_partition(
 
 
 def bucket_pairs(members: Iterable[int], n: int, max_bucket: int) -> list[int]:
-    """Document LSH bucket -> pair codes, as ``overlap.lsh.candidate_pairs`` (chained when oversized)."""
-    m = sorted(members)
+    """One document LSH bucket's pair codes: ``overlap.lsh.candidate_pairs`` of the
+    bucket's members (all pairs, or a chain when there are more than ``max_bucket``)."""
+    m = np.array(sorted(members), dtype=np.int64)
     if len(m) < 2:
         return []
-    if len(m) > max_bucket:
-        return [m[t] * n + m[t + 1] for t in range(len(m) - 1)]
-    return [a * n + b for x, a in enumerate(m) for b in m[x + 1 :]]
+    pairs = candidate_pairs(np.zeros((len(m), 1), dtype=np.uint64), max_bucket=max_bucket)
+    codes: list[int] = (m[pairs[:, 0]] * np.int64(n) + m[pairs[:, 1]]).tolist()
+    return codes
 
 
 def group_codes(members: Iterable[int], n: int, max_group: int, star_above: int | None = None) -> list[int]:

@@ -4,6 +4,8 @@
     Compare a chunk of pairs, preparing each text once (runs in workers / executors).
 ``compare_within_budget(codes, est, n, budget, run, comparisons, options)``
     Choose which candidates to compare when there are more than ``max_compares``.
+``compare_budget(options, candidates) -> int``, ``is_linked(comparison) -> bool``
+    How many candidates may be compared; whether a comparison links its pair.
 ``similarity_chunk((pairs, blobs, k)) -> list[Similarity]``, ``exact_similarity(a, b, k)``
     Exact shingle similarity of pairs that are not compared in full (same-event pairs).
 ``COMPARE_CHUNK``, ``BUDGET_BATCHES``
@@ -35,9 +37,11 @@ __all__ = [
     "BUDGET_BATCHES",
     "COMPARE_CHUNK",
     "CompareText",
+    "compare_budget",
     "compare_chunk",
     "compare_within_budget",
     "exact_similarity",
+    "is_linked",
     "similarity_chunk",
 ]
 
@@ -74,6 +78,16 @@ def compare_chunk(job: tuple[list[tuple[int, int]], dict[int, CompareText], Comp
     # Each text is prepared once per chunk.
     prepared = {i: prepared_text(t) for i, t in texts.items()}
     return [compare_prepared(prepared[i], prepared[j], options=options) for i, j in pairs]
+
+
+def compare_budget(o: ScanOptions, candidates: int) -> int:
+    """How many of ``candidates`` pairs may be compared: all, or ``max_compares``."""
+    return candidates if o.max_compares is None else o.max_compares
+
+
+def is_linked(r: Comparison) -> bool:
+    """Whether a comparison links its pair: near-duplicate text or a shared passage."""
+    return r.near_duplicate or bool(r.passages)
 
 
 def compare_within_budget(
@@ -117,8 +131,7 @@ def compare_within_budget(
         # each of their texts once (the order of work does not change any result).
         run(sorted(picks, key=lambda c: (root(c // n), c)))
         for c in picks:
-            r = comparisons[c]
-            if r.near_duplicate or r.passages:
+            if is_linked(comparisons[c]):
                 uf.union(c // n, c % n)
     margin = o.estimate_margin
     for k in order[pos:].tolist():

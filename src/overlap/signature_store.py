@@ -1,0 +1,241 @@
+"""The per-document arrays ``overlap.dedup`` decides on: signing, saving, loading.
+
+``sign_batch(items, *, num_perm, seed, shingle_size) -> SignedBatch``
+    The arrays of one batch of ``(id, text, date, row[, fields])`` items: the costly,
+    independent part (normalise, shingle, sign, exact key, distinct shingle sets), so
+    the local driver and the Spark executors run the same function.
+``SignatureStore``
+    The arrays of a whole corpus: ``build(items)``, ``from_batches(signed)``,
+    ``save(dir)``, ``load(dir)``, ``fields_of(i)``.
+
+Memory: numpy arrays per batch, concatenated once; no Python object per document
+beyond the duplicate-id check's set of ids.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .errors import InputError
+
+__all__ = ["SignatureStore", "SignedBatch", "batches", "sign_batch"]
+
+BATCH = 4096
+"""Documents signed at once: bounded memory, few Python calls."""
+_STORE_VERSION = 1
+
+SignedBatch = dict[str, Any]
+"""``sign_batch``'s result: ``ids``, ``signatures``, ``exact``, ``shingles``, ``counts``
+(distinct shingles per document), ``lengths``, ``dates``, ``rows`` (numpy arrays),
+``blob`` (the documents' kept fields as concatenated UTF-8 JSON), ``blob_sizes`` and
+``has_fields``."""
+
+
+def batches(items: Iterable[tuple[Any, ...]], size: int = BATCH) -> Iterator[list[tuple[Any, ...]]]:
+    """``items`` in lists of ``size``, checking that ids are unique across all of them."""
+    seen: set[str] = set()
+    it = iter(items)
+    while True:
+        batch = [x for _, x in zip(range(size), it)]
+        if not batch:
+            return
+        for b in batch:
+            if b[0] in seen:
+                raise InputError(f"duplicate document id {b[0]!r}: ids must be unique (pass --id-field '' to number records)")
+            seen.add(b[0])
+        yield batch
+
+
+def sign_batch(batch: list[tuple[Any, ...]], *, num_perm: int, seed: int, shingle_size: int) -> SignedBatch:
+    """The arrays of one batch (module docstring).  Cost: ``overlap.minhash``'s pass
+    over the texts plus one sort of the batch's shingles."""
+    from .signatures import shingle_batch, signatures_from_shingles
+
+    texts = [b[1] for b in batch]
+    flat, offs = shingle_batch(texts, shingle_size)
+    sets, per_doc = _distinct_sets(flat, offs)
+    blobs = []
+    has_fields = False
+    for b in batch:
+        f = b[4] if len(b) > 4 else None
+        has_fields = has_fields or f is not None
+        blobs.append(json.dumps(f, ensure_ascii=False, default=str).encode("utf-8") if f is not None else b"")
+    return {
+        "ids": np.array([b[0] for b in batch], dtype=str),
+        "signatures": signatures_from_shingles(flat, offs, num_perm=num_perm, seed=seed),
+        "exact": np.fromiter(
+            (int.from_bytes(hashlib.blake2b(flat[offs[j]:offs[j + 1]].tobytes(), digest_size=8).digest(), "little")
+             for j in range(len(texts))),
+            dtype=np.uint64, count=len(texts),
+        ),
+        "shingles": sets,
+        "counts": per_doc,
+        "lengths": np.fromiter((len(t) for t in texts), dtype=np.int64, count=len(texts)),
+        "dates": np.array([b[2] for b in batch], dtype=np.float64),
+        "rows": np.array([b[3] for b in batch], dtype=np.int64),
+        "blob": b"".join(blobs),
+        "blob_sizes": np.fromiter((len(x) for x in blobs), dtype=np.int64, count=len(blobs)),
+        "has_fields": has_fields,
+    }
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class SignatureStore:
+    """The per-document arrays ``dedup`` decides on, all in input order.
+
+    ``ids`` (str), ``signatures`` ``(n, num_perm)`` uint32, ``shingles`` (the distinct
+    32-bit-folded shingle hashes of each document, sorted, concatenated) cut by
+    ``offsets`` (``n + 1`` int64), ``exact`` (uint64 key of the normalised token
+    sequence), ``lengths`` (characters, int64), ``dates`` (epoch seconds, NaN when
+    undated), ``rows`` (the record's row in the input stream, int64, for writers), the
+    kept metadata fields as one UTF-8 JSON object per document in ``fields_blob`` cut by
+    ``fields_offsets`` (``None`` when no fields were kept), and the MinHash settings.  ``meta`` is free-form JSON-able data saved alongside (the CLI
+    keeps its input description there).
+    """
+
+    ids: np.ndarray
+    signatures: np.ndarray
+    shingles: np.ndarray
+    offsets: np.ndarray
+    exact: np.ndarray
+    lengths: np.ndarray
+    dates: np.ndarray
+    rows: np.ndarray
+    num_perm: int
+    seed: int
+    shingle_size: int
+    meta: dict[str, Any] = field(default_factory=dict)
+    fields_blob: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.uint8))
+    fields_offsets: np.ndarray | None = None
+
+    _ARRAYS = ("ids", "signatures", "shingles", "offsets", "exact", "lengths", "dates", "rows")
+    _OPTIONAL = ("fields_blob", "fields_offsets")
+
+    def fields_of(self, i: int) -> dict[str, Any] | None:
+        """The kept metadata fields of document ``i`` (``None`` when none were kept)."""
+        if self.fields_offsets is None:
+            return None
+        lo, hi = int(self.fields_offsets[i]), int(self.fields_offsets[i + 1])
+        return dict(json.loads(self.fields_blob[lo:hi].tobytes().decode("utf-8"))) if hi > lo else {}
+
+    def __len__(self) -> int:
+        return int(len(self.ids))
+
+    @classmethod
+    def build(
+        cls,
+        items: Iterable[tuple[Any, ...]],
+        *,
+        num_perm: int = 128,
+        seed: int = 1,
+        shingle_size: int = 5,
+        meta: dict[str, Any] | None = None,
+    ) -> SignatureStore:
+        """Sign ``(id, text, date, row)`` or ``(id, text, date, row, fields)`` items batch by
+        batch (``date`` NaN when none; ``fields`` a dict of metadata to carry, or None).
+
+        Cost: ``overlap.minhash``'s pass over the texts plus one sort per batch."""
+        signed = (sign_batch(b, num_perm=num_perm, seed=seed, shingle_size=shingle_size) for b in batches(items))
+        return cls.from_batches(signed, num_perm=num_perm, seed=seed, shingle_size=shingle_size, meta=meta)
+
+    @classmethod
+    def from_batches(
+        cls, signed: Iterable[SignedBatch], *, num_perm: int, seed: int, shingle_size: int,
+        meta: dict[str, Any] | None = None,
+    ) -> SignatureStore:
+        """The store of ``sign_batch`` results, in input order.  Cost: one concatenation."""
+        keys = ("ids", "signatures", "shingles", "exact", "lengths", "dates", "rows")
+        parts: dict[str, list[np.ndarray]] = {k: [] for k in keys}
+        counts: list[np.ndarray] = []
+        blobs: list[bytes] = []
+        blob_sizes: list[np.ndarray] = []
+        any_fields = False
+        for s in signed:
+            for k in keys:
+                parts[k].append(s[k])
+            counts.append(s["counts"])
+            blobs.append(s["blob"])
+            blob_sizes.append(s["blob_sizes"])
+            any_fields = any_fields or bool(s["has_fields"])
+        n = sum(len(c) for c in counts)
+        offsets = np.zeros(n + 1, dtype=np.int64)
+        if counts:
+            np.cumsum(np.concatenate(counts), out=offsets[1:])
+        empty = {
+            "ids": np.zeros(0, dtype=str), "signatures": np.zeros((0, num_perm), dtype=np.uint32),
+            "shingles": np.zeros(0, dtype=np.uint32), "exact": np.zeros(0, dtype=np.uint64),
+            "lengths": np.zeros(0, dtype=np.int64), "dates": np.zeros(0, dtype=np.float64),
+            "rows": np.zeros(0, dtype=np.int64),
+        }
+        arrays = {k: (np.concatenate(v) if v else empty[k]) for k, v in parts.items()}
+        f_off = None
+        if any_fields:
+            f_off = np.zeros(n + 1, dtype=np.int64)
+            np.cumsum(np.concatenate(blob_sizes), out=f_off[1:])
+        blob = np.frombuffer(b"".join(blobs), dtype=np.uint8) if any_fields else np.zeros(0, dtype=np.uint8)
+        return cls(offsets=offsets, num_perm=num_perm, seed=seed, shingle_size=shingle_size, meta=dict(meta or {}),
+                   fields_blob=blob, fields_offsets=f_off, **arrays)
+
+    def save(self, directory: str | os.PathLike[str]) -> None:
+        """Write the arrays (``.npy``) and settings (``store.json``) into ``directory``."""
+        from .outputs import atomic_writer
+
+        d = Path(directory)
+        try:
+            d.mkdir(parents=True, exist_ok=True)
+            for name in self._ARRAYS + self._OPTIONAL:
+                if getattr(self, name) is None:
+                    continue
+                with atomic_writer(d / f"{name}.npy", mode="wb") as f:
+                    np.save(f, getattr(self, name), allow_pickle=False)
+            info = {"version": _STORE_VERSION, "num_perm": self.num_perm, "seed": self.seed,
+                    "shingle_size": self.shingle_size, "documents": len(self), "meta": self.meta}
+            with atomic_writer(d / "store.json") as f:
+                json.dump(info, f, ensure_ascii=False, indent=1)
+        except OSError as e:
+            raise InputError(f"{directory}: cannot save signatures ({e.strerror or e})") from None
+
+    @classmethod
+    def load(cls, directory: str | os.PathLike[str]) -> SignatureStore:
+        """Read a store written by ``save``; ``InputError`` when it is missing or damaged."""
+        d = Path(directory)
+        try:
+            info = json.loads((d / "store.json").read_text(encoding="utf-8"))
+            if info.get("version") != _STORE_VERSION:
+                raise InputError(f"{directory}: signature store version {info.get('version')!r}, expected {_STORE_VERSION}")
+            arrays = {name: np.load(d / f"{name}.npy", allow_pickle=False) for name in cls._ARRAYS}
+            if (d / "fields_offsets.npy").exists():
+                arrays.update({name: np.load(d / f"{name}.npy", allow_pickle=False) for name in cls._OPTIONAL})
+        except FileNotFoundError as e:
+            raise InputError(f"{directory}: not a saved signature store (missing {Path(e.filename or '').name}); "
+                             "make one with --save-signatures DIR") from None
+        except (OSError, ValueError) as e:
+            raise InputError(f"{directory}: damaged signature store ({e})") from None
+        store = cls(num_perm=int(info["num_perm"]), seed=int(info["seed"]), shingle_size=int(info["shingle_size"]),
+                    meta=dict(info.get("meta") or {}), **arrays)
+        n = len(store)
+        if store.signatures.shape != (n, store.num_perm) or len(store.offsets) != n + 1 or store.offsets[-1] != len(store.shingles):
+            raise InputError(f"{directory}: damaged signature store (array sizes disagree)")
+        return store
+
+
+def _distinct_sets(flat: np.ndarray, offs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per document, its distinct shingle hashes folded to 32 bits as ``overlap.signatures``
+    folds them, sorted: ``(values uint32, count per document int64)``.  One sort of
+    ``(document << 32) | value`` keys does every document at once."""
+    n = len(offs) - 1
+    doc = np.repeat(np.arange(n, dtype=np.uint64), np.diff(offs))
+    folded = (flat ^ (flat >> np.uint64(32))) & np.uint64(0xFFFFFFFF)
+    keys = np.sort((doc << np.uint64(32)) | folded)  # np.unique hashes first: several times slower here
+    if len(keys) > 1:
+        keys = keys[np.r_[True, keys[1:] != keys[:-1]]]
+    per_doc = np.bincount((keys >> np.uint64(32)).astype(np.int64), minlength=n).astype(np.int64)
+    return (keys & np.uint64(0xFFFFFFFF)).astype(np.uint32), per_doc
