@@ -227,6 +227,44 @@ def _chunk(text: str, start: int, end: int) -> str:
     return text[start:end].rstrip(".,;:!?)\"'").lstrip("(\"'")
 
 
+_SENTENCE_END = re.compile(r"[.!?]+(?=\s)|\n")
+# A quote that moves during the day: gold and currency prices, listed rates.
+_LIVE_QUOTE = re.compile(r"niêm yết|/lượng|/ounce|/oz\b|tỷ giá|tỉ giá|exchange rate|per ounce|an ounce", re.IGNORECASE)
+_DATED = re.compile(r"\b\d{1,2}[/-]\d{1,2}\b|\bphiên\b|\bsession\b|\bclosed?\b", re.IGNORECASE)
+# A time reference relative to the day of writing: "tuần tới" / "tuần này", "next week".
+_RELATIVE_TIME = re.compile(
+    r"\b(tuần|tháng|năm|ngày|quý|hôm|kỳ)\s+(tới|này|trước|sau|qua|nay|ngoái)\b"
+    r"|\b(this|next|last|previous|coming)\s+(week|month|year|quarter)\b",
+    re.IGNORECASE,
+)
+
+
+def _sentence(text: str, start: int, end: int) -> str:
+    """The sentence (or line) holding ``text[start:end]``."""
+    lo = max((m.end() for m in _SENTENCE_END.finditer(text, max(0, start - _WINDOW), start)), default=max(0, start - _WINDOW))
+    m = _SENTENCE_END.search(text, end, end + _WINDOW)
+    return text[lo : m.start() if m else min(len(text), end + _WINDOW)]
+
+
+def _time_bound(c: Conflict, a: str, b: str, conf: float, reason: str, notes: list[str]) -> tuple[float, str]:
+    """Lower the confidence of a figure that both sides may state truly at different
+    times: a live price quote (gold, currency) that no date or trading session pins
+    down, or a sentence whose relative time reference differs ("tuần tới" / "tuần này")."""
+    sa, sb = _sentence(a, c.a.start, c.a.end), _sentence(b, c.b.start, c.b.end)
+    # Both pinned to the same session ("chốt phiên 23/10"): one close, a fact.
+    dated = {m.lower() for m in _DATED.findall(sa)}
+    dated = dated if dated == {m.lower() for m in _DATED.findall(sb)} else set()
+    if _LIVE_QUOTE.search(sa) and _LIVE_QUOTE.search(sb) and not dated:
+        notes.append("a live price quote, read at different times")
+        return conf * 0.3, "live quote"
+    ta = {" ".join(m.group(0).lower().split()) for m in _RELATIVE_TIME.finditer(sa)}
+    tb = {" ".join(m.group(0).lower().split()) for m in _RELATIVE_TIME.finditer(sb)}
+    if ta and tb and ta != tb:
+        notes.append(f"the sentences refer to other times ({', '.join(sorted(ta ^ tb))})")
+        return conf * 0.3, "different time reference"
+    return conf, reason
+
+
 def _score(c: Conflict, a: str, b: str, passage: Passage | None, figures_in_pair: int) -> tuple[float, str, str]:
     """(confidence, reason, explanation) of a conflict that is not a variant."""
     notes: list[str] = []
@@ -280,6 +318,8 @@ def _score(c: Conflict, a: str, b: str, passage: Passage | None, figures_in_pair
             conf *= 0.3
             notes.append(f"units differ ('{ua}' / '{ub}')")
             reason = "units differ"
+    if c.kind in ("number", "date"):
+        conf, reason = _time_bound(c, a, b, conf, reason, notes)
     if " | " in _line(a, c.a.start, c.a.end) or " | " in _line(b, c.b.start, c.b.end):
         conf *= 0.3
         notes.append("on a page-furniture line ('|' separated)")

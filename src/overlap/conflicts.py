@@ -145,6 +145,9 @@ def may_hold_quantity(words: list[str]) -> bool:
 def quantities(words: list[str], vietnamese: bool) -> list[tuple[int, int, Quantity]]:
     """Quantities in a list of lower-cased tokens: (first index, end index, Quantity).
 
+    Each position is tried as a date first (``_dates_at``: the stricter readings), then
+    as a number (``_number_at``); a token that is neither is skipped.
+
     >>> [q.value for _, _, q in quantities("kéo dài 7,5 giờ với 100 nghìn quân".split(), True)]
     [(27000.0,), (100000.0,)]
     >>> [q.kind for _, _, q in quantities("tháng 6-2021 và năm 2014".split(), True)]
@@ -155,89 +158,99 @@ def quantities(words: list[str], vietnamese: bool) -> list[tuple[int, int, Quant
     out: list[tuple[int, int, Quantity]] = []
     i, n = 0, len(words)
     while i < n:
-        w = words[i]
-        prev = words[i - 1] if i else ""
-        rng = _RE_RANGE.match(w)
-        if rng:  # "23-24/10" = two dates; "19-22" (no valid day/month) = two numbers
-            d1, d2, m = (int(g) if g else 0 for g in rng.groups())
-            if m and 1 <= m <= 12 and d1 <= 31 and d2 <= 31:
-                out.append((i, i + 1, Quantity("date", (float(d1), float(m)))))
-                out.append((i, i + 1, Quantity("date", (float(d2), float(m)))))
-                i += 1
-                continue
-        m3 = _RE_DATE3.match(w)
-        if m3 and not _number(w, vietnamese):
-            out.append((i, i + 1, Quantity("date", tuple(float(g) for g in m3.groups()))))
-            i += 1
+        dates = _dates_at(words, i, vietnamese)
+        if dates is not None:
+            end, found = dates
+            out.extend((i, end, q) for q in found)
+            i = end
             continue
-        m2 = _RE_DATE2.match(w)
-        if m2:
-            x, y = int(m2.group(1)), int(m2.group(2))
-            if (1 <= y <= 12 and 1 <= x <= 31) or (1 <= x <= 12 and 1000 <= y <= 2999):
-                out.append((i, i + 1, Quantity("date", (float(x), float(y)))))
-            else:  # a range of numbers: "19-22 độ", "2-3 người"
-                out.append((i, i + 1, Quantity("number", (float(x),), "", float(x))))
-                out.append((i, i + 1, Quantity("number", (float(y),), "", float(y))))
-            i += 1
-            continue
-        dm = _RE_DAY_DOT.match(w)
-        if dm and prev in _DATE_MARKERS and 1 <= int(dm.group(1)) <= 31 and 1 <= int(dm.group(2)) <= 12:
-            out.append((i, i + 1, Quantity("date", (float(dm.group(1)), float(dm.group(2))))))  # "ngày 21.10"
-            i += 1
-            continue
-        # "6 tháng 2" (day, month) and "6 tháng 2 năm 2017" written out in Vietnamese
-        if _RE_PLAIN.match(w) and i + 2 < n and words[i + 1] == "tháng" and _RE_PLAIN.match(words[i + 2]) \
-                and 1 <= int(w) <= 31 and 1 <= int(words[i + 2]) <= 12 and prev in ("ngày", "hôm", "sáng", "chiều", "tối", "đêm", ""):
-            value_t: tuple[float, ...] = (float(w), float(words[i + 2]))
-            j = i + 3
-            if j + 1 < n and words[j] == "năm" and _RE_PLAIN.match(words[j + 1]):
-                value_t, j = value_t + (float(words[j + 1]),), j + 2
-            out.append((i, j, Quantity("date", value_t)))
-            i = j
-            continue
-        month = _EN_MONTHS.get(w)
-        if month and i + 1 < n and _RE_PLAIN.match(words[i + 1]) and len(words[i + 1]) <= 2:
-            out.append((i, i + 2, Quantity("date", (float(words[i + 1]), float(month)))))
-            i += 2
-            continue
-        value = _number(w, vietnamese)
-        is_word = False
-        if w == "một" and i + 1 < n and words[i + 1] in _NOT_ONE:
+        if words[i] == "một" and i + 1 < n and words[i + 1] in _NOT_ONE:
             i += 1  # "một số" = some, "một cách" = in a way: not the number one
             continue
-        if value is None and w in _WORDS and w != "năm" or (w == "năm" and i + 1 < n and words[i + 1] in _VI_UNITS):
-            value, is_word = float(_WORDS[w]), True
-        if value is None:
+        number = _number_at(words, i, vietnamese)
+        if number is None:
             i += 1
             continue
-        j = i + 1
-        if is_word:  # "hai mươi lăm", "two hundred": accumulate a run of number words
-            while j < n and words[j] in _WORDS and words[j] != "năm":
-                v = _WORDS[words[j]]
-                value = value * v if v in (10, 100) and value < v else value + v
-                j += 1
-        written = value
-        while j < n and words[j] in _MULTIPLIERS:  # "348 nghìn tỷ" = 348.000 tỷ
-            value *= _MULTIPLIERS[words[j]]
-            j += 1
-        if j < n and words[j] == "rưỡi":
-            value += 0.5
-            j += 1
-        kind = "number"
-        dim = ""
-        if prev in _DATE_MARKERS or prev in _EN_MONTHS:
-            kind = "date"
-        elif _RE_PLAIN.match(w) and len(w) == 4 and 1800 <= value <= 2100 and (prev in _YEAR_CONTEXT or j >= n or words[j] not in _VI_UNITS):
-            kind = "date"
-        raw = value
-        if kind == "number" and j < n and words[j] in _VI_UNITS:
-            dim, factor = _VI_UNITS[words[j]]
-            value *= factor
-            j += 1
-        approx = _QUALIFIERS.get(prev, "") if kind == "number" else ""
-        out.append((i, j, Quantity(kind, (value,), dim, raw, approx, written)))
-        i = j
+        end, q = number
+        out.append((i, end, q))
+        i = end
     return out
+
+
+def _dates_at(words: list[str], i: int, vietnamese: bool) -> tuple[int, list[Quantity]] | None:
+    """The date (or pair of figures of a range) written at ``words[i]``: (end index,
+    quantities), or None when no date reading starts there."""
+    w, n = words[i], len(words)
+    prev = words[i - 1] if i else ""
+    rng = _RE_RANGE.match(w)
+    if rng:  # "23-24/10" = two dates; "19-22" (no valid day/month) = two numbers
+        d1, d2, m = (int(g) if g else 0 for g in rng.groups())
+        if m and 1 <= m <= 12 and d1 <= 31 and d2 <= 31:
+            return i + 1, [Quantity("date", (float(d1), float(m))), Quantity("date", (float(d2), float(m)))]
+    m3 = _RE_DATE3.match(w)
+    if m3 and not _number(w, vietnamese):
+        return i + 1, [Quantity("date", tuple(float(g) for g in m3.groups()))]
+    m2 = _RE_DATE2.match(w)
+    if m2:
+        x, y = int(m2.group(1)), int(m2.group(2))
+        if (1 <= y <= 12 and 1 <= x <= 31) or (1 <= x <= 12 and 1000 <= y <= 2999):
+            return i + 1, [Quantity("date", (float(x), float(y)))]
+        # a range of numbers: "19-22 độ", "2-3 người"
+        return i + 1, [Quantity("number", (float(x),), "", float(x)), Quantity("number", (float(y),), "", float(y))]
+    dm = _RE_DAY_DOT.match(w)
+    if dm and prev in _DATE_MARKERS and 1 <= int(dm.group(1)) <= 31 and 1 <= int(dm.group(2)) <= 12:
+        return i + 1, [Quantity("date", (float(dm.group(1)), float(dm.group(2))))]  # "ngày 21.10"
+    # "6 tháng 2" (day, month) and "6 tháng 2 năm 2017" written out in Vietnamese
+    if _RE_PLAIN.match(w) and i + 2 < n and words[i + 1] == "tháng" and _RE_PLAIN.match(words[i + 2]) \
+            and 1 <= int(w) <= 31 and 1 <= int(words[i + 2]) <= 12 and prev in ("ngày", "hôm", "sáng", "chiều", "tối", "đêm", ""):
+        value_t: tuple[float, ...] = (float(w), float(words[i + 2]))
+        j = i + 3
+        if j + 1 < n and words[j] == "năm" and _RE_PLAIN.match(words[j + 1]):
+            value_t, j = value_t + (float(words[j + 1]),), j + 2
+        return j, [Quantity("date", value_t)]
+    month = _EN_MONTHS.get(w)
+    if month and i + 1 < n and _RE_PLAIN.match(words[i + 1]) and len(words[i + 1]) <= 2:
+        return i + 2, [Quantity("date", (float(words[i + 1]), float(month)))]
+    return None
+
+
+def _number_at(words: list[str], i: int, vietnamese: bool) -> tuple[int, Quantity] | None:
+    """The number written at ``words[i]`` (digits or number words, with multipliers,
+    a unit and a qualifier before it): (end index, quantity), or None."""
+    w, n = words[i], len(words)
+    prev = words[i - 1] if i else ""
+    value = _number(w, vietnamese)
+    is_word = False
+    if value is None and w in _WORDS and w != "năm" or (w == "năm" and i + 1 < n and words[i + 1] in _VI_UNITS):
+        value, is_word = float(_WORDS[w]), True
+    if value is None:
+        return None
+    j = i + 1
+    if is_word:  # "hai mươi lăm", "two hundred": accumulate a run of number words
+        while j < n and words[j] in _WORDS and words[j] != "năm":
+            v = _WORDS[words[j]]
+            value = value * v if v in (10, 100) and value < v else value + v
+            j += 1
+    written = value
+    while j < n and words[j] in _MULTIPLIERS:  # "348 nghìn tỷ" = 348.000 tỷ
+        value *= _MULTIPLIERS[words[j]]
+        j += 1
+    if j < n and words[j] == "rưỡi":
+        value += 0.5
+        j += 1
+    kind = "number"
+    dim = ""
+    if prev in _DATE_MARKERS or prev in _EN_MONTHS:
+        kind = "date"
+    elif _RE_PLAIN.match(w) and len(w) == 4 and 1800 <= value <= 2100 and (prev in _YEAR_CONTEXT or j >= n or words[j] not in _VI_UNITS):
+        kind = "date"
+    raw = value
+    if kind == "number" and j < n and words[j] in _VI_UNITS:
+        dim, factor = _VI_UNITS[words[j]]
+        value *= factor
+        j += 1
+    approx = _QUALIFIERS.get(prev, "") if kind == "number" else ""
+    return j, Quantity(kind, (value,), dim, raw, approx, written)
 
 
 def _values(side: Side) -> list[Quantity]:
@@ -442,6 +455,21 @@ def _spelled_alike(a: str, b: str) -> bool:
     return ta[0] == tb[0] and min(len(ta), len(tb)) >= 4 and indel_similarity(ta, tb) >= 0.8
 
 
+# Loanwords and units that Vietnamese news writes capitalised, in English or in
+# Vietnamese spelling ("Top"/"Tốp", "Yen"/"Yên"): common nouns, not names.
+_LOANWORDS = frozenset("top tốp yen euro show clip video fan game tour style online hot teen idol live".split())
+
+
+def _common_word(side: Side) -> bool:
+    """A one-word side that is a known loanword, or a unit right after a multiplier
+    ("1,294 triệu Yên"): a common noun even when capitalised."""
+    if len(side.tokens) != 1:
+        return False
+    word = side.tokens[0].lower()
+    before = side.before.lower()
+    return word in _LOANWORDS or (before in _MULTIPLIERS and len(before) > 2)  # not an initial "M"
+
+
 def classify(a: Side, b: Side) -> tuple[str, bool] | None:
     """What an edit block is: ``(kind, is_conflict)``, or None when it is neither.
 
@@ -498,7 +526,13 @@ def classify(a: Side, b: Side) -> tuple[str, bool] | None:
         return "name", False
     if _same_entity(a, b):
         return "name", False
+    if _common_word(a) or _common_word(b):
+        return None
     if _spelled_alike(a.written, b.written):
+        # One word opening a sentence on both sides is a common word capitalised there
+        # ("Qua báo cáo" / "Quận báo cáo"), not a name spelled two ways.
+        if len(a.tokens) == 1 and len(b.tokens) == 1 and any(a.initial) and any(b.initial):
+            return None
         return "spelling", True
     # One word opening a sentence or a standalone line on either side is too weak a slot
     # for a different name: a common noun ("Nhóm"/"Loại") or a byline ("Minh"/"Thanh")

@@ -33,6 +33,7 @@ from typing import Any
 import numpy as np
 
 from .records import Span
+from .summary import SideText, summaries
 
 __all__ = ["Match", "ParaphraseOptions", "Units", "paraphrase_passages", "units"]
 
@@ -309,7 +310,7 @@ def _clusters(seeds: list[tuple[int, int]], gap_a: int, gap_b: int) -> list[list
     Splitting alternately by a and by b until nothing changes (each split only ever
     separates seeds, so this ends after at most as many rounds as seeds).
     """
-    todo = [seeds]
+    todo = [seeds] if seeds else []
     done: list[list[tuple[int, int]]] = []
     while todo:
         c = todo.pop()
@@ -358,8 +359,6 @@ def paraphrase_passages(
     # sentences at once, so it shares fewer units with each.
     low = (cos >= o.summary_cosine) & (dice >= o.summary_dice)
     ii, jj = np.nonzero(low)
-    if len(ii) == 0:
-        return []
     loose = list(zip(ii.tolist(), jj.tolist()))
     strict = cos[ii, jj] >= o.seed_cosine
     strict &= dice[ii, jj] >= o.seed_dice
@@ -369,8 +368,6 @@ def paraphrase_passages(
         ca = _covered(a, [k[0] for k in known], 0.5)
         cb = _covered(b, [k[1] for k in known], 0.5)
         fresh = {(i, j) for i, j in loose if not ca[i] and not cb[j]}
-        if not fresh:
-            return []
     found: list[tuple[float, Match]] = []
 
     def trim(c: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -455,6 +452,10 @@ def paraphrase_passages(
             if m is not None:
                 # Ranked first: a summary explains all the normal passages inside it.
                 found.append((10.0 * (len(m.a) + len(m.b)), m))
+    # Condensed reuse of a whole text (``overlap.summary``), ranked like the summaries above.
+    for sm in summaries(cos, SideText(a.spans, a.length), SideText(b.spans, b.length),
+                        copies=known, found=list(known) + [(m.a, m.b) for _, m in found if not m.summary]):
+        found.append((10.0 * (len(sm.a) + len(sm.b)), Match(sm.a, sm.b, sm.score, sm.pairs, True)))
     found.sort(key=lambda t: -t[0])
     kept: list[Match] = []
     for _, m in found:
