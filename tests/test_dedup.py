@@ -177,6 +177,72 @@ def test_compiled_intersections_equal_the_numpy_path(data_dir: Path, monkeypatch
         assert got["1"] == got["0"] and len(got["1"]["removed"]) >= least, mode
 
 
+def _republished(seeds: dict[int, str], copies: int, seed: int) -> list[Document]:
+    """Heavy republication: ``copies`` edited copies of every seed, shuffled together.
+
+    Each copy drops, swaps and rewords at its own rate (0 to 25% of words), so its
+    similarity to the seed and to the other copies spreads across the thresholds and
+    many copies are near-duplicates of each other but not of the first one kept."""
+    rng = np.random.default_rng(seed)
+    words = [w for t in seeds.values() for w in t.split()]
+    docs = []
+    for n, text in sorted(seeds.items()):
+        sents = _sentences(text)
+        for c in range(copies):
+            kept = [x for x in sents if rng.random() > 0.1] or sents[:1]
+            if rng.random() < 0.3 and len(kept) > 1:
+                i = int(rng.integers(len(kept) - 1))
+                kept[i], kept[i + 1] = kept[i + 1], kept[i]
+            toks = " ".join(kept).split()
+            rate = float(rng.choice([0.0, 0.01, 0.03, 0.08, 0.15, 0.25]))
+            for i in np.flatnonzero(rng.random(len(toks)) < rate).tolist():
+                toks[i] = words[int(rng.integers(len(words)))]
+            if rng.random() < 0.2:  # a short excerpt (for containment)
+                toks = toks[: max(20, len(toks) // 3)]
+            docs.append(Document(f"s{n}c{c}", " ".join(toks)))
+    return [docs[i] for i in rng.permutation(len(docs))]
+
+
+@pytest.mark.parametrize("jit", ["1", "0"])
+def test_bucket_pass_equals_the_all_pairs_reference(
+    seeds: dict[int, str], jit: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The default near-duplicate step checks each document only against the kept members
+    # of its LSH buckets (kernels.bucket_greedy_into); the reference lists every pair of
+    # every bucket, verifies them all and then applies the keep rule.  On 5 x 120 copies
+    # (clusters of 120 share most buckets) both must give the same kept set, the same
+    # duplicate_of for every removal and the same similarities, in every mode and rule.
+    monkeypatch.setenv("OVERLAP_JIT", jit)  # "0": the numpy path always lists all pairs
+    docs = _republished(seeds, 120, seed=3)
+    store = SignatureStore.build((d.id, d.text, float(n % 28), n) for n, d in enumerate(docs))
+    checked = 0
+    for mode, t, keep in (("jaccard", 0.8, "first"), ("jaccard", 0.5, "longest"),
+                          ("containment", 0.7, "earliest"), ("jaccard", 0.65, "earliest")):
+        fast = dedup_store(store, threshold=t, mode=mode, keep=keep).to_dict()
+        ref = dedup_store(store, threshold=t, mode=mode, keep=keep, all_pairs=True).to_dict()
+        assert fast == ref, (mode, t, keep)
+        near = [r for r in ref["removed"] if r["reason"] != "exact"]
+        # Real work: many near removals, and clusters that keep several copies.
+        assert len(near) > 50 and len(ref["clusters"]) > 10, (mode, t, keep)
+        checked += 1
+    assert checked == 4
+
+
+def test_bucket_pass_keeps_the_chain_of_oversized_buckets(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Over lsh.DEFAULT_MAX_BUCKET (1000) members a bucket is chained, not fully paired
+    # (lsh.candidate_pairs); the bucket pass must see exactly those neighbour pairs.
+    # 1,100 distinct texts that share a long common prefix fill one bucket per band.
+    monkeypatch.setenv("OVERLAP_JIT", "1")
+    rng = np.random.default_rng(5)
+    common = " ".join(f"w{i}" for i in range(400))
+    docs = [f"{common} " + " ".join(f"x{int(v)}" for v in rng.integers(0, 60, 12)) for _ in range(1100)]
+    store = SignatureStore.build((str(n), d, float("nan"), n) for n, d in enumerate(docs))
+    for t in (0.99, 0.9):
+        fast = dedup_store(store, threshold=t).to_dict()
+        assert fast == dedup_store(store, threshold=t, all_pairs=True).to_dict(), t
+    assert len(fast["removed"]) > 100 and fast["kept"] > 0  # t = 0.9: real removals
+
+
 # --------------------------------------------------------------------------- files and CLI
 
 

@@ -345,13 +345,21 @@ def _options(options: DedupOptions | None, overrides: dict[str, Any]) -> DedupOp
     return replace(options or DedupOptions(), **overrides)
 
 
-def dedup_store(store: SignatureStore, options: DedupOptions | None = None, **overrides: Any) -> DedupResult:
+def dedup_store(
+    store: SignatureStore, options: DedupOptions | None = None, *, all_pairs: bool = False, **overrides: Any
+) -> DedupResult:
     """Decide on a built or loaded ``SignatureStore``.  ``num_perm``, ``seed`` and
     ``shingle_size`` come from the store (the signatures were made with them).
 
-    Cost: one sort of the ``n * bands`` band keys plus one exact intersection per
-    candidate pair above the estimate's cut."""
-    from .lsh import band_keys, candidate_pairs, optimal_params
+    With the compiled kernels, each document is checked only against the *kept*
+    documents of its LSH buckets (``_bucket_greedy``): a bucket of ``L`` near-copies
+    costs about ``L`` checks, not ``L (L - 1) / 2``, and no pair list is held.
+    ``all_pairs=True`` (and the path without numba) lists every candidate pair first
+    (``lsh.candidate_pairs``), then verifies and removes; both give the same result (the
+    tests check it).  Cost: one sort of the ``n * bands`` band keys plus one exact
+    intersection per pair checked, memory about 50 bytes per document and band."""
+    from .jit import load_kernels
+    from .lsh import candidate_pairs, optimal_params
 
     opts = _options(options, overrides)
     opts = replace(opts, num_perm=store.num_perm, seed=store.seed, shingle_size=store.shingle_size)
@@ -387,10 +395,16 @@ def dedup_store(store: SignatureStore, options: DedupOptions | None = None, **ov
         # 0.95 misses such a pair with probability about 0.002.
         lsh_t = max(0.05, t - 0.1) if opts.mode == "jaccard" else t / (3.0 - t)
         bands, rows = optimal_params(lsh_t, store.num_perm, 0.05, 0.95)
-        pairs = candidate_pairs(band_keys(store.signatures[alive], bands, rows))
-        pairs = alive[pairs] if len(pairs) else np.zeros((0, 2), dtype=np.int64)
-        edges = _verify(store, pairs, opts, lsh_t)
-        _greedy(store, edges, order, keep, removed, "near-duplicate" if opts.mode == "jaccard" else "contained")
+        reason = "near-duplicate" if opts.mode == "jaccard" else "contained"
+        keys = _band_keys(store.signatures, alive, bands, rows)
+        if load_kernels() is not None and not all_pairs:
+            _bucket_greedy(store, keys, alive, order, keep, removed, opts, lsh_t, reason)
+        else:
+            local = candidate_pairs(keys)
+            del keys
+            pairs = alive[local] if len(local) else np.zeros((0, 2), dtype=np.int64)
+            edges = _verify(store, pairs, opts, lsh_t)
+            _greedy(store, edges, order, keep, removed, reason)
         # A group's head removed in step 2 takes its exact copies along: they have the
         # same shingle set, hence the same similarity to the document that stayed.
         for j, head in heads.items():
@@ -398,6 +412,94 @@ def dedup_store(store: SignatureStore, options: DedupOptions | None = None, **ov
                 r = removed[head]
                 removed[j] = Removal(str(store.ids[j]), r.duplicate_of, r.reason, r.similarity, r.estimated)
     return DedupResult(ids=store.ids, keep_mask=keep, removed=_annotate(store, removed), options=opts)
+
+
+_KEY_CHUNK = 65_536  # signatures banded at once: band_keys widens them to uint64 rows
+
+
+def _band_keys(signatures: np.ndarray, alive: np.ndarray, bands: int, rows: int) -> np.ndarray:
+    """``lsh.band_keys`` of the ``alive`` signatures, a chunk at a time (same keys)."""
+    from .lsh import band_keys
+
+    out = np.empty((len(alive), bands), dtype=np.uint64)
+    for a in range(0, len(alive), _KEY_CHUNK):
+        out[a:a + _KEY_CHUNK] = band_keys(signatures[alive[a:a + _KEY_CHUNK]], bands, rows)
+    return out
+
+
+def _bucket_greedy(
+    store: SignatureStore,
+    keys: np.ndarray,
+    alive: np.ndarray,
+    order: np.ndarray,
+    keep: np.ndarray,
+    removed: dict[int, Removal],
+    opts: DedupOptions,
+    lsh_t: float,
+    reason: str,
+) -> None:
+    """Step 2 without a pair list (``kernels.bucket_greedy_into``).
+
+    The keep rule only ever uses an edge from a document to an already *kept*, better-
+    ranked one; so going down the ranking and checking each document against the kept
+    members of its buckets (each once, same estimate cut, same exact test, same tie
+    rule) finds the same removals as listing every pair of every bucket.  Buckets over
+    ``lsh.DEFAULT_MAX_BUCKET`` keep ``candidate_pairs``' chain: neighbours in index
+    order only.  Memory: about six ``int64`` per document and band."""
+    from .jit import load_kernels
+    from .lsh import DEFAULT_MAX_BUCKET
+    from .signatures import estimate_jaccard
+
+    kern = load_kernels()
+    assert kern is not None
+    m, bands = keys.shape
+    # Sort each band's keys (stable: a bucket lists its members in index order), then
+    # walk the bands as one band-major sequence; a bucket ends where key or band changes.
+    by = np.argsort(keys, axis=0, kind="stable")
+    sorted_keys = np.take_along_axis(keys, by, axis=0).T.ravel()
+    del keys
+    members = np.ascontiguousarray(by.T.ravel(), dtype=np.int64)
+    del by
+    change = np.empty(len(sorted_keys), dtype=bool)
+    change[0] = True
+    np.not_equal(sorted_keys[1:], sorted_keys[:-1], out=change[1:])
+    del sorted_keys
+    change[::m] = True  # band boundaries
+    starts = np.flatnonzero(change)
+    del change
+    sizes = np.diff(np.append(starts, len(members)))
+    bstart = np.repeat(starts, sizes)
+    bsize = np.zeros(len(members), dtype=np.int64)
+    bsize[starts] = sizes
+    del starts, sizes
+    pos = np.empty(len(members), dtype=np.int64)
+    for b in range(bands):  # one band at a time: no n * bands temporaries
+        pos[members[b * m:(b + 1) * m] * bands + b] = np.arange(b * m, (b + 1) * m, dtype=np.int64)
+    ranked = np.argsort(order[alive], kind="stable").astype(np.int64)
+    chosen = np.full(len(keep), -1, dtype=np.int64)
+    chosen_exact = np.zeros(len(keep), dtype=np.float64)
+    kern.bucket_greedy_into(
+        members, pos, bstart, bsize, np.ascontiguousarray(alive, dtype=np.int64), ranked,
+        np.ascontiguousarray(order, dtype=np.int64), bands, DEFAULT_MAX_BUCKET,
+        np.ascontiguousarray(store.signatures, dtype=np.uint32), np.ascontiguousarray(store.shingles, dtype=np.uint32),
+        np.ascontiguousarray(store.offsets, dtype=np.int64), lsh_t - 0.15, float(opts.threshold),
+        opts.mode != "jaccard", chosen, chosen_exact,
+    )
+    del members, pos, bstart, bsize
+    gone = np.flatnonzero(chosen >= 0)
+    if not len(gone):
+        return
+    keep[gone] = False
+    heads = chosen[gone]
+    e = np.asarray(estimate_jaccard(store.signatures[gone], store.signatures[heads]), dtype=np.float64)
+    if opts.mode != "jaccard":  # the estimate of containment, as in ``_verify``
+        sizes_all = np.diff(store.offsets)
+        na, nb = sizes_all[gone], sizes_all[heads]
+        lo = np.maximum(np.minimum(na, nb), 1)
+        e = np.minimum(1.0, e * (na + nb) / ((1.0 + e) * lo))
+    ex = chosen_exact[gone]
+    for d, u, x, y in zip(gone.tolist(), heads.tolist(), ex.tolist(), e.tolist()):
+        removed[d] = Removal(str(store.ids[d]), str(store.ids[u]), reason, x, y)
 
 
 def _annotate(store: SignatureStore, removed: dict[int, Removal]) -> tuple[Removal, ...]:
