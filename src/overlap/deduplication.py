@@ -42,7 +42,9 @@ arrays built batch by batch; ids are one numpy string array.  The result's remov
 records are Python objects, one per *removed* document.
 
 Cost: one normalise-shingle-sign pass over the texts (``overlap.minhash``'s cost), one
-sort of the band keys, and an exact set intersection per candidate pair.
+sort of the band keys, and an exact set intersection per document and *kept* document
+sharing a band with it (compiled; not per pair of bucket members, so a story republished
+``L`` times costs about ``L`` checks, not ``L**2 / 2``).
 
 >>> r = dedup(["the cat sat on the mat today", "The cat sat on the mat today!", "a dog"])
 >>> r.kept, [(x.id, x.duplicate_of, x.reason) for x in r.removed]
