@@ -127,7 +127,7 @@ class ParaphraseOptions:
     summary_dense: float = 0.5
     rewrite_hull: float = 1.0
     rewrite_gap: float = 3.0
-    rewrite_spread: float = 2.5
+    rewrite_spread: float = 2.2
     edge_gap: int = 2
 
 
@@ -530,9 +530,9 @@ def _summaries(
 
 def _rewrite_shaped(m: Match, o: ParaphraseOptions) -> bool:
     """The summary ``m`` pairs like a rewrite of like length: its short side's sentences
-    pair, in order, with partners close together, and its stronger half of pairs with a
-    long-side region no longer than the short side, while all its pairs spread wide
-    (``rewrite_hull``, ``rewrite_gap``, ``rewrite_spread``).
+    pair, in order, with partners close together (forwards or backwards), and its
+    stronger half of pairs with a long-side region no longer than the short side, while
+    all its pairs spread wide (``rewrite_hull``, ``rewrite_gap``, ``rewrite_spread``).
 
     A summary restates its source from all over it: each of its sentences draws on
     sentences far apart.  Where the strong pairs sit in one region as long as the short
@@ -551,7 +551,8 @@ def _rewrite_shaped(m: Match, o: ParaphraseOptions) -> bool:
     if len(best) < 2 or spread < o.rewrite_spread * size:
         return False
     partners = [best[k] for k in sorted(best)]
-    gap = sum(max(0, y[0].start - x[0].end) for x, y in zip(partners, partners[1:]))
+    # Distance between consecutive partners, backwards too: a rewrite keeps its order.
+    gap = sum(max(0, y[0].start - x[0].end, x[0].start - y[0].end) for x, y in zip(partners, partners[1:]))
     top = sorted(partners, key=lambda t: -t[1])[: max(2, (len(partners) + 1) // 2)]
     hull = max(t[0].end for t in top) - min(t[0].start for t in top)
     return hull <= o.rewrite_hull * size and gap <= o.rewrite_gap * size
