@@ -294,3 +294,171 @@ def test_one_invisible_character_keeps_offsets_right_in_a_long_text(seeds: dict[
     for p, q in zip(clean.passages, soft.passages):
         assert q.b == p.b
         assert (q.a.start, q.a.end) == (shifted(p.a.start), shifted(p.a.end))
+
+
+# --------------------------------------------------------------------------- capped work is stated
+
+
+def _long_near_copy(seeds: dict[int, str]) -> tuple[str, str]:
+    """Real words, over ``LONG_PASSAGE`` tokens, and a copy with one word in 60 changed."""
+    words = " ".join(seeds.values()).split()
+    words = (words * (1 + 2 * LONG_PASSAGE // len(words)))[: 2 * LONG_PASSAGE]
+    rng = random.Random(16)
+    other = list(words)
+    for i in range(0, len(other), 60):
+        other[i] = rng.choice(words) + "x"
+    return " ".join(words), " ".join(other)
+
+
+def test_a_piecewise_diff_is_stated_in_json_and_report(seeds: dict[int, str]) -> None:
+    from io import StringIO
+
+    from rich.console import Console
+
+    from overlap.report import render_comparison
+
+    a, b = _long_near_copy(seeds)
+    c = compare(a, b, paraphrase=False)
+    long = [k for k, p in enumerate(c.passages, 1) if len(p.a.of(a).split()) > LONG_PASSAGE]
+    assert long, "the test needs a passage over LONG_PASSAGE tokens"
+    d = c.to_dict()
+    assert [k for k, p in enumerate(d["passages"], 1) if p["piecewise"]] == long
+    assert any(f"passage {long[0]} " in s and "piecewise" in s for s in d["capped"])
+    out = StringIO()
+    render_comparison(c, a, b, console=Console(file=out, width=100, color_system=None))
+    assert "capped: passage" in out.getvalue() and "piecewise" in out.getvalue()
+    # An ordinary pair: nothing capped, no passage piecewise.
+    small = compare(seeds[0], seeds[0].replace("Nga", "Mỹ"))
+    assert small.capped == () and not any(p.piecewise for p in small.passages)
+
+
+def test_skipping_the_reworded_stage_over_its_cap_is_stated(monkeypatch: pytest.MonkeyPatch, seeds: dict[int, str]) -> None:
+    import overlap.pipeline as P
+
+    a, b = seeds[0], seeds[1]
+    full = compare(a, b)
+    assert not any("reworded" in s for s in full.capped)
+    monkeypatch.setattr(P, "REWORDED_MAX_PAIRS", 10)
+    capped = compare(a, b)
+    assert any("reworded passages were not searched" in s for s in capped.capped)
+    assert capped.passages == compare(a, b, paraphrase=False).passages
+    # Without the paraphrase stage nothing was skipped, so nothing is said.
+    assert not compare(a, b, paraphrase=False).capped
+
+
+def test_nfc_text_with_a_combining_mark_gives_the_plain_view_and_offsets(seeds: dict[int, str]) -> None:
+    # "q" + grave has no precomposed form, so the text is NFC: the cluster path it now
+    # takes (a combining mark skips ``is_normalized``) must give the plain path's view.
+    for text in ("q\u0300 và x", seeds[0] + " q\u0301 " + seeds[1]):
+        assert unicodedata.is_normalized("NFC", text)
+        v = normalize(text)
+        assert v.text == N._fold(text)
+        # Offsets at cluster edges (where tokens start and end) are the same; the cluster
+        # path widens a range that starts or ends inside a cluster to the whole cluster.
+        edges = [k for k in range(len(text) + 1) if k == len(text) or not unicodedata.combining(text[k])]
+        rng = random.Random(len(text))
+        for _ in range(300):
+            i, j = sorted(rng.sample(edges, 2))
+            assert v.to_original(i, j) == (i, j)
+
+
+@pytest.mark.parametrize("memo_max", [1 << 20, 64])
+def test_sparse_walk_memo_on_a_long_near_copy_equals_plain_and_compiled(
+    monkeypatch: pytest.MonkeyPatch, memo_max: int, seeds: dict[int, str]
+) -> None:
+    # Real words repeated (common trigrams split the main diagonal into many chains,
+    # each of which walks on through the rest of the text) with a few words changed.
+    words = " ".join(seeds.values()).split()
+    a = (words * 4)[:12_000]
+    b = list(a)
+    rng = random.Random(3)
+    for i in rng.sample(range(len(b)), 15):
+        b[i] = "đổi"
+    ta, tb = tokenize(normalize(" ".join(a)).text), tokenize(normalize(" ".join(b)).text)
+    monkeypatch.setattr(A, "_MEMO_MAX", memo_max)
+    was_on = aligner() is not None
+    A.use_jit(False)
+    try:
+        py = A.align(ta, tb)
+        assert py == _align_extending_each_chain_alone(ta, tb)
+        if A.use_jit():
+            assert A.align(ta, tb) == py
+    finally:
+        A.use_jit(was_on)
+
+
+def _combine_all_pairs(verbatim, reworded, gap=300):  # type: ignore[no-untyped-def]
+    """``combine.combine`` as it was: every pair of items and of groups compared."""
+    from overlap.combine import Merged, _distance, _meets
+    from overlap.records import Span
+
+    kept_r = [k for k, (ra, rb) in enumerate(reworded) if not any(_meets(ra, va) != _meets(rb, vb) for va, vb in verbatim)]
+    items = [("v", i, va, vb) for i, (va, vb) in enumerate(verbatim)] + [("r", k, *reworded[k]) for k in kept_r]
+    parent = list(range(len(items)))
+
+    def find(x):  # type: ignore[no-untyped-def]
+        while parent[x] != x:
+            x = parent[x]
+        return x
+
+    for i in range(len(items)):
+        for j in range(i + 1, len(items)):
+            if items[i][0] == items[j][0] == "v":
+                continue
+            if _distance(items[i][2], items[j][2]) <= gap and _distance(items[i][3], items[j][3]) <= gap:
+                parent[find(i)] = find(j)
+    changed = True
+    while changed:
+        groups: dict = {}
+        for i in range(len(items)):
+            groups.setdefault(find(i), []).append(i)
+        hull = {g: tuple(Span(min(items[i][s].start for i in m), max(items[i][s].end for i in m)) for s in (2, 3)) for g, m in groups.items()}
+        changed = False
+        keys = sorted(hull)
+        for x in range(len(keys)):
+            for y in range(x + 1, len(keys)):
+                gx, gy = keys[x], keys[y]
+                if all(items[i][0] == "v" for i in groups[gx] + groups[gy]):
+                    continue
+                if _meets(hull[gx][0], hull[gy][0]) or _meets(hull[gx][1], hull[gy][1]):
+                    parent[find(gx)] = find(gy)
+                    changed = True
+    out = [Merged(*hull[g], tuple(sorted(items[i][1] for i in m if items[i][0] == "v")),
+                  tuple(sorted(items[i][1] for i in m if items[i][0] == "r"))) for g, m in groups.items()]
+    return sorted(out, key=lambda m: (m.a.start, m.b.start))
+
+
+def test_combine_comparing_only_pairs_with_a_reworded_item_equals_all_pairs() -> None:
+    from overlap.combine import combine
+    from overlap.records import Span
+
+    rng = random.Random(13)
+
+    def spans(n: int, span: int) -> list[tuple[Span, Span]]:
+        out = []
+        for _ in range(n):
+            a0, b0 = rng.randrange(span), rng.randrange(span)
+            out.append((Span(a0, a0 + rng.randrange(1, 400)), Span(b0, b0 + rng.randrange(1, 400))))
+        return out
+
+    for _ in range(400):
+        span = rng.choice([500, 3000, 20000])
+        v, r = spans(rng.randint(0, 25), span), spans(rng.randint(0, 6), span)
+        gap = rng.choice([0, 300])
+        assert combine(v, r, gap=gap) == _combine_all_pairs(v, r, gap)
+
+
+def test_covered_sentences_equal_the_sum_over_every_span() -> None:
+    from overlap.paraphrase import Units, _covered
+    from overlap.records import Span
+
+    rng = random.Random(21)
+    for _ in range(300):
+        n = rng.randint(1, 30)
+        cuts = sorted(rng.sample(range(1, 2000), n))
+        sents = tuple(Span(s, e) for s, e in zip([0, *cuts], cuts) if e >= s)
+        known = [Span(a, a + rng.randrange(0, 300)) for a in (rng.randrange(2000) for _ in range(rng.randint(0, 12)))]
+        x = Units(sents, tuple(() for _ in sents), 2000)
+        share = rng.choice([0.5, 0.1, 1.0])
+        plain = [sum(max(0, min(sp.end, s.end) - max(sp.start, s.start)) for s in known) >= share * max(1, len(sp)) for sp in sents]
+        assert _covered(x, known, share).tolist() == plain

@@ -164,6 +164,9 @@ def chains(sa, sb, ha, hb, k, max_rep, max_gap, min_tokens, min_density):  # pra
     # a direct-mapped cache per direction (``align._walk`` keeps a dict): a walk that
     # reaches a cached position stops there, and chains that all extend through the
     # rest of the text cost linear time in all.  A collision only overwrites an entry.
+    # As there, only positions with ``xa`` a multiple of 16 are cached (a walk meets one
+    # within a few steps), and the slot uses ``xa >> 4`` times an odd number, so a long
+    # diagonal fills distinct slots instead of overwriting itself.
     max_edit = 2
     csize = 64
     while csize < 2 * (na + 1) and csize < (1 << 20):
@@ -198,8 +201,8 @@ def chains(sa, sb, ha, hb, k, max_rep, max_gap, min_tokens, min_density):  # pra
             steps = 0
             while True:
                 key = (xa + 1) * stride + (xb + 1)
-                slot = (xa * 40503 + xb) & cmask
-                if ckey[side, slot] == key:
+                slot = ((xa >> 4) * 40503 + xb) & cmask
+                if (xa & 15) == 0 and ckey[side, slot] == key:
                     steps = cst[side, slot]
                     nxa = cfx[side, slot]
                     xb = cfy[side, slot]
@@ -237,7 +240,9 @@ def chains(sa, sb, ha, hb, k, max_rep, max_gap, min_tokens, min_density):  # pra
             for t in range(npath):
                 px = px_buf[t]
                 py = py_buf[t]
-                slot = (px * 40503 + py) & cmask
+                if (px & 15) != 0:
+                    continue
+                slot = ((px >> 4) * 40503 + py) & cmask
                 ckey[side, slot] = (px + 1) * stride + (py + 1)
                 cfx[side, slot] = xa
                 cfy[side, slot] = xb

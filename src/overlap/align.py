@@ -230,15 +230,20 @@ def _extend(
 
 
 _MEMO_MAX = 1 << 20  # positions remembered per direction; then the memo starts afresh
+# Only positions whose x is a multiple of ``_MEMO_EVERY`` (a power of 2) are remembered:
+# a walk that joins a known path meets one within a few dozen steps, and the memo stays
+# small enough never to be cleared on a long near-copy (clearing it made every other
+# chain walk again through the rest of the text: quadratic).
+_MEMO_EVERY = 16
 
 
 def _walk(ha: Sequence[int], hb: Sequence[int], x: int, y: int, d: int, max_edit: int, memo: _Memo) -> tuple[int, int, int]:
     """Step from ``(x, y)`` in direction ``d`` while ``_step`` finds a way on: (x, y, steps) at the end."""
     path: list[tuple[int, int]] = []
     na, nb = len(ha), len(hb)
+    every = _MEMO_EVERY - 1
     while True:
-        got = memo.get((x, y))
-        if got is not None:
+        if not x & every and (got := memo.get((x, y))) is not None:
             x, y, n = got
             break
         if 0 <= x < na and 0 <= y < nb and ha[x] == hb[y]:  # a match: ``_step`` would say (0, 0)
@@ -251,11 +256,13 @@ def _walk(ha: Sequence[int], hb: Sequence[int], x: int, y: int, d: int, max_edit
             break
         path.append((x, y))
         x, y = x + d * (st[0] + 1), y + d * (st[1] + 1)
-    if len(memo) + len(path) > _MEMO_MAX:
+    if len(memo) + len(path) // _MEMO_EVERY > _MEMO_MAX:
         memo.clear()
-    for k, key in enumerate(reversed(path), 1):
-        memo[key] = (x, y, n + k)
-    return x, y, n + len(path)
+    total = n + len(path)
+    for k, key in enumerate(path):
+        if not key[0] & every:
+            memo[key] = (x, y, total - k)
+    return x, y, total
 
 
 def use_jit(on: bool = True) -> bool:

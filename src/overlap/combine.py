@@ -17,7 +17,8 @@ with reworded passages between them, so:
   decided they are two, and reordered paragraphs stay apart;
 * merged groups that end up overlapping merge too.
 
-Cost: quadratic in the number of passages of one pair (a handful).
+Cost: O(passages x flexible passages) per round of merging (exact copies alone
+never merge, so they are not compared with one another).
 """
 
 from __future__ import annotations
@@ -83,10 +84,16 @@ def combine(
             x = parent[x]
         return x
 
-    for i in range(len(items)):
-        for j in range(i + 1, len(items)):
-            if items[i][0] == "v" and items[j][0] == "v" and not (fused[items[i][1]] and fused[items[j][1]]):
-                continue
+    # Only pairs holding a flexible item (reworded, or an edited copy) can merge: each
+    # such pair once, so thousands of exact copies with a few others stay linear.
+    flex = [k for k, it in enumerate(items) if it[0] == "r" or fused[it[1]]]
+    flexible = set(flex)
+    for j in flex:
+        for i in range(len(items)):
+            if i == j or (i in flexible and i > j):
+                continue  # a pair of flexible items is seen once
+            if items[j][0] == "v" and i not in flexible:
+                continue  # an edited copy merges with an exact copy only through a rewrite
             if _distance(items[i][2], items[j][2]) <= gap and _distance(items[i][3], items[j][3]) <= gap:
                 parent[find(i)] = find(j)
     changed = True
@@ -102,11 +109,11 @@ def combine(
         }
         changed = False
         keys = sorted(hulls)
-        for x in range(len(keys)):
-            for y in range(x + 1, len(keys)):
-                gx, gy = keys[x], keys[y]
-                if all(items[i][0] == "v" and not fused[items[i][1]] for i in groups[gx] + groups[gy]):
-                    continue
+        mixed = {g for g in keys if any(i in flexible for i in groups[g])}
+        for gx in [g for g in keys if g in mixed]:
+            for gy in keys:
+                if gy == gx or (gy in mixed and gy < gx):
+                    continue  # the pair is seen once, from its smaller flexible group
                 if _meets(hulls[gx][0], hulls[gy][0]) or _meets(hulls[gx][1], hulls[gy][1]):
                     parent[find(gx)] = find(gy)
                     changed = True

@@ -35,6 +35,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import replace
+from functools import lru_cache
 
 from .quantities import age_and_birth_year, compact, date_parts, readings, rounded, values
 from .records import Conflict, Passage, Variant
@@ -47,6 +48,7 @@ _TOKEN = re.compile(r"\w+(?:[.,/]\w+)*")
 _PARTS = re.compile(r"\w+(?:[.,]\d+)*")  # "III/2016" -> "III", "2016"
 _WINDOW = 300  # characters read on each side of a conflict
 _SLOT = 6  # shared words counted on each side of the slot
+_LINE_MAX = 2000  # characters of a conflict's line read on each side
 _NEAR = 12  # words on each side where other differing figures betray a template
 _NUMBER_WORDS = frozenset(
     "một hai ba bốn tư năm sáu bảy tám chín mười mươi lăm trăm nghìn triệu tỷ tỉ "
@@ -101,9 +103,11 @@ def _clause_edge(s: str) -> bool:
 
 
 def _line(text: str, start: int, end: int) -> str:
-    lo = text.rfind("\n", 0, start) + 1
-    hi = text.find("\n", end)
-    return text[lo : hi if hi >= 0 else len(text)]
+    """The line around ``[start, end)``, at most ``_LINE_MAX`` characters on each side
+    (a one-line document would otherwise be read whole for every conflict)."""
+    lo = max(text.rfind("\n", max(0, start - _LINE_MAX), start) + 1, start - _LINE_MAX, 0)
+    hi = text.find("\n", end, end + _LINE_MAX)
+    return text[lo : hi if hi >= 0 else min(len(text), end + _LINE_MAX)]
 
 
 def _qualifier(text: str, start: int, written: str) -> str:
@@ -206,9 +210,15 @@ def _vague(x: str) -> tuple[float, float] | None:
     return next((band for word, band in _VAGUE.items() if word in low), None)
 
 
+@lru_cache(maxsize=4)
+def _words_of(text: str) -> frozenset[str]:
+    """The words of a whole text, kept for the few texts of the current comparison."""
+    return frozenset(_TOKEN.findall(text))
+
+
 def _all_in(x: str, y: str, other: str) -> bool:
     """Every word of ``x`` that ``y`` lacks stands somewhere in the other text."""
-    words = set(_TOKEN.findall(other))
+    words = _words_of(other)
     own = set(_TOKEN.findall(y))
     return all(w in words for w in _TOKEN.findall(x) if w not in own)
 
@@ -365,6 +375,7 @@ def assess(
         p = next((p for p in passages if p.a.start <= c.a.start and c.a.end <= p.a.end), None)
         conf, reason, why = _score(c, a, b, p, figures)
         out_c.append(replace(c, confidence=conf, reason=reason, explanation=why))
+    _words_of.cache_clear()  # holds whole texts: not past this call
     out_v.sort(key=lambda v: (v.a.start, v.b.start))
     return out_c, out_v
 

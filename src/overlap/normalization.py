@@ -41,6 +41,7 @@ _MAP = {chr(k): v for k, v in _TRANSLATE.items()}
 _SPECIAL = re.compile("[" + re.escape("".join(_MAP)) + "]")
 # Invisible characters that are dropped (they change length, so they force the slow path).
 _INVISIBLE = frozenset("\u00ad\u200b\u200c\u200d\u2060\ufeff")
+_COMBINING = re.compile("[\u0300-\u036f]")  # combining diacritics (Vietnamese tones among them)
 
 # Vietnamese tone-mark placement in open syllables ending in oa/oe/uy: the old style puts
 # the mark on the first vowel ("hòa", "thủy"), the new style on the second ("hoà",
@@ -146,7 +147,9 @@ def normalize(text: str) -> NormText:
     """
     if not isinstance(text, str):
         raise TypeError(f"normalize() expects str, got {type(text).__name__}")
-    if unicodedata.is_normalized("NFC", text) and not any(c in text for c in _INVISIBLE):
+    # A combining mark almost always means decomposed text: go straight to the cluster
+    # path (same result), not through ``is_normalized``, which then NFCs the whole text.
+    if not _COMBINING.search(text) and unicodedata.is_normalized("NFC", text) and not any(c in text for c in _INVISIBLE):
         lowered = text.lower()
         if len(lowered) == len(text):
             return NormText(text, _fold(text))

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 
-from .align import Alignment, token_opcodes, token_similarity
+from .align import LONG_PASSAGE, Alignment, token_opcodes, token_similarity
 from .conflicts import Side, classify, may_hold_quantity
 from .prepared import PreparedText
 from .records import Conflict, Edit, Passage, SentencePair, Span, Variant
@@ -225,9 +225,10 @@ def passage_record(al: Alignment, a: PreparedText, b: PreparedText, flip: bool =
     score = 1.0 if ha == hb else token_similarity(ha, hb)
     pairs = _sentence_pairs(al, a, b, amap, pa, flip)
     same = 1.0 if ha == hb else 2 * sum(op[2] - op[1] for op in ops if op[0] == "equal") / (len(ha) + len(hb))
+    piecewise = ha != hb and max(len(ha), len(hb)) > LONG_PASSAGE
     if flip:
-        return Passage(pb, pa, float(score), tuple(pairs), tuple(edits), same), conflicts, variants
-    return Passage(pa, pb, float(score), tuple(pairs), tuple(edits), same), conflicts, variants
+        return Passage(pb, pa, float(score), tuple(pairs), tuple(edits), same, piecewise), conflicts, variants
+    return Passage(pa, pb, float(score), tuple(pairs), tuple(edits), same, piecewise), conflicts, variants
 
 
 _Op = tuple[str, int, int, int, int]

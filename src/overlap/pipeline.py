@@ -22,11 +22,12 @@ import os
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, fields, replace
+from itertools import accumulate
 from typing import Any
 
 import numpy as np
 
-from .align import AlignOptions, align, token_opcodes
+from .align import LONG_PASSAGE, AlignOptions, align, token_opcodes
 from .confidence import assess
 from .errors import ConfigError
 from .jit import aligner
@@ -167,6 +168,30 @@ def _units(doc: PreparedText, language: str) -> Any:
     return got
 
 
+# The paraphrase stage scores every sentence of a against every sentence of b: over this
+# many sentence pairs (about 2,000 sentences a side) it is skipped, and the result says so.
+REWORDED_MAX_PAIRS = 4_000_000
+
+
+def _reworded_capped(a: PreparedText, b: PreparedText) -> bool:
+    return len(a.sentence_spans) * len(b.sentence_spans) > REWORDED_MAX_PAIRS
+
+
+def _capped(a: PreparedText, b: PreparedText, o: CompareOptions, passages: list[Passage]) -> tuple[str, ...]:
+    """What ``compare`` cut short on a very large input, one sentence each (``Comparison.capped``)."""
+    out = [
+        f"passage {k} is over {LONG_PASSAGE:,} tokens: its diff was computed piecewise, "
+        "so its edits may not be the fewest"
+        for k, p in enumerate(passages, 1) if p.piecewise
+    ]
+    if o.paraphrase and _reworded_capped(a, b):
+        out.append(
+            f"reworded passages were not searched: {len(a.sentence_spans):,} x {len(b.sentence_spans):,} "
+            f"sentence pairs is over {REWORDED_MAX_PAIRS:,}"
+        )
+    return tuple(out)
+
+
 def _with_reworded(a: PreparedText, b: PreparedText, o: CompareOptions, passages: list[Passage], flip: bool) -> list[Passage]:
     """The verbatim passages combined with the reworded ones (``overlap.combine``).
 
@@ -178,6 +203,8 @@ def _with_reworded(a: PreparedText, b: PreparedText, o: CompareOptions, passages
     from .combine import combine
     from .paraphrase import paraphrase_passages
 
+    if _reworded_capped(a, b):
+        return passages
     spans = [(p.b, p.a) if flip else (p.a, p.b) for p in passages]
     matches = paraphrase_passages(_units(a, o.language), _units(b, o.language), known=spans)
     out: list[Passage] = []
@@ -197,11 +224,14 @@ def _with_reworded(a: PreparedText, b: PreparedText, o: CompareOptions, passages
         ha, hb = a.hlist[ia0:ia1], b.hlist[ib0:ib1]
         same = 2 * sum(op[2] - op[1] for op in token_opcodes(ha, hb) if op[0] == "equal") / max(1, len(ha) + len(hb))
         got = [(sa, sb, sc) for k in m.reworded for sa, sb, sc in matches[k].pairs]
-        seeded = [t[0] for t in got]
+        # Seed a-spans by start, with the running maximum of their ends: some seed
+        # overlaps t exactly when one starting before t's end ends after t's start.
+        seeded = sorted((t[0].start, t[0].end) for t in got)
+        starts, reach = [x[0] for x in seeded], list(accumulate((x[1] for x in seeded), max))
         got += [  # the absorbed passages' pairs where no seed pair already stands
             t for v in m.verbatim for q in passages[v].pairs
             for t in [(q.b, q.a, q.score) if flip else (q.a, q.b, q.score)]
-            if not any(t[0].start < x.end and x.start < t[0].end for x in seeded)
+            if not (k := bisect_left(starts, t[0].end)) or reach[k - 1] <= t[0].start
         ]
         got.sort(key=lambda t: (t[0].start, t[1].start))
         pairs = [SentencePair(sb, sa, sc) if flip else SentencePair(sa, sb, sc) for sa, sb, sc in got]
@@ -212,7 +242,8 @@ def _with_reworded(a: PreparedText, b: PreparedText, o: CompareOptions, passages
             score = sum(p.score * len(p.a) for p in members) / max(1, sum(len(p.a) for p in members))
             edits = tuple(sorted((e for p in members for e in p.edits), key=lambda e: (e.a.start, e.b.start)))
         sa, sb = (m.b, m.a) if flip else (m.a, m.b)
-        out.append(Passage(sa, sb, float(score), tuple(pairs), edits, float(same)))
+        piecewise = any(p.piecewise for p in members) or (ha != hb and max(len(ha), len(hb)) > LONG_PASSAGE)
+        out.append(Passage(sa, sb, float(score), tuple(pairs), edits, float(same), piecewise))
     return out
 
 
@@ -320,6 +351,7 @@ def compare_prepared(a: PreparedText, b: PreparedText, *, options: CompareOption
         conflicts=tuple(conflicts),
         variants=tuple(variants),
         duplicate=reason,
+        capped=_capped(a, b, o, passages),
     )
 
 

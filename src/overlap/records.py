@@ -128,6 +128,8 @@ class Passage:
     is the share of the passage's tokens that are identical on the two sides (aligned
     in order): near 1.0 for a copy, low for a rewrite found by the paraphrase stage,
     whose ``score`` is then the tf-idf cosine of its two sides and ``edits`` empty.
+    ``piecewise``: the passage is over ``align.LONG_PASSAGE`` tokens, so its diff was
+    computed piece by piece (linear time; ``edits`` may be longer than the least ones).
     """
 
     a: Span
@@ -136,6 +138,7 @@ class Passage:
     pairs: tuple[SentencePair, ...] = ()
     edits: tuple[Edit, ...] = ()
     verbatim: float = 1.0
+    piecewise: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -145,6 +148,7 @@ class Passage:
             "verbatim": round(self.verbatim, 4),
             "pairs": [p.to_dict() for p in self.pairs],
             "edits": [e.to_dict() for e in self.edits],
+            "piecewise": self.piecewise,
         }
 
 
@@ -255,6 +259,7 @@ class Comparison:
     b_path: str | None = None
     variants: tuple[Variant, ...] = ()
     duplicate: DuplicateReason | None = None  # set when near_duplicate: which rule fired
+    capped: tuple[str, ...] = ()  # work cut short on a very large input, one sentence each
 
     @property
     def shared_a(self) -> int:
@@ -286,4 +291,5 @@ class Comparison:
             "passages": passages,
             "conflicts": [c.to_dict() for c in self.conflicts],
             "variants": [v.to_dict() for v in self.variants],
+            "capped": list(self.capped),
         }

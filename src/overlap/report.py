@@ -235,6 +235,8 @@ def render_comparison(
     con.print(head)
     con.print()
     con.print(_summary_table(cmp, a_name, b_name))
+    for note in cmp.capped:  # work cut short on a very large input (issue 16): say so
+        con.print(Text(f"capped: {note}", style="yellow"))
     if is_plain and any(p.edits for p in cmp.passages):
         con.print(Text("Differing words are shown [in brackets]; [] marks words only the other side has.", style="dim"))
     for pid, p in enumerate(cmp.passages, 1):
