@@ -126,7 +126,7 @@ class ParaphraseOptions:
     summary_chars: int = 250
     summary_dense: float = 0.5
     rewrite_hull: float = 1.0
-    rewrite_gap: float = 3.0
+    rewrite_gap: float = 2.0
     rewrite_spread: float = 2.2
     edge_gap: int = 2
 
