@@ -11,7 +11,7 @@ import pytest
 
 from overlap.reuse import MIN_SIMILARITY, SharedSpan, passage_groups, similarity
 from overlap.stories import MERGE_THRESHOLD, Evidence, cluster, link_weight
-from overlap.vocabulary import terms, vocabulary_links
+from overlap.vocabulary import terms, vocabulary_link_arrays, vocabulary_links
 
 
 def _clique(members: list[int], weight: float = 1.0, reason: str = "near_duplicate") -> list[Evidence]:
@@ -138,6 +138,8 @@ def test_vocabulary_links_match_their_definition_on_republished_copies(seeds: di
     assert [c for _, _, c in got] == pytest.approx([expected[i, j] for i, j, _ in got], rel=1e-12)
     for slice_pairs in (1, 97, 5_000):
         assert vocabulary_links(docs, max_df=max_df, slice_pairs=slice_pairs) == got
+    i, j, cos = vocabulary_link_arrays(docs, max_df=max_df)
+    assert list(zip(i.tolist(), j.tolist(), cos.tolist())) == got
     with pytest.raises(ValueError, match="slice_pairs"):
         vocabulary_links(docs, slice_pairs=0)
 

@@ -8,6 +8,8 @@
 ``vocabulary_links(docs, *, max_df=None, min_shared=2, min_cosine=0.05, min_docs=MIN_DOCS) -> list[tuple[int, int, float]]``
     ``(i, j, cosine)`` for documents ``i < j`` that share at least ``min_shared`` rare
     bigrams and whose TF-IDF cosine over their rare bigrams reaches ``min_cosine``.
+``vocabulary_link_arrays(docs, ...) -> (i, j, cosine)``
+    The same as three numpy arrays, for corpora with millions of links.
 
 Why: two reports of one event by different outlets often share no sentence and fewer
 than three distinctive capitalised names, yet they share rare word pairs (the place,
@@ -35,7 +37,10 @@ from collections.abc import Iterator, Sequence
 
 import numpy as np
 
-__all__ = ["MIN_DOCS", "SAMPLE", "terms", "terms_from_bigrams", "terms_from_hashes", "vocabulary_links"]
+__all__ = [
+    "MIN_DOCS", "SAMPLE", "SLICE_PAIRS", "terms", "terms_from_bigrams", "terms_from_hashes",
+    "vocabulary_link_arrays", "vocabulary_links",
+]
 
 SAMPLE = 2
 """One bigram hash in ``SAMPLE`` is kept (those with ``hash % SAMPLE == 0``)."""
@@ -91,6 +96,25 @@ def vocabulary_links(
     ``(i, j, cosine)``, ``i < j``, ascending, for pairs sharing at least ``min_shared``
     rare bigrams with a cosine of at least ``min_cosine``.  Below ``min_docs`` documents
     there is no corpus to call a bigram rare in, and nothing is returned.
+    ``vocabulary_link_arrays`` gives the same as arrays.
+    """
+    i, j, cos = vocabulary_link_arrays(
+        docs, max_df=max_df, min_shared=min_shared, min_cosine=min_cosine, min_docs=min_docs, slice_pairs=slice_pairs
+    )
+    return [(int(a), int(b), float(c)) for a, b, c in zip(i, j, cos)]
+
+
+def vocabulary_link_arrays(
+    docs: Sequence[np.ndarray],
+    *,
+    max_df: int | None = None,
+    min_shared: int = 2,
+    min_cosine: float = 0.05,
+    min_docs: int = MIN_DOCS,
+    slice_pairs: int = SLICE_PAIRS,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``vocabulary_links`` as three arrays ``(i, j, cosine)`` (int64, int64, float64),
+    without a Python object per link (a scan may keep millions of them).
 
     The (pair, bigram) keys are made and reduced in slices of first documents holding
     about ``slice_pairs`` keys each, so memory is bounded by the slice and the postings,
@@ -98,7 +122,7 @@ def vocabulary_links(
     """
     n = len(docs)
     if n < min_docs:
-        return []
+        return (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0))
     if max_df is None:
         max_df = max(5, n // 200)
     if isinstance(max_df, bool) or not isinstance(max_df, int) or max_df < 2:
@@ -106,10 +130,10 @@ def vocabulary_links(
     if isinstance(slice_pairs, bool) or not isinstance(slice_pairs, int) or slice_pairs < 1:
         raise ValueError(f"slice_pairs must be a positive integer: {slice_pairs!r}")
     if n < 2:
-        return []
+        return (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0))
     post = _rare_postings(docs, n, max_df)
     if post is None:
-        return []
+        return (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0))
     doc, size, partners, norms = post
     base = max_df + 1
     wsq = np.zeros(base)
@@ -119,11 +143,11 @@ def vocabulary_links(
         if len(rows):
             found.append(_slice_links(rows, doc, size, partners, norms, wsq, n, base, min_shared, min_cosine))
     if not found:
-        return []
+        return (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0))
     i = np.concatenate([f[0] for f in found])
     j = np.concatenate([f[1] for f in found])
     cos = np.concatenate([f[2] for f in found])
-    return [(int(a), int(b), float(c)) for a, b, c in zip(i, j, cos)]
+    return i, j, cos
 
 
 def _rare_postings(
