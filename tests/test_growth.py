@@ -327,6 +327,10 @@ def test_a_piecewise_diff_is_stated_in_json_and_report(seeds: dict[int, str]) ->
     out = StringIO()
     render_comparison(c, a, b, console=Console(file=out, width=100, color_system=None))
     assert "capped: passage" in out.getvalue() and "piecewise" in out.getvalue()
+    from overlap.html import comparison_html
+
+    page = comparison_html(c, a, b, a_name="a.txt", b_name="b.txt")
+    assert f"<li>capped: passage {long[0]} is over" in page and "computed piecewise" in page
     # An ordinary pair: nothing capped, no passage piecewise.
     small = compare(seeds[0], seeds[0].replace("Nga", "Mỹ"))
     assert small.capped == () and not any(p.piecewise for p in small.passages)

@@ -432,55 +432,94 @@ def _rank(store: SignatureStore, keep: str) -> np.ndarray:
     return np.lexsort((index, np.where(np.isnan(dates), np.inf, dates)))
 
 
-def _verify(store: SignatureStore, pairs: np.ndarray, opts: DedupOptions, lsh_t: float) -> list[tuple[int, int, float, float]]:
+Edges = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]  # (i, j, exact, estimated), one row per pair
+
+
+def _verify(store: SignatureStore, pairs: np.ndarray, opts: DedupOptions, lsh_t: float) -> Edges:
     """``(i, j, exact, estimated)`` for the candidate pairs that are duplicates.
 
     Cheapest filter first: the signature estimate (vectorised) drops pairs far below the
     LSH threshold (0.15 is about four standard errors of a 128-permutation estimate),
     then the exact intersection of the sorted shingle sets decides."""
     if not len(pairs):
-        return []
+        z = np.zeros(0, dtype=np.int64)
+        return z, z, np.zeros(0), np.zeros(0)
     from .signatures import estimate_jaccard
 
     est = np.asarray(estimate_jaccard(store.signatures[pairs[:, 0]], store.signatures[pairs[:, 1]]), dtype=np.float64)
     sizes = np.diff(store.offsets)
     sel = est >= lsh_t - 0.15
-    out: list[tuple[int, int, float, float]] = []
+    left = np.ascontiguousarray(pairs[sel, 0], dtype=np.int64)
+    right = np.ascontiguousarray(pairs[sel, 1], dtype=np.int64)
+    e = est[sel]
+    inter = _intersections(store, left, right).astype(np.float64)
+    na, nb = sizes[left], sizes[right]
+    if opts.mode == "jaccard":
+        union = na + nb - inter
+        exact = np.divide(inter, union, out=np.ones_like(inter), where=union > 0)
+        estimate = e
+    else:
+        lo = np.maximum(np.minimum(na, nb), 1)
+        exact = inter / lo
+        estimate = np.minimum(1.0, e * (na + nb) / ((1.0 + e) * lo))  # |A & B| = J (|A| + |B|) / (1 + J)
+    hit = exact >= opts.threshold
+    return left[hit], right[hit], exact[hit], np.asarray(estimate, dtype=np.float64)[hit]
+
+
+def _intersections(store: SignatureStore, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+    """``|A & B|`` of each pair's sorted shingle sets: the compiled merge
+    (``overlap.kernels.intersections_into``), else ``np.intersect1d`` per pair (same counts)."""
+    from .jit import load_kernels
+
+    out = np.zeros(len(left), dtype=np.int64)
+    kern = load_kernels()
     sh, off = store.shingles, store.offsets
-    for (i, j), e in zip(pairs[sel].tolist(), est[sel].tolist()):
-        a, b = sh[off[i]:off[i + 1]], sh[off[j]:off[j + 1]]
-        inter = len(np.intersect1d(a, b, assume_unique=True))
-        na, nb = int(sizes[i]), int(sizes[j])
-        if opts.mode == "jaccard":
-            exact = inter / (na + nb - inter) if na + nb - inter else 1.0
-            estimate = e
-        else:
-            lo = min(na, nb) or 1
-            exact = inter / lo
-            estimate = min(1.0, e * (na + nb) / ((1.0 + e) * lo))  # |A & B| = J (|A| + |B|) / (1 + J)
-        if exact >= opts.threshold:
-            out.append((i, j, exact, estimate))
+    if kern is not None and len(left):
+        kern.intersections_into(np.ascontiguousarray(sh, dtype=np.uint32), np.ascontiguousarray(off, dtype=np.int64),
+                                left, right, out)
+        return out
+    for p, (i, j) in enumerate(zip(left.tolist(), right.tolist())):
+        out[p] = len(np.intersect1d(sh[off[i]:off[i + 1]], sh[off[j]:off[j + 1]], assume_unique=True))
     return out
 
 
 def _greedy(
     store: SignatureStore,
-    edges: list[tuple[int, int, float, float]],
+    edges: Edges,
     order: np.ndarray,
     keep: np.ndarray,
     removed: dict[int, Removal],
     reason: str,
 ) -> None:
     """Go down the ranking; remove a document with a duplicate already kept, pointing at
-    the most similar such document (ties: the better-ranked one)."""
-    better: dict[int, list[tuple[int, float, float]]] = {}
-    for i, j, exact, est in edges:
-        u, v = (i, j) if order[i] < order[j] else (j, i)
-        better.setdefault(v, []).append((u, exact, est))
-    for v in sorted(better, key=lambda x: int(order[x])):
-        cands = [(u, s, e) for u, s, e in better[v] if keep[u]]
-        if not cands:
-            continue
-        u, s, e = min(cands, key=lambda c: (-c[1], int(order[c[0]])))
-        keep[v] = False
-        removed[v] = Removal(str(store.ids[v]), str(store.ids[u]), reason, s, e)
+    the most similar such document (ties: the better-ranked one).
+
+    The edges are sorted once by (rank of the worse-ranked end, -similarity, rank of the
+    better-ranked end); then one pass (compiled: ``kernels.greedy_into``) takes, for each
+    document, its first edge to a document still kept.  Every better-ranked document is
+    decided before it, so that is the most similar kept duplicate.  Memory: a few arrays
+    per edge, no Python object per edge."""
+    i, j, exact, est = edges
+    if not len(i):
+        return
+    swap = order[i] > order[j]
+    u, v = np.where(swap, j, i), np.where(swap, i, j)
+    by = np.lexsort((order[u], -exact, order[v]))
+    u, v = np.ascontiguousarray(u[by]), np.ascontiguousarray(v[by])
+    chosen = np.full(len(keep), -1, dtype=np.int64)  # the edge that removed each document
+    alive = keep.astype(np.uint8)
+    from .jit import load_kernels
+
+    kern = load_kernels()
+    if kern is not None:
+        kern.greedy_into(u, v, alive, chosen)
+    else:
+        for e, (a, b) in enumerate(zip(u.tolist(), v.tolist())):
+            if alive[b] and alive[a]:
+                alive[b] = 0
+                chosen[b] = e
+    gone = np.flatnonzero(chosen >= 0)
+    keep[gone] = False
+    ex, es = exact[by], est[by]
+    for d, e in zip(gone.tolist(), chosen[gone].tolist()):
+        removed[d] = Removal(str(store.ids[d]), str(store.ids[u[e]]), reason, float(ex[e]), float(es[e]))

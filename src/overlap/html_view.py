@@ -170,6 +170,7 @@ def stats_list(cmp: Comparison, a_name: str, b_name: str) -> str:
         f"shared b <b>{cmp.shared_b:,}</b> chars ({_pct(cmp.shared_b, cmp.b_length)})",
         f"conflicts <b>{len(cmp.conflicts)}</b> ({esc(kind_txt)})",
     ]
+    items += [f"capped: {esc(note)}" for note in cmp.capped]  # work cut short, said in the page
     return '<ul class="stats">' + "".join(f"<li>{i}</li>" for i in items) + "</ul>"
 
 

@@ -5,6 +5,10 @@
     kernel ``overlap.signatures._kernel`` (same permutations, same columns).
 ``oph_into(h, offsets, mul, add, probe_key, out)``
     One-permutation hashing with optimal densification (``minhash(..., method="oph")``).
+``intersections_into(sets, offsets, left, right, out)``
+    Sizes of the intersections of pairs of sorted per-document sets (``overlap.dedup``).
+``greedy_into(better, worse, alive, chosen)``
+    The keep-order removal pass of ``overlap.dedup`` over sorted edges.
 ``windows_into(h, tok_lo, ntok, k, qs, out, out_offsets)``
     Shingle hashes of many documents' tokens, equal to ``overlap.shingle.shingles``.
 ``tokenize_into(cps, table, doc_offsets, starts, ends, hashes, tok_offsets)``
@@ -40,7 +44,7 @@ from typing import Any
 import numba
 import numpy as np
 
-__all__ = ["minmax_into", "oph_into", "text_shingles_into", "tokenize_into", "windows_into"]
+__all__ = ["greedy_into", "intersections_into", "minmax_into", "oph_into", "text_shingles_into", "tokenize_into", "windows_into"]
 
 _U32MAX = np.uint32(0xFFFFFFFF)
 _S32 = np.uint64(32)
@@ -209,6 +213,41 @@ def oph_into(h, offsets, mul, add, probe_key, out):  # pragma: no cover - compil
                         j = jj
                         break
             out[i, k] = row[j]
+
+
+@numba.njit("void(uint32[::1], int64[::1], int64[::1], int64[::1], int64[::1])", **_OPTS)
+def intersections_into(sets, offsets, left, right, out):  # pragma: no cover - compiled
+    """``out[p] = |set(left[p]) & set(right[p])|`` for sorted, distinct per-document sets
+    ``sets[offsets[d]:offsets[d + 1]]``: one merge per pair, linear in the two sizes."""
+    for p in range(left.shape[0]):
+        a = offsets[left[p]]
+        ae = offsets[left[p] + 1]
+        b = offsets[right[p]]
+        be = offsets[right[p] + 1]
+        c = 0
+        while a < ae and b < be:
+            x = sets[a]
+            y = sets[b]
+            if x == y:
+                c += 1
+                a += 1
+                b += 1
+            elif x < y:
+                a += 1
+            else:
+                b += 1
+        out[p] = c
+
+
+@numba.njit("void(int64[::1], int64[::1], uint8[::1], int64[::1])", **_OPTS)
+def greedy_into(better, worse, alive, chosen):  # pragma: no cover - compiled
+    """Keep-order removal over edges sorted by the worse end's rank (``overlap.dedup``):
+    edge ``e`` removes ``worse[e]`` when both ends are still kept; ``chosen`` gets ``e``."""
+    for e in range(better.shape[0]):
+        w = worse[e]
+        if alive[w] and alive[better[e]]:
+            alive[w] = 0
+            chosen[w] = e
 
 
 @numba.njit("void(uint64[::1], int64[::1], int64[::1], int64, uint64[::1], uint64[::1], int64[::1])", **_OPTS)

@@ -54,6 +54,22 @@ def batches(items: Iterable[tuple[Any, ...]], size: int = BATCH) -> Iterator[lis
         yield batch
 
 
+def _concat_freeing(chunks: list[np.ndarray]) -> np.ndarray:
+    """``np.concatenate(chunks)``, emptying ``chunks`` as it copies: the result's pages
+    are touched as each chunk is freed, so the peak is the result plus one chunk, not
+    twice the result (``np.concatenate`` holds every chunk until it returns)."""
+    dtype = np.result_type(*chunks)
+    out = np.empty((sum(len(c) for c in chunks),) + chunks[0].shape[1:], dtype=dtype)
+    pos = 0
+    for i in range(len(chunks)):
+        c = chunks[i]
+        out[pos:pos + len(c)] = c
+        pos += len(c)
+        chunks[i] = out[:0]  # drop the reference: the chunk's memory goes back now
+    chunks.clear()
+    return out
+
+
 def sign_batch(batch: list[tuple[Any, ...]], *, num_perm: int, seed: int, shingle_size: int) -> SignedBatch:
     """The arrays of one batch (module docstring).  Cost: ``overlap.minhash``'s pass
     over the texts plus one sort of the batch's shingles."""
@@ -175,7 +191,7 @@ class SignatureStore:
             "lengths": np.zeros(0, dtype=np.int64), "dates": np.zeros(0, dtype=np.float64),
             "rows": np.zeros(0, dtype=np.int64),
         }
-        arrays = {k: (np.concatenate(v) if v else empty[k]) for k, v in parts.items()}
+        arrays = {k: (_concat_freeing(v) if v else empty[k]) for k, v in parts.items()}
         f_off = None
         if any_fields:
             f_off = np.zeros(n + 1, dtype=np.int64)
