@@ -3,6 +3,7 @@ and reused-passage groups (``overlap.reuse``)."""
 
 from __future__ import annotations
 
+import math
 import random
 from itertools import combinations
 
@@ -10,7 +11,7 @@ import pytest
 
 from overlap.reuse import MIN_SIMILARITY, SharedSpan, passage_groups, similarity
 from overlap.stories import MERGE_THRESHOLD, Evidence, cluster, link_weight
-from overlap.vocabulary import terms, vocabulary_links
+from overlap.vocabulary import terms, vocabulary_link_arrays, vocabulary_links
 
 
 def _clique(members: list[int], weight: float = 1.0, reason: str = "near_duplicate") -> list[Evidence]:
@@ -89,6 +90,58 @@ def test_vocabulary_links_pair_the_documents_sharing_rare_word_pairs(seeds: dict
     linked = {(i, j) for i, j, c in found if c >= 0.3}
     assert {(i, i + 5) for i in range(5)} <= linked
     assert all(j == i + 5 for i, j in linked)
+
+
+def _republished(seeds: dict[int, str], copies: int, rng: random.Random) -> list[str]:
+    """Every seed with up to ``copies`` republications: each keeps a random two thirds of
+    the sentences, so copies share many rare bigrams with the original and each other."""
+    out = []
+    for s in seeds.values():
+        sentences = s.split(". ")
+        out.append(s)
+        for _ in range(rng.randint(1, copies)):
+            out.append(". ".join(x for x in sentences if rng.random() < 0.67))
+    return out
+
+
+def _links_by_definition(docs: list[set[int]], max_df: int, min_shared: int, min_cosine: float) -> dict[tuple[int, int], float]:
+    """``vocabulary_links`` straight from its definition: every pair, plain Python."""
+    n = len(docs)
+    df: dict[int, int] = {}
+    for d in docs:
+        for t in d:
+            df[t] = df.get(t, 0) + 1
+    rare = [{t for t in d if 2 <= df[t] <= max_df} for d in docs]
+    w = {t: math.log(n / c) for t, c in df.items()}
+    norm = [math.sqrt(sum(w[t] ** 2 for t in r)) for r in rare]
+    found = {}
+    for i, j in combinations(range(n), 2):
+        both = rare[i] & rare[j]
+        if len(both) >= min_shared:
+            cos = sum(w[t] ** 2 for t in both) / (norm[i] * norm[j])
+            if cos >= min_cosine:
+                found[i, j] = cos
+    return found
+
+
+@pytest.mark.parametrize("max_df", [None, 12, 40])
+def test_vocabulary_links_match_their_definition_on_republished_copies(seeds: dict[int, str], max_df: int | None) -> None:
+    # Many copies of the same texts: the (pair, bigram) keys grow with the square of the
+    # copies, which is what the slices bound.  Any slice size gives the same links, and
+    # they are the links of the plain definition.
+    texts = _republished(seeds, 30, random.Random(7))
+    docs = [terms(t) for t in texts]
+    got = vocabulary_links(docs, max_df=max_df)
+    assert len(got) > 10
+    expected = _links_by_definition([set(d.tolist()) for d in docs], max_df or max(5, len(docs) // 200), 2, 0.05)
+    assert [(i, j) for i, j, _ in got] == sorted(expected)
+    assert [c for _, _, c in got] == pytest.approx([expected[i, j] for i, j, _ in got], rel=1e-12)
+    for slice_pairs in (1, 97, 5_000):
+        assert vocabulary_links(docs, max_df=max_df, slice_pairs=slice_pairs) == got
+    i, j, cos = vocabulary_link_arrays(docs, max_df=max_df)
+    assert list(zip(i.tolist(), j.tolist(), cos.tolist())) == got
+    with pytest.raises(ValueError, match="slice_pairs"):
+        vocabulary_links(docs, slice_pairs=0)
 
 
 def test_vocabulary_terms_ignore_case_and_empty_texts() -> None:

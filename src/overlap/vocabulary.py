@@ -8,6 +8,8 @@
 ``vocabulary_links(docs, *, max_df=None, min_shared=2, min_cosine=0.05, min_docs=MIN_DOCS) -> list[tuple[int, int, float]]``
     ``(i, j, cosine)`` for documents ``i < j`` that share at least ``min_shared`` rare
     bigrams and whose TF-IDF cosine over their rare bigrams reaches ``min_cosine``.
+``vocabulary_link_arrays(docs, ...) -> (i, j, cosine)``
+    The same as three numpy arrays, for corpora with millions of links.
 
 Why: two reports of one event by different outlets often share no sentence and fewer
 than three distinctive capitalised names, yet they share rare word pairs (the place,
@@ -24,21 +26,28 @@ Cost: ``terms`` is linear in the text (vectorised hashes, no Python loop per wor
 ``vocabulary_links`` sorts all sampled bigrams once (O(T log T) for T of them) and
 enumerates the document pairs of each rare bigram (at most ``max_df (max_df - 1) / 2``
 each), all in numpy; no pair of documents is visited unless it shares a rare bigram.
+Those (pair, bigram) keys grow with the square of a text's copies, so they are made and
+reduced a slice of first documents at a time: memory is linear in T plus one slice
+(``SLICE_PAIRS`` keys) plus the links kept.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from itertools import combinations
+from collections.abc import Iterator, Sequence
 
 import numpy as np
 
-__all__ = ["MIN_DOCS", "SAMPLE", "terms", "terms_from_bigrams", "terms_from_hashes", "vocabulary_links"]
+__all__ = [
+    "MIN_DOCS", "SAMPLE", "SLICE_PAIRS", "terms", "terms_from_bigrams", "terms_from_hashes",
+    "vocabulary_link_arrays", "vocabulary_links",
+]
 
 SAMPLE = 2
+"""One bigram hash in ``SAMPLE`` is kept (those with ``hash % SAMPLE == 0``)."""
 MIN_DOCS = 20
 """Fewer documents than this give no vocabulary links: rarity needs a corpus."""
-"""One bigram hash in ``SAMPLE`` is kept (those with ``hash % SAMPLE == 0``)."""
+SLICE_PAIRS = 1 << 22
+"""(pair, bigram) keys made at once by ``vocabulary_links``: about 40 bytes each at peak."""
 
 
 def terms_from_hashes(token_hashes: np.ndarray) -> np.ndarray:
@@ -78,6 +87,7 @@ def vocabulary_links(
     min_shared: int = 2,
     min_cosine: float = 0.05,
     min_docs: int = MIN_DOCS,
+    slice_pairs: int = SLICE_PAIRS,
 ) -> list[tuple[int, int, float]]:
     """Document pairs sharing rare bigrams, with their cosine over rare-bigram TF-IDF vectors.
 
@@ -86,56 +96,127 @@ def vocabulary_links(
     ``(i, j, cosine)``, ``i < j``, ascending, for pairs sharing at least ``min_shared``
     rare bigrams with a cosine of at least ``min_cosine``.  Below ``min_docs`` documents
     there is no corpus to call a bigram rare in, and nothing is returned.
+    ``vocabulary_link_arrays`` gives the same as arrays.
+    """
+    i, j, cos = vocabulary_link_arrays(
+        docs, max_df=max_df, min_shared=min_shared, min_cosine=min_cosine, min_docs=min_docs, slice_pairs=slice_pairs
+    )
+    return [(int(a), int(b), float(c)) for a, b, c in zip(i, j, cos)]
+
+
+def vocabulary_link_arrays(
+    docs: Sequence[np.ndarray],
+    *,
+    max_df: int | None = None,
+    min_shared: int = 2,
+    min_cosine: float = 0.05,
+    min_docs: int = MIN_DOCS,
+    slice_pairs: int = SLICE_PAIRS,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``vocabulary_links`` as three arrays ``(i, j, cosine)`` (int64, int64, float64),
+    without a Python object per link (a scan may keep millions of them).
+
+    The (pair, bigram) keys are made and reduced in slices of first documents holding
+    about ``slice_pairs`` keys each, so memory is bounded by the slice and the postings,
+    not by the square of the copies; the slicing never changes the result.
     """
     n = len(docs)
     if n < min_docs:
-        return []
+        return (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0))
     if max_df is None:
         max_df = max(5, n // 200)
     if isinstance(max_df, bool) or not isinstance(max_df, int) or max_df < 2:
         raise ValueError(f"max_df must be an integer >= 2: {max_df!r}")
+    if isinstance(slice_pairs, bool) or not isinstance(slice_pairs, int) or slice_pairs < 1:
+        raise ValueError(f"slice_pairs must be a positive integer: {slice_pairs!r}")
     if n < 2:
-        return []
+        return (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0))
+    post = _rare_postings(docs, n, max_df)
+    if post is None:
+        return (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0))
+    doc, size, partners, norms = post
+    base = max_df + 1
+    wsq = np.zeros(base)
+    wsq[2:] = np.log(n / np.arange(2, base)) ** 2
+    found: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+    for rows in _slices(doc, partners, n, slice_pairs):
+        if len(rows):
+            found.append(_slice_links(rows, doc, size, partners, norms, wsq, n, base, min_shared, min_cosine))
+    if not found:
+        return (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0))
+    i = np.concatenate([f[0] for f in found])
+    j = np.concatenate([f[1] for f in found])
+    cos = np.concatenate([f[2] for f in found])
+    return i, j, cos
+
+
+def _rare_postings(
+    docs: Sequence[np.ndarray], n: int, max_df: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None:
+    """The postings of rare bigrams, grouped by bigram with documents ascending: each one's
+    document, its bigram's df, how many later postings share its bigram, and every
+    document's squared TF-IDF norm over rare bigrams.  None when no bigram is rare."""
     lens = np.fromiter((len(d) for d in docs), dtype=np.int64, count=n)
     if not lens.sum():
-        return []
+        return None
     # One sort of (term << 32 | document) keys: by term, then document.
     keys = np.concatenate([np.asarray(d, dtype=np.uint64) for d in docs]) << np.uint64(32)
     keys |= np.repeat(np.arange(n, dtype=np.uint64), lens)
     keys.sort()
     allt = keys >> np.uint64(32)
-    doc = (keys & np.uint64(0xFFFFFFFF)).astype(np.int64)
     first = np.flatnonzero(np.concatenate(([True], allt[1:] != allt[:-1])))
-    counts = np.diff(np.append(first, len(allt)))
+    del allt
+    doc = (keys & np.uint64(0xFFFFFFFF)).astype(np.int64)
+    del keys
+    counts = np.diff(np.append(first, len(doc)))
     weight = np.log(n / counts)
     df_each = np.repeat(counts, counts)
-    w_each = np.repeat(weight, counts)
     rare = (df_each >= 2) & (df_each <= max_df)
-    norms = np.bincount(doc[rare], weights=w_each[rare] ** 2, minlength=n)
-    # Every pair of documents under each rare bigram, as one int64 key per (pair, bigram):
-    # (i * n + j) * (max_df + 1) + df.  One sort (no argsort) then groups them by pair, and
-    # the df in the key gives each bigram's weight.
-    base = max_df + 1
-    codes: list[np.ndarray] = []
-    for size in range(2, max_df + 1):
-        starts = first[counts == size]
-        if not len(starts):
-            continue
-        block = doc[starts[:, None] + np.arange(size)]  # (bigrams, size), documents ascending
-        for x, y in combinations(range(size), 2):
-            codes.append((block[:, x] * n + block[:, y]) * base + size)
-    if not codes:
-        return []
-    key = np.concatenate(codes)
+    norms = np.bincount(doc[rare], weights=np.repeat(weight, counts)[rare] ** 2, minlength=n)
+    if not rare.any():
+        return None
+    # A posting's place in its bigram's run; the later postings of the run are its partners.
+    place = np.arange(len(doc)) - np.repeat(first, counts)
+    partners = (df_each - 1 - place)[rare]
+    return doc[rare], df_each[rare], partners, norms
+
+
+def _slices(doc: np.ndarray, partners: np.ndarray, n: int, slice_pairs: int) -> Iterator[np.ndarray]:
+    """Posting indices with a partner, by ranges of their document, each range holding about
+    ``slice_pairs`` (pair, bigram) keys (more only when one document alone does).  A pair's
+    keys all come from postings of its first document, so the slices split pairs cleanly."""
+    has = np.flatnonzero(partners > 0)
+    by_doc = has[np.argsort(doc[has], kind="stable")]
+    per_doc = np.bincount(doc[has], weights=partners[has], minlength=n)
+    total = float(per_doc.sum())
+    cum = np.cumsum(per_doc)
+    pieces = max(1, int(np.ceil(total / slice_pairs)))
+    edges = np.searchsorted(cum, np.arange(1, pieces) * (total / pieces), side="right")
+    cut = np.searchsorted(doc[by_doc], np.unique(edges), side="left")
+    yield from np.split(by_doc, cut)
+
+
+def _slice_links(
+    rows: np.ndarray, doc: np.ndarray, size: np.ndarray, partners: np.ndarray, norms: np.ndarray,
+    wsq: np.ndarray, n: int, base: int, min_shared: int, min_cosine: float,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Links whose first document's postings are ``rows``: one int64 key per (pair, bigram),
+    ``(i * n + j) * base + df``; one sort groups them by pair, the df gives each weight."""
+    reps = partners[rows]
+    total = int(reps.sum())
+    src = np.repeat(rows, reps)
+    # The partners of posting r are r + 1 .. r + partners[r].
+    dst = np.arange(1, total + 1, dtype=np.int64) - np.repeat(np.cumsum(reps) - reps, reps)
+    dst += src
+    key = (doc[src] * n + doc[dst]) * base + size[src]
+    del src, dst
     key.sort()
     code, size_of = np.divmod(key, base)
+    del key
     run = np.flatnonzero(np.concatenate(([True], code[1:] != code[:-1])))
-    uniq = code[run]
     shared = np.diff(np.append(run, len(code)))
-    wsq = np.zeros(base)
-    wsq[2:] = np.log(n / np.arange(2, base)) ** 2
-    dot = np.add.reduceat(wsq[size_of], run)
-    i, j = np.divmod(uniq, n)
+    dot = np.add.reduceat(wsq[size_of], run) if len(run) else np.zeros(0)
+    i, j = np.divmod(code[run], n)
     cos = dot / np.sqrt(norms[i] * norms[j])
     keep = (shared >= min_shared) & (cos >= min_cosine)
-    return [(int(a), int(b), float(c)) for a, b, c in zip(i[keep], j[keep], cos[keep])]
+    return i[keep], j[keep], cos[keep]

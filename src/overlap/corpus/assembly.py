@@ -35,7 +35,7 @@ from ..cluster import UnionFind
 from ..records import Comparison, Span
 from ..reuse import PassageGroup, SharedSpan, passage_groups
 from ..stories import Evidence, cluster, link_weight
-from ..vocabulary import vocabulary_links
+from ..vocabulary import vocabulary_link_arrays
 from .events import name_phrases
 from .options import ScanOptions
 from .records import (
@@ -142,11 +142,12 @@ def linked_pairs(
 
 
 def vocabulary_codes(vocab: list[np.ndarray], n: int) -> dict[int, float]:
-    """Rare-vocabulary links (``overlap.vocabulary.vocabulary_links``) as code -> cosine.
+    """Rare-vocabulary links (``overlap.vocabulary.vocabulary_link_arrays``) as code -> cosine.
 
     Computed once per scan by the driver: it also needs them to know which texts the
     stories' headlines read.  Cost: one sort of the documents' sampled terms."""
-    return {i * n + j: cos for i, j, cos in vocabulary_links(vocab)}
+    i, j, cos = vocabulary_link_arrays(vocab)
+    return dict(zip((i * n + j).tolist(), cos.tolist()))
 
 
 def scan_counts(
