@@ -27,7 +27,7 @@ Levenshtein alignment per passage, piecewise beyond ``LONG_PASSAGE`` tokens.
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -146,11 +146,18 @@ def _runs(pairs: np.ndarray, k: int) -> np.ndarray:
     return runs[np.lexsort((runs[:, 2], runs[:, 0]))]
 
 
+def _rows(runs: np.ndarray, chunk: int = 1 << 14) -> Iterator[list[int]]:
+    """The rows of ``runs`` as lists of ints, a slice at a time: ``runs.tolist()`` of a
+    long near-copy's million runs would hold about 180 bytes a run at once."""
+    for lo in range(0, len(runs), chunk):
+        yield from runs[lo : lo + chunk].tolist()
+
+
 def _chain(runs: np.ndarray, max_gap: int, k: int) -> list[list[int]]:
     """Greedily chain runs in a-order into passages: [a0, a1, b0, b1, matched]."""
     chains: list[list[int]] = []
     open_: list[list[int]] = []
-    for a0, a1, b0, b1 in runs.tolist():
+    for a0, a1, b0, b1 in _rows(runs):
         best = None
         best_gap = None
         still_open = []
@@ -238,30 +245,38 @@ _MEMO_EVERY = 16
 
 
 def _walk(ha: Sequence[int], hb: Sequence[int], x: int, y: int, d: int, max_edit: int, memo: _Memo) -> tuple[int, int, int]:
-    """Step from ``(x, y)`` in direction ``d`` while ``_step`` finds a way on: (x, y, steps) at the end."""
-    path: list[tuple[int, int]] = []
+    """Step from ``(x, y)`` in direction ``d`` while ``_step`` finds a way on: (x, y, steps) at the end.
+
+    Only the positions the memo keeps are recorded on the way, with their step number
+    (a walk can cross a whole book: a tuple per step would cost ~130 bytes a token).
+    """
+    path: list[tuple[int, int, int]] = []  # (step number, x, y) where x is a multiple of _MEMO_EVERY
+    steps = 0
     na, nb = len(ha), len(hb)
     every = _MEMO_EVERY - 1
     while True:
-        if not x & every and (got := memo.get((x, y))) is not None:
-            x, y, n = got
-            break
+        if not x & every:
+            if (got := memo.get((x, y))) is not None:
+                x, y, n = got
+                break
+            path.append((steps, x, y))
         if 0 <= x < na and 0 <= y < nb and ha[x] == hb[y]:  # a match: ``_step`` would say (0, 0)
-            path.append((x, y))
+            steps += 1
             x, y = x + d, y + d
             continue
         st = _step(ha, hb, x, y, d, max_edit)
         if st is None:
             n = 0
+            if path and path[-1][0] == steps:
+                path.pop()  # the end itself is not a step of the path
             break
-        path.append((x, y))
+        steps += 1
         x, y = x + d * (st[0] + 1), y + d * (st[1] + 1)
-    if len(memo) + len(path) // _MEMO_EVERY > _MEMO_MAX:
+    if len(memo) + steps // _MEMO_EVERY > _MEMO_MAX:
         memo.clear()
-    total = n + len(path)
-    for k, key in enumerate(path):
-        if not key[0] & every:
-            memo[key] = (x, y, total - k)
+    total = n + steps
+    for k, px, py in path:
+        memo[(px, py)] = (x, y, total - k)
     return x, y, total
 
 
@@ -308,12 +323,14 @@ def align(
     chains = _chain(runs, o.max_gap, k)
     out: list[Alignment] = []
     memo: tuple[_Memo, _Memo] = ({}, {})
-    lists: tuple[list[int], list[int]] | None = None  # token hashes as lists: a list item reads ~3x faster
+    # Token hashes read one at a time through memoryviews: an item reads as fast as a
+    # list's (3x faster than a numpy scalar) without a list's 40 bytes a token.
+    lists: tuple[memoryview, memoryview] | None = None
     for c in chains:
         if c[4] + 2 * 2 < min_tokens:  # cheapest check first: extension adds at most a few
             continue
         if lists is None:
-            lists = ha.tolist(), hb.tolist()
+            lists = np.ascontiguousarray(ha).data.toreadonly(), np.ascontiguousarray(hb).data.toreadonly()
         _extend(c, lists[0], lists[1], memo)
         a0, a1, b0, b1, matched = c
         if matched < min_tokens:
@@ -411,26 +428,43 @@ _PIECE = 1024  # tokens of a between cuts of a long passage
 _ANCHOR = 8  # tokens of the shared run a cut is made at
 
 
-def token_opcodes(ha: np.ndarray | list[int], hb: np.ndarray | list[int]) -> list[tuple[str, int, int, int, int]]:
+# A token-hash sequence: a list of ints, a uint64 array, or a view of one
+# (``PreparedText.hlist``).
+HashSeq = np.ndarray | list[int] | memoryview
+
+
+def _as_list(h: HashSeq) -> list[int]:
+    return h if isinstance(h, list) else h.tolist()
+
+
+def _same(ha: HashSeq, hb: HashSeq) -> bool:
+    """Equal sequences, without a list of the whole of a long passage."""
+    if len(ha) != len(hb):
+        return False
+    if isinstance(ha, list) and isinstance(hb, list):
+        return ha == hb
+    return bool(np.array_equal(np.asarray(ha, dtype=np.uint64), np.asarray(hb, dtype=np.uint64)))
+
+
+def token_opcodes(ha: HashSeq, hb: HashSeq) -> list[tuple[str, int, int, int, int]]:
     """Levenshtein opcodes between two token-hash sequences (difflib's 5-tuples).
 
-    Takes arrays or lists of ints (lists are what rapidfuzz reads fastest).  Equal
-    sequences give one ``equal`` opcode without calling rapidfuzz.
+    Takes arrays, views or lists of ints; rapidfuzz is given lists (what it reads
+    fastest), one piece at a time.  Equal sequences give one ``equal`` opcode without
+    calling rapidfuzz.
 
     Cost: O(n * m / 64) up to ``LONG_PASSAGE`` tokens a side.  Longer sequences (a
     near-copy of a whole book) are cut about every 1,024 tokens at runs of 8 tokens
     found once on each side (``_cuts``) and each piece is diffed alone: linear time, an
     edit script that may be longer than the optimal one where an edit straddles a cut.
     """
-    la: list[int] = ha.tolist() if isinstance(ha, np.ndarray) else ha
-    lb: list[int] = hb.tolist() if isinstance(hb, np.ndarray) else hb
-    if la == lb:
-        return [("equal", 0, len(la), 0, len(lb))] if la else []
-    if max(len(la), len(lb)) <= LONG_PASSAGE:
-        return opcodes(la, lb)
+    if _same(ha, hb):
+        return [("equal", 0, len(ha), 0, len(hb))] if len(ha) else []
+    if max(len(ha), len(hb)) <= LONG_PASSAGE:
+        return opcodes(_as_list(ha), _as_list(hb))
     out: list[tuple[str, int, int, int, int]] = []
-    for i0, i1, j0, j1 in _pieces(la, lb):
-        xa, xb = la[i0:i1], lb[j0:j1]
+    for i0, i1, j0, j1 in _pieces(ha, hb):
+        xa, xb = _as_list(ha[i0:i1]), _as_list(hb[j0:j1])
         ops = opcodes(xa, xb) if xa != xb else [("equal", 0, len(xa), 0, len(xb))] if xa else []
         for tag, x0, x1, y0, y1 in ops:
             op = (tag, x0 + i0, x1 + i0, y0 + j0, y1 + j0)
@@ -441,21 +475,21 @@ def token_opcodes(ha: np.ndarray | list[int], hb: np.ndarray | list[int]) -> lis
     return out
 
 
-def token_similarity(ha: list[int], hb: list[int]) -> float:
-    """Indel similarity of two token-hash lists (``fuzz.indel_similarity``).
+def token_similarity(ha: HashSeq, hb: HashSeq) -> float:
+    """Indel similarity of two token-hash sequences (``fuzz.indel_similarity``).
 
     Up to ``LONG_PASSAGE`` tokens a side, exact; longer, from the longest common
     subsequences of the pieces ``token_opcodes`` cuts them into (a lower bound).
     """
     if max(len(ha), len(hb)) <= LONG_PASSAGE:
-        return indel_similarity(ha, hb)
+        return indel_similarity(_as_list(ha), _as_list(hb))
     total = len(ha) + len(hb)
-    dist = sum(indel_distance(ha[i0:i1], hb[j0:j1]) for i0, i1, j0, j1 in _pieces(ha, hb))
+    dist = sum(indel_distance(_as_list(ha[i0:i1]), _as_list(hb[j0:j1])) for i0, i1, j0, j1 in _pieces(ha, hb))
     return 1.0 - dist / total if total else 1.0
 
 
-def _pieces(ha: list[int], hb: list[int]) -> list[tuple[int, int, int, int]]:
-    """``(i0, i1, j0, j1)`` ranges covering both lists, cut where ``_cuts`` finds anchors."""
+def _pieces(ha: HashSeq, hb: HashSeq) -> list[tuple[int, int, int, int]]:
+    """``(i0, i1, j0, j1)`` ranges covering both sequences, cut where ``_cuts`` finds anchors."""
     cuts = [(0, 0), *_cuts(np.asarray(ha, dtype=np.uint64), np.asarray(hb, dtype=np.uint64)), (len(ha), len(hb))]
     return [(i0, i1, j0, j1) for (i0, j0), (i1, j1) in zip(cuts, cuts[1:])]
 
