@@ -153,11 +153,21 @@ def _rows(runs: np.ndarray, chunk: int = 1 << 14) -> Iterator[list[int]]:
         yield from runs[lo : lo + chunk].tolist()
 
 
-def _chain(runs: np.ndarray, max_gap: int, k: int) -> list[list[int]]:
-    """Greedily chain runs in a-order into passages: [a0, a1, b0, b1, matched]."""
+def _chain(runs: np.ndarray, max_gap: int, k: int, keep: int = 0) -> list[list[int]]:
+    """Greedily chain runs in a-order into passages: [a0, a1, b0, b1, matched].
+
+    Only chains of at least ``keep`` matched tokens are returned.  Chains closed with
+    fewer are dropped on the way (a text against a near-copy of itself makes a stray
+    chain on a side diagonal for most tokens, over a hundred bytes each if all kept).
+    """
     chains: list[list[int]] = []
     open_: list[list[int]] = []
+    limit = 1 << 14
     for a0, a1, b0, b1 in _rows(runs):
+        if len(chains) >= limit:  # amortised linear: the list at least halves or the limit doubles
+            alive = {id(c) for c in open_}
+            chains = [c for c in chains if c[4] >= keep or id(c) in alive]
+            limit = max(limit, 2 * len(chains))
         best = None
         best_gap = None
         still_open = []
@@ -186,7 +196,7 @@ def _chain(runs: np.ndarray, max_gap: int, k: int) -> list[list[int]]:
         trim = max(best[1] - a0, best[3] - b0, 0)
         best[1], best[3] = a1, b1
         best[4] += max(a1 - a0 - trim, 0)
-    return chains
+    return [c for c in chains if c[4] >= keep]
 
 
 def _step(ha: Sequence[int], hb: Sequence[int], a: int, b: int, da_dir: int, max_edit: int) -> tuple[int, int] | None:
@@ -320,7 +330,7 @@ def align(
         )
         return _one_to_one([Alignment(*r) for r in rows.tolist()])
     runs = _runs(_seed_pairs(ha, hb, k, o.max_seed_repeats, cache_a, cache_b), k)
-    chains = _chain(runs, o.max_gap, k)
+    chains = _chain(runs, o.max_gap, k, keep=min_tokens - 2 * 2)
     out: list[Alignment] = []
     memo: tuple[_Memo, _Memo] = ({}, {})
     # Token hashes read one at a time through memoryviews: an item reads as fast as a
