@@ -117,33 +117,76 @@ def _seed_pairs(
         return np.zeros((0, 2), dtype=np.int64)
     a0, na = sta[g], ca[g]
     b0, nb = stb[pos[g]], cb[pos[g]]
+    # Filled in place (``np.stack`` then ``astype`` held the pairs three times over).
     if na.max() == 1 and nb.max() == 1:  # the usual case: each shingle once per side
-        return np.stack([oa[a0], ob[b0]], axis=1).astype(np.int64)
-    # Every a-occurrence of a shared shingle with every b-occurrence.
+        out = np.empty((len(g), 2), dtype=np.int64)
+        out[:, 0] = oa[a0]
+        out[:, 1] = ob[b0]
+        return out
+    # Every a-occurrence of a shared shingle with every b-occurrence, about a million
+    # pairs at a time (the index arrays cost some 40 bytes a pair).
     m = na * nb
-    rep = np.repeat(np.arange(len(g)), m)
-    t = np.arange(int(m.sum())) - np.repeat(np.cumsum(m) - m, m)
-    nbr = nb[rep]
-    return np.stack([oa[a0[rep] + t // nbr], ob[b0[rep] + t % nbr]], axis=1).astype(np.int64)
+    last = np.cumsum(m)
+    out = np.empty((int(last[-1]), 2), dtype=np.int64)
+    g0 = 0
+    while g0 < len(g):
+        g1 = max(g0 + 1, int(np.searchsorted(last, last[g0] - m[g0] + _PAIRS, side="right")))
+        mm = m[g0:g1]
+        p0 = int(last[g0] - m[g0])
+        rep = np.repeat(np.arange(g0, g1), mm)
+        t = np.arange(len(rep)) - np.repeat(np.cumsum(mm) - mm, mm)
+        nbr = nb[rep]
+        out[p0 : p0 + len(rep), 0] = oa[a0[rep] + t // nbr]
+        out[p0 : p0 + len(rep), 1] = ob[b0[rep] + t % nbr]
+        g0 = g1
+    return out
+
+
+_PAIRS = 1 << 20
 
 
 def _runs(pairs: np.ndarray, k: int) -> np.ndarray:
-    """Merge seeds on one diagonal that touch into exact runs: rows (a0, a1, b0, b1)."""
+    """Merge seeds on one diagonal that touch into exact runs: rows (a0, a1, b0, b1).
+
+    Seeds are sorted by diagonal, then position, as one int64 key per seed
+    (``(d - min d) * m + i`` with ``m`` two past the largest i), sorted in place: seeds
+    that touch on a diagonal are keys one apart.  A ``lexsort`` of the two columns held
+    about four more arrays the size of the seeds.
+    """
     if len(pairs) == 0:
         return np.zeros((0, 4), dtype=np.int64)
     i, j = pairs[:, 0], pairs[:, 1]
-    d = j - i
-    order = np.lexsort((i, d))
-    i, d = i[order], d[order]
-    new = np.ones(len(i), dtype=bool)
-    new[1:] = (d[1:] != d[:-1]) | (i[1:] > i[:-1] + 1)
-    starts = np.flatnonzero(new)
-    ends = np.append(starts[1:], len(i)) - 1
-    a0 = i[starts]
-    a1 = i[ends] + k
-    b0 = a0 + d[starts]
-    runs = np.stack([a0, a1, b0, b0 + (a1 - a0)], axis=1)
-    return runs[np.lexsort((runs[:, 2], runs[:, 0]))]
+    key = j - i
+    dmin = int(key.min())
+    m = int(i.max()) + 2  # + 2, not + 1: the last i of a diagonal and i = 0 of the next must not be one apart
+    if (int(key.max()) - dmin + 1) * m >= 2**63:  # over 3e9 tokens: two sort keys
+        order = np.lexsort((i, key))
+        i, d = i[order], key[order]
+        new = np.ones(len(i), dtype=bool)
+        new[1:] = (d[1:] != d[:-1]) | (i[1:] > i[:-1] + 1)
+        starts = np.flatnonzero(new)
+        ends = np.append(starts[1:], len(i)) - 1
+        a0, a1, b0 = i[starts], i[ends] + k, i[starts] + d[starts]
+    else:
+        key -= dmin
+        key *= m
+        key += i
+        del i, j, pairs  # the caller's reference was handed over: the pairs go now
+        key.sort()
+        new = np.empty(len(key), dtype=bool)
+        new[0] = True
+        np.greater(np.diff(key), 1, out=new[1:])
+        starts = np.flatnonzero(new)
+        ends = np.append(starts[1:], len(key)) - 1
+        a0 = key[starts] % m
+        a1 = key[ends] % m + k
+        b0 = a0 + key[starts] // m + dmin
+        del key
+    order = np.lexsort((b0, a0))
+    runs = np.empty((len(order), 4), dtype=np.int64)
+    runs[:, 0], runs[:, 1], runs[:, 2] = a0[order], a1[order], b0[order]
+    runs[:, 3] = runs[:, 2] + (runs[:, 1] - runs[:, 0])
+    return runs
 
 
 def _rows(runs: np.ndarray, chunk: int = 1 << 14) -> Iterator[list[int]]:
