@@ -369,9 +369,9 @@ def main() -> None:
         "The one-line document starts with a decomposed word, so every size takes the same",
         "normalisation path.",
         f"overlap {overlap.__version__}.",
-        "",
-        markdown_table(rows),
     ]
+    if rows:
+        lines += ["", markdown_table(rows)]
     if mem:
         lines += ["", "## Memory", "", markdown_table([mem]), "", "Target: peak RSS < 1,500 MB."]
     if index_rows:
