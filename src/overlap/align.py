@@ -270,8 +270,18 @@ def _step(ha: Sequence[int], hb: Sequence[int], a: int, b: int, da_dir: int, max
 _Memo = dict[tuple[int, int], tuple[int, int, int]]  # position -> (end position, steps to it)
 
 
+_MEMO_MAX = 1 << 20  # positions remembered per direction; then the memo starts afresh
+# Only positions whose x is a multiple of ``_MEMO_EVERY`` (a power of 2) are remembered:
+# a walk that joins a known path meets one within a few dozen steps, and the memo stays
+# small enough never to be cleared on a long near-copy (clearing it made every other
+# chain walk again through the rest of the text: quadratic).
+_MEMO_EVERY = 16
+_MEMO_SPREAD = _MEMO_MAX // 8  # positions one long diagonal may put in the memo
+
+
 def _extend(
-    c: list[int], ha: Sequence[int], hb: Sequence[int], memo: tuple[_Memo, _Memo] | None = None, max_edit: int = 2
+    c: list[int], ha: Sequence[int], hb: Sequence[int], memo: tuple[_Memo, _Memo] | None = None, max_edit: int = 2,
+    every: int = _MEMO_EVERY,
 ) -> None:
     """Extend a chain over up to ``max_edit`` differing tokens at each end when matches follow.
 
@@ -280,35 +290,46 @@ def _extend(
     extends through the rest of the text; the walk from a position does not depend on
     the chain, so each position's outcome (end reached, steps taken) is stored and a
     walk that reaches a known position stops there.  Linear in all, not per chain.
+    ``every``: the memo keeps positions whose x is a multiple of it (see ``_memo_every``).
     """
     memo = memo or ({}, {})
-    c[1], c[3], n = _walk(ha, hb, c[1], c[3], 1, max_edit, memo[0])
+    c[1], c[3], n = _walk(ha, hb, c[1], c[3], 1, max_edit, memo[0], every)
     c[4] += n
-    x, y, n = _walk(ha, hb, c[0] - 1, c[2] - 1, -1, max_edit, memo[1])
+    x, y, n = _walk(ha, hb, c[0] - 1, c[2] - 1, -1, max_edit, memo[1], every)
     c[0], c[2] = x + 1, y + 1
     c[4] += n
 
 
-_MEMO_MAX = 1 << 20  # positions remembered per direction; then the memo starts afresh
-# Only positions whose x is a multiple of ``_MEMO_EVERY`` (a power of 2) are remembered:
-# a walk that joins a known path meets one within a few dozen steps, and the memo stays
-# small enough never to be cleared on a long near-copy (clearing it made every other
-# chain walk again through the rest of the text: quadratic).
-_MEMO_EVERY = 16
+def _memo_every(tokens: int) -> int:
+    """``_MEMO_EVERY``, doubled while a walk through two texts of ``tokens`` tokens in
+    all would put more than ``_MEMO_SPREAD`` positions in the memo.
+
+    A text holding copies of itself (a huge one-line document built from a smaller
+    corpus) has several long diagonals, each walked through once: with a position every
+    16 they overflowed the memo, which was cleared and walked again.  A sparser memo
+    costs each walk at most ``every`` steps before it meets a known position; the memo
+    is only a cache, so results do not change.
+    """
+    every = _MEMO_EVERY
+    while tokens // every > _MEMO_SPREAD:
+        every *= 2
+    return every
 
 
-def _walk(ha: Sequence[int], hb: Sequence[int], x: int, y: int, d: int, max_edit: int, memo: _Memo) -> tuple[int, int, int]:
+def _walk(
+    ha: Sequence[int], hb: Sequence[int], x: int, y: int, d: int, max_edit: int, memo: _Memo, every: int = _MEMO_EVERY
+) -> tuple[int, int, int]:
     """Step from ``(x, y)`` in direction ``d`` while ``_step`` finds a way on: (x, y, steps) at the end.
 
     Only the positions the memo keeps are recorded on the way, with their step number
     (a walk can cross a whole book: a tuple per step would cost ~130 bytes a token).
     """
-    path: list[tuple[int, int, int]] = []  # (step number, x, y) where x is a multiple of _MEMO_EVERY
+    path: list[tuple[int, int, int]] = []  # (step number, x, y) where x is a multiple of ``every``
     steps = 0
     na, nb = len(ha), len(hb)
-    every = _MEMO_EVERY - 1
+    mask = every - 1
     while True:
-        if not x & every:
+        if not x & mask:
             if (got := memo.get((x, y))) is not None:
                 x, y, n = got
                 break
@@ -325,7 +346,7 @@ def _walk(ha: Sequence[int], hb: Sequence[int], x: int, y: int, d: int, max_edit
             break
         steps += 1
         x, y = x + d * (st[0] + 1), y + d * (st[1] + 1)
-    if len(memo) + steps // _MEMO_EVERY > _MEMO_MAX:
+    if len(memo) + steps // every > _MEMO_MAX:
         memo.clear()
     total = n + steps
     for k, px, py in path:
@@ -376,6 +397,7 @@ def align(
     chains = _chain(runs, o.max_gap, k, keep=min_tokens - 2 * 2)
     out: list[Alignment] = []
     memo: tuple[_Memo, _Memo] = ({}, {})
+    every = _memo_every(len(ha) + len(hb))
     # Token hashes read one at a time through memoryviews: an item reads as fast as a
     # list's (3x faster than a numpy scalar) without a list's 40 bytes a token.
     lists: tuple[memoryview, memoryview] | None = None
@@ -384,7 +406,7 @@ def align(
             continue
         if lists is None:
             lists = np.ascontiguousarray(ha).data.toreadonly(), np.ascontiguousarray(hb).data.toreadonly()
-        _extend(c, lists[0], lists[1], memo)
+        _extend(c, lists[0], lists[1], memo, every=every)
         a0, a1, b0, b1, matched = c
         if matched < min_tokens:
             continue
