@@ -98,6 +98,45 @@ def cached_shingles(h: np.ndarray, k: int, cache: dict[tuple[str, int], Any] | N
     return got
 
 
+def _seed_chunks(
+    ha: np.ndarray, hb: np.ndarray, k: int, max_rep: int, cache_a: dict[tuple[str, int], Any] | None = None, cache_b: dict[tuple[str, int], Any] | None = None
+) -> tuple[int, Iterator[tuple[np.ndarray, np.ndarray]]]:
+    """How many (i, j) pairs ``_seed_pairs`` returns, and the pairs as ``(i, j)`` arrays
+    of about a million pairs each (the index arrays cost some 40 bytes a pair)."""
+    if len(ha) < k or len(hb) < k:
+        return 0, iter(())
+    oa, sta, ca, va = _seed_index(ha, k, cache_a)
+    ob, stb, cb, vb = _seed_index(hb, k, cache_b)
+    # Keep shingles present on both sides and not too repetitive on either.
+    pos = np.minimum(np.searchsorted(vb, va), len(vb) - 1)
+    g = np.flatnonzero((vb[pos] == va) & (ca <= max_rep) & (cb[pos] <= max_rep))
+    if len(g) == 0:
+        return 0, iter(())
+    a0, na = sta[g], ca[g]
+    b0, nb = stb[pos[g]], cb[pos[g]]
+    if na.max() == 1 and nb.max() == 1:  # the usual case: each shingle once per side
+        return len(g), iter([(oa[a0], ob[b0])])
+    # Every a-occurrence of a shared shingle with every b-occurrence.
+    m = na * nb
+    last = np.cumsum(m)
+
+    def chunks() -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        g0 = 0
+        while g0 < len(g):
+            g1 = max(g0 + 1, int(np.searchsorted(last, last[g0] - m[g0] + _PAIRS, side="right")))
+            mm = m[g0:g1]
+            rep = np.repeat(np.arange(g0, g1), mm)
+            t = np.arange(len(rep)) - np.repeat(np.cumsum(mm) - mm, mm)
+            nbr = nb[rep]
+            yield oa[a0[rep] + t // nbr], ob[b0[rep] + t % nbr]
+            g0 = g1
+
+    return int(last[-1]), chunks()
+
+
+_PAIRS = 1 << 20
+
+
 def _seed_pairs(
     ha: np.ndarray, hb: np.ndarray, k: int, max_rep: int, cache_a: dict[tuple[str, int], Any] | None = None, cache_b: dict[tuple[str, int], Any] | None = None
 ) -> np.ndarray:
@@ -106,43 +145,37 @@ def _seed_pairs(
     Rows come in no particular order (``_runs`` sorts them).  One stable argsort per side
     groups equal shingles (``np.unique`` hashes 64-bit keys and was 3-8x slower here).
     """
-    if len(ha) < k or len(hb) < k:
-        return np.zeros((0, 2), dtype=np.int64)
-    oa, sta, ca, va = _seed_index(ha, k, cache_a)
-    ob, stb, cb, vb = _seed_index(hb, k, cache_b)
-    # Keep shingles present on both sides and not too repetitive on either.
-    pos = np.minimum(np.searchsorted(vb, va), len(vb) - 1)
-    g = np.flatnonzero((vb[pos] == va) & (ca <= max_rep) & (cb[pos] <= max_rep))
-    if len(g) == 0:
-        return np.zeros((0, 2), dtype=np.int64)
-    a0, na = sta[g], ca[g]
-    b0, nb = stb[pos[g]], cb[pos[g]]
-    # Filled in place (``np.stack`` then ``astype`` held the pairs three times over).
-    if na.max() == 1 and nb.max() == 1:  # the usual case: each shingle once per side
-        out = np.empty((len(g), 2), dtype=np.int64)
-        out[:, 0] = oa[a0]
-        out[:, 1] = ob[b0]
-        return out
-    # Every a-occurrence of a shared shingle with every b-occurrence, about a million
-    # pairs at a time (the index arrays cost some 40 bytes a pair).
-    m = na * nb
-    last = np.cumsum(m)
-    out = np.empty((int(last[-1]), 2), dtype=np.int64)
-    g0 = 0
-    while g0 < len(g):
-        g1 = max(g0 + 1, int(np.searchsorted(last, last[g0] - m[g0] + _PAIRS, side="right")))
-        mm = m[g0:g1]
-        p0 = int(last[g0] - m[g0])
-        rep = np.repeat(np.arange(g0, g1), mm)
-        t = np.arange(len(rep)) - np.repeat(np.cumsum(mm) - mm, mm)
-        nbr = nb[rep]
-        out[p0 : p0 + len(rep), 0] = oa[a0[rep] + t // nbr]
-        out[p0 : p0 + len(rep), 1] = ob[b0[rep] + t % nbr]
-        g0 = g1
+    total, chunks = _seed_chunks(ha, hb, k, max_rep, cache_a, cache_b)
+    out = np.empty((total, 2), dtype=np.int64)  # filled in place, a chunk at a time
+    at = 0
+    for i, j in chunks:
+        out[at : at + len(i), 0] = i
+        out[at : at + len(i), 1] = j
+        at += len(i)
     return out
 
 
-_PAIRS = 1 << 20
+def _seed_runs(
+    ha: np.ndarray, hb: np.ndarray, k: int, max_rep: int, cache_a: dict[tuple[str, int], Any] | None = None, cache_b: dict[tuple[str, int], Any] | None = None
+) -> np.ndarray:
+    """``_runs(_seed_pairs(...), k)`` without the pair array: each pair goes straight to
+    its sort key (8 bytes a pair, not the 32 of the pairs, their key and its diff)."""
+    m, dmin = len(ha) + 2, -len(ha)  # bounds of i and of j - i: see ``_runs``
+    if (len(hb) + len(ha) + 1) * m >= 2**63:  # over 3e9 tokens
+        return _runs(_seed_pairs(ha, hb, k, max_rep, cache_a, cache_b), k)
+    total, chunks = _seed_chunks(ha, hb, k, max_rep, cache_a, cache_b)
+    if total == 0:
+        return np.zeros((0, 4), dtype=np.int64)
+    key = np.empty(total, dtype=np.int64)
+    at = 0
+    for i, j in chunks:
+        part = key[at : at + len(i)]
+        np.subtract(j, i, out=part)
+        part -= dmin
+        part *= m
+        part += i
+        at += len(i)
+    return _key_runs(key, m, dmin, k)
 
 
 def _runs(pairs: np.ndarray, k: int) -> np.ndarray:
@@ -166,22 +199,30 @@ def _runs(pairs: np.ndarray, k: int) -> np.ndarray:
         new[1:] = (d[1:] != d[:-1]) | (i[1:] > i[:-1] + 1)
         starts = np.flatnonzero(new)
         ends = np.append(starts[1:], len(i)) - 1
-        a0, a1, b0 = i[starts], i[ends] + k, i[starts] + d[starts]
-    else:
-        key -= dmin
-        key *= m
-        key += i
-        del i, j, pairs  # the caller's reference was handed over: the pairs go now
-        key.sort()
-        new = np.empty(len(key), dtype=bool)
-        new[0] = True
-        np.greater(np.diff(key), 1, out=new[1:])
-        starts = np.flatnonzero(new)
-        ends = np.append(starts[1:], len(key)) - 1
-        a0 = key[starts] % m
-        a1 = key[ends] % m + k
-        b0 = a0 + key[starts] // m + dmin
-        del key
+        return _sorted_runs(i[starts], i[ends] + k, i[starts] + d[starts])
+    key -= dmin
+    key *= m
+    key += i
+    del i, j, pairs  # the caller's reference was handed over: the pairs go now
+    return _key_runs(key, m, dmin, k)
+
+
+def _key_runs(key: np.ndarray, m: int, dmin: int, k: int) -> np.ndarray:
+    """Runs from the seeds' keys ``(d - dmin) * m + i`` (sorted here, in place)."""
+    key.sort()
+    new = np.empty(len(key), dtype=bool)
+    new[0] = True
+    for lo in range(1, len(key), _PAIRS):  # a slice at a time: ``np.diff`` of all is 8 bytes a seed
+        hi = min(len(key), lo + _PAIRS)
+        np.greater(key[lo:hi] - key[lo - 1 : hi - 1], 1, out=new[lo:hi])
+    starts = np.flatnonzero(new)
+    ends = np.append(starts[1:], len(key)) - 1
+    a0 = key[starts] % m
+    return _sorted_runs(a0, key[ends] % m + k, a0 + key[starts] // m + dmin)
+
+
+def _sorted_runs(a0: np.ndarray, a1: np.ndarray, b0: np.ndarray) -> np.ndarray:
+    """Rows (a0, a1, b0, b1) in a-order, then b-order."""
     order = np.lexsort((b0, a0))
     runs = np.empty((len(order), 4), dtype=np.int64)
     runs[:, 0], runs[:, 1], runs[:, 2] = a0[order], a1[order], b0[order]
@@ -393,7 +434,7 @@ def align(
             k, o.max_seed_repeats, o.max_gap, min_tokens, float(o.min_density),
         )
         return _one_to_one([Alignment(*r) for r in rows.tolist()])
-    runs = _runs(_seed_pairs(ha, hb, k, o.max_seed_repeats, cache_a, cache_b), k)
+    runs = _seed_runs(ha, hb, k, o.max_seed_repeats, cache_a, cache_b)
     chains = _chain(runs, o.max_gap, k, keep=min_tokens - 2 * 2)
     out: list[Alignment] = []
     memo: tuple[_Memo, _Memo] = ({}, {})
