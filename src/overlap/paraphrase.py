@@ -18,7 +18,7 @@ the cosine of its two sides taken whole, and short or overlapping ones are dropp
 shorter than the other is a *summary*: it is clustered again with a wide gap on the long
 side, and it must span a good share of its text, for which it then stands (a summary
 condenses a document, not the sentences that happen to share words); its short side
-is only part of its own text; and no other passage may pair part of that text with
+is only part of its own text, whose other sentences pair hardly at all; and no other passage may pair part of that text with
 text outside the summary.
 
 Cost: linear in the texts for the units; sentence pairs are scored by one matrix product
@@ -109,6 +109,9 @@ class ParaphraseOptions:
     ``summary_ratio``: long side at least this many times the short side makes a summary;
     ``summary_gap``: the gap allowed on the long side then; ``summary_whole``: share of
     the long text its seeds must span for a summary (which then stands for the whole text).
+    ``summary_hit``, ``summary_background``: at most this share of the short text's
+    sentences outside a summary may reach cosine ``summary_hit`` with some sentence of
+    the long text (the contrast of ``overlap.summary``, with its values).
     ``summary_part``: the largest share of its own text a summary's short side may be:
     where most of a short text pairs loosely with the whole of a long one, the two are
     texts on one topic (or a rewrite of like length padded by stray pairs), not a
@@ -139,6 +142,8 @@ class ParaphraseOptions:
     summary_gap: int = 24
     summary_whole: float = 0.25
     summary_part: float = 0.5
+    summary_hit: float = 0.2
+    summary_background: float = 0.1
     summary_cosine: float = 0.25
     summary_dice: float = 0.25
     summary_seeds: int = 2
@@ -557,6 +562,13 @@ def _summary_spans(ctx: _Scored, c: list[tuple[int, int]], own: int, sa: Span, s
     # A summary condenses a whole text: a long side that spans too little of its
     # text is a topic shared with part of it, not a summary of it.
     if len(ls) < o.summary_whole * len(whole):
+        return None
+    # Contrast, as in ``overlap.summary``: the rest of the short text pairs hardly at
+    # all; where it pairs as much as the summary does, the texts share a topic.
+    best = ctx.cos.max(axis=0) if long_a else ctx.cos.max(axis=1)
+    r0, r1 = min(short_rows), max(short_rows)
+    others = np.concatenate((best[:r0], best[r1 + 1 :]))
+    if len(others) and int((others >= o.summary_hit).sum()) > o.summary_background * len(others):
         return None
     return (whole, sb) if long_a else (sa, whole)
 
