@@ -13,13 +13,14 @@ Method (after Sanchez-Perez, Sidorov and Gelbukh 2014): two sentences are a *see
 both the tf-idf cosine and the Dice coefficient of their units reach a threshold; seeds
 are clustered into passages across small gaps in either text (so reordered and split
 sentences join), seeds off the best partners of their sentences are left out, each
-passage grows by neighbouring sentence pairs that still share words, is validated by
-the cosine of its two sides taken whole, and short or overlapping ones are dropped.  A passage whose one side is several times
-shorter than the other is a *summary*: it is clustered again with a wide gap on the long
-side, and it must span a good share of its text, for which it then stands (a summary
-condenses a document, not the sentences that happen to share words); its short side
-is only part of its own text, whose other sentences pair hardly at all; and no other passage may pair part of that text with
-text outside the summary.
+passage grows by neighbouring sentence pairs that still share words, is validated by the
+cosine of its two sides taken whole, and short or overlapping ones are dropped. A
+passage whose one side is several times shorter than the other is a *summary*: it is
+clustered again with a wide gap on the long side, and it must span a good share of its
+text, for which it then stands (a summary condenses a document, not the sentences that
+happen to share words); its short side is only part of its own text, whose other
+sentences pair hardly at all; and no other passage may pair part of that text with text
+outside the summary.
 
 Cost: linear in the texts for the units; sentence pairs are scored by one matrix product
 over the units the two texts share (quadratic in sentences, small: hundreds of rows).
