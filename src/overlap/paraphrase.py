@@ -436,7 +436,7 @@ def paraphrase_passages(
     ctx = _Scored(a, b, cos, idf, frozenset(fresh), o)
     found: list[tuple[float, Match]] = []
     for c in _clusters(seeds, o.max_gap, o.max_gap) if seeds else []:
-        m = _build(ctx, _trim(_best_partners(ctx, c), o.edge_gap), False)
+        m = _build(ctx, _trim(_best_partners(ctx, c, known), o.edge_gap), False)
         if m is not None:
             found.append((len(m.a) + len(m.b), m))
     balanced = list(known) + [(m.a, m.b) for _, m in found]
@@ -521,9 +521,13 @@ def _build(ctx: _Scored, c: list[tuple[int, int]], summary: bool) -> Match | Non
     return Match(sa, sb, score, pairs, summary)
 
 
-def _best_partners(ctx: _Scored, c: list[tuple[int, int]]) -> list[tuple[int, int]]:
+def _best_partners(
+    ctx: _Scored, c: list[tuple[int, int]], known: Sequence[tuple[Span, Span]] = ()
+) -> list[tuple[int, int]]:
     """The seeds of ``c`` within ``partner_reach`` sentences of the best partner (in
-    ``c``) of their sentence, on both sides.  Linear in the seeds."""
+    ``c``) of their sentence, on both sides, and those whose two sentences a known
+    (verbatim) passage pairs: copied words outweigh a closer cosine.  Linear in the
+    seeds (times the known passages for the seeds left out)."""
     reach = ctx.o.partner_reach
     row: dict[int, tuple[float, int]] = {}
     col: dict[int, tuple[float, int]] = {}
@@ -533,7 +537,12 @@ def _best_partners(ctx: _Scored, c: list[tuple[int, int]]) -> list[tuple[int, in
             row[i] = (v, j)
         if j not in col or v > col[j][0]:
             col[j] = (v, i)
-    return [(i, j) for i, j in c if abs(j - row[i][1]) <= reach and abs(i - col[j][1]) <= reach]
+    a, b = ctx.a.spans, ctx.b.spans
+    return [
+        (i, j) for i, j in c
+        if (abs(j - row[i][1]) <= reach and abs(i - col[j][1]) <= reach)
+        or any(_meets(a[i], ka) and _meets(b[j], kb) for ka, kb in known)
+    ]
 
 
 def _extend(cos: np.ndarray, i0: int, i1: int, j0: int, j1: int, t: float) -> tuple[int, int, int, int]:
