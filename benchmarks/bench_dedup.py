@@ -18,7 +18,7 @@ machine each child takes whichever core is free).
   ``overlap dedup FILE --removed OUT`` (its normaliser and tokeniser, candidates verified
   on exact shingle sets, the removal list written);
 * ``rensa``: its deduplicator as its README shows it, ``RMinHashDeduplicator(threshold=t,
-  num_perm=128, use_lsh=True).add_pairs((key, tokens), ...)``, fed in chunks of 10,000
+  num_perm=128, use_lsh=True).add_pairs((key, tokens), ...)``, fed in chunks of 4,096
   documents (its index persists across calls), tokens = word 5-grams of ``text.split()``;
 * ``datasketch``: ``MinHash(num_perm=128).update_batch(word 5-grams as UTF-8)`` per
   document and ``MinHashLSH(threshold=t, num_perm=128)``; a document is dropped when a
@@ -59,7 +59,7 @@ import numpy as np
 from .common import RESULTS, machine, markdown_table, write_csv
 
 NUM_PERM = 128
-_CHUNK = 10_000
+_CHUNK = 4096  # as overlap signs: documents per call, bounded memory
 _ONE_THREAD = {"RAYON_NUM_THREADS": "1", "NUMBA_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "OVERLAP_JIT": "1"}
 
 
