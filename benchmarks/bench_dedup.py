@@ -121,11 +121,25 @@ ENGINES: dict[str, Callable[[str, float], np.ndarray]] = {
 }
 
 
+def _peak_mb() -> float:
+    """This process's peak RSS.  ``VmHWM`` belongs to the process's own address space;
+    ``ru_maxrss`` would not do: Linux carries the parent's peak into a child across the
+    fork and exec of ``spawn``."""
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def _child(name: str, path: str, t: float, conn: Any) -> None:
     start = time.perf_counter()
     flags = ENGINES[name](path, t)
     seconds = time.perf_counter() - start
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak = _peak_mb()
     conn.send((seconds, peak, np.packbits(flags).tobytes(), len(flags)))
     conn.close()
 
