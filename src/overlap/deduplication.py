@@ -38,8 +38,10 @@ the pairs were found.
 
 Memory.  No Python object per document during the run: signatures (``num_perm`` x 4
 bytes), shingle sets (4 bytes per distinct shingle), keys, lengths and dates are numpy
-arrays built batch by batch; ids are one numpy string array.  The result's removal
-records are Python objects, one per *removed* document.
+arrays built batch by batch, the first two spooled to a temporary file and mapped
+(``overlap.signature_store``); ids are one numpy string array.  The decision adds about
+24 bytes per document and LSH band.  The result's removal records are Python objects,
+one per *removed* document.
 
 Cost: one normalise-shingle-sign pass over the texts (``overlap.minhash``'s cost), one
 sort of the band keys, and an exact set intersection per document and *kept* document
