@@ -10,8 +10,8 @@
 
 Memory: numpy arrays per batch; the signatures and shingle sets are spooled to a
 temporary file as each batch is signed and mapped when the store is complete (a loaded
-store maps them from its ``.npy`` files); no Python object per document beyond the
-duplicate-id check's set of ids.
+store maps them from its ``.npy`` files); no Python object per document (the duplicate-id
+check keeps 64-bit hashes in numpy).
 """
 
 from __future__ import annotations
@@ -44,18 +44,44 @@ SignedBatch = dict[str, Any]
 
 
 def batches(items: Iterable[tuple[Any, ...]], size: int = BATCH) -> Iterator[list[tuple[Any, ...]]]:
-    """``items`` in lists of ``size``, checking that ids are unique across all of them."""
-    seen: set[str] = set()
+    """``items`` in lists of ``size`` (``SignatureStore.from_batches`` checks that the ids
+    are unique)."""
     it = iter(items)
     while True:
         batch = [x for _, x in zip(range(size), it)]
         if not batch:
             return
-        for b in batch:
-            if b[0] in seen:
-                raise InputError(f"duplicate document id {b[0]!r}: ids must be unique (pass --id-field '' to number records)")
-            seen.add(b[0])
         yield batch
+
+
+class _UniqueIds:
+    """Raises ``InputError`` at the first id seen twice, without a Python object per id.
+
+    Sorted runs of 64-bit hashes of the ids so far, merged like a binary counter (each
+    hash is re-sorted ``log2(n / batch)`` times: O(n log n) in all, 8 bytes per id);
+    only on a hash match are the strings compared, so a collision never rejects input."""
+
+    def __init__(self) -> None:
+        self.runs: list[np.ndarray] = []
+
+    def add(self, ids: np.ndarray, earlier: list[np.ndarray]) -> None:
+        """Check one batch's ``ids`` against themselves and the ``earlier`` batches' ids."""
+        h = np.fromiter(map(hash, ids.tolist()), dtype=np.int64, count=len(ids))
+        hs = np.sort(h)
+        suspect = hs[1:][hs[1:] == hs[:-1]]
+        for run in self.runs:
+            p = np.minimum(np.searchsorted(run, hs), len(run) - 1)
+            suspect = np.concatenate([suspect, hs[run[p] == hs]])
+        if len(suspect):
+            for i in np.flatnonzero(np.isin(h, suspect)).tolist():
+                x = ids[i]
+                if (ids[:i] == x).any() or any((e == x).any() for e in earlier):
+                    raise InputError(f"duplicate document id {str(x)!r}: ids must be unique "
+                                     "(pass --id-field '' to number records)")
+        self.runs.append(hs)
+        while len(self.runs) > 1 and len(self.runs[-1]) >= len(self.runs[-2]):
+            b, a = self.runs.pop(), self.runs.pop()
+            self.runs.append(np.sort(np.concatenate([a, b])))
 
 
 def _concat_freeing(chunks: list[np.ndarray]) -> np.ndarray:
@@ -193,7 +219,9 @@ class SignatureStore:
         except OSError as e:
             raise InputError(f"cannot make a temporary file for the signatures ({e.strerror or e}); set TMPDIR") from None
         with sig_file, sh_file:
+            unique = _UniqueIds()
             for s in signed:
+                unique.add(s["ids"], parts["ids"])
                 for k in keys:
                     parts[k].append(s[k])
                 _append(sig_file, s["signatures"])
