@@ -4,7 +4,7 @@
     One scaled corpus written once as JSONL (``bench_dedup_scale.write_corpus``; smaller
     sizes are its first lines).  For each size, each engine runs in its own fresh child
     process (``spawn``) from the JSONL file to the keep/remove flag of every document:
-    wall seconds, peak RSS of the child (MB, interpreter and libraries included, as
+    wall and CPU seconds, peak RSS of the child (MB, interpreter and libraries included, as
     ``/usr/bin/time`` reports a command), documents removed; then the mismatch of each
     engine's flags against keep-first on exact Jaccard.  Writes ``results/{out}.csv``
     and prints the table (``results/dedup.md`` is written from it by hand).
@@ -136,16 +136,16 @@ def _peak_mb() -> float:
 
 
 def _child(name: str, path: str, t: float, conn: Any) -> None:
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     flags = ENGINES[name](path, t)
-    seconds = time.perf_counter() - start
+    seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
     peak = _peak_mb()
-    conn.send((seconds, peak, np.packbits(flags).tobytes(), len(flags)))
+    conn.send((seconds, cpu, peak, np.packbits(flags).tobytes(), len(flags)))
     conn.close()
 
 
-def _run_engine(name: str, path: str, t: float, timeout: float) -> tuple[float, float, np.ndarray] | None:
-    """``(seconds, peak MB, removed flags)`` of one engine in a fresh process, or None
+def _run_engine(name: str, path: str, t: float, timeout: float) -> tuple[float, float, float, np.ndarray] | None:
+    """``(seconds, CPU seconds, peak MB, removed flags)`` of one engine in a fresh process, or None
     when it did not finish within ``timeout`` seconds (then it is killed)."""
     ctx = mp.get_context("spawn")
     a, b = ctx.Pipe(duplex=False)
@@ -156,9 +156,9 @@ def _run_engine(name: str, path: str, t: float, timeout: float) -> tuple[float, 
         p.kill()
         p.join()
         return None
-    seconds, peak, packed, n = a.recv()
+    seconds, cpu, peak, packed, n = a.recv()
     p.join()
-    return seconds, peak, np.unpackbits(np.frombuffer(packed, dtype=np.uint8), count=n).astype(bool)
+    return seconds, cpu, peak, np.unpackbits(np.frombuffer(packed, dtype=np.uint8), count=n).astype(bool)
 
 
 # --------------------------------------------------------------------------- truth
@@ -254,7 +254,7 @@ def run(
     rows: list[dict[str, Any]] = []
     for n in sorted(sizes):
         path = _corpus(work, n, max(sizes))
-        results: dict[str, tuple[float, float, np.ndarray]] = {}
+        results: dict[str, tuple[float, float, float, np.ndarray]] = {}
         for name in engines:
             if name != "overlap" and n > peers_up_to:
                 continue
@@ -264,7 +264,7 @@ def run(
                 rows.append({"documents": n, "engine": name, "seconds": f"> {timeout:.0f}"})
                 continue
             results[name] = got
-            print(f"{n:>9,} {name:<11} {got[0]:8.1f} s {got[1]:8.0f} MB  removed {int(got[2].sum()):,}",
+            print(f"{n:>9,} {name:<11} {got[0]:8.1f} s {got[1]:8.1f} cpu s {got[2]:8.0f} MB  removed {int(got[3].sum()):,}",
                   file=sys.stderr, flush=True)
         truths: dict[bool, np.ndarray] = {}
         if n <= truth_up_to:
@@ -272,17 +272,19 @@ def run(
             for own in {name == "overlap" for name in results}:
                 truths[own] = _truth(texts, threshold, own)
             del texts
-        for name, (seconds, mb, flags) in results.items():
+        for name, (seconds, cpu, mb, flags) in results.items():
             row: dict[str, Any] = {"documents": n, "engine": name, "seconds": round(seconds, 1),
-                                   "peak_mb": round(mb), "removed": int(flags.sum())}
+                                   "cpu_s": round(cpu, 1), "peak_mb": round(mb), "removed": int(flags.sum())}
             truth = truths.get(name == "overlap")
             if truth is not None:
                 row["true_removed"] = int(truth.sum())
                 row["mismatch_pct"] = round(100 * float((flags != truth).mean()), 3)
             if "overlap" in results:
                 row["vs_overlap"] = round(seconds / results["overlap"][0], 2)
+                row["cpu_vs_overlap"] = round(cpu / results["overlap"][1], 2)
             rows.append(row)
-    columns = ["documents", "engine", "seconds", "peak_mb", "removed", "true_removed", "mismatch_pct", "vs_overlap"]
+    columns = ["documents", "engine", "seconds", "cpu_s", "peak_mb", "removed", "true_removed", "mismatch_pct",
+               "vs_overlap", "cpu_vs_overlap"]
     write_csv(RESULTS / f"{out}.csv", [{c: r.get(c, "") for c in columns} for r in rows])
     print(markdown_table(rows, columns))
     print("Machine: " + ", ".join(f"{k} {v}" for k, v in machine().items())
