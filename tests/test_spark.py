@@ -190,6 +190,26 @@ def test_dataframe_input_parquet_output_and_compare_budget(spark, tmp_path):
     assert sorted(r.id for r in docs) == sorted(i for i, _ in texts)
 
 
+def test_origins_from_a_dataframe_column_or_documents_identical_to_local(spark):
+    """Issue 12: the whole ``to_dict()`` JSON, origins included, equals the local engine's
+    on the same documents, given as a DataFrame with an origin column or as ``Document``s."""
+    from overlap.spark import scan_spark
+
+    docs = list(iter_documents([SEEDS]))
+    want = json.dumps(scan(docs, workers=1).to_dict(), ensure_ascii=False)
+    df = spark.createDataFrame([(d.id, d.text, d.origin) for d in docs], ["id", "text", "origin"])
+    from_df = scan_spark(df, spark=spark, origin_col="origin", partitions=2)
+    assert json.dumps(from_df.to_dict(), ensure_ascii=False) == want
+    # The local reader's origins of text files: their absolute paths, not row numbers.
+    assert [d.origin for d in from_df.documents] == [str(p) for p in sorted(SEEDS.glob("*.txt"))]
+    from_docs = scan_spark(docs, spark=spark, partitions=2)
+    assert json.dumps(from_docs.to_dict(), ensure_ascii=False) == want
+    with pytest.raises(InputError, match=r"^DataFrame has no column 'path' \(columns: id, text, origin\)"):
+        scan_spark(df, spark=spark, origin_col="path")
+    with pytest.raises(ConfigError, match="item 1 is a str"):
+        scan_spark([docs[0], "seeds"], spark=spark)
+
+
 def test_bad_record_and_duplicate_id_errors_match_local(spark, tmp_path):
     from overlap.spark import scan_spark
 

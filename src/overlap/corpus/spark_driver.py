@@ -1,8 +1,9 @@
 """The Spark driver: ``overlap scan``'s stages and results, on a cluster.
 
 ``scan_spark(source, *, options=None, spark=None, master="local[2]", output=None, fmt="parquet", **keywords) -> ScanResult``
-    Scan paths (text directories, .txt, JSONL, Parquet, CSV) or a Spark DataFrame with
-    id and text columns; optionally write the ``--jsonl`` records as Parquet or JSONL.
+    Scan paths (text directories, .txt, JSONL, Parquet, CSV), a Spark DataFrame with
+    id and text (and optionally origin) columns, or ``Document`` records; optionally
+    write the ``--jsonl`` records as Parquet or JSONL.
 ``write_records(result, output, fmt="parquet", *, spark=None) -> None``
     ``result.records()`` as one JSONL file, or as Parquet: one dataset per record type.
 
@@ -49,7 +50,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import ConfigError, InputError
-from ..records import Comparison
+from ..records import Comparison, Document
 from .assembly import assemble, linked_pairs, scan_counts, vocabulary_codes
 from .candidates import STAR_ABOVE
 from .events import rare_dates
@@ -57,7 +58,7 @@ from .options import ScanOptions, resolve_options
 from .records import Cluster, DocInfo, Link, SameEvent, ScanResult, duplicate_id_error
 from .signing import SignConfig
 from .spark_components import star_components
-from .spark_input import DOCS_PER_PARTITION, read_dataframe, read_paths
+from .spark_input import DOCS_PER_PARTITION, read_dataframe, read_documents, read_paths
 from .spark_session import spark_session
 from .spark_stages import (
     bucket_pairs,
@@ -104,6 +105,7 @@ def scan_spark(
     fmt: str = "parquet",
     id_col: str = "id",
     text_col: str = "text",
+    origin_col: str | None = None,
     text_field: str = "text",
     id_field: str | None = "id",
     encoding: str = "utf-8",
@@ -117,7 +119,10 @@ def scan_spark(
 
     ``source``: a path or list of paths (as ``overlap.sources.iter_documents`` reads
     them; ``text_field``, ``id_field``, ``encoding``, ``input_format`` and ``on_bad``
-    mean the same), or a Spark DataFrame with columns ``id_col`` and ``text_col``.
+    mean the same), or a Spark DataFrame with columns ``id_col`` and ``text_col`` (and
+    ``origin_col``, each row's ``DocInfo.origin``; without it origins are
+    ``dataframe:rowN``), or ``Document`` records as ``overlap.scan`` takes them (sent
+    from the driver; ids and origins kept, so ``to_dict()`` equals ``scan``'s on them).
     ``spark``: a SparkSession to use; otherwise one is started with ``master``
     (``spark_session``).  ``output``: also write ``result.records()`` there, as Parquet
     (a directory with one dataset per record type) or JSONL (one file), per ``fmt``.
@@ -141,7 +146,7 @@ def scan_spark(
     timings: list[tuple[str, float]] = []
     with _Cache() as keep:
         t0 = time.perf_counter()
-        reading = _Reading(id_col, text_col, text_field, id_field, encoding, input_format, on_bad)
+        reading = _Reading(id_col, text_col, origin_col, text_field, id_field, encoding, input_format, on_bad)
         docs, infos = _read(source, reading, spark, keep)
         n = len(infos)
         parts = partitions or max(max(2, 2 * sc.defaultParallelism), math.ceil(n / DOCS_PER_PARTITION))
@@ -204,6 +209,7 @@ class _Reading:
 
     id_col: str
     text_col: str
+    origin_col: str | None
     text_field: str
     id_field: str | None
     encoding: str
@@ -242,12 +248,16 @@ def _read(source: Any, how: _Reading, spark: Any, keep: Callable[[Any], Any]) ->
     document's ``DocInfo`` on the driver.  Bad inputs go to ``on_bad`` or raise the
     first one's ``InputError``; so do an empty input and a repeated id."""
     sc = spark.sparkContext
+    slots = max(2, 2 * sc.defaultParallelism)
     if hasattr(source, "rdd") and hasattr(source, "columns"):
-        raw = read_dataframe(source, how.id_col, how.text_col)
+        raw = read_dataframe(source, how.id_col, how.text_col, how.origin_col)
     else:
         paths = [source] if isinstance(source, (str, os.PathLike)) else list(source)
-        raw = read_paths(sc, spark, [str(p) for p in paths], text_field=how.text_field, id_field=how.id_field,
-                         encoding=how.encoding, fmt=how.input_format, partitions=max(2, 2 * sc.defaultParallelism))
+        if any(isinstance(p, Document) for p in paths):
+            raw = read_documents(sc, paths, slots)
+        else:
+            raw = read_paths(sc, spark, [str(p) for p in paths], text_field=how.text_field, id_field=how.id_field,
+                             encoding=how.encoding, fmt=how.input_format, partitions=slots)
     raw = keep(raw)
     bad = raw.zipWithIndex().filter(lambda it: it[0][0] == "bad").map(lambda it: (it[1], it[0][1]))
     bad_list = bad.sortByKey().collect() if how.on_bad is not None else bad.takeOrdered(1)

@@ -4,8 +4,10 @@
     Text directories, ``.txt``, JSONL and Parquet read on the executors (CSV and stdin
     on the driver), as ``("ok", id, origin, text)`` / ``("bad", message, "", "")`` rows
     in input order.
-``read_dataframe(df, id_col, text_col) -> RDD``
-    The same rows from a DataFrame.
+``read_dataframe(df, id_col, text_col, origin_col=None) -> RDD``
+    The same rows from a DataFrame (origins from ``origin_col``, else ``dataframe:rowN``).
+``read_documents(sc, documents, partitions) -> RDD``
+    The same rows from ``Document`` records on the driver (their own origins).
 ``DOCS_PER_PARTITION``
     At least one partition per this many documents.
 """
@@ -17,12 +19,12 @@ import json
 import os
 from typing import Any
 
-from ..errors import InputError
+from ..errors import ConfigError, InputError
 from ..records import Document
 from ..sources import check_input_options, input_kind, iter_documents, record_document, text_document, walk_txt
 from ..textio import MAX_BYTES, check_encoding
 
-__all__ = ["DOCS_PER_PARTITION", "read_dataframe", "read_paths"]
+__all__ = ["DOCS_PER_PARTITION", "read_dataframe", "read_documents", "read_paths"]
 
 DOCS_PER_PARTITION = 20_000
 """Documents per partition at most when reading and signing."""
@@ -62,15 +64,23 @@ def _jsonl_line(item: tuple[bytes, int], path: str, text_field: str, id_field: s
 
 
 def _record(item: tuple[Any, int], where_prefix: str, text_field: str, id_field: str | None) -> tuple[str, str, str, str]:
-    """One table row ``((id, text), index)``, as the local reader checks a record."""
-    (doc_id, text), index = item
+    """One table row ``((id, text[, origin]), index)``, as the local reader checks a
+    record; its origin is the row's third value when there is one, else where it is."""
+    row, index = item
+    doc_id, text = row[0], row[1]
     rec = {text_field: text}
     if id_field is not None:
         rec[id_field] = doc_id
     try:
-        return _ok(record_document(rec, f"{where_prefix}{index + 1}", text_field, id_field))
+        doc = record_document(rec, f"{where_prefix}{index + 1}", text_field, id_field)
     except InputError as e:
         return _bad(str(e))
+    if len(row) > 2:
+        origin = row[2]
+        if not isinstance(origin, str):
+            return _bad(f"{where_prefix}{index + 1}: origin must be a string, got {type(origin).__name__}")
+        return ("ok", doc.id, origin, doc.text)
+    return _ok(doc)
 
 
 def _txt_file(path: str, encoding: str, root: str | None = None) -> tuple[str, str, str, str]:
@@ -128,10 +138,28 @@ def read_paths(
     return parts[0] if len(parts) == 1 else sc.union(parts)
 
 
-def read_dataframe(df: Any, id_col: str, text_col: str) -> Any:
-    """An RDD as ``read_paths`` gives, from a DataFrame's ``id_col`` and ``text_col``."""
-    for c in (id_col, text_col):
+def read_dataframe(df: Any, id_col: str, text_col: str, origin_col: str | None = None) -> Any:
+    """An RDD as ``read_paths`` gives, from a DataFrame's ``id_col`` and ``text_col``.
+
+    Origins come from ``origin_col`` when given (a DataFrame made from files can carry
+    their paths, so the result equals the local engine's on the same ``Document``s),
+    else they are the row numbers ``dataframe:rowN``."""
+    cols = [id_col, text_col] + ([origin_col] if origin_col is not None else [])
+    for c in cols:
         if c not in df.columns:
-            raise InputError(f"DataFrame has no column {c!r} (columns: {', '.join(df.columns)}); pass id_col/text_col")
-    rows = df.select(id_col, text_col).rdd.map(tuple).zipWithIndex()
+            raise InputError(
+                f"DataFrame has no column {c!r} (columns: {', '.join(df.columns)}); pass id_col/text_col/origin_col"
+            )
+    rows = df.select(*cols).rdd.map(tuple).zipWithIndex()
     return rows.map(lambda it, t=text_col, i=id_col: _record(it, "dataframe:row", t, i))
+
+
+def read_documents(sc: Any, documents: list[Any], partitions: int) -> Any:
+    """An RDD as ``read_paths`` gives, from ``Document`` records already on the driver,
+    with their ids and origins as they are (the local engine's input, unchanged).
+    Cost: the texts travel from the driver to the executors once."""
+    for n, d in enumerate(documents):
+        if not isinstance(d, Document):
+            raise ConfigError(f"scan_spark() takes paths, a DataFrame or Document records; item {n} is a {type(d).__name__}")
+    rows = [_ok(d) for d in documents]
+    return sc.parallelize(rows, max(1, min(len(rows), partitions)))
