@@ -275,7 +275,8 @@ def _read(
         raise InputError(bad_list[0][1])
     for _, msg in bad_list:
         how.on_bad(InputError(msg))
-    ok = keep(raw.filter(lambda r: r[0] == "ok").zipWithIndex().map(lambda it: (it[1], it[0])))
+    # Not persisted: ``raw`` is, and only ``docs`` (without the kept fields) should hold texts.
+    ok = raw.filter(lambda r: r[0] == "ok").zipWithIndex().map(lambda it: (it[1], it[0]))
     docs = keep(ok.mapValues(lambda r: (r[1], r[2], r[3])))            # (idx, (id, origin, text))
     infos_rows = ok.map(lambda kv: (kv[0], kv[1][1], kv[1][2], len(kv[1][3]), kv[1][4])).collect()
     infos_rows.sort(key=lambda row: row[0])

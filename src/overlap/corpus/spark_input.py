@@ -141,7 +141,7 @@ def read_paths(
             for c in wanted:
                 if c not in df.columns:
                     raise InputError(f"{s}: no column {c!r} (columns: {', '.join(df.columns)}); pass --text-field/--id-field")
-            rows = df.select(*dict.fromkeys(wanted)).rdd.map(lambda r: r.asDict()).zipWithIndex()
+            rows = df.select(*dict.fromkeys(wanted)).rdd.map(lambda r: r.asDict(recursive=True)).zipWithIndex()
             parts.append(rows.map(lambda it, p=f"{s}:row", t=text_field, i=id_field, k=keep: _record(it, p, t, i, k)))
         else:
             # CSV and stdin have no splittable form here: read on the driver, in order.
@@ -166,7 +166,7 @@ def read_dataframe(df: Any, id_col: str, text_col: str, origin_col: str | None =
             raise InputError(
                 f"DataFrame has no column {c!r} (columns: {', '.join(df.columns)}); pass id_col/text_col/origin_col"
             )
-    rows = df.select(*dict.fromkeys(cols)).rdd.map(lambda r: r.asDict()).zipWithIndex()
+    rows = df.select(*dict.fromkeys(cols)).rdd.map(lambda r: r.asDict(recursive=True)).zipWithIndex()
     return rows.map(lambda it, t=text_col, i=id_col, k=keep_fields, o=origin_col: _record(it, "dataframe:row", t, i, k, o))
 
 
