@@ -7,10 +7,11 @@ import math
 import random
 from itertools import combinations
 
+import numpy as np
 import pytest
 
 from overlap.reuse import MIN_SIMILARITY, SharedSpan, passage_groups, similarity
-from overlap.stories import MERGE_THRESHOLD, Evidence, cluster, link_weight
+from overlap.stories import MERGE_THRESHOLD, Evidence, cluster, clusterable, link_weight, vocabulary_weights
 from overlap.vocabulary import terms, vocabulary_link_arrays, vocabulary_links
 
 
@@ -76,6 +77,41 @@ def test_bad_links_are_refused() -> None:
         cluster(2, [Evidence(0, 2, 1.0, "x")])
     with pytest.raises(ValueError, match="threshold"):
         cluster(2, [], threshold=0.0)
+
+
+def test_dropping_links_of_unclusterable_documents_never_changes_the_stories() -> None:
+    # Random graphs with many weak links (as rare vocabulary gives) and some strong ones,
+    # some weights just under the threshold: the scan drops every link touching a document
+    # ``clusterable`` rules out, and must get the same groups.
+    dropped = 0
+    for seed in range(60):
+        rng = random.Random(seed)
+        n = rng.randint(5, 40)
+        links = []
+        for a, b in combinations(range(n), 2):
+            if rng.random() < 0.3:
+                w = rng.choice([rng.uniform(0.05, 0.79), MERGE_THRESHOLD - 1e-9, rng.uniform(0.8, 1.0)])
+                links.append(Evidence(a, b, round(w, 9), "x"))
+        ea = np.array([e.a for e in links], dtype=np.int64)
+        eb = np.array([e.b for e in links], dtype=np.int64)
+        able = clusterable(n, ea, eb, np.array([e.weight for e in links], dtype=float))
+        kept = [e for e in links if able[e.a] and able[e.b]]
+        assert cluster(n, kept) == cluster(n, links)
+        assert {m for g in cluster(n, links) for m in g} <= set(np.flatnonzero(able).tolist())
+        dropped += len(links) - len(kept)
+    assert dropped > 20
+
+
+def test_clusterable_documents_are_those_with_a_strong_link() -> None:
+    a, b = np.array([0, 2, 3]), np.array([1, 3, 4])
+    assert clusterable(6, a, b, np.array([0.9, 0.79, 0.3])).tolist() == [True, True, False, False, False, False]
+    # A document whose links are all weak never joins anything, however many it has.
+    links = _clique([0, 1, 2]) + [Evidence(3, k, 0.79, "shared_vocabulary") for k in range(3)]
+    assert cluster(4, links) == [[0, 1, 2]]
+    cos = np.array([0.0, 0.01, 0.159, 0.16, 0.5])
+    assert vocabulary_weights(cos).tolist() == [link_weight(vocabulary=float(c))[0] for c in cos]
+    with pytest.raises(ValueError, match="threshold"):
+        clusterable(2, a, b, np.array([1.0, 1.0, 1.0]), threshold=1.5)
 
 
 # ---------------------------------------------------------------------------- vocabulary

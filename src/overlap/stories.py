@@ -8,6 +8,12 @@
     The weight and reason of one pair from what the scan found about it.
 ``cluster(n, links, *, threshold=MERGE_THRESHOLD) -> list[list[int]]``
     Groups of 2+ documents, each ascending, largest first.
+``clusterable(n, a, b, weight, *, threshold=MERGE_THRESHOLD) -> np.ndarray``
+    Which documents can be in a group at all: those with a link of at least
+    ``threshold``.  Links touching any other document never change ``cluster``'s
+    groups, so a caller with millions of weak links can drop them first.
+``vocabulary_weights(cosine) -> np.ndarray``
+    ``link_weight``'s weight of rare-vocabulary-only links, for arrays of them.
 
 Why not connected components: one shared footer sentence or one same-event match
 between two unrelated articles joins their whole stories, and on news each such link
@@ -47,12 +53,16 @@ import heapq
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+import numpy as np
+
 __all__ = [
     "Evidence",
     "LONG_PASSAGE_CHARS",
     "MERGE_THRESHOLD",
     "cluster",
+    "clusterable",
     "link_weight",
+    "vocabulary_weights",
 ]
 
 MERGE_THRESHOLD = 0.8
@@ -74,6 +84,7 @@ _SAME_EVENT_EXTRA = 0.05  # per distinctive name beyond the minimum, up to 0.9
 _VOCABULARY_MAX = 0.9
 _COVERAGE_SLOPE = 1.0
 _VOCABULARY_SCALE = 5.0
+_WEIGHT_SLACK = 1e-6  # ``clusterable`` keeps links this far below the threshold: rounding never drops one
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,3 +204,39 @@ def cluster(n: int, links: Iterable[Evidence], *, threshold: float = MERGE_THRES
     groups = [m for m in members.values() if len(m) >= 2]
     groups.sort(key=lambda m: (-len(m), m[0]))
     return groups
+
+
+def clusterable(
+    n: int, a: np.ndarray, b: np.ndarray, weight: np.ndarray, *, threshold: float = MERGE_THRESHOLD
+) -> np.ndarray:
+    """Boolean mask of the documents ``0..n-1`` that ``cluster`` could put in a group.
+
+    ``(a[k], b[k], weight[k])`` are links.  A document whose every link weighs less than
+    ``threshold`` never joins anything: joining a group of size q needs links to it
+    summing to ``threshold * q``, more than q links each below ``threshold`` can give.  So
+    it stays alone, and its links (to it alone) never change anyone's mean: ``cluster``
+    over the links between clusterable documents gives the same groups.  Weights within
+    a small slack of ``threshold`` count as reaching it, so that a weight computed here
+    differently rounded than the caller's never drops a document that could join.
+    Linear in the links (numpy).
+
+    >>> clusterable(4, np.array([0, 1]), np.array([1, 2]), np.array([0.9, 0.5])).tolist()
+    [True, True, False, False]
+    """
+    if not 0.0 < threshold <= 1.0:
+        raise ValueError(f"threshold must be in (0, 1]: {threshold!r}")
+    strong = np.asarray(weight, dtype=np.float64) >= threshold - _WEIGHT_SLACK
+    mask = np.zeros(n, dtype=bool)
+    mask[np.asarray(a)[strong]] = True
+    mask[np.asarray(b)[strong]] = True
+    return mask
+
+
+def vocabulary_weights(cosine: np.ndarray) -> np.ndarray:
+    """``link_weight(vocabulary=c)[0]`` for every ``c`` of ``cosine``, up to the last bit
+    of rounding (numpy rounds by scaling; ``link_weight`` rounds exactly): for filtering
+    millions of vocabulary links before making a Python object for any.  Linear (numpy).
+    """
+    c = np.asarray(cosine, dtype=np.float64)
+    w = np.where(c > 0.0, np.minimum(_VOCABULARY_MAX, _VOCABULARY_SCALE * c), 0.0)
+    return np.round(w, 6)
