@@ -12,7 +12,7 @@ import pytest
 
 from overlap.reuse import MIN_SIMILARITY, SharedSpan, passage_groups, similarity
 from overlap.stories import MERGE_THRESHOLD, Evidence, cluster, clusterable, link_weight, vocabulary_weights
-from overlap.vocabulary import terms, vocabulary_link_arrays, vocabulary_links
+from overlap.vocabulary import MAX_DF, terms, vocabulary_link_arrays, vocabulary_links
 
 
 def _clique(members: list[int], weight: float = 1.0, reason: str = "near_duplicate") -> list[Evidence]:
@@ -110,6 +110,10 @@ def test_clusterable_documents_are_those_with_a_strong_link() -> None:
     assert cluster(4, links) == [[0, 1, 2]]
     cos = np.array([0.0, 0.01, 0.159, 0.16, 0.5])
     assert vocabulary_weights(cos).tolist() == [link_weight(vocabulary=float(c))[0] for c in cos]
+    # The scan's exact path: the unrounded weights, then Python's round, bit for bit.
+    cos = np.random.default_rng(5).uniform(0.05, 0.3, 20_000)
+    exact = [round(1.0 - (1.0 - w), 6) for w in vocabulary_weights(cos, rounded=False).tolist()]
+    assert exact == [link_weight(vocabulary=c)[0] for c in cos.tolist()]
     with pytest.raises(ValueError, match="threshold"):
         clusterable(2, a, b, np.array([1.0, 1.0, 1.0]), threshold=1.5)
 
@@ -169,7 +173,7 @@ def test_vocabulary_links_match_their_definition_on_republished_copies(seeds: di
     docs = [terms(t) for t in texts]
     got = vocabulary_links(docs, max_df=max_df)
     assert len(got) > 10
-    expected = _links_by_definition([set(d.tolist()) for d in docs], max_df or max(5, len(docs) // 200), 2, 0.05)
+    expected = _links_by_definition([set(d.tolist()) for d in docs], max_df or max(5, min(len(docs) // 200, MAX_DF)), 2, 0.05)
     assert [(i, j) for i, j, _ in got] == sorted(expected)
     assert [c for _, _, c in got] == pytest.approx([expected[i, j] for i, j, _ in got], rel=1e-12)
     for slice_pairs in (1, 97, 5_000):
@@ -178,6 +182,19 @@ def test_vocabulary_links_match_their_definition_on_republished_copies(seeds: di
     assert list(zip(i.tolist(), j.tolist(), cos.tolist())) == got
     with pytest.raises(ValueError, match="slice_pairs"):
         vocabulary_links(docs, slice_pairs=0)
+
+
+def test_a_bigram_in_more_than_max_df_documents_is_never_rare() -> None:
+    # 40,000 documents: n // 200 is 400, but two bigrams held by 150 of them (more than
+    # MAX_DF) are common, not rare, so they link nobody; with the old rule each pair of
+    # the 150 would be a link.
+    n, k = 40_000, 150
+    assert n // 200 > k > MAX_DF
+    docs = [np.array([1, 2], dtype=np.uint32) if d < k else np.array([10 + d], dtype=np.uint32) for d in range(n)]
+    assert vocabulary_links(docs) == []
+    assert len(vocabulary_links(docs, max_df=n // 200)) == k * (k - 1) // 2
+    docs[k:k + 2] = [np.array([3, 4], dtype=np.uint32)] * 2  # a pair of a truly rare phrase still links
+    assert [(i, j) for i, j, _ in vocabulary_links(docs)] == [(k, k + 1)]
 
 
 def test_vocabulary_terms_ignore_case_and_empty_texts() -> None:

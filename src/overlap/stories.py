@@ -232,11 +232,12 @@ def clusterable(
     return mask
 
 
-def vocabulary_weights(cosine: np.ndarray) -> np.ndarray:
-    """``link_weight(vocabulary=c)[0]`` for every ``c`` of ``cosine``, up to the last bit
-    of rounding (numpy rounds by scaling; ``link_weight`` rounds exactly): for filtering
-    millions of vocabulary links before making a Python object for any.  Linear (numpy).
+def vocabulary_weights(cosine: np.ndarray, *, rounded: bool = True) -> np.ndarray:
+    """``link_weight(vocabulary=c)[0]`` for every ``c`` of ``cosine`` (> 0), for arrays of
+    millions of vocabulary links.  ``rounded``: to 6 decimals as ``link_weight`` does, up
+    to the last bit (numpy rounds by scaling, ``link_weight`` exactly); without it, the
+    weight before rounding, computed with the same float operations.  Linear (numpy).
     """
     c = np.asarray(cosine, dtype=np.float64)
-    w = np.where(c > 0.0, np.minimum(_VOCABULARY_MAX, _VOCABULARY_SCALE * c), 0.0)
-    return np.round(w, 6)
+    w = np.minimum(_VOCABULARY_MAX, _VOCABULARY_SCALE * c)
+    return np.round(w, 6) if rounded else w

@@ -268,10 +268,14 @@ def _pair_records(
         threshold=MERGE_THRESHOLD,
     )
     keep = able[a] & able[b]
-    for c, x in zip(codes[keep].tolist(), cos[keep].tolist()):
-        w, why = link_weight(vocabulary=x)
+    codes, cos = codes[keep], cos[keep]
+    # link_weight(vocabulary=x) for each, without its call: the same float operations
+    # in numpy, then Python's exact round (numpy rounds by scaling).
+    unrounded = 1.0 - (1.0 - vocabulary_weights(cos, rounded=False))
+    why = link_weight(vocabulary=1.0)[1]
+    for c, x, w in zip(codes.tolist(), cos.tolist(), unrounded.tolist()):
         vcos[c] = x
-        evidence.append(Evidence(c // n, c % n, w, why))
+        evidence.append(Evidence(c // n, c % n, round(w, 6), why))
     return pair_by_code, evidence, vcos
 
 
