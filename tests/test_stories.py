@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from overlap.reuse import MIN_SIMILARITY, SharedSpan, passage_groups, similarity
-from overlap.stories import MERGE_THRESHOLD, Evidence, cluster, clusterable, link_weight, vocabulary_weights
+from overlap.stories import MERGE_THRESHOLD, Evidence, cluster, link_weight, story_components, vocabulary_weights
 from overlap.vocabulary import MAX_DF, terms, vocabulary_link_arrays, vocabulary_links
 
 
@@ -79,34 +79,43 @@ def test_bad_links_are_refused() -> None:
         cluster(2, [], threshold=0.0)
 
 
-def test_dropping_links_of_unclusterable_documents_never_changes_the_stories() -> None:
+def test_dropping_links_between_story_components_never_changes_the_stories() -> None:
     # Random graphs with many weak links (as rare vocabulary gives) and some strong ones,
-    # some weights just under the threshold: the scan drops every link touching a document
-    # ``clusterable`` rules out, and must get the same groups.
+    # some weights just under the threshold: the scan drops every link between two
+    # ``story_components``, and must get the same groups.
     dropped = 0
-    for seed in range(60):
+    for seed in range(80):
         rng = random.Random(seed)
         n = rng.randint(5, 40)
+        density = rng.choice([0.1, 0.3])
         links = []
         for a, b in combinations(range(n), 2):
-            if rng.random() < 0.3:
-                w = rng.choice([rng.uniform(0.05, 0.79), MERGE_THRESHOLD - 1e-9, rng.uniform(0.8, 1.0)])
+            if rng.random() < density:
+                w = rng.choice([rng.uniform(0.05, 0.79), rng.uniform(0.05, 0.79), MERGE_THRESHOLD - 1e-9,
+                                rng.uniform(0.8, 1.0)])
                 links.append(Evidence(a, b, round(w, 9), "x"))
         ea = np.array([e.a for e in links], dtype=np.int64)
         eb = np.array([e.b for e in links], dtype=np.int64)
-        able = clusterable(n, ea, eb, np.array([e.weight for e in links], dtype=float))
-        kept = [e for e in links if able[e.a] and able[e.b]]
-        assert cluster(n, kept) == cluster(n, links)
-        assert {m for g in cluster(n, links) for m in g} <= set(np.flatnonzero(able).tolist())
+        comp = story_components(n, ea, eb, np.array([e.weight for e in links], dtype=float))
+        kept = [e for e in links if comp[e.a] == comp[e.b]]
+        groups = cluster(n, links)
+        assert cluster(n, kept) == groups
+        assert all(len({int(comp[m]) for m in g}) == 1 for g in groups)
         dropped += len(links) - len(kept)
-    assert dropped > 20
+    assert dropped > 100
 
 
-def test_clusterable_documents_are_those_with_a_strong_link() -> None:
-    a, b = np.array([0, 2, 3]), np.array([1, 3, 4])
-    assert clusterable(6, a, b, np.array([0.9, 0.79, 0.3])).tolist() == [True, True, False, False, False, False]
+def test_story_components_follow_the_strong_links_only() -> None:
+    a, b = np.array([0, 2, 3, 5]), np.array([1, 3, 4, 6])
+    comp = story_components(7, a, b, np.array([0.9, 0.79, 0.3, 0.8]))
+    assert comp.tolist() == [0, 0, 2, 3, 4, 5, 5]
+    # A long chain of strong links is one component, whatever the order of its links.
+    k = 1_000
+    order = np.random.default_rng(1).permutation(k - 1)
+    chain = story_components(k + 1, order, order + 1, np.ones(k - 1))
+    assert chain[:k].tolist() == [0] * k and chain[k] == k
     # A document whose links are all weak never joins anything, however many it has.
-    links = _clique([0, 1, 2]) + [Evidence(3, k, 0.79, "shared_vocabulary") for k in range(3)]
+    links = _clique([0, 1, 2]) + [Evidence(3, j, 0.79, "shared_vocabulary") for j in range(3)]
     assert cluster(4, links) == [[0, 1, 2]]
     cos = np.array([0.0, 0.01, 0.159, 0.16, 0.5])
     assert vocabulary_weights(cos).tolist() == [link_weight(vocabulary=float(c))[0] for c in cos]
@@ -115,7 +124,7 @@ def test_clusterable_documents_are_those_with_a_strong_link() -> None:
     exact = [round(1.0 - (1.0 - w), 6) for w in vocabulary_weights(cos, rounded=False).tolist()]
     assert exact == [link_weight(vocabulary=c)[0] for c in cos.tolist()]
     with pytest.raises(ValueError, match="threshold"):
-        clusterable(2, a, b, np.array([1.0, 1.0, 1.0]), threshold=1.5)
+        story_components(2, a, b, np.array([1.0, 1.0, 1.0, 1.0]), threshold=1.5)
 
 
 # ---------------------------------------------------------------------------- vocabulary

@@ -8,10 +8,10 @@
     The weight and reason of one pair from what the scan found about it.
 ``cluster(n, links, *, threshold=MERGE_THRESHOLD) -> list[list[int]]``
     Groups of 2+ documents, each ascending, largest first.
-``clusterable(n, a, b, weight, *, threshold=MERGE_THRESHOLD) -> np.ndarray``
-    Which documents can be in a group at all: those with a link of at least
-    ``threshold``.  Links touching any other document never change ``cluster``'s
-    groups, so a caller with millions of weak links can drop them first.
+``story_components(n, a, b, weight, *, threshold=MERGE_THRESHOLD) -> np.ndarray``
+    Each document's component in the graph of links of at least ``threshold``: no
+    story spans two, and links between two never change ``cluster``'s groups, so a
+    caller with millions of weak links can drop those first.
 ``vocabulary_weights(cosine) -> np.ndarray``
     ``link_weight``'s weight of rare-vocabulary-only links, for arrays of them.
 
@@ -60,7 +60,7 @@ __all__ = [
     "LONG_PASSAGE_CHARS",
     "MERGE_THRESHOLD",
     "cluster",
-    "clusterable",
+    "story_components",
     "link_weight",
     "vocabulary_weights",
 ]
@@ -84,7 +84,7 @@ _SAME_EVENT_EXTRA = 0.05  # per distinctive name beyond the minimum, up to 0.9
 _VOCABULARY_MAX = 0.9
 _COVERAGE_SLOPE = 1.0
 _VOCABULARY_SCALE = 5.0
-_WEIGHT_SLACK = 1e-6  # ``clusterable`` keeps links this far below the threshold: rounding never drops one
+_WEIGHT_SLACK = 1e-6  # ``story_components`` counts links this far below the threshold as strong
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,30 +206,46 @@ def cluster(n: int, links: Iterable[Evidence], *, threshold: float = MERGE_THRES
     return groups
 
 
-def clusterable(
+def story_components(
     n: int, a: np.ndarray, b: np.ndarray, weight: np.ndarray, *, threshold: float = MERGE_THRESHOLD
 ) -> np.ndarray:
-    """Boolean mask of the documents ``0..n-1`` that ``cluster`` could put in a group.
+    """Per document ``0..n-1``, a label: its component in the graph of the *strong* links
+    (``weight >= threshold``) among ``(a[k], b[k], weight[k])``; a document without a
+    strong link is alone in its component.
 
-    ``(a[k], b[k], weight[k])`` are links.  A document whose every link weighs less than
-    ``threshold`` never joins anything: joining a group of size q needs links to it
-    summing to ``threshold * q``, more than q links each below ``threshold`` can give.  So
-    it stays alone, and its links (to it alone) never change anyone's mean: ``cluster``
-    over the links between clusterable documents gives the same groups.  Weights within
-    a small slack of ``threshold`` count as reaching it, so that a weight computed here
-    differently rounded than the caller's never drops a document that could join.
-    Linear in the links (numpy).
+    Every ``cluster`` group lies inside one component: two groups merge only when the
+    mean weight over their member pairs reaches ``threshold``, which needs at least one
+    link of that weight between them.  So a link between two components only ever
+    enters the mean of two groups that can never merge, and ``cluster`` over the links
+    inside components gives the same groups; a caller with millions of weak links drops
+    the others first.  Weights within a small slack of ``threshold`` count as strong, so
+    that a weight rounded differently from the caller's never splits a component.
+    Linear in the links times a few label-propagation rounds (numpy).
 
-    >>> clusterable(4, np.array([0, 1]), np.array([1, 2]), np.array([0.9, 0.5])).tolist()
-    [True, True, False, False]
+    >>> story_components(5, np.array([0, 1, 3]), np.array([1, 2, 4]), np.array([0.9, 0.8, 0.5])).tolist()
+    [0, 0, 0, 3, 4]
     """
     if not 0.0 < threshold <= 1.0:
         raise ValueError(f"threshold must be in (0, 1]: {threshold!r}")
     strong = np.asarray(weight, dtype=np.float64) >= threshold - _WEIGHT_SLACK
-    mask = np.zeros(n, dtype=bool)
-    mask[np.asarray(a)[strong]] = True
-    mask[np.asarray(b)[strong]] = True
-    return mask
+    sa = np.asarray(a, dtype=np.int64)[strong]
+    sb = np.asarray(b, dtype=np.int64)[strong]
+    label = np.arange(n, dtype=np.int64)
+    while True:
+        # Each end takes the smaller label of the link, then labels jump to their label's
+        # label until stable: the smallest document of each component in a few rounds.
+        low = np.minimum(label[sa], label[sb])
+        new = label.copy()
+        np.minimum.at(new, sa, low)
+        np.minimum.at(new, sb, low)
+        while True:
+            jumped = new[new]
+            if np.array_equal(jumped, new):
+                break
+            new = jumped
+        if np.array_equal(new, label):
+            return label
+        label = new
 
 
 def vocabulary_weights(cosine: np.ndarray, *, rounded: bool = True) -> np.ndarray:

@@ -5,6 +5,8 @@
     results.
 ``linked_pairs(linked, events, event_comparison)``, ``vocabulary_codes(vocab, n)``, ``scan_counts(...)``
     What each driver hands ``assemble``, made the same way by both.
+``VocabularyLinks``
+    The rare-vocabulary links as arrays (pair codes and cosines).
 ``ClusterFn``
     A replacement for the local union-find near-duplicate clustering (the Spark engine's
     components).
@@ -19,7 +21,8 @@ so one weak link never chains two stories.  Reused passages come from
 
 Cost: small next to verification: linear in the linked pairs and their passages, plus
 the vocabulary links' sort and one regex search of each document involved in a name
-variant.
+variant.  Vocabulary links stay numpy arrays until those that can change a story are
+chosen (``stories.story_components``); only those become Python objects.
 """
 
 from __future__ import annotations
@@ -36,7 +39,7 @@ from .._arrays import isin_sorted, unique
 from ..cluster import UnionFind
 from ..records import Comparison, Span
 from ..reuse import PassageGroup, SharedSpan, passage_groups
-from ..stories import MERGE_THRESHOLD, Evidence, cluster, clusterable, link_weight, vocabulary_weights
+from ..stories import MERGE_THRESHOLD, Evidence, cluster, link_weight, story_components, vocabulary_weights
 from ..vocabulary import vocabulary_link_arrays
 from .events import name_phrases
 from .options import ScanOptions
@@ -226,10 +229,10 @@ def _pair_records(
     """Each linked pair's ``PairResult``; the weighted story evidence (linked pairs, then
     pairs linked only by rare vocabulary); and the vocabulary cosine of every pair in it.
 
-    A vocabulary-only link is kept only between documents ``stories.clusterable`` allows
-    (some link of theirs reaches the merge threshold): the others cannot change a story,
-    and a large scan has millions of them, so they are dropped before any Python object
-    is made for one.  Linear in the linked pairs, plus numpy over the vocabulary links."""
+    A vocabulary-only link is kept only inside one of ``stories.story_components`` (the
+    components of the links that reach the merge threshold): the others cannot change a
+    story, and a large scan has millions of them, so they are dropped before any Python
+    object is made for one.  Linear in the linked pairs, plus numpy over the vocabulary links."""
     n = len(infos)
     ids = [d.id for d in infos]
     pair_by_code: dict[int, PairResult] = {}
@@ -263,11 +266,11 @@ def _pair_records(
     ea = np.fromiter((e.a for e in evidence), dtype=np.int64, count=len(evidence))
     eb = np.fromiter((e.b for e in evidence), dtype=np.int64, count=len(evidence))
     ew = np.fromiter((e.weight for e in evidence), dtype=np.float64, count=len(evidence))
-    able = clusterable(
+    comp = story_components(
         n, np.concatenate((ea, a)), np.concatenate((eb, b)), np.concatenate((ew, vocabulary_weights(cos))),
         threshold=MERGE_THRESHOLD,
     )
-    keep = able[a] & able[b]
+    keep = comp[a] == comp[b]
     codes, cos = codes[keep], cos[keep]
     # link_weight(vocabulary=x) for each, without its call: the same float operations
     # in numpy, then Python's exact round (numpy rounds by scaling).
