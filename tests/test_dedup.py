@@ -131,6 +131,29 @@ def test_rethreshold_from_a_saved_store_equals_a_fresh_run(corpus: list[Document
         SignatureStore.load(tmp_path / "sigs")
 
 
+def test_store_spooled_over_many_batches_equals_one_batch(data_dir: Path, tmp_path: Path) -> None:
+    """``from_batches`` appends each batch's signatures and shingle sets to a temporary
+    file and maps it: over 40 small batches the arrays equal one ``sign_batch`` of all
+    the documents, in input order, and survive a save and a (mapped) load."""
+    from overlap.signature_store import batches, sign_batch
+
+    files = sorted((data_dir / "baomoi").glob("*.txt"))[:300]
+    items = [(f.stem, f.read_text(encoding="utf-8"), float("nan"), n) for n, f in enumerate(files)]
+    settings = dict(num_perm=64, seed=3, shingle_size=4)
+    one = sign_batch(items, **settings)
+    store = SignatureStore.from_batches((sign_batch(b, **settings) for b in batches(items, 7)), **settings)
+    assert len(store) == len(items) and len(list(batches(items, 7))) == 43
+    assert np.array_equal(store.signatures, one["signatures"]) and store.signatures.dtype == np.uint32
+    assert np.array_equal(store.shingles, one["shingles"]) and store.shingles.dtype == np.uint32
+    assert np.array_equal(np.diff(store.offsets), one["counts"]) and list(store.ids) == [f.stem for f in files]
+    store.save(tmp_path / "s")
+    loaded = SignatureStore.load(tmp_path / "s")
+    assert np.array_equal(loaded.shingles, store.shingles) and np.array_equal(loaded.signatures, store.signatures)
+    assert dedup_store(loaded, threshold=0.7).removed == dedup_store(store, threshold=0.7).removed
+    empty = SignatureStore.from_batches(iter(()), **settings)
+    assert len(empty) == 0 and empty.signatures.shape == (0, 64) and len(empty.shingles) == 0
+
+
 def test_baomoi_natural_republications(data_dir: Path) -> None:
     files = sorted((data_dir / "baomoi").glob("*.txt"))
     docs = [Document(f.stem, f.read_text(encoding="utf-8")) for f in files]

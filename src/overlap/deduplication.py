@@ -38,8 +38,10 @@ the pairs were found.
 
 Memory.  No Python object per document during the run: signatures (``num_perm`` x 4
 bytes), shingle sets (4 bytes per distinct shingle), keys, lengths and dates are numpy
-arrays built batch by batch; ids are one numpy string array.  The result's removal
-records are Python objects, one per *removed* document.
+arrays built batch by batch, the first two spooled to a temporary file and mapped
+(``overlap.signature_store``); ids are one numpy string array.  The decision adds about
+24 bytes per document and LSH band.  The result's removal records are Python objects,
+one per *removed* document.
 
 Cost: one normalise-shingle-sign pass over the texts (``overlap.minhash``'s cost), one
 sort of the band keys, and an exact set intersection per document and *kept* document
@@ -398,10 +400,10 @@ def dedup_store(
         lsh_t = max(0.05, t - 0.1) if opts.mode == "jaccard" else t / (3.0 - t)
         bands, rows = optimal_params(lsh_t, store.num_perm, 0.05, 0.95)
         reason = "near-duplicate" if opts.mode == "jaccard" else "contained"
-        keys = _band_keys(store.signatures, alive, bands, rows)
-        if load_kernels() is not None and not all_pairs:
-            _bucket_greedy(store, keys, alive, order, keep, removed, opts, lsh_t, reason)
+        if load_kernels() is not None and not all_pairs and len(alive) * bands < 2**31:  # int32 positions
+            _bucket_greedy(store, (bands, rows), alive, order, keep, removed, opts, lsh_t, reason)
         else:
+            keys = _band_keys(store.signatures, alive, bands, rows)
             local = candidate_pairs(keys)
             del keys
             pairs = alive[local] if len(local) else np.zeros((0, 2), dtype=np.int64)
@@ -431,7 +433,7 @@ def _band_keys(signatures: np.ndarray, alive: np.ndarray, bands: int, rows: int)
 
 def _bucket_greedy(
     store: SignatureStore,
-    keys: np.ndarray,
+    banding: tuple[int, int],
     alive: np.ndarray,
     order: np.ndarray,
     keep: np.ndarray,
@@ -447,36 +449,44 @@ def _bucket_greedy(
     members of its buckets (each once, same estimate cut, same exact test, same tie
     rule) finds the same removals as listing every pair of every bucket.  Buckets over
     ``lsh.DEFAULT_MAX_BUCKET`` keep ``candidate_pairs``' chain: neighbours in index
-    order only.  Memory: about six ``int64`` per document and band."""
+    order only.  Memory: about six ``int32`` per document and band."""
     from .jit import load_kernels
     from .lsh import DEFAULT_MAX_BUCKET
     from .signatures import estimate_jaccard
 
     kern = load_kernels()
     assert kern is not None
-    m, bands = keys.shape
-    # Sort each band's keys (stable: a bucket lists its members in index order), then
-    # walk the bands as one band-major sequence; a bucket ends where key or band changes.
-    by = np.argsort(keys, axis=0, kind="stable")
-    sorted_keys = np.take_along_axis(keys, by, axis=0).T.ravel()
+    bands, rows = banding
+    keys = _band_keys(store.signatures, alive, bands, rows)  # made here, so freed here
+    m = len(alive)
+    # Per band, sort the keys (stable: a bucket lists its members in index order); the
+    # bands then form one band-major sequence of m * bands positions in which a bucket
+    # ends where the key or the band changes.  int32 positions (the caller checks that
+    # m * bands fits) and one band's temporaries at a time: 4 bytes per position and
+    # array, where int64 arrays of every band at once took 8 bytes and two more arrays.
+    total = m * bands
+    members = np.empty(total, dtype=np.int32)
+    change = np.empty(total, dtype=bool)
+    for b in range(bands):
+        col = keys[:, b]
+        by = np.argsort(col, kind="stable")
+        members[b * m:(b + 1) * m] = by
+        k = col[by]
+        del by
+        change[b * m] = True
+        np.not_equal(k[1:], k[:-1], out=change[b * m + 1:(b + 1) * m])
+        del k
     del keys
-    members = np.ascontiguousarray(by.T.ravel(), dtype=np.int64)
-    del by
-    change = np.empty(len(sorted_keys), dtype=bool)
-    change[0] = True
-    np.not_equal(sorted_keys[1:], sorted_keys[:-1], out=change[1:])
-    del sorted_keys
-    change[::m] = True  # band boundaries
-    starts = np.flatnonzero(change)
+    starts = np.flatnonzero(change).astype(np.int32)
     del change
-    sizes = np.diff(np.append(starts, len(members)))
+    sizes = np.diff(np.append(starts, np.int32(total))).astype(np.int32)
     bstart = np.repeat(starts, sizes)
-    bsize = np.zeros(len(members), dtype=np.int64)
+    bsize = np.zeros(total, dtype=np.int32)
     bsize[starts] = sizes
     del starts, sizes
-    pos = np.empty(len(members), dtype=np.int64)
+    pos = np.empty(total, dtype=np.int32)
     for b in range(bands):  # one band at a time: no n * bands temporaries
-        pos[members[b * m:(b + 1) * m] * bands + b] = np.arange(b * m, (b + 1) * m, dtype=np.int64)
+        pos[members[b * m:(b + 1) * m].astype(np.int64) * bands + b] = np.arange(b * m, (b + 1) * m, dtype=np.int32)
     ranked = np.argsort(order[alive], kind="stable").astype(np.int64)
     chosen = np.full(len(keep), -1, dtype=np.int64)
     chosen_exact = np.zeros(len(keep), dtype=np.float64)

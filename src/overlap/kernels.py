@@ -254,7 +254,7 @@ def greedy_into(better, worse, alive, chosen):  # pragma: no cover - compiled
 
 
 @numba.njit(
-    "void(int64[::1], int64[::1], int64[::1], int64[::1], int64[::1], int64[::1], int64[::1], int64, int64,"
+    "void(int32[::1], int32[::1], int32[::1], int32[::1], int64[::1], int64[::1], int64[::1], int64, int64,"
     " uint32[:, ::1], uint32[::1], int64[::1], float64, float64, boolean, int64[::1], float64[::1])",
     **_OPTS,
 )
@@ -279,8 +279,8 @@ def bucket_greedy_into(  # pragma: no cover - compiled
     num_perm = sigs.shape[1]
     state = np.zeros(m, dtype=np.uint8)  # 0 undecided, 1 kept, 2 removed
     seen = np.full(m, -1, dtype=np.int64)
-    kcount = np.zeros(members.shape[0], dtype=np.int64)  # kept members, at bucket starts
-    kept = np.empty(members.shape[0], dtype=np.int64)  # kept lists, in each bucket's slots
+    kcount = np.zeros(members.shape[0], dtype=np.int32)  # kept members, at bucket starts
+    kept = np.empty(members.shape[0], dtype=np.int32)  # kept lists, in each bucket's slots
     for r in range(m):
         v = ranked[r]
         gv = alive[v]

@@ -8,15 +8,19 @@
     The arrays of a whole corpus: ``build(items)``, ``from_batches(signed)``,
     ``save(dir)``, ``load(dir)``, ``fields_of(i)``.
 
-Memory: numpy arrays per batch, concatenated once; no Python object per document
-beyond the duplicate-id check's set of ids.
+Memory: numpy arrays per batch; the signatures and shingle sets are spooled to a
+temporary file as each batch is signed and mapped when the store is complete (a loaded
+store maps them from its ``.npy`` files); no Python object per document (the duplicate-id
+check keeps 64-bit hashes in numpy).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import math
 import os
+import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,18 +44,44 @@ SignedBatch = dict[str, Any]
 
 
 def batches(items: Iterable[tuple[Any, ...]], size: int = BATCH) -> Iterator[list[tuple[Any, ...]]]:
-    """``items`` in lists of ``size``, checking that ids are unique across all of them."""
-    seen: set[str] = set()
+    """``items`` in lists of ``size`` (``SignatureStore.from_batches`` checks that the ids
+    are unique)."""
     it = iter(items)
     while True:
         batch = [x for _, x in zip(range(size), it)]
         if not batch:
             return
-        for b in batch:
-            if b[0] in seen:
-                raise InputError(f"duplicate document id {b[0]!r}: ids must be unique (pass --id-field '' to number records)")
-            seen.add(b[0])
         yield batch
+
+
+class _UniqueIds:
+    """Raises ``InputError`` at the first id seen twice, without a Python object per id.
+
+    Sorted runs of 64-bit hashes of the ids so far, merged like a binary counter (each
+    hash is re-sorted ``log2(n / batch)`` times: O(n log n) in all, 8 bytes per id);
+    only on a hash match are the strings compared, so a collision never rejects input."""
+
+    def __init__(self) -> None:
+        self.runs: list[np.ndarray] = []
+
+    def add(self, ids: np.ndarray, earlier: list[np.ndarray]) -> None:
+        """Check one batch's ``ids`` against themselves and the ``earlier`` batches' ids."""
+        h = np.fromiter(map(hash, ids.tolist()), dtype=np.int64, count=len(ids))
+        hs = np.sort(h)
+        suspect = hs[1:][hs[1:] == hs[:-1]]
+        for run in self.runs:
+            p = np.minimum(np.searchsorted(run, hs), len(run) - 1)
+            suspect = np.concatenate([suspect, hs[run[p] == hs]])
+        if len(suspect):
+            for i in np.flatnonzero(np.isin(h, suspect)).tolist():
+                x = ids[i]
+                if (ids[:i] == x).any() or any((e == x).any() for e in earlier):
+                    raise InputError(f"duplicate document id {str(x)!r}: ids must be unique "
+                                     "(pass --id-field '' to number records)")
+        self.runs.append(hs)
+        while len(self.runs) > 1 and len(self.runs[-1]) >= len(self.runs[-2]):
+            b, a = self.runs.pop(), self.runs.pop()
+            self.runs.append(np.sort(np.concatenate([a, b])))
 
 
 def _concat_freeing(chunks: list[np.ndarray]) -> np.ndarray:
@@ -167,27 +197,48 @@ class SignatureStore:
         cls, signed: Iterable[SignedBatch], *, num_perm: int, seed: int, shingle_size: int,
         meta: dict[str, Any] | None = None,
     ) -> SignatureStore:
-        """The store of ``sign_batch`` results, in input order.  Cost: one concatenation."""
-        keys = ("ids", "signatures", "shingles", "exact", "lengths", "dates", "rows")
+        """The store of ``sign_batch`` results, in input order.
+
+        The two big arrays (signatures and shingle sets, about 95% of the store) are
+        appended batch by batch to anonymous temporary files (``tempfile.TemporaryFile``,
+        in ``TMPDIR``) and mapped copy-on-write when all batches are in (``_spooled``): the
+        process never holds a list of per-batch chunks next to their concatenation, and
+        the freed batch buffers are reused rather than left as heap holes between kept
+        chunks.  The mapped pages are file-backed: counted in RSS once touched, but the
+        kernel can drop and re-read them under memory pressure.  Cost: one write and one
+        mapping of the two arrays."""
+        keys = ("ids", "exact", "lengths", "dates", "rows")
         parts: dict[str, list[np.ndarray]] = {k: [] for k in keys}
         counts: list[np.ndarray] = []
         blobs: list[bytes] = []
         blob_sizes: list[np.ndarray] = []
         any_fields = False
-        for s in signed:
-            for k in keys:
-                parts[k].append(s[k])
-            counts.append(s["counts"])
-            blobs.append(s["blob"])
-            blob_sizes.append(s["blob_sizes"])
-            any_fields = any_fields or bool(s["has_fields"])
-        n = sum(len(c) for c in counts)
-        offsets = np.zeros(n + 1, dtype=np.int64)
-        if counts:
-            np.cumsum(np.concatenate(counts), out=offsets[1:])
+        try:
+            sig_file = tempfile.TemporaryFile(prefix="overlap-sigs-")
+            sh_file = tempfile.TemporaryFile(prefix="overlap-shingles-")
+        except OSError as e:
+            raise InputError(f"cannot make a temporary file for the signatures ({e.strerror or e}); set TMPDIR") from None
+        with sig_file, sh_file:
+            unique = _UniqueIds()
+            for s in signed:
+                unique.add(s["ids"], parts["ids"])
+                for k in keys:
+                    parts[k].append(s[k])
+                _append(sig_file, s["signatures"])
+                _append(sh_file, s["shingles"])
+                counts.append(s["counts"])
+                blobs.append(s["blob"])
+                blob_sizes.append(s["blob_sizes"])
+                any_fields = any_fields or bool(s["has_fields"])
+                del s  # the batch's buffers go back before the next one is signed
+            n = sum(len(c) for c in counts)
+            offsets = np.zeros(n + 1, dtype=np.int64)
+            if counts:
+                np.cumsum(np.concatenate(counts), out=offsets[1:])
+            signatures = _spooled(sig_file, (n, num_perm))
+            shingles = _spooled(sh_file, (int(offsets[-1]),))
         empty = {
-            "ids": np.zeros(0, dtype=str), "signatures": np.zeros((0, num_perm), dtype=np.uint32),
-            "shingles": np.zeros(0, dtype=np.uint32), "exact": np.zeros(0, dtype=np.uint64),
+            "ids": np.zeros(0, dtype=str), "exact": np.zeros(0, dtype=np.uint64),
             "lengths": np.zeros(0, dtype=np.int64), "dates": np.zeros(0, dtype=np.float64),
             "rows": np.zeros(0, dtype=np.int64),
         }
@@ -198,7 +249,7 @@ class SignatureStore:
             np.cumsum(np.concatenate(blob_sizes), out=f_off[1:])
         blob = np.frombuffer(b"".join(blobs), dtype=np.uint8) if any_fields else np.zeros(0, dtype=np.uint8)
         return cls(offsets=offsets, num_perm=num_perm, seed=seed, shingle_size=shingle_size, meta=dict(meta or {}),
-                   fields_blob=blob, fields_offsets=f_off, **arrays)
+                   fields_blob=blob, fields_offsets=f_off, signatures=signatures, shingles=shingles, **arrays)
 
     def save(self, directory: str | os.PathLike[str]) -> None:
         """Write the arrays (``.npy``) and settings (``store.json``) into ``directory``."""
@@ -227,7 +278,10 @@ class SignatureStore:
             info = json.loads((d / "store.json").read_text(encoding="utf-8"))
             if info.get("version") != _STORE_VERSION:
                 raise InputError(f"{directory}: signature store version {info.get('version')!r}, expected {_STORE_VERSION}")
-            arrays = {name: np.load(d / f"{name}.npy", allow_pickle=False) for name in cls._ARRAYS}
+            # The two big arrays are mapped copy-on-write, as ``from_batches`` leaves them.
+            arrays = {name: np.load(d / f"{name}.npy", allow_pickle=False,
+                                    mmap_mode="c" if name in ("signatures", "shingles") else None)
+                      for name in cls._ARRAYS}
             if (d / "fields_offsets.npy").exists():
                 arrays.update({name: np.load(d / f"{name}.npy", allow_pickle=False) for name in cls._OPTIONAL})
         except FileNotFoundError as e:
@@ -241,6 +295,26 @@ class SignatureStore:
         if store.signatures.shape != (n, store.num_perm) or len(store.offsets) != n + 1 or store.offsets[-1] != len(store.shingles):
             raise InputError(f"{directory}: damaged signature store (array sizes disagree)")
         return store
+
+
+def _append(f: Any, a: np.ndarray) -> None:
+    """Write ``a`` as uint32 at the end of the open binary file ``f``; ``InputError`` when
+    the disk is full."""
+    try:
+        f.write(np.ascontiguousarray(a, dtype=np.uint32).tobytes())
+    except OSError as e:
+        raise InputError(f"cannot spool signatures to the temporary directory ({e.strerror or e}); "
+                         "set TMPDIR to a disk with space") from None
+
+
+def _spooled(f: Any, shape: tuple[int, ...]) -> np.ndarray:
+    """The uint32 array of ``shape`` written to ``f`` by ``_append``: a copy-on-write
+    mapping (writable, so the compiled kernels take it; nothing writes to it), or an
+    empty array.  The mapping outlives ``f``, which may then be closed."""
+    if math.prod(shape) == 0:
+        return np.zeros(shape, dtype=np.uint32)
+    f.flush()
+    return np.memmap(f, dtype=np.uint32, mode="c", shape=shape)
 
 
 def _distinct_sets(flat: np.ndarray, offs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
