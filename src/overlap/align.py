@@ -175,7 +175,9 @@ def _seed_runs(
         part *= m
         part += i
         at += len(i)
-    return _key_runs(key, m, dmin, k)
+    held = [key]
+    del key, part  # ``part`` is a view of the keys
+    return _key_runs(held, m, dmin, k)
 
 
 def _runs(pairs: np.ndarray, k: int) -> np.ndarray:
@@ -203,12 +205,18 @@ def _runs(pairs: np.ndarray, k: int) -> np.ndarray:
     key -= dmin
     key *= m
     key += i
-    del i, j, pairs  # the caller's reference was handed over: the pairs go now
-    return _key_runs(key, m, dmin, k)
+    held = [key]
+    del i, j, pairs, key  # the caller's reference was handed over: the pairs go now
+    return _key_runs(held, m, dmin, k)
 
 
-def _key_runs(key: np.ndarray, m: int, dmin: int, k: int) -> np.ndarray:
-    """Runs from the seeds' keys ``(d - dmin) * m + i`` (sorted here, in place)."""
+def _key_runs(held: list[np.ndarray], m: int, dmin: int, k: int) -> np.ndarray:
+    """Runs from the seeds' keys ``(d - dmin) * m + i`` (sorted here, in place).
+
+    The keys come in a one-item list the caller hands over, so they are freed once the
+    runs' first and last keys are gathered, before the runs are sorted into rows.
+    """
+    key = held.pop()
     key.sort()
     new = np.empty(len(key), dtype=bool)
     new[0] = True
@@ -216,17 +224,35 @@ def _key_runs(key: np.ndarray, m: int, dmin: int, k: int) -> np.ndarray:
         hi = min(len(key), lo + _PAIRS)
         np.greater(key[lo:hi] - key[lo - 1 : hi - 1], 1, out=new[lo:hi])
     starts = np.flatnonzero(new)
-    ends = np.append(starts[1:], len(key)) - 1
-    a0 = key[starts] % m
-    return _sorted_runs(a0, key[ends] % m + k, a0 + key[starts] // m + dmin)
+    del new
+    ends = np.empty_like(starts)
+    ends[:-1] = starts[1:]
+    ends[-1] = len(key)
+    ends -= 1
+    b0 = key[starts]
+    del starts
+    a1 = key[ends]
+    del ends, key
+    a0 = b0 % m
+    b0 //= m
+    b0 += dmin
+    b0 += a0
+    a1 %= m
+    a1 += k
+    if len(a1) and int(a1.max()) + int(b0.max()) < 2**31:  # b1 <= b0 + a1 fits too: rows of int32, half the bytes
+        a0, a1, b0 = a0.astype(np.int32), a1.astype(np.int32), b0.astype(np.int32)
+    return _sorted_runs(a0, a1, b0)
 
 
 def _sorted_runs(a0: np.ndarray, a1: np.ndarray, b0: np.ndarray) -> np.ndarray:
-    """Rows (a0, a1, b0, b1) in a-order, then b-order."""
+    """Rows (a0, a1, b0, b1) in a-order, then b-order (gathered column by column)."""
     order = np.lexsort((b0, a0))
-    runs = np.empty((len(order), 4), dtype=np.int64)
-    runs[:, 0], runs[:, 1], runs[:, 2] = a0[order], a1[order], b0[order]
-    runs[:, 3] = runs[:, 2] + (runs[:, 1] - runs[:, 0])
+    runs = np.empty((len(order), 4), dtype=a0.dtype)
+    np.take(a0, order, out=runs[:, 0], mode="clip")  # "clip": no buffered copy (order is in range)
+    np.take(a1, order, out=runs[:, 1], mode="clip")
+    np.take(b0, order, out=runs[:, 2], mode="clip")
+    np.subtract(runs[:, 1], runs[:, 0], out=runs[:, 3])
+    runs[:, 3] += runs[:, 2]
     return runs
 
 
@@ -436,6 +462,7 @@ def align(
         return _one_to_one([Alignment(*r) for r in rows.tolist()])
     runs = _seed_runs(ha, hb, k, o.max_seed_repeats, cache_a, cache_b)
     chains = _chain(runs, o.max_gap, k, keep=min_tokens - 2 * 2)
+    del runs  # not needed while the chains are extended
     out: list[Alignment] = []
     memo: tuple[_Memo, _Memo] = ({}, {})
     every = _memo_every(len(ha) + len(hb))
