@@ -7,6 +7,9 @@
     One-permutation hashing with optimal densification (``minhash(..., method="oph")``).
 ``intersections_into(sets, offsets, left, right, out)``
     Sizes of the intersections of pairs of sorted per-document sets (``overlap.dedup``).
+``distinct_sets_into(h, offsets, out, counts) -> int``
+    Each document's distinct shingle hashes folded to 32 bits, sorted, written one
+    document after another (``overlap.signature_store``'s shingle sets).
 ``greedy_into(better, worse, alive, chosen)``
     The keep-order removal pass of ``overlap.dedup`` over sorted edges.
 ``bucket_greedy_into(...)``
@@ -47,7 +50,7 @@ from typing import Any
 import numba
 import numpy as np
 
-__all__ = ["bucket_greedy_into", "greedy_into", "intersections_into", "minmax_into", "oph_into", "text_shingles_into", "tokenize_into", "windows_into"]
+__all__ = ["bucket_greedy_into", "distinct_sets_into", "greedy_into", "intersections_into", "minmax_into", "oph_into", "text_shingles_into", "tokenize_into", "windows_into"]
 
 _U32MAX = np.uint32(0xFFFFFFFF)
 _S32 = np.uint64(32)
@@ -240,6 +243,37 @@ def intersections_into(sets, offsets, left, right, out):  # pragma: no cover - c
             else:
                 b += 1
         out[p] = c
+
+
+@numba.njit("int64(uint64[::1], int64[::1], uint32[::1], int64[::1])", **_OPTS)
+def distinct_sets_into(h, offsets, out, counts):  # pragma: no cover - compiled
+    """Per document, its distinct ``(x ^ (x >> 32)) mod 2**32`` values sorted, written to
+    ``out`` one document after another; ``counts[i]`` gets document ``i``'s number.
+    Returns how many values were written.  One small sort per document (cache-resident),
+    where the numpy path sorts the whole batch's ``(document, value)`` keys at once."""
+    n = offsets.shape[0] - 1
+    w = 0
+    for i in range(n):
+        a = offsets[i]
+        e = offsets[i + 1]
+        if e == a:
+            counts[i] = 0
+            continue
+        seg = np.empty(e - a, np.uint32)
+        for s in range(a, e):
+            v = h[s]
+            seg[s - a] = np.uint32(v ^ (v >> _S32))
+        seg.sort()
+        out[w] = seg[0]
+        w += 1
+        c = 1
+        for s in range(1, e - a):
+            if seg[s] != seg[s - 1]:
+                out[w] = seg[s]
+                w += 1
+                c += 1
+        counts[i] = c
+    return w
 
 
 @numba.njit("void(int64[::1], int64[::1], uint8[::1], int64[::1])", **_OPTS)
