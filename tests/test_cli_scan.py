@@ -194,3 +194,46 @@ def test_index_errors(tmp_path: Path) -> None:
     f = str(next(SEEDS.glob("000_*")))
     assert run("index", "add", idx, f).returncode == 0
     one_line_error(run("index", "add", idx, f, "--on-duplicate", "reject"), 1, r"000_")
+
+
+def test_scan_keep_fields_and_first_published(tmp_path: Path) -> None:
+    """Issue 15: ``--keep-fields`` carries record fields into the document and cluster
+    records, and ``--date-field`` names each cluster's earliest member, as dedup does."""
+    seeds = sorted(SEEDS.glob("*.txt"))
+    # Dates run backwards, so the earliest member of a cluster is its last in input order.
+    rows = [{"id": p.name[:3], "text": p.read_text(encoding="utf-8"), "title": f"T{k}", "url": f"https://x.test/{k}",
+             "date": f"2017-01-{20 - k:02d}T08:00:00+07:00"} for k, p in enumerate(seeds)]
+    rows[0]["date"] = None  # an undated member is never first
+    feed = tmp_path / "feed.jsonl"
+    feed.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    by_id = {r["id"]: r for r in rows}
+    r = run("scan", str(feed), "--keep-fields", "title,url", "--date-field", "date", "--json", "-q", "--workers", "1")
+    assert r.returncode == 0, r.stderr
+    got = json.loads(r.stdout)
+    assert got["options"]["date_field"] == "date"
+    assert [d["fields"] for d in got["documents"]] == [
+        {"title": x["title"], "url": x["url"], "date": x["date"]} for x in rows]
+    clusters = got["near_duplicate_clusters"] + got["story_clusters"]
+    assert got["story_clusters"]
+    for c in clusters:
+        assert [f["title"] for f in c["fields"]] == [by_id[m]["title"] for m in c["members"]]
+        dated = [m for m in c["members"] if by_id[m]["date"]]
+        assert c["first_published"] == min(dated, key=lambda m: by_id[m]["date"])
+    # The same in the JSON lines and in the report.
+    r = run("scan", str(feed), "--keep-fields", "title,url", "--date-field", "date", "--jsonl", "-q", "--workers", "1")
+    recs = [json.loads(x) for x in r.stdout.splitlines()]
+    assert [x["fields"] for x in recs if x["type"] == "document"] == [d["fields"] for d in got["documents"]]
+    assert [x["first_published"] for x in recs if x["type"] == "cluster"] == [c["first_published"] for c in clusters]
+    r = run("scan", str(feed), "--date-field", "date", "--width", "160", "-q", "--workers", "1")
+    story = got["story_clusters"][0]
+    assert f"first published: {story['first_published']} ({by_id[story['first_published']]['date']})" in r.stdout
+    # Without the options the records are as before: no fields, no first_published.
+    plain = json.loads(run("scan", str(feed), "--json", "-q", "--workers", "1").stdout)
+    assert "fields" not in plain["documents"][0] and "date_field" not in plain["options"]
+    assert all("fields" not in c and "first_published" not in c for c in plain["story_clusters"])
+    assert plain["story_clusters"][0]["members"] == story["members"]
+    # A value that is not a date: one line naming the record, non-zero exit.
+    rows[2]["date"] = "yesterday"
+    feed.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    one_line_error(run("scan", str(feed), "--date-field", "date", "-q", "--workers", "1"), 1,
+                   r"feed\.jsonl:3: date 'yesterday' is not an ISO 8601 date")

@@ -52,13 +52,15 @@ def test_pan13_train_slices_reworded_reuse_is_found() -> None:
 
     got = {r.name[:2]: r for r in pan13_train.run_train(40, seed=0).subs}
     # Measured on this slice with the paraphrase stage (verbatim only in brackets):
-    # 02 0.995 (0.998), 03 0.914 (~0.5), 04 0.909 (~0.46), 05 0.479 (~0.08); 01: no detection.
-    # 03/04 recall 0.873/0.899, precision 0.959/0.972, granularity 1.000/1.038.
+    # 02 0.995 (0.998), 03 0.932 (~0.5), 04 0.905 (~0.46), 05 0.849 (~0.08); 01: no detection.
+    # 03/04 recall 0.894/0.918, precision 0.975/0.942, granularity 1.000/1.038.
     assert got["01"].detections <= 1
     assert got["02"].scores.plagdet >= 0.98
-    assert got["03"].scores.plagdet >= 0.90
+    assert got["03"].scores.plagdet >= 0.92
     assert got["04"].scores.plagdet >= 0.89
-    assert got["05"].scores.plagdet >= 0.40
+    assert got["05"].scores.plagdet >= 0.80
+    assert got["03"].scores.recall >= 0.88
+    assert got["03"].scores.precision >= 0.96
     for sub in ("03", "04"):
         assert got[sub].scores.recall >= 0.85, sub
         assert got[sub].scores.precision >= 0.94, sub
@@ -92,7 +94,7 @@ def test_pan13_train_05_summaries_are_found_whole_and_unrelated_pairs_stay_quiet
             dets.extend(got)
             stray += 0 if gold else len(got)
     s = evaluate(cases, dets)
-    # Measured on this slice: plagdet 0.815, recall 0.760, precision 0.997, granularity
+    # Measured on this slice: plagdet 0.812, recall 0.754, precision 0.997, granularity
     # 1.08, no detection on the 40 pairs without a case (before summary mode had a stage
     # of its own: plagdet 0.39, recall 0.36, granularity 1.56).
     assert s.plagdet >= 0.79

@@ -190,6 +190,52 @@ def test_dataframe_input_parquet_output_and_compare_budget(spark, tmp_path):
     assert sorted(r.id for r in docs) == sorted(i for i, _ in texts)
 
 
+def test_origins_from_a_dataframe_column_or_documents_identical_to_local(spark):
+    """Issue 12: the whole ``to_dict()`` JSON, origins included, equals the local engine's
+    on the same documents, given as a DataFrame with an origin column or as ``Document``s."""
+    from overlap.spark import scan_spark
+
+    docs = list(iter_documents([SEEDS]))
+    want = json.dumps(scan(docs, workers=1).to_dict(), ensure_ascii=False)
+    df = spark.createDataFrame([(d.id, d.text, d.origin) for d in docs], ["id", "text", "origin"])
+    from_df = scan_spark(df, spark=spark, origin_col="origin", partitions=2)
+    assert json.dumps(from_df.to_dict(), ensure_ascii=False) == want
+    # The local reader's origins of text files: their absolute paths, not row numbers.
+    assert [d.origin for d in from_df.documents] == [str(p) for p in sorted(SEEDS.glob("*.txt"))]
+    from_docs = scan_spark(docs, spark=spark, partitions=2)
+    assert json.dumps(from_docs.to_dict(), ensure_ascii=False) == want
+    with pytest.raises(InputError, match=r"^DataFrame has no column 'path' \(columns: id, text, origin\)"):
+        scan_spark(df, spark=spark, origin_col="path")
+    with pytest.raises(ConfigError, match="item 1 is a str"):
+        scan_spark([docs[0], "seeds"], spark=spark)
+
+
+def test_keep_fields_and_date_field_identical_to_local(spark, tmp_path):
+    """Issue 15: kept record fields and the first-published member are the local
+    engine's, from JSONL read on the executors and from a DataFrame's columns."""
+    from overlap.spark import scan_spark
+
+    seeds = sorted(SEEDS.glob("*.txt"))
+    rows = [{"id": p.name[:3], "text": p.read_text(encoding="utf-8"), "title": f"T{k}", "n": k,
+             "date": f"2017-01-{20 - k:02d}"} for k, p in enumerate(seeds)]
+    rows[1].pop("title")  # a record without a kept field: None, as the local reader gives
+    feed = tmp_path / "feed.jsonl"
+    feed.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    want = scan(iter_documents([feed], keep_fields=["title", "n", "date"]), workers=1, date_field="date")
+    got = scan_spark(str(feed), spark=spark, partitions=2, keep_fields=["title", "n"], date_field="date")
+    assert json.dumps(got.to_dict(), ensure_ascii=False) == json.dumps(want.to_dict(), ensure_ascii=False)
+    assert list(got.records()) == list(want.records())
+    story = want.story_clusters[0]
+    assert want.first_published(story) == story.members[-1]  # dates run backwards
+    assert want.documents[1].fields == {"title": None, "n": 1, "date": "2017-01-19"}
+    df = spark.createDataFrame([(r["id"], r["text"], r.get("title"), r["n"], r["date"]) for r in rows],
+                               ["id", "text", "title", "n", "date"])
+    from_df = scan_spark(df, spark=spark, partitions=2, keep_fields=["title", "n", "date"], date_field="date")
+    assert [d.fields for d in from_df.documents] == [d.fields for d in want.documents]
+    assert [from_df.first_published(c) for c in from_df.story_clusters] == [
+        want.first_published(c) for c in want.story_clusters]
+
+
 def test_bad_record_and_duplicate_id_errors_match_local(spark, tmp_path):
     from overlap.spark import scan_spark
 

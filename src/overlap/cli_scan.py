@@ -10,7 +10,7 @@ import os
 import sys
 from typing import Any
 
-from .cli_common import UsageError, add_input_flags, count, documents, fail, fraction, html_target, write_html
+from .cli_common import UsageError, add_input_flags, count, documents, fail, field_list, fraction, html_target, write_html
 
 __all__ = ["register"]
 
@@ -93,7 +93,10 @@ def _cmd_scan(args: argparse.Namespace) -> int:
         max_compares=args.max_compares or None,
         workers=args.workers,
         compare=copts,
+        date_field=args.date_field,
     )
+    if args.date_field and args.date_field not in args.keep_fields:
+        args.keep_fields = (*args.keep_fields, args.date_field)  # read it, to know who was first
     html_path = html_target(args, args.paths)
     show = not args.quiet and sys.stderr.isatty()
     if args.engine == "spark":
@@ -108,6 +111,7 @@ def _cmd_scan(args: argparse.Namespace) -> int:
         result = scan_spark(
             args.paths, options=options, master=args.master, text_field=args.text_field, id_field=args.id_field,
             encoding=args.encoding, input_format=args.fmt, on_bad=warn if args.skip_bad else None,
+            keep_fields=args.keep_fields,
         )
     else:
         from .sources import document_count
@@ -163,6 +167,10 @@ def register(sub: Any) -> None:
     color.add_argument("--no-color", dest="color", action="store_false", help="no colour (also: NO_COLOR=1)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar and no timing line on stderr")
     add_input_flags(p)
+    p.add_argument("--keep-fields", type=field_list, default=(), metavar="F,G",
+                   help="carry these record fields (e.g. title,url,date) into the document and cluster records")
+    p.add_argument("--date-field", metavar="F",
+                   help="field holding an ISO 8601 date: each cluster names the member published first")
     g = p.add_argument_group("matching")
     c = d.compare_options
     g.add_argument("--threshold", type=fraction("--threshold"), default=d.near_duplicate, metavar="J",

@@ -12,12 +12,15 @@
 Method (after Sanchez-Perez, Sidorov and Gelbukh 2014): two sentences are a *seed* when
 both the tf-idf cosine and the Dice coefficient of their units reach a threshold; seeds
 are clustered into passages across small gaps in either text (so reordered and split
-sentences join), each passage is validated by the cosine of its two sides taken whole,
-and short or overlapping ones are dropped.  A passage whose one side is several times
-shorter than the other is a *summary*: it is clustered again with a wide gap on the long
-side, and it must span a good share of its text, for which it then stands (a summary
-condenses a document, not the sentences that happen to share words); and no other
-passage may pair part of that text with text outside the summary.
+sentences join), seeds off the best partners of their sentences are left out, each
+passage grows by neighbouring sentence pairs that still share words, is validated by the
+cosine of its two sides taken whole, and short or overlapping ones are dropped. A
+passage whose one side is several times shorter than the other is a *summary*: it is
+clustered again with a wide gap on the long side, and it must span a good share of its
+text, for which it then stands (a summary condenses a document, not the sentences that
+happen to share words); its short side is only part of its own text, whose other
+sentences pair hardly at all; and no other passage may pair part of that text with text
+outside the summary.
 
 Cost: linear in the texts for the units; sentence pairs are scored by one matrix product
 over the units the two texts share (quadratic in sentences, small: hundreds of rows).
@@ -93,11 +96,27 @@ class ParaphraseOptions:
     a coincidence, not reuse; ``strong_seed`` cosine lets a single pair through).
     ``anchor``: cosine the best seed of a (non-summary) passage must reach: texts on one
     topic share many weak sentence pairs, reworded reuse has at least one close one
-    (this threshold is ours, chosen on PAN-13 training samples).
+    (this threshold is ours, chosen on PAN-13 training samples); ``anchor_rows``
+    distinct sentences seeding on each side are evidence enough without it (a run of
+    weak pairs in step is a rewrite, one weak pair a shared topic).
+    ``partner_reach``: a seed shapes a passage only when it lies within this many
+    sentences of the best partner of its sentence on each side: a sentence restated
+    once in a case and echoed by a look-alike sentence further on must not stretch
+    the passage over the look-alike (ours, PAN-13 training samples).
+    ``extend``: a passage grows by the next (previous) sentence of both sides while
+    that pair reaches this cosine: the first and last sentences of a rewrite are often
+    shortened below the seed thresholds (ours, PAN-13 training samples).
     ``summary_cosine``, ``summary_dice``: the lower seed thresholds of summary mode.
     ``summary_ratio``: long side at least this many times the short side makes a summary;
     ``summary_gap``: the gap allowed on the long side then; ``summary_whole``: share of
     the long text its seeds must span for a summary (which then stands for the whole text).
+    ``summary_hit``, ``summary_background``: at most this share of the short text's
+    sentences outside a summary may reach cosine ``summary_hit`` with some sentence of
+    the long text (the contrast of ``overlap.summary``, with its values).
+    ``summary_part``: the largest share of its own text a summary's short side may be:
+    where most of a short text pairs loosely with the whole of a long one, the two are
+    texts on one topic (or a rewrite of like length padded by stray pairs), not a
+    condensed passage of one inside the other.
     ``rewrite_hull``, ``rewrite_gap``: a summary whose stronger half of sentence pairs
     lies in a long-side region under ``rewrite_hull`` times its short side, and whose
     sentences pair in order with partners separated by under ``rewrite_gap`` times the
@@ -117,9 +136,15 @@ class ParaphraseOptions:
     strong_seed: float = 0.6
     min_units: int = 3
     anchor: float = 0.48
+    anchor_rows: int = 3
+    partner_reach: int = 2
+    extend: float = 0.25
     summary_ratio: float = 3.0
     summary_gap: int = 24
     summary_whole: float = 0.25
+    summary_part: float = 0.5
+    summary_hit: float = 0.2
+    summary_background: float = 0.1
     summary_cosine: float = 0.25
     summary_dice: float = 0.25
     summary_seeds: int = 2
@@ -411,22 +436,27 @@ def paraphrase_passages(
     ctx = _Scored(a, b, cos, idf, frozenset(fresh), o)
     found: list[tuple[float, Match]] = []
     for c in _clusters(seeds, o.max_gap, o.max_gap) if seeds else []:
-        m = _build(ctx, _trim(c, o.edge_gap), False)
+        m = _build(ctx, _trim(_best_partners(ctx, c, known), o.edge_gap), False)
         if m is not None:
             found.append((len(m.a) + len(m.b), m))
     balanced = list(known) + [(m.a, m.b) for _, m in found]
     # Ranked first: a summary explains all the normal passages inside it.
     found += [(10.0 * (len(m.a) + len(m.b)), m) for m in _summaries(ctx, loose, known, balanced)
-              if not _rewrite_shaped(m, o)]
+              if not _rewrite_shaped(m, o) and _part_of_text(m, ctx)]
     # Condensed reuse of a whole text (``overlap.summary``), ranked like the summaries above.
     for sm in summaries(cos, SideText(a.spans, a.length), SideText(b.spans, b.length),
                         copies=known, found=list(known) + [(m.a, m.b) for _, m in found if not m.summary]):
         m = Match(sm.a, sm.b, sm.score, sm.pairs, True)
-        if not _rewrite_shaped(m, o):
+        if not _rewrite_shaped(m, o) and _part_of_text(m, ctx):
             found.append((10.0 * (len(sm.a) + len(sm.b)), m))
     found.sort(key=lambda t: -t[0])
     kept: list[Match] = []
     for _, m in found:
+        # A reworded passage overlapping a verbatim one on one side only is contradicted
+        # by it (``overlap.combine`` drops it): dropped here already, so that it cannot
+        # shadow a smaller passage that agrees with the verbatim ones.
+        if not m.summary and any(_meets(m.a, ka) != _meets(m.b, kb) for ka, kb in known):
+            continue
         if any(_meets(m.a, k.a) or _meets(m.b, k.b) for k in kept):
             continue
         kept.append(m)
@@ -437,14 +467,15 @@ def paraphrase_passages(
 def _trim(c: list[tuple[int, int]], edge_gap: int) -> list[tuple[int, int]]:
     """``c`` without stray seeds at either end: a run of at most a quarter of its seeds
     more than ``edge_gap`` sentences from the rest on either side is sentences that
-    share words, not the case."""
+    share words, not the case (a cluster of under four seeds has no such run: of two
+    seeds neither is the stray one)."""
     c = sorted(c)
     changed = True
     while changed and len(c) > 1:
         changed = False
         for axis in (0, 1):
             c.sort(key=lambda s: (s[axis], s[1 - axis]))
-            k = max(1, len(c) // 4)
+            k = len(c) // 4
             for t in range(1, min(k, len(c) - 1) + 1):
                 if c[t][axis] - c[t - 1][axis] > edge_gap + 1:
                     c, changed = c[t:], True
@@ -471,8 +502,10 @@ def _build(ctx: _Scored, c: list[tuple[int, int]], summary: bool) -> Match | Non
     best = max(float(ctx.cos[i, j]) for i, j in c)
     if len({s[0] for s in c}) < o.min_seeds and len({s[1] for s in c}) < o.min_seeds and best < o.strong_seed:
         return None
-    if not summary and best < o.anchor:
+    if not summary and best < o.anchor and min(len({s[0] for s in c}), len({s[1] for s in c})) < o.anchor_rows:
         return None
+    if not summary:
+        i0, i1, j0, j1 = _extend(ctx.cos, i0, i1, j0, j1, o.extend)
     sa, sb = _char_span(a, i0, i1), _char_span(b, j0, j1)
     if min(len(sa), len(sb)) < o.min_short or max(len(sa), len(sb)) < o.min_chars:
         return None
@@ -486,6 +519,41 @@ def _build(ctx: _Scored, c: list[tuple[int, int]], summary: bool) -> Match | Non
         sa, sb = got
     pairs = tuple((a.spans[i], b.spans[j], round(float(ctx.cos[i, j]), 4)) for i, j in sorted(c))
     return Match(sa, sb, score, pairs, summary)
+
+
+def _best_partners(
+    ctx: _Scored, c: list[tuple[int, int]], known: Sequence[tuple[Span, Span]] = ()
+) -> list[tuple[int, int]]:
+    """The seeds of ``c`` within ``partner_reach`` sentences of the best partner (in
+    ``c``) of their sentence, on both sides, and those whose two sentences a known
+    (verbatim) passage pairs: copied words outweigh a closer cosine.  Linear in the
+    seeds (times the known passages for the seeds left out)."""
+    reach = ctx.o.partner_reach
+    row: dict[int, tuple[float, int]] = {}
+    col: dict[int, tuple[float, int]] = {}
+    for i, j in c:
+        v = float(ctx.cos[i, j])
+        if i not in row or v > row[i][0]:
+            row[i] = (v, j)
+        if j not in col or v > col[j][0]:
+            col[j] = (v, i)
+    a, b = ctx.a.spans, ctx.b.spans
+    return [
+        (i, j) for i, j in c
+        if (abs(j - row[i][1]) <= reach and abs(i - col[j][1]) <= reach)
+        or any(_meets(a[i], ka) and _meets(b[j], kb) for ka, kb in known)
+    ]
+
+
+def _extend(cos: np.ndarray, i0: int, i1: int, j0: int, j1: int, t: float) -> tuple[int, int, int, int]:
+    """Sentence ranges ``i0..i1`` and ``j0..j1`` grown at each end while the next pair
+    of sentences (one more on both sides) reaches cosine ``t``.  Linear in the growth."""
+    na, nb = cos.shape
+    while i1 + 1 < na and j1 + 1 < nb and cos[i1 + 1, j1 + 1] >= t:
+        i1, j1 = i1 + 1, j1 + 1
+    while i0 > 0 and j0 > 0 and cos[i0 - 1, j0 - 1] >= t:
+        i0, j0 = i0 - 1, j0 - 1
+    return i0, i1, j0, j1
 
 
 def _summary_spans(ctx: _Scored, c: list[tuple[int, int]], own: int, sa: Span, sb: Span) -> tuple[Span, Span] | None:
@@ -504,6 +572,13 @@ def _summary_spans(ctx: _Scored, c: list[tuple[int, int]], own: int, sa: Span, s
     # A summary condenses a whole text: a long side that spans too little of its
     # text is a topic shared with part of it, not a summary of it.
     if len(ls) < o.summary_whole * len(whole):
+        return None
+    # Contrast, as in ``overlap.summary``: the rest of the short text pairs hardly at
+    # all; where it pairs as much as the summary does, the texts share a topic.
+    best = ctx.cos.max(axis=0) if long_a else ctx.cos.max(axis=1)
+    r0, r1 = min(short_rows), max(short_rows)
+    others = np.concatenate((best[:r0], best[r1 + 1 :]))
+    if len(others) and int((others >= o.summary_hit).sum()) > o.summary_background * len(others):
         return None
     return (whole, sb) if long_a else (sa, whole)
 
@@ -570,6 +645,12 @@ def _rewrite_shaped(m: Match, o: ParaphraseOptions) -> bool:
     top = sorted(partners, key=lambda t: -t[1])[: max(2, (len(partners) + 1) // 2)]
     hull = max(t[0].end for t in top) - min(t[0].start for t in top)
     return hull <= o.rewrite_hull * size and gap <= o.rewrite_gap * size
+
+
+def _part_of_text(m: Match, ctx: _Scored) -> bool:
+    """The summary's short side is at most ``summary_part`` of its own text."""
+    short, length = (m.a, ctx.a.length) if len(m.a) < len(m.b) else (m.b, ctx.b.length)
+    return len(short) <= ctx.o.summary_part * length
 
 
 def _explained(m: Match, passages: Sequence[tuple[Span, Span]], ratio: float, share: float) -> bool:

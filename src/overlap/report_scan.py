@@ -148,6 +148,10 @@ def _print_cluster(out: _Printer, result: Any, c: Any) -> None:
     if len(c.evidence) > out.max_rows:
         out.more(len(c.evidence), "links")
     con.print(Text("members: ", style="bold") + Text(members))
+    first = result.first_published(c)
+    if first is not None:  # with a date field: as dedup's first_published
+        date = next(d.fields for d in result.documents if d.id == first)[result.options.date_field]
+        con.print(Text("first published: ", style="bold") + Text(f"{short(first)} ({date})"))
 
 
 def _print_conflicts(out: _Printer, conflicts: list[Any], min_confidence: float) -> None:

@@ -39,7 +39,7 @@ from .assembly import assemble, linked_pairs, scan_counts, vocabulary_codes
 from .candidates import band_codes, doc_candidates, estimates
 from .events import EventCandidates, event_candidates, spell_events
 from .options import ProgressFn, ScanOptions, resolve_options
-from .records import DocInfo, SameEvent, ScanResult, duplicate_id_error
+from .records import DocInfo, SameEvent, ScanResult, doc_info, duplicate_id_error
 from .signing import BATCH_CHARS, BATCH_DOCS, SignConfig, sign_and_pack
 from .store import ZstdTextStore, utf8
 from .verify import compare_budget, compare_within_budget, is_linked, similarity_chunk
@@ -88,7 +88,9 @@ class _Pool:
             self._ex.shutdown(cancel_futures=True)
 
 
-def _batches(documents: Iterable[Document], store: ZstdTextStore, infos: list[DocInfo]) -> Iterator[list[str]]:
+def _batches(
+    documents: Iterable[Document], store: ZstdTextStore, infos: list[DocInfo], date_field: str | None = None
+) -> Iterator[list[str]]:
     """Stream documents in batches of texts, registering their ids; reject duplicate ids.
 
     The texts reach the store compressed by the signing workers (``sign_and_pack``)."""
@@ -100,7 +102,7 @@ def _batches(documents: Iterable[Document], store: ZstdTextStore, infos: list[Do
         if doc.id in store:
             raise duplicate_id_error(doc.id, doc.origin, infos[store.index(doc.id)].origin)
         store.register(doc.id)
-        infos.append(DocInfo(doc.id, doc.origin, len(doc.text)))
+        infos.append(doc_info(doc.id, doc.origin, len(doc.text), doc.metadata, date_field))
         batch.append(doc.text)
         size += len(doc.text)
         if len(batch) >= BATCH_DOCS or size >= BATCH_CHARS:
@@ -201,7 +203,7 @@ def scan(
     pool = _Pool(o.workers or os.cpu_count() or 1)
     try:
         t0 = time.perf_counter()
-        f = _sign(documents, SignConfig.from_options(o), store, infos, pool, report)
+        f = _sign(documents, SignConfig.from_options(o), store, infos, pool, report, o.date_field)
         timings.append(("sign", time.perf_counter() - t0))
 
         t0 = time.perf_counter()
@@ -249,14 +251,14 @@ def scan(
 
 def _sign(
     documents: Iterable[Document], cfg: SignConfig, store: ZstdTextStore, infos: list[DocInfo], pool: _Pool,
-    report: ProgressFn,
+    report: ProgressFn, date_field: str | None = None,
 ) -> _Features:
     """Stages 1-2: read the documents once and sign them in the workers, streaming; the
     compressed texts go to ``store``.  ``InputError`` when there is no document."""
     sig_parts: list[np.ndarray] = []
     win_parts: list[np.ndarray] = []
     f = _Features(0, None, [], np.zeros(0, dtype=np.int32), [], [], [], [])
-    jobs = (([utf8(t) for t in batch], cfg) for batch in _batches(documents, store, infos))
+    jobs = (([utf8(t) for t in batch], cfg) for batch in _batches(documents, store, infos, date_field))
     for (sigs, keys, wdoc, names, ds, ss, vt), blobs in pool.imap(sign_and_pack, jobs):
         store.extend(blobs)
         f.sent_spans.extend(ss)

@@ -52,6 +52,8 @@ class ScanOptions:
     ``workers``: processes (None: ``os.cpu_count()``; 1: no pool).
     ``compare``: the ``CompareOptions`` used to verify pairs (None: defaults, with
     ``shingle_size`` and ``near_duplicate`` taken from these options).
+    ``date_field``: the ``Document.metadata`` field holding each document's ISO 8601
+    date; every cluster then names the member published first (None: no dates).
     """
 
     num_perm: int = 128
@@ -73,6 +75,7 @@ class ScanOptions:
     top_passages: int = 20
     workers: int | None = None
     compare: CompareOptions | None = None
+    date_field: str | None = None
 
     def __post_init__(self) -> None:
         ints = {
@@ -103,6 +106,8 @@ class ScanOptions:
             isinstance(self.workers, bool) or not isinstance(self.workers, int) or self.workers < 1
         ):
             raise ConfigError(f"workers must be a positive integer or None (all cores): {self.workers!r}")
+        if self.date_field is not None and (not isinstance(self.date_field, str) or not self.date_field):
+            raise ConfigError(f"date_field must be a non-empty field name or None: {self.date_field!r}")
         if not isinstance(self.same_event, bool):
             raise ConfigError(f"same_event must be True or False: {self.same_event!r}")
         if self.compare is not None:
@@ -155,9 +160,11 @@ class ScanOptions:
         return optimal_params(self.near_duplicate, self.num_perm)
 
     def to_dict(self) -> dict[str, Any]:
-        out = {f.name: getattr(self, f.name) for f in fields(self) if f.name not in ("workers", "compare")}
+        out = {f.name: getattr(self, f.name) for f in fields(self) if f.name not in ("workers", "compare", "date_field")}
         c = self.compare_options
         out["compare"] = {f.name: getattr(c, f.name) for f in fields(c)}
+        if self.date_field is not None:  # only when set: results without dates keep their schema
+            out["date_field"] = self.date_field
         return out
 
 

@@ -8,12 +8,17 @@
     The frozen records inside a ``ScanResult``.
 ``duplicate_id_error(doc_id, origin, first_origin) -> InputError``
     The one error both engines raise for a repeated document id.
+``doc_info(doc_id, origin, length, metadata, date_field) -> DocInfo``
+    The one ``DocInfo`` both engines record: kept fields, and the date parsed.
+``first_published(members, infos) -> str | None``
+    A cluster's earliest-dated member.
 ``SCHEMA``
     Version of the ``to_dict()`` / JSONL layout.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, fields
 from typing import Any
@@ -38,8 +43,10 @@ __all__ = [
     "ScanResult",
     "ScanStats",
     "Spelling",
+    "doc_info",
     "duplicate_id_error",
     "excerpt",
+    "first_published",
     "passage_dict",
 ]
 
@@ -60,14 +67,40 @@ def duplicate_id_error(doc_id: str, origin: str, first_origin: str) -> InputErro
 
 @dataclass(frozen=True, slots=True)
 class DocInfo:
-    """One scanned document: ``id``, ``origin`` (file or file:line) and ``length`` in characters."""
+    """One scanned document: ``id``, ``origin`` (file or file:line) and ``length`` in characters.
+
+    ``fields``: the metadata its reader kept (``keep_fields``: title, url, date...), or
+    None when none was kept; ``date``: seconds since the epoch of its
+    ``ScanOptions.date_field``, None when undated or no date field is set.
+    """
 
     id: str
     origin: str
     length: int
+    fields: dict[str, Any] | None = None
+    date: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "origin": self.origin, "length": self.length}
+        out: dict[str, Any] = {"id": self.id, "origin": self.origin, "length": self.length}
+        if self.fields is not None:
+            out["fields"] = self.fields
+        return out
+
+
+def doc_info(doc_id: str, origin: str, length: int, metadata: dict[str, Any] | None, date_field: str | None) -> DocInfo:
+    """The ``DocInfo`` both drivers record for a document: its kept metadata, and its date
+    parsed (``InputError`` naming its origin when the value is not a date)."""
+    from ..deduplication import parse_date
+
+    date = parse_date((metadata or {}).get(date_field), origin or doc_id) if date_field else math.nan
+    return DocInfo(doc_id, origin, length, metadata or None, None if math.isnan(date) else date)
+
+
+def first_published(members: tuple[str, ...], infos: dict[str, DocInfo]) -> str | None:
+    """The member with the earliest date (the first in input order on a tie); None when
+    no member is dated."""
+    dated = [(d, k) for k, m in enumerate(members) if (d := infos[m].date) is not None]
+    return members[min(dated)[1]] if dated else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -372,6 +405,25 @@ class ScanResult:
         inside = {m for c in self.story_clusters for m in c.members}
         return tuple(d.id for d in self.documents if d.id not in inside)
 
+    def first_published(self, cluster: Cluster) -> str | None:
+        """The id of ``cluster``'s earliest-dated member (``ScanOptions.date_field``);
+        None without a date field or when no member is dated."""
+        if self.options.date_field is None:
+            return None
+        return first_published(cluster.members, {d.id: d for d in self.documents})
+
+    def _cluster_dict(self, c: Cluster, texts: Callable[[str], str] | None) -> dict[str, Any]:
+        """``c.to_dict()``, plus the members' kept ``fields`` (in member order) when any
+        document has some, and ``first_published`` when a date field is set."""
+        out = c.to_dict(texts)
+        if any(d.fields is not None for d in self.documents):
+            by_id = {d.id: d.fields for d in self.documents}
+            out["fields"] = [by_id[m] for m in c.members]
+        first = self.first_published(c)
+        if first is not None:
+            out["first_published"] = first
+        return out
+
     def to_dict(self, *, include_timings: bool = False) -> dict[str, Any]:
         """The ``--json`` document (schema in the README); deterministic unless timings are included."""
         texts = self.text if self.store is not None else None
@@ -381,8 +433,8 @@ class ScanResult:
             "options": self.options.to_dict(),
             "stats": self.stats.to_dict(include_timings),
             "documents": [d.to_dict() for d in self.documents],
-            "near_duplicate_clusters": [c.to_dict(texts) for c in self.near_duplicate_clusters],
-            "story_clusters": [c.to_dict(texts) for c in self.story_clusters],
+            "near_duplicate_clusters": [self._cluster_dict(c, texts) for c in self.near_duplicate_clusters],
+            "story_clusters": [self._cluster_dict(c, texts) for c in self.story_clusters],
             "reused_passages": [r.to_dict() for r in self.reused_passages],
             "name_variants": [v.to_dict() for v in self.name_variants],
             "pairs": [p.to_dict(texts(p.a) if texts else None) for p in self.pairs],
@@ -407,7 +459,7 @@ class ScanResult:
         for p in self.pairs:
             yield {"type": "pair", **p.to_dict(texts(p.a) if texts else None)}
         for c in (*self.near_duplicate_clusters, *self.story_clusters):
-            yield {"type": "cluster", **c.to_dict(texts)}
+            yield {"type": "cluster", **self._cluster_dict(c, texts)}
         for r in self.reused_passages:
             yield {"type": "reused_passage", **r.to_dict()}
         for v in self.name_variants:

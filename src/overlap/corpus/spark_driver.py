@@ -1,8 +1,9 @@
 """The Spark driver: ``overlap scan``'s stages and results, on a cluster.
 
 ``scan_spark(source, *, options=None, spark=None, master="local[2]", output=None, fmt="parquet", **keywords) -> ScanResult``
-    Scan paths (text directories, .txt, JSONL, Parquet, CSV) or a Spark DataFrame with
-    id and text columns; optionally write the ``--jsonl`` records as Parquet or JSONL.
+    Scan paths (text directories, .txt, JSONL, Parquet, CSV), a Spark DataFrame with
+    id and text (and optionally origin) columns, or ``Document`` records; optionally
+    write the ``--jsonl`` records as Parquet or JSONL.
 ``write_records(result, output, fmt="parquet", *, spark=None) -> None``
     ``result.records()`` as one JSONL file, or as Parquet: one dataset per record type.
 
@@ -42,22 +43,23 @@ import json
 import math
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
+from ..deduplication import check_keep_fields
 from ..errors import ConfigError, InputError
-from ..records import Comparison
+from ..records import Comparison, Document
 from .assembly import assemble, linked_pairs, scan_counts, vocabulary_codes
 from .candidates import STAR_ABOVE
 from .events import rare_dates
 from .options import ScanOptions, resolve_options
-from .records import Cluster, DocInfo, Link, SameEvent, ScanResult, duplicate_id_error
+from .records import Cluster, DocInfo, Link, SameEvent, ScanResult, doc_info, duplicate_id_error
 from .signing import SignConfig
 from .spark_components import star_components
-from .spark_input import DOCS_PER_PARTITION, read_dataframe, read_paths
+from .spark_input import DOCS_PER_PARTITION, read_dataframe, read_documents, read_paths
 from .spark_session import spark_session
 from .spark_stages import (
     bucket_pairs,
@@ -104,6 +106,7 @@ def scan_spark(
     fmt: str = "parquet",
     id_col: str = "id",
     text_col: str = "text",
+    origin_col: str | None = None,
     text_field: str = "text",
     id_field: str | None = "id",
     encoding: str = "utf-8",
@@ -111,13 +114,17 @@ def scan_spark(
     on_bad: Any = None,
     partitions: int | None = None,
     diagnostics: dict[str, Any] | None = None,
+    keep_fields: Sequence[str] = (),
     **overrides: Any,
 ) -> ScanResult:
     """``overlap.scan`` on Spark: the same ``ScanResult`` (``to_dict()`` identical).
 
     ``source``: a path or list of paths (as ``overlap.sources.iter_documents`` reads
     them; ``text_field``, ``id_field``, ``encoding``, ``input_format`` and ``on_bad``
-    mean the same), or a Spark DataFrame with columns ``id_col`` and ``text_col``.
+    mean the same), or a Spark DataFrame with columns ``id_col`` and ``text_col`` (and
+    ``origin_col``, each row's ``DocInfo.origin``; without it origins are
+    ``dataframe:rowN``), or ``Document`` records as ``overlap.scan`` takes them (sent
+    from the driver; ids and origins kept, so ``to_dict()`` equals ``scan``'s on them).
     ``spark``: a SparkSession to use; otherwise one is started with ``master``
     (``spark_session``).  ``output``: also write ``result.records()`` there, as Parquet
     (a directory with one dataset per record type) or JSONL (one file), per ``fmt``.
@@ -127,6 +134,10 @@ def scan_spark(
     to fill with Spark-only figures (``component_rounds``, ``component_changes`` per
     round, ``story_edges``, ``duplicate_edges``, ``candidates`` to verify, ``budgeted``:
     whether ``max_compares`` cut them).
+
+    ``keep_fields``: record fields (JSONL, CSV, Parquet, DataFrame columns) kept as each
+    document's ``DocInfo.fields``, as ``iter_documents``' ``keep_fields``; with the
+    option ``date_field`` (one of them), clusters name the member published first.
 
     ``result.text(id)`` works for every scanned document, as the local engine's: texts of
     linked documents are on the driver, any other is fetched by a Spark job (the session
@@ -141,8 +152,9 @@ def scan_spark(
     timings: list[tuple[str, float]] = []
     with _Cache() as keep:
         t0 = time.perf_counter()
-        reading = _Reading(id_col, text_col, text_field, id_field, encoding, input_format, on_bad)
-        docs, infos = _read(source, reading, spark, keep)
+        reading = _Reading(id_col, text_col, origin_col, text_field, id_field, encoding, input_format, on_bad,
+                           _with_date(check_keep_fields(keep_fields), o.date_field))
+        docs, infos = _read(source, reading, spark, keep, o.date_field)
         n = len(infos)
         parts = partitions or max(max(2, 2 * sc.defaultParallelism), math.ceil(n / DOCS_PER_PARTITION))
         if docs.getNumPartitions() < parts // 2:
@@ -204,11 +216,13 @@ class _Reading:
 
     id_col: str
     text_col: str
+    origin_col: str | None
     text_field: str
     id_field: str | None
     encoding: str
     input_format: str | None
     on_bad: Any
+    keep_fields: tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -237,17 +251,23 @@ class _Verified:
     flags: Any
 
 
-def _read(source: Any, how: _Reading, spark: Any, keep: Callable[[Any], Any]) -> tuple[Any, list[DocInfo]]:
+def _read(
+    source: Any, how: _Reading, spark: Any, keep: Callable[[Any], Any], date_field: str | None = None
+) -> tuple[Any, list[DocInfo]]:
     """Stage 1 on the executors: ``(index, (id, origin, text))`` in input order, and each
     document's ``DocInfo`` on the driver.  Bad inputs go to ``on_bad`` or raise the
     first one's ``InputError``; so do an empty input and a repeated id."""
     sc = spark.sparkContext
+    slots = max(2, 2 * sc.defaultParallelism)
     if hasattr(source, "rdd") and hasattr(source, "columns"):
-        raw = read_dataframe(source, how.id_col, how.text_col)
+        raw = read_dataframe(source, how.id_col, how.text_col, how.origin_col, how.keep_fields)
     else:
         paths = [source] if isinstance(source, (str, os.PathLike)) else list(source)
-        raw = read_paths(sc, spark, [str(p) for p in paths], text_field=how.text_field, id_field=how.id_field,
-                         encoding=how.encoding, fmt=how.input_format, partitions=max(2, 2 * sc.defaultParallelism))
+        if any(isinstance(p, Document) for p in paths):
+            raw = read_documents(sc, paths, slots)
+        else:
+            raw = read_paths(sc, spark, [str(p) for p in paths], text_field=how.text_field, id_field=how.id_field,
+                             encoding=how.encoding, fmt=how.input_format, partitions=slots, keep_fields=how.keep_fields)
     raw = keep(raw)
     bad = raw.zipWithIndex().filter(lambda it: it[0][0] == "bad").map(lambda it: (it[1], it[0][1]))
     bad_list = bad.sortByKey().collect() if how.on_bad is not None else bad.takeOrdered(1)
@@ -255,13 +275,14 @@ def _read(source: Any, how: _Reading, spark: Any, keep: Callable[[Any], Any]) ->
         raise InputError(bad_list[0][1])
     for _, msg in bad_list:
         how.on_bad(InputError(msg))
-    docs = keep(raw.filter(lambda r: r[0] == "ok").map(lambda r: (r[1], r[2], r[3])).zipWithIndex()
-                .map(lambda it: (it[1], it[0])))                        # (idx, (id, origin, text))
-    infos_rows = docs.map(lambda kv: (kv[0], kv[1][0], kv[1][1], len(kv[1][2]))).collect()
-    infos_rows.sort()
+    # Not persisted: ``raw`` is, and only ``docs`` (without the kept fields) should hold texts.
+    ok = raw.filter(lambda r: r[0] == "ok").zipWithIndex().map(lambda it: (it[1], it[0]))
+    docs = keep(ok.mapValues(lambda r: (r[1], r[2], r[3])))            # (idx, (id, origin, text))
+    infos_rows = ok.map(lambda kv: (kv[0], kv[1][1], kv[1][2], len(kv[1][3]), kv[1][4])).collect()
+    infos_rows.sort(key=lambda row: row[0])
     if not infos_rows:
         raise InputError("no documents to scan")
-    infos = [DocInfo(d, origin, length) for _, d, origin, length in infos_rows]
+    infos = [doc_info(d, origin, length, meta, date_field) for _, d, origin, length, meta in infos_rows]
     _check_unique(infos)
     return docs, infos
 
@@ -535,6 +556,11 @@ def _assemble_components(
         )
 
     return assemble(o, infos, store, found, events, counts, timings, t0, cluster_fn=cluster_fn, vlinks=vlinks)
+
+
+def _with_date(keep: tuple[str, ...], date_field: str | None) -> tuple[str, ...]:
+    """The fields to read: ``keep``, and the date field when it is not among them."""
+    return keep if date_field is None or date_field in keep else (*keep, date_field)
 
 
 def _check_unique(infos: list[DocInfo]) -> None:
