@@ -52,7 +52,7 @@ import numpy as np
 from ..deduplication import check_keep_fields
 from ..errors import ConfigError, InputError
 from ..records import Comparison, Document
-from .assembly import assemble, linked_pairs, scan_counts, vocabulary_codes
+from .assembly import VocabularyLinks, assemble, linked_pairs, scan_counts, vocabulary_codes
 from .candidates import STAR_ABOVE
 from .events import rare_dates
 from .options import ScanOptions, resolve_options
@@ -428,7 +428,7 @@ def _assemble(
     vocab_rows = sorted(signed.map(lambda r: (r[0], r[6])).collect())
     vlinks = vocabulary_codes([np.frombuffer(b, dtype=np.uint32) for _, b in vocab_rows], n)
     del vocab_rows
-    need = {x for c, _ in found for x in divmod(c, n)} | {x for c in vlinks for x in divmod(c, n)}
+    need = {x for c, _ in found for x in divmod(c, n)} | set(vlinks.documents(n).tolist())
     store = _driver_store(docs, infos, need)
     edge_flags = checked.flags.union(signed.context.parallelize(sorted((c, False) for c in events), 1))
     return _assemble_components(o, infos, store, found, events, counts, timings, t0, edge_flags, diagnostics, vlinks)
@@ -479,7 +479,7 @@ def _compare_budgeted(
 def _assemble_components(
     o: ScanOptions, infos: list[DocInfo], store: DriverTextStore, found: list[tuple[int, Comparison]],
     events: dict[int, SameEvent], counts: dict[str, int], timings: list[tuple[str, float]], t0: float,
-    edge_flags: Any, diagnostics: dict[str, Any] | None, vlinks: dict[int, float] | None = None,
+    edge_flags: Any, diagnostics: dict[str, Any] | None, vlinks: VocabularyLinks | None = None,
 ) -> ScanResult:
     """Stages 6-8: ``assembly.assemble`` with cluster membership from ``star_components``.
 
