@@ -42,6 +42,11 @@ from .summary import SideText, summaries
 __all__ = ["Match", "ParaphraseOptions", "Units", "paraphrase_passages", "units"]
 
 _WORD = re.compile(r"[^\W_]+")
+# Longest unit bag, in characters, before a sentence is cut into pieces: where the
+# sentence splitter finds no boundary (punctuation lost by obfuscation, OCR, lists), one
+# "sentence" can hold a whole paragraph, whose bag dilutes every cosine it enters.
+# About two ordinary sentences; chosen on PAN-13 training samples (03/04 pairs 300-600).
+MAX_SENTENCE = 250
 
 _EN_STOP = frozenset(
     """
@@ -207,8 +212,11 @@ def _sentence_words(s: str, language: str) -> list[str]:
     return [w for w in words if len(w) > 2 or w.isdigit()]
 
 
-def units(text: str, sentences: Sequence[Span], language: str, *, min_units: int = 3) -> Units:
-    """The unit bags of ``text``'s sentences (``language`` as ``overlap.language.detect`` says).
+def units(
+    text: str, sentences: Sequence[Span], language: str, *, min_units: int = 3, max_chars: int = MAX_SENTENCE
+) -> Units:
+    """The unit bags of ``text``'s sentences (``language`` as ``overlap.language.detect`` says);
+    a sentence longer than ``max_chars`` is cut at spaces into pieces of like length.
 
     Cost: one regex pass, and one stemmer call (C, PyStemmer) for the distinct words not
     seen before in this process.
@@ -217,7 +225,7 @@ def units(text: str, sentences: Sequence[Span], language: str, *, min_units: int
     bags: list[tuple[str, ...]] = []
     pending: list[str] = []
     start = -1
-    for sp in sentences:
+    for sp in _pieces(text, sentences, max_chars):
         got = _sentence_words(text[sp.start : sp.end], language)
         if not got and start < 0:
             continue
@@ -239,6 +247,26 @@ def units(text: str, sentences: Sequence[Span], language: str, *, min_units: int
         stems = _stem_all({w for bag in bags for w in bag}, language)
         bags = [tuple([stems[w] for w in bag]) for bag in bags]
     return Units(tuple(spans), tuple(bags), len(text))
+
+
+def _pieces(text: str, sentences: Sequence[Span], max_chars: int) -> list[Span]:
+    """``sentences`` with each one longer than ``max_chars`` cut at spaces into pieces of
+    like length under it.  Linear in the text."""
+    out: list[Span] = []
+    for sp in sentences:
+        n = math.ceil(len(sp) / max_chars) if max_chars > 0 else 1
+        if n <= 1:
+            out.append(sp)
+            continue
+        start = sp.start
+        for k in range(1, n):
+            cut = text.find(" ", sp.start + k * len(sp) // n, sp.end)
+            if cut <= start:
+                continue
+            out.append(Span(start, cut))
+            start = cut
+        out.append(Span(start, sp.end))
+    return out
 
 
 # --------------------------------------------------------------------------- seeds
