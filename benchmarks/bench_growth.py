@@ -13,6 +13,13 @@ an older, quadratic build: ``PYTHONPATH=../main/src python -m benchmarks.bench_g
 megabytes against a seed article in a fresh process and reads its peak RSS from
 ``/usr/bin/time -v`` (or, where that is missing, from ``resource`` in the child).
 
+``bench_index_memory(mb=50, doublings=3) -> (rows, fit)`` runs ``overlap index add`` of
+the one-line document into a fresh index and ``overlap index query`` of the same
+document against it (the stored text equals the query: one passage the length of the
+document), at ``mb / 2**doublings`` up to ``mb`` megabytes, each in a fresh process:
+wall and CPU seconds and peak RSS of both, and the exponents of query CPU time and of
+query peak RSS over the doublings.
+
 Inputs (built from ``../shared/data/baomoi`` words, or the seeds when it is absent):
 
 * ``dots``: a run of ``.`` then ``…`` with no space after it (``segment.sentences``);
@@ -29,8 +36,9 @@ Inputs (built from ``../shared/data/baomoi`` words, or the seeds when it is abse
   article (``compare``), and added to a fresh index then queried with a copy
   (``Index.add`` + ``Index.query``).
 
-``python -m benchmarks.bench_growth [--quick] [--memory-mb N] [--case NAME ...]``
-writes ``benchmarks/results/growth.csv``, ``growth_memory.csv`` and ``growth.md``.
+``python -m benchmarks.bench_growth [--quick] [--memory-mb N] [--index-mb N] [--case NAME ...]``
+writes ``benchmarks/results/growth.csv``, ``growth_memory.csv``, ``growth_index.csv`` and
+``growth.md``; ``--index-only`` runs the index sizes alone.
 """
 
 from __future__ import annotations
@@ -256,32 +264,81 @@ def bench_growth(cases: list[str] | None = None, repeat: int = 3, budget: float 
     return rows
 
 
+def _one_line_file(path: Path, mb: float) -> int:
+    """Write the one-line document cut to ``mb`` megabytes of UTF-8; its length in characters."""
+    text = one_line_document(int(mb * 1e6))
+    data = text.encode("utf-8")[: int(mb * 1e6)].decode("utf-8", "ignore")
+    path.write_text(data, encoding="utf-8")
+    return len(data)
+
+
+def _measured(argv: list[str]) -> dict[str, float]:
+    """Run ``argv`` in a fresh process: exit code, wall and CPU seconds, peak RSS in MB."""
+    t = time.perf_counter()
+    if shutil.which("time") and Path("/usr/bin/time").exists():
+        p = subprocess.run(["/usr/bin/time", "-v", *argv], cwd=ROOT, capture_output=True, text=True)
+        got = {l.split(":")[0].strip(): l.rsplit(":", 1)[1].strip() for l in p.stderr.splitlines() if ":" in l}
+        kb = int(got["Maximum resident set size (kbytes)"])
+        cpu = float(got["User time (seconds)"]) + float(got["System time (seconds)"])
+    else:
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        p = subprocess.run(argv, cwd=ROOT, capture_output=True, text=True)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        kb = max(before.ru_maxrss, after.ru_maxrss)
+        cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+    return {"exit": p.returncode, "wall": time.perf_counter() - t, "cpu": cpu, "rss_mb": kb / 1024}
+
+
 def bench_memory(mb: float = 50.0) -> dict[str, object]:
     """Peak RSS and wall time of ``overlap compare`` on a one-line ``mb`` MB document vs a seed."""
     with tempfile.TemporaryDirectory() as tmp:
         doc = Path(tmp) / "one_line.txt"
-        text = one_line_document(int(mb * 1e6))
-        data = text.encode("utf-8")[: int(mb * 1e6)].decode("utf-8", "ignore")
-        doc.write_text(data, encoding="utf-8")
-        del text, data
+        _one_line_file(doc, mb)
         seed = sorted(SEEDS.glob("*.txt"))[0]
-        argv = [sys.executable, "-m", "overlap", "compare", "--json", str(doc), str(seed)]
-        t = time.perf_counter()
-        if shutil.which("time") and Path("/usr/bin/time").exists():
-            p = subprocess.run(["/usr/bin/time", "-v", *argv], cwd=ROOT, capture_output=True, text=True)
-            kb = next(int(l.split(":")[1]) for l in p.stderr.splitlines() if "Maximum resident set size" in l)
-        else:
-            before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-            p = subprocess.run(argv, cwd=ROOT, capture_output=True, text=True)
-            kb = max(before, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
-        wall = time.perf_counter() - t
+        got = _measured([sys.executable, "-m", "overlap", "compare", "--json", str(doc), str(seed)])
         return {
             "input": f"{doc.stat().st_size / 1e6:.1f} MB one-line document vs a seed article",
             "command": "overlap compare --json",
-            "exit": str(p.returncode),
-            "seconds": f"{wall:.1f}",
-            "peak_rss_mb": str(round(kb / 1024)),
+            "exit": str(got["exit"]),
+            "seconds": f"{got['wall']:.1f}",
+            "peak_rss_mb": str(round(got["rss_mb"])),
         }
+
+
+def bench_index_memory(mb: float = 50.0, doublings: int = 3) -> tuple[list[dict[str, str]], dict[str, str]]:
+    """``overlap index add`` then ``index query`` of the same one-line document, per size.
+
+    Rows: size, characters, and per command exit, wall and CPU seconds and peak RSS;
+    ``fit``: the exponents of query CPU seconds and of query peak RSS over the sizes
+    (least squares on log-log points, as ``bench_growth``).
+    """
+    rows: list[dict[str, str]] = []
+    sizes: list[int] = []
+    cpus: list[float] = []
+    rss: list[float] = []
+    for d in range(doublings, -1, -1):
+        size = mb / 2**d
+        with tempfile.TemporaryDirectory() as tmp:
+            doc, index = Path(tmp) / "one_line.txt", Path(tmp) / "index.db"
+            chars = _one_line_file(doc, size)
+            base = [sys.executable, "-m", "overlap", "index"]
+            add = _measured([*base, "add", str(index), str(doc)])
+            query = _measured([*base, "query", "--json", str(index), str(doc)])
+        row = {"mb": f"{size:g}", "chars": str(chars)}
+        for name, got in (("add", add), ("query", query)):
+            row |= {
+                f"{name}_exit": str(got["exit"]),
+                f"{name}_wall_s": f"{got['wall']:.1f}",
+                f"{name}_cpu_s": f"{got['cpu']:.1f}",
+                f"{name}_peak_rss_mb": str(round(got["rss_mb"])),
+            }
+        rows.append(row)
+        print(f"index {size:g} MB: {row}", file=sys.stderr, flush=True)
+        sizes.append(chars)
+        cpus.append(query["cpu"])
+        rss.append(query["rss_mb"])
+    fit = {"query_cpu_exponent": f"{_fit(sizes, cpus):.2f}", "query_rss_exponent": f"{_fit(sizes, rss):.2f}"}
+    return rows, fit
 
 
 def main() -> None:
@@ -289,11 +346,15 @@ def main() -> None:
     ap.add_argument("--case", action="append", choices=list(CASES), help="run only these cases")
     ap.add_argument("--quick", action="store_true", help="two doublings, one run each, no memory run")
     ap.add_argument("--memory-mb", type=float, default=50.0, help="size of the one-line document (0: skip)")
+    ap.add_argument("--index-mb", type=float, default=50.0, help="largest one-line document for index add/query (0: skip)")
+    ap.add_argument("--index-only", action="store_true", help="run the index add/query sizes alone")
     ap.add_argument("--budget", type=float, default=30.0, help="stop growing a case past this many seconds")
     ap.add_argument("--out", default="growth", help="result file stem in benchmarks/results")
     args = ap.parse_args()
-    rows = bench_growth(args.case, repeat=1 if args.quick else 3, budget=args.budget, doublings=2 if args.quick else 4)
-    mem = bench_memory(args.memory_mb) if args.memory_mb > 0 and not args.quick else None
+    full = not args.quick and not args.index_only
+    rows = bench_growth(args.case, repeat=1 if args.quick else 3, budget=args.budget, doublings=2 if args.quick else 4) if not args.index_only else []
+    mem = bench_memory(args.memory_mb) if args.memory_mb > 0 and full else None
+    index_rows, fit = bench_index_memory(args.index_mb) if args.index_mb > 0 and not args.quick else ([], {})
     import overlap
 
     lines = [
@@ -308,17 +369,28 @@ def main() -> None:
         "The one-line document starts with a decomposed word, so every size takes the same",
         "normalisation path.",
         f"overlap {overlap.__version__}.",
-        "",
-        markdown_table(rows),
     ]
+    if rows:
+        lines += ["", markdown_table(rows)]
     if mem:
         lines += ["", "## Memory", "", markdown_table([mem]), "", "Target: peak RSS < 1,500 MB."]
+    if index_rows:
+        lines += [
+            "", "## Index add and query of a one-line document against itself", "",
+            markdown_table(index_rows), "",
+            f"Exponent over the doublings: query CPU time {fit['query_cpu_exponent']}, "
+            f"query peak RSS {fit['query_rss_exponent']} (RSS includes the interpreter and its "
+            "imports, a fixed part, so it grows slower than the memory the input needs).",
+            "Target: peak RSS < 1,500 MB at 50 MB, time exponent <= 1.2.",
+        ]
     lines += ["", "Machine: " + ", ".join(f"{k} {v}" for k, v in machine().items())]
     RESULTS.mkdir(parents=True, exist_ok=True)
     if rows:
         write_csv(RESULTS / f"{args.out}.csv", rows)
     if mem:
         write_csv(RESULTS / f"{args.out}_memory.csv", [mem])
+    if index_rows:
+        write_csv(RESULTS / f"{args.out}_index.csv", index_rows)
     (RESULTS / f"{args.out}.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
     print("\n".join(lines))
 

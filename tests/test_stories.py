@@ -7,11 +7,12 @@ import math
 import random
 from itertools import combinations
 
+import numpy as np
 import pytest
 
 from overlap.reuse import MIN_SIMILARITY, SharedSpan, passage_groups, similarity
-from overlap.stories import MERGE_THRESHOLD, Evidence, cluster, link_weight
-from overlap.vocabulary import terms, vocabulary_link_arrays, vocabulary_links
+from overlap.stories import MERGE_THRESHOLD, Evidence, cluster, link_weight, story_components, vocabulary_weights
+from overlap.vocabulary import MAX_DF, terms, vocabulary_link_arrays, vocabulary_links
 
 
 def _clique(members: list[int], weight: float = 1.0, reason: str = "near_duplicate") -> list[Evidence]:
@@ -78,6 +79,54 @@ def test_bad_links_are_refused() -> None:
         cluster(2, [], threshold=0.0)
 
 
+def test_dropping_links_between_story_components_never_changes_the_stories() -> None:
+    # Random graphs with many weak links (as rare vocabulary gives) and some strong ones,
+    # some weights just under the threshold: the scan drops every link between two
+    # ``story_components``, and must get the same groups.
+    dropped = 0
+    for seed in range(80):
+        rng = random.Random(seed)
+        n = rng.randint(5, 40)
+        density = rng.choice([0.1, 0.3])
+        links = []
+        for a, b in combinations(range(n), 2):
+            if rng.random() < density:
+                w = rng.choice([rng.uniform(0.05, 0.79), rng.uniform(0.05, 0.79), MERGE_THRESHOLD - 1e-9,
+                                rng.uniform(0.8, 1.0)])
+                links.append(Evidence(a, b, round(w, 9), "x"))
+        ea = np.array([e.a for e in links], dtype=np.int64)
+        eb = np.array([e.b for e in links], dtype=np.int64)
+        comp = story_components(n, ea, eb, np.array([e.weight for e in links], dtype=float))
+        kept = [e for e in links if comp[e.a] == comp[e.b]]
+        groups = cluster(n, links)
+        assert cluster(n, kept) == groups
+        assert all(len({int(comp[m]) for m in g}) == 1 for g in groups)
+        dropped += len(links) - len(kept)
+    assert dropped > 100
+
+
+def test_story_components_follow_the_strong_links_only() -> None:
+    a, b = np.array([0, 2, 3, 5]), np.array([1, 3, 4, 6])
+    comp = story_components(7, a, b, np.array([0.9, 0.79, 0.3, 0.8]))
+    assert comp.tolist() == [0, 0, 2, 3, 4, 5, 5]
+    # A long chain of strong links is one component, whatever the order of its links.
+    k = 1_000
+    order = np.random.default_rng(1).permutation(k - 1)
+    chain = story_components(k + 1, order, order + 1, np.ones(k - 1))
+    assert chain[:k].tolist() == [0] * k and chain[k] == k
+    # A document whose links are all weak never joins anything, however many it has.
+    links = _clique([0, 1, 2]) + [Evidence(3, j, 0.79, "shared_vocabulary") for j in range(3)]
+    assert cluster(4, links) == [[0, 1, 2]]
+    cos = np.array([0.0, 0.01, 0.159, 0.16, 0.5])
+    assert vocabulary_weights(cos).tolist() == [link_weight(vocabulary=float(c))[0] for c in cos]
+    # The scan's exact path: the unrounded weights, then Python's round, bit for bit.
+    cos = np.random.default_rng(5).uniform(0.05, 0.3, 20_000)
+    exact = [round(1.0 - (1.0 - w), 6) for w in vocabulary_weights(cos, rounded=False).tolist()]
+    assert exact == [link_weight(vocabulary=c)[0] for c in cos.tolist()]
+    with pytest.raises(ValueError, match="threshold"):
+        story_components(2, a, b, np.array([1.0, 1.0, 1.0, 1.0]), threshold=1.5)
+
+
 # ---------------------------------------------------------------------------- vocabulary
 
 
@@ -133,7 +182,7 @@ def test_vocabulary_links_match_their_definition_on_republished_copies(seeds: di
     docs = [terms(t) for t in texts]
     got = vocabulary_links(docs, max_df=max_df)
     assert len(got) > 10
-    expected = _links_by_definition([set(d.tolist()) for d in docs], max_df or max(5, len(docs) // 200), 2, 0.05)
+    expected = _links_by_definition([set(d.tolist()) for d in docs], max_df or max(5, min(len(docs) // 200, MAX_DF)), 2, 0.05)
     assert [(i, j) for i, j, _ in got] == sorted(expected)
     assert [c for _, _, c in got] == pytest.approx([expected[i, j] for i, j, _ in got], rel=1e-12)
     for slice_pairs in (1, 97, 5_000):
@@ -142,6 +191,19 @@ def test_vocabulary_links_match_their_definition_on_republished_copies(seeds: di
     assert list(zip(i.tolist(), j.tolist(), cos.tolist())) == got
     with pytest.raises(ValueError, match="slice_pairs"):
         vocabulary_links(docs, slice_pairs=0)
+
+
+def test_a_bigram_in_more_than_max_df_documents_is_never_rare() -> None:
+    # 40,000 documents: n // 200 is 400, but two bigrams held by 150 of them (more than
+    # MAX_DF) are common, not rare, so they link nobody; with the old rule each pair of
+    # the 150 would be a link.
+    n, k = 40_000, 150
+    assert n // 200 > k > MAX_DF
+    docs = [np.array([1, 2], dtype=np.uint32) if d < k else np.array([10 + d], dtype=np.uint32) for d in range(n)]
+    assert vocabulary_links(docs) == []
+    assert len(vocabulary_links(docs, max_df=n // 200)) == k * (k - 1) // 2
+    docs[k:k + 2] = [np.array([3, 4], dtype=np.uint32)] * 2  # a pair of a truly rare phrase still links
+    assert [(i, j) for i, j, _ in vocabulary_links(docs)] == [(k, k + 1)]
 
 
 def test_vocabulary_terms_ignore_case_and_empty_texts() -> None:

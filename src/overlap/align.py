@@ -27,7 +27,7 @@ Levenshtein alignment per passage, piecewise beyond ``LONG_PASSAGE`` tokens.
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -98,6 +98,45 @@ def cached_shingles(h: np.ndarray, k: int, cache: dict[tuple[str, int], Any] | N
     return got
 
 
+def _seed_chunks(
+    ha: np.ndarray, hb: np.ndarray, k: int, max_rep: int, cache_a: dict[tuple[str, int], Any] | None = None, cache_b: dict[tuple[str, int], Any] | None = None
+) -> tuple[int, Iterator[tuple[np.ndarray, np.ndarray]]]:
+    """How many (i, j) pairs ``_seed_pairs`` returns, and the pairs as ``(i, j)`` arrays
+    of about a million pairs each (the index arrays cost some 40 bytes a pair)."""
+    if len(ha) < k or len(hb) < k:
+        return 0, iter(())
+    oa, sta, ca, va = _seed_index(ha, k, cache_a)
+    ob, stb, cb, vb = _seed_index(hb, k, cache_b)
+    # Keep shingles present on both sides and not too repetitive on either.
+    pos = np.minimum(np.searchsorted(vb, va), len(vb) - 1)
+    g = np.flatnonzero((vb[pos] == va) & (ca <= max_rep) & (cb[pos] <= max_rep))
+    if len(g) == 0:
+        return 0, iter(())
+    a0, na = sta[g], ca[g]
+    b0, nb = stb[pos[g]], cb[pos[g]]
+    if na.max() == 1 and nb.max() == 1:  # the usual case: each shingle once per side
+        return len(g), iter([(oa[a0], ob[b0])])
+    # Every a-occurrence of a shared shingle with every b-occurrence.
+    m = na * nb
+    last = np.cumsum(m)
+
+    def chunks() -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        g0 = 0
+        while g0 < len(g):
+            g1 = max(g0 + 1, int(np.searchsorted(last, last[g0] - m[g0] + _PAIRS, side="right")))
+            mm = m[g0:g1]
+            rep = np.repeat(np.arange(g0, g1), mm)
+            t = np.arange(len(rep)) - np.repeat(np.cumsum(mm) - mm, mm)
+            nbr = nb[rep]
+            yield oa[a0[rep] + t // nbr], ob[b0[rep] + t % nbr]
+            g0 = g1
+
+    return int(last[-1]), chunks()
+
+
+_PAIRS = 1 << 20
+
+
 def _seed_pairs(
     ha: np.ndarray, hb: np.ndarray, k: int, max_rep: int, cache_a: dict[tuple[str, int], Any] | None = None, cache_b: dict[tuple[str, int], Any] | None = None
 ) -> np.ndarray:
@@ -106,51 +145,113 @@ def _seed_pairs(
     Rows come in no particular order (``_runs`` sorts them).  One stable argsort per side
     groups equal shingles (``np.unique`` hashes 64-bit keys and was 3-8x slower here).
     """
-    if len(ha) < k or len(hb) < k:
-        return np.zeros((0, 2), dtype=np.int64)
-    oa, sta, ca, va = _seed_index(ha, k, cache_a)
-    ob, stb, cb, vb = _seed_index(hb, k, cache_b)
-    # Keep shingles present on both sides and not too repetitive on either.
-    pos = np.minimum(np.searchsorted(vb, va), len(vb) - 1)
-    g = np.flatnonzero((vb[pos] == va) & (ca <= max_rep) & (cb[pos] <= max_rep))
-    if len(g) == 0:
-        return np.zeros((0, 2), dtype=np.int64)
-    a0, na = sta[g], ca[g]
-    b0, nb = stb[pos[g]], cb[pos[g]]
-    if na.max() == 1 and nb.max() == 1:  # the usual case: each shingle once per side
-        return np.stack([oa[a0], ob[b0]], axis=1).astype(np.int64)
-    # Every a-occurrence of a shared shingle with every b-occurrence.
-    m = na * nb
-    rep = np.repeat(np.arange(len(g)), m)
-    t = np.arange(int(m.sum())) - np.repeat(np.cumsum(m) - m, m)
-    nbr = nb[rep]
-    return np.stack([oa[a0[rep] + t // nbr], ob[b0[rep] + t % nbr]], axis=1).astype(np.int64)
+    total, chunks = _seed_chunks(ha, hb, k, max_rep, cache_a, cache_b)
+    out = np.empty((total, 2), dtype=np.int64)  # filled in place, a chunk at a time
+    at = 0
+    for i, j in chunks:
+        out[at : at + len(i), 0] = i
+        out[at : at + len(i), 1] = j
+        at += len(i)
+    return out
+
+
+def _seed_runs(
+    ha: np.ndarray, hb: np.ndarray, k: int, max_rep: int, cache_a: dict[tuple[str, int], Any] | None = None, cache_b: dict[tuple[str, int], Any] | None = None
+) -> np.ndarray:
+    """``_runs(_seed_pairs(...), k)`` without the pair array: each pair goes straight to
+    its sort key (8 bytes a pair, not the 32 of the pairs, their key and its diff)."""
+    m, dmin = len(ha) + 2, -len(ha)  # bounds of i and of j - i: see ``_runs``
+    if (len(hb) + len(ha) + 1) * m >= 2**63:  # over 3e9 tokens
+        return _runs(_seed_pairs(ha, hb, k, max_rep, cache_a, cache_b), k)
+    total, chunks = _seed_chunks(ha, hb, k, max_rep, cache_a, cache_b)
+    if total == 0:
+        return np.zeros((0, 4), dtype=np.int64)
+    key = np.empty(total, dtype=np.int64)
+    at = 0
+    for i, j in chunks:
+        part = key[at : at + len(i)]
+        np.subtract(j, i, out=part)
+        part -= dmin
+        part *= m
+        part += i
+        at += len(i)
+    return _key_runs(key, m, dmin, k)
 
 
 def _runs(pairs: np.ndarray, k: int) -> np.ndarray:
-    """Merge seeds on one diagonal that touch into exact runs: rows (a0, a1, b0, b1)."""
+    """Merge seeds on one diagonal that touch into exact runs: rows (a0, a1, b0, b1).
+
+    Seeds are sorted by diagonal, then position, as one int64 key per seed
+    (``(d - min d) * m + i`` with ``m`` two past the largest i), sorted in place: seeds
+    that touch on a diagonal are keys one apart.  A ``lexsort`` of the two columns held
+    about four more arrays the size of the seeds.
+    """
     if len(pairs) == 0:
         return np.zeros((0, 4), dtype=np.int64)
     i, j = pairs[:, 0], pairs[:, 1]
-    d = j - i
-    order = np.lexsort((i, d))
-    i, d = i[order], d[order]
-    new = np.ones(len(i), dtype=bool)
-    new[1:] = (d[1:] != d[:-1]) | (i[1:] > i[:-1] + 1)
+    key = j - i
+    dmin = int(key.min())
+    m = int(i.max()) + 2  # + 2, not + 1: the last i of a diagonal and i = 0 of the next must not be one apart
+    if (int(key.max()) - dmin + 1) * m >= 2**63:  # over 3e9 tokens: two sort keys
+        order = np.lexsort((i, key))
+        i, d = i[order], key[order]
+        new = np.ones(len(i), dtype=bool)
+        new[1:] = (d[1:] != d[:-1]) | (i[1:] > i[:-1] + 1)
+        starts = np.flatnonzero(new)
+        ends = np.append(starts[1:], len(i)) - 1
+        return _sorted_runs(i[starts], i[ends] + k, i[starts] + d[starts])
+    key -= dmin
+    key *= m
+    key += i
+    del i, j, pairs  # the caller's reference was handed over: the pairs go now
+    return _key_runs(key, m, dmin, k)
+
+
+def _key_runs(key: np.ndarray, m: int, dmin: int, k: int) -> np.ndarray:
+    """Runs from the seeds' keys ``(d - dmin) * m + i`` (sorted here, in place)."""
+    key.sort()
+    new = np.empty(len(key), dtype=bool)
+    new[0] = True
+    for lo in range(1, len(key), _PAIRS):  # a slice at a time: ``np.diff`` of all is 8 bytes a seed
+        hi = min(len(key), lo + _PAIRS)
+        np.greater(key[lo:hi] - key[lo - 1 : hi - 1], 1, out=new[lo:hi])
     starts = np.flatnonzero(new)
-    ends = np.append(starts[1:], len(i)) - 1
-    a0 = i[starts]
-    a1 = i[ends] + k
-    b0 = a0 + d[starts]
-    runs = np.stack([a0, a1, b0, b0 + (a1 - a0)], axis=1)
-    return runs[np.lexsort((runs[:, 2], runs[:, 0]))]
+    ends = np.append(starts[1:], len(key)) - 1
+    a0 = key[starts] % m
+    return _sorted_runs(a0, key[ends] % m + k, a0 + key[starts] // m + dmin)
 
 
-def _chain(runs: np.ndarray, max_gap: int, k: int) -> list[list[int]]:
-    """Greedily chain runs in a-order into passages: [a0, a1, b0, b1, matched]."""
+def _sorted_runs(a0: np.ndarray, a1: np.ndarray, b0: np.ndarray) -> np.ndarray:
+    """Rows (a0, a1, b0, b1) in a-order, then b-order."""
+    order = np.lexsort((b0, a0))
+    runs = np.empty((len(order), 4), dtype=np.int64)
+    runs[:, 0], runs[:, 1], runs[:, 2] = a0[order], a1[order], b0[order]
+    runs[:, 3] = runs[:, 2] + (runs[:, 1] - runs[:, 0])
+    return runs
+
+
+def _rows(runs: np.ndarray, chunk: int = 1 << 14) -> Iterator[list[int]]:
+    """The rows of ``runs`` as lists of ints, a slice at a time: ``runs.tolist()`` of a
+    long near-copy's million runs would hold about 180 bytes a run at once."""
+    for lo in range(0, len(runs), chunk):
+        yield from runs[lo : lo + chunk].tolist()
+
+
+def _chain(runs: np.ndarray, max_gap: int, k: int, keep: int = 0) -> list[list[int]]:
+    """Greedily chain runs in a-order into passages: [a0, a1, b0, b1, matched].
+
+    Only chains of at least ``keep`` matched tokens are returned.  Chains closed with
+    fewer are dropped on the way (a text against a near-copy of itself makes a stray
+    chain on a side diagonal for most tokens, over a hundred bytes each if all kept).
+    """
     chains: list[list[int]] = []
     open_: list[list[int]] = []
-    for a0, a1, b0, b1 in runs.tolist():
+    limit = 1 << 14
+    for a0, a1, b0, b1 in _rows(runs):
+        if len(chains) >= limit:  # amortised linear: the list at least halves or the limit doubles
+            alive = {id(c) for c in open_}
+            chains = [c for c in chains if c[4] >= keep or id(c) in alive]
+            limit = max(limit, 2 * len(chains))
         best = None
         best_gap = None
         still_open = []
@@ -179,7 +280,7 @@ def _chain(runs: np.ndarray, max_gap: int, k: int) -> list[list[int]]:
         trim = max(best[1] - a0, best[3] - b0, 0)
         best[1], best[3] = a1, b1
         best[4] += max(a1 - a0 - trim, 0)
-    return chains
+    return [c for c in chains if c[4] >= keep]
 
 
 def _step(ha: Sequence[int], hb: Sequence[int], a: int, b: int, da_dir: int, max_edit: int) -> tuple[int, int] | None:
@@ -210,8 +311,18 @@ def _step(ha: Sequence[int], hb: Sequence[int], a: int, b: int, da_dir: int, max
 _Memo = dict[tuple[int, int], tuple[int, int, int]]  # position -> (end position, steps to it)
 
 
+_MEMO_MAX = 1 << 20  # positions remembered per direction; then the memo starts afresh
+# Only positions whose x is a multiple of ``_MEMO_EVERY`` (a power of 2) are remembered:
+# a walk that joins a known path meets one within a few dozen steps, and the memo stays
+# small enough never to be cleared on a long near-copy (clearing it made every other
+# chain walk again through the rest of the text: quadratic).
+_MEMO_EVERY = 16
+_MEMO_SPREAD = _MEMO_MAX // 8  # positions one long diagonal may put in the memo
+
+
 def _extend(
-    c: list[int], ha: Sequence[int], hb: Sequence[int], memo: tuple[_Memo, _Memo] | None = None, max_edit: int = 2
+    c: list[int], ha: Sequence[int], hb: Sequence[int], memo: tuple[_Memo, _Memo] | None = None, max_edit: int = 2,
+    every: int = _MEMO_EVERY,
 ) -> None:
     """Extend a chain over up to ``max_edit`` differing tokens at each end when matches follow.
 
@@ -220,48 +331,67 @@ def _extend(
     extends through the rest of the text; the walk from a position does not depend on
     the chain, so each position's outcome (end reached, steps taken) is stored and a
     walk that reaches a known position stops there.  Linear in all, not per chain.
+    ``every``: the memo keeps positions whose x is a multiple of it (see ``_memo_every``).
     """
     memo = memo or ({}, {})
-    c[1], c[3], n = _walk(ha, hb, c[1], c[3], 1, max_edit, memo[0])
+    c[1], c[3], n = _walk(ha, hb, c[1], c[3], 1, max_edit, memo[0], every)
     c[4] += n
-    x, y, n = _walk(ha, hb, c[0] - 1, c[2] - 1, -1, max_edit, memo[1])
+    x, y, n = _walk(ha, hb, c[0] - 1, c[2] - 1, -1, max_edit, memo[1], every)
     c[0], c[2] = x + 1, y + 1
     c[4] += n
 
 
-_MEMO_MAX = 1 << 20  # positions remembered per direction; then the memo starts afresh
-# Only positions whose x is a multiple of ``_MEMO_EVERY`` (a power of 2) are remembered:
-# a walk that joins a known path meets one within a few dozen steps, and the memo stays
-# small enough never to be cleared on a long near-copy (clearing it made every other
-# chain walk again through the rest of the text: quadratic).
-_MEMO_EVERY = 16
+def _memo_every(tokens: int) -> int:
+    """``_MEMO_EVERY``, doubled while a walk through two texts of ``tokens`` tokens in
+    all would put more than ``_MEMO_SPREAD`` positions in the memo.
+
+    A text holding copies of itself (a huge one-line document built from a smaller
+    corpus) has several long diagonals, each walked through once: with a position every
+    16 they overflowed the memo, which was cleared and walked again.  A sparser memo
+    costs each walk at most ``every`` steps before it meets a known position; the memo
+    is only a cache, so results do not change.
+    """
+    every = _MEMO_EVERY
+    while tokens // every > _MEMO_SPREAD:
+        every *= 2
+    return every
 
 
-def _walk(ha: Sequence[int], hb: Sequence[int], x: int, y: int, d: int, max_edit: int, memo: _Memo) -> tuple[int, int, int]:
-    """Step from ``(x, y)`` in direction ``d`` while ``_step`` finds a way on: (x, y, steps) at the end."""
-    path: list[tuple[int, int]] = []
+def _walk(
+    ha: Sequence[int], hb: Sequence[int], x: int, y: int, d: int, max_edit: int, memo: _Memo, every: int = _MEMO_EVERY
+) -> tuple[int, int, int]:
+    """Step from ``(x, y)`` in direction ``d`` while ``_step`` finds a way on: (x, y, steps) at the end.
+
+    Only the positions the memo keeps are recorded on the way, with their step number
+    (a walk can cross a whole book: a tuple per step would cost ~130 bytes a token).
+    """
+    path: list[tuple[int, int, int]] = []  # (step number, x, y) where x is a multiple of ``every``
+    steps = 0
     na, nb = len(ha), len(hb)
-    every = _MEMO_EVERY - 1
+    mask = every - 1
     while True:
-        if not x & every and (got := memo.get((x, y))) is not None:
-            x, y, n = got
-            break
+        if not x & mask:
+            if (got := memo.get((x, y))) is not None:
+                x, y, n = got
+                break
+            path.append((steps, x, y))
         if 0 <= x < na and 0 <= y < nb and ha[x] == hb[y]:  # a match: ``_step`` would say (0, 0)
-            path.append((x, y))
+            steps += 1
             x, y = x + d, y + d
             continue
         st = _step(ha, hb, x, y, d, max_edit)
         if st is None:
             n = 0
+            if path and path[-1][0] == steps:
+                path.pop()  # the end itself is not a step of the path
             break
-        path.append((x, y))
+        steps += 1
         x, y = x + d * (st[0] + 1), y + d * (st[1] + 1)
-    if len(memo) + len(path) // _MEMO_EVERY > _MEMO_MAX:
+    if len(memo) + steps // every > _MEMO_MAX:
         memo.clear()
-    total = n + len(path)
-    for k, key in enumerate(path):
-        if not key[0] & every:
-            memo[key] = (x, y, total - k)
+    total = n + steps
+    for k, px, py in path:
+        memo[(px, py)] = (x, y, total - k)
     return x, y, total
 
 
@@ -304,17 +434,20 @@ def align(
             k, o.max_seed_repeats, o.max_gap, min_tokens, float(o.min_density),
         )
         return _one_to_one([Alignment(*r) for r in rows.tolist()])
-    runs = _runs(_seed_pairs(ha, hb, k, o.max_seed_repeats, cache_a, cache_b), k)
-    chains = _chain(runs, o.max_gap, k)
+    runs = _seed_runs(ha, hb, k, o.max_seed_repeats, cache_a, cache_b)
+    chains = _chain(runs, o.max_gap, k, keep=min_tokens - 2 * 2)
     out: list[Alignment] = []
     memo: tuple[_Memo, _Memo] = ({}, {})
-    lists: tuple[list[int], list[int]] | None = None  # token hashes as lists: a list item reads ~3x faster
+    every = _memo_every(len(ha) + len(hb))
+    # Token hashes read one at a time through memoryviews: an item reads as fast as a
+    # list's (3x faster than a numpy scalar) without a list's 40 bytes a token.
+    lists: tuple[memoryview, memoryview] | None = None
     for c in chains:
         if c[4] + 2 * 2 < min_tokens:  # cheapest check first: extension adds at most a few
             continue
         if lists is None:
-            lists = ha.tolist(), hb.tolist()
-        _extend(c, lists[0], lists[1], memo)
+            lists = np.ascontiguousarray(ha).data.toreadonly(), np.ascontiguousarray(hb).data.toreadonly()
+        _extend(c, lists[0], lists[1], memo, every=every)
         a0, a1, b0, b1, matched = c
         if matched < min_tokens:
             continue
@@ -411,26 +544,43 @@ _PIECE = 1024  # tokens of a between cuts of a long passage
 _ANCHOR = 8  # tokens of the shared run a cut is made at
 
 
-def token_opcodes(ha: np.ndarray | list[int], hb: np.ndarray | list[int]) -> list[tuple[str, int, int, int, int]]:
+# A token-hash sequence: a list of ints, a uint64 array, or a view of one
+# (``PreparedText.hlist``).
+HashSeq = np.ndarray | list[int] | memoryview
+
+
+def _as_list(h: HashSeq) -> list[int]:
+    return h if isinstance(h, list) else h.tolist()
+
+
+def _same(ha: HashSeq, hb: HashSeq) -> bool:
+    """Equal sequences, without a list of the whole of a long passage."""
+    if len(ha) != len(hb):
+        return False
+    if isinstance(ha, list) and isinstance(hb, list):
+        return ha == hb
+    return bool(np.array_equal(np.asarray(ha, dtype=np.uint64), np.asarray(hb, dtype=np.uint64)))
+
+
+def token_opcodes(ha: HashSeq, hb: HashSeq) -> list[tuple[str, int, int, int, int]]:
     """Levenshtein opcodes between two token-hash sequences (difflib's 5-tuples).
 
-    Takes arrays or lists of ints (lists are what rapidfuzz reads fastest).  Equal
-    sequences give one ``equal`` opcode without calling rapidfuzz.
+    Takes arrays, views or lists of ints; rapidfuzz is given lists (what it reads
+    fastest), one piece at a time.  Equal sequences give one ``equal`` opcode without
+    calling rapidfuzz.
 
     Cost: O(n * m / 64) up to ``LONG_PASSAGE`` tokens a side.  Longer sequences (a
     near-copy of a whole book) are cut about every 1,024 tokens at runs of 8 tokens
     found once on each side (``_cuts``) and each piece is diffed alone: linear time, an
     edit script that may be longer than the optimal one where an edit straddles a cut.
     """
-    la: list[int] = ha.tolist() if isinstance(ha, np.ndarray) else ha
-    lb: list[int] = hb.tolist() if isinstance(hb, np.ndarray) else hb
-    if la == lb:
-        return [("equal", 0, len(la), 0, len(lb))] if la else []
-    if max(len(la), len(lb)) <= LONG_PASSAGE:
-        return opcodes(la, lb)
+    if _same(ha, hb):
+        return [("equal", 0, len(ha), 0, len(hb))] if len(ha) else []
+    if max(len(ha), len(hb)) <= LONG_PASSAGE:
+        return opcodes(_as_list(ha), _as_list(hb))
     out: list[tuple[str, int, int, int, int]] = []
-    for i0, i1, j0, j1 in _pieces(la, lb):
-        xa, xb = la[i0:i1], lb[j0:j1]
+    for i0, i1, j0, j1 in _pieces(ha, hb):
+        xa, xb = _as_list(ha[i0:i1]), _as_list(hb[j0:j1])
         ops = opcodes(xa, xb) if xa != xb else [("equal", 0, len(xa), 0, len(xb))] if xa else []
         for tag, x0, x1, y0, y1 in ops:
             op = (tag, x0 + i0, x1 + i0, y0 + j0, y1 + j0)
@@ -441,21 +591,21 @@ def token_opcodes(ha: np.ndarray | list[int], hb: np.ndarray | list[int]) -> lis
     return out
 
 
-def token_similarity(ha: list[int], hb: list[int]) -> float:
-    """Indel similarity of two token-hash lists (``fuzz.indel_similarity``).
+def token_similarity(ha: HashSeq, hb: HashSeq) -> float:
+    """Indel similarity of two token-hash sequences (``fuzz.indel_similarity``).
 
     Up to ``LONG_PASSAGE`` tokens a side, exact; longer, from the longest common
     subsequences of the pieces ``token_opcodes`` cuts them into (a lower bound).
     """
     if max(len(ha), len(hb)) <= LONG_PASSAGE:
-        return indel_similarity(ha, hb)
+        return indel_similarity(_as_list(ha), _as_list(hb))
     total = len(ha) + len(hb)
-    dist = sum(indel_distance(ha[i0:i1], hb[j0:j1]) for i0, i1, j0, j1 in _pieces(ha, hb))
+    dist = sum(indel_distance(_as_list(ha[i0:i1]), _as_list(hb[j0:j1])) for i0, i1, j0, j1 in _pieces(ha, hb))
     return 1.0 - dist / total if total else 1.0
 
 
-def _pieces(ha: list[int], hb: list[int]) -> list[tuple[int, int, int, int]]:
-    """``(i0, i1, j0, j1)`` ranges covering both lists, cut where ``_cuts`` finds anchors."""
+def _pieces(ha: HashSeq, hb: HashSeq) -> list[tuple[int, int, int, int]]:
+    """``(i0, i1, j0, j1)`` ranges covering both sequences, cut where ``_cuts`` finds anchors."""
     cuts = [(0, 0), *_cuts(np.asarray(ha, dtype=np.uint64), np.asarray(hb, dtype=np.uint64)), (len(ha), len(hb))]
     return [(i0, i1, j0, j1) for (i0, j0), (i1, j1) in zip(cuts, cuts[1:])]
 

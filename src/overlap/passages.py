@@ -16,6 +16,8 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 
+import numpy as np
+
 from .align import LONG_PASSAGE, Alignment, token_opcodes, token_similarity
 from .conflicts import Side, classify, may_hold_quantity
 from .prepared import PreparedText
@@ -114,7 +116,7 @@ def _grow(doc: PreparedText, lo: int, hi: int, other: PreparedText, olo: int, oh
 
 def _side(doc: PreparedText, lo: int, hi: int) -> Side:
     # A syllable hyphenated to a name belongs to it: "Tô-ki-ô", "Ma-lai-xi-a".
-    names = doc.names[lo:hi]
+    names = list(doc.names[lo:hi])  # a copy: the loop below changes it
     text, starts, ends = doc.text, doc.ostarts, doc.oends
     for k in range(1, len(names)):
         if not names[k] and names[k - 1] and text[ends[lo + k - 1] : starts[lo + k]] == "-":
@@ -234,26 +236,29 @@ def passage_record(al: Alignment, a: PreparedText, b: PreparedText, flip: bool =
 _Op = tuple[str, int, int, int, int]
 
 
-def _edit_blocks(ops: list[_Op], n: int) -> tuple[list[int], list[list[int]]]:
+def _edit_blocks(ops: list[_Op], n: int) -> tuple[memoryview, list[list[int]]]:
     """Per a-token of the passage its b-token (or -1), and the edit blocks: maximal runs
-    of non-equal opcodes ("100 nghìn" -> "100.000" is one block, not two)."""
-    amap = [-1] * n
+    of non-equal opcodes ("100 nghìn" -> "100.000" is one block, not two).
+
+    The map is an array read through a ``memoryview`` (Python ints at list speed): a
+    list would cost about 40 bytes a token of a passage that can be a whole book.
+    """
+    amap = np.full(n, -1, dtype=np.int64)
     blocks: list[list[int]] = []
     prev_equal = True
     for tag, i1, i2, j1, j2 in ops:
         if tag == "equal":
-            amap[i1:i2] = range(j1, j2)
+            amap[i1:i2] = np.arange(j1, j2)
             prev_equal = True
             continue
         if tag == "replace":
-            last = j2 - 1
-            amap[i1:i2] = [min(j, last) for j in range(j1, j1 + i2 - i1)]
+            amap[i1:i2] = np.minimum(np.arange(j1, j1 + i2 - i1), j2 - 1)
         if prev_equal or not blocks:
             blocks.append([i1, i2, j1, j2])
         else:
             blocks[-1][1], blocks[-1][3] = i2, j2
         prev_equal = False
-    return amap, blocks
+    return amap.data.toreadonly(), blocks
 
 
 def _findings(
@@ -298,7 +303,7 @@ def _findings(
 _TEMPLATE_FIGURES = 4
 
 
-def _orthography(al: Alignment, a: PreparedText, b: PreparedText, amap: list[int], flip: bool = False) -> list[Variant]:
+def _orthography(al: Alignment, a: PreparedText, b: PreparedText, amap: memoryview, flip: bool = False) -> list[Variant]:
     """Aligned words that are equal in the view but spelled differently ("Sỹ"/"Sĩ")."""
     # Two tokens with equal view hashes can differ in raw hash only when one of them
     # was changed by folding (raw hash != view hash): check those positions only.
@@ -310,8 +315,8 @@ def _orthography(al: Alignment, a: PreparedText, b: PreparedText, amap: list[int
         return []
     ks = {i - a0 for i in fa[lo_a:hi_a]}
     if lo_b < hi_b:
-        wanted = {j - b0 for j in fb[lo_b:hi_b]}
-        ks.update(k for k, j in enumerate(amap) if j in wanted)
+        wanted = np.asarray([j - b0 for j in fb[lo_b:hi_b]], dtype=np.int64)
+        ks.update(np.flatnonzero(np.isin(np.asarray(amap), wanted)).tolist())
     ha, hb = a.hlist, b.hlist
     out = []
     for k in sorted(ks):
@@ -329,7 +334,7 @@ def _orthography(al: Alignment, a: PreparedText, b: PreparedText, amap: list[int
 
 
 def _sentence_pairs(
-    al: Alignment, a: PreparedText, b: PreparedText, amap: list[int], pa: Span, flip: bool = False
+    al: Alignment, a: PreparedText, b: PreparedText, amap: memoryview, pa: Span, flip: bool = False
 ) -> list[SentencePair]:
     """Split a passage at a's sentence boundaries and pair each piece with its b-range."""
     out: list[SentencePair] = []

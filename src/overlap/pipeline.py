@@ -159,7 +159,7 @@ def _compare_docs(
 def _units(doc: PreparedText, language: str) -> Any:
     """The paraphrase stage's unit bags of a text (cached per language on the handle)."""
     from .language import detect
-    from .paraphrase import units
+    from .sentence_units import units
 
     lang = detect(doc.text) if language == "auto" else language
     got = doc.units_cache.get(lang)
@@ -300,7 +300,9 @@ def compare(a: str, b: str, *, options: CompareOptions | None = None, **override
     o = with_overrides(CompareOptions, options, overrides)
     if o.paraphrase is None:
         o = replace(o, paraphrase=True)
-    return compare_prepared(prepare(a), prepare(b), options=o)
+    pa = prepare(a)
+    # Equal texts share one preparation: half the memory for a huge text against itself.
+    return compare_prepared(pa, pa if b == a else prepare(b), options=o)
 
 
 def prepare(text: str, *, sentence_spans: Sequence[Span] | None = None) -> PreparedText:

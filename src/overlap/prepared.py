@@ -14,7 +14,7 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -53,6 +53,21 @@ def _is_upper(cps: np.ndarray) -> np.ndarray:
     return np.asarray(got, dtype=bool)
 
 
+# Tokens per slice where a per-token Python loop runs over a whole text.
+_CHUNK = 1 << 16
+
+
+def _per_token(a: np.ndarray) -> memoryview:
+    """A read-only view of a per-token array: indexing returns Python ints (bools for a
+    bool array) at list speed, without a list's 40 bytes per element."""
+    return np.ascontiguousarray(a).data.toreadonly()
+
+
+def _flags(a: np.ndarray) -> Sequence[bool]:
+    """``_per_token`` of a bool array, typed as what indexing it returns."""
+    return cast("Sequence[bool]", _per_token(a))
+
+
 def _codepoints(text: str) -> np.ndarray:
     return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
 
@@ -73,9 +88,12 @@ def _nonspace(cps: np.ndarray) -> np.ndarray:
 class PreparedText:
     """One text as the stages see it: original, view, tokens, and lazily derived facts.
 
-    Per-token facts the per-passage stages read one token at a time are kept as plain
-    lists: indexing a list costs ~30 ns, a numpy scalar ~100 ns plus ``int()``, and a
-    numpy call on a 10-token slice about a microsecond.
+    Per-token facts the per-passage stages read one token at a time are read-only
+    ``memoryview``s over the numpy arrays: indexing one returns a Python ``int`` (or
+    ``bool``) as fast as indexing a list, where a numpy scalar costs several times more
+    plus ``int()``, and it copies nothing.  A list of Python ints costs about 40 bytes a
+    token (an 8.5 million-token text would hold several such lists); the view costs none
+    beyond its array.  Slices are views too: copy one (``tolist()``) before changing it.
     """
 
     text: str
@@ -83,14 +101,14 @@ class PreparedText:
     tokens: Tokens
     orig_starts: np.ndarray
     orig_ends: np.ndarray
-    _ostarts: list[int] | None = field(default=None)
-    _oends: list[int] | None = field(default=None)
-    _hlist: list[int] | None = field(default=None)
+    _ostarts: memoryview | None = field(default=None)
+    _oends: memoryview | None = field(default=None)
+    _hlist: memoryview | None = field(default=None)
     _sentences: tuple[Span, ...] | None = field(default=None)
     _sent_bounds: tuple[list[int], list[int]] | None = field(default=None)
-    _names: list[bool] | None = field(default=None)
-    _upper: list[bool] | None = field(default=None)
-    _initial: list[bool] | None = field(default=None)
+    _names: Sequence[bool] | None = field(default=None)
+    _upper: Sequence[bool] | None = field(default=None)
+    _initial: Sequence[bool] | None = field(default=None)
     _vietnamese: bool | None = field(default=None)
     _shingle_sets: dict[int, np.ndarray] = field(default_factory=dict)
     align_cache: dict[tuple[str, int], Any] = field(default_factory=dict)
@@ -150,24 +168,25 @@ class PreparedText:
         return int(np.count_nonzero(self._solid[start:end]))
 
     @property
-    def ostarts(self) -> list[int]:
-        """Per token: original start offset (``orig_starts`` as a list, cached)."""
+    def ostarts(self) -> memoryview:
+        """Per token: original start offset (a read-only view of ``orig_starts``, cached)."""
         if self._ostarts is None:
-            self._ostarts = self.orig_starts.tolist()
+            self._ostarts = _per_token(self.orig_starts)
         return self._ostarts
 
     @property
-    def oends(self) -> list[int]:
+    def oends(self) -> memoryview:
         """Per token: original end offset (cached)."""
         if self._oends is None:
-            self._oends = self.orig_ends.tolist()
+            self._oends = _per_token(self.orig_ends)
         return self._oends
 
     @property
-    def hlist(self) -> list[int]:
-        """Token hashes as a list of ints (cached): what rapidfuzz reads fastest."""
+    def hlist(self) -> memoryview:
+        """Token hashes, indexed as Python ints (cached).  Slices compare with ``==`` by
+        value; rapidfuzz wants lists (``overlap.align.token_opcodes`` converts)."""
         if self._hlist is None:
-            self._hlist = self.tokens.hashes.tolist()
+            self._hlist = _per_token(self.tokens.hashes)
         return self._hlist
 
     @property
@@ -231,8 +250,12 @@ class PreparedText:
             vt = self.view.text
             ts, te = self.tokens.starts, self.tokens.ends
             if not self.view.identity:
-                vs, ve = ts.tolist(), te.tolist()
-                self._folded = [i for i in range(len(vs)) if self.raw_word(i) != vt[vs[i] : ve[i]]]
+                # A slice of tokens at a time: lists of offsets for the whole text would
+                # cost about 80 bytes a token.
+                self._folded = []
+                for lo in range(0, len(ts), _CHUNK):
+                    vs, ve = ts[lo : lo + _CHUNK].tolist(), te[lo : lo + _CHUNK].tolist()
+                    self._folded += [lo + k for k in range(len(vs)) if self.raw_word(lo + k) != vt[vs[k] : ve[k]]]
             else:
                 if self._lowered is None:
                     self._lowered = self.text.lower()
@@ -261,12 +284,12 @@ class PreparedText:
         return bool(between) and between.isspace()
 
     @property
-    def names(self) -> list[bool]:
+    def names(self) -> Sequence[bool]:
         """Per token: written as a name (capitalised, and not only because a sentence starts there)."""
         if self._names is None:
             n = len(self.tokens)
             if n == 0:
-                self._names, self._initial, self._upper = [], [], []
+                self._names = self._initial = self._upper = _flags(np.zeros(0, dtype=bool))
                 return self._names
             upper = _is_upper(self.cps[self.orig_starts])
             initial = np.zeros(n, dtype=bool)
@@ -282,20 +305,20 @@ class PreparedText:
                 for i, h in zip(again.tolist(), hashes[again].tolist()):
                     if h in elsewhere:
                         names[i] = True
-            self._names = names.tolist()
-            self._initial = initial.tolist()
-            self._upper = upper.tolist()
+            self._names = _flags(names)
+            self._initial = _flags(initial)
+            self._upper = _flags(upper)
         return self._names
 
     @property
-    def upper(self) -> list[bool]:
+    def upper(self) -> Sequence[bool]:
         """Per token: its first character is upper case (cached with ``names``)."""
         if self._upper is None:
             _ = self.names
         return self._upper  # type: ignore[return-value]
 
     @property
-    def initial(self) -> list[bool]:
+    def initial(self) -> Sequence[bool]:
         """Per token: the first word of a sentence (or of a standalone line)."""
         if self._initial is None:
             _ = self.names

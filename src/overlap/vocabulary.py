@@ -14,9 +14,14 @@
 Why: two reports of one event by different outlets often share no sentence and fewer
 than three distinctive capitalised names, yet they share rare word pairs (the place,
 the product, the unusual verb).  A bigram is *rare* when at most ``max_df`` documents
-hold it (None: ``max(5, n // 200)``); its weight is ``log(n / df)``, so the rarer the
-pair, the more it counts.  Bigrams rather than words because Vietnamese writes one
-word as several syllables, and a single syllable is seldom rare.
+hold it (None: ``max(5, min(n // 200, MAX_DF))``); its weight is ``log(n / df)``, so the
+rarer the pair, the more it counts.  The absolute cap: a bigram in more than
+``MAX_DF`` documents is a phrase of the language or of a whole beat, not of one event
+(a story of more articles than that is itself a sign of chaining), and each such
+bigram would cost ``df (df - 1) / 2`` pairs, so without the cap a corpus ten times
+larger would spend a hundred times more per bigram on what tells least.  Bigrams
+rather than words because Vietnamese writes one word as several syllables, and a
+single syllable is seldom rare.
 
 Only the bigrams whose hash falls in one ``SAMPLE``-th of the hash space are kept (the
 same bigrams in every document, so two documents' shared rare bigrams are sampled
@@ -25,7 +30,8 @@ alike): the cosine is estimated from that sample, and memory is a quarter.
 Cost: ``terms`` is linear in the text (vectorised hashes, no Python loop per word).
 ``vocabulary_links`` sorts all sampled bigrams once (O(T log T) for T of them) and
 enumerates the document pairs of each rare bigram (at most ``max_df (max_df - 1) / 2``
-each), all in numpy; no pair of documents is visited unless it shares a rare bigram.
+each, so at most ``T (MAX_DF - 1) / 2`` in all: linear in T), all in numpy; no pair of
+documents is visited unless it shares a rare bigram.
 Those (pair, bigram) keys grow with the square of a text's copies, so they are made and
 reduced a slice of first documents at a time: memory is linear in T plus one slice
 (``SLICE_PAIRS`` keys) plus the links kept.
@@ -38,7 +44,7 @@ from collections.abc import Iterator, Sequence
 import numpy as np
 
 __all__ = [
-    "MIN_DOCS", "SAMPLE", "SLICE_PAIRS", "terms", "terms_from_bigrams", "terms_from_hashes",
+    "MAX_DF", "MIN_DOCS", "SAMPLE", "SLICE_PAIRS", "terms", "terms_from_bigrams", "terms_from_hashes",
     "vocabulary_link_arrays", "vocabulary_links",
 ]
 
@@ -46,6 +52,8 @@ SAMPLE = 2
 """One bigram hash in ``SAMPLE`` is kept (those with ``hash % SAMPLE == 0``)."""
 MIN_DOCS = 20
 """Fewer documents than this give no vocabulary links: rarity needs a corpus."""
+MAX_DF = 100
+"""A bigram held by more documents than this is never rare, however large the corpus."""
 SLICE_PAIRS = 1 << 22
 """(pair, bigram) keys made at once by ``vocabulary_links``: about 40 bytes each at peak."""
 
@@ -124,7 +132,7 @@ def vocabulary_link_arrays(
     if n < min_docs:
         return (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0))
     if max_df is None:
-        max_df = max(5, n // 200)
+        max_df = max(5, min(n // 200, MAX_DF))
     if isinstance(max_df, bool) or not isinstance(max_df, int) or max_df < 2:
         raise ValueError(f"max_df must be an integer >= 2: {max_df!r}")
     if isinstance(slice_pairs, bool) or not isinstance(slice_pairs, int) or slice_pairs < 1:

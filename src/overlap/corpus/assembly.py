@@ -5,6 +5,8 @@
     results.
 ``linked_pairs(linked, events, event_comparison)``, ``vocabulary_codes(vocab, n)``, ``scan_counts(...)``
     What each driver hands ``assemble``, made the same way by both.
+``VocabularyLinks``
+    The rare-vocabulary links as arrays (pair codes and cosines).
 ``ClusterFn``
     A replacement for the local union-find near-duplicate clustering (the Spark engine's
     components).
@@ -19,7 +21,8 @@ so one weak link never chains two stories.  Reused passages come from
 
 Cost: small next to verification: linear in the linked pairs and their passages, plus
 the vocabulary links' sort and one regex search of each document involved in a name
-variant.
+variant.  Vocabulary links stay numpy arrays until those that can change a story are
+chosen (``stories.story_components``); only those become Python objects.
 """
 
 from __future__ import annotations
@@ -27,14 +30,16 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
+from .._arrays import isin_sorted, unique
 from ..cluster import UnionFind
 from ..records import Comparison, Span
 from ..reuse import PassageGroup, SharedSpan, passage_groups
-from ..stories import Evidence, cluster, link_weight
+from ..stories import MERGE_THRESHOLD, Evidence, cluster, link_weight, story_components, vocabulary_weights
 from ..vocabulary import vocabulary_link_arrays
 from .events import name_phrases
 from .options import ScanOptions
@@ -54,8 +59,8 @@ from .records import (
 from .store import TextStore
 
 __all__ = [
-    "ClusterFn", "assemble", "blank_spans", "clusters", "headline", "linked_pairs", "name_variants", "scan_counts",
-    "share_names_outside", "vocabulary_codes",
+    "ClusterFn", "VocabularyLinks", "assemble", "blank_spans", "clusters", "headline", "linked_pairs", "name_variants",
+    "scan_counts", "share_names_outside", "vocabulary_codes",
 ]
 
 # (pair_by_code, boilerplate-only codes) -> (near-duplicate clusters, story clusters); the
@@ -73,14 +78,14 @@ def assemble(
     timings: list[tuple[str, float]],
     t0: float,
     cluster_fn: ClusterFn | None = None,
-    vlinks: Mapping[int, float] | None = None,
+    vlinks: VocabularyLinks | None = None,
 ) -> ScanResult:
     """Stages 6-8 from the verified pairs: pairs, clusters, reused passages, name variants.
 
     ``found``: ``(code, comparison)`` of every linked pair, ascending by code
     ``i * n + j`` (``linked_pairs``); ``events``: same-event evidence by code;
     ``counts``: the candidate and comparison counts of ``ScanStats`` (``scan_counts``);
-    ``vlinks``: rare-vocabulary cosine by code (``vocabulary_codes``), None for no
+    ``vlinks``: rare-vocabulary links (``vocabulary_codes``), None for no
     vocabulary links.  ``store`` gives the texts of at least the documents in ``found``
     and of those linked by vocabulary, and every id's input position (``index``).
     Shared by the local and Spark drivers so both engines assemble identical results.
@@ -92,16 +97,15 @@ def assemble(
     """
     n = len(infos)
     ids = [d.id for d in infos]
-    vlinks = vlinks or {}
     groups, boiler_codes = _passage_groups(found, n, store)
-    pair_by_code, evidence = _pair_records(o, infos, found, events, boiler_codes, vlinks)
+    pair_by_code, evidence, vcos = _pair_records(o, infos, found, events, boiler_codes, vlinks)
     pairs = tuple(pair_by_code.values())
     if cluster_fn is None:
         dup_clusters = clusters("near_duplicate", n, ids, pair_by_code, lambda p: p.near_duplicate)
     else:
         dup_clusters = cluster_fn(pair_by_code, boiler_codes)[0]
     dup_clusters = tuple(_with_headline(c, store) for c in dup_clusters)
-    story_clusters = _stories(cluster(n, evidence), evidence, vlinks, pair_by_code, n, ids, store)
+    story_clusters = _stories(cluster(n, evidence), evidence, vcos, pair_by_code, n, ids, store)
     timings.append(("cluster", time.perf_counter() - t0))
 
     # ---- 7-8: name variants and the most reused passages
@@ -141,13 +145,36 @@ def linked_pairs(
     return [(c, linked[c] if c in linked else event_comparison(c)) for c in sorted(set(linked) | set(events))]
 
 
-def vocabulary_codes(vocab: list[np.ndarray], n: int) -> dict[int, float]:
-    """Rare-vocabulary links (``overlap.vocabulary.vocabulary_link_arrays``) as code -> cosine.
+@dataclass(frozen=True, slots=True)
+class VocabularyLinks:
+    """Rare-vocabulary links of a scan (``vocabulary_codes``): pair codes ``i * n + j``
+    ascending, and each pair's cosine; arrays, because a large scan has millions."""
+
+    codes: np.ndarray  # int64, ascending
+    cosine: np.ndarray  # float64
+
+    def lookup(self, codes: np.ndarray) -> np.ndarray:
+        """The cosine of each of ``codes`` (0.0 for a pair without a link); O(k log L)."""
+        codes = np.asarray(codes, dtype=np.int64)
+        if not len(self.codes) or not len(codes):
+            return np.zeros(len(codes))
+        at = np.minimum(np.searchsorted(self.codes, codes), len(self.codes) - 1)
+        return np.where(self.codes[at] == codes, self.cosine[at], 0.0)
+
+    def documents(self, n: int) -> np.ndarray:
+        """The documents with at least one link, ascending."""
+        return unique(np.concatenate((self.codes // n, self.codes % n)))
+
+
+def vocabulary_codes(vocab: list[np.ndarray], n: int) -> VocabularyLinks:
+    """Rare-vocabulary links (``overlap.vocabulary.vocabulary_link_arrays``) by pair code.
 
     Computed once per scan by the driver: it also needs them to know which texts the
     stories' headlines read.  Cost: one sort of the documents' sampled terms."""
     i, j, cos = vocabulary_link_arrays(vocab)
-    return dict(zip((i * n + j).tolist(), cos.tolist()))
+    codes = i * n + j
+    order = np.argsort(codes, kind="stable")  # already ascending: slices go by first document
+    return VocabularyLinks(codes[order], cos[order])
 
 
 def scan_counts(
@@ -197,15 +224,23 @@ def _passage_groups(
 
 def _pair_records(
     o: ScanOptions, infos: list[DocInfo], found: list[tuple[int, Comparison]], events: dict[int, SameEvent],
-    boiler_codes: set[int], vlinks: Mapping[int, float],
-) -> tuple[dict[int, PairResult], list[Evidence]]:
-    """Each linked pair's ``PairResult``, and the weighted story evidence of every pair
-    (linked pairs, then pairs linked only by rare vocabulary)."""
+    boiler_codes: set[int], vlinks: VocabularyLinks | None,
+) -> tuple[dict[int, PairResult], list[Evidence], dict[int, float]]:
+    """Each linked pair's ``PairResult``; the weighted story evidence (linked pairs, then
+    pairs linked only by rare vocabulary); and the vocabulary cosine of every pair in it.
+
+    A vocabulary-only link is kept only inside one of ``stories.story_components`` (the
+    components of the links that reach the merge threshold): the others cannot change a
+    story, and a large scan has millions of them, so they are dropped before any Python
+    object is made for one.  Linear in the linked pairs, plus numpy over the vocabulary links."""
     n = len(infos)
     ids = [d.id for d in infos]
     pair_by_code: dict[int, PairResult] = {}
     evidence: list[Evidence] = []
-    for c, r in found:
+    fcodes = np.fromiter((c for c, _ in found), dtype=np.int64, count=len(found))
+    fcos = vlinks.lookup(fcodes).tolist() if vlinks is not None else [0.0] * len(found)
+    vcos: dict[int, float] = {}
+    for (c, r), vc in zip(found, fcos):
         i, j = divmod(c, n)
         boiler = c in boiler_codes
         ev = events.get(c)
@@ -213,19 +248,38 @@ def _pair_records(
         cover = 0.0 if boiler else max(r.shared_a / max(1, infos[i].length), r.shared_b / max(1, infos[j].length))
         w, why = link_weight(
             near_duplicate=r.near_duplicate, passage_chars=chars, passage_coverage=cover,
-            same_event_names=len(ev.names) if ev else 0, min_names=o.min_shared_names, vocabulary=vlinks.get(c, 0.0),
+            same_event_names=len(ev.names) if ev else 0, min_names=o.min_shared_names, vocabulary=vc,
         )
         pair_by_code[c] = PairResult(
             ids[i], ids[j], r.similarity, r.near_duplicate, r.passages, r.conflicts, ev,
             boilerplate=boiler, duplicate=r.duplicate, evidence=why, confidence=w,
         )
+        if vc:
+            vcos[c] = vc
         if w > 0:
             evidence.append(Evidence(i, j, w, why))
-    for c, cos in vlinks.items():
-        if c not in pair_by_code:
-            w, why = link_weight(vocabulary=cos)
-            evidence.append(Evidence(c // n, c % n, w, why))
-    return pair_by_code, evidence
+    if vlinks is None or not len(vlinks.codes):
+        return pair_by_code, evidence, vcos
+    only = ~isin_sorted(vlinks.codes, fcodes) if len(fcodes) else np.ones(len(vlinks.codes), dtype=bool)
+    codes, cos = vlinks.codes[only], vlinks.cosine[only]
+    a, b = np.divmod(codes, n)
+    ea = np.fromiter((e.a for e in evidence), dtype=np.int64, count=len(evidence))
+    eb = np.fromiter((e.b for e in evidence), dtype=np.int64, count=len(evidence))
+    ew = np.fromiter((e.weight for e in evidence), dtype=np.float64, count=len(evidence))
+    comp = story_components(
+        n, np.concatenate((ea, a)), np.concatenate((eb, b)), np.concatenate((ew, vocabulary_weights(cos))),
+        threshold=MERGE_THRESHOLD,
+    )
+    keep = comp[a] == comp[b]
+    codes, cos = codes[keep], cos[keep]
+    # link_weight(vocabulary=x) for each, without its call: the same float operations
+    # in numpy, then Python's exact round (numpy rounds by scaling).
+    unrounded = 1.0 - (1.0 - vocabulary_weights(cos, rounded=False))
+    why = link_weight(vocabulary=1.0)[1]
+    for c, x, w in zip(codes.tolist(), cos.tolist(), unrounded.tolist()):
+        vcos[c] = x
+        evidence.append(Evidence(c // n, c % n, round(w, 6), why))
+    return pair_by_code, evidence, vcos
 
 
 def _reused(groups: list[PassageGroup], ids: list[str], store: TextStore) -> tuple[ReusedPassage, ...]:

@@ -31,9 +31,9 @@ def run_query(
     """Matches for ``text`` and the work done (``lookups``, ``candidates``, ``verified``
     and the milliseconds of hashing, lookups and verification, for benchmarks)."""
     t0 = time.perf_counter()
-    feats = features([text], settings, every_sentence=True)
+    feats: Features | None = features([text], settings, every_sentence=True)
     work: dict[str, float] = {"lookups": 0, "candidates": 0, "verified": 0}
-    if not feats.nonempty[0]:
+    if feats is None or not feats.nonempty[0]:
         return (), work
     t1 = time.perf_counter()
     # One read transaction: every lookup and fetch sees the same snapshot, even while
@@ -41,6 +41,7 @@ def run_query(
     con.execute("BEGIN")
     try:
         nums = _candidates(con, settings, feats, top, work)
+        feats = None  # the query's keys are done with: free them before verification
         t2 = time.perf_counter()
         rows = _fetch_texts(con, settings, nums)
     finally:
@@ -106,16 +107,45 @@ def _fetch_texts(con: sqlite3.Connection, settings: Settings, nums: list[int]) -
 def _verify(
     text: str, rows: list[tuple[str, str, str, str]], shingle_size: int, top: int, min_sim: float, passages: bool
 ) -> tuple[Match, ...]:
-    """Exact scores from the stored texts, filter, sort, and ``compare`` the best."""
+    """Exact scores from the stored texts, filter, sort, and ``compare`` the best.
+
+    The query is prepared once for all its matches; a stored text equal to the query
+    (a document queried against an index holding it) is not prepared a second time.
+    """
+    from ..pipeline import CompareOptions, compare_prepared, prepare
+
+    found = _exact_scores(text, rows, shingle_size, min_sim)
+    found.sort(key=lambda f: (-f[0], -f[1], f[2]))
+    del found[top:]
+    rows.clear()  # only the stored texts of the best ``top`` are kept from here on
+    out = []
+    query = prepare(text) if passages and found else None
+    options = CompareOptions(paraphrase=True)  # what ``compare`` runs with by default
+    for jac, cont, id_, origin, stored, meta in found:
+        fields = json.loads(meta) if meta else {}
+        if query is not None:
+            c = compare_prepared(query, query if stored == text else prepare(stored), options=options)
+            out.append(Match(id_, origin, jac, cont, c.passages, c.conflicts, fields))
+        else:
+            out.append(Match(id_, origin, jac, cont, metadata=fields))
+    return tuple(out)
+
+
+def _exact_scores(
+    text: str, rows: list[tuple[str, str, str, str]], shingle_size: int, min_sim: float
+) -> list[tuple[float, float, str, str, str, str]]:
+    """``(jaccard, containment, id, origin, text, metadata)`` of the stored texts that
+    share a shingle with ``text`` and reach ``min_sim``: one text's shingles at a time."""
     from ..signatures import shingle_batch
 
     if not rows:
-        return ()
-    flat, offs = shingle_batch([text] + [r[2] for r in rows], shingle_size)
-    q = _arrays.unique(flat[offs[0] : offs[1]])
+        return []
+    flat, _ = shingle_batch([text], shingle_size)
+    q = _arrays.unique(flat)
+    del flat
     found: list[tuple[float, float, str, str, str, str]] = []
-    for t, (id_, origin, stored, meta) in enumerate(rows, start=1):
-        s = _arrays.unique(flat[offs[t] : offs[t + 1]])
+    for id_, origin, stored, meta in rows:
+        s = _arrays.unique(shingle_batch([stored], shingle_size)[0])
         inter = len(np.intersect1d(q, s, assume_unique=True))
         if inter == 0:
             continue  # an LSH false positive: not one shingle in common
@@ -123,15 +153,4 @@ def _verify(
         cont = inter / len(q)
         if max(jac, cont) >= min_sim:
             found.append((jac, cont, id_, origin, stored, meta))
-    found.sort(key=lambda f: (-f[0], -f[1], f[2]))
-    out = []
-    for jac, cont, id_, origin, stored, meta in found[:top]:
-        fields = json.loads(meta) if meta else {}
-        if passages:
-            from ..pipeline import compare
-
-            c = compare(text, stored)
-            out.append(Match(id_, origin, jac, cont, c.passages, c.conflicts, fields))
-        else:
-            out.append(Match(id_, origin, jac, cont, metadata=fields))
-    return tuple(out)
+    return found
