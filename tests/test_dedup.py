@@ -154,6 +154,24 @@ def test_store_spooled_over_many_batches_equals_one_batch(data_dir: Path, tmp_pa
     assert len(empty) == 0 and empty.signatures.shape == (0, 64) and len(empty.shingles) == 0
 
 
+def test_compiled_distinct_sets_equal_the_numpy_path(data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``sign_batch``'s shingle sets come from one sort per document when compiled
+    (``kernels.distinct_sets_into``) and one sort of the whole batch in numpy: the same
+    arrays, including documents without a shingle."""
+    from overlap.signature_store import sign_batch
+
+    files = sorted((data_dir / "baomoi").glob("*.txt"))[:400]
+    items = [(f.stem, f.read_text(encoding="utf-8"), float("nan"), n) for n, f in enumerate(files)]
+    items[5:5] = [("punct", "!!! ... ???", float("nan"), -1), ("one", "word", float("nan"), -2)]
+    got = {}
+    for jit in ("1", "0"):
+        monkeypatch.setenv("OVERLAP_JIT", jit)
+        got[jit] = sign_batch(items, num_perm=32, seed=1, shingle_size=5)
+    assert np.array_equal(got["1"]["counts"], got["0"]["counts"]) and got["1"]["counts"][5] == 0
+    assert np.array_equal(got["1"]["shingles"], got["0"]["shingles"]) and got["1"]["shingles"].dtype == np.uint32
+    assert len(got["1"]["shingles"]) == got["1"]["counts"].sum() > 100_000
+
+
 def test_baomoi_natural_republications(data_dir: Path) -> None:
     files = sorted((data_dir / "baomoi").glob("*.txt"))
     docs = [Document(f.stem, f.read_text(encoding="utf-8")) for f in files]

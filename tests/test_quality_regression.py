@@ -57,7 +57,7 @@ def test_pan13_train_slices_reworded_reuse_is_found() -> None:
     assert got["01"].detections <= 1
     assert got["02"].scores.plagdet >= 0.98
     assert got["03"].scores.plagdet >= 0.92
-    assert got["04"].scores.plagdet >= 0.89
+    assert got["04"].scores.plagdet >= 0.90
     assert got["05"].scores.plagdet >= 0.80
     assert got["03"].scores.recall >= 0.88
     assert got["03"].scores.precision >= 0.96

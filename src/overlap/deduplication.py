@@ -67,6 +67,7 @@ import numpy as np
 
 from .errors import ConfigError, InputError
 from .records import Document
+from .dedup_buckets import band_keys_chunked, bucket_layout
 from .signature_store import SignatureStore
 
 __all__ = [
@@ -403,7 +404,7 @@ def dedup_store(
         if load_kernels() is not None and not all_pairs and len(alive) * bands < 2**31:  # int32 positions
             _bucket_greedy(store, (bands, rows), alive, order, keep, removed, opts, lsh_t, reason)
         else:
-            keys = _band_keys(store.signatures, alive, bands, rows)
+            keys = band_keys_chunked(store.signatures, alive, bands, rows)
             local = candidate_pairs(keys)
             del keys
             pairs = alive[local] if len(local) else np.zeros((0, 2), dtype=np.int64)
@@ -416,19 +417,6 @@ def dedup_store(
                 r = removed[head]
                 removed[j] = Removal(str(store.ids[j]), r.duplicate_of, r.reason, r.similarity, r.estimated)
     return DedupResult(ids=store.ids, keep_mask=keep, removed=_annotate(store, removed), options=opts)
-
-
-_KEY_CHUNK = 65_536  # signatures banded at once: band_keys widens them to uint64 rows
-
-
-def _band_keys(signatures: np.ndarray, alive: np.ndarray, bands: int, rows: int) -> np.ndarray:
-    """``lsh.band_keys`` of the ``alive`` signatures, a chunk at a time (same keys)."""
-    from .lsh import band_keys
-
-    out = np.empty((len(alive), bands), dtype=np.uint64)
-    for a in range(0, len(alive), _KEY_CHUNK):
-        out[a:a + _KEY_CHUNK] = band_keys(signatures[alive[a:a + _KEY_CHUNK]], bands, rows)
-    return out
 
 
 def _bucket_greedy(
@@ -457,36 +445,7 @@ def _bucket_greedy(
     kern = load_kernels()
     assert kern is not None
     bands, rows = banding
-    keys = _band_keys(store.signatures, alive, bands, rows)  # made here, so freed here
-    m = len(alive)
-    # Per band, sort the keys (stable: a bucket lists its members in index order); the
-    # bands then form one band-major sequence of m * bands positions in which a bucket
-    # ends where the key or the band changes.  int32 positions (the caller checks that
-    # m * bands fits) and one band's temporaries at a time: 4 bytes per position and
-    # array, where int64 arrays of every band at once took 8 bytes and two more arrays.
-    total = m * bands
-    members = np.empty(total, dtype=np.int32)
-    change = np.empty(total, dtype=bool)
-    for b in range(bands):
-        col = keys[:, b]
-        by = np.argsort(col, kind="stable")
-        members[b * m:(b + 1) * m] = by
-        k = col[by]
-        del by
-        change[b * m] = True
-        np.not_equal(k[1:], k[:-1], out=change[b * m + 1:(b + 1) * m])
-        del k
-    del keys
-    starts = np.flatnonzero(change).astype(np.int32)
-    del change
-    sizes = np.diff(np.append(starts, np.int32(total))).astype(np.int32)
-    bstart = np.repeat(starts, sizes)
-    bsize = np.zeros(total, dtype=np.int32)
-    bsize[starts] = sizes
-    del starts, sizes
-    pos = np.empty(total, dtype=np.int32)
-    for b in range(bands):  # one band at a time: no n * bands temporaries
-        pos[members[b * m:(b + 1) * m].astype(np.int64) * bands + b] = np.arange(b * m, (b + 1) * m, dtype=np.int32)
+    members, pos, bstart, bsize = bucket_layout(store.signatures, alive, bands, rows)
     ranked = np.argsort(order[alive], kind="stable").astype(np.int64)
     chosen = np.full(len(keep), -1, dtype=np.int64)
     chosen_exact = np.zeros(len(keep), dtype=np.float64)

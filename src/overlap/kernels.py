@@ -5,13 +5,9 @@
     kernel ``overlap.signatures._kernel`` (same permutations, same columns).
 ``oph_into(h, offsets, mul, add, probe_key, out)``
     One-permutation hashing with optimal densification (``minhash(..., method="oph")``).
-``intersections_into(sets, offsets, left, right, out)``
-    Sizes of the intersections of pairs of sorted per-document sets (``overlap.dedup``).
-``greedy_into(better, worse, alive, chosen)``
-    The keep-order removal pass of ``overlap.dedup`` over sorted edges.
-``bucket_greedy_into(...)``
-    The same pass straight from LSH buckets, checking each document only against the
-    kept documents of its buckets (``overlap.dedup``'s default; no pair list).
+``intersections_into``, ``distinct_sets_into``, ``greedy_into``, ``bucket_greedy_into``
+    The deduplication kernels (``overlap.kernels_dedup``), re-exported here so that
+    ``overlap.jit.load_kernels()`` gives every kernel from one module.
 ``windows_into(h, tok_lo, ntok, k, qs, out, out_offsets)``
     Shingle hashes of many documents' tokens, equal to ``overlap.shingle.shingles``.
 ``tokenize_into(cps, table, doc_offsets, starts, ends, hashes, tok_offsets)``
@@ -47,7 +43,9 @@ from typing import Any
 import numba
 import numpy as np
 
-__all__ = ["bucket_greedy_into", "greedy_into", "intersections_into", "minmax_into", "oph_into", "text_shingles_into", "tokenize_into", "windows_into"]
+from .kernels_dedup import bucket_greedy_into, distinct_sets_into, greedy_into, intersections_into
+
+__all__ = ["bucket_greedy_into", "distinct_sets_into", "greedy_into", "intersections_into", "minmax_into", "oph_into", "text_shingles_into", "tokenize_into", "windows_into"]
 
 _U32MAX = np.uint32(0xFFFFFFFF)
 _S32 = np.uint64(32)
@@ -216,150 +214,6 @@ def oph_into(h, offsets, mul, add, probe_key, out):  # pragma: no cover - compil
                         j = jj
                         break
             out[i, k] = row[j]
-
-
-@numba.njit("void(uint32[::1], int64[::1], int64[::1], int64[::1], int64[::1])", **_OPTS)
-def intersections_into(sets, offsets, left, right, out):  # pragma: no cover - compiled
-    """``out[p] = |set(left[p]) & set(right[p])|`` for sorted, distinct per-document sets
-    ``sets[offsets[d]:offsets[d + 1]]``: one merge per pair, linear in the two sizes."""
-    for p in range(left.shape[0]):
-        a = offsets[left[p]]
-        ae = offsets[left[p] + 1]
-        b = offsets[right[p]]
-        be = offsets[right[p] + 1]
-        c = 0
-        while a < ae and b < be:
-            x = sets[a]
-            y = sets[b]
-            if x == y:
-                c += 1
-                a += 1
-                b += 1
-            elif x < y:
-                a += 1
-            else:
-                b += 1
-        out[p] = c
-
-
-@numba.njit("void(int64[::1], int64[::1], uint8[::1], int64[::1])", **_OPTS)
-def greedy_into(better, worse, alive, chosen):  # pragma: no cover - compiled
-    """Keep-order removal over edges sorted by the worse end's rank (``overlap.dedup``):
-    edge ``e`` removes ``worse[e]`` when both ends are still kept; ``chosen`` gets ``e``."""
-    for e in range(better.shape[0]):
-        w = worse[e]
-        if alive[w] and alive[better[e]]:
-            alive[w] = 0
-            chosen[w] = e
-
-
-@numba.njit(
-    "void(int32[::1], int32[::1], int32[::1], int32[::1], int64[::1], int64[::1], int64[::1], int64, int64,"
-    " uint32[:, ::1], uint32[::1], int64[::1], float64, float64, boolean, int64[::1], float64[::1])",
-    **_OPTS,
-)
-def bucket_greedy_into(  # pragma: no cover - compiled
-    members, pos, bstart, bsize, alive, ranked, order, bands, max_bucket,
-    sigs, sets, offsets, est_cut, threshold, containment, chosen, chosen_exact,
-):
-    """Keep-order removal straight from LSH buckets (``overlap.dedup``).
-
-    ``members[p]``: local document at band-major sorted position ``p`` (buckets are runs);
-    ``pos[d * bands + b]``: position of local document ``d`` in band ``b``; ``bstart[p]``:
-    start of the bucket holding ``p``; ``bsize[s]``: size of the bucket starting at ``s``;
-    ``alive[d]``: global index of local ``d``; ``ranked``: locals from first kept to last;
-    ``order[g]``: rank of global ``g``.  Going down the ranking, document ``v`` is checked
-    against the kept members of its buckets (a bucket over ``max_bucket`` members: only
-    its neighbours in index order, ``lsh.candidate_pairs``' chain), each once: estimate
-    ``>= est_cut``, then exact similarity ``>= threshold``; the most similar (ties: the
-    better-ranked) removes ``v``: ``chosen[g]`` = its global index, ``chosen_exact[g]``
-    the similarity.  Otherwise ``v`` is kept and joins its buckets' kept lists.  These
-    are exactly the edges the all-pairs pass (``greedy_into``) would take first."""
-    m = ranked.shape[0]
-    num_perm = sigs.shape[1]
-    state = np.zeros(m, dtype=np.uint8)  # 0 undecided, 1 kept, 2 removed
-    seen = np.full(m, -1, dtype=np.int64)
-    kcount = np.zeros(members.shape[0], dtype=np.int32)  # kept members, at bucket starts
-    kept = np.empty(members.shape[0], dtype=np.int32)  # kept lists, in each bucket's slots
-    for r in range(m):
-        v = ranked[r]
-        gv = alive[v]
-        best = -1
-        best_exact = -1.0
-        best_rank = 0
-        va = offsets[gv]
-        ve = offsets[gv + 1]
-        for b in range(bands):
-            p = pos[v * bands + b]
-            s = bstart[p]
-            size = bsize[s]
-            if size < 2:
-                continue
-            if max_bucket >= 2 and size > max_bucket:
-                lo = p - 1 if p > s else p
-                hi = p + 1 if p + 1 < s + size else p
-                c0 = lo
-                c1 = hi + 1
-            else:
-                c0 = 0
-                c1 = kcount[s]
-            for c in range(c0, c1):
-                if max_bucket >= 2 and size > max_bucket:
-                    u = members[c]
-                    if c == p or state[u] != 1:
-                        continue
-                else:
-                    u = kept[s + c]
-                if seen[u] == r:
-                    continue
-                seen[u] = r
-                gu = alive[u]
-                same = 0
-                for k in range(num_perm):
-                    if sigs[gu, k] == sigs[gv, k]:
-                        same += 1
-                if same / num_perm < est_cut:
-                    continue
-                a = offsets[gu]
-                ae = offsets[gu + 1]
-                x = va
-                inter = 0
-                while a < ae and x < ve:
-                    if sets[a] == sets[x]:
-                        inter += 1
-                        a += 1
-                        x += 1
-                    elif sets[a] < sets[x]:
-                        a += 1
-                    else:
-                        x += 1
-                na = offsets[gu + 1] - offsets[gu]
-                nb = ve - va
-                if containment:
-                    lo_n = min(na, nb)
-                    exact = inter / (lo_n if lo_n > 1 else 1)
-                else:
-                    union = na + nb - inter
-                    exact = inter / union if union > 0 else 1.0
-                if exact >= threshold:
-                    ru = order[gu]
-                    if exact > best_exact or (exact == best_exact and ru < best_rank):
-                        best = gu
-                        best_exact = exact
-                        best_rank = ru
-        if best >= 0:
-            state[v] = 2
-            chosen[gv] = best
-            chosen_exact[gv] = best_exact
-        else:
-            state[v] = 1
-            for b in range(bands):
-                p = pos[v * bands + b]
-                s = bstart[p]
-                size = bsize[s]
-                if size >= 2 and not (max_bucket >= 2 and size > max_bucket):
-                    kept[s + kcount[s]] = v
-                    kcount[s] += 1
 
 
 @numba.njit("void(uint64[::1], int64[::1], int64[::1], int64, uint64[::1], uint64[::1], int64[::1])", **_OPTS)

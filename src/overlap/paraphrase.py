@@ -1,9 +1,7 @@
 """Sentence-level alignment of reworded reuse: what verbatim seed-and-extend misses.
 
 ``units(text, sentences, language) -> Units``
-    A text's sentences as bags of content units: stemmed content words (English,
-    Indonesian: Snowball stemmers), lower-cased words (other Latin-script languages), or
-    syllables plus syllable bigrams (Vietnamese, whose words are several syllables).
+    A text's sentences as bags of content units (``overlap.sentence_units``, re-exported).
 ``paraphrase_passages(a, b, options=None) -> list[Match]``
     Passages of a and b that say the same things in other words, as ``Match`` records
     (character spans on both sides, the seed sentence pairs, ``summary`` when one side
@@ -28,8 +26,6 @@ over the units the two texts share (quadratic in sentences, small: hundreds of r
 
 from __future__ import annotations
 
-import math
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -37,51 +33,10 @@ from typing import Any
 import numpy as np
 
 from .records import Span
+from .sentence_units import MAX_SENTENCE, Units, similarity_matrices, span_cosine, units
 from .summary import SideText, summaries
 
-__all__ = ["Match", "ParaphraseOptions", "Units", "paraphrase_passages", "units"]
-
-_WORD = re.compile(r"[^\W_]+")
-
-_EN_STOP = frozenset(
-    """
-    a about above after again against all also am an and any are as at be because been
-    before being below between both but by can could did do does doing down during each
-    few for from further had has have having he her here hers herself him himself his how
-    i if in into is it its itself just me more most my myself no nor not now of off on
-    once only or other our ours ourselves out over own same she should so some such than
-    that the their theirs them themselves then there these they this those through to too
-    under until up very was we were what when where which while who whom why will with
-    would you your yours yourself yourselves s t d ll m o re ve y said says one two may
-    might must shall upon us many much
-    """.split()
-)
-_ID_STOP = frozenset(
-    """
-    yang dan di ini itu dengan untuk dari dalam tidak akan pada juga ke karena adalah atau
-    oleh sebagai telah bahwa ada bisa dapat sudah saat para kata mereka kami kita ia dia
-    """.split()
-)
-_VI_STOP = frozenset(
-    """
-    và của là có được cho các những với này đã trong không người một để khi đến về từ
-    thì sẽ ra tại nhiều đó theo như cũng vào nên bị rằng do lại mà nói
-    """.split()
-)
-
-
-@dataclass(frozen=True, slots=True)
-class Units:
-    """A text's sentences as unit bags: ``spans[k]`` holds units ``bags[k]`` (hashed).
-
-    Sentences with fewer than ``ParaphraseOptions.min_units`` units are joined to the
-    next, so every bag is worth scoring.  ``length`` is the text's length in characters.
-    """
-
-    spans: tuple[Span, ...]
-    bags: tuple[tuple[str, ...], ...]
-    length: int
-
+__all__ = ["MAX_SENTENCE", "Match", "ParaphraseOptions", "Units", "paraphrase_passages", "units"]
 
 @dataclass(frozen=True, slots=True)
 class ParaphraseOptions:
@@ -166,166 +121,6 @@ class Match:
     score: float
     pairs: tuple[tuple[Span, Span, float], ...]
     summary: bool = False
-
-
-# --------------------------------------------------------------------------- units
-
-
-_STEMS: dict[str, dict[str, str]] = {}
-
-
-def _stem_all(words: set[str], language: str) -> dict[str, str]:
-    """Stems of ``words`` (a per-language cache; new words stemmed in one C call)."""
-    cache = _STEMS.setdefault(language, {})
-    new = [w for w in words if w not in cache]
-    if new:
-        if len(cache) > 500_000:
-            cache.clear()
-        import Stemmer  # type: ignore[import-not-found]  # PyStemmer, lazy: only the paraphrase stage needs it
-
-        st = _STEMMERS.get(language)
-        if st is None:
-            st = _STEMMERS[language] = Stemmer.Stemmer({"en": "english", "id": "indonesian"}[language])
-        cache.update(zip(new, st.stemWords(new)))
-    return cache
-
-
-_STEMMERS: dict[str, Any] = {}
-
-
-def _sentence_words(s: str, language: str) -> list[str]:
-    """Content words (before stemming) or Vietnamese syllable units of one sentence."""
-    words = _WORD.findall(s.lower())
-    if language == "vi":
-        syl = [w for w in words if not w.isdigit() or len(w) > 1]
-        out = [w for w in syl if w not in _VI_STOP]
-        out.extend(f"{x} {y}" for x, y in zip(syl, syl[1:]))
-        return out
-    if language in ("en", "id"):
-        stop = _EN_STOP if language == "en" else _ID_STOP
-        return [w for w in words if w not in stop and (len(w) > 1 or w.isdigit())]
-    return [w for w in words if len(w) > 2 or w.isdigit()]
-
-
-def units(text: str, sentences: Sequence[Span], language: str, *, min_units: int = 3) -> Units:
-    """The unit bags of ``text``'s sentences (``language`` as ``overlap.language.detect`` says).
-
-    Cost: one regex pass, and one stemmer call (C, PyStemmer) for the distinct words not
-    seen before in this process.
-    """
-    spans: list[Span] = []
-    bags: list[tuple[str, ...]] = []
-    pending: list[str] = []
-    start = -1
-    for sp in sentences:
-        got = _sentence_words(text[sp.start : sp.end], language)
-        if not got and start < 0:
-            continue
-        if start < 0:
-            start = sp.start
-        pending.extend(got)
-        if len(pending) >= min_units:
-            spans.append(Span(start, sp.end))
-            bags.append(tuple(pending))
-            pending, start = [], -1
-    if pending:
-        if bags and len(pending) < min_units:
-            spans[-1] = Span(spans[-1].start, sentences[-1].end)
-            bags[-1] = bags[-1] + tuple(pending)
-        else:
-            spans.append(Span(start, sentences[-1].end))
-            bags.append(tuple(pending))
-    if language in ("en", "id") and bags:
-        stems = _stem_all({w for bag in bags for w in bag}, language)
-        bags = [tuple([stems[w] for w in bag]) for bag in bags]
-    return Units(tuple(spans), tuple(bags), len(text))
-
-
-# --------------------------------------------------------------------------- seeds
-
-
-def _matrices(a: Units, b: Units) -> tuple[np.ndarray, np.ndarray, dict[str, float]]:
-    """Per sentence pair (rows a, columns b): tf-idf cosine and Dice; and the idf per unit.
-
-    tf is the count in the sentence, idf ``1 + log(N / df)`` over the sentences of both
-    texts.  Only units both texts hold can contribute to a product, so the matrices
-    are built over those columns alone (norms and sizes count every unit).
-    """
-    ids: dict[str, int] = {}
-    rows_ids: list[np.ndarray] = []
-    for x in (a, b):
-        r: list[int] = []
-        u: list[int] = []
-        for k, bag in enumerate(x.bags):
-            r.extend([k] * len(bag))
-            u.extend([ids.setdefault(t, len(ids)) for t in bag])
-        rows_ids.append(np.asarray(r, dtype=np.int64))
-        rows_ids.append(np.asarray(u, dtype=np.int64))
-    nv = len(ids)
-    ra, ua, rb, ub = rows_ids
-    # (row, unit) pairs with their counts, per side.
-    ka, ca = np.unique(ra * nv + ua, return_counts=True)
-    kb, cb = np.unique(rb * nv + ub, return_counts=True)
-    rowa, unita = ka // nv, ka % nv
-    rowb, unitb = kb // nv, kb % nv
-    df = np.bincount(unita, minlength=nv) + np.bincount(unitb, minlength=nv)
-    n = len(a.bags) + len(b.bags)
-    idf = 1.0 + np.log(n / np.maximum(df, 1))
-    wa, wb = ca * idf[unita], cb * idf[unitb]
-    norma = np.sqrt(np.bincount(rowa, weights=wa * wa, minlength=len(a.bags)))
-    normb = np.sqrt(np.bincount(rowb, weights=wb * wb, minlength=len(b.bags)))
-    sizea = np.bincount(rowa, minlength=len(a.bags)).astype(np.float64)
-    sizeb = np.bincount(rowb, minlength=len(b.bags)).astype(np.float64)
-    in_a = np.zeros(nv, dtype=bool)
-    in_a[unita] = True
-    in_b = np.zeros(nv, dtype=bool)
-    in_b[unitb] = True
-    # Join the (row, unit) entries of a and b on the units both hold: every joined pair
-    # adds w_a * w_b to its cosine cell and 1 to its Dice cell.  A sparse join, not a
-    # dense matrix product: the matrices are small and mostly empty, and a BLAS call
-    # would start threads that fight over a busy machine's cores.
-    shared = in_a & in_b
-    sa_ = shared[unita]
-    rowa, unita, wa_s = rowa[sa_], unita[sa_], wa[sa_]
-    sb_ = shared[unitb]
-    rowb, unitb, wb_s = rowb[sb_], unitb[sb_], wb[sb_]
-    order = np.argsort(unitb, kind="stable")
-    rowb, unitb, wb_s = rowb[order], unitb[order], wb_s[order]
-    first = np.searchsorted(unitb, unita, side="left")
-    count = np.searchsorted(unitb, unita, side="right") - first
-    total = int(count.sum())
-    nb_rows = len(b.bags)
-    cells = len(a.bags) * nb_rows
-    if total:
-        rep = np.repeat(np.arange(len(unita)), count)
-        offs = np.arange(total) - np.repeat(np.cumsum(count) - count, count)
-        jb = first[rep] + offs
-        cell = rowa[rep] * nb_rows + rowb[jb]
-        dot: np.ndarray = np.bincount(cell, weights=wa_s[rep] * wb_s[jb], minlength=cells)
-        inter: np.ndarray = np.bincount(cell, minlength=cells).astype(np.float64)
-    else:
-        dot = np.zeros(cells)
-        inter = np.zeros(cells)
-    cos = dot.reshape(len(a.bags), nb_rows) / np.maximum(np.outer(norma, normb), 1e-12)
-    dice = 2.0 * inter.reshape(len(a.bags), nb_rows) / np.maximum(sizea[:, None] + sizeb[None, :], 1.0)
-    idf_of = dict(zip(ids, idf.tolist()))
-    return cos, dice, idf_of
-
-
-def _cosine(a: Units, ia: tuple[int, int], b: Units, ib: tuple[int, int], idf: dict[str, float]) -> float:
-    """tf-idf cosine of sentences ``ia[0]..ia[1]`` of a against ``ib[0]..ib[1]`` of b, taken whole."""
-
-    def vec(x: Units, r: tuple[int, int]) -> dict[str, float]:
-        v: dict[str, float] = {}
-        for bag in x.bags[r[0] : r[1] + 1]:
-            for u in bag:
-                v[u] = v.get(u, 0.0) + idf[u]
-        return v
-
-    va, vb = vec(a, ia), vec(b, ib)
-    dot = sum(w * vb[u] for u, w in va.items() if u in vb)
-    den = math.sqrt(sum(w * w for w in va.values())) * math.sqrt(sum(w * w for w in vb.values()))
-    return dot / den if den else 0.0
 
 
 # --------------------------------------------------------------------------- extension
@@ -419,7 +214,7 @@ def paraphrase_passages(
     o = options or ParaphraseOptions()
     if not a.bags or not b.bags:
         return []
-    cos, dice, idf = _matrices(a, b)
+    cos, dice, idf = similarity_matrices(a, b)
     # Summary seeds use lower thresholds: a summary sentence restates a few source
     # sentences at once, so it shares fewer units with each.
     low = (cos >= o.summary_cosine) & (dice >= o.summary_dice)
@@ -509,7 +304,7 @@ def _build(ctx: _Scored, c: list[tuple[int, int]], summary: bool) -> Match | Non
     sa, sb = _char_span(a, i0, i1), _char_span(b, j0, j1)
     if min(len(sa), len(sb)) < o.min_short or max(len(sa), len(sb)) < o.min_chars:
         return None
-    score = _cosine(a, (i0, i1), b, (j0, j1), ctx.idf)
+    score = span_cosine(a, (i0, i1), b, (j0, j1), ctx.idf)
     if score < o.validate:
         return None
     if summary:

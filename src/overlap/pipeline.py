@@ -159,7 +159,7 @@ def _compare_docs(
 def _units(doc: PreparedText, language: str) -> Any:
     """The paraphrase stage's unit bags of a text (cached per language on the handle)."""
     from .language import detect
-    from .paraphrase import units
+    from .sentence_units import units
 
     lang = detect(doc.text) if language == "auto" else language
     got = doc.units_cache.get(lang)

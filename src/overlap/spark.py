@@ -11,7 +11,8 @@ The public names of the Spark driver (``overlap.corpus.spark_driver`` and
 
 from __future__ import annotations
 
-from .corpus.spark_driver import scan_spark, write_records
+from .corpus.spark_driver import scan_spark
+from .corpus.spark_output import write_records
 from .corpus.spark_session import JAVA_HINT, PYSPARK_HINT, check_requirements, spark_session
 
 __all__ = ["JAVA_HINT", "PYSPARK_HINT", "check_requirements", "scan_spark", "spark_session", "write_records"]

@@ -4,8 +4,6 @@
     Scan paths (text directories, .txt, JSONL, Parquet, CSV), a Spark DataFrame with
     id and text (and optionally origin) columns, or ``Document`` records; optionally
     write the ``--jsonl`` records as Parquet or JSONL.
-``write_records(result, output, fmt="parquet", *, spark=None) -> None``
-    ``result.records()`` as one JSONL file, or as Parquet: one dataset per record type.
 
 The stages are the local driver's (``overlap.corpus.local``), each a Spark job on RDDs
 of plain Python values, calling the same stage functions (``spark_stages``):
@@ -39,7 +37,6 @@ and texts.  Cost: see the README section "Running on Spark".
 
 from __future__ import annotations
 
-import json
 import math
 import os
 import time
@@ -60,6 +57,7 @@ from .records import Cluster, DocInfo, Link, SameEvent, ScanResult, doc_info, du
 from .signing import SignConfig
 from .spark_components import star_components
 from .spark_input import DOCS_PER_PARTITION, read_dataframe, read_documents, read_paths
+from .spark_output import write_records
 from .spark_session import spark_session
 from .spark_stages import (
     bucket_pairs,
@@ -77,7 +75,7 @@ from .spark_stages import (
 from .store import DriverTextStore
 from .verify import compare_budget, compare_within_budget, is_linked
 
-__all__ = ["EDGES_PER_PARTITION", "scan_spark", "write_records"]
+__all__ = ["EDGES_PER_PARTITION", "scan_spark"]
 
 EDGES_PER_PARTITION = 200_000
 """Graph edges per partition of the connected-components rounds."""
@@ -148,12 +146,23 @@ def scan_spark(
         raise ConfigError(f"fmt must be 'parquet' or 'jsonl': {fmt!r}")
     if spark is None:
         spark = spark_session(master)
+    reading = _Reading(id_col, text_col, origin_col, text_field, id_field, encoding, input_format, on_bad,
+                       _with_date(check_keep_fields(keep_fields), o.date_field))
+    result = _run_stages(source, reading, spark, o, partitions, diagnostics)
+    if output is not None:
+        write_records(result, output, fmt, spark=spark)
+    return result
+
+
+def _run_stages(
+    source: Any, reading: _Reading, spark: Any, o: ScanOptions, partitions: int | None,
+    diagnostics: dict[str, Any] | None,
+) -> ScanResult:
+    """The stages of ``scan_spark`` in order, each timed; every persisted RDD released at the end."""
     sc = spark.sparkContext
     timings: list[tuple[str, float]] = []
     with _Cache() as keep:
         t0 = time.perf_counter()
-        reading = _Reading(id_col, text_col, origin_col, text_field, id_field, encoding, input_format, on_bad,
-                           _with_date(check_keep_fields(keep_fields), o.date_field))
         docs, infos = _read(source, reading, spark, keep, o.date_field)
         n = len(infos)
         parts = partitions or max(max(2, 2 * sc.defaultParallelism), math.ceil(n / DOCS_PER_PARTITION))
@@ -180,10 +189,7 @@ def scan_spark(
             passage_windows=windows, doc_candidates=cand.doc_count, passage_candidates=cand.passage_count,
             event_candidates=cand.event_count, compared=checked.count,
         )
-        result = _assemble(o, infos, docs, signed, checked, events, event_cmp, counts, timings, t0, diagnostics)
-    if output is not None:
-        write_records(result, output, fmt, spark=spark)
-    return result
+        return _assemble(o, infos, docs, signed, checked, events, event_cmp, counts, timings, t0, diagnostics)
 
 
 class _Cache:
@@ -570,31 +576,3 @@ def _check_unique(infos: list[DocInfo]) -> None:
         j = first.setdefault(d.id, i)
         if j != i:
             raise duplicate_id_error(d.id, d.origin, infos[j].origin)
-
-
-def write_records(result: ScanResult, output: str | os.PathLike[str], fmt: str = "parquet", *, spark: Any = None) -> None:
-    """Write ``result.records()`` (the ``--jsonl`` stream) to ``output``.
-
-    ``fmt="jsonl"``: one file, one JSON record per line, exactly ``overlap scan --jsonl``.
-    ``fmt="parquet"``: a directory with one Parquet dataset per record type
-    (``summary``, ``document``, ``pair``, ``cluster``, ``reused_passage``,
-    ``name_variant``), columns as the JSON fields (nested records as structs), written
-    by Spark; read back with ``spark.read.parquet(f"{output}/pair")``.  Existing
-    output is replaced.
-    """
-    if fmt == "jsonl":
-        with open(output, "w", encoding="utf-8") as f:
-            for rec in result.records():
-                f.write(json.dumps(rec, ensure_ascii=False) + "\n")
-        return
-    if fmt != "parquet":
-        raise ConfigError(f"fmt must be 'parquet' or 'jsonl': {fmt!r}")
-    if spark is None:
-        spark = spark_session()
-    by_type: dict[str, list[str]] = {}
-    for rec in result.records():
-        by_type.setdefault(rec["type"], []).append(json.dumps(rec, ensure_ascii=False))
-    sc = spark.sparkContext
-    for kind, lines in by_type.items():
-        df = spark.read.json(sc.parallelize(lines, max(1, min(len(lines) // 10_000, 64))))
-        df.write.mode("overwrite").parquet(os.path.join(str(output), kind))
