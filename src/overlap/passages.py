@@ -18,10 +18,11 @@ from bisect import bisect_left, bisect_right
 
 import numpy as np
 
-from .align import LONG_PASSAGE, Alignment, token_opcodes, token_similarity
+from .align import Alignment
 from .conflicts import Side, classify, may_hold_quantity
 from .prepared import PreparedText
 from .records import Conflict, Edit, Passage, SentencePair, Span, Variant
+from .token_diff import LONG_PASSAGE, token_opcodes, token_similarity
 
 __all__ = ["passage_record", "slot_extend", "trim_edges"]
 

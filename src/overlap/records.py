@@ -128,7 +128,7 @@ class Passage:
     is the share of the passage's tokens that are identical on the two sides (aligned
     in order): near 1.0 for a copy, low for a rewrite found by the paraphrase stage,
     whose ``score`` is then the tf-idf cosine of its two sides and ``edits`` empty.
-    ``piecewise``: the passage is over ``align.LONG_PASSAGE`` tokens, so its diff was
+    ``piecewise``: the passage is over ``token_diff.LONG_PASSAGE`` tokens, so its diff was
     computed piece by piece (linear time; ``edits`` may be longer than the least ones).
     """
 
