@@ -19,6 +19,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .codepoints import CodepointTable
+
 __all__ = ["NormText", "fold_char", "normalize"]
 
 # Characters mapped one-to-one.  Quotes and dashes vary between outlets and editors;
@@ -167,9 +169,9 @@ def _slow(text: str) -> NormText:
     """
     n = len(text)
     cps = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    table = _plain_table(cps)
-    plain = table[cps] == 1
-    comb = table[cps] == 2
+    cls = _PLAIN.values(cps)
+    plain = cls == 1
+    comb = cls == 2
     # A plain character heads a cluster of its own unless a combining mark follows it.
     plain[:-1] &= ~comb[1:]
     # Runs of plain characters, and the (few) stretches of clusters between them.
@@ -232,32 +234,23 @@ def _cluster_view(text: str, i: int, end: int) -> tuple[str, np.ndarray, np.ndar
     return "".join(out), np.asarray(starts, dtype=np.int64), np.asarray(ends, dtype=np.int64)
 
 
-# Per code point: 1 plain (a cluster of its own maps to itself lowered, one character
-# for one: not invisible, NFC-stable, lowers to one character, not the context-dependent
-# capital sigma), 2 combining mark, 0 other; 255 not yet asked.  Filled lazily with the
-# code points texts use.
-_PLAIN: np.ndarray | None = None
+def _plain_class(ch: str) -> int:
+    """1 plain (a cluster of its own maps to itself lowered, one character for one: not
+    invisible, NFC-stable, lowers to one character, not the context-dependent capital
+    sigma), 2 combining mark, 0 other."""
+    if unicodedata.combining(ch):
+        return 2
+    cp = ord(ch)
+    return int(
+        ch not in _INVISIBLE
+        and ch != "\u03a3"
+        and not 0xD800 <= cp < 0xE000
+        and unicodedata.normalize("NFC", ch) == ch
+        and len(ch.lower()) == 1
+    )
 
 
-def _plain_table(cps: np.ndarray) -> np.ndarray:
-    global _PLAIN
-    if _PLAIN is None:
-        _PLAIN = np.full(0x110000, 255, dtype=np.uint8)
-    got = _PLAIN[cps]
-    if (got == 255).any():
-        for cp in np.unique(cps[got == 255]).tolist():
-            ch = chr(cp)
-            if unicodedata.combining(ch):
-                _PLAIN[cp] = 2
-            else:
-                _PLAIN[cp] = int(
-                    ch not in _INVISIBLE
-                    and ch != "\u03a3"
-                    and not 0xD800 <= cp < 0xE000
-                    and unicodedata.normalize("NFC", ch) == ch
-                    and len(ch.lower()) == 1
-                )
-    return _PLAIN
+_PLAIN = CodepointTable(_plain_class)
 
 
 def fold_char(ch: str) -> str | None:

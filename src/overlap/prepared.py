@@ -19,6 +19,7 @@ from typing import Any, cast
 import numpy as np
 
 from ._arrays import unique
+from .codepoints import CodepointTable
 from .align import cached_shingles
 from .jit import aligner
 from .normalization import NormText, normalize
@@ -35,22 +36,8 @@ _VI_MARKS = "ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếề�
 _VI_TABLE = np.zeros(max(map(ord, _VI_MARKS)) + 2, dtype=bool)
 _VI_TABLE[[ord(c) for c in _VI_MARKS]] = True
 
-# Per code point: 1 when ``str.isupper``, 0 when not, 255 not yet asked.  Filled lazily
-# with the code points texts actually use (as ``shingle._classes`` does).
-_UPPER: np.ndarray | None = None
-
-
-def _is_upper(cps: np.ndarray) -> np.ndarray:
-    global _UPPER
-    if _UPPER is None:
-        _UPPER = np.full(0x110000, 255, dtype=np.uint8)
-    got = _UPPER[cps]
-    unknown = got == 255
-    if unknown.any():
-        for cp in np.unique(cps[unknown]).tolist():
-            _UPPER[cp] = chr(cp).isupper()
-        got = _UPPER[cps]
-    return np.asarray(got, dtype=bool)
+# Per code point: whether ``str.isupper``, for the code points texts actually use.
+_UPPER = CodepointTable(lambda ch: int(ch.isupper()))
 
 
 # Tokens per slice where a per-token Python loop runs over a whole text.
@@ -291,7 +278,7 @@ class PreparedText:
             if n == 0:
                 self._names = self._initial = self._upper = _flags(np.zeros(0, dtype=bool))
                 return self._names
-            upper = _is_upper(self.cps[self.orig_starts])
+            upper = _UPPER.values(self.cps[self.orig_starts]).astype(bool)
             initial = np.zeros(n, dtype=bool)
             idx = np.searchsorted(self.orig_starts, np.asarray(self.sent_bounds[0], dtype=np.int64))
             initial[idx[idx < n]] = True
