@@ -11,7 +11,10 @@ import numpy as np
 import pytest
 
 from overlap.reuse import MIN_SIMILARITY, SharedSpan, passage_groups, similarity
-from overlap.stories import MERGE_THRESHOLD, Evidence, cluster, link_weight, story_components, vocabulary_weights
+from overlap.jit import load_kernels
+from overlap.stories import (
+    MERGE_THRESHOLD, Evidence, cluster, cluster_arrays, link_weight, story_components, vocabulary_weights,
+)
 from overlap.vocabulary import MAX_DF, terms, vocabulary_link_arrays, vocabulary_links
 
 
@@ -103,6 +106,81 @@ def test_dropping_links_between_story_components_never_changes_the_stories() -> 
         assert all(len({int(comp[m]) for m in g}) == 1 for g in groups)
         dropped += len(links) - len(kept)
     assert dropped > 100
+
+
+def _naive_average_linkage(n: int, links: dict[tuple[int, int], float], threshold: float) -> list[list[int]]:
+    """The definition, by brute force: merge the two groups of largest mean weight over all
+    their member pairs (ties: smallest first members) while that mean reaches ``threshold``."""
+    groups = sorted({m for ab in links for m in ab})
+    members = {g: [g] for g in groups}
+    while True:
+        best = None
+        for g, h in combinations(sorted(members), 2):
+            total = sum(links.get((min(x, y), max(x, y)), 0.0) for x in members[g] for y in members[h])
+            mean = total / (len(members[g]) * len(members[h]))
+            if mean >= threshold and (best is None or (-mean, g, h) < best):
+                best = (-mean, g, h)
+        if best is None:
+            break
+        _, g, h = best
+        members[g] = sorted(members[g] + members.pop(h))
+    out = [m for m in members.values() if len(m) >= 2]
+    return sorted(out, key=lambda m: (-len(m), m[0]))
+
+
+def _random_links(rng: random.Random, n: int, dyadic: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    density = rng.choice([0.05, 0.2, 0.5, 0.9])
+    a, b, w = [], [], []
+    for i, j in combinations(range(n), 2):
+        if rng.random() < density:
+            first, second = (i, j) if rng.random() < 0.5 else (j, i)
+            a.append(first)
+            b.append(second)
+            # Dyadic weights sum exactly in any order, so the brute-force means are the
+            # engines' to the last bit; otherwise weights like the scan's, ties included.
+            w.append(rng.randint(0, 16) / 16 if dyadic else rng.choice(
+                [1.0, 0.9, 0.85, 0.8, 0.0, round(rng.uniform(0.05, 1.0), 6), rng.uniform(0.05, 1.0)]))
+    return np.array(a, dtype=np.int64), np.array(b, dtype=np.int64), np.array(w)
+
+
+@pytest.mark.parametrize("compiled", [False, True])
+def test_cluster_arrays_is_average_linkage_by_its_definition(compiled: bool) -> None:
+    if compiled and load_kernels() is None:
+        pytest.skip("numba kernels unavailable (OVERLAP_JIT=0 or numba missing)")
+    for seed in range(150):
+        rng = random.Random(seed)
+        n = rng.randint(2, 14)
+        a, b, w = _random_links(rng, n, dyadic=True)
+        best: dict[tuple[int, int], float] = {}
+        for x, y, z in zip(a.tolist(), b.tolist(), w.tolist()):
+            key = (min(x, y), max(x, y))
+            best[key] = max(best.get(key, 0.0), z)
+        want = _naive_average_linkage(n, {k: v for k, v in best.items() if v > 0}, MERGE_THRESHOLD)
+        assert cluster_arrays(n, a, b, w, compiled=compiled) == want, seed
+
+
+def test_compiled_and_python_average_linkage_give_the_same_stories() -> None:
+    # The kernel must repeat the Python loop's float operations and heap order exactly:
+    # same groups on random graphs with repeated pairs, ties and weights a hair apart.
+    if load_kernels() is None:
+        pytest.skip("numba kernels unavailable (OVERLAP_JIT=0 or numba missing)")
+    merged = 0
+    for seed in range(300):
+        rng = random.Random(seed)
+        n = rng.randint(2, 70)
+        a, b, w = _random_links(rng, n, dyadic=False)
+        extra = rng.randint(0, len(a))  # the same pairs again, other weights: the largest counts
+        a, b = np.concatenate((a, b[:extra])), np.concatenate((b, a[:extra]))
+        w = np.concatenate((w, np.array([rng.uniform(0.0, 1.0) for _ in range(extra)])))
+        python = cluster_arrays(n, a, b, w, compiled=False)
+        assert cluster_arrays(n, a, b, w, compiled=True) == python, seed
+        assert cluster(n, [Evidence(int(x), int(y), float(z), "x") for x, y, z in zip(a, b, w) if x != y]) == python
+        merged += sum(len(g) for g in python)
+    assert merged > 1_000
+    with pytest.raises(ValueError, match="link must join"):
+        cluster_arrays(3, np.array([0]), np.array([3]), np.array([1.0]))
+    with pytest.raises(ValueError, match="weight in"):
+        cluster_arrays(3, np.array([0]), np.array([1]), np.array([1.5]))
 
 
 def test_story_components_follow_the_strong_links_only() -> None:
