@@ -258,7 +258,7 @@ def test_vocabulary_links_match_their_definition_on_republished_copies(seeds: di
     # they are the links of the plain definition.
     texts = _republished(seeds, 30, random.Random(7))
     docs = [terms(t) for t in texts]
-    got = vocabulary_links(docs, max_df=max_df)
+    got = vocabulary_links(docs, max_df=max_df, compiled=False)
     assert len(got) > 10
     expected = _links_by_definition([set(d.tolist()) for d in docs], max_df or max(5, min(len(docs) // 200, MAX_DF)), 2, 0.05)
     assert [(i, j) for i, j, _ in got] == sorted(expected)
@@ -267,8 +267,29 @@ def test_vocabulary_links_match_their_definition_on_republished_copies(seeds: di
         assert vocabulary_links(docs, max_df=max_df, slice_pairs=slice_pairs) == got
     i, j, cos = vocabulary_link_arrays(docs, max_df=max_df)
     assert list(zip(i.tolist(), j.tolist(), cos.tolist())) == got
+    if load_kernels() is not None:  # the compiled pair counts: the same cosines, bit for bit
+        assert vocabulary_links(docs, max_df=max_df, compiled=True) == got
     with pytest.raises(ValueError, match="slice_pairs"):
         vocabulary_links(docs, slice_pairs=0)
+
+
+def test_compiled_vocabulary_links_sum_like_numpy_at_every_length() -> None:
+    # Pairs sharing 1 to 400 rare bigrams of mixed df: the kernel's dot products must be
+    # numpy's pairwise sums (eight running sums, then halves beyond 128), bit for bit.
+    if load_kernels() is None:
+        pytest.skip("numba kernels unavailable (OVERLAP_JIT=0 or numba missing)")
+    rng = np.random.default_rng(3)
+    docs = []
+    for k in range(60):
+        shared = rng.choice(50_000, size=int(rng.integers(1, 400)), replace=False)
+        own = 100_000 + k * 1_000 + np.arange(int(rng.integers(0, 50)))
+        docs.append(np.unique(np.concatenate((shared, own)).astype(np.uint32)))
+    for max_df in (5, 30, 60):
+        numpy_links = vocabulary_link_arrays(docs, max_df=max_df, compiled=False, min_cosine=0.0, min_shared=1)
+        compiled = vocabulary_link_arrays(docs, max_df=max_df, compiled=True, min_cosine=0.0, min_shared=1)
+        assert len(numpy_links[0]) > 500
+        for x, y in zip(numpy_links, compiled):
+            assert x.dtype == y.dtype and x.tolist() == y.tolist()
 
 
 def test_a_bigram_in_more_than_max_df_documents_is_never_rare() -> None:
