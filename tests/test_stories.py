@@ -292,6 +292,19 @@ def test_compiled_vocabulary_links_sum_like_numpy_at_every_length() -> None:
             assert x.dtype == y.dtype and x.tolist() == y.tolist()
 
 
+def test_vocabulary_postings_read_back_in_blocks_give_the_same_links(
+    seeds: dict[int, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import overlap.vocabulary as vocabulary
+
+    docs = [terms(t) for t in _republished(seeds, 30, random.Random(2))]
+    whole = vocabulary_links(docs, max_df=12, compiled=False)
+    assert len(whole) > 10
+    for block in (1, 7, 1_000):  # run starts that fall on and across block edges
+        monkeypatch.setattr(vocabulary, "_BLOCK", block)
+        assert vocabulary_links(docs, max_df=12, compiled=False) == whole
+
+
 def test_a_bigram_in_more_than_max_df_documents_is_never_rare() -> None:
     # 40,000 documents: n // 200 is 400, but two bigrams held by 150 of them (more than
     # MAX_DF) are common, not rare, so they link nobody; with the old rule each pair of

@@ -92,26 +92,101 @@ def _grown(hw, ha, hb):  # pragma: no cover - compiled
     return w2, a2, b2
 
 
+_EMPTY = -1  # a free slot of the link table
+_GONE = -2  # a deleted entry (probing goes on past it)
+_MUL = np.uint64(0x9E3779B97F4A7C15)
+
+
+@numba.njit("int64(int64[::1], int64)", inline="always", **_OPTS)
+def _find(keys, key):  # pragma: no cover - compiled
+    """The table position of ``key``, or -1 (linear probing; the capacity is a power of 2)."""
+    mask = keys.shape[0] - 1
+    h = np.uint64(key) * _MUL
+    i = np.int64(h ^ (h >> np.uint64(29))) & mask
+    while True:
+        k = keys[i]
+        if k == key:
+            return i
+        if k == _EMPTY:
+            return -1
+        i = (i + 1) & mask
+
+
+@numba.njit("int64(int64[::1], int64)", inline="always", **_OPTS)
+def _free(keys, key):  # pragma: no cover - compiled
+    """A position to insert ``key`` (absent) at: the first empty or deleted one probed."""
+    mask = keys.shape[0] - 1
+    h = np.uint64(key) * _MUL
+    i = np.int64(h ^ (h >> np.uint64(29))) & mask
+    while keys[i] >= 0:
+        i = (i + 1) & mask
+    return i
+
+
+@numba.njit("int64(int64)", **_OPTS)
+def _capacity(live):  # pragma: no cover - compiled
+    """A power of 2 (at least 256) that holds ``live`` entries at most 65% full."""
+    cap = 256
+    while cap * 13 < live * 20:
+        cap *= 2
+    return cap
+
+
+@numba.njit("Tuple((int64[::1], float64[::1]))(int64[::1], float64[::1], int64)", **_OPTS)
+def _rehashed(keys, vals, live):  # pragma: no cover - compiled
+    """The table's live entries in a new table sized for them (deleted ones dropped)."""
+    cap = _capacity(live)
+    k2, v2 = np.full(cap, _EMPTY, np.int64), np.empty(cap)
+    for i in range(keys.shape[0]):
+        if keys[i] >= 0:
+            j = _free(k2, keys[i])
+            k2[j], v2[j] = keys[i], vals[i]
+    return k2, v2
+
+
 @numba.njit("void(int64[::1], int64[::1], float64[::1], float64, int64[::1])", **_OPTS)
 def average_linkage_into(lo, hi, weight, threshold, label):  # pragma: no cover - compiled
-    """Average-linkage groups of the links ``(lo[k], hi[k], weight[k])`` into ``label``."""
+    """Average-linkage groups of the links ``(lo[k], hi[k], weight[k])`` into ``label``.
+
+    Each group (named by its smallest member) has a row: a list of neighbour names in a
+    shared pool, and its links in one hash table keyed ``row * n + neighbour``; a name
+    merged away stays in lists until a row is next walked (its key is gone by then)."""
     n = label.shape[0]
-    slot = np.full(n, -1, np.int64)  # document (group name) -> its row of neighbours
+    e = lo.shape[0]
+    deg = np.zeros(n, np.int64)  # by row: live neighbours
+    for k in range(e):
+        deg[lo[k]] += 1
+        deg[hi[k]] += 1
+    linked = deg > 0
+    row = np.arange(n)  # group name -> its row (rows start as documents)
     size = np.zeros(n, np.int64)
     parent = np.arange(n)
-    rows = List.empty_list(_ROW)
-    for k in range(lo.shape[0]):
-        for d in (lo[k], hi[k]):
-            if slot[d] < 0:
-                slot[d] = len(rows)
-                rows.append(Dict.empty(types.int64, types.float64))
-                size[d] = 1
-        rows[slot[lo[k]]][hi[k]] = weight[k]
-        rows[slot[hi[k]]][lo[k]] = weight[k]
-    cap = max(16, lo.shape[0])
+    start = np.zeros(n, np.int64)
+    length = np.zeros(n, np.int64)
+    room = deg.copy()
+    used = 0
+    for d in range(n):
+        start[d] = used
+        used += room[d]
+        if deg[d]:
+            size[d] = 1
+    pool = np.empty(max(16, used + used // 2), np.int64)
+    keys, vals = np.full(_capacity(2 * e), _EMPTY, np.int64), np.empty(_capacity(2 * e))
+    for k in range(e):
+        x, y = lo[k], hi[k]
+        i = _free(keys, x * n + y)
+        keys[i], vals[i] = x * n + y, weight[k]
+        i = _free(keys, y * n + x)
+        keys[i], vals[i] = y * n + x, weight[k]
+        pool[start[x] + length[x]] = y
+        length[x] += 1
+        pool[start[y] + length[y]] = x
+        length[y] += 1
+    live = filled = 2 * e
+    cap = max(16, e)
     hw, ha, hb = np.empty(cap), np.empty(cap, np.int64), np.empty(cap, np.int64)
     top = 0
-    for k in range(lo.shape[0]):
+    for k in range(e):
         if weight[k] >= threshold:
             hw[top], ha[top], hb[top] = -weight[k], lo[k], hi[k]
             _sift_up(hw, ha, hb, top)
@@ -124,27 +199,95 @@ def average_linkage_into(lo, hi, weight, threshold, label):  # pragma: no cover 
             _sift_down(hw, ha, hb, top)
         if size[a] == 0 or size[b] == 0:
             continue  # one side was merged into another group since
-        da, db = rows[slot[a]], rows[slot[b]]
-        mean = da.get(b, 0.0) / (size[a] * size[b])
+        ra, rb = row[a], row[b]
+        i = _find(keys, ra * n + b)
+        mean = (vals[i] if i >= 0 else 0.0) / (size[a] * size[b])
         if abs(mean + neg) > _STALE:
             continue  # stale entry: a newer one for this pair is on the heap
-        # Merge b's group into a's (a < b: the merged group is named by its smallest member).
-        da.pop(b, 0.0)
-        db.pop(a, 0.0)
-        if len(da) < len(db):
-            da, db = db, da
-            slot[a] = slot[b]
-        for g, w in db.items():
-            da[g] = da.get(g, 0.0) + w
-        db.clear()
+        # Merge b's group into a's (a < b): the larger row absorbs the smaller one's links.
+        keys[i] = _GONE
+        keys[_find(keys, rb * n + a)] = _GONE
+        live -= 2
+        deg[ra] -= 1
+        deg[rb] -= 1
+        big, small = (ra, rb) if deg[ra] >= deg[rb] else (rb, ra)
+        row[a] = big
+        for x in range(start[small], start[small] + length[small]):
+            g = pool[x]
+            i = _find(keys, small * n + g)
+            if i < 0:
+                continue
+            w = vals[i]
+            keys[i] = _GONE
+            live -= 1
+            j = _find(keys, big * n + g)
+            if j >= 0:
+                vals[j] = vals[j] + w
+                continue
+            if filled * 5 >= keys.shape[0] * 4:
+                keys, vals = _rehashed(keys, vals, live)
+                filled = live
+            j = _free(keys, big * n + g)
+            if keys[j] == _EMPTY:
+                filled += 1
+            keys[j], vals[j] = big * n + g, w
+            live += 1
+            deg[big] += 1
+            if length[big] == room[big]:
+                if used + 2 * room[big] + 1 > pool.shape[0]:
+                    grown = np.empty(2 * (used + 2 * room[big] + 1), np.int64)
+                    grown[:used] = pool[:used]
+                    pool = grown
+                pool[used : used + length[big]] = pool[start[big] : start[big] + length[big]]
+                start[big] = used
+                room[big] = 2 * room[big] + 1
+                used += room[big]
+            pool[start[big] + length[big]] = g
+            length[big] += 1
         size[a] += size[b]
         size[b] = 0
         parent[b] = a
-        for g, w in da.items():
-            row = rows[slot[g]]
-            row.pop(a, 0.0)
-            row.pop(b, 0.0)
-            row[a] = w
+        # Walk the merged row: drop names merged away, and move each neighbour's link
+        # from a and b to the merged group a.
+        out = start[big]
+        for x in range(start[big], start[big] + length[big]):
+            g = pool[x]
+            i = _find(keys, big * n + g)
+            if i < 0:
+                continue
+            pool[out] = g
+            out += 1
+            w = vals[i]
+            rg = row[g]
+            j = _find(keys, rg * n + b)
+            if j >= 0:
+                keys[j] = _GONE
+                live -= 1
+                deg[rg] -= 1
+            j = _find(keys, rg * n + a)
+            if j >= 0:
+                vals[j] = w
+            else:
+                if filled * 5 >= keys.shape[0] * 4:
+                    keys, vals = _rehashed(keys, vals, live)
+                    filled = live
+                j = _free(keys, rg * n + a)
+                if keys[j] == _EMPTY:
+                    filled += 1
+                keys[j], vals[j] = rg * n + a, w
+                live += 1
+                deg[rg] += 1
+                if length[rg] == room[rg]:
+                    if used + 2 * room[rg] + 1 > pool.shape[0]:
+                        grown = np.empty(2 * (used + 2 * room[rg] + 1), np.int64)
+                        grown[:used] = pool[:used]
+                        pool = grown
+                    pool[used : used + length[rg]] = pool[start[rg] : start[rg] + length[rg]]
+                    start[rg] = used
+                    room[rg] = 2 * room[rg] + 1
+                    used += room[rg]
+                pool[start[rg] + length[rg]] = a
+                length[rg] += 1
             m = w / (size[a] * size[g])
             if m >= threshold:
                 if top == hw.shape[0]:
@@ -152,15 +295,15 @@ def average_linkage_into(lo, hi, weight, threshold, label):  # pragma: no cover 
                 hw[top], ha[top], hb[top] = -m, min(a, g), max(a, g)
                 _sift_up(hw, ha, hb, top)
                 top += 1
+        length[big] = out - start[big]
     for d in range(n):
-        if slot[d] < 0:
+        if not linked[d]:
             label[d] = -1
         else:
             r = d
             while parent[r] != r:
                 r = parent[r]
             label[d] = r
-
 
 
 @numba.njit("float64(float64[::1], int64, int64)", **_OPTS)

@@ -57,6 +57,7 @@ MAX_DF = 100
 """A bigram held by more documents than this is never rare, however large the corpus."""
 SLICE_PAIRS = 1 << 22
 """(pair, bigram) keys made at once by ``vocabulary_links``: about 40 bytes each at peak."""
+_BLOCK = 1 << 22  # postings read back from the sorted keys at a time
 COMPILED_MIN_POSTINGS = 200_000
 """Rare postings from which ``vocabulary_link_arrays`` counts pairs in its compiled kernel
 (loading numba costs a fraction of a second that a small corpus would notice)."""
@@ -207,15 +208,7 @@ def _rare_postings(
     lens = np.fromiter((len(d) for d in docs), dtype=np.int64, count=n)
     if not lens.sum():
         return None
-    # One sort of (term << 32 | document) keys: by term, then document.
-    keys = np.concatenate([np.asarray(d, dtype=np.uint64) for d in docs]) << np.uint64(32)
-    keys |= np.repeat(np.arange(n, dtype=np.uint64), lens)
-    keys.sort()
-    allt = keys >> np.uint64(32)
-    first = np.flatnonzero(np.concatenate(([True], allt[1:] != allt[:-1])))
-    del allt
-    doc = (keys & np.uint64(0xFFFFFFFF)).astype(np.int32)  # n < 2**31: half the memory of int64
-    del keys
+    first, doc = _sorted_postings(docs, int(lens.sum()))
     counts = np.diff(np.append(first, len(doc)))
     weight = np.log(n / counts)
     df_each = np.repeat(counts.astype(np.int32), counts)
@@ -230,6 +223,36 @@ def _rare_postings(
     del first, counts
     np.subtract(df_each - 1, partners, out=partners)
     return doc[rare], df_each[rare], partners[rare].astype(np.int32), norms
+
+
+def _sorted_postings(docs: Sequence[np.ndarray], total: int) -> tuple[np.ndarray, np.ndarray]:
+    """Every (term, document) posting sorted by term, then document: where each term's run
+    starts, and each posting's document (``int32``: half the memory; ``n < 2**31``).
+
+    One sort of ``term << 32 | document`` keys, filled document by document and read back
+    a block at a time, so that no other array as long as the postings is made at once."""
+    keys = np.empty(total, dtype=np.uint64)
+    at = 0
+    for d, t in enumerate(docs):
+        part = keys[at : at + len(t)]
+        part[:] = t
+        part <<= np.uint64(32)
+        part |= np.uint64(d)
+        at += len(t)
+    keys.sort()
+    new_term = np.empty(total, dtype=bool)
+    doc = np.empty(total, dtype=np.int32)
+    for s in range(0, total, _BLOCK):
+        e = min(total, s + _BLOCK)
+        term = keys[max(0, s - 1) : e] >> np.uint64(32)
+        if s == 0:
+            new_term[0] = True
+            new_term[1:e] = term[1:] != term[:-1]
+        else:
+            new_term[s:e] = term[1:] != term[:-1]
+        doc[s:e] = keys[s:e] & np.uint64(0xFFFFFFFF)
+    del keys
+    return np.flatnonzero(new_term), doc
 
 
 def _slices(doc: np.ndarray, partners: np.ndarray, n: int, slice_pairs: int) -> Iterator[np.ndarray]:
