@@ -183,6 +183,27 @@ def test_compiled_and_python_average_linkage_give_the_same_stories() -> None:
         cluster_arrays(3, np.array([0]), np.array([1]), np.array([1.5]))
 
 
+def test_compiled_average_linkage_on_a_large_graph_of_dense_stories() -> None:
+    # Thousands of merges: the kernel's link table fills with deleted entries and is
+    # rebuilt, and neighbour lists move in their pool; the groups must not change.
+    if load_kernels() is None:
+        pytest.skip("numba kernels unavailable (OVERLAP_JIT=0 or numba missing)")
+    rng = np.random.default_rng(11)
+    n, k = 6_000, 60_000
+    story = np.sort(rng.integers(0, 400, n))  # dense groups, joined by weaker links between them
+    first = np.searchsorted(story, story)
+    size = np.searchsorted(story, story, side="right") - first
+    a = rng.integers(0, n, k)
+    inside = first[a] + (rng.random(k) * size[a]).astype(np.int64)
+    b = np.where(rng.random(k) < 0.7, inside, rng.integers(0, n, k))
+    w = np.round(rng.uniform(0.3, 1.0, k), 6)
+    keep = a != b
+    a, b, w = a[keep], b[keep], w[keep]
+    python = cluster_arrays(n, a, b, w, compiled=False)
+    assert sum(len(g) for g in python) > 2_000
+    assert cluster_arrays(n, a, b, w, compiled=True) == python
+
+
 def test_story_components_follow_the_strong_links_only() -> None:
     a, b = np.array([0, 2, 3, 5]), np.array([1, 3, 4, 6])
     comp = story_components(7, a, b, np.array([0.9, 0.79, 0.3, 0.8]))

@@ -40,7 +40,10 @@ The weights and threshold were chosen on VietnameseMDS and checked on Baomoi
 
 Cost: O(E log E) for E links (a heap of candidate merges; each merge folds the smaller
 group's neighbour sums into the larger's, O(E log n) updates in all).  Deterministic:
-ties break on the smallest member indices, never on input order of the links.
+ties break on the smallest member indices, never on input order of the links.  From
+``COMPILED_MIN_LINKS`` links on the loop runs compiled (``overlap.kernels_stories``: one
+hash table of links instead of a dict per group), with the same float operations in the
+same order, so the groups are the same either way.
 
 >>> links = [Evidence(0, 1, 1.0, "near_duplicate"), Evidence(1, 2, 1.0, "near_duplicate"),
 ...          Evidence(0, 2, 1.0, "near_duplicate"), Evidence(2, 3, 0.8, "short_passage"),

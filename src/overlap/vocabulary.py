@@ -34,7 +34,9 @@ each, so at most ``T (MAX_DF - 1) / 2`` in all: linear in T), all in numpy; no p
 documents is visited unless it shares a rare bigram.
 Those (pair, bigram) keys grow with the square of a text's copies, so they are made and
 reduced a slice of first documents at a time: memory is linear in T plus one slice
-(``SLICE_PAIRS`` keys) plus the links kept.
+(``SLICE_PAIRS`` keys) plus the links kept.  From ``COMPILED_MIN_POSTINGS`` rare postings
+on, a compiled kernel (``overlap.kernels_stories``) counts each first document's partners
+instead, with no key per (pair, bigram) and the same cosines to the last bit.
 """
 
 from __future__ import annotations

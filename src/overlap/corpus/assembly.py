@@ -21,8 +21,8 @@ so one weak link never chains two stories.  Reused passages come from
 
 Cost: small next to verification: linear in the linked pairs and their passages, plus
 the vocabulary links' sort and one regex search of each document involved in a name
-variant.  Vocabulary links stay numpy arrays until those that can change a story are
-chosen (``stories.story_components``); only those become Python objects.
+variant.  The story evidence stays numpy arrays (``stories.cluster_arrays`` clusters
+them); only the links inside a story become ``Link`` records.
 """
 
 from __future__ import annotations
