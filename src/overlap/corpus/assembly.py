@@ -356,16 +356,19 @@ def _stories(
     order = np.lexsort((links.b[inside], links.a[inside], -w_in, g_in))
     inside = inside[order]
     a, b = links.a[inside], links.b[inside]
-    cos = vlinks.lookup(a * n + b) if vlinks is not None else np.zeros(len(inside))
-    found: list[list[Link]] = [[] for _ in groups]
-    for g, i, j, w, r, vc in zip(
-        g_in[order].tolist(), a.tolist(), b.tolist(), w_in[order].tolist(), links.reason[inside].tolist(), cos.tolist(),
-    ):
-        found[g].append(Link(ids[i], ids[j], _REASONS[r], pair_by_code.get(i * n + j), w, vc))
+    codes = a * n + b
+    cos = vlinks.lookup(codes) if vlinks is not None else np.zeros(len(inside))
+    # One ``map`` per field and one for the records: no Python loop body per link.
+    evidence = list(map(
+        Link, map(ids.__getitem__, a.tolist()), map(ids.__getitem__, b.tolist()),
+        map(_REASONS.__getitem__, links.reason[inside].tolist()), map(pair_by_code.get, codes.tolist()),
+        w_in[order].tolist(), cos.tolist(),
+    ))
+    cut = np.searchsorted(g_in[order], np.arange(len(groups) + 1)).tolist()
     out: list[tuple[int, float, int, list[Link], list[int]]] = []
-    for members, ev, w in zip(groups, found, weight):
+    for g, (members, w) in enumerate(zip(groups, weight)):
         k = len(members)
-        out.append((-k, -w / (k * (k - 1) / 2), members[0], ev, members))
+        out.append((-k, -w / (k * (k - 1) / 2), members[0], evidence[cut[g] : cut[g + 1]], members))
     out.sort(key=lambda t: t[:3])
     return tuple(
         Cluster("story", tuple(ids[m] for m in members), tuple(ev), headline(store.at(members[0])), -strength)
