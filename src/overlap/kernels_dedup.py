@@ -6,11 +6,14 @@ verification, shingle sets and the keep-order pass.
 ``distinct_sets_into(h, offsets, out, counts) -> int``
     Each document's distinct shingle hashes folded to 32 bits, sorted, written one
     document after another (``overlap.signature_store``'s shingle sets).
+``exact_keys_into(h, offsets, out)``
+    A 64-bit key per document's shingle sequence (``overlap.signature_store.exact_keys``).
 ``greedy_into(better, worse, alive, chosen)``
     The keep-order removal pass of ``overlap.dedup`` over sorted edges.
 ``bucket_greedy_into(...)``
     The same pass straight from LSH buckets, checking each document only against the
-    kept documents of its buckets (``overlap.dedup``'s default; no pair list).
+    kept documents of its buckets (``overlap.dedup``'s default; no pair list), each
+    exact intersection stopped as soon as it cannot change the decision.
 
 Loaded through ``overlap.kernels`` (which re-exports them) by ``overlap.jit.load_kernels()``;
 the dtypes and contiguity rules of ``overlap.kernels`` apply.  Each is linear in its
@@ -260,10 +263,10 @@ def bucket_greedy_into(  # pragma: no cover - compiled
     m = ranked.shape[0]
     num_perm = sigs.shape[1]
     state = np.zeros(m, dtype=np.uint8)  # 0 undecided, 1 kept, 2 removed
-    seen = np.full(m, -1, dtype=np.int64)
+    seen = np.full(order.shape[0], -1, dtype=np.int64)  # by global index: no alive[] lookup
     kcount = np.zeros(members.shape[0], dtype=np.int32)  # kept members, at bucket starts
-    kept = np.empty(members.shape[0], dtype=np.int32)  # kept lists, in each bucket's slots
-    cand = np.empty(m, dtype=np.int64)  # one document's candidates: (disagreements << 32) | local
+    kept = np.empty(members.shape[0], dtype=np.int32)  # kept lists (global), in each bucket's slots
+    cand = np.empty(m, dtype=np.int64)  # one document's candidates: (disagreements << 32) | global
     bits = np.zeros(1024, dtype=np.uint64)  # the low 16 bits of the values of the document checked
     for r in range(m):
         v = ranked[r]
@@ -287,18 +290,18 @@ def bucket_greedy_into(  # pragma: no cover - compiled
                     u = members[c]
                     if c == p or state[u] != 1:
                         continue
+                    gu = alive[u]
                 else:
-                    u = kept[s + c]
-                if seen[u] == r:
+                    gu = np.int64(kept[s + c])
+                if seen[gu] == r:
                     continue
-                seen[u] = r
-                gu = alive[u]
+                seen[gu] = r
                 same = 0
                 for j in range(num_perm):
                     same += sigs[gu, j] == sigs[gv, j]
                 if same / num_perm < est_cut:
                     continue
-                key = (np.int64(num_perm - same) << 32) | u  # insertion sort: few candidates
+                key = (np.int64(num_perm - same) << 32) | gu  # insertion sort: few candidates
                 i = k
                 while i > 0 and cand[i - 1] > key:
                     cand[i] = cand[i - 1]
@@ -314,7 +317,7 @@ def bucket_greedy_into(  # pragma: no cover - compiled
             x = sets[i] & 0xFFFF
             bits[x >> 6] |= np.uint64(1) << np.uint64(x & 63)
         for i in range(k):
-            gu = alive[cand[i] & 0xFFFFFFFF]
+            gu = cand[i] & 0xFFFFFFFF
             a = offsets[gu]
             ae = offsets[gu + 1]
             need = _need(ae - a, ve - va, max(threshold, best_exact), containment)
@@ -350,5 +353,5 @@ def bucket_greedy_into(  # pragma: no cover - compiled
                 s = bstart[p]
                 size = bsize[s]
                 if size >= 2 and not (max_bucket >= 2 and size > max_bucket):
-                    kept[s + kcount[s]] = v
+                    kept[s + kcount[s]] = gv
                     kcount[s] += 1
