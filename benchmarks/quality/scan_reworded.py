@@ -43,7 +43,9 @@ class ScanReworded:
     compared: int
 
 
-def run(pairs: int = 50, articles: int = 3000, *, seed: int = 0, paraphrase: bool = False) -> ScanReworded:
+def run(
+    pairs: int = 50, articles: int = 3000, *, seed: int = 0, paraphrase: bool = False, reworded: bool = False
+) -> ScanReworded:
     """One scan of the mixed collection (see the module docstring)."""
     import overlap
     from overlap.pipeline import CompareOptions
@@ -61,7 +63,7 @@ def run(pairs: int = 50, articles: int = 3000, *, seed: int = 0, paraphrase: boo
     for f in sorted(news.glob("*.txt"))[:articles]:
         docs.setdefault(f"baomoi/{f.name}", f.read_text(encoding="utf-8"))
     documents = [overlap.Document(k, v) for k, v in docs.items()]
-    opts = overlap.ScanOptions(compare=CompareOptions(paraphrase=paraphrase))
+    opts = overlap.ScanOptions(compare=CompareOptions(paraphrase=paraphrase or reworded), reworded=reworded)
     t0 = time.perf_counter()
     res = overlap.scan(documents, options=opts)
     secs = time.perf_counter() - t0
@@ -89,8 +91,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if data_dir("pan13-train") is None or data_dir("baomoi") is None:
         print(f"skipped: {missing_reason('pan13-train' if data_dir('pan13-train') is None else 'baomoi')}")
         return 0
-    rows = [(name, run(args.pairs, args.articles, paraphrase=para))
-            for name, para in (("verbatim (default)", False), ("with paraphrase", True))]
+    settings = (("verbatim (default)", False, False), ("with paraphrase", True, False),
+                ("reworded windows + paraphrase (`--reworded`)", True, True))
+    rows = [(name, run(args.pairs, args.articles, paraphrase=para, reworded=rw)) for name, para, rw in settings]
     text = table(rows)
     print(text)
     if args.write:
