@@ -81,7 +81,7 @@ class ScanOptions:
     compare: CompareOptions | None = None
     date_field: str | None = None
     reworded: bool = False
-    reworded_threshold: float = 0.5
+    reworded_threshold: float = 0.55
 
     def __post_init__(self) -> None:
         ints = {
