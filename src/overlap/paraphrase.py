@@ -26,6 +26,7 @@ over the units the two texts share (quadratic in sentences, small: hundreds of r
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -33,7 +34,7 @@ from typing import Any
 import numpy as np
 
 from .records import Span
-from .sentence_units import MAX_SENTENCE, Units, similarity_matrices, span_cosine, units
+from .sentence_units import MAX_SENTENCE, Units, similarity_matrices, span_cosine, specific_shared, unit_counts, units
 from .summary import SideText, summaries
 
 __all__ = ["MAX_SENTENCE", "Match", "ParaphraseOptions", "Units", "paraphrase_passages", "units"]
@@ -79,6 +80,12 @@ class ParaphraseOptions:
     ``rewrite_spread`` times the short side or more (under that, a summary of a short
     text has its partners close by necessity).  Ours, chosen on PAN-13 training
     samples: 03/04 cases against 05 summaries.
+    ``specific``, ``summary_specific``: the rare units (``sentence_units.specific_shared``)
+    the two sides of a passage (of a summary) must share, unless a verbatim passage lies
+    within ``corroborate`` characters of it on both sides: texts on one topic restate
+    its commonplaces in sentences that pair well, but share few words found nowhere
+    else in either text.  Ours, chosen on PAN-13 training pairs (01 against 03/04/05,
+    two folds; benchmarks/results/quality_pan13_train.md).
     """
 
     seed_cosine: float = 0.33
@@ -109,6 +116,9 @@ class ParaphraseOptions:
     rewrite_gap: float = 2.0
     rewrite_spread: float = 2.2
     edge_gap: int = 2
+    specific: float = 2.0
+    summary_specific: float = 6.0
+    corroborate: int = 300
 
 
 @dataclass(frozen=True, slots=True)
@@ -244,6 +254,7 @@ def paraphrase_passages(
         m = Match(sm.a, sm.b, sm.score, sm.pairs, True)
         if not _rewrite_shaped(m, o) and _part_of_text(m, ctx):
             found.append((10.0 * (len(sm.a) + len(sm.b)), m))
+    found = _specific(ctx, found, known)
     found.sort(key=lambda t: -t[0])
     kept: list[Match] = []
     for _, m in found:
@@ -257,6 +268,36 @@ def paraphrase_passages(
         kept.append(m)
     kept.sort(key=lambda m: (m.a.start, m.b.start))
     return kept
+
+
+def _specific(
+    ctx: _Scored, found: list[tuple[float, Match]], known: Sequence[tuple[Span, Span]]
+) -> list[tuple[float, Match]]:
+    """``found`` without the passages that share too few rare units and lie near no
+    verbatim passage (``ParaphraseOptions.specific``).  Linear in the units, once."""
+    o = ctx.o
+    counts: dict[str, int] | None = None
+    out: list[tuple[float, Match]] = []
+    for rank, m in found:
+        if any(_near(m.a, ka, o.corroborate) and _near(m.b, kb, o.corroborate) for ka, kb in known):
+            out.append((rank, m))
+            continue
+        counts = counts if counts is not None else unit_counts(ctx.a, ctx.b)
+        got = specific_shared(ctx.a, _rows(ctx.a, m.a), ctx.b, _rows(ctx.b, m.b), counts)
+        if got >= (o.summary_specific if m.summary else o.specific):
+            out.append((rank, m))
+    return out
+
+
+def _rows(x: Units, sp: Span) -> tuple[int, int]:
+    """First and last sentence of x that ``sp`` meets (``sp`` meets at least one)."""
+    i0 = bisect_right([s.end for s in x.spans], sp.start)
+    i1 = bisect_left([s.start for s in x.spans], sp.end) - 1
+    return i0, max(i0, i1)
+
+
+def _near(x: Span, y: Span, gap: int) -> bool:
+    return x.start - gap < y.end and y.start - gap < x.end
 
 
 def _trim(c: list[tuple[int, int]], edge_gap: int) -> list[tuple[int, int]]:
