@@ -81,7 +81,8 @@ class ParaphraseOptions:
     text has its partners close by necessity).  Ours, chosen on PAN-13 training
     samples: 03/04 cases against 05 summaries.
     ``specific``, ``summary_specific``: the rare units (``sentence_units.specific_shared``)
-    the two sides of a passage (of a summary) must share, unless a verbatim passage lies
+    the two sides of a passage (of a summary, or a passage whose sides differ by
+    ``summary_ratio``) must share, unless a verbatim passage lies
     within ``corroborate`` characters of it on both sides: texts on one topic restate
     its commonplaces in sentences that pair well, but share few words found nowhere
     else in either text.  Ours, chosen on PAN-13 training pairs (01 against 03/04/05,
@@ -116,7 +117,7 @@ class ParaphraseOptions:
     rewrite_gap: float = 2.0
     rewrite_spread: float = 2.2
     edge_gap: int = 2
-    specific: float = 2.0
+    specific: float = 2.5
     summary_specific: float = 6.0
     corroborate: int = 300
 
@@ -284,7 +285,10 @@ def _specific(
             continue
         counts = counts if counts is not None else unit_counts(ctx.a, ctx.b)
         got = specific_shared(ctx.a, _rows(ctx.a, m.a), ctx.b, _rows(ctx.b, m.b), counts)
-        if got >= (o.summary_specific if m.summary else o.specific):
+        # A passage condensing the other side (``summary_ratio``) is held to the bar of
+        # summaries, whether or not summary mode found it.
+        condensed = m.summary or max(len(m.a), len(m.b)) >= o.summary_ratio * max(1, min(len(m.a), len(m.b)))
+        if got >= (o.summary_specific if condensed else o.specific):
             out.append((rank, m))
     return out
 
