@@ -26,7 +26,6 @@ over the units the two texts share (quadratic in sentences, small: hundreds of r
 
 from __future__ import annotations
 
-from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -34,7 +33,16 @@ from typing import Any
 import numpy as np
 
 from .records import Span
-from .sentence_units import MAX_SENTENCE, Units, similarity_matrices, span_cosine, specific_shared, unit_counts, units
+from .sentence_units import (
+    MAX_SENTENCE,
+    Units,
+    sentence_range,
+    similarity_matrices,
+    span_cosine,
+    specific_shared,
+    unit_counts,
+    units,
+)
 from .summary import SideText, summaries
 
 __all__ = ["MAX_SENTENCE", "Match", "ParaphraseOptions", "Units", "paraphrase_passages", "units"]
@@ -284,20 +292,13 @@ def _specific(
             out.append((rank, m))
             continue
         counts = counts if counts is not None else unit_counts(ctx.a, ctx.b)
-        got = specific_shared(ctx.a, _rows(ctx.a, m.a), ctx.b, _rows(ctx.b, m.b), counts)
+        got = specific_shared(ctx.a, sentence_range(ctx.a, m.a), ctx.b, sentence_range(ctx.b, m.b), counts)
         # A passage condensing the other side (``summary_ratio``) is held to the bar of
         # summaries, whether or not summary mode found it.
         condensed = m.summary or max(len(m.a), len(m.b)) >= o.summary_ratio * max(1, min(len(m.a), len(m.b)))
         if got >= (o.summary_specific if condensed else o.specific):
             out.append((rank, m))
     return out
-
-
-def _rows(x: Units, sp: Span) -> tuple[int, int]:
-    """First and last sentence of x that ``sp`` meets (``sp`` meets at least one)."""
-    i0 = bisect_right([s.end for s in x.spans], sp.start)
-    i1 = bisect_left([s.start for s in x.spans], sp.end) - 1
-    return i0, max(i0, i1)
 
 
 def _near(x: Span, y: Span, gap: int) -> bool:

@@ -8,6 +8,8 @@
     tf-idf cosine and Dice of every sentence pair, the seeds of the paraphrase stage.
 ``span_cosine(a, ia, b, ib, idf)``
     tf-idf cosine of two runs of sentences taken whole (a passage's validation).
+``sentence_range(x, span) -> (first, last)``
+    The sentences of x that a character span meets.
 ``specific_shared(a, ia, b, ib, counts)``
     How many units two runs of sentences share that are rare in the two texts (a unit
     found once in each counts 1, one found k times in all ``1 / (k - 1)``): what tells
@@ -21,6 +23,7 @@ from __future__ import annotations
 
 import math
 import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -29,7 +32,8 @@ import numpy as np
 
 from .records import Span
 
-__all__ = ["MAX_SENTENCE", "Units", "similarity_matrices", "span_cosine", "specific_shared", "unit_counts", "units"]
+__all__ = ["MAX_SENTENCE", "Units", "sentence_range", "similarity_matrices", "span_cosine", "specific_shared",
+           "unit_counts", "units"]
 
 _WORD = re.compile(r"[^\W_]+")
 # Longest unit bag, in characters, before a sentence is cut into pieces: where the
@@ -259,6 +263,15 @@ def span_cosine(a: Units, ia: tuple[int, int], b: Units, ib: tuple[int, int], id
     dot = sum(w * vb[u] for u, w in va.items() if u in vb)
     den = math.sqrt(sum(w * w for w in va.values())) * math.sqrt(sum(w * w for w in vb.values()))
     return dot / den if den else 0.0
+
+
+def sentence_range(x: Units, sp: Span) -> tuple[int, int]:
+    """First and last sentence of x that ``sp`` meets (the nearest one when it meets
+    none).  Logarithmic in the sentences, after a linear pass for the bounds."""
+    i0 = bisect_right([s.end for s in x.spans], sp.start)
+    i1 = bisect_left([s.start for s in x.spans], sp.end) - 1
+    i0 = min(i0, len(x.spans) - 1)
+    return i0, max(i0, i1)
 
 
 def unit_counts(a: Units, b: Units) -> dict[str, int]:
