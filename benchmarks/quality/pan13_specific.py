@@ -53,9 +53,8 @@ def _meets(x0: int, x1: int, y0: int, y1: int, gap: int = 0) -> bool:
 
 def matches(sub: str, root: Path | None = None) -> list[Found]:
     """The uncorroborated reworded passages of one sub-corpus (see the module docstring)."""
-    import overlap
     from overlap.paraphrase import ParaphraseOptions, paraphrase_passages
-    from overlap.pipeline import prepare
+    from overlap.pipeline import compare, prepare
     from overlap.sentence_units import sentence_range, specific_shared, unit_counts, units
 
     root = root or data_dir("pan13-train")
@@ -69,7 +68,7 @@ def matches(sub: str, root: Path | None = None) -> list[Found]:
         gold = root / sub / "gold" / f"{Path(susp).stem}-{Path(src).stem}.xml"
         cases = read_annotations(gold) if gold.exists() else []
         ta, tb = read_text(root / "susp" / susp), read_text(root / "src" / src)
-        known = [(p.a, p.b) for p in overlap.compare(ta, tb, paraphrase=False).passages]
+        known = [(p.a, p.b) for p in compare(ta, tb, paraphrase=False).passages]
         ua = units(ta, prepare(ta).sentence_spans, "en")
         ub = units(tb, prepare(tb).sentence_spans, "en")
         counts = unit_counts(ua, ub)
