@@ -82,6 +82,7 @@ def _cmd_scan(args: argparse.Namespace) -> int:
     copts = CompareOptions(
         shingle_size=args.shingle_size, near_duplicate=args.threshold, duplicate_coverage=args.duplicate_coverage,
         seed_size=args.seed_size, max_gap=args.max_gap, min_tokens=args.min_tokens, min_density=args.min_density,
+        paraphrase=True if args.reworded else None,
     )
     options = ScanOptions(
         num_perm=args.num_perm,
@@ -94,6 +95,7 @@ def _cmd_scan(args: argparse.Namespace) -> int:
         workers=args.workers,
         compare=copts,
         date_field=args.date_field,
+        reworded=args.reworded,
     )
     if args.date_field and args.date_field not in args.keep_fields:
         args.keep_fields = (*args.keep_fields, args.date_field)  # read it, to know who was first
@@ -201,6 +203,9 @@ def register(sub: Any) -> None:
                    help=f"tokens per shingle (default {d.shingle_size})")
     g.add_argument("--no-same-event", action="store_true",
                    help="link stories only by near-duplicates and shared passages, not by shared names and dates")
+    g.add_argument("--reworded", action="store_true",
+                   help="also find reworded reuse: sentences sharing most content words become candidates, "
+                   "verified with the paraphrase stage (slower)")
     p.add_argument("--min-confidence", type=fraction("--min-confidence"), default=None, metavar="C",
                    help="list conflicts whose confidence is at least C (default 0.7); --json always has all")
     g.add_argument("--top-passages", type=count("--top-passages", 0, 10**9), default=d.top_passages, metavar="N",
