@@ -104,16 +104,13 @@ def _cmd_scan(args: argparse.Namespace) -> int:
     if args.engine == "spark":
         from .spark import scan_spark
 
-        if args.include or args.exclude:
-            raise UsageError("overlap scan: --include/--exclude work with --engine local only")
-
         def warn(e: Exception) -> None:
             fail(f"overlap: skipped {e}")
 
         result = scan_spark(
             args.paths, options=options, master=args.master, text_field=args.text_field, id_field=args.id_field,
             encoding=args.encoding, input_format=args.fmt, on_bad=warn if args.skip_bad else None,
-            keep_fields=args.keep_fields,
+            keep_fields=args.keep_fields, include=args.include, exclude=args.exclude or (),
         )
     else:
         from .sources import document_count
