@@ -119,8 +119,8 @@ class PreparedText:
         if view.identity or len(toks) == 0:
             os_, oe = toks.starts, toks.ends
         else:
-            os_ = view.starts[toks.starts]  # type: ignore[index]
-            oe = view.ends[toks.ends - 1]  # type: ignore[index]
+            os_ = view.orig_starts(toks.starts)
+            oe = view.orig_ends(toks.ends - 1)
         doc = cls(text, view, toks, os_, oe)
         if sentence_spans is not None:
             doc._sentences = tuple(sentence_spans)

@@ -97,7 +97,7 @@ def features(texts: Sequence[str], settings: Settings, *, every_sentence: bool =
             continue
         view_starts = toks.starts[lo:hi] - char_starts[d]
         view = views[d]
-        orig = view_starts if view.identity else view.starts[view_starts]  # type: ignore[index]
+        orig = view.orig_starts(view_starts)
         spans = sentences(texts[d])
         if not spans:
             continue
