@@ -145,7 +145,10 @@ def _exact_scores(
     del flat
     found: list[tuple[float, float, str, str, str, str]] = []
     for id_, origin, stored, meta in rows:
-        s = _arrays.unique(shingle_batch([stored], shingle_size)[0])
+        if stored == text:  # a document queried against an index holding it: one copy, one pass
+            stored, s = text, q
+        else:
+            s = _arrays.unique(shingle_batch([stored], shingle_size)[0])
         inter = len(np.intersect1d(q, s, assume_unique=True))
         if inter == 0:
             continue  # an LSH false positive: not one shingle in common
