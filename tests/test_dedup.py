@@ -163,13 +163,46 @@ def test_compiled_distinct_sets_equal_the_numpy_path(data_dir: Path, monkeypatch
     files = sorted((data_dir / "baomoi").glob("*.txt"))[:400]
     items = [(f.stem, f.read_text(encoding="utf-8"), float("nan"), n) for n, f in enumerate(files)]
     items[5:5] = [("punct", "!!! ... ???", float("nan"), -1), ("one", "word", float("nan"), -2)]
+    # one document over kernels_dedup._BIG_DOC shingles (sorted by quicksort, not buckets)
+    items.append(("all", " ".join(x[1] for x in items), float("nan"), -3))
     got = {}
     for jit in ("1", "0"):
         monkeypatch.setenv("OVERLAP_JIT", jit)
         got[jit] = sign_batch(items, num_perm=32, seed=1, shingle_size=5)
     assert np.array_equal(got["1"]["counts"], got["0"]["counts"]) and got["1"]["counts"][5] == 0
+    assert got["1"]["counts"][-1] > 65_536
     assert np.array_equal(got["1"]["shingles"], got["0"]["shingles"]) and got["1"]["shingles"].dtype == np.uint32
     assert len(got["1"]["shingles"]) == got["1"]["counts"].sum() > 100_000
+    # exact keys (kernels.exact_keys_into or numpy): the same, one per distinct text
+    keys = got["1"]["exact"]
+    assert np.array_equal(keys, got["0"]["exact"]) and keys.dtype == np.uint64
+    assert len(set(keys.tolist())) == len(set(x[1] for x in items)) == len(items)
+
+
+def test_verification_bound_is_the_least_intersection_that_passes() -> None:
+    # The bucket pass skips a candidate as soon as its intersection cannot reach
+    # kernels_dedup._need(...): that must be the least intersection whose similarity,
+    # computed as the kernel computes it, reaches the cut, or a duplicate could be missed.
+    from overlap.jit import load_kernels
+
+    if load_kernels() is None:
+        pytest.skip("needs numba")
+    from overlap.kernels_dedup import _need
+
+    rng = np.random.default_rng(7)
+    cuts = [0.8, 0.5, 0.9, 1.0, 0.7, 1 / 3] + rng.random(300).tolist()
+    for cut in cuts:
+        for na, nb in [(0, 0), (1, 0), (1, 1), (3, 7), (520, 515)] + rng.integers(0, 900, (20, 2)).tolist():
+            for containment in (False, True):
+                lo = min(na, nb)
+
+                def sim(i: int) -> float:
+                    if containment:
+                        return i / (lo if lo > 1 else 1)
+                    return i / (na + nb - i) if na + nb - i > 0 else 1.0
+
+                want = next((i for i in range(lo + 1) if sim(i) >= cut), lo + 1)
+                assert _need(na, nb, cut, containment) == want, (na, nb, cut, containment)
 
 
 def test_baomoi_natural_republications(data_dir: Path) -> None:

@@ -194,3 +194,17 @@ def test_run_on_sentence_is_cut_into_pieces_that_still_pair() -> None:
     # The seed measure (Dice >= 0.33) reached once cut, out of reach of the paragraph's bag.
     assert max(dice(x, y) for x in a.bags for y in got.bags) >= 0.33
     assert max(dice(x, y) for x in a.bags for y in uncut.bags) < 0.33
+
+
+def test_specific_shared_weights_each_shared_unit_by_its_rarity() -> None:
+    from overlap.sentence_units import Units, specific_shared, unit_counts
+
+    sp = (Span(0, 10), Span(11, 20))
+    a = Units(sp, (("topic", "name"), ("topic", "other")), 20)
+    b = Units(sp, (("topic", "name"), ("topic", "else")), 20)
+    counts = unit_counts(a, b)
+    assert counts == {"topic": 4, "name": 2, "other": 1, "else": 1}
+    # "name" (once in each text) counts 1, "topic" (4 times in all) 1/3.
+    assert specific_shared(a, (0, 0), b, (0, 0), counts) == pytest.approx(1 + 1 / 3)
+    assert specific_shared(a, (1, 1), b, (1, 1), counts) == pytest.approx(1 / 3)
+    assert specific_shared(a, (0, 1), b, (1, 1), counts) == pytest.approx(1 / 3)

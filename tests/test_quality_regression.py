@@ -35,13 +35,14 @@ def test_pan13_first_20_pairs_alignment_quality() -> None:
     assert s.plagdet >= 0.97
     assert s.micro_plagdet >= 0.97
     assert s.granularity <= 1.02
-    # With the paraphrase stage (compare's default): one more detection, 00005-01090,
-    # a reworded admission requirement both pages state ("... from an institution
-    # accredited by a recognized accrediting body"), which this gold of copied cases
-    # does not count.  Measured: plagdet 0.961, recall 0.991, precision 0.932.
+    # With the paraphrase stage (compare's default): the same detections.  (Before the
+    # rare-unit bar of ``ParaphraseOptions.specific``: one more, 00005-01090, a reworded
+    # admission requirement both pages state; plagdet 0.961, precision 0.932.)
+    # Measured: plagdet 0.994, recall 0.990, precision 0.997.
     s = pan.run_pan(20).scores
     assert s.recall >= 0.97
-    assert s.plagdet >= 0.95
+    assert s.precision >= 0.97
+    assert s.plagdet >= 0.97
     assert s.granularity <= 1.02
 
 
@@ -52,8 +53,8 @@ def test_pan13_train_slices_reworded_reuse_is_found() -> None:
 
     got = {r.name[:2]: r for r in pan13_train.run_train(40, seed=0).subs}
     # Measured on this slice with the paraphrase stage (verbatim only in brackets):
-    # 02 0.995 (0.998), 03 0.932 (~0.5), 04 0.905 (~0.46), 05 0.849 (~0.08); 01: no detection.
-    # 03/04 recall 0.894/0.918, precision 0.975/0.942, granularity 1.000/1.038.
+    # 02 0.995 (0.998), 03 0.931 (~0.5), 04 0.906 (~0.46), 05 0.844 (~0.08); 01: no detection.
+    # 03/04 recall 0.897/0.886, precision 0.967/0.955, granularity 1.000/1.020.
     assert got["01"].detections <= 1
     assert got["02"].scores.plagdet >= 0.98
     assert got["03"].scores.plagdet >= 0.92
@@ -102,6 +103,51 @@ def test_pan13_train_05_summaries_are_found_whole_and_unrelated_pairs_stay_quiet
     assert s.precision >= 0.97
     assert s.granularity <= 1.12
     assert stray <= 1
+
+
+# PAN-13 training 01 (no plagiarism) pairs where the paraphrase stage used to report a
+# reworded passage: texts on one topic whose sentences pair on its commonplaces (spaying,
+# von Willebrand disease, tankless heaters, lipoproteins, hospital pages) and one
+# whole-text "summary" (00328-01818).  They share few units found nowhere else in
+# either text (``ParaphraseOptions.specific``) and must stay quiet.
+_QUIET_01 = ["00181-00045", "00328-01818", "00598-01403", "00598-01589", "01379-00834", "01427-02090",
+             "01620-00843"]
+# 03/04 pairs whose case is found only by a reworded passage sharing few rare units
+# (2.5-3.5, just above the bar): the rule must not lose them.
+_FOUND_0304 = {
+    "03-random-obfuscation": ["00210-01577", "00403-02153", "00423-00603", "00403-00714", "00148-02280"],
+    "04-translation-obfuscation": ["00035-03020", "00123-01213", "01271-02113", "01800-01867", "00146-01036"],
+}
+
+
+def _pan_pair(ident: str) -> tuple[str, str]:
+    s, r = ident.split("-")
+    return f"suspicious-document{s}.txt", f"source-document{r}.txt"
+
+
+@pytest.mark.skipif(data_dir("pan13-train") is None, reason=missing_reason("pan13-train"))
+def test_pan13_train_01_topic_pairs_stay_quiet_and_rare_word_cases_stay_found() -> None:
+    from benchmarks.quality.pan import Annotation, evaluate, overlap_detect, read_annotations, read_text
+
+    root = data_dir("pan13-train")
+    assert root is not None
+    for ident in _QUIET_01:
+        susp, src = _pan_pair(ident)
+        assert overlap_detect(read_text(root / "susp" / susp), read_text(root / "src" / src), susp, src) == [], ident
+    cases: list[Annotation] = []
+    dets: list[Annotation] = []
+    for sub, idents in _FOUND_0304.items():
+        for ident in idents:
+            susp, src = _pan_pair(ident)
+            gold = read_annotations(root / sub / "gold" / f"{Path(susp).stem}-{Path(src).stem}.xml")
+            got = overlap_detect(read_text(root / "susp" / susp), read_text(root / "src" / src), susp, src)
+            assert evaluate(gold, got).recall >= 0.5, ident  # measured 0.54-1.00
+            cases.extend(gold)
+            dets.extend(got)
+    s = evaluate(cases, dets)
+    # Measured on these 10 pairs: recall 0.882, precision 0.915, granularity 1.07.
+    assert s.recall >= 0.85
+    assert s.precision >= 0.88
 
 
 _FLAGGED = ["number-vi", "number-en", "date-dm", "date-year", "spell-drop", "spell-tone-drop", "name-swap"]

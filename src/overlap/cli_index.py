@@ -13,16 +13,16 @@ from .cli_common import Parser, UsageError, add_input_flags, count, documents, e
 __all__ = ["register"]
 
 
-def open_index(path: str, *, create: bool, write: bool = False) -> Any:
+def open_index(path: str, *, create: bool, write: bool = False, reworded: bool | None = None) -> Any:
     """Open for ``add`` (``create=True``), for changes (``write=True``: ``remove``,
     ``vacuum``), or read-only (``query``, ``stats``, ``list``, ``export``)."""
     from .index import Index
 
-    return Index(path, create=create, read_only=not (create or write))
+    return Index(path, create=create, read_only=not (create or write), reworded=reworded)
 
 
 def _cmd_index_add(args: argparse.Namespace) -> int:
-    with open_index(args.index, create=True) as index:
+    with open_index(args.index, create=True, reworded=True if args.reworded else None) as index:
         rep = index.add(documents(args), on_duplicate=args.on_duplicate)
         total = len(index)
     if args.json:
@@ -76,7 +76,7 @@ def _cmd_index_stats(args: argparse.Namespace) -> int:
         sys.stdout.write("\n")
     else:
         for k, v in st.to_dict().items():
-            print(f"{k:18} {v:,}" if isinstance(v, int) else f"{k:18} {v}")
+            print(f"{k:18} {v:,}" if isinstance(v, int) and not isinstance(v, bool) else f"{k:18} {v}")
     return 0
 
 
@@ -96,6 +96,9 @@ def register(sub: Any) -> None:
     a.add_argument("--on-duplicate", choices=("replace", "reject", "skip"), default="replace",
                    help="what an id already in the index does (default replace)")
     a.add_argument("--json", action="store_true", help="print the counts as JSON")
+    a.add_argument("--reworded", action="store_true",
+                   help="when creating INDEX: also key each sentence's content words, so queries find "
+                   "reworded reuse (slower adds, a larger file)")
     a.add_argument("--keep-fields", type=field_list, default=(), metavar="F,G",
                    help="store these record fields (e.g. title,url,date) with each document; "
                    "list, export and query results show them")

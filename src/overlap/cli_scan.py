@@ -82,6 +82,7 @@ def _cmd_scan(args: argparse.Namespace) -> int:
     copts = CompareOptions(
         shingle_size=args.shingle_size, near_duplicate=args.threshold, duplicate_coverage=args.duplicate_coverage,
         seed_size=args.seed_size, max_gap=args.max_gap, min_tokens=args.min_tokens, min_density=args.min_density,
+        paraphrase=True if args.reworded else None,
     )
     options = ScanOptions(
         num_perm=args.num_perm,
@@ -94,6 +95,7 @@ def _cmd_scan(args: argparse.Namespace) -> int:
         workers=args.workers,
         compare=copts,
         date_field=args.date_field,
+        reworded=args.reworded,
     )
     if args.date_field and args.date_field not in args.keep_fields:
         args.keep_fields = (*args.keep_fields, args.date_field)  # read it, to know who was first
@@ -102,16 +104,13 @@ def _cmd_scan(args: argparse.Namespace) -> int:
     if args.engine == "spark":
         from .spark import scan_spark
 
-        if args.include or args.exclude:
-            raise UsageError("overlap scan: --include/--exclude work with --engine local only")
-
         def warn(e: Exception) -> None:
             fail(f"overlap: skipped {e}")
 
         result = scan_spark(
             args.paths, options=options, master=args.master, text_field=args.text_field, id_field=args.id_field,
             encoding=args.encoding, input_format=args.fmt, on_bad=warn if args.skip_bad else None,
-            keep_fields=args.keep_fields,
+            keep_fields=args.keep_fields, include=args.include, exclude=args.exclude or (),
         )
     else:
         from .sources import document_count
@@ -201,6 +200,9 @@ def register(sub: Any) -> None:
                    help=f"tokens per shingle (default {d.shingle_size})")
     g.add_argument("--no-same-event", action="store_true",
                    help="link stories only by near-duplicates and shared passages, not by shared names and dates")
+    g.add_argument("--reworded", action="store_true",
+                   help="also find reworded reuse: sentences sharing most content words become candidates, "
+                   "verified with the paraphrase stage (slower)")
     p.add_argument("--min-confidence", type=fraction("--min-confidence"), default=None, metavar="C",
                    help="list conflicts whose confidence is at least C (default 0.7); --json always has all")
     g.add_argument("--top-passages", type=count("--top-passages", 0, 10**9), default=d.top_passages, metavar="N",

@@ -45,8 +45,8 @@ one per *removed* document.
 
 Cost: one normalise-shingle-sign pass over the texts (``overlap.minhash``'s cost), one
 sort of the band keys, and an exact set intersection per document and *kept* document
-sharing a band with it (compiled; not per pair of bucket members, so a story republished
-``L`` times costs about ``L`` checks, not ``L**2 / 2``).
+sharing a band with it (compiled, cut short once it cannot decide; not per pair of bucket
+members, so a story republished ``L`` times costs about ``L`` checks, not ``L**2 / 2``).
 
 >>> r = dedup(["the cat sat on the mat today", "The cat sat on the mat today!", "a dog"])
 >>> r.kept, [(x.id, x.duplicate_of, x.reason) for x in r.removed]
@@ -401,7 +401,7 @@ def dedup_store(
         lsh_t = max(0.05, t - 0.1) if opts.mode == "jaccard" else t / (3.0 - t)
         bands, rows = optimal_params(lsh_t, store.num_perm, 0.05, 0.95)
         reason = "near-duplicate" if opts.mode == "jaccard" else "contained"
-        if load_kernels() is not None and not all_pairs and len(alive) * bands < 2**31:  # int32 positions
+        if load_kernels() is not None and not all_pairs and max(len(alive) * bands, n) < 2**31:  # int32 positions, ids
             _bucket_greedy(store, (bands, rows), alive, order, keep, removed, opts, lsh_t, reason)
         else:
             keys = band_keys_chunked(store.signatures, alive, bands, rows)

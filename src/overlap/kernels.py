@@ -5,7 +5,7 @@
     kernel ``overlap.signatures._kernel`` (same permutations, same columns).
 ``oph_into(h, offsets, mul, add, probe_key, out)``
     One-permutation hashing with optimal densification (``minhash(..., method="oph")``).
-``intersections_into``, ``distinct_sets_into``, ``greedy_into``, ``bucket_greedy_into``
+``intersections_into``, ``distinct_sets_into``, ``exact_keys_into``, ``greedy_into``, ``bucket_greedy_into``
     The deduplication kernels (``overlap.kernels_dedup``), re-exported here so that
     ``overlap.jit.load_kernels()`` gives every kernel from one module.
 ``windows_into(h, tok_lo, ntok, k, qs, out, out_offsets)``
@@ -43,9 +43,9 @@ from typing import Any
 import numba
 import numpy as np
 
-from .kernels_dedup import bucket_greedy_into, distinct_sets_into, greedy_into, intersections_into
+from .kernels_dedup import bucket_greedy_into, distinct_sets_into, exact_keys_into, greedy_into, intersections_into
 
-__all__ = ["bucket_greedy_into", "distinct_sets_into", "greedy_into", "intersections_into", "minmax_into", "oph_into", "text_shingles_into", "tokenize_into", "windows_into"]
+__all__ = ["bucket_greedy_into", "distinct_sets_into", "exact_keys_into", "greedy_into", "intersections_into", "minmax_into", "oph_into", "text_shingles_into", "tokenize_into", "windows_into"]
 
 _U32MAX = np.uint32(0xFFFFFFFF)
 _S32 = np.uint64(32)

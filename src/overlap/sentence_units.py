@@ -8,6 +8,12 @@
     tf-idf cosine and Dice of every sentence pair, the seeds of the paraphrase stage.
 ``span_cosine(a, ia, b, ib, idf)``
     tf-idf cosine of two runs of sentences taken whole (a passage's validation).
+``sentence_range(x, span) -> (first, last)``
+    The sentences of x that a character span meets.
+``specific_shared(a, ia, b, ib, counts)``
+    How many units two runs of sentences share that are rare in the two texts (a unit
+    found once in each counts 1, one found k times in all ``1 / (k - 1)``): what tells
+    a restated passage from two texts on one topic.
 
 Cost: linear in the texts for the units; the matrices are a sparse join over the units
 both texts hold (quadratic in sentences at worst, small: hundreds of rows).
@@ -17,6 +23,7 @@ from __future__ import annotations
 
 import math
 import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -25,7 +32,8 @@ import numpy as np
 
 from .records import Span
 
-__all__ = ["MAX_SENTENCE", "Units", "similarity_matrices", "span_cosine", "units"]
+__all__ = ["MAX_SENTENCE", "Units", "sentence_range", "similarity_matrices", "span_cosine", "specific_shared",
+           "unit_counts", "units"]
 
 _WORD = re.compile(r"[^\W_]+")
 # Longest unit bag, in characters, before a sentence is cut into pieces: where the
@@ -258,3 +266,39 @@ def span_cosine(a: Units, ia: tuple[int, int], b: Units, ib: tuple[int, int], id
     dot = sum(w * vb[u] for u, w in va.items() if u in vb)
     den = math.sqrt(sum(w * w for w in va.values())) * math.sqrt(sum(w * w for w in vb.values()))
     return dot / den if den else 0.0
+
+
+def sentence_range(x: Units, sp: Span) -> tuple[int, int]:
+    """First and last sentence of x that ``sp`` meets (the nearest one when it meets
+    none).  Logarithmic in the sentences, after a linear pass for the bounds."""
+    i0 = bisect_right([s.end for s in x.spans], sp.start)
+    i1 = bisect_left([s.start for s in x.spans], sp.end) - 1
+    i0 = min(i0, len(x.spans) - 1)
+    return i0, max(i0, i1)
+
+
+def unit_counts(a: Units, b: Units) -> dict[str, int]:
+    """Occurrences of every unit in the two texts together (linear in the units)."""
+    out: dict[str, int] = {}
+    for x in (a, b):
+        for bag in x.bags:
+            for u in bag:
+                out[u] = out.get(u, 0) + 1
+    return out
+
+
+def specific_shared(
+    a: Units, ia: tuple[int, int], b: Units, ib: tuple[int, int], counts: dict[str, int]
+) -> float:
+    """Units shared by sentences ``ia[0]..ia[1]`` of a and ``ib[0]..ib[1]`` of b, each
+    weighted by how rare it is in the two texts: ``1 / (k - 1)`` for a unit found k
+    times in all (``counts``: ``unit_counts(a, b)``), so one found once in each counts 1.
+
+    Two texts on one topic share its words all over, and a sentence pair of them shares
+    those; a passage restated from the other text shares the words only it holds (its
+    names, figures and terms), which occur in the two passages and hardly elsewhere.
+    Linear in the units of the two runs.
+    """
+    ua = {u for bag in a.bags[ia[0] : ia[1] + 1] for u in bag}
+    ub = {u for bag in b.bags[ib[0] : ib[1] + 1] for u in bag}
+    return sum(1.0 / max(1, counts[u] - 1) for u in ua & ub)

@@ -16,7 +16,6 @@ check keeps 64-bit hashes in numpy).
 
 from __future__ import annotations
 
-import hashlib
 import json
 import math
 import os
@@ -30,7 +29,7 @@ import numpy as np
 
 from .errors import InputError
 
-__all__ = ["SignatureStore", "SignedBatch", "batches", "sign_batch"]
+__all__ = ["SignatureStore", "SignedBatch", "batches", "exact_keys", "sign_batch"]
 
 BATCH = 4096
 """Documents signed at once: bounded memory, few Python calls."""
@@ -117,11 +116,7 @@ def sign_batch(batch: list[tuple[Any, ...]], *, num_perm: int, seed: int, shingl
     return {
         "ids": np.array([b[0] for b in batch], dtype=str),
         "signatures": signatures_from_shingles(flat, offs, num_perm=num_perm, seed=seed),
-        "exact": np.fromiter(
-            (int.from_bytes(hashlib.blake2b(flat[offs[j]:offs[j + 1]].tobytes(), digest_size=8).digest(), "little")
-             for j in range(len(texts))),
-            dtype=np.uint64, count=len(texts),
-        ),
+        "exact": exact_keys(flat, offs),
         "shingles": sets,
         "counts": per_doc,
         "lengths": np.fromiter((len(t) for t in texts), dtype=np.int64, count=len(texts)),
@@ -315,6 +310,33 @@ def _spooled(f: Any, shape: tuple[int, ...]) -> np.ndarray:
         return np.zeros(shape, dtype=np.uint32)
     f.flush()
     return np.memmap(f, dtype=np.uint32, mode="c", shape=shape)
+
+
+def exact_keys(flat: np.ndarray, offs: np.ndarray) -> np.ndarray:
+    """The 64-bit key of each document's shingle sequence ``flat[offs[i]:offs[i + 1]]``:
+    ``fmix64(sum_j fmix64(h_j + (j + 1) Q) + n P)``, wrapping (``overlap.hashing``'s
+    constants).  Equal sequences share a key; two different ones with probability about
+    ``2**-64``.  Compiled (``kernels.exact_keys_into``) or numpy, same keys; linear."""
+    from .hashing import P, Q, fmix64
+    from .jit import load_kernels
+
+    flat = np.ascontiguousarray(flat, dtype=np.uint64)
+    offs = np.ascontiguousarray(offs, dtype=np.int64)
+    n = len(offs) - 1
+    out = np.zeros(n, dtype=np.uint64)
+    kern = load_kernels()
+    if kern is not None:
+        kern.exact_keys_into(flat, offs, out)
+        return out
+    counts = np.diff(offs)
+    pos = np.arange(1, len(flat) + 1, dtype=np.uint64) - np.repeat(offs[:-1], counts).astype(np.uint64)
+    with np.errstate(over="ignore"):
+        terms = fmix64(flat + pos * Q)
+        full = counts > 0
+        if len(terms):
+            out[full] = np.add.reduceat(terms, offs[:-1][full])
+        out[:] = fmix64(out + counts.astype(np.uint64) * P)
+    return out
 
 
 def _distinct_sets(flat: np.ndarray, offs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

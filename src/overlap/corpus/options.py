@@ -52,6 +52,10 @@ class ScanOptions:
     ``workers``: processes (None: ``os.cpu_count()``; 1: no pool).
     ``compare``: the ``CompareOptions`` used to verify pairs (None: defaults, with
     ``shingle_size`` and ``near_duplicate`` taken from these options).
+    ``reworded``: also find reworded reuse (opt-in, it costs more): each sentence's bag of
+    content units becomes a passage window too (``overlap.corpus.reworded``), banded so
+    that bags of Jaccard ``reworded_threshold`` (0.5) collide, and pairs are verified with
+    the paraphrase stage (unless ``compare`` says otherwise).
     ``date_field``: the ``Document.metadata`` field holding each document's ISO 8601
     date; every cluster then names the member published first (None: no dates).
     """
@@ -76,6 +80,8 @@ class ScanOptions:
     workers: int | None = None
     compare: CompareOptions | None = None
     date_field: str | None = None
+    reworded: bool = False
+    reworded_threshold: float = 0.55
 
     def __post_init__(self) -> None:
         ints = {
@@ -94,7 +100,7 @@ class ScanOptions:
             raise ConfigError(f"max_compares must be a positive integer or None: {self.max_compares!r}")
         if isinstance(self.seed, bool) or not isinstance(self.seed, int) or not 0 <= self.seed < 2**64:
             raise ConfigError(f"seed must be an integer in [0, 2**64): {self.seed!r}")
-        for name in ("near_duplicate", "passage_threshold"):
+        for name in ("near_duplicate", "passage_threshold", "reworded_threshold"):
             v = getattr(self, name)
             if isinstance(v, bool) or not isinstance(v, (int, float)) or not 0.0 < v <= 1.0:
                 raise ConfigError(f"{name} must be in (0, 1]: {v!r}")
@@ -108,8 +114,9 @@ class ScanOptions:
             raise ConfigError(f"workers must be a positive integer or None (all cores): {self.workers!r}")
         if self.date_field is not None and (not isinstance(self.date_field, str) or not self.date_field):
             raise ConfigError(f"date_field must be a non-empty field name or None: {self.date_field!r}")
-        if not isinstance(self.same_event, bool):
-            raise ConfigError(f"same_event must be True or False: {self.same_event!r}")
+        for name in ("same_event", "reworded"):
+            if not isinstance(getattr(self, name), bool):
+                raise ConfigError(f"{name} must be True or False: {getattr(self, name)!r}")
         if self.compare is not None:
             from ..pipeline import CompareOptions
 
@@ -123,7 +130,9 @@ class ScanOptions:
 
         if self.compare is not None:
             return self.compare
-        return CompareOptions(shingle_size=self.shingle_size, near_duplicate=self.near_duplicate)
+        return CompareOptions(
+            shingle_size=self.shingle_size, near_duplicate=self.near_duplicate, paraphrase=True if self.reworded else None
+        )
 
     def name_doc_limit(self, n: int) -> int:
         """How many of ``n`` documents may hold a name phrase or date for it to be distinctive."""
@@ -153,6 +162,14 @@ class ScanOptions:
         return optimal_params(self.passage_threshold, self.passage_num_perm)
 
     @property
+    def reworded_rows(self) -> int:
+        """Rows per band of the reworded windows: ``passage_bands``' band count at
+        ``reworded_threshold`` (``overlap.corpus.reworded.rows_for``)."""
+        from .reworded import rows_for
+
+        return rows_for(self.reworded_threshold, self.passage_bands[0])
+
+    @property
     def document_bands(self) -> tuple[int, int]:
         """``(bands, rows)`` of the document LSH at ``near_duplicate``."""
         from ..lsh import optimal_params
@@ -160,7 +177,8 @@ class ScanOptions:
         return optimal_params(self.near_duplicate, self.num_perm)
 
     def to_dict(self) -> dict[str, Any]:
-        out = {f.name: getattr(self, f.name) for f in fields(self) if f.name not in ("workers", "compare", "date_field")}
+        skip = ("workers", "compare", "date_field") + (() if self.reworded else ("reworded", "reworded_threshold"))
+        out = {f.name: getattr(self, f.name) for f in fields(self) if f.name not in skip}
         c = self.compare_options
         out["compare"] = {f.name: getattr(c, f.name) for f in fields(c)}
         if self.date_field is not None:  # only when set: results without dates keep their schema

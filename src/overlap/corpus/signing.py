@@ -30,6 +30,7 @@ from ..signatures import signatures_from_shingles
 from ..vocabulary import terms_from_bigrams
 from .events import dates, hash64, name_phrases
 from .options import ScanOptions
+from .reworded import bag_keys, unit_bags
 from .store import pack
 
 __all__ = ["BATCH_CHARS", "BATCH_DOCS", "SignConfig", "Signed", "sign_and_pack", "sign_batch"]
@@ -46,7 +47,8 @@ class SignConfig:
 
     ``k`` / ``pk``: document / passage shingle sizes; ``win`` / ``stride``: sentences per
     passage window and between window starts; ``pbands`` x ``prows``: the passage LSH;
-    ``events``: whether to extract name phrases and dates.
+    ``events``: whether to extract name phrases and dates; ``bag_rows``: rows per band of
+    the reworded windows (``overlap.corpus.reworded``; 0: none).
     """
 
     num_perm: int
@@ -60,6 +62,7 @@ class SignConfig:
     pbands: int
     prows: int
     events: bool
+    bag_rows: int = 0
 
     @classmethod
     def from_options(cls, o: ScanOptions) -> SignConfig:
@@ -69,6 +72,7 @@ class SignConfig:
             num_perm=o.num_perm, seed=o.seed, k=o.shingle_size, pk=o.passage_shingle_size,
             win=o.passage_sentences, stride=o.passage_stride, min_tokens=o.passage_min_tokens,
             pnum_perm=o.passage_num_perm, pbands=pbands, prows=prows, events=o.same_event,
+            bag_rows=o.reworded_rows if o.reworded else 0,
         )
 
 
@@ -91,6 +95,8 @@ def sign_batch(job: tuple[list[str], SignConfig]) -> Signed:
     doc_sh: list[np.ndarray] = []
     win_sh: list[np.ndarray] = []
     win_doc: list[int] = []
+    bags: list[np.ndarray] = []
+    bag_doc: list[int] = []
     names: list[np.ndarray] = []
     date_list: list[np.ndarray] = []
     k = c.k
@@ -124,6 +130,10 @@ def sign_batch(job: tuple[list[str], SignConfig]) -> Signed:
                 if hi - lo >= c.min_tokens:
                     win_sh.append(psh[lo : hi - pk + 1])
                     win_doc.append(i)
+            if c.bag_rows:
+                got = unit_bags(text, spans)
+                bags.extend(got)
+                bag_doc.extend([i] * len(got))
         if c.events:
             names.append(np.array(sorted({hash64(key) for key in name_phrases(text)}), dtype=np.uint64))
             date_list.append(np.array(sorted(dates(text)), dtype=np.int16))
@@ -136,7 +146,13 @@ def sign_batch(job: tuple[list[str], SignConfig]) -> Signed:
         keys = band_keys(wsig, c.pbands, c.prows)
     else:
         keys = np.zeros((0, c.pbands), dtype=np.uint64)
-    return sigs, keys, np.array(win_doc, dtype=np.int32), names, date_list, sents, vocab
+    wdoc = np.array(win_doc, dtype=np.int32)
+    if bags:  # reworded windows join their document's windows (the rows stay in document order)
+        keys = np.concatenate([keys, bag_keys(bags, c.pbands, c.bag_rows, c.seed)])
+        wdoc = np.concatenate([wdoc, np.array(bag_doc, dtype=np.int32)])
+        order = np.argsort(wdoc, kind="stable")
+        keys, wdoc = keys[order], wdoc[order]
+    return sigs, keys, wdoc, names, date_list, sents, vocab
 
 
 def sign_and_pack(job: tuple[list[bytes], SignConfig]) -> tuple[Signed, list[bytes]]:

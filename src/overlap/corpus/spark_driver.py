@@ -49,6 +49,7 @@ import numpy as np
 from ..deduplication import check_keep_fields
 from ..errors import ConfigError, InputError
 from ..records import Comparison, Document
+from ..sources import check_globs
 from .assembly import VocabularyLinks, assemble, linked_pairs, scan_counts, vocabulary_codes
 from .candidates import STAR_ABOVE
 from .events import rare_dates
@@ -113,6 +114,8 @@ def scan_spark(
     partitions: int | None = None,
     diagnostics: dict[str, Any] | None = None,
     keep_fields: Sequence[str] = (),
+    include: Sequence[str] | None = None,
+    exclude: Sequence[str] = (),
     **overrides: Any,
 ) -> ScanResult:
     """``overlap.scan`` on Spark: the same ``ScanResult`` (``to_dict()`` identical).
@@ -136,18 +139,21 @@ def scan_spark(
     ``keep_fields``: record fields (JSONL, CSV, Parquet, DataFrame columns) kept as each
     document's ``DocInfo.fields``, as ``iter_documents``' ``keep_fields``; with the
     option ``date_field`` (one of them), clusters name the member published first.
+    ``include``/``exclude``: which files of a directory source are read (globs, as
+    ``iter_documents``').
 
     ``result.text(id)`` works for every scanned document, as the local engine's: texts of
     linked documents are on the driver, any other is fetched by a Spark job (the session
     must still be running).  Cost: see the module docstring and the README.
     """
     o = resolve_options(options, overrides)
+    check_globs(include, exclude)
     if fmt not in ("parquet", "jsonl"):
         raise ConfigError(f"fmt must be 'parquet' or 'jsonl': {fmt!r}")
     if spark is None:
         spark = spark_session(master)
     reading = _Reading(id_col, text_col, origin_col, text_field, id_field, encoding, input_format, on_bad,
-                       _with_date(check_keep_fields(keep_fields), o.date_field))
+                       _with_date(check_keep_fields(keep_fields), o.date_field), (include, tuple(exclude)))
     result = _run_stages(source, reading, spark, o, partitions, diagnostics)
     if output is not None:
         write_records(result, output, fmt, spark=spark)
@@ -229,6 +235,7 @@ class _Reading:
     input_format: str | None
     on_bad: Any
     keep_fields: tuple[str, ...]
+    globs: tuple[Sequence[str] | None, Sequence[str]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -273,7 +280,8 @@ def _read(
             raw = read_documents(sc, paths, slots)
         else:
             raw = read_paths(sc, spark, [str(p) for p in paths], text_field=how.text_field, id_field=how.id_field,
-                             encoding=how.encoding, fmt=how.input_format, partitions=slots, keep_fields=how.keep_fields)
+                             encoding=how.encoding, fmt=how.input_format, partitions=slots, keep_fields=how.keep_fields,
+                             globs=how.globs)
     raw = keep(raw)
     bad = raw.zipWithIndex().filter(lambda it: it[0][0] == "bad").map(lambda it: (it[1], it[0][1]))
     bad_list = bad.sortByKey().collect() if how.on_bad is not None else bad.takeOrdered(1)

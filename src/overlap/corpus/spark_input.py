@@ -17,6 +17,7 @@ from __future__ import annotations
 import codecs
 import json
 import os
+from collections.abc import Sequence
 from typing import Any
 
 from ..errors import ConfigError, InputError
@@ -109,8 +110,10 @@ def _txt_file(path: str, encoding: str, cwd: str, root: str | None = None) -> _R
 def read_paths(
     sc: Any, spark: Any, paths: list[str], *, text_field: str, id_field: str | None, encoding: str,
     fmt: str | None, partitions: int, keep_fields: tuple[str, ...] = (),
+    globs: tuple[Sequence[str] | None, Sequence[str]] = (None, ()),
 ) -> Any:
-    """An RDD of rows (``_Row``) in input order (``keep_fields`` as ``iter_documents``'s)."""
+    """An RDD of rows (``_Row``) in input order (``keep_fields`` as ``iter_documents``'s;
+    ``globs``: its ``include`` and ``exclude`` for directories)."""
     keep = keep_fields
     id_field = check_input_options(paths, fmt, text_field, id_field)
     check_encoding(encoding)
@@ -119,9 +122,10 @@ def read_paths(
     for path in paths:
         s, kind = input_kind(path, fmt)
         if kind == "dir":
-            files = sorted(walk_txt(s))
+            files = sorted(walk_txt(s, *globs))
             if not files:
-                raise InputError(f"{s}: no .txt files in this directory (searched recursively)")
+                what = "files matching --include/--exclude" if globs != (None, ()) else ".txt files"
+                raise InputError(f"{s}: no {what} in this directory (searched recursively)")
             n_slices = max(1, min(len(files), max(partitions, len(files) // DOCS_PER_PARTITION)))
             parts.append(sc.parallelize(files, n_slices).map(lambda f, e=encoding, r=s: _txt_file(f, e, cwd, r)))
         elif kind == "txt":

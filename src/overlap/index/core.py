@@ -47,8 +47,9 @@ class Index:
         seed: int | None = None,
         shingle_size: int | None = None,
         threshold: float | None = None,
+        reworded: bool | None = None,
     ) -> None:
-        check_settings(num_perm, seed, shingle_size, threshold)
+        check_settings(num_perm, seed, shingle_size, threshold, reworded)
         self.path = os.fspath(path)
         self._con: sqlite3.Connection | None = None
         self.last_query: dict[str, float] = {}
@@ -64,7 +65,9 @@ class Index:
             raise InputError(f"{self.path}: not an overlap index (not an SQLite database)")
         if read_only and not exists:
             raise InputError(f"{self.path}: no such index")
-        given = {"num_perm": num_perm, "seed": seed, "shingle_size": shingle_size, "threshold": threshold}
+        given = {
+            "num_perm": num_perm, "seed": seed, "shingle_size": shingle_size, "threshold": threshold, "reworded": reworded,
+        }
         self._con, s = open_index(self.path, create=create, read_only=read_only, given=given)
         self._settings: Settings = s
         self.num_perm: int = s.num_perm
@@ -74,6 +77,7 @@ class Index:
         self.bands: int = s.bands
         self.rows: int = s.rows
         self.schema_version: int = s.schema_version
+        self.reworded: bool = s.reworded
 
     @property
     def _connection(self) -> sqlite3.Connection:
@@ -247,7 +251,7 @@ class Index:
                 path=self.path, documents=len(self), schema_version=s.schema_version, num_perm=s.num_perm,
                 seed=s.seed, shingle_size=s.shingle_size, threshold=s.threshold, bands=s.bands, rows=s.rows,
                 passage_num_perm=s.passage_num_perm, passage_bands=s.passage_bands, passage_rows=s.passage_rows,
-                file_bytes=file_bytes(self.path),
+                file_bytes=file_bytes(self.path), reworded=s.reworded,
             )
 
     def remove(self, ids: Iterable[str]) -> RemoveReport:
@@ -288,6 +292,7 @@ def _passage_keys(feats: Features, n: int) -> list[np.ndarray]:
         _arrays.unique(np.concatenate((
             feats.block_keys[order[bounds[d] : bounds[d + 1]]].ravel(),
             feats.anchor_keys[a_order[a_bounds[d] : a_bounds[d + 1]]].ravel(),
+            feats.bag_keys[feats.bag_doc == d].ravel(),
         )))
         for d in range(n)
     ]

@@ -19,7 +19,8 @@ from ..normalization import normalize
 from ..segment import sentences
 from ..shingle import shingles, tokenize
 from ..signatures import signatures_from_shingles
-from .storage import Settings
+from ..corpus.reworded import bag_keys, unit_bags
+from .storage import BAG_BANDS, BAG_ROWS, Settings
 
 __all__ = ["Features", "features"]
 
@@ -34,7 +35,8 @@ _BLOCK_BATCH = 1 << 14  # sentence blocks signed per kernel call
 
 @dataclass(slots=True)
 class Features:
-    """Hashes of a batch of texts: one signature per text, band keys per text and block."""
+    """Hashes of a batch of texts: one signature per text, band keys per text and block,
+    and (reworded indexes) per sentence bag of content units."""
 
     signatures: np.ndarray  # (n, num_perm) uint32
     nonempty: np.ndarray  # (n,) bool: the text has at least one shingle
@@ -43,6 +45,8 @@ class Features:
     block_keys: np.ndarray  # (w, passage_bands) uint64
     anchor_doc: np.ndarray  # (m,) int64: text of each long sentence
     anchor_keys: np.ndarray  # (m, 2) uint64: hashes of its first and last _ANCHOR tokens
+    bag_doc: np.ndarray  # (g,) int64: text of each sentence bag (reworded indexes only)
+    bag_keys: np.ndarray  # (g, BAG_BANDS) uint64
 
 
 def _blocks(counts: list[int], s: Settings, every_sentence: bool) -> Iterator[tuple[int, int]]:
@@ -86,6 +90,8 @@ def features(texts: Sequence[str], settings: Settings, *, every_sentence: bool =
     block_doc: list[int] = []
     anchor_doc: list[int] = []
     anchor_at: list[tuple[int, int]] = []  # token positions of a sentence's first and last anchor
+    bags: list[np.ndarray] = []
+    bag_doc: list[int] = []
     all_an = shingles(hashes, _ANCHOR) if len(hashes) >= _ANCHOR else np.zeros(0, dtype=np.uint64)
     for d in range(n):
         lo, hi = int(tok_lo[d]), int(tok_hi[d])
@@ -102,6 +108,10 @@ def features(texts: Sequence[str], settings: Settings, *, every_sentence: bool =
         spans = sentences(texts[d])
         if not spans:
             continue
+        if settings.reworded:
+            got = unit_bags(texts[d], spans)
+            bags.extend(got)
+            bag_doc.extend([d] * len(got))
         s_lo = np.searchsorted(orig, [s.start for s in spans], "left")
         s_hi = np.searchsorted(orig, [s.end for s in spans], "left")
         counts = (s_hi - s_lo).tolist()
@@ -132,5 +142,6 @@ def features(texts: Sequence[str], settings: Settings, *, every_sentence: bool =
     return Features(
         sig, nonempty, doc_keys, np.asarray(block_doc, dtype=np.int64), bkeys,
         np.asarray(anchor_doc, dtype=np.int64), akeys,
+        np.asarray(bag_doc, dtype=np.int64), bag_keys(bags, BAG_BANDS, BAG_ROWS, settings.seed),
     )
 

@@ -67,8 +67,9 @@ def _candidates(con: sqlite3.Connection, settings: Settings, feats: Features, to
         for key in row:
             for d in _bucket(con, "passages", key):
                 block_hits.setdefault(d, set()).add(w)
+    bag_hits = _bag_hits(con, feats)
     cands = sorted(doc_hits | block_hits.keys())
-    work["lookups"] = len(feats.doc_keys[0]) + feats.block_keys.size + feats.anchor_keys.size
+    work["lookups"] = len(feats.doc_keys[0]) + feats.block_keys.size + feats.anchor_keys.size + feats.bag_keys.size
     work["candidates"] = len(cands)
     # Cheapest filter first: the MinHash estimate from the stored signature and the
     # share of query blocks that hit, before any stored text is decompressed.
@@ -86,8 +87,24 @@ def _candidates(con: sqlite3.Connection, settings: Settings, feats: Features, to
             scored.append((max(e, len(block_hits.get(num, ())) / nblocks), num))
     scored.sort(key=lambda t: (-t[0], t[1]))
     verify = [num for _, num in scored[: max(4 * top, 40)]]
+    # Reworded indexes: the ``top`` documents whose sentence bags most query bags hit
+    # join the verification, after (never instead of) the verbatim candidates.
+    chosen = set(verify)
+    extra = sorted((-len(ws), d) for d, ws in bag_hits.items() if d not in chosen)
+    verify += [d for _, d in extra[:top]]
+    work["candidates"] += sum(1 for d in bag_hits if d not in doc_hits and d not in block_hits)
     work["verified"] = len(verify)
     return verify
+
+
+def _bag_hits(con: sqlite3.Connection, feats: Features) -> dict[int, set[int]]:
+    """Stored documents hit by each query sentence bag (none unless the index is reworded)."""
+    hits: dict[int, set[int]] = {}
+    for w, row in enumerate(feats.bag_keys.view(np.int64).tolist()):
+        for key in row:
+            for d in _bucket(con, "passages", key):
+                hits.setdefault(d, set()).add(w)
+    return hits
 
 
 def _bucket(con: sqlite3.Connection, table: str, key: int) -> list[int]:

@@ -64,7 +64,8 @@ class Match:
 @dataclass(frozen=True, slots=True)
 class IndexStats:
     """Size and settings of an index.  ``file_bytes`` counts the database file and its
-    write-ahead log; ``passage_*`` are the sentence-block LSH settings."""
+    write-ahead log; ``passage_*`` are the sentence-block LSH settings; ``reworded``: whether
+    sentences are also keyed by their content words (``Index(reworded=True)``)."""
 
     path: str
     documents: int
@@ -79,6 +80,7 @@ class IndexStats:
     passage_bands: int
     passage_rows: int
     file_bytes: int
+    reworded: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -95,6 +97,7 @@ class IndexStats:
             "passage_bands": self.passage_bands,
             "passage_rows": self.passage_rows,
             "file_bytes": self.file_bytes,
+            "reworded": self.reworded,
         }
 
 

@@ -38,7 +38,7 @@ SCHEMA_VERSION = 2
 FORMAT = "overlap-index"
 """Value of ``meta.format``: how an overlap index is told from other SQLite files."""
 
-DEFAULTS = {"num_perm": 128, "seed": 1, "shingle_size": 5, "threshold": 0.5}
+DEFAULTS = {"num_perm": 128, "seed": 1, "shingle_size": 5, "threshold": 0.5, "reworded": False}
 """Settings of a new index when the caller gives none."""
 
 # Passage level (fixed in schema version 1, stored in meta so a later version can vary it).
@@ -48,6 +48,11 @@ PASSAGE_MAX_SENTENCES = 12  # cap, so a run of one-word lines does not swallow t
 PASSAGE_NUM_PERM = 32
 PASSAGE_BANDS = 8
 PASSAGE_ROWS = 4
+# Reworded level (``meta.reworded``, opt-in at creation): each sentence's bag of content
+# units (``overlap.corpus.reworded``) keyed by BAG_BANDS bands of BAG_ROWS MinHash rows,
+# about Jaccard 0.5.  A file without the key has no bags (made before, or without it).
+BAG_BANDS = 16
+BAG_ROWS = 4
 
 BUSY_TIMEOUT_MS = 30_000
 MAX_BUCKET = 1000  # band buckets larger than this are boilerplate: skipped by queries
@@ -88,12 +93,14 @@ class Settings:
     passage_num_perm: int
     passage_bands: int
     passage_rows: int
+    reworded: bool = False
+    """Whether every stored text is also keyed by its sentences' bags of content units."""
     has_metadata: bool = True
     """Whether ``docs`` has the ``metadata`` column (files made before it have not, until
     a writable open adds it)."""
 
 
-def check_settings(num_perm: Any, seed: Any, shingle_size: Any, threshold: Any) -> None:
+def check_settings(num_perm: Any, seed: Any, shingle_size: Any, threshold: Any, reworded: Any = None) -> None:
     """Validate the settings a caller passes to ``Index`` (``None``: the stored value)."""
 
     def integer(name: str, v: Any, lo: int, hi: int) -> None:
@@ -107,6 +114,8 @@ def check_settings(num_perm: Any, seed: Any, shingle_size: Any, threshold: Any) 
         isinstance(threshold, bool) or not isinstance(threshold, (int, float)) or not 0.0 < threshold <= 1.0
     ):
         raise ConfigError(f"threshold must be a number in (0, 1]: {threshold!r}")
+    if reworded is not None and not isinstance(reworded, bool):
+        raise ConfigError(f"reworded must be True, False or None: {reworded!r}")
 
 
 def open_index(path: str, *, create: bool, read_only: bool, given: dict[str, Any]) -> tuple[sqlite3.Connection, Settings]:
@@ -196,7 +205,8 @@ def _meta_or_create(con: sqlite3.Connection, path: str, create: bool, given: dic
 
 
 def _create(con: sqlite3.Connection, path: str, given: dict[str, Any]) -> None:
-    settings = {k: (DEFAULTS[k] if v is None else v) for k, v in given.items()}
+    settings: dict[str, Any] = {k: (DEFAULTS[k] if v is None else v) for k, v in given.items()}
+    settings["reworded"] = int(bool(settings.get("reworded")))
     bands, rows = optimal_params(float(settings["threshold"]), int(settings["num_perm"]))
     meta = {
         "format": FORMAT,
@@ -235,6 +245,7 @@ def _apply_meta(con: sqlite3.Connection, path: str, meta: dict[str, str], given:
         "seed": int(meta["seed"]),
         "shingle_size": int(meta["shingle_size"]),
         "threshold": float(meta["threshold"]),
+        "reworded": meta.get("reworded", "0") == "1",
     }
     for name, value in given.items():
         if value is not None and value != stored[name]:
@@ -257,6 +268,7 @@ def _apply_meta(con: sqlite3.Connection, path: str, meta: dict[str, str], given:
         passage_num_perm=int(meta["passage_num_perm"]),
         passage_bands=int(meta["passage_bands"]),
         passage_rows=int(meta["passage_rows"]),
+        reworded=bool(stored["reworded"]),
     )
 
 
