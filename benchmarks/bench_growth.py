@@ -306,7 +306,8 @@ def bench_memory(mb: float = 50.0) -> dict[str, object]:
 
 
 def bench_index_memory(mb: float = 50.0, doublings: int = 3) -> tuple[list[dict[str, str]], dict[str, str]]:
-    """``overlap index add`` then ``index query`` of the same one-line document, per size.
+    """``overlap index add`` then ``index query`` of the same one-line document, and
+    ``overlap compare`` of it against a seed article, per size.
 
     Rows: size, characters, and per command exit, wall and CPU seconds and peak RSS;
     ``fit``: the exponents of query CPU seconds and of query peak RSS over the sizes
@@ -324,8 +325,10 @@ def bench_index_memory(mb: float = 50.0, doublings: int = 3) -> tuple[list[dict[
             base = [sys.executable, "-m", "overlap", "index"]
             add = _measured([*base, "add", str(index), str(doc)])
             query = _measured([*base, "query", "--json", str(index), str(doc)])
+            seed = sorted(SEEDS.glob("*.txt"))[0]
+            comp = _measured([sys.executable, "-m", "overlap", "compare", "--json", str(doc), str(seed)])
         row = {"mb": f"{size:g}", "chars": str(chars)}
-        for name, got in (("add", add), ("query", query)):
+        for name, got in (("add", add), ("query", query), ("compare", comp)):
             row |= {
                 f"{name}_exit": str(got["exit"]),
                 f"{name}_wall_s": f"{got['wall']:.1f}",

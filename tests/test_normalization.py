@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Callable
 
 import pytest
 from hypothesis import given
@@ -60,3 +61,59 @@ def test_to_original_is_monotone_and_in_range(text: str) -> None:
     for i in range(len(view.text)):  # every view character comes from some original text
         s, e = view.to_original(i, i + 1)
         assert s < e
+
+
+def _mostly_plain(seed: str) -> str:
+    """A seed article with a decomposed word and a soft hyphen in it: the cluster path,
+    with long plain runs between (the shape of a huge one-line document)."""
+    mid = len(seed) // 2
+    return "Ho\u0300a " + seed[:mid] + "\u00ad" + seed[mid:]
+
+
+@pytest.mark.parametrize("kind", ["nfc", "nfd", "upper", "mostly_plain"])
+def test_fold_in_slices_equals_fold_whole(seeds: dict[int, str], kind: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A long text is folded a slice at a time, cut before a space or line break; tiny
+    # slices put a cut before nearly every space (tone marks, final y, "quý", sigma).
+    import overlap.normalization as norm
+
+    extra = " quý HÒA thủy Mỹ sỹ ΟΔΟΣ Σ, “khoẻ” — Thụy Sỹ\nkỹ\n"
+    texts = [extra + s + extra for s in seeds.values()]
+    makers: dict[str, Callable[[str], str]] = {
+        "nfc": str, "nfd": lambda t: unicodedata.normalize("NFD", t), "upper": str.upper, "mostly_plain": _mostly_plain,
+    }
+    make = makers[kind]
+    whole = [normalize(make(t)) for t in texts]
+    for size in (1, 7, 100):
+        monkeypatch.setattr(norm, "_FOLD_SLICE", size)
+        for t, w in zip(texts, whole):
+            got = normalize(make(t))
+            assert got.text == w.text
+            assert got.identity == w.identity
+
+
+def test_offset_map_by_pieces_equals_dense_map(seeds: dict[int, str], monkeypatch: pytest.MonkeyPatch) -> None:
+    import numpy as np
+
+    import overlap.normalization as norm
+
+    text = _mostly_plain(seeds[0])
+    view = normalize(text)
+    assert view.offsets is not None and len(view.offsets.vstart) > 1  # held by pieces
+    assert len(view.offsets.dense_s) < 10  # only the decomposed word's characters
+    monkeypatch.setattr(norm, "_PIECE_CHARS", 10**9)
+    dense = normalize(text)
+    assert dense.offsets is not None and len(dense.offsets.vstart) == 1
+    assert view.text == dense.text
+    vs, ve, ds, de = view.starts, view.ends, dense.starts, dense.ends
+    assert vs is not None and ve is not None and ds is not None and de is not None
+    assert np.array_equal(vs, ds) and np.array_equal(ve, de) and vs.dtype == ds.dtype
+    idx = np.arange(0, len(view.text), 3)
+    assert np.array_equal(view.orig_starts(idx), dense.orig_starts(idx))
+    assert np.array_equal(view.orig_ends(idx), dense.orig_ends(idx))
+    n, m = len(view.text), len(text)
+    for i in range(0, n + 1, 7):
+        for j in (i, min(n, i + 1), min(n, i + 40)):
+            assert view.to_original(i, j) == dense.to_original(i, j)
+    for i in range(0, m + 1, 5):
+        for j in (i, min(m, i + 1), min(m, i + 33)):
+            assert view.to_view(i, j) == dense.to_view(i, j)

@@ -16,12 +16,13 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 
 from .codepoints import CodepointTable
 
-__all__ = ["NormText", "fold_char", "normalize"]
+__all__ = ["NormText", "OffsetMap", "fold_char", "normalize"]
 
 # Characters mapped one-to-one.  Quotes and dashes vary between outlets and editors;
 # they never change what a sentence says.
@@ -79,46 +80,162 @@ def _move_tone(m: re.Match[str]) -> str:
 
 
 @dataclass(frozen=True, slots=True)
+class OffsetMap:
+    """Per view character, the original half-open range that produced it, kept by pieces.
+
+    The view is cut into pieces in order.  A *plain* piece maps view position ``v`` to
+    the original ``[o + v - v0, o + v - v0 + 1)`` (one character for one, nothing stored
+    per character); a *cluster* piece reads two explicit arrays.  A text that is nearly
+    all plain (a huge document with one decomposed word) then costs a few numbers, not
+    8 bytes a character; a text with clusters everywhere (NFD) is one cluster piece, the
+    two arrays of before.
+
+    ``vstart``: first view position of each piece (non-empty pieces, increasing);
+    ``ostart``: a plain piece's original start, -1 for a cluster piece; ``dstart``: a
+    cluster piece's first index in ``dense_s``/``dense_e``, -1 for a plain piece;
+    ``first_s``/``first_e``: each piece's first original start and end (for ``count_*``).
+    Original starts and ends are non-decreasing along the view.
+    """
+
+    size: int
+    vstart: np.ndarray
+    ostart: np.ndarray
+    dstart: np.ndarray
+    first_s: np.ndarray
+    first_e: np.ndarray
+    dense_s: np.ndarray
+    dense_e: np.ndarray
+
+    @classmethod
+    def dense(cls, starts: np.ndarray, ends: np.ndarray) -> "OffsetMap":
+        """One cluster piece holding the whole map."""
+        one = np.zeros(1, dtype=np.int64)
+        first = (starts[:1].astype(np.int64), ends[:1].astype(np.int64)) if len(starts) else (one, one)
+        return cls(len(starts), one, one - 1, one, first[0], first[1], starts, ends)
+
+    def _pieces(self, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Piece of each view position, offset in it, and cluster rows (-1 where plain)."""
+        p = np.searchsorted(self.vstart, idx, side="right") - 1
+        off = idx - self.vstart[p]
+        d = self.dstart[p]
+        return p, off, np.where(d < 0, -1, d + off)
+
+    def _at(self, idx: np.ndarray, dense: np.ndarray, plus: int) -> np.ndarray:
+        if len(self.vstart) == 1 and self.dstart[0] == 0:  # one cluster piece: the arrays
+            return np.asarray(dense[idx])
+        out = np.empty(len(idx), dtype=dense.dtype)
+        for lo in range(0, len(idx), _CHUNK):  # a slice at a time: the temporaries are 8 bytes an index each
+            p, off, rows = self._pieces(idx[lo : lo + _CHUNK])
+            val = self.ostart[p] + off + plus
+            cl = rows >= 0
+            if cl.any():
+                val[cl] = dense[rows[cl]]
+            out[lo : lo + len(val)] = val
+        return out
+
+    def starts_at(self, idx: np.ndarray) -> np.ndarray:
+        """Original start of each view position in ``idx`` (``starts[idx]`` of a dense map)."""
+        return self._at(np.asarray(idx), self.dense_s, 0)
+
+    def ends_at(self, idx: np.ndarray) -> np.ndarray:
+        """Original end of each view position in ``idx``."""
+        return self._at(np.asarray(idx), self.dense_e, 1)
+
+    def start(self, i: int) -> int:
+        return int(self.starts_at(np.array([i]))[0])
+
+    def end(self, i: int) -> int:
+        return int(self.ends_at(np.array([i]))[0])
+
+    def _count(self, x: int, first: np.ndarray, dense: np.ndarray, side: Literal["left", "right"], plus: int) -> int:
+        """View positions whose original start (``plus`` 0) or end (1) is below ``x``
+        (``side="left"``) or at most ``x`` (``"right"``): ``searchsorted`` of a dense map."""
+        p = int(np.searchsorted(first, x, side=side)) - 1
+        if p < 0:
+            return 0
+        v0 = int(self.vstart[p])
+        length = (int(self.vstart[p + 1]) if p + 1 < len(self.vstart) else self.size) - v0
+        d = int(self.dstart[p])
+        if d < 0:  # plain: values o + plus, o + plus + 1, ...
+            o = int(self.ostart[p]) + plus
+            within = min(length, max(0, x - o + (side == "right")))
+        else:
+            kind = dense.dtype.type  # the probe in the array's dtype: no converted copy
+            within = int(np.searchsorted(dense[d : d + length], kind(x), side=side))
+        return v0 + within
+
+    def count_ends_upto(self, x: int) -> int:
+        """View positions whose original end is at most ``x``."""
+        return self._count(x, self.first_e, self.dense_e, "right", 1)
+
+    def count_starts_below(self, x: int) -> int:
+        """View positions whose original start is below ``x``."""
+        return self._count(x, self.first_s, self.dense_s, "left", 0)
+
+
+# View positions per slice where a map is read for many positions at once.
+_CHUNK = 1 << 20
+
+
+@dataclass(frozen=True, slots=True)
 class NormText:
     """A normalised view of ``original``.
 
-    ``text`` is what matching sees.  ``starts[i]``/``ends[i]`` give the original
-    half-open range that produced ``text[i]`` (int32 arrays, int64 past 2**31
-    characters); both are ``None`` when the view has the same length as the original
-    and positions map one to one.
+    ``text`` is what matching sees.  ``offsets`` maps each view character back to the
+    original half-open range that produced it; it is ``None`` when the view has the
+    same length as the original and positions map one to one.
     """
 
     original: str
     text: str
-    starts: np.ndarray | None = None
-    ends: np.ndarray | None = None
+    offsets: OffsetMap | None = None
 
     @property
     def identity(self) -> bool:
         """True when view offsets equal original offsets."""
-        return self.starts is None
+        return self.offsets is None
+
+    @property
+    def starts(self) -> np.ndarray | None:
+        """Per view character, its original start (int32, int64 past 2**31 characters),
+        built whole on each call: ``orig_starts`` reads only the positions asked for."""
+        if self.offsets is None:
+            return None
+        return self.offsets.starts_at(np.arange(len(self.text)))
+
+    @property
+    def ends(self) -> np.ndarray | None:
+        """Per view character, its original end (see ``starts``)."""
+        if self.offsets is None:
+            return None
+        return self.offsets.ends_at(np.arange(len(self.text)))
+
+    def orig_starts(self, idx: np.ndarray) -> np.ndarray:
+        """Original start of each view position in ``idx`` (``idx`` itself for an identity view)."""
+        return idx if self.offsets is None else self.offsets.starts_at(idx)
+
+    def orig_ends(self, idx: np.ndarray) -> np.ndarray:
+        """Original end of each view position in ``idx`` (``idx + 1`` for an identity view)."""
+        return np.asarray(idx) + 1 if self.offsets is None else self.offsets.ends_at(idx)
 
     def to_original(self, start: int, end: int) -> tuple[int, int]:
         """Map a half-open view range to the original text's range that produced it."""
-        if self.starts is None or self.ends is None:
+        if self.offsets is None:
             return start, end
         n = len(self.text)
         if start >= n:
             return len(self.original), len(self.original)
         if end <= start:
-            s = int(self.starts[start])
+            s = self.offsets.start(start)
             return s, s
-        return int(self.starts[start]), int(self.ends[end - 1])
+        return self.offsets.start(start), self.offsets.end(end - 1)
 
     def to_view(self, start: int, end: int) -> tuple[int, int]:
         """Map an original half-open range to the smallest view range covering it."""
-        if self.starts is None or self.ends is None:
+        if self.offsets is None:
             return start, end
-        # The probe in the arrays' own dtype: an int64 (or Python int) probe would make
-        # numpy convert the whole int32 array first, a full copy per call.
-        kind = self.starts.dtype.type
-        vs = int(np.searchsorted(self.ends, kind(start), side="right"))
-        ve = int(np.searchsorted(self.starts, kind(end), side="left"))
+        vs = self.offsets.count_ends_upto(start)
+        ve = self.offsets.count_starts_below(end)
         return vs, max(vs, ve)
 
 
@@ -130,7 +247,33 @@ def _final_y(m: re.Match[str]) -> str:
 
 
 def _fold(text: str) -> str:
-    """Equal-length folding of NFC text: case, quotes, dashes, spaces, tone placement, final y."""
+    """Equal-length folding of NFC text: case, quotes, dashes, spaces, tone placement, final y.
+
+    A long text is folded a slice at a time, cut just before a space or line break: each
+    regex substitution holds its matches' pieces and a new copy of what it is given, so
+    a whole 50 MB text needed several copies at once.  No rule looks across such a cut: the
+    tone and final-y patterns need a letter after the match and the letter before it,
+    and lower-casing depends on context only for a final sigma, whose context a space
+    or line break ends.
+    """
+    n = len(text)
+    if n <= _FOLD_SLICE:
+        return _fold_slice(text)
+    out: list[str] = []
+    lo = 0
+    while lo < n:
+        m = _CUT.search(text, lo + _FOLD_SLICE)
+        hi = m.start() if m else n
+        out.append(_fold_slice(text[lo:hi]))
+        lo = hi
+    return "".join(out)
+
+
+_FOLD_SLICE = 1 << 20  # characters folded at a time (at least)
+_CUT = re.compile("[ \n]")
+
+
+def _fold_slice(text: str) -> str:
     # str.translate looks every character up in a dict; a regex over the few characters
     # that change is about 3x faster on Vietnamese text.
     folded = _SPECIAL.sub(lambda m: _MAP[m.group()], text.lower())
@@ -165,13 +308,15 @@ def _slow(text: str) -> NormText:
     Python loop (``_cluster_view``); the runs of plain characters between them are
     lowered whole with a one-to-one map built by numpy.  A 50 MB text with one soft
     hyphen used to walk every character in Python and keep two Python ints per
-    character (about 70 bytes each); the map is now two int64 arrays.
+    character (about 70 bytes each); now a plain run's map is its start (``OffsetMap``).
     """
     n = len(text)
     cps = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     cls = _PLAIN.values(cps)
+    del cps  # 4 bytes a character: gone before the pieces are built
     plain = cls == 1
     comb = cls == 2
+    del cls
     # A plain character heads a cluster of its own unless a combining mark follows it.
     plain[:-1] &= ~comb[1:]
     # Runs of plain characters, and the (few) stretches of clusters between them.
@@ -179,7 +324,7 @@ def _slow(text: str) -> NormText:
     del plain, comb
     bounds = edges.reshape(-1, 2).tolist()
     pieces: list[str] = []
-    parts: list[tuple[int, int, np.ndarray | None, np.ndarray | None]] = []  # (original lo, hi, map) per piece
+    parts: list[_Part] = []  # (original lo, hi, map) per piece
     pos = 0
     for run_start, run_end in [*bounds, [n, n]]:
         if pos < run_start:
@@ -191,23 +336,57 @@ def _slow(text: str) -> NormText:
             parts.append((run_start, run_end, None, None))
         pos = run_end
     view = "".join(pieces)
-    # Filled in place: a concatenation of per-piece arrays would hold the map twice.
+    lengths = [len(p) for p in pieces]
+    del pieces  # a second copy of the view
+    # Folding after NFC keeps the length, so the map built here still holds.
+    return NormText(text, _fold(view), _offset_map(parts, lengths, n))
+
+
+_Part = tuple[int, int, np.ndarray | None, np.ndarray | None]  # original lo, hi, cluster map
+_PIECE_CHARS = 8  # view characters per piece below which one dense map costs less
+
+
+def _offset_map(parts: list[_Part], lengths: list[int], n: int) -> OffsetMap:
+    """The map of ``_slow``'s pieces: plain runs by their start alone, cluster pieces by
+    their arrays; one dense pair of arrays when pieces are so many (decomposed text:
+    about one per accented letter) that the piece table would cost more."""
     # 32-bit offsets while they fit: the map is the largest thing kept for a huge text.
     dtype = np.int32 if n < 2**31 - 1 else np.int64
-    st = np.empty(len(view), dtype=dtype)
-    en = np.empty(len(view), dtype=dtype)
-    at = 0
-    for (lo, hi, map_s, map_e), piece in zip(parts, pieces):
-        m = len(piece)
-        if map_s is not None and map_e is not None:
-            st[at : at + m] = map_s
-            en[at : at + m] = map_e
+    size = sum(lengths)
+    if len(parts) * _PIECE_CHARS > size:  # a piece costs 40 bytes, a dense map 8 a character
+        st = np.empty(size, dtype=dtype)
+        en = np.empty(size, dtype=dtype)
+        at = 0
+        for (lo, hi, map_s, map_e), m in zip(parts, lengths):  # filled in place: no second copy
+            if map_s is not None and map_e is not None:
+                st[at : at + m] = map_s
+                en[at : at + m] = map_e
+            else:
+                st[at : at + m] = np.arange(lo, hi, dtype=dtype)
+                np.add(st[at : at + m], 1, out=en[at : at + m])
+            at += m
+        return OffsetMap.dense(st, en)
+    cols: list[list[int]] = [[], [], [], [], []]  # vstart, ostart, dstart, first_s, first_e
+    held_s: list[np.ndarray] = []
+    held_e: list[np.ndarray] = []
+    at = dn = 0
+    for (lo, _, map_s, map_e), m in zip(parts, lengths):
+        if not m:
+            continue  # invisible characters only: nothing in the view
+        if map_s is None or map_e is None:
+            row = (at, lo, -1, lo, lo + 1)
         else:
-            st[at : at + m] = np.arange(lo, hi, dtype=dtype)
-            np.add(st[at : at + m], 1, out=en[at : at + m])
+            row = (at, -1, dn, int(map_s[0]), int(map_e[0]))
+            held_s.append(map_s)
+            held_e.append(map_e)
+            dn += m
+        for col, v in zip(cols, row):
+            col.append(v)
         at += m
-    # Folding after NFC keeps the length, so the map built above still holds.
-    return NormText(text, _fold(view), st, en)
+    vstart, ostart, dstart, first_s, first_e = (np.array(c, dtype=np.int64) for c in cols)
+    ds = np.concatenate(held_s).astype(dtype) if held_s else np.zeros(0, dtype=dtype)
+    de = np.concatenate(held_e).astype(dtype) if held_e else np.zeros(0, dtype=dtype)
+    return OffsetMap(size, vstart, ostart, dstart, first_s, first_e, ds, de)
 
 
 def _cluster_view(text: str, i: int, end: int) -> tuple[str, np.ndarray, np.ndarray]:

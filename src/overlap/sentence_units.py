@@ -134,8 +134,11 @@ def units(
     bags: list[tuple[str, ...]] = []
     pending: list[str] = []
     start = -1
+    # One string object per distinct unit: a huge text repeats its words, and a new
+    # string per occurrence cost about 60 bytes each (bags of a 25 MB text took GBs).
+    one: dict[str, str] = {}
     for sp in _pieces(text, sentences, max_chars):
-        got = _sentence_words(text[sp.start : sp.end], language)
+        got = [one.setdefault(w, w) for w in _sentence_words(text[sp.start : sp.end], language)]
         if not got and start < 0:
             continue
         if start < 0:

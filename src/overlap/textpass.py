@@ -143,11 +143,15 @@ def _compiled(batch: Sequence[str], k: int, kern: object) -> tuple[np.ndarray, n
             break
         _fill(cps[doc_offsets[at] :])  # every new code point from there on, then resume
         first = at
+    del cps  # 4 bytes a character: not needed from here
     flat = out[: int(counts.sum())]
     if not declined.any():
         return flat, counts
     # Texts the table cannot fold: normalise them in Python and splice their shingles in.
     redo = np.flatnonzero(declined).tolist()
+    if len(redo) == n:  # nothing of the compiled pass is kept: free it before normalising
+        del out
+        flat = np.zeros(0, dtype=np.uint64)
     toks = tokenize_many([normalize(batch[d]).text for d in redo])
     again = dict(zip(redo, shingles_many([t.hashes for t in toks], k)))
     cuts = np.concatenate(([0], np.cumsum(counts))).tolist()

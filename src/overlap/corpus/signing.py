@@ -115,7 +115,7 @@ def sign_batch(job: tuple[list[str], SignConfig]) -> Signed:
         pk = c.pk
         if n >= max(c.min_tokens, pk):
             psh = all_psh[i]
-            starts = toks.starts if view.identity else view.starts[toks.starts]  # type: ignore[index]
+            starts = view.orig_starts(toks.starts)
             spans = sentences(text)
             rows = np.array([(s.start, s.end) for s in spans], dtype=np.int32).reshape(-1, 2)
             sents[i] = rows

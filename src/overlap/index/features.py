@@ -30,6 +30,7 @@ __all__ = ["Features", "features"]
 _ANCHOR = 8
 _ANCHOR_MIN_TOKENS = 12
 _ANCHOR_SALT = np.uint64(0xA5C3_9E37_79B9_7F4A)
+_BLOCK_BATCH = 1 << 14  # sentence blocks signed per kernel call
 
 
 @dataclass(slots=True)
@@ -103,7 +104,7 @@ def features(texts: Sequence[str], settings: Settings, *, every_sentence: bool =
             continue
         view_starts = toks.starts[lo:hi] - char_starts[d]
         view = views[d]
-        orig = view_starts if view.identity else view.starts[view_starts]  # type: ignore[index]
+        orig = view.orig_starts(view_starts)
         spans = sentences(texts[d])
         if not spans:
             continue
@@ -127,7 +128,12 @@ def features(texts: Sequence[str], settings: Settings, *, every_sentence: bool =
     nonempty = np.fromiter((len(s) > 0 for s in doc_sh), dtype=bool, count=n)
     doc_keys = band_keys(sig, settings.bands, settings.rows)
     if block_sh:
-        bsig = signatures_from_shingles(block_sh, num_perm=settings.passage_num_perm, seed=settings.seed)
+        # A batch of blocks at a time: a query has a block at every sentence, so its
+        # blocks' shingles joined are a few times the text's (each block signed alone).
+        bsig = np.concatenate([
+            signatures_from_shingles(block_sh[lo : lo + _BLOCK_BATCH], num_perm=settings.passage_num_perm, seed=settings.seed)
+            for lo in range(0, len(block_sh), _BLOCK_BATCH)
+        ])
         bkeys = band_keys(bsig, settings.passage_bands, settings.passage_rows)
     else:
         bkeys = np.zeros((0, settings.passage_bands), dtype=np.uint64)
