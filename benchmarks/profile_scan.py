@@ -64,7 +64,7 @@ def profile_scan(n: int) -> dict[str, Any]:
     for name in ("_sign", "doc_candidates", "_window_candidates", "_estimate_filter", "_verify", "_same_event",
                  "vocabulary_codes", "assemble"):
         _wrap(local, name, stages, True)
-    for name in ("_passage_groups", "_pair_records", "cluster", "_stories", "clusters", "name_variants"):
+    for name in ("_passage_groups", "_pair_records", "cluster_arrays", "_stories", "clusters", "name_variants"):
         _wrap(assembly, name, steps, False)
     texts = scaled_corpus(n)
     after_texts = _peak_mb()

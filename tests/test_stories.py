@@ -11,7 +11,10 @@ import numpy as np
 import pytest
 
 from overlap.reuse import MIN_SIMILARITY, SharedSpan, passage_groups, similarity
-from overlap.stories import MERGE_THRESHOLD, Evidence, cluster, link_weight, story_components, vocabulary_weights
+from overlap.jit import load_kernels
+from overlap.stories import (
+    MERGE_THRESHOLD, Evidence, cluster, cluster_arrays, link_weight, story_components, vocabulary_weights,
+)
 from overlap.vocabulary import MAX_DF, terms, vocabulary_link_arrays, vocabulary_links
 
 
@@ -105,6 +108,102 @@ def test_dropping_links_between_story_components_never_changes_the_stories() -> 
     assert dropped > 100
 
 
+def _naive_average_linkage(n: int, links: dict[tuple[int, int], float], threshold: float) -> list[list[int]]:
+    """The definition, by brute force: merge the two groups of largest mean weight over all
+    their member pairs (ties: smallest first members) while that mean reaches ``threshold``."""
+    groups = sorted({m for ab in links for m in ab})
+    members = {g: [g] for g in groups}
+    while True:
+        best = None
+        for g, h in combinations(sorted(members), 2):
+            total = sum(links.get((min(x, y), max(x, y)), 0.0) for x in members[g] for y in members[h])
+            mean = total / (len(members[g]) * len(members[h]))
+            if mean >= threshold and (best is None or (-mean, g, h) < best):
+                best = (-mean, g, h)
+        if best is None:
+            break
+        _, g, h = best
+        members[g] = sorted(members[g] + members.pop(h))
+    out = [m for m in members.values() if len(m) >= 2]
+    return sorted(out, key=lambda m: (-len(m), m[0]))
+
+
+def _random_links(rng: random.Random, n: int, dyadic: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    density = rng.choice([0.05, 0.2, 0.5, 0.9])
+    a, b, w = [], [], []
+    for i, j in combinations(range(n), 2):
+        if rng.random() < density:
+            first, second = (i, j) if rng.random() < 0.5 else (j, i)
+            a.append(first)
+            b.append(second)
+            # Dyadic weights sum exactly in any order, so the brute-force means are the
+            # engines' to the last bit; otherwise weights like the scan's, ties included.
+            w.append(rng.randint(0, 16) / 16 if dyadic else rng.choice(
+                [1.0, 0.9, 0.85, 0.8, 0.0, round(rng.uniform(0.05, 1.0), 6), rng.uniform(0.05, 1.0)]))
+    return np.array(a, dtype=np.int64), np.array(b, dtype=np.int64), np.array(w)
+
+
+@pytest.mark.parametrize("compiled", [False, True])
+def test_cluster_arrays_is_average_linkage_by_its_definition(compiled: bool) -> None:
+    if compiled and load_kernels() is None:
+        pytest.skip("numba kernels unavailable (OVERLAP_JIT=0 or numba missing)")
+    for seed in range(150):
+        rng = random.Random(seed)
+        n = rng.randint(2, 14)
+        a, b, w = _random_links(rng, n, dyadic=True)
+        best: dict[tuple[int, int], float] = {}
+        for x, y, z in zip(a.tolist(), b.tolist(), w.tolist()):
+            key = (min(x, y), max(x, y))
+            best[key] = max(best.get(key, 0.0), z)
+        want = _naive_average_linkage(n, {k: v for k, v in best.items() if v > 0}, MERGE_THRESHOLD)
+        assert cluster_arrays(n, a, b, w, compiled=compiled) == want, seed
+
+
+def test_compiled_and_python_average_linkage_give_the_same_stories() -> None:
+    # The kernel must repeat the Python loop's float operations and heap order exactly:
+    # same groups on random graphs with repeated pairs, ties and weights a hair apart.
+    if load_kernels() is None:
+        pytest.skip("numba kernels unavailable (OVERLAP_JIT=0 or numba missing)")
+    merged = 0
+    for seed in range(300):
+        rng = random.Random(seed)
+        n = rng.randint(2, 70)
+        a, b, w = _random_links(rng, n, dyadic=False)
+        extra = rng.randint(0, len(a))  # the same pairs again, other weights: the largest counts
+        a, b = np.concatenate((a, b[:extra])), np.concatenate((b, a[:extra]))
+        w = np.concatenate((w, np.array([rng.uniform(0.0, 1.0) for _ in range(extra)])))
+        python = cluster_arrays(n, a, b, w, compiled=False)
+        assert cluster_arrays(n, a, b, w, compiled=True) == python, seed
+        assert cluster(n, [Evidence(int(x), int(y), float(z), "x") for x, y, z in zip(a, b, w) if x != y]) == python
+        merged += sum(len(g) for g in python)
+    assert merged > 1_000
+    with pytest.raises(ValueError, match="link must join"):
+        cluster_arrays(3, np.array([0]), np.array([3]), np.array([1.0]))
+    with pytest.raises(ValueError, match="weight in"):
+        cluster_arrays(3, np.array([0]), np.array([1]), np.array([1.5]))
+
+
+def test_compiled_average_linkage_on_a_large_graph_of_dense_stories() -> None:
+    # Thousands of merges: the kernel's link table fills with deleted entries and is
+    # rebuilt, and neighbour lists move in their pool; the groups must not change.
+    if load_kernels() is None:
+        pytest.skip("numba kernels unavailable (OVERLAP_JIT=0 or numba missing)")
+    rng = np.random.default_rng(11)
+    n, k = 6_000, 60_000
+    story = np.sort(rng.integers(0, 400, n))  # dense groups, joined by weaker links between them
+    first = np.searchsorted(story, story)
+    size = np.searchsorted(story, story, side="right") - first
+    a = rng.integers(0, n, k)
+    inside = first[a] + (rng.random(k) * size[a]).astype(np.int64)
+    b = np.where(rng.random(k) < 0.7, inside, rng.integers(0, n, k))
+    w = np.round(rng.uniform(0.3, 1.0, k), 6)
+    keep = a != b
+    a, b, w = a[keep], b[keep], w[keep]
+    python = cluster_arrays(n, a, b, w, compiled=False)
+    assert sum(len(g) for g in python) > 2_000
+    assert cluster_arrays(n, a, b, w, compiled=True) == python
+
+
 def test_story_components_follow_the_strong_links_only() -> None:
     a, b = np.array([0, 2, 3, 5]), np.array([1, 3, 4, 6])
     comp = story_components(7, a, b, np.array([0.9, 0.79, 0.3, 0.8]))
@@ -180,7 +279,7 @@ def test_vocabulary_links_match_their_definition_on_republished_copies(seeds: di
     # they are the links of the plain definition.
     texts = _republished(seeds, 30, random.Random(7))
     docs = [terms(t) for t in texts]
-    got = vocabulary_links(docs, max_df=max_df)
+    got = vocabulary_links(docs, max_df=max_df, compiled=False)
     assert len(got) > 10
     expected = _links_by_definition([set(d.tolist()) for d in docs], max_df or max(5, min(len(docs) // 200, MAX_DF)), 2, 0.05)
     assert [(i, j) for i, j, _ in got] == sorted(expected)
@@ -189,8 +288,42 @@ def test_vocabulary_links_match_their_definition_on_republished_copies(seeds: di
         assert vocabulary_links(docs, max_df=max_df, slice_pairs=slice_pairs) == got
     i, j, cos = vocabulary_link_arrays(docs, max_df=max_df)
     assert list(zip(i.tolist(), j.tolist(), cos.tolist())) == got
+    if load_kernels() is not None:  # the compiled pair counts: the same cosines, bit for bit
+        assert vocabulary_links(docs, max_df=max_df, compiled=True) == got
     with pytest.raises(ValueError, match="slice_pairs"):
         vocabulary_links(docs, slice_pairs=0)
+
+
+def test_compiled_vocabulary_links_sum_like_numpy_at_every_length() -> None:
+    # Pairs sharing 1 to 400 rare bigrams of mixed df: the kernel's dot products must be
+    # numpy's pairwise sums (eight running sums, then halves beyond 128), bit for bit.
+    if load_kernels() is None:
+        pytest.skip("numba kernels unavailable (OVERLAP_JIT=0 or numba missing)")
+    rng = np.random.default_rng(3)
+    docs = []
+    for k in range(60):
+        shared = rng.choice(50_000, size=int(rng.integers(1, 400)), replace=False)
+        own = 100_000 + k * 1_000 + np.arange(int(rng.integers(0, 50)))
+        docs.append(np.unique(np.concatenate((shared, own)).astype(np.uint32)))
+    for max_df in (5, 30, 60):
+        numpy_links = vocabulary_link_arrays(docs, max_df=max_df, compiled=False, min_cosine=0.0, min_shared=1)
+        compiled = vocabulary_link_arrays(docs, max_df=max_df, compiled=True, min_cosine=0.0, min_shared=1)
+        assert len(numpy_links[0]) > 500
+        for x, y in zip(numpy_links, compiled):
+            assert x.dtype == y.dtype and x.tolist() == y.tolist()
+
+
+def test_vocabulary_postings_read_back_in_blocks_give_the_same_links(
+    seeds: dict[int, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import overlap.vocabulary as vocabulary
+
+    docs = [terms(t) for t in _republished(seeds, 30, random.Random(2))]
+    whole = vocabulary_links(docs, max_df=12, compiled=False)
+    assert len(whole) > 10
+    for block in (1, 7, 1_000):  # run starts that fall on and across block edges
+        monkeypatch.setattr(vocabulary, "_BLOCK", block)
+        assert vocabulary_links(docs, max_df=12, compiled=False) == whole
 
 
 def test_a_bigram_in_more_than_max_df_documents_is_never_rare() -> None:

@@ -8,6 +8,8 @@
     The weight and reason of one pair from what the scan found about it.
 ``cluster(n, links, *, threshold=MERGE_THRESHOLD) -> list[list[int]]``
     Groups of 2+ documents, each ascending, largest first.
+``cluster_arrays(n, a, b, weight, *, threshold=MERGE_THRESHOLD, compiled=None) -> list[list[int]]``
+    The same for links held as arrays (millions of them), compiled when numba is usable.
 ``story_components(n, a, b, weight, *, threshold=MERGE_THRESHOLD) -> np.ndarray``
     Each document's component in the graph of links of at least ``threshold``: no
     story spans two, and links between two never change ``cluster``'s groups, so a
@@ -38,7 +40,10 @@ The weights and threshold were chosen on VietnameseMDS and checked on Baomoi
 
 Cost: O(E log E) for E links (a heap of candidate merges; each merge folds the smaller
 group's neighbour sums into the larger's, O(E log n) updates in all).  Deterministic:
-ties break on the smallest member indices, never on input order of the links.
+ties break on the smallest member indices, never on input order of the links.  From
+``COMPILED_MIN_LINKS`` links on the loop runs compiled (``overlap.kernels_stories``: one
+hash table of links instead of a dict per group), with the same float operations in the
+same order, so the groups are the same either way.
 
 >>> links = [Evidence(0, 1, 1.0, "near_duplicate"), Evidence(1, 2, 1.0, "near_duplicate"),
 ...          Evidence(0, 2, 1.0, "near_duplicate"), Evidence(2, 3, 0.8, "short_passage"),
@@ -56,10 +61,12 @@ from dataclasses import dataclass
 import numpy as np
 
 __all__ = [
+    "COMPILED_MIN_LINKS",
     "Evidence",
     "LONG_PASSAGE_CHARS",
     "MERGE_THRESHOLD",
     "cluster",
+    "cluster_arrays",
     "story_components",
     "link_weight",
     "vocabulary_weights",
@@ -84,6 +91,9 @@ _SAME_EVENT_EXTRA = 0.05  # per distinctive name beyond the minimum, up to 0.9
 _VOCABULARY_MAX = 0.9
 _COVERAGE_SLOPE = 1.0
 _VOCABULARY_SCALE = 5.0
+COMPILED_MIN_LINKS = 20_000
+"""``cluster_arrays`` runs its compiled kernel from this many links on (loading numba
+costs a fraction of a second that a small scan would notice)."""
 _WEIGHT_SLACK = 1e-6  # ``story_components`` counts links this far below the threshold as strong
 
 
@@ -154,25 +164,88 @@ def cluster(n: int, links: Iterable[Evidence], *, threshold: float = MERGE_THRES
     their sizes is at least ``threshold``; the best such pair merges first (ties: the
     pair whose smallest members are smallest).  Several links on one pair keep the
     largest weight.  Each group is ascending; groups are ordered by size, then first member.
+    ``cluster_arrays`` does the same for links held as arrays.
+    """
+    links = list(links)
+    for e in links:
+        if e.a == e.b or not 0 <= e.a < n or not 0 <= e.b < n:
+            raise ValueError(f"link must join two documents in [0, {n}): {e!r}")
+    return cluster_arrays(
+        n,
+        np.fromiter((e.a for e in links), dtype=np.int64, count=len(links)),
+        np.fromiter((e.b for e in links), dtype=np.int64, count=len(links)),
+        np.fromiter((e.weight for e in links), dtype=np.float64, count=len(links)),
+        threshold=threshold,
+    )
+
+
+def cluster_arrays(
+    n: int, a: np.ndarray, b: np.ndarray, weight: np.ndarray, *, threshold: float = MERGE_THRESHOLD,
+    compiled: bool | None = None,
+) -> list[list[int]]:
+    """``cluster`` of the links ``(a[k], b[k], weight[k])``, for millions of them.
+
+    ``compiled``: run the numba kernel (``overlap.kernels_stories``) when it is loadable
+    (True), the Python loop (False), or the kernel from ``COMPILED_MIN_LINKS`` links on
+    when ``overlap.jit`` allows it (None).  Both give the same groups, with the same float
+    operations in the same order.  O(E log E) for E links; the kernel keeps a typed dict
+    entry per link per end, the Python loop a dict entry (a few times the memory).
     """
     if not 0.0 < threshold <= 1.0:
         raise ValueError(f"threshold must be in (0, 1]: {threshold!r}")
-    best: dict[tuple[int, int], float] = {}
-    for e in links:
-        a, b = (e.a, e.b) if e.a < e.b else (e.b, e.a)
-        if a == b or not 0 <= a < n or not 0 <= b < n:
-            raise ValueError(f"link must join two documents in [0, {n}): {e!r}")
-        if e.weight > best.get((a, b), 0.0):
-            best[(a, b)] = e.weight
+    lo, hi, w = _distinct_links(n, a, b, weight)
+    kernels = None
+    if compiled or (compiled is None and len(lo) >= COMPILED_MIN_LINKS):
+        from .jit import load_kernels
+
+        kernels = load_kernels()
+    if kernels is None:
+        return _average_linkage(lo.tolist(), hi.tolist(), w.tolist(), threshold)
+    label = np.empty(n, dtype=np.int64)
+    kernels.average_linkage_into(lo, hi, w, float(threshold), label)
+    docs = np.flatnonzero(label >= 0)
+    docs = docs[np.argsort(label[docs], kind="stable")]  # by group, members ascending
+    cut = np.flatnonzero(np.diff(label[docs])) + 1
+    groups = [g.tolist() for g in np.split(docs, cut) if len(g) >= 2]
+    groups.sort(key=lambda m: (-len(m), m[0]))
+    return groups
+
+
+def _distinct_links(n: int, a: np.ndarray, b: np.ndarray, weight: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(lo, hi, weight)`` of each linked pair ``lo < hi`` once, ascending, with its largest
+    weight; pairs of weight 0 are dropped (they link nothing).  O(E log E)."""
+    a = np.asarray(a, dtype=np.int64)
+    b = np.asarray(b, dtype=np.int64)
+    w = np.asarray(weight, dtype=np.float64)
+    if not a.shape == b.shape == w.shape:
+        raise ValueError(f"a, b and weight must have one length: {len(a)}, {len(b)}, {len(w)}")
+    lo, hi = np.minimum(a, b), np.maximum(a, b)
+    bad = np.flatnonzero((lo == hi) | (lo < 0) | (hi >= n) | ~((w >= 0.0) & (w <= 1.0)))
+    if len(bad):
+        k = int(bad[0])
+        raise ValueError(f"link must join two documents in [0, {n}) with a weight in [0, 1]: "
+                         f"({int(a[k])}, {int(b[k])}, {float(w[k])!r})")
+    keep = w > 0.0
+    code = lo[keep] * n + hi[keep]
+    w = w[keep]
+    order = np.lexsort((w, code))  # by pair, then weight: each pair's last is its largest
+    code, w = code[order], w[order]
+    last = np.flatnonzero(np.append(code[1:] != code[:-1], True)) if len(code) else np.zeros(0, dtype=np.int64)
+    lo, hi = np.divmod(code[last], n)
+    return lo, hi, w[last]
+
+
+def _average_linkage(lo: list[int], hi: list[int], weight: list[float], threshold: float) -> list[list[int]]:
+    """``cluster_arrays``'s Python loop over distinct links ``lo[k] < hi[k]`` of weight > 0."""
     # Each group is named by its smallest member; nbr[g] maps neighbour group -> weight sum.
     nbr: dict[int, dict[int, float]] = {}
     members: dict[int, list[int]] = {}
-    for (a, b), w in best.items():
+    for a, b, w in zip(lo, hi, weight):
         nbr.setdefault(a, {})[b] = w
         nbr.setdefault(b, {})[a] = w
     for g in nbr:
         members[g] = [g]
-    heap = [(-w, a, b) for (a, b), w in best.items() if w >= threshold]
+    heap = [(-w, a, b) for a, b, w in zip(lo, hi, weight) if w >= threshold]
     heapq.heapify(heap)
     while heap:
         neg, a, b = heapq.heappop(heap)

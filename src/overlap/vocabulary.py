@@ -34,17 +34,20 @@ each, so at most ``T (MAX_DF - 1) / 2`` in all: linear in T), all in numpy; no p
 documents is visited unless it shares a rare bigram.
 Those (pair, bigram) keys grow with the square of a text's copies, so they are made and
 reduced a slice of first documents at a time: memory is linear in T plus one slice
-(``SLICE_PAIRS`` keys) plus the links kept.
+(``SLICE_PAIRS`` keys) plus the links kept.  From ``COMPILED_MIN_POSTINGS`` rare postings
+on, a compiled kernel (``overlap.kernels_stories``) counts each first document's partners
+instead, with no key per (pair, bigram) and the same cosines to the last bit.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from typing import Any
 
 import numpy as np
 
 __all__ = [
-    "MAX_DF", "MIN_DOCS", "SAMPLE", "SLICE_PAIRS", "terms", "terms_from_bigrams", "terms_from_hashes",
+    "COMPILED_MIN_POSTINGS", "MAX_DF", "MIN_DOCS", "SAMPLE", "SLICE_PAIRS", "terms", "terms_from_bigrams", "terms_from_hashes",
     "vocabulary_link_arrays", "vocabulary_links",
 ]
 
@@ -56,6 +59,10 @@ MAX_DF = 100
 """A bigram held by more documents than this is never rare, however large the corpus."""
 SLICE_PAIRS = 1 << 22
 """(pair, bigram) keys made at once by ``vocabulary_links``: about 40 bytes each at peak."""
+_BLOCK = 1 << 22  # postings read back from the sorted keys at a time
+COMPILED_MIN_POSTINGS = 200_000
+"""Rare postings from which ``vocabulary_link_arrays`` counts pairs in its compiled kernel
+(loading numba costs a fraction of a second that a small corpus would notice)."""
 
 
 def terms_from_hashes(token_hashes: np.ndarray) -> np.ndarray:
@@ -96,6 +103,7 @@ def vocabulary_links(
     min_cosine: float = 0.05,
     min_docs: int = MIN_DOCS,
     slice_pairs: int = SLICE_PAIRS,
+    compiled: bool | None = None,
 ) -> list[tuple[int, int, float]]:
     """Document pairs sharing rare bigrams, with their cosine over rare-bigram TF-IDF vectors.
 
@@ -107,7 +115,8 @@ def vocabulary_links(
     ``vocabulary_link_arrays`` gives the same as arrays.
     """
     i, j, cos = vocabulary_link_arrays(
-        docs, max_df=max_df, min_shared=min_shared, min_cosine=min_cosine, min_docs=min_docs, slice_pairs=slice_pairs
+        docs, max_df=max_df, min_shared=min_shared, min_cosine=min_cosine, min_docs=min_docs, slice_pairs=slice_pairs,
+        compiled=compiled,
     )
     return [(int(a), int(b), float(c)) for a, b, c in zip(i, j, cos)]
 
@@ -120,13 +129,18 @@ def vocabulary_link_arrays(
     min_cosine: float = 0.05,
     min_docs: int = MIN_DOCS,
     slice_pairs: int = SLICE_PAIRS,
+    compiled: bool | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``vocabulary_links`` as three arrays ``(i, j, cosine)`` (int64, int64, float64),
     without a Python object per link (a scan may keep millions of them).
 
     The (pair, bigram) keys are made and reduced in slices of first documents holding
     about ``slice_pairs`` keys each, so memory is bounded by the slice and the postings,
-    not by the square of the copies; the slicing never changes the result.
+    not by the square of the copies; the slicing never changes the result.  ``compiled``:
+    count each first document's partners in a numba kernel (``overlap.kernels_stories``)
+    instead, with no key per (pair, bigram) and the same float operations (True, when
+    loadable), the numpy slices (False), or the kernel from ``COMPILED_MIN_POSTINGS`` rare
+    postings on when ``overlap.jit`` allows it (None).
     """
     n = len(docs)
     if n < min_docs:
@@ -146,6 +160,12 @@ def vocabulary_link_arrays(
     base = max_df + 1
     wsq = np.zeros(base)
     wsq[2:] = np.log(n / np.arange(2, base)) ** 2
+    kernels = _kernels(len(doc), compiled)
+    if kernels is not None:
+        starts, plist = _postings_by_document(doc, size, partners, n, base)
+        i, j, cos = kernels.vocabulary_links_of(
+            starts, plist, doc, size, partners, norms, wsq, int(min_shared), float(min_cosine))
+        return i, j, cos
     found: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
     for rows in _slices(doc, partners, n, slice_pairs):
         if len(rows):
@@ -158,6 +178,29 @@ def vocabulary_link_arrays(
     return i, j, cos
 
 
+def _kernels(postings: int, compiled: bool | None) -> Any:
+    """``overlap.kernels`` when the compiled links are wanted (``compiled``; None: from
+    ``COMPILED_MIN_POSTINGS`` rare postings on) and loadable, else None."""
+    if compiled is False or (compiled is None and postings < COMPILED_MIN_POSTINGS):
+        return None
+    from .jit import load_kernels
+
+    return load_kernels()
+
+
+def _postings_by_document(
+    doc: np.ndarray, size: np.ndarray, partners: np.ndarray, n: int, base: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """The postings that have partners, by document, each document's ascending by df
+    (``plist``), and where each document's start (``starts``, ``n + 1``)."""
+    has = np.flatnonzero(partners > 0)
+    key = doc[has].astype(np.int64) * base + size[has]
+    plist = has[np.argsort(key, kind="stable")]
+    del key, has
+    starts = np.searchsorted(doc[plist], np.arange(n + 1), side="left").astype(np.int64)
+    return starts, plist.astype(np.int64)
+
+
 def _rare_postings(
     docs: Sequence[np.ndarray], n: int, max_df: int
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None:
@@ -167,26 +210,51 @@ def _rare_postings(
     lens = np.fromiter((len(d) for d in docs), dtype=np.int64, count=n)
     if not lens.sum():
         return None
-    # One sort of (term << 32 | document) keys: by term, then document.
-    keys = np.concatenate([np.asarray(d, dtype=np.uint64) for d in docs]) << np.uint64(32)
-    keys |= np.repeat(np.arange(n, dtype=np.uint64), lens)
-    keys.sort()
-    allt = keys >> np.uint64(32)
-    first = np.flatnonzero(np.concatenate(([True], allt[1:] != allt[:-1])))
-    del allt
-    doc = (keys & np.uint64(0xFFFFFFFF)).astype(np.int64)
-    del keys
+    first, doc = _sorted_postings(docs, int(lens.sum()))
     counts = np.diff(np.append(first, len(doc)))
     weight = np.log(n / counts)
-    df_each = np.repeat(counts, counts)
+    df_each = np.repeat(counts.astype(np.int32), counts)
     rare = (df_each >= 2) & (df_each <= max_df)
-    norms = np.bincount(doc[rare], weights=np.repeat(weight, counts)[rare] ** 2, minlength=n)
     if not rare.any():
         return None
+    norms = np.bincount(doc[rare], weights=np.repeat(weight, counts)[rare] ** 2, minlength=n)
+    del weight
     # A posting's place in its bigram's run; the later postings of the run are its partners.
-    place = np.arange(len(doc)) - np.repeat(first, counts)
-    partners = (df_each - 1 - place)[rare]
-    return doc[rare], df_each[rare], partners, norms
+    partners = np.arange(len(doc), dtype=np.int64)
+    partners -= np.repeat(first, counts)
+    del first, counts
+    np.subtract(df_each - 1, partners, out=partners)
+    return doc[rare], df_each[rare], partners[rare].astype(np.int32), norms
+
+
+def _sorted_postings(docs: Sequence[np.ndarray], total: int) -> tuple[np.ndarray, np.ndarray]:
+    """Every (term, document) posting sorted by term, then document: where each term's run
+    starts, and each posting's document (``int32``: half the memory; ``n < 2**31``).
+
+    One sort of ``term << 32 | document`` keys, filled document by document and read back
+    a block at a time, so that no other array as long as the postings is made at once."""
+    keys = np.empty(total, dtype=np.uint64)
+    at = 0
+    for d, t in enumerate(docs):
+        part = keys[at : at + len(t)]
+        part[:] = t
+        part <<= np.uint64(32)
+        part |= np.uint64(d)
+        at += len(t)
+    keys.sort()
+    new_term = np.empty(total, dtype=bool)
+    doc = np.empty(total, dtype=np.int32)
+    for s in range(0, total, _BLOCK):
+        e = min(total, s + _BLOCK)
+        term = keys[max(0, s - 1) : e] >> np.uint64(32)
+        if s == 0:
+            new_term[0] = True
+            new_term[1:e] = term[1:] != term[:-1]
+        else:
+            new_term[s:e] = term[1:] != term[:-1]
+        doc[s:e] = keys[s:e] & np.uint64(0xFFFFFFFF)
+    del keys
+    return np.flatnonzero(new_term), doc
 
 
 def _slices(doc: np.ndarray, partners: np.ndarray, n: int, slice_pairs: int) -> Iterator[np.ndarray]:
@@ -210,13 +278,13 @@ def _slice_links(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Links whose first document's postings are ``rows``: one int64 key per (pair, bigram),
     ``(i * n + j) * base + df``; one sort groups them by pair, the df gives each weight."""
-    reps = partners[rows]
+    reps = partners[rows].astype(np.int64)
     total = int(reps.sum())
     src = np.repeat(rows, reps)
     # The partners of posting r are r + 1 .. r + partners[r].
     dst = np.arange(1, total + 1, dtype=np.int64) - np.repeat(np.cumsum(reps) - reps, reps)
     dst += src
-    key = (doc[src] * n + doc[dst]) * base + size[src]
+    key = (doc[src].astype(np.int64) * n + doc[dst]) * base + size[src]
     del src, dst
     key.sort()
     code, size_of = np.divmod(key, base)

@@ -21,8 +21,8 @@ so one weak link never chains two stories.  Reused passages come from
 
 Cost: small next to verification: linear in the linked pairs and their passages, plus
 the vocabulary links' sort and one regex search of each document involved in a name
-variant.  Vocabulary links stay numpy arrays until those that can change a story are
-chosen (``stories.story_components``); only those become Python objects.
+variant.  The story evidence stays numpy arrays (``stories.cluster_arrays`` clusters
+them); only the links inside a story become ``Link`` records.
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ from .._arrays import isin_sorted, unique
 from ..cluster import UnionFind
 from ..records import Comparison, Span
 from ..reuse import PassageGroup, SharedSpan, passage_groups
-from ..stories import MERGE_THRESHOLD, Evidence, cluster, link_weight, story_components, vocabulary_weights
+from ..stories import MERGE_THRESHOLD, cluster_arrays, link_weight, story_components, vocabulary_weights
 from ..vocabulary import vocabulary_link_arrays
 from .events import name_phrases
 from .options import ScanOptions
@@ -98,14 +98,15 @@ def assemble(
     n = len(infos)
     ids = [d.id for d in infos]
     groups, boiler_codes = _passage_groups(found, n, store)
-    pair_by_code, evidence, vcos = _pair_records(o, infos, found, events, boiler_codes, vlinks)
+    pair_by_code, links = _pair_records(o, infos, found, events, boiler_codes, vlinks)
     pairs = tuple(pair_by_code.values())
     if cluster_fn is None:
         dup_clusters = clusters("near_duplicate", n, ids, pair_by_code, lambda p: p.near_duplicate)
     else:
         dup_clusters = cluster_fn(pair_by_code, boiler_codes)[0]
     dup_clusters = tuple(_with_headline(c, store) for c in dup_clusters)
-    story_clusters = _stories(cluster(n, evidence), evidence, vcos, pair_by_code, n, ids, store)
+    groups_of_stories = cluster_arrays(n, links.a, links.b, links.weight, threshold=MERGE_THRESHOLD)
+    story_clusters = _stories(groups_of_stories, links, vlinks, pair_by_code, n, ids, store)
     timings.append(("cluster", time.perf_counter() - t0))
 
     # ---- 7-8: name variants and the most reused passages
@@ -222,24 +223,41 @@ def _passage_groups(
     return groups, {shared[k].pair for k in boiler_spans} - real
 
 
+_REASONS = ("near_duplicate", "long_passage", "short_passage", "same_event", "shared_vocabulary")
+
+
+@dataclass(frozen=True, slots=True)
+class _StoryLinks:
+    """The weighted story evidence as arrays (a large scan has millions of links): documents
+    ``a < b``, ``weight`` and ``reason`` (an index into ``_REASONS``); the linked pairs
+    first, ascending by code, then the pairs linked only by rare vocabulary, likewise."""
+
+    a: np.ndarray  # int64
+    b: np.ndarray  # int64
+    weight: np.ndarray  # float64
+    reason: np.ndarray  # int8
+
+
 def _pair_records(
     o: ScanOptions, infos: list[DocInfo], found: list[tuple[int, Comparison]], events: dict[int, SameEvent],
     boiler_codes: set[int], vlinks: VocabularyLinks | None,
-) -> tuple[dict[int, PairResult], list[Evidence], dict[int, float]]:
-    """Each linked pair's ``PairResult``; the weighted story evidence (linked pairs, then
-    pairs linked only by rare vocabulary); and the vocabulary cosine of every pair in it.
+) -> tuple[dict[int, PairResult], _StoryLinks]:
+    """Each linked pair's ``PairResult``, and the weighted story evidence: linked pairs,
+    then pairs linked only by rare vocabulary.
 
     A vocabulary-only link is kept only inside one of ``stories.story_components`` (the
     components of the links that reach the merge threshold): the others cannot change a
-    story, and a large scan has millions of them, so they are dropped before any Python
-    object is made for one.  Linear in the linked pairs, plus numpy over the vocabulary links."""
+    story, and a large scan has millions of them, so they are dropped in numpy; the kept
+    ones stay arrays too.  Linear in the linked pairs, plus numpy over the vocabulary links."""
     n = len(infos)
     ids = [d.id for d in infos]
     pair_by_code: dict[int, PairResult] = {}
-    evidence: list[Evidence] = []
+    ea: list[int] = []
+    eb: list[int] = []
+    ew: list[float] = []
+    er: list[int] = []
     fcodes = np.fromiter((c for c, _ in found), dtype=np.int64, count=len(found))
     fcos = vlinks.lookup(fcodes).tolist() if vlinks is not None else [0.0] * len(found)
-    vcos: dict[int, float] = {}
     for (c, r), vc in zip(found, fcos):
         i, j = divmod(c, n)
         boiler = c in boiler_codes
@@ -254,32 +272,34 @@ def _pair_records(
             ids[i], ids[j], r.similarity, r.near_duplicate, r.passages, r.conflicts, ev,
             boilerplate=boiler, duplicate=r.duplicate, evidence=why, confidence=w,
         )
-        if vc:
-            vcos[c] = vc
         if w > 0:
-            evidence.append(Evidence(i, j, w, why))
+            ea.append(i)
+            eb.append(j)
+            ew.append(w)
+            er.append(_REASONS.index(why))
+    linked = _StoryLinks(np.array(ea, dtype=np.int64), np.array(eb, dtype=np.int64), np.array(ew, dtype=np.float64),
+                         np.array(er, dtype=np.int8))
     if vlinks is None or not len(vlinks.codes):
-        return pair_by_code, evidence, vcos
+        return pair_by_code, linked
     only = ~isin_sorted(vlinks.codes, fcodes) if len(fcodes) else np.ones(len(vlinks.codes), dtype=bool)
     codes, cos = vlinks.codes[only], vlinks.cosine[only]
     a, b = np.divmod(codes, n)
-    ea = np.fromiter((e.a for e in evidence), dtype=np.int64, count=len(evidence))
-    eb = np.fromiter((e.b for e in evidence), dtype=np.int64, count=len(evidence))
-    ew = np.fromiter((e.weight for e in evidence), dtype=np.float64, count=len(evidence))
+    del codes
     comp = story_components(
-        n, np.concatenate((ea, a)), np.concatenate((eb, b)), np.concatenate((ew, vocabulary_weights(cos))),
-        threshold=MERGE_THRESHOLD,
+        n, np.concatenate((linked.a, a)), np.concatenate((linked.b, b)),
+        np.concatenate((linked.weight, vocabulary_weights(cos))), threshold=MERGE_THRESHOLD,
     )
     keep = comp[a] == comp[b]
-    codes, cos = codes[keep], cos[keep]
+    a, b, cos = a[keep], b[keep], cos[keep]
     # link_weight(vocabulary=x) for each, without its call: the same float operations
     # in numpy, then Python's exact round (numpy rounds by scaling).
     unrounded = 1.0 - (1.0 - vocabulary_weights(cos, rounded=False))
-    why = link_weight(vocabulary=1.0)[1]
-    for c, x, w in zip(codes.tolist(), cos.tolist(), unrounded.tolist()):
-        vcos[c] = x
-        evidence.append(Evidence(c // n, c % n, round(w, 6), why))
-    return pair_by_code, evidence, vcos
+    vw = np.array([round(x, 6) for x in unrounded.tolist()], dtype=np.float64)
+    reason = np.full(len(a), _REASONS.index("shared_vocabulary"), dtype=np.int8)
+    return pair_by_code, _StoryLinks(
+        np.concatenate((linked.a, a)), np.concatenate((linked.b, b)), np.concatenate((linked.weight, vw)),
+        np.concatenate((linked.reason, reason)),
+    )
 
 
 def _reused(groups: list[PassageGroup], ids: list[str], store: TextStore) -> tuple[ReusedPassage, ...]:
@@ -316,27 +336,39 @@ def _with_headline(c: Cluster, store: TextStore) -> Cluster:
 
 
 def _stories(
-    groups: list[list[int]], evidence: list[Evidence], vlinks: Mapping[int, float], pair_by_code: dict[int, PairResult],
+    groups: list[list[int]], links: _StoryLinks, vlinks: VocabularyLinks | None, pair_by_code: dict[int, PairResult],
     n: int, ids: list[str], store: TextStore,
 ) -> tuple[Cluster, ...]:
-    """Story ``Cluster`` records of ``groups`` (``overlap.stories.cluster``): members in input
-    order, every evidence link inside, strongest first; ranked by size, then strength."""
-    where = {m: g for g, members in enumerate(groups) for m in members}
-    links: list[list[Link]] = [[] for _ in groups]
+    """Story ``Cluster`` records of ``groups`` (``overlap.stories.cluster_arrays``): members in
+    input order, every evidence link inside, strongest first; ranked by size, then strength.
+    The links inside a group are picked in numpy; only those become ``Link`` records."""
+    where = np.full(n, -1, dtype=np.int64)
+    for g, members in enumerate(groups):
+        where[members] = g
+    ga = where[links.a]
+    inside = np.flatnonzero((ga >= 0) & (ga == where[links.b]))
+    g_in, w_in = ga[inside], links.weight[inside]
     weight = [0.0] * len(groups)
-    for e in evidence:
-        g = where.get(e.a)
-        if g is None or where.get(e.b) != g:
-            continue
-        c = e.a * n + e.b
-        links[g].append(Link(ids[e.a], ids[e.b], e.reason, pair_by_code.get(c), e.weight, vlinks.get(c, 0.0)))
-        weight[g] += e.weight
+    for g, w in zip(g_in.tolist(), w_in.tolist()):
+        weight[g] += w  # in evidence order, as the strengths have always been summed
+    # Each story's links strongest first, then by their documents' input order (an id's
+    # position is its index): one numpy sort, where a Python sort per story took seconds.
+    order = np.lexsort((links.b[inside], links.a[inside], -w_in, g_in))
+    inside = inside[order]
+    a, b = links.a[inside], links.b[inside]
+    codes = a * n + b
+    cos = vlinks.lookup(codes) if vlinks is not None else np.zeros(len(inside))
+    # One ``map`` per field and one for the records: no Python loop body per link.
+    evidence = list(map(
+        Link, map(ids.__getitem__, a.tolist()), map(ids.__getitem__, b.tolist()),
+        map(_REASONS.__getitem__, links.reason[inside].tolist()), map(pair_by_code.get, codes.tolist()),
+        w_in[order].tolist(), cos.tolist(),
+    ))
+    cut = np.searchsorted(g_in[order], np.arange(len(groups) + 1)).tolist()
     out: list[tuple[int, float, int, list[Link], list[int]]] = []
-    order = {d: i for i, d in enumerate(ids)}
-    for members, ev, w in zip(groups, links, weight):
-        ev.sort(key=lambda x: (-x.confidence, order[x.a], order[x.b]))
+    for g, (members, w) in enumerate(zip(groups, weight)):
         k = len(members)
-        out.append((-k, -w / (k * (k - 1) / 2), members[0], ev, members))
+        out.append((-k, -w / (k * (k - 1) / 2), members[0], evidence[cut[g] : cut[g + 1]], members))
     out.sort(key=lambda t: t[:3])
     return tuple(
         Cluster("story", tuple(ids[m] for m in members), tuple(ev), headline(store.at(members[0])), -strength)
