@@ -98,7 +98,7 @@ def _cuts(ha: np.ndarray, hb: np.ndarray) -> list[tuple[int, int]]:
 
     A cut is made where a run of ``_ANCHOR`` tokens occurs once in a and once in b, at
     ``a[i:]`` and ``b[j:]``, near the diagonal of the previous cut; where none lies
-    within ``LONG_PASSAGE`` tokens of the target, on that diagonal.  Cost: two sorts of the
+    within ``LONG_PASSAGE`` tokens of the target, at the same share of what is left of b.  Cost: two sorts of the
     sequences' 8-token shingles, then a few probes per cut.
     """
     k = _ANCHOR
@@ -126,9 +126,10 @@ def _cuts(ha: np.ndarray, hb: np.ndarray) -> list[tuple[int, int]]:
                 break
         if not found:
             # No anchor within ``LONG_PASSAGE`` tokens of the target (every 8-token run
-            # edited, or none found once): cut on the last cut's diagonal, so no piece
-            # grows past about ``LONG_PASSAGE`` tokens and the cost stays linear.
-            j = lj + (target - li)
+            # edited, or none found once): cut where the rest of b is as far along as the
+            # target is along the rest of a, so no piece grows past about
+            # ``LONG_PASSAGE`` tokens and the cost stays linear.
+            j = lj + (target - li) * (len(hb) - lj) // max(1, len(ha) - li)
             if lj + k <= j <= len(hb) - _PIECE // 2:
                 out.append((target, j))
                 li, lj = target, j
