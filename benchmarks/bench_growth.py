@@ -34,7 +34,14 @@ Inputs (built from ``../shared/data/baomoi`` words, or the seeds when it is abse
 * ``near_duplicate``: running text and a copy with one word in 50 changed (``compare``);
 * ``one_line_compare`` / ``one_line_index``: a one-line document against a seed
   article (``compare``), and added to a fresh index then queried with a copy
-  (``Index.add`` + ``Index.query``).
+  (``Index.add`` + ``Index.query``);
+* ``dotted_dates``: an article holding one run of dot-separated dates (``1.2.2013.3.4.2013...``)
+  and a copy with its first date changed, scanned together (``scan``, one worker: the
+  scan's date features, the comparison and its conflicts);
+* ``capitalised_runs``: two long runs of capitalised name-like words, one word in eleven
+  respelled on the second side (few enough that the pair is linked at every size),
+  scanned together (``scan``, one worker: name phrases, name variants and their
+  occurrences, the reused passage).
 
 ``python -m benchmarks.bench_growth [--quick] [--memory-mb N] [--index-mb N] [--case NAME ...]``
 writes ``benchmarks/results/growth.csv``, ``growth_memory.csv``, ``growth_index.csv`` and
@@ -196,6 +203,28 @@ def _one_line_index(n: int) -> Workload:
     return run
 
 
+def _scan_pair(a: str, b: str) -> Workload:
+    from overlap.corpus import scan
+    from overlap.records import Document
+
+    docs = [Document("a", a), Document("b", b)]
+    return lambda: scan(docs, workers=1)
+
+
+def _dotted_dates(n: int) -> Workload:
+    run = ".".join(f"{1 + i % 28}.{1 + i % 12}.2013" for i in range(n))
+    a = "Ngày 23.10.2013 hội nghị họp. Lịch các phiên " + run + " là hạn chót. " + _seed()
+    return _scan_pair(a, a.replace("23.10.2013", "24.10.2013", 1))
+
+
+def _capitalised_runs(n: int) -> Workload:
+    rng = random.Random(n)
+    heads = ["Nguyễn", "Minh", "Hoàng", "Trần", "Quang", "Thanh", "Bình", "Hải"]
+    run = [rng.choice(heads) + "".join(rng.choice("aeiounmt") for _ in range(3)) for _ in range(n)]
+    other = [w + "h" if i % 11 == 0 else w for i, w in enumerate(run)]
+    return _scan_pair(" ".join(run), " ".join(other))
+
+
 # name -> (what is timed, unit, first size, workload builder)
 CASES: dict[str, tuple[str, str, int, Callable[[int], Workload]]] = {
     "dots": ("segment.sentences", "marks", 2_500, _dots),
@@ -206,6 +235,8 @@ CASES: dict[str, tuple[str, str, int, Callable[[int], Workload]]] = {
     "near_duplicate": ("compare", "words", 25_000, _near_duplicate),
     "one_line_compare": ("compare vs a seed article", "chars", 750_000, _one_line_compare),
     "one_line_index": ("Index.add + Index.query", "chars", 750_000, _one_line_index),
+    "dotted_dates": ("scan of the article and a copy", "dates", 2_000, _dotted_dates),
+    "capitalised_runs": ("scan of the two runs", "words", 25_000, _capitalised_runs),
 }
 
 

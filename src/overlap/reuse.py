@@ -27,8 +27,9 @@ unrelated documents: a group in ``BOILERPLATE_DOCS`` or more documents where few
 group, passages of the pair in the group)`` says whether they do; None: no group is
 boilerplate).
 
-Cost: one similarity per (candidate span, group tried), each linear in the span's
-length over 64 (bit-parallel); the length bound rejects most mismatches without it.
+Cost: one similarity per (candidate span, group tried), each O(n * m / 64) (bit-parallel)
+up to ``LONG_PASSAGE`` characters a side and linear beyond (``_similar``); the length
+bound rejects most mismatches without it.
 """
 
 from __future__ import annotations
@@ -36,8 +37,11 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
 from .cluster import UnionFind
 from .fuzz import indel_similarity
+from .token_diff import LONG_PASSAGE, token_similarity
 
 __all__ = [
     "BOILERPLATE_DOCS",
@@ -106,7 +110,20 @@ def similarity(a: str, b: str) -> float:
     >>> similarity("Giá vàng hôm nay", "giá vàng hôm nay")
     1.0
     """
-    return indel_similarity(_key(a), _key(b))
+    return _similar(_key(a), _key(b))
+
+
+def _similar(x: str, y: str) -> float:
+    """Indel similarity of ``x`` and ``y``: exact up to ``LONG_PASSAGE`` characters a side;
+    beyond, ``token_diff.token_similarity`` over their code points (cut into pieces at
+    shared runs: a lower bound, linear in the length, where the exact one is quadratic)."""
+    if max(len(x), len(y)) <= LONG_PASSAGE:
+        return indel_similarity(x, y)
+
+    def points(t: str) -> np.ndarray:
+        return np.frombuffer(t.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.uint64)
+
+    return token_similarity(points(x), points(y))
 
 
 def passage_groups(
@@ -225,7 +242,7 @@ def _split_component(
             if lr + lu and 2 * min(lr, lu) < min_similarity * (lr + lu):
                 unplaced.append(ku)
                 continue
-            sim = indel_similarity(kr, ku)
+            sim = _similar(kr, ku)
             if sim >= min_similarity:
                 members += [(u, sim) for u in same[ku]]
             else:

@@ -97,8 +97,9 @@ def _cuts(ha: np.ndarray, hb: np.ndarray) -> list[tuple[int, int]]:
     """Cut points ``(i, j)`` about every ``_PIECE`` tokens of a, increasing on both sides.
 
     A cut is made where a run of ``_ANCHOR`` tokens occurs once in a and once in b, at
-    ``a[i:]`` and ``b[j:]``, near the diagonal of the previous cut.  Cost: two sorts of
-    the sequences' 8-token shingles, then a few probes per cut.
+    ``a[i:]`` and ``b[j:]``, near the diagonal of the previous cut; where none lies
+    within ``LONG_PASSAGE`` tokens of the target, at the same share of what is left of b.  Cost: two sorts of the
+    sequences' 8-token shingles, then a few probes per cut.
     """
     k = _ANCHOR
     if len(ha) < 2 * _PIECE or len(hb) < k:
@@ -113,12 +114,25 @@ def _cuts(ha: np.ndarray, hb: np.ndarray) -> list[tuple[int, int]]:
     target = _PIECE
     while target < len(ha) - _PIECE // 2:
         x = bisect_left(at_a, target)
+        found = False
         for y in range(x, min(x + 64, len(at_a))):
             i, j = at_a[y], at_b[y]
+            if i >= target + LONG_PASSAGE:
+                break
             if j >= lj + k and abs((j - i) - (lj - li)) <= _PIECE and np.array_equal(ha[i : i + k], hb[j : j + k]):
                 out.append((i, j))
                 li, lj = i, j
+                found = True
                 break
+        if not found:
+            # No anchor within ``LONG_PASSAGE`` tokens of the target (every 8-token run
+            # edited, or none found once): cut where the rest of b is as far along as the
+            # target is along the rest of a, so no piece grows past about
+            # ``LONG_PASSAGE`` tokens and the cost stays linear.
+            j = lj + (target - li) * (len(hb) - lj) // max(1, len(ha) - li)
+            if lj + k <= j <= len(hb) - _PIECE // 2:
+                out.append((target, j))
+                li, lj = target, j
         target = max(target, li) + _PIECE
     return out
 
