@@ -12,6 +12,7 @@ seconds, this process's CPU seconds, and the peak RSS so far.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import resource
 import sys
@@ -22,6 +23,18 @@ from typing import Any
 
 def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _rss_mb() -> float:
+    """Resident set size now (not the peak), from /proc where it exists."""
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
 
 
 def _cpu() -> tuple[float, float]:
@@ -48,7 +61,7 @@ def _wrap(module: Any, name: str, out: list[Any], total: bool) -> None:
         result = fn(*args, **kwargs)
         c1 = _cpu()
         cpu = (c1[0] + c1[1] - c0[0] - c0[1]) if total else c1[0] - c0[0]
-        out.append([name, round(time.perf_counter() - t0, 1), round(cpu, 1), round(_peak_mb())])
+        out.append([name, round(time.perf_counter() - t0, 1), round(cpu, 1), round(_peak_mb()), round(_rss_mb())])
         return result
 
     setattr(module, name, timed)
@@ -68,17 +81,19 @@ def profile_scan(n: int) -> dict[str, Any]:
         _wrap(assembly, name, steps, False)
     texts = scaled_corpus(n)
     after_texts = _peak_mb()
+    before = _cpu()  # making the corpus is not the scan's
     t0 = time.perf_counter()
     result = overlap.scan((overlap.Document(str(i), t) for i, t in enumerate(texts)), progress=None)
     seconds = time.perf_counter() - t0
-    main, workers = _cpu()
+    main, workers = (a - b for a, b in zip(_cpu(), before))
     return {
         "docs": n, "seconds": round(seconds, 1), "cpu_main": round(main, 1), "cpu_workers": round(workers, 1),
         "peak_rss_mb": round(_peak_mb()), "rss_after_texts_mb": round(after_texts),
         "timings": ", ".join(f"{k} {v:.1f}" for k, v in result.stats.timings),
-        "stages [name, s, cpu s, peak MB]": stages, "assembly steps [name, s, cpu s, peak MB]": steps,
+        "stages [name, s, cpu s, peak MB, RSS MB]": stages, "assembly steps [name, s, cpu s, peak MB, RSS MB]": steps,
         "stories": len(result.story_clusters), "largest_story": max((len(c.members) for c in result.story_clusters), default=0),
         "near_duplicate_clusters": len(result.near_duplicate_clusters), "linked_pairs": result.stats.linked_pairs,
+        "stories_sha256": hashlib.sha256(json.dumps([list(c.members) for c in result.story_clusters]).encode()).hexdigest(),
     }
 
 

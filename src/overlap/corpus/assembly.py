@@ -224,6 +224,8 @@ def _passage_groups(
 
 
 _REASONS = ("near_duplicate", "long_passage", "short_passage", "same_event", "shared_vocabulary")
+_LINK_BLOCK = 65_536
+"""Story links turned into ``Link`` records per block (bounds the temporary lists)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -358,12 +360,17 @@ def _stories(
     a, b = links.a[inside], links.b[inside]
     codes = a * n + b
     cos = vlinks.lookup(codes) if vlinks is not None else np.zeros(len(inside))
-    # One ``map`` per field and one for the records: no Python loop body per link.
-    evidence = list(map(
-        Link, map(ids.__getitem__, a.tolist()), map(ids.__getitem__, b.tolist()),
-        map(_REASONS.__getitem__, links.reason[inside].tolist()), map(pair_by_code.get, codes.tolist()),
-        w_in[order].tolist(), cos.tolist(),
-    ))
+    reason, w_sorted = links.reason[inside], w_in[order]
+    # One ``map`` per field and one for the records: no Python loop body per link; a
+    # block of links at a time, so the fields' temporary Python lists stay small.
+    evidence: list[Link] = []
+    for s in range(0, len(inside), _LINK_BLOCK):
+        e = s + _LINK_BLOCK
+        evidence.extend(map(
+            Link, map(ids.__getitem__, a[s:e].tolist()), map(ids.__getitem__, b[s:e].tolist()),
+            map(_REASONS.__getitem__, reason[s:e].tolist()), map(pair_by_code.get, codes[s:e].tolist()),
+            w_sorted[s:e].tolist(), cos[s:e].tolist(),
+        ))
     cut = np.searchsorted(g_in[order], np.arange(len(groups) + 1)).tolist()
     out: list[tuple[int, float, int, list[Link], list[int]]] = []
     for g, (members, w) in enumerate(zip(groups, weight)):

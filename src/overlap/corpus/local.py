@@ -31,6 +31,7 @@ from typing import Any
 import numpy as np
 
 from .._arrays import isin_sorted, unique
+from ..allocator import fix_mmap_threshold
 from ..cluster import UnionFind
 from ..errors import ConfigError, InputError
 from ..records import Comparison, Document, Similarity
@@ -198,6 +199,7 @@ def scan(
     o = resolve_options(options, overrides)
     report = progress or (lambda stage, done, total: None)
     timings: list[tuple[str, float]] = []
+    fix_mmap_threshold()  # freed stage arrays go back to the system (overlap.allocator)
     store = ZstdTextStore()
     infos: list[DocInfo] = []
     pool = _Pool(o.workers or os.cpu_count() or 1)
@@ -246,7 +248,14 @@ def scan(
         passage_windows=len(f.wdoc), doc_candidates=len(cand.doc_codes), passage_candidates=len(cand.passage_codes),
         event_candidates=ev.shared_names, compared=len(comparisons),
     )
-    return assemble(o, infos, store, found, events, counts, timings, t0, vlinks=vocabulary_codes(f.vocab, n))
+    # Drop what assembly does not read before its peak: the unlinked comparisons, the
+    # event similarities, and each document's features once the links are made.
+    comparisons.clear()
+    sims.clear()
+    vlinks = vocabulary_codes(f.vocab, n)
+    f.vocab.clear()
+    f.dates.clear()
+    return assemble(o, infos, store, found, events, counts, timings, t0, vlinks=vlinks)
 
 
 def _sign(
