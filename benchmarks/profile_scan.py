@@ -83,6 +83,9 @@ def profile_scan(n: int) -> dict[str, Any]:
     after_texts = _peak_mb()
     before = _cpu()  # making the corpus is not the scan's
     t0 = time.perf_counter()
+    from overlap.allocator import fix_mmap_threshold
+
+    fix_mmap_threshold()  # as `overlap scan` does
     result = overlap.scan((overlap.Document(str(i), t) for i, t in enumerate(texts)), progress=None)
     seconds = time.perf_counter() - t0
     main, workers = (a - b for a, b in zip(_cpu(), before))

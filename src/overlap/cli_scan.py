@@ -69,7 +69,10 @@ class _Progress:
 
 
 def _cmd_scan(args: argparse.Namespace) -> int:
+    from .allocator import fix_mmap_threshold
     from .corpus import ScanOptions, scan
+
+    fix_mmap_threshold()  # this process is ours: freed stage arrays go back to the system
 
     if args.paths.count("-") > 1:
         raise UsageError("overlap scan: - (stdin) can be given only once")

@@ -31,7 +31,6 @@ from typing import Any
 import numpy as np
 
 from .._arrays import isin_sorted, unique
-from ..allocator import fix_mmap_threshold
 from ..cluster import UnionFind
 from ..errors import ConfigError, InputError
 from ..records import Comparison, Document, Similarity
@@ -199,7 +198,6 @@ def scan(
     o = resolve_options(options, overrides)
     report = progress or (lambda stage, done, total: None)
     timings: list[tuple[str, float]] = []
-    fix_mmap_threshold()  # freed stage arrays go back to the system (overlap.allocator)
     store = ZstdTextStore()
     infos: list[DocInfo] = []
     pool = _Pool(o.workers or os.cpu_count() or 1)
