@@ -31,9 +31,11 @@ from benchmarks.quality import RESULTS_DIR, data_dir, missing_reason
 from benchmarks.quality.pan import read_text
 from benchmarks.quality.pan13_train import load
 
-__all__ = ["IndexReworded", "ScanReworded", "main", "run", "run_index"]
+__all__ = ["NOTES", "IndexReworded", "ScanReworded", "main", "run", "run_index"]
 
 SUBS = ("03-random-obfuscation", "04-translation-obfuscation")
+NOTES = "## Notes"
+"""The results file's hand-written section, from this heading on: ``--write`` keeps it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,7 +164,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                 "in the index, when querying the suspicious document returns its source with a passage "
                 "(the sources and the articles indexed, the suspicious documents queried). "
                 "Times: wall clock, one run, shared machine.\n\n")
-        atomic_write_text(RESULTS_DIR / "quality_scan_reworded.md", head + text)
+        out = RESULTS_DIR / "quality_scan_reworded.md"
+        old = out.read_text(encoding="utf-8") if out.exists() else ""
+        notes = old[old.index(NOTES):] if NOTES in old else ""
+        atomic_write_text(out, head + text + ("\n" + notes if notes else ""))
     return 0
 
 

@@ -19,8 +19,9 @@ smallest first), so every merge happens in the same sequence.
 
 Why compiled: a 100k-document scan clusters millions of links, and the Python loop
 keeps one dict entry per link per end (about 100 bytes each) and spends most of its time
-in dict updates.  Here each group's neighbours are one typed dict (a link per end, about
-a third of the memory), and the heap is three flat arrays.  Cost: O(E log E) for E links,
+in dict updates.  Here every link (one per end) sits in one open-addressing hash table
+of int64 keys and float64 values, each group's neighbour names in a shared int64 pool,
+and the heap in three flat arrays.  Cost: O(E log E) for E links,
 as the Python loop.
 """
 
@@ -28,13 +29,10 @@ from __future__ import annotations
 
 import numba
 import numpy as np
-from numba import types
-from numba.typed import Dict, List
 
 __all__ = ["average_linkage_into", "vocabulary_links_of"]
 
 _OPTS = {"cache": True, "nogil": True, "error_model": "numpy", "boundscheck": False}
-_ROW = types.DictType(types.int64, types.float64)
 _STALE = 1e-12  # a heap entry whose mean differs more than this from the pair's is stale
 
 
@@ -144,6 +142,42 @@ def _rehashed(keys, vals, live):  # pragma: no cover - compiled
     return k2, v2
 
 
+@numba.njit(
+    "Tuple((int64[::1], float64[::1], int64, int64))(int64[::1], float64[::1], int64, int64, int64, float64)", **_OPTS
+)
+def _put(keys, vals, filled, live, key, w):  # pragma: no cover - compiled
+    """Insert the absent ``key`` with value ``w``, rehashing first when the table is 80%
+    filled (deleted entries count); returns ``(keys, vals, filled, live)``."""
+    if filled * 5 >= keys.shape[0] * 4:
+        keys, vals = _rehashed(keys, vals, live)
+        filled = live
+    j = _free(keys, key)
+    if keys[j] == _EMPTY:
+        filled += 1
+    keys[j], vals[j] = key, w
+    return keys, vals, filled, live + 1
+
+
+@numba.njit(
+    "Tuple((int64[::1], int64))(int64[::1], int64[::1], int64[::1], int64[::1], int64, int64, int64)", **_OPTS
+)
+def _append(pool, start, length, room, used, r, g):  # pragma: no cover - compiled
+    """Append ``g`` to row ``r``'s neighbour list; a full list moves to the pool's end
+    with twice the room (the pool grows as needed).  Returns ``(pool, used)``."""
+    if length[r] == room[r]:
+        if used + 2 * room[r] + 1 > pool.shape[0]:
+            grown = np.empty(2 * (used + 2 * room[r] + 1), np.int64)
+            grown[:used] = pool[:used]
+            pool = grown
+        pool[used : used + length[r]] = pool[start[r] : start[r] + length[r]]
+        start[r] = used
+        room[r] = 2 * room[r] + 1
+        used += room[r]
+    pool[start[r] + length[r]] = g
+    length[r] += 1
+    return pool, used
+
+
 @numba.njit("void(int64[::1], int64[::1], float64[::1], float64, int64[::1])", **_OPTS)
 def average_linkage_into(lo, hi, weight, threshold, label):  # pragma: no cover - compiled
     """Average-linkage groups of the links ``(lo[k], hi[k], weight[k])`` into ``label``.
@@ -224,26 +258,9 @@ def average_linkage_into(lo, hi, weight, threshold, label):  # pragma: no cover 
             if j >= 0:
                 vals[j] = vals[j] + w
                 continue
-            if filled * 5 >= keys.shape[0] * 4:
-                keys, vals = _rehashed(keys, vals, live)
-                filled = live
-            j = _free(keys, big * n + g)
-            if keys[j] == _EMPTY:
-                filled += 1
-            keys[j], vals[j] = big * n + g, w
-            live += 1
+            keys, vals, filled, live = _put(keys, vals, filled, live, big * n + g, w)
             deg[big] += 1
-            if length[big] == room[big]:
-                if used + 2 * room[big] + 1 > pool.shape[0]:
-                    grown = np.empty(2 * (used + 2 * room[big] + 1), np.int64)
-                    grown[:used] = pool[:used]
-                    pool = grown
-                pool[used : used + length[big]] = pool[start[big] : start[big] + length[big]]
-                start[big] = used
-                room[big] = 2 * room[big] + 1
-                used += room[big]
-            pool[start[big] + length[big]] = g
-            length[big] += 1
+            pool, used = _append(pool, start, length, room, used, big, g)
         size[a] += size[b]
         size[b] = 0
         parent[b] = a
@@ -268,26 +285,9 @@ def average_linkage_into(lo, hi, weight, threshold, label):  # pragma: no cover 
             if j >= 0:
                 vals[j] = w
             else:
-                if filled * 5 >= keys.shape[0] * 4:
-                    keys, vals = _rehashed(keys, vals, live)
-                    filled = live
-                j = _free(keys, rg * n + a)
-                if keys[j] == _EMPTY:
-                    filled += 1
-                keys[j], vals[j] = rg * n + a, w
-                live += 1
+                keys, vals, filled, live = _put(keys, vals, filled, live, rg * n + a, w)
                 deg[rg] += 1
-                if length[rg] == room[rg]:
-                    if used + 2 * room[rg] + 1 > pool.shape[0]:
-                        grown = np.empty(2 * (used + 2 * room[rg] + 1), np.int64)
-                        grown[:used] = pool[:used]
-                        pool = grown
-                    pool[used : used + length[rg]] = pool[start[rg] : start[rg] + length[rg]]
-                    start[rg] = used
-                    room[rg] = 2 * room[rg] + 1
-                    used += room[rg]
-                pool[start[rg] + length[rg]] = a
-                length[rg] += 1
+                pool, used = _append(pool, start, length, room, used, rg, a)
             m = w / (size[a] * size[g])
             if m >= threshold:
                 if top == hw.shape[0]:

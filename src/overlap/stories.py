@@ -188,7 +188,7 @@ def cluster_arrays(
     ``compiled``: run the numba kernel (``overlap.kernels_stories``) when it is loadable
     (True), the Python loop (False), or the kernel from ``COMPILED_MIN_LINKS`` links on
     when ``overlap.jit`` allows it (None).  Both give the same groups, with the same float
-    operations in the same order.  O(E log E) for E links; the kernel keeps a typed dict
+    operations in the same order.  O(E log E) for E links; the kernel keeps one hash-table
     entry per link per end, the Python loop a dict entry (a few times the memory).
     """
     if not 0.0 < threshold <= 1.0:

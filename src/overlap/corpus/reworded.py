@@ -21,7 +21,6 @@ blake2b per distinct unit a worker has not seen).
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 
 import numpy as np
@@ -31,6 +30,7 @@ from ..lsh import band_keys
 from ..records import Span
 from ..sentence_units import units
 from ..signatures import signatures_from_shingles
+from .events import hash64
 
 __all__ = ["MIN_UNITS", "SEED_SALT", "bag_keys", "rows_for", "unit_bags"]
 
@@ -44,12 +44,12 @@ _HASHES: dict[str, int] = {}
 
 
 def _hash(unit: str) -> int:
-    """A 64-bit hash every process agrees on (cached per worker)."""
+    """``events.hash64`` of ``unit``, cached per worker (bags repeat their words)."""
     h = _HASHES.get(unit)
     if h is None:
         if len(_HASHES) > 1_000_000:
             _HASHES.clear()
-        h = _HASHES[unit] = int.from_bytes(hashlib.blake2b(unit.encode("utf-8"), digest_size=8).digest(), "little")
+        h = _HASHES[unit] = hash64(unit)
     return h
 
 

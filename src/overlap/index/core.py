@@ -283,16 +283,17 @@ def _metadata_json(doc: Document) -> str:
 
 
 def _passage_keys(feats: Features, n: int) -> list[np.ndarray]:
-    """The distinct block and anchor keys of each of the ``n`` texts of a batch."""
+    """The distinct block, anchor and sentence-bag keys of each of the ``n`` texts of a batch."""
     order = np.argsort(feats.block_doc, kind="stable")
     bounds = np.searchsorted(feats.block_doc[order], np.arange(n + 1))
     a_order = np.argsort(feats.anchor_doc, kind="stable")
     a_bounds = np.searchsorted(feats.anchor_doc[a_order], np.arange(n + 1))
+    g_bounds = np.searchsorted(feats.bag_doc, np.arange(n + 1))  # bags come in text order
     return [
         _arrays.unique(np.concatenate((
             feats.block_keys[order[bounds[d] : bounds[d + 1]]].ravel(),
             feats.anchor_keys[a_order[a_bounds[d] : a_bounds[d + 1]]].ravel(),
-            feats.bag_keys[feats.bag_doc == d].ravel(),
+            feats.bag_keys[g_bounds[d] : g_bounds[d + 1]].ravel(),
         )))
         for d in range(n)
     ]

@@ -45,7 +45,7 @@ class Features:
     block_keys: np.ndarray  # (w, passage_bands) uint64
     anchor_doc: np.ndarray  # (m,) int64: text of each long sentence
     anchor_keys: np.ndarray  # (m, 2) uint64: hashes of its first and last _ANCHOR tokens
-    bag_doc: np.ndarray  # (g,) int64: text of each sentence bag (reworded indexes only)
+    bag_doc: np.ndarray  # (g,) int64, ascending: text of each sentence bag (reworded indexes only)
     bag_keys: np.ndarray  # (g, BAG_BANDS) uint64
 
 

@@ -60,14 +60,10 @@ def _candidates(con: sqlite3.Connection, settings: Settings, feats: Features, to
     doc_hits: set[int] = set()
     for key in feats.doc_keys[0].view(np.int64).tolist():
         doc_hits.update(_bucket(con, "bands", key))
-    block_hits: dict[int, set[int]] = {}
     # A query block or long sentence "hits" a document when any of its keys does.
     rows = feats.block_keys.view(np.int64).tolist() + feats.anchor_keys.view(np.int64).tolist()
-    for w, row in enumerate(rows):
-        for key in row:
-            for d in _bucket(con, "passages", key):
-                block_hits.setdefault(d, set()).add(w)
-    bag_hits = _bag_hits(con, feats)
+    block_hits = _hits(con, rows)
+    bag_hits = _hits(con, feats.bag_keys.view(np.int64).tolist())  # none unless the index is reworded
     cands = sorted(doc_hits | block_hits.keys())
     work["lookups"] = len(feats.doc_keys[0]) + feats.block_keys.size + feats.anchor_keys.size + feats.bag_keys.size
     work["candidates"] = len(cands)
@@ -97,10 +93,11 @@ def _candidates(con: sqlite3.Connection, settings: Settings, feats: Features, to
     return verify
 
 
-def _bag_hits(con: sqlite3.Connection, feats: Features) -> dict[int, set[int]]:
-    """Stored documents hit by each query sentence bag (none unless the index is reworded)."""
+def _hits(con: sqlite3.Connection, rows: list[list[int]]) -> dict[int, set[int]]:
+    """For each stored document, the query key rows (blocks, anchors or bags) that hit it:
+    a row hits when any of its keys is in the document's passage keys."""
     hits: dict[int, set[int]] = {}
-    for w, row in enumerate(feats.bag_keys.view(np.int64).tolist()):
+    for w, row in enumerate(rows):
         for key in row:
             for d in _bucket(con, "passages", key):
                 hits.setdefault(d, set()).add(w)
