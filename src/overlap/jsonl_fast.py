@@ -52,7 +52,8 @@ _SPACE = np.array([chr(c).isspace() for c in range(0x3001)], dtype=np.uint8)
 class CodepointBatch:
     """Good records in stream order: ``ids`` (numpy ``str``), text ``i`` is
     ``cps[offsets[i]:offsets[i + 1]]`` (``uint32`` code points), ``dates`` (epoch
-    seconds, NaN when undated), ``rows`` (the record's row in the input stream)."""
+    seconds, NaN when undated), ``rows`` (the record's row in the input stream).  ``cps``
+    is a view of a buffer the next batch reuses: use a batch before asking for the next."""
 
     ids: np.ndarray
     cps: np.ndarray
@@ -76,29 +77,35 @@ def _key(name: str | None) -> np.ndarray:
     return np.frombuffer((name or "").encode("utf-32-le", "surrogatepass"), dtype=np.uint32).copy()
 
 
-def _blocks(path: str) -> Iterator[np.ndarray]:
-    """Writable ``uint8`` arrays of whole lines of ``path`` (the last may lack its ``\\n``)."""
+def _blocks(path: str, pad: int) -> Iterator[tuple[np.ndarray, int]]:
+    """``(buf, n)``: ``buf[:n]`` holds whole lines of ``path`` (the last may lack its
+    ``\\n``), followed by ``pad`` zero bytes.  ``buf`` is reused: the consumer must be done
+    with one block before asking for the next."""
     try:
         f = open(path, "rb")
     except OSError as e:
         raise InputError(f"{path}: cannot read ({e.strerror or e})") from None
     with f:
-        carry = np.zeros(0, dtype=np.uint8)
+        store = np.empty(2 * _BLOCK + pad, dtype=np.uint8)
+        carry = 0  # bytes of an unfinished line at the front of ``store``
         while True:
-            start = len(carry)
-            buf = np.empty(start + _BLOCK, dtype=np.uint8)
-            buf[:start] = carry
-            end = start + (f.readinto(buf[start:].data) or 0)
-            if end == start:  # end of file: what is left is the last line
+            if len(store) < carry + _BLOCK + pad:
+                store = np.concatenate((store[:carry], np.empty(carry + _BLOCK + pad, dtype=np.uint8)))
+            end = carry + (f.readinto(store[carry : carry + _BLOCK].data) or 0)
+            if end == carry:  # end of file: what is left is the last line
                 if end:
-                    yield buf[:end]
+                    store[end : end + pad] = 0
+                    yield store, end
                 return
-            cut = _after_last_newline(buf, start, end)
+            cut = _after_last_newline(store, carry, end)
             if cut < 0:  # no newline yet: a line longer than a block, read on
-                carry = buf[:end]
+                carry = end
                 continue
-            carry = buf[cut:end].copy()
-            yield buf[:cut]
+            rest = store[cut:end].copy()
+            store[cut : cut + pad] = 0
+            yield store, cut
+            store[: len(rest)] = rest
+            carry = len(rest)
 
 
 def _after_last_newline(buf: np.ndarray, start: int, end: int) -> int:
@@ -118,33 +125,43 @@ class _Builder:
 
     def __init__(self, size: int) -> None:
         self.size = size
-        self.parts: list[tuple[np.ndarray, np.ndarray, np.ndarray | list[str], np.ndarray, np.ndarray]] = []
+        self.parts: list[tuple[np.ndarray, np.ndarray | list[str], np.ndarray, np.ndarray]] = []
         self.count = 0
         self.mixed = False
+        self.cps = np.empty(1 << 20, dtype=np.uint32)  # reused batch after batch: no fresh pages
+        self.used = 0
 
     def room(self) -> int:
         return self.size - self.count
 
     def add(self, cps: np.ndarray, lens: np.ndarray, ids: np.ndarray | list[str], dates: np.ndarray,
             rows: np.ndarray, slow: bool = False) -> None:
-        self.parts.append((cps, lens, ids, dates, rows))
+        if self.used + len(cps) > len(self.cps):
+            grown = np.empty(max(2 * len(self.cps), self.used + len(cps)), dtype=np.uint32)
+            grown[: self.used] = self.cps[: self.used]
+            self.cps = grown
+        self.cps[self.used : self.used + len(cps)] = cps
+        self.used += len(cps)
+        self.parts.append((lens, ids, dates, rows))
         self.count += len(lens)
         self.mixed = self.mixed or slow
 
     def take(self) -> CodepointBatch:
+        """The batch so far; its ``cps`` is a view that the next batch overwrites."""
         parts, self.parts, self.count = self.parts, [], 0
-        lens = np.concatenate([p[1] for p in parts])
+        cps, self.used = self.cps[: self.used], 0
+        lens = np.concatenate([p[0] for p in parts])
         offsets = np.zeros(len(lens) + 1, dtype=np.int64)
         np.cumsum(lens, out=offsets[1:])
-        if self.mixed or any(isinstance(p[2], list) for p in parts):
+        if self.mixed or any(isinstance(p[1], list) for p in parts):
             # as ``np.array(list_of_ids, dtype=str)`` does for the per-line reader
-            ids = np.array([x for p in parts for x in (p[2] if isinstance(p[2], list) else p[2].tolist())], dtype=str)
+            ids = np.array([x for p in parts for x in (p[1] if isinstance(p[1], list) else p[1].tolist())], dtype=str)
         else:
-            arrays = [p[2] for p in parts if isinstance(p[2], np.ndarray)]
+            arrays = [p[1] for p in parts if isinstance(p[1], np.ndarray)]
             ids = arrays[0] if len(arrays) == 1 else np.concatenate(arrays)
         self.mixed = False
-        return CodepointBatch(ids=np.asarray(ids), cps=np.concatenate([p[0] for p in parts]), offsets=offsets,
-                              dates=np.concatenate([p[3] for p in parts]), rows=np.concatenate([p[4] for p in parts]))
+        return CodepointBatch(ids=np.asarray(ids), cps=cps, offsets=offsets,
+                              dates=np.concatenate([p[2] for p in parts]), rows=np.concatenate([p[3] for p in parts]))
 
 
 def _id_array(id_cps: np.ndarray, id_off: np.ndarray) -> np.ndarray:
@@ -161,18 +178,26 @@ def _id_array(id_cps: np.ndarray, id_off: np.ndarray) -> np.ndarray:
 class _Block:
     """One block's kernel output and the rules to turn its lines into records."""
 
-    def __init__(self, kern: ModuleType, buf: np.ndarray, keys: tuple[np.ndarray, np.ndarray, np.ndarray]) -> None:
-        nl = int(np.count_nonzero(buf == 10)) + 1
+    def __init__(self, kern: ModuleType, block: tuple[np.ndarray, int], keys: tuple[np.ndarray, np.ndarray, np.ndarray],
+                 scratch: dict[str, np.ndarray]) -> None:
+        buf, size = block
+        buf = buf[: size + kern.JSONL_PAD]
+        nl = int(np.count_nonzero(buf[:size] == 10)) + 1
         self.buf = buf
         self.line_end = np.empty(nl, dtype=np.int64)
         status = np.empty(nl, dtype=np.uint8)
-        self.cps = np.empty(len(buf), dtype=np.uint32)
+        for name in ("cps", "id_cps"):  # reused block after block: fresh pages cost more than decoding
+            if len(scratch.get(name, ())) < size:
+                scratch[name] = np.empty(size, dtype=np.uint32)
+        self.cps = scratch["cps"]
         self.cp_off = np.empty(nl + 1, dtype=np.int64)
-        self.id_cps = np.empty(len(buf), dtype=np.uint32)
+        self.id_cps = scratch["id_cps"]
         self.id_off = np.empty(nl + 1, dtype=np.int64)
         self.date_span = np.empty((nl, 2), dtype=np.int64)
-        n = int(kern.jsonl_records_into(buf, *keys, _SPACE, self.line_end, status, self.cps, self.cp_off,
+        n = int(kern.jsonl_records_into(buf, size, *keys, _SPACE, self.line_end, status, self.cps, self.cp_off,
                                         self.id_cps, self.id_off, self.date_span))
+        if n < 0:
+            raise RuntimeError("jsonl_records_into: the buffer is not padded with zero bytes")
         self.n = n
         self.line_end = self.line_end[:n]
         self.date_span = self.date_span[:n]
@@ -210,11 +235,12 @@ def codepoint_batches(paths: Sequence[str], slow: SlowLine, *, text_field: str =
         raise RuntimeError("codepoint_batches needs the compiled kernels: check usable() first")
     keys = (_key(text_field), _key(id_field), _key(date_field))
     out = _Builder(size)
+    scratch: dict[str, np.ndarray] = {}
     row = 0
     for path in paths:
         lineno = 0
-        for buf in _blocks(path):
-            blk = _Block(kern, buf, keys)
+        for block in _blocks(path, int(kern.JSONL_PAD)):
+            blk = _Block(kern, block, keys, scratch)
             dates = blk.dates(date_field)
             special = np.flatnonzero(blk.status != _OK).tolist() + [blk.n]
             pos = 0

@@ -1,7 +1,7 @@
 """Compiled (numba) JSONL reader for ``overlap.jsonl_fast``: bytes to code points, no Python per line.
 
-``jsonl_records_into(buf, text_key, id_key, date_key, space, line_end, status, cps, cp_off, id_cps, id_off, date_span) -> int``
-    Split ``buf`` (whole lines of UTF-8 JSONL) at ``\\n`` and parse each line's top-level
+``jsonl_records_into(buf, n, text_key, id_key, date_key, space, line_end, status, cps, cp_off, id_cps, id_off, date_span) -> int``
+    Split ``buf[:n]`` (whole lines of UTF-8 JSONL, then ``PAD`` zero bytes) at ``\\n`` and parse each line's top-level
     object just enough to find the text field (decoded to code points into ``cps``), the
     id field (string decoded, or an integer's digits, into ``id_cps``) and the date
     field (its value's byte span).  Returns the number of lines.
@@ -24,16 +24,25 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-__all__ = ["BLANK", "DECLINE", "OK", "jsonl_records_into"]
+__all__ = ["BLANK", "DECLINE", "OK", "PAD", "jsonl_records_into"]
 
 OK, BLANK, DECLINE = 0, 1, 2
 _MAX_DEPTH = 64  # nesting deeper than this is declined (json.loads recurses per level)
 _MAX_NUMBER = 1000  # longer numbers are declined (int() refuses over 4,300 digits)
-_KEY_CAP = 256  # a longer key cannot be one of the field names the caller asked for
 
-_OPTS = {"cache": True, "nogil": True, "error_model": "numpy", "boundscheck": False}
 _SPACE, _TAB, _CR, _LF = 32, 9, 13, 10
 _QUOTE, _BACKSLASH = 34, 92
+_OPTS = {"cache": True, "nogil": True, "error_model": "numpy", "boundscheck": False}
+PAD = 8  # zero bytes the caller leaves after the data (``jsonl_records_into``)
+# Lead byte -> 1, 2 or 3: a plain ASCII character (not a quote, backslash or control
+# character) or a two- or three-byte UTF-8 form needing no range check; 0 otherwise.
+_LEAD = np.zeros(256, dtype=np.int64)
+_LEAD[0x20:0x80] = 1
+_LEAD[_QUOTE] = 0
+_LEAD[_BACKSLASH] = 0
+_LEAD[0xC2:0xE0] = 2
+_LEAD[0xE1:0xED] = 3
+_LEAD[0xEE:0xF0] = 3
 
 
 @numba.njit("int64(uint8[::1], int64, int64)", inline="always", **_OPTS)
@@ -134,53 +143,51 @@ def _escape(buf, i, end):  # pragma: no cover - compiled
     return -1, i
 
 
-@numba.njit("UniTuple(int64, 2)(uint8[::1], int64, int64, uint32[::1], int64, int64)", **_OPTS)
-def _string(buf, i, end, out, o, cap):  # pragma: no cover - compiled
-    """Decode the JSON string whose opening quote is at ``i - 1``: its code points go to
-    ``out[o:o + cap]`` (at most ``cap`` written).  Returns ``(index after the closing
-    quote, code points)``, or ``(-1, 0)`` to decline (raw control character, bad escape
-    or UTF-8, a lone surrogate, no closing quote).  Plain ASCII and the two- and
-    three-byte UTF-8 forms (Vietnamese letters) are decoded inline: they are the hot path."""
+@numba.njit("UniTuple(int64, 2)(uint8[::1], int64, int64, uint32[::1], int64)", **_OPTS)
+def _string(buf, i, end, out, o):  # pragma: no cover - compiled
+    """Decode the JSON string whose opening quote is at ``i - 1`` into ``out[o:]`` (room
+    for one code point per byte).  Returns ``(index after the closing quote, code
+    points)``, or ``(-1, 0)`` to decline (raw control character, bad escape or UTF-8, a
+    lone surrogate, no closing quote before ``end``).
+
+    The hot path is plain ASCII and the two- and three-byte UTF-8 forms (Vietnamese
+    letters), told apart by one table read (``_LEAD``); their continuation bytes are
+    checked into one flag read at the closing quote, and ``i < end`` only on the rare
+    path: the caller pads the buffer with zero bytes, which stop a run past ``end``."""
     n = 0
-    while i < end:
+    bad = np.int64(0)
+    while True:
         c = np.int64(buf[i])
-        if c < 0x80:
-            if c >= 0x20 and c != _QUOTE and c != _BACKSLASH:
-                cp = c
-                i += 1
-            elif c == _QUOTE:
-                return i + 1, n
-            elif c == _BACKSLASH:
-                cp, i = _escape(buf, i, end)
-                if cp < 0:
-                    return -1, 0
-            else:
-                return -1, 0
-        elif 0xC2 <= c <= 0xDF:
-            if i + 1 >= end:
-                return -1, 0
+        k = _LEAD[c]
+        if k == 1:
+            out[o + n] = np.uint32(c)
+            i += 1
+        elif k == 2:
             c1 = np.int64(buf[i + 1])
-            if (c1 & 0xC0) != 0x80:
-                return -1, 0
-            cp = ((c & 0x1F) << 6) | (c1 & 0x3F)
+            bad |= (c1 & 0xC0) ^ 0x80
+            out[o + n] = np.uint32(((c & 0x1F) << 6) | (c1 & 0x3F))
             i += 2
-        elif 0xE1 <= c <= 0xEC or c == 0xEE or c == 0xEF:
-            if i + 2 >= end:
-                return -1, 0
+        elif k == 3:
             c1 = np.int64(buf[i + 1])
             c2 = np.int64(buf[i + 2])
-            if (c1 & 0xC0) != 0x80 or (c2 & 0xC0) != 0x80:
-                return -1, 0
-            cp = ((c & 0x0F) << 12) | ((c1 & 0x3F) << 6) | (c2 & 0x3F)
+            bad |= ((c1 & 0xC0) ^ 0x80) | ((c2 & 0xC0) ^ 0x80)
+            out[o + n] = np.uint32(((c & 0x0F) << 12) | ((c1 & 0x3F) << 6) | (c2 & 0x3F))
             i += 3
         else:
-            cp, i = _utf8(buf, i, end)
+            if i >= end:
+                return -1, 0
+            if c == _QUOTE:
+                return (-1, 0) if bad else (i + 1, n)
+            if c == _BACKSLASH:
+                cp, i = _escape(buf, i, end)
+            elif c >= 0x80:
+                cp, i = _utf8(buf, i, end)
+            else:
+                cp = -1  # a raw control character
             if cp < 0:
                 return -1, 0
-        if n < cap:
             out[o + n] = np.uint32(cp)
         n += 1
-    return -1, 0
 
 
 @numba.njit("UniTuple(int64, 2)(uint8[::1], int64, int64)", **_OPTS)
@@ -253,14 +260,14 @@ def _skip_value(buf, i, end, scratch, stack):  # pragma: no cover - compiled
                 if c == 123:  # a key, then the loop reads its value
                     if i >= end or buf[i] != _QUOTE:
                         return -1
-                    i, _ = _string(buf, i + 1, end, scratch, 0, 0)
+                    i, _ = _string(buf, i + 1, end, scratch, 0)
                     i = _ws(buf, i, end) if i >= 0 else -1
                     if i < 0 or i >= end or buf[i] != 58:
                         return -1
                     i = _ws(buf, i + 1, end)
                 continue
         elif c == _QUOTE:
-            i, _ = _string(buf, i + 1, end, scratch, 0, 0)
+            i, _ = _string(buf, i + 1, end, scratch, 0)
         elif c == 45 or 48 <= c <= 57:
             i, _ = _number(buf, i, end)
         elif c == 116:
@@ -293,7 +300,7 @@ def _skip_value(buf, i, end, scratch, stack):  # pragma: no cover - compiled
             if top == 1:
                 if i >= end or buf[i] != _QUOTE:
                     return -1
-                i, _ = _string(buf, i + 1, end, scratch, 0, 0)
+                i, _ = _string(buf, i + 1, end, scratch, 0)
                 i = _ws(buf, i, end) if i >= 0 else -1
                 if i < 0 or i >= end or buf[i] != 58:
                     return -1
@@ -334,7 +341,7 @@ def _record(buf, lo, end, text_key, id_key, date_key, space, cps, o, id_cps, io,
     while True:
         if i >= end or buf[i] != _QUOTE:
             return DECLINE
-        i, nk = _string(buf, i + 1, end, key, 0, _KEY_CAP)
+        i, nk = _string(buf, i + 1, end, key, 0)
         if i < 0:
             return DECLINE
         i = _ws(buf, i, end)
@@ -343,15 +350,15 @@ def _record(buf, lo, end, text_key, id_key, date_key, space, cps, o, id_cps, io,
         i = _ws(buf, i + 1, end)
         if i >= end:
             return DECLINE
-        if nk <= _KEY_CAP and _is_key(key, nk, text_key):
+        if _is_key(key, nk, text_key):
             if n_text >= 0 or buf[i] != _QUOTE:
                 return DECLINE  # a repeated text field, or not a string: json.loads decides
-            i, n_text = _string(buf, i + 1, end, cps, o, end - lo)
-        elif nk <= _KEY_CAP and _is_key(key, nk, id_key):
+            i, n_text = _string(buf, i + 1, end, cps, o)
+        elif _is_key(key, nk, id_key):
             if n_id >= 0:
                 return DECLINE
             if buf[i] == _QUOTE:
-                i, n_id = _string(buf, i + 1, end, id_cps, io, end - lo)
+                i, n_id = _string(buf, i + 1, end, id_cps, io)
             elif buf[i] == 45 and i + 1 < end and buf[i + 1] == 48:
                 return DECLINE  # -0 reads as 0
             else:
@@ -362,7 +369,7 @@ def _record(buf, lo, end, text_key, id_key, date_key, space, cps, o, id_cps, io,
                     id_cps[io + t] = np.uint32(buf[i + t])
                 n_id = j - i
                 i = j
-        elif nk <= _KEY_CAP and _is_key(key, nk, date_key):
+        elif _is_key(key, nk, date_key):
             if out[2] >= 0:
                 return DECLINE
             out[2] = i
@@ -401,22 +408,27 @@ def _record(buf, lo, end, text_key, id_key, date_key, space, cps, o, id_cps, io,
 
 
 @numba.njit(
-    "int64(uint8[::1], uint32[::1], uint32[::1], uint32[::1], uint8[::1], int64[::1], uint8[::1], uint32[::1],"
+    "int64(uint8[::1], int64, uint32[::1], uint32[::1], uint32[::1], uint8[::1], int64[::1], uint8[::1], uint32[::1],"
     " int64[::1], uint32[::1], int64[::1], int64[:, ::1])",
     **_OPTS,
 )
-def jsonl_records_into(buf, text_key, id_key, date_key, space, line_end, status, cps, cp_off,
+def jsonl_records_into(buf, n, text_key, id_key, date_key, space, line_end, status, cps, cp_off,
                        id_cps, id_off, date_span):  # pragma: no cover - compiled
-    """Parse every line of ``buf`` (module docstring).  Line ``l`` ends at ``line_end[l]``
-    (after its ``\\n``); an ``OK`` line's text is ``cps[cp_off[l]:cp_off[l + 1]]``, its id
+    """Parse every line of ``buf[:n]`` (module docstring); ``buf[n:n + PAD]`` must be zero
+    bytes (returns -1 otherwise).  Line ``l`` ends at ``line_end[l]`` (after its ``\\n``);
+    an ``OK`` line's text is ``cps[cp_off[l]:cp_off[l + 1]]``, its id
     ``id_cps[id_off[l]:id_off[l + 1]]`` (both empty for other lines) and its date value
     ``buf[date_span[l, 0]:date_span[l, 1]]`` (-1 when absent).  An empty ``id_key`` or
-    ``date_key`` means the field is not wanted.  ``cps`` and ``id_cps`` need ``len(buf)``
-    room; the line arrays one entry per ``\\n`` plus one."""
-    n = buf.shape[0]
+    ``date_key`` means the field is not wanted.  ``cps`` and ``id_cps`` need ``n`` room;
+    the line arrays one entry per ``\\n`` plus one."""
+    if buf.shape[0] < n + PAD:
+        return -1
+    for j in range(PAD):
+        if buf[n + j] != 0:
+            return -1
     stack = np.empty(_MAX_DEPTH, np.uint8)
     out = np.empty(4, np.int64)
-    key = np.empty(_KEY_CAP, np.uint32)
+    key = np.empty(n + 1, np.uint32)  # keys and skipped strings; pages are touched only as used
     lines = 0
     lo = 0
     o = 0
