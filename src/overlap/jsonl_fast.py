@@ -182,18 +182,17 @@ class _Block:
                  scratch: dict[str, np.ndarray]) -> None:
         buf, size = block
         buf = buf[: size + kern.JSONL_PAD]
-        nl = int(np.count_nonzero(buf[:size] == 10)) + 1
         self.buf = buf
-        self.line_end = np.empty(nl, dtype=np.int64)
-        status = np.empty(nl, dtype=np.uint8)
-        for name in ("cps", "id_cps"):  # reused block after block: fresh pages cost more than decoding
-            if len(scratch.get(name, ())) < size:
-                scratch[name] = np.empty(size, dtype=np.uint32)
-        self.cps = scratch["cps"]
-        self.cp_off = np.empty(nl + 1, dtype=np.int64)
-        self.id_cps = scratch["id_cps"]
-        self.id_off = np.empty(nl + 1, dtype=np.int64)
-        self.date_span = np.empty((nl, 2), dtype=np.int64)
+        # Reused block after block (fresh pages cost more than decoding); the line arrays
+        # have room for a line per byte, and only the used part is ever touched.
+        for name, dtype, length in (("cps", np.uint32, size), ("id_cps", np.uint32, size), ("line_end", np.int64, size + 1),
+                                    ("status", np.uint8, size + 1), ("cp_off", np.int64, size + 2),
+                                    ("id_off", np.int64, size + 2), ("date_span", np.int64, 2 * size + 2)):
+            if len(scratch.get(name, ())) < length:
+                scratch[name] = np.empty(length, dtype=dtype)
+        self.cps, self.id_cps, self.cp_off, self.id_off = scratch["cps"], scratch["id_cps"], scratch["cp_off"], scratch["id_off"]
+        self.line_end, status = scratch["line_end"], scratch["status"]
+        self.date_span = scratch["date_span"][: 2 * size + 2].reshape(-1, 2)
         n = int(kern.jsonl_records_into(buf, size, *keys, _SPACE, self.line_end, status, self.cps, self.cp_off,
                                         self.id_cps, self.id_off, self.date_span))
         if n < 0:
