@@ -25,10 +25,11 @@ OK, BLANK, DECLINE = 0, 1, 2
 
 
 def _kernel() -> Any:
-    kern = load_kernels()
-    if kern is None:
+    if load_kernels() is None:
         pytest.skip("compiled kernels unavailable (numba missing)")
-    return kern
+    from overlap import kernels_jsonl
+
+    return kernels_jsonl
 
 
 def _scan(lines: list[bytes], text: str = "text", id_: str | None = "id", date: str | None = None) -> list[tuple[int, str, str, bytes]]:
@@ -36,7 +37,7 @@ def _scan(lines: list[bytes], text: str = "text", id_: str | None = "id", date: 
     kern = _kernel()
     data = b"\n".join(lines) + b"\n"
     n = len(data)
-    buf = np.zeros(n + kern.JSONL_PAD, dtype=np.uint8)
+    buf = np.zeros(n + kern.PAD, dtype=np.uint8)
     buf[:n] = np.frombuffer(data, dtype=np.uint8)
     m = n + 2
     line_end, status = np.zeros(m, np.int64), np.zeros(m, np.uint8)
@@ -299,3 +300,21 @@ def test_not_used_for_other_encodings_or_kept_fields() -> None:
     assert not jsonl_fast.usable("text", "id", None, "utf-8", ["title"])
     assert not jsonl_fast.usable("text", "text", None, "utf-8")
     assert not jsonl_fast.usable("text", "", None, "utf-8")
+
+
+@pytest.mark.parametrize("jit", ["1", "0"])
+def test_shingle_codepoints_equals_shingle_texts(data_dir: Path, monkeypatch: pytest.MonkeyPatch, jit: str) -> None:
+    """``textpass.shingle_codepoints`` (what the reader's batches are signed with) equals
+    ``shingle_texts`` of the decoded texts, compiled and numpy, with empty texts and texts
+    the compiled pass declines (a combining mark: not NFC) among real articles."""
+    from overlap.textpass import shingle_codepoints, shingle_texts
+
+    monkeypatch.setenv("OVERLAP_JIT", jit)
+    texts = [f.read_text(encoding="utf-8") for f in sorted((data_dir / "baomoi").glob("*.txt"))[:120]]
+    texts[3:3] = ["", "Hoa\u0300 bi\u0300nh có dấu rời", " ", "x"]
+    offsets = np.zeros(len(texts) + 1, dtype=np.int64)
+    np.cumsum([len(t) for t in texts], out=offsets[1:])
+    cps = np.frombuffer("".join(texts).encode("utf-32-le"), dtype=np.uint32).copy()
+    flat, offs = shingle_codepoints(cps, offsets, 5)
+    ref_flat, ref_offs = shingle_texts(texts, 5)
+    assert np.array_equal(offs, ref_offs) and np.array_equal(flat, ref_flat) and offs[-1] > 10_000

@@ -2,7 +2,8 @@
 
 ``load_kernels() -> module | None``
     ``overlap.kernels`` (tokenising, shingling, signing, the text pass), or None: callers
-    then run their bit-identical numpy code.
+    then run their bit-identical numpy code.  While it is not None, ``overlap.kernels_jsonl``
+    (the JSONL reader of ``dedup``) may be imported too: ``warm()`` caches it as well.
 ``use_aligner(on=True) -> bool``
     Switch the compiled aligner (``overlap._align_jit``) on or off for this process;
     returns whether it is on.  ``align.use_jit`` is this function.
@@ -212,7 +213,7 @@ def aligner() -> ModuleType | None:
 
 def warm() -> None:
     """Compile (or load) every kernel now and mark the cache warm; raises if numba fails."""
-    from . import _align_jit, kernels  # noqa: F401  (importing compiles and caches them)
+    from . import _align_jit, kernels, kernels_jsonl  # noqa: F401  (importing compiles and caches them)
 
     directory = _cache_dir()
     directory.mkdir(parents=True, exist_ok=True)

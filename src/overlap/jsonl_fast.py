@@ -70,7 +70,16 @@ def usable(text_field: str, id_field: str | None, date_field: str | None, encodi
     except LookupError:
         return False
     names = [f for f in (text_field, id_field, date_field) if f]
-    return utf8 and id_field != "" and not keep_fields and bool(text_field) and len(set(names)) == len(names) and load_kernels() is not None
+    return utf8 and id_field != "" and not keep_fields and bool(text_field) and len(set(names)) == len(names) and _kernels() is not None
+
+
+def _kernels() -> ModuleType | None:
+    """``overlap.kernels_jsonl`` when compiled code is usable now (``overlap.jit``), else None."""
+    if load_kernels() is None:
+        return None
+    from . import kernels_jsonl
+
+    return kernels_jsonl
 
 
 def _key(name: str | None) -> np.ndarray:
@@ -181,7 +190,7 @@ class _Block:
     def __init__(self, kern: ModuleType, block: tuple[np.ndarray, int], keys: tuple[np.ndarray, np.ndarray, np.ndarray],
                  scratch: dict[str, np.ndarray]) -> None:
         buf, size = block
-        buf = buf[: size + kern.JSONL_PAD]
+        buf = buf[: size + kern.PAD]
         self.buf = buf
         # Reused block after block (fresh pages cost more than decoding); the line arrays
         # have room for a line per byte, and only the used part is ever touched.
@@ -229,7 +238,7 @@ def codepoint_batches(paths: Sequence[str], slow: SlowLine, *, text_field: str =
 
     Call only when ``usable(...)``; rows count every line of every file, as
     ``overlap.dedup_io.iter_records`` counts them."""
-    kern = load_kernels()
+    kern = _kernels()
     if kern is None:
         raise RuntimeError("codepoint_batches needs the compiled kernels: check usable() first")
     keys = (_key(text_field), _key(id_field), _key(date_field))
@@ -238,7 +247,7 @@ def codepoint_batches(paths: Sequence[str], slow: SlowLine, *, text_field: str =
     row = 0
     for path in paths:
         lineno = 0
-        for block in _blocks(path, int(kern.JSONL_PAD)):
+        for block in _blocks(path, int(kern.PAD)):
             blk = _Block(kern, block, keys, scratch)
             dates = blk.dates(date_field)
             special = np.flatnonzero(blk.status != _OK).tolist() + [blk.n]

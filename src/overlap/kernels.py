@@ -8,9 +8,6 @@
 ``intersections_into``, ``distinct_sets_into``, ``exact_keys_into``, ``greedy_into``, ``bucket_greedy_into``
     The deduplication kernels (``overlap.kernels_dedup``), re-exported here so that
     ``overlap.jit.load_kernels()`` gives every kernel from one module.
-``jsonl_records_into(buf, ...)``
-    JSONL lines to code points for ``overlap.jsonl_fast`` (``overlap.kernels_jsonl``; the
-    buffer ends with ``JSONL_PAD`` zero bytes).
 ``average_linkage_into(lo, hi, weight, threshold, label)``, ``vocabulary_links_of(...)``
     Average-linkage story groups and rare-vocabulary links (``overlap.kernels_stories``,
     re-exported like the deduplication kernels).
@@ -50,11 +47,9 @@ import numba
 import numpy as np
 
 from .kernels_dedup import bucket_greedy_into, distinct_sets_into, exact_keys_into, greedy_into, intersections_into
-from .kernels_jsonl import PAD as JSONL_PAD
-from .kernels_jsonl import jsonl_records_into
 from .kernels_stories import average_linkage_into, vocabulary_links_of
 
-__all__ = ["JSONL_PAD", "average_linkage_into", "bucket_greedy_into", "distinct_sets_into", "exact_keys_into", "greedy_into", "intersections_into", "jsonl_records_into", "minmax_into", "oph_into", "text_shingles_into", "tokenize_into", "vocabulary_links_of", "windows_into"]
+__all__ = ["average_linkage_into", "bucket_greedy_into", "distinct_sets_into", "exact_keys_into", "greedy_into", "intersections_into", "minmax_into", "oph_into", "text_shingles_into", "tokenize_into", "vocabulary_links_of", "windows_into"]
 
 _U32MAX = np.uint32(0xFFFFFFFF)
 _S32 = np.uint64(32)

@@ -15,8 +15,9 @@ escape, a NaN literal, very long numbers or deep nesting, ...): the caller reads
 lines with ``json.loads`` as before, so errors and edge cases stay exactly as they were.
 Nested values are skipped with an explicit stack, checked as strictly as the top level.
 
-Importing this module imports numba and loads (or compiles) the kernel;
-``overlap.kernels`` re-exports it so ``overlap.jit.load_kernels()`` gives it.
+Importing this module imports numba and loads (or compiles) the kernel; import it only
+while ``overlap.jit.load_kernels()`` is not None (``jsonl_fast`` does): ``jit.warm()``
+caches it with the others.
 """
 
 from __future__ import annotations
