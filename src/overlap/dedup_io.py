@@ -28,6 +28,11 @@ as in ``overlap.sources``.  Records are validated as ``overlap.sources`` does
 (non-empty string text, string or integer id) and ``on_bad`` skips bad ones in both
 passes, so they are left out of the output.
 
+JSONL in UTF-8 (without ``keep_fields``) is read by ``overlap.jsonl_fast`` when the
+compiled kernels are available: whole blocks of lines decoded to code points in one call,
+with any line it cannot read exactly handed to the per-line ``json.loads`` path, so
+records, errors and ``on_bad`` calls are the same either way.
+
 Cost: two reads of the input; memory is the signature store plus one batch.
 """
 

@@ -43,7 +43,7 @@ SlowLine = Callable[[str, int, bytes], tuple[str, str, float] | None]
 line (the callee calls ``on_bad`` or raises)."""
 
 _BLOCK = 1 << 22  # bytes read per kernel call (whole lines are carried over)
-_OK, _BLANK, _LONG = 0, 1, 3
+_OK, _BLANK, _DECLINE, _LONG = 0, 1, 2, 3  # line status: the kernel's three, and too long
 # Python's str.isspace() code points all lie below U+3001 (tests/test_jsonl_fast.py checks).
 _SPACE = np.array([chr(c).isspace() for c in range(0x3001)], dtype=np.uint8)
 
@@ -228,7 +228,7 @@ class _Block:
             try:
                 out[i] = parse_date(json.loads(bytes(self.buf[lo:hi])))
             except (InputError, ValueError, TypeError, OverflowError):
-                self.status[i] = 2
+                self.status[i] = _DECLINE
         return out
 
 
