@@ -44,8 +44,9 @@ from types import ModuleType
 __all__ = ["aligner", "is_warm", "load_kernels", "use_aligner", "warm"]
 
 _HERE = Path(__file__).resolve().parent
-_SOURCES = ("kernels.py", "kernels_dedup.py", "kernels_jsonl.py", "kernels_stories.py", "_align_jit.py")
+_SOURCES = ("kernels.py", "kernels_dedup.py", "kernels_stories.py", "_align_jit.py")
 _LOCK_STALE_S = 300.0  # a warming lock older than this is from a process that died
+_JSONL_SOURCES = ("kernels_jsonl.py",)  # dedup's JSONL reader: imported by jsonl_fast, not by kernels
 
 _lock = threading.Lock()
 _kernels: ModuleType | None = None
@@ -71,7 +72,7 @@ def _stamp() -> str:
     except metadata.PackageNotFoundError:
         numba_version = "none"
     parts = [numba_version, sys.version]
-    for name in _SOURCES:
+    for name in (*_SOURCES, *_JSONL_SOURCES):
         st = (_HERE / name).stat()
         parts.append(f"{name}:{st.st_size}:{st.st_mtime_ns}")
     return hashlib.sha1("|".join(parts).encode()).hexdigest()[:16]

@@ -319,6 +319,23 @@ def _is_key(key, n, want):  # pragma: no cover - compiled
     return True
 
 
+@numba.njit("boolean(uint32[::1], int64, int64, uint32[::1], int64, int64, boolean, uint8[::1])", **_OPTS)
+def _fields_ok(cps, o, n_text, id_cps, io, n_id, need_id, space):  # pragma: no cover - compiled
+    """Whether the decoded fields pass the per-line reader's checks as they are: a text
+    that ``str.strip()`` leaves non-empty, and (when wanted) a non-empty id without U+0000
+    (numpy's ``str`` arrays drop trailing NULs).  Otherwise ``json.loads``' path decides."""
+    if n_text <= 0 or (need_id and n_id <= 0):
+        return False
+    for t in range(n_id):
+        if id_cps[io + t] == 0:
+            return False
+    for t in range(n_text):
+        c = cps[o + t]
+        if c >= space.shape[0] or space[c] == 0:
+            return True
+    return False
+
+
 @numba.njit(
     "int64(uint8[::1], int64, int64, uint32[::1], uint32[::1], uint32[::1], uint8[::1], uint32[::1], int64,"
     " uint32[::1], int64, int64[::1], uint8[::1], uint32[::1])",
@@ -388,20 +405,7 @@ def _record(buf, lo, end, text_key, id_key, date_key, space, cps, o, id_cps, io,
         if buf[i] != 44:
             return DECLINE
         i = _ws(buf, i + 1, end)
-    if _ws(buf, i + 1, end) != end or n_text <= 0:
-        return DECLINE
-    if id_key.shape[0] and n_id <= 0:
-        return DECLINE
-    for t in range(n_id):  # U+0000 in an id: numpy's str arrays drop trailing NULs
-        if id_cps[io + t] == 0:
-            return DECLINE
-    blank = True
-    for t in range(n_text):  # str.strip() would leave nothing: json.loads path raises
-        c = cps[o + t]
-        if c >= space.shape[0] or space[c] == 0:
-            blank = False
-            break
-    if blank:
+    if _ws(buf, i + 1, end) != end or not _fields_ok(cps, o, n_text, id_cps, io, n_id, id_key.shape[0] > 0, space):
         return DECLINE
     out[0] = n_text
     out[1] = max(n_id, 0)
