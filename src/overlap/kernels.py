@@ -10,7 +10,7 @@
     ``overlap.jit.load_kernels()`` gives every kernel from one module.
 ``average_linkage_into(lo, hi, weight, threshold, label)``, ``vocabulary_links_of(...)``
     Average-linkage story groups and rare-vocabulary links (``overlap.kernels_stories``,
-    re-exported like the deduplication kernels).
+    re-exported like the deduplication kernels, but loaded on first use).
 ``windows_into(h, tok_lo, ntok, k, qs, out, out_offsets)``
     Shingle hashes of many documents' tokens, equal to ``overlap.shingle.shingles``.
 ``tokenize_into(cps, table, doc_offsets, starts, ends, hashes, tok_offsets)``
@@ -47,7 +47,18 @@ import numba
 import numpy as np
 
 from .kernels_dedup import bucket_greedy_into, distinct_sets_into, exact_keys_into, greedy_into, intersections_into
-from .kernels_stories import average_linkage_into, vocabulary_links_of
+
+_LAZY = {"average_linkage_into": "kernels_stories", "vocabulary_links_of": "kernels_stories"}
+
+
+def __getattr__(name: str) -> Any:
+    """The story kernels, loaded on first use: ``dedup`` and ``minhash`` never call them,
+    and loading them from numba's cache is a measurable part of a short run's start-up."""
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(f"{__package__}.{_LAZY[name]}"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 __all__ = ["average_linkage_into", "bucket_greedy_into", "distinct_sets_into", "exact_keys_into", "greedy_into", "intersections_into", "minmax_into", "oph_into", "text_shingles_into", "tokenize_into", "vocabulary_links_of", "windows_into"]
 
@@ -400,42 +411,48 @@ def _index(c: np.uint32, row: np.ndarray) -> int:  # pragma: no cover - compiled
     return -1
 
 
-@numba.njit("void(uint32[::1], uint8[::1], int64[::1], int64, int64)", **_TYPED_OPTS)
-def _fold_tones(f: np.ndarray, word: np.ndarray, sp: np.ndarray, nsp: int, n: int) -> None:  # pragma: no cover - compiled
+@numba.njit("void(uint32[::1], int64[::1], int64, int64)", **_TYPED_OPTS)
+def _fold_tones(f: np.ndarray, sp: np.ndarray, nsp: int, n: int) -> None:  # pragma: no cover - compiled
     """The three substitutions of ``normalization._fold`` in their order, at the flagged positions ``sp``.
 
+    ``f`` holds fold entries (``FOLD_*``): a rule compares and rewrites their code point
+    bits only, so a rewritten character keeps the class and flags of the one it replaces.
     Each rule reads and writes only its match and the characters either side, and no rule
     produces a character an earlier rule matches, so visiting only candidates in text
     order gives the regexes' left-to-right, non-overlapping result.
     """
     o, u, y, q = np.uint32(ord("o")), np.uint32(ord("u")), np.uint32(ord("y")), np.uint32(ord("q"))
     a, e = np.uint32(ord("a")), np.uint32(ord("e"))
+    rest = ~FOLD_CP
     for s in range(nsp):  # ([òóỏõọ])([ae])(?!\w), not after "q"
         i = sp[s]
-        t = _index(f[i], _TONE_O)
-        if t < 0 or i + 1 >= n or (f[i + 1] != a and f[i + 1] != e):
+        t = _index(f[i] & FOLD_CP, _TONE_O)
+        if t < 0 or i + 1 >= n:
             continue
-        if (i + 2 < n and word[i + 2]) or (i > 0 and f[i - 1] == q):
+        nx = f[i + 1] & FOLD_CP
+        if nx != a and nx != e:
             continue
-        f[i + 1] = _TONE_A[t] if f[i + 1] == a else _TONE_E[t]
-        f[i] = o
+        if (i + 2 < n and (f[i + 2] & FOLD_WORD_BIT)) or (i > 0 and (f[i - 1] & FOLD_CP) == q):
+            continue
+        f[i + 1] = (f[i + 1] & rest) | (_TONE_A[t] if nx == a else _TONE_E[t])
+        f[i] = (f[i] & rest) | o
     for s in range(nsp):  # ([ùúủũụ])(y)(?!\w), not after "q"
         i = sp[s]
-        t = _index(f[i], _TONE_U)
-        if t < 0 or i + 1 >= n or f[i + 1] != y:
+        t = _index(f[i] & FOLD_CP, _TONE_U)
+        if t < 0 or i + 1 >= n or (f[i + 1] & FOLD_CP) != y:
             continue
-        if (i + 2 < n and word[i + 2]) or (i > 0 and f[i - 1] == q):
+        if (i + 2 < n and (f[i + 2] & FOLD_WORD_BIT)) or (i > 0 and (f[i - 1] & FOLD_CP) == q):
             continue
-        f[i + 1] = _TONE_Y[t]
-        f[i] = u
+        f[i + 1] = (f[i + 1] & rest) | _TONE_Y[t]
+        f[i] = (f[i] & rest) | u
     for s in range(nsp):  # ([yỳýỷỹỵ])(?!\w) after a consonant -> i
         i = sp[s]
-        t = _index(f[i], _FINAL_Y)
-        if t < 0 or (i + 1 < n and word[i + 1]) or i == 0:
+        t = _index(f[i] & FOLD_CP, _FINAL_Y)
+        if t < 0 or (i + 1 < n and (f[i + 1] & FOLD_WORD_BIT)) or i == 0:
             continue
-        prev = f[i - 1]
+        prev = f[i - 1] & FOLD_CP
         if prev < _CONSONANT.shape[0] and _CONSONANT[prev]:
-            f[i] = _FINAL_I[t]
+            f[i] = (f[i] & rest) | _FINAL_I[t]
 
 
 _TEXT_SIG = numba.types.int64(
@@ -464,9 +481,7 @@ def text_shingles_into(  # pragma: no cover - compiled
     longest = 0
     for d in range(n_docs):
         longest = max(longest, doc_offsets[d + 1] - doc_offsets[d])
-    f = np.empty(longest + 1, np.uint32)
-    cls = np.zeros(longest + 1, np.uint32)
-    word = np.zeros(longest + 1, np.uint8)
+    f = np.empty(longest + 1, np.uint32)  # fold entries of the view, then a zero (class 0)
     sp = np.empty(longest + 1, np.int64)
     tok = np.empty(longest // 2 + 2, np.uint64)
     o = 0
@@ -485,9 +500,7 @@ def text_shingles_into(  # pragma: no cover - compiled
             e = fold[cps[lo + i]]
             bad |= np.uint32(e >= FOLD_PYTHON)
             keep = e != FOLD_DELETE
-            f[j] = e & FOLD_CP
-            cls[j] = (e >> FOLD_CLASS_SHIFT) & 7
-            word[j] = (e & FOLD_WORD_BIT) != 0
+            f[j] = e
             sp[nsp] = j
             nsp += ((e & FOLD_TONE_BIT) != 0) & keep
             j += keep
@@ -498,18 +511,18 @@ def text_shingles_into(  # pragma: no cover - compiled
                     return d
             declined[d] = 1
             continue
-        cls[n] = 0
+        f[n] = 0
         if nsp:
-            _fold_tones(f, word, sp, nsp, n)
+            _fold_tones(f, sp, nsp, n)
         # 2. tokens, as ``_token_edges`` (branch-free) but per document and hashes only
         nt = 0
         prev = np.uint32(0)
-        cur = cls[0] if n else np.uint32(0)
+        cur = (f[0] >> FOLD_CLASS_SHIFT) & 7 if n else np.uint32(0)
         inside = np.uint32(0)
         h = np.uint64(0)
         p = np.uint64(1)
         for i in range(n):
-            nxt = cls[i + 1]
+            nxt = (f[i + 1] >> FOLD_CLASS_SHIFT) & 7
             w = np.uint32(_WORD[prev * 64 + cur * 8 + nxt])
             start = w & ~inside
             end = inside & ~w
@@ -517,7 +530,7 @@ def text_shingles_into(  # pragma: no cover - compiled
             nt += int(end)
             h = np.uint64(0) if start else h
             p = np.uint64(1) if start else p
-            h += (np.uint64(f[i]) + np.uint64(1)) * p * np.uint64(w)
+            h += (np.uint64(f[i] & FOLD_CP) + np.uint64(1)) * p * np.uint64(w)
             p *= _P64
             inside = w
             prev = cur
