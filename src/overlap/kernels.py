@@ -5,7 +5,7 @@
     kernel ``overlap.signatures._kernel`` (same permutations, same columns).
 ``oph_into(h, offsets, mul, add, probe_key, out)``
     One-permutation hashing with optimal densification (``minhash(..., method="oph")``).
-``intersections_into``, ``distinct_sets_into``, ``exact_keys_into``, ``greedy_into``, ``bucket_greedy_into``
+``intersections_into``, ``distinct_sets_into``, ``exact_keys_into``, ``greedy_into``, ``bucket_layout_into``, ``bucket_greedy_into``
     The deduplication kernels (``overlap.kernels_dedup``), re-exported here so that
     ``overlap.jit.load_kernels()`` gives every kernel from one module.
 ``average_linkage_into(lo, hi, weight, threshold, label)``, ``vocabulary_links_of(...)``
@@ -46,7 +46,7 @@ from typing import Any
 import numba
 import numpy as np
 
-from .kernels_dedup import bucket_greedy_into, distinct_sets_into, exact_keys_into, greedy_into, intersections_into
+from .kernels_dedup import bucket_greedy_into, bucket_layout_into, distinct_sets_into, exact_keys_into, greedy_into, intersections_into
 
 _LAZY = {"average_linkage_into": "kernels_stories", "vocabulary_links_of": "kernels_stories"}
 
@@ -60,7 +60,7 @@ def __getattr__(name: str) -> Any:
         return getattr(importlib.import_module(f"{__package__}.{_LAZY[name]}"), name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
-__all__ = ["average_linkage_into", "bucket_greedy_into", "distinct_sets_into", "exact_keys_into", "greedy_into", "intersections_into", "minmax_into", "oph_into", "text_shingles_into", "tokenize_into", "vocabulary_links_of", "windows_into"]
+__all__ = ["average_linkage_into", "bucket_greedy_into", "bucket_layout_into", "distinct_sets_into", "exact_keys_into", "greedy_into", "intersections_into", "minmax_into", "oph_into", "text_shingles_into", "tokenize_into", "vocabulary_links_of", "windows_into"]
 
 _U32MAX = np.uint32(0xFFFFFFFF)
 _S32 = np.uint64(32)
