@@ -384,6 +384,8 @@ FOLD_CP = np.uint32(0x1FFFFF)  # bits 0-20: the folded code point
 FOLD_CLASS_SHIFT = 21  # bits 21-23: its token class (``overlap.shingle._classify``)
 FOLD_WORD_BIT = np.uint32(1 << 24)  # it matches the regex ``\w``
 FOLD_TONE_BIT = np.uint32(1 << 25)  # it may be rewritten by the tone / final-y rules
+_FOLD_TONE_SHIFT = np.uint32(25)
+_FOLD_SPECIAL = np.uint32(1 << 31)  # set in FOLD_UNKNOWN, FOLD_PYTHON, FOLD_DELETE only
 
 
 def _cps(s: str) -> np.ndarray:
@@ -401,14 +403,20 @@ _FINAL_Y = _cps("yỳýỷỹỵ")
 _FINAL_I = _cps("iìíỉĩị")
 _CONSONANT = np.zeros(0x112, dtype=np.uint8)
 _CONSONANT[_cps("bcdđghklmnprstvx")] = 1
+# (rule << 3) | t for the code points of the rules' rows: 1 _TONE_O, 2 _TONE_U, 3 _FINAL_Y
+_ROWS = np.zeros(0x1F00, dtype=np.uint8)
+for _rule, _row in ((1, _TONE_O), (2, _TONE_U), (3, _FINAL_Y)):
+    _ROWS[_row] = (_rule << 3) | np.arange(len(_row))
 
 
-@numba.njit("int64(uint32, uint32[::1])", inline="always", **_TYPED_OPTS)
-def _index(c: np.uint32, row: np.ndarray) -> int:  # pragma: no cover - compiled
-    for t in range(row.shape[0]):
-        if row[t] == c:
-            return t
-    return -1
+@numba.njit("int64(uint32, int64)", inline="always", **_TYPED_OPTS)
+def _index(e: np.uint32, rule: int) -> int:  # pragma: no cover - compiled
+    """Index of fold entry ``e``'s code point in the row of ``rule``, or -1 (one table read)."""
+    c = e & FOLD_CP
+    if c >= _ROWS.shape[0]:
+        return -1
+    v = _ROWS[c]
+    return int(v & 7) if (v >> 3) == rule else -1
 
 
 @numba.njit("void(uint32[::1], int64[::1], int64, int64)", **_TYPED_OPTS)
@@ -426,7 +434,7 @@ def _fold_tones(f: np.ndarray, sp: np.ndarray, nsp: int, n: int) -> None:  # pra
     rest = ~FOLD_CP
     for s in range(nsp):  # ([òóỏõọ])([ae])(?!\w), not after "q"
         i = sp[s]
-        t = _index(f[i] & FOLD_CP, _TONE_O)
+        t = _index(f[i], 1)
         if t < 0 or i + 1 >= n:
             continue
         nx = f[i + 1] & FOLD_CP
@@ -438,7 +446,7 @@ def _fold_tones(f: np.ndarray, sp: np.ndarray, nsp: int, n: int) -> None:  # pra
         f[i] = (f[i] & rest) | o
     for s in range(nsp):  # ([ùúủũụ])(y)(?!\w), not after "q"
         i = sp[s]
-        t = _index(f[i] & FOLD_CP, _TONE_U)
+        t = _index(f[i], 2)
         if t < 0 or i + 1 >= n or (f[i + 1] & FOLD_CP) != y:
             continue
         if (i + 2 < n and (f[i + 2] & FOLD_WORD_BIT)) or (i > 0 and (f[i - 1] & FOLD_CP) == q):
@@ -447,7 +455,7 @@ def _fold_tones(f: np.ndarray, sp: np.ndarray, nsp: int, n: int) -> None:  # pra
         f[i] = (f[i] & rest) | u
     for s in range(nsp):  # ([yỳýỷỹỵ])(?!\w) after a consonant -> i
         i = sp[s]
-        t = _index(f[i] & FOLD_CP, _FINAL_Y)
+        t = _index(f[i], 3)
         if t < 0 or (i + 1 < n and (f[i + 1] & FOLD_WORD_BIT)) or i == 0:
             continue
         prev = f[i - 1] & FOLD_CP
@@ -492,19 +500,31 @@ def text_shingles_into(  # pragma: no cover - compiled
         n = doc_offsets[d + 1] - lo
         counts[d] = 0
         declined[d] = 0
-        # 1. fold: one table read per character; candidates of the tone rules noted
+        # 1. fold: one table read per character; then, only if an entry is special
+        # (deleted, unknown, Python's), again with the view compacted; candidates of the
+        # tone rules noted
         nsp = 0
         bad = np.uint32(0)
-        j = 0  # view position: deleted characters do not advance it
+        seen = np.uint32(0)
         for i in range(n):
             e = fold[cps[lo + i]]
-            bad |= np.uint32(e >= FOLD_PYTHON)
-            keep = e != FOLD_DELETE
-            f[j] = e
-            sp[nsp] = j
-            nsp += ((e & FOLD_TONE_BIT) != 0) & keep
-            j += keep
-        n = j
+            f[i] = e
+            seen |= e
+        if seen & _FOLD_SPECIAL:
+            j = 0  # view position: deleted characters do not advance it
+            for i in range(n):
+                e = fold[cps[lo + i]]
+                bad |= np.uint32(e >= FOLD_PYTHON)
+                keep = e != FOLD_DELETE
+                f[j] = e
+                sp[nsp] = j
+                nsp += ((e & FOLD_TONE_BIT) != 0) & keep
+                j += keep
+            n = j
+        elif seen & FOLD_TONE_BIT:
+            for i in range(n):
+                sp[nsp] = i
+                nsp += (f[i] >> _FOLD_TONE_SHIFT) & 1
         if bad:
             for i in range(doc_offsets[d + 1] - lo):
                 if fold[cps[lo + i]] == FOLD_UNKNOWN:
@@ -514,27 +534,27 @@ def text_shingles_into(  # pragma: no cover - compiled
         f[n] = 0
         if nsp:
             _fold_tones(f, sp, nsp, n)
-        # 2. tokens, as ``_token_edges`` (branch-free) but per document and hashes only
+        # 2. tokens, as ``_token_edges`` (branch-free) but per document and hashes only;
+        # ``ctx``: the classes of the previous, this and the next character.  Characters
+        # outside tokens add to ``h`` too: a token's start resets it, and it is stored
+        # (``tok[nt] = h``) before the character after its end adds anything.
         nt = 0
-        prev = np.uint32(0)
-        cur = (f[0] >> FOLD_CLASS_SHIFT) & 7 if n else np.uint32(0)
+        ctx = (f[0] >> FOLD_CLASS_SHIFT) & 7 if n else np.uint32(0)
         inside = np.uint32(0)
         h = np.uint64(0)
         p = np.uint64(1)
         for i in range(n):
-            nxt = (f[i + 1] >> FOLD_CLASS_SHIFT) & 7
-            w = np.uint32(_WORD[prev * 64 + cur * 8 + nxt])
+            ctx = ((ctx << np.uint32(3)) | ((f[i + 1] >> FOLD_CLASS_SHIFT) & 7)) & np.uint32(511)
+            w = np.uint32(_WORD[ctx])
             start = w & ~inside
             end = inside & ~w
             tok[nt] = h
             nt += int(end)
             h = np.uint64(0) if start else h
             p = np.uint64(1) if start else p
-            h += (np.uint64(f[i] & FOLD_CP) + np.uint64(1)) * p * np.uint64(w)
+            h += (np.uint64(f[i] & FOLD_CP) + np.uint64(1)) * p
             p *= _P64
             inside = w
-            prev = cur
-            cur = nxt
         tok[nt] = h
         nt += int(inside)
         for t in range(nt):
