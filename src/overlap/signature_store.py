@@ -322,7 +322,7 @@ def _append(f: Any, a: np.ndarray) -> None:
     """Write ``a`` as uint32 at the end of the open binary file ``f``; ``InputError`` when
     the disk is full."""
     try:
-        f.write(np.ascontiguousarray(a, dtype=np.uint32).data.cast("B"))  # a view: no bytes copy
+        f.write(np.ascontiguousarray(a, dtype=np.uint32).reshape(-1).data.cast("B"))  # a view: no bytes copy
     except OSError as e:
         raise InputError(f"cannot spool signatures to the temporary directory ({e.strerror or e}); "
                          "set TMPDIR to a disk with space") from None
