@@ -228,8 +228,16 @@ def _distinct_links(n: int, a: np.ndarray, b: np.ndarray, weight: np.ndarray) ->
     keep = w > 0.0
     code = lo[keep] * n + hi[keep]
     w = w[keep]
-    order = np.lexsort((w, code))  # by pair, then weight: each pair's last is its largest
-    code, w = code[order], w[order]
+    del lo, hi, keep
+    # By pair, then weight: each pair's last is its largest.  A scan's links are distinct
+    # pairs in a few ascending runs, which a stable sort merges in linear time; only when
+    # a pair repeats does the order need the weights (``lexsort``).
+    order = np.argsort(code, kind="stable")
+    ordered = code[order]
+    if len(code) > 1 and bool((ordered[1:] == ordered[:-1]).any()):
+        order = np.lexsort((w, code))
+        ordered = code[order]
+    code, w = ordered, w[order]
     last = np.flatnonzero(np.append(code[1:] != code[:-1], True)) if len(code) else np.zeros(0, dtype=np.int64)
     lo, hi = np.divmod(code[last], n)
     return lo, hi, w[last]
