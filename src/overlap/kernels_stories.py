@@ -95,39 +95,47 @@ _GONE = -2  # a deleted entry (probing goes on past it)
 _MUL = np.uint64(0x9E3779B97F4A7C15)
 
 
+@numba.njit("int64(int64, int64)", inline="always", **_OPTS)
+def _home(key, cap):  # pragma: no cover - compiled
+    """``key``'s first slot in a table of ``cap`` slots: the top 32 bits of a multiplicative
+    hash scaled to ``[0, cap)`` (any capacity, not only powers of 2)."""
+    h = (np.uint64(key) * _MUL) >> np.uint64(32)
+    return np.int64((h * np.uint64(cap)) >> np.uint64(32))
+
+
 @numba.njit("int64(int64[::1], int64)", inline="always", **_OPTS)
 def _find(keys, key):  # pragma: no cover - compiled
-    """The table position of ``key``, or -1 (linear probing; the capacity is a power of 2)."""
-    mask = keys.shape[0] - 1
-    h = np.uint64(key) * _MUL
-    i = np.int64(h ^ (h >> np.uint64(29))) & mask
+    """The table position of ``key``, or -1 (linear probing)."""
+    cap = keys.shape[0]
+    i = _home(key, cap)
     while True:
         k = keys[i]
         if k == key:
             return i
         if k == _EMPTY:
             return -1
-        i = (i + 1) & mask
+        i += 1
+        if i == cap:
+            i = 0
 
 
 @numba.njit("int64(int64[::1], int64)", inline="always", **_OPTS)
 def _free(keys, key):  # pragma: no cover - compiled
     """A position to insert ``key`` (absent) at: the first empty or deleted one probed."""
-    mask = keys.shape[0] - 1
-    h = np.uint64(key) * _MUL
-    i = np.int64(h ^ (h >> np.uint64(29))) & mask
+    cap = keys.shape[0]
+    i = _home(key, cap)
     while keys[i] >= 0:
-        i = (i + 1) & mask
+        i += 1
+        if i == cap:
+            i = 0
     return i
 
 
 @numba.njit("int64(int64)", **_OPTS)
 def _capacity(live):  # pragma: no cover - compiled
-    """A power of 2 (at least 256) that holds ``live`` entries at most 65% full."""
-    cap = 256
-    while cap * 13 < live * 20:
-        cap *= 2
-    return cap
+    """Slots (at least 256) that hold ``live`` entries at most 60% full: sized to the
+    entries, not rounded up to a power of 2 (which could leave the table a third full)."""
+    return max(256, (live * 5 + 2) // 3)
 
 
 @numba.njit("Tuple((int64[::1], float64[::1]))(int64[::1], float64[::1], int64)", **_OPTS)
@@ -217,7 +225,11 @@ def average_linkage_into(lo, hi, weight, threshold, label):  # pragma: no cover 
         pool[start[y] + length[y]] = x
         length[y] += 1
     live = filled = 2 * e
-    cap = max(16, e)
+    strong = 0
+    for k in range(e):
+        if weight[k] >= threshold:
+            strong += 1
+    cap = max(16, strong)  # the heap grows (``_grown``) as merges push means
     hw, ha, hb = np.empty(cap), np.empty(cap, np.int64), np.empty(cap, np.int64)
     top = 0
     for k in range(e):
