@@ -36,6 +36,7 @@ from typing import Any
 import numpy as np
 
 from .._arrays import isin_sorted, unique
+from ..allocator import release_free_memory
 from ..cluster import UnionFind
 from ..records import Comparison, Span
 from ..reuse import PassageGroup, SharedSpan, passage_groups
@@ -100,6 +101,7 @@ def assemble(
     n = len(infos)
     ids = [d.id for d in infos]
     groups, boiler_codes = _passage_groups(found, n, store)
+    release_free_memory()  # the texts it read: pages freed among live records
     pair_by_code, links = _pair_records(o, infos, found, events, boiler_codes, vlinks)
     pairs = tuple(pair_by_code.values())
     if cluster_fn is None:
