@@ -166,21 +166,41 @@ def _put(keys, vals, filled, live, key, w):  # pragma: no cover - compiled
     return keys, vals, filled, live + 1
 
 
+@numba.njit("int64(int64[::1], int64[::1], int64[::1], int64[::1])", **_OPTS)
+def _compacted(pool, start, length, room):  # pragma: no cover - compiled
+    """Slide every non-empty row's list, with its room, down to the pool's start in pool
+    order: the places lists moved away from, and the empty rows' room, are reclaimed.
+    Returns the pool's new end."""
+    end = 0
+    for r in np.argsort(start, kind="mergesort"):
+        if length[r] == 0:
+            room[r] = 0
+            continue
+        s = start[r]
+        for x in range(length[r]):  # end <= s: a forward copy never overwrites unread items
+            pool[end + x] = pool[s + x]
+        start[r] = end
+        end += room[r]
+    return end
+
+
 @numba.njit(
     "Tuple((int64[::1], int64))(int64[::1], int64[::1], int64[::1], int64[::1], int64, int64, int64)", **_OPTS
 )
 def _append(pool, start, length, room, used, r, g):  # pragma: no cover - compiled
     """Append ``g`` to row ``r``'s neighbour list; a full list moves to the pool's end
-    with twice the room (the pool grows as needed).  Returns ``(pool, used)``."""
+    with twice the room, and a full pool grows by half (rows keep their places, so a
+    caller walking a row stays valid).  Returns ``(pool, used)``."""
     if length[r] == room[r]:
-        if used + 2 * room[r] + 1 > pool.shape[0]:
-            grown = np.empty(2 * (used + 2 * room[r] + 1), np.int64)
+        need = 2 * room[r] + 1
+        if used + need > pool.shape[0]:
+            grown = np.empty(pool.shape[0] + pool.shape[0] // 2 + need, np.int64)
             grown[:used] = pool[:used]
             pool = grown
         pool[used : used + length[r]] = pool[start[r] : start[r] + length[r]]
         start[r] = used
-        room[r] = 2 * room[r] + 1
-        used += room[r]
+        room[r] = need
+        used += need
     pool[start[r] + length[r]] = g
     length[r] += 1
     return pool, used
@@ -232,6 +252,7 @@ def average_linkage_into(lo, hi, weight, threshold, label):  # pragma: no cover 
     cap = max(16, strong)  # the heap grows (``_grown``) as merges push means
     hw, ha, hb = np.empty(cap), np.empty(cap, np.int64), np.empty(cap, np.int64)
     top = 0
+    compacted = used
     for k in range(e):
         if weight[k] >= threshold:
             hw[top], ha[top], hb[top] = -weight[k], lo[k], hi[k]
@@ -250,6 +271,10 @@ def average_linkage_into(lo, hi, weight, threshold, label):  # pragma: no cover 
         mean = (vals[i] if i >= 0 else 0.0) / (size[a] * size[b])
         if abs(mean + neg) > _STALE:
             continue  # stale entry: a newer one for this pair is on the heap
+        if 4 * used > 3 * pool.shape[0] and 8 * (used - compacted) > pool.shape[0]:
+            # Reclaim moved and dead lists before the pool must grow; only here, between
+            # merges, where no row is being walked.
+            used = compacted = _compacted(pool, start, length, room)
         # Merge b's group into a's (a < b): the larger row absorbs the smaller one's links.
         keys[i] = _GONE
         keys[_find(keys, rb * n + a)] = _GONE
@@ -273,6 +298,7 @@ def average_linkage_into(lo, hi, weight, threshold, label):  # pragma: no cover 
             keys, vals, filled, live = _put(keys, vals, filled, live, big * n + g, w)
             deg[big] += 1
             pool, used = _append(pool, start, length, room, used, big, g)
+        length[small] = 0  # no group's row any more: its room is reclaimed when compacting
         size[a] += size[b]
         size[b] = 0
         parent[b] = a
