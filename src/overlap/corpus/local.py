@@ -249,9 +249,13 @@ def scan(
         event_candidates=ev.shared_names, compared=len(comparisons),
     )
     # Drop what assembly does not read before its peak: the unlinked comparisons, the
-    # event similarities, and each document's features once the links are made.
+    # event similarities, the candidates, and each document's features once the links
+    # are made.
     comparisons.clear()
     sims.clear()
+    del doc_codes, passage_codes, cand, ev
+    f.name_h.clear()
+    f.wdoc = f.wdoc[:0].copy()  # a copy: a view would keep the array
     vlinks = vocabulary_codes(f.vocab, n)
     f.vocab.clear()
     f.dates.clear()
