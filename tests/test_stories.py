@@ -13,7 +13,7 @@ import pytest
 from overlap.reuse import MIN_SIMILARITY, SharedSpan, passage_groups, similarity
 from overlap.jit import load_kernels
 from overlap.stories import (
-    MERGE_THRESHOLD, Evidence, cluster, cluster_arrays, link_weight, story_components, vocabulary_weights,
+    MERGE_THRESHOLD, Evidence, cluster, cluster_arrays, link_weight, round6, story_components, vocabulary_weights,
 )
 from overlap.vocabulary import MAX_DF, terms, vocabulary_link_arrays, vocabulary_links
 
@@ -414,3 +414,12 @@ def test_a_span_exactly_at_the_enforced_similarity_joins_its_group() -> None:
     sims = {d: sim for d, _, _, sim in g.occurrences}
     assert similarity(base, edited) == MIN_SIMILARITY and sims[1] == MIN_SIMILARITY
     assert sorted(sims) == [0, 1, 2, 3]
+
+
+def test_round6_is_pythons_round_to_the_last_bit() -> None:
+    rng = np.random.default_rng(7)
+    halves = (np.arange(50_000) + 0.5) / 1e6  # every value a hair from a tie
+    x = np.concatenate([rng.random(200_000), np.round(rng.random(50_000), 7), halves, rng.random(1000) * 0.9])
+    want = np.array([round(v, 6) for v in x.tolist()])
+    assert np.array_equal(round6(x).view(np.int64), want.view(np.int64))
+    assert not np.array_equal(np.round(x, 6), want)  # numpy alone is not: the case this covers

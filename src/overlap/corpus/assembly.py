@@ -40,7 +40,7 @@ from ..allocator import release_free_memory
 from ..cluster import UnionFind
 from ..records import Comparison, Span
 from ..reuse import PassageGroup, SharedSpan, passage_groups
-from ..stories import MERGE_THRESHOLD, cluster_arrays, link_weight, story_components, vocabulary_weights
+from ..stories import MERGE_THRESHOLD, cluster_arrays, link_weight, round6, story_components, vocabulary_weights
 from ..vocabulary import vocabulary_link_arrays
 from .events import name_phrases
 from .options import ScanOptions
@@ -266,8 +266,11 @@ def _pair_records(
         i, j = divmod(c, n)
         boiler = c in boiler_codes
         ev = events.get(c)
-        chars = 0 if boiler else min(r.shared_a, r.shared_b)
-        cover = 0.0 if boiler else max(r.shared_a / max(1, infos[i].length), r.shared_b / max(1, infos[j].length))
+        if boiler:
+            chars, cover = 0, 0.0
+        else:
+            sa, sb = r.shared_a, r.shared_b
+            chars, cover = min(sa, sb), max(sa / max(1, infos[i].length), sb / max(1, infos[j].length))
         w, why = link_weight(
             near_duplicate=r.near_duplicate, passage_chars=chars, passage_coverage=cover,
             same_event_names=len(ev.names) if ev else 0, min_names=o.min_shared_names, vocabulary=vc,
@@ -296,9 +299,8 @@ def _pair_records(
     keep = comp[a] == comp[b]
     a, b, cos = a[keep], b[keep], cos[keep]
     # link_weight(vocabulary=x) for each, without its call: the same float operations
-    # in numpy, then Python's exact round (numpy rounds by scaling).
-    unrounded = 1.0 - (1.0 - vocabulary_weights(cos, rounded=False))
-    vw = np.array([round(x, 6) for x in unrounded.tolist()], dtype=np.float64)
+    # in numpy, then Python's exact round (``round6``).
+    vw = round6(1.0 - (1.0 - vocabulary_weights(cos, rounded=False)))
     reason = np.full(len(a), _REASONS.index("shared_vocabulary"), dtype=np.int8)
     return pair_by_code, _StoryLinks(
         np.concatenate((linked.a, a)), np.concatenate((linked.b, b)), np.concatenate((linked.weight, vw)),
