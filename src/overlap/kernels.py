@@ -8,8 +8,8 @@
 ``intersections_into``, ``distinct_sets_into``, ``exact_keys_into``, ``greedy_into``, ``bucket_greedy_into``
     The deduplication kernels (``overlap.kernels_dedup``), re-exported here so that
     ``overlap.jit.load_kernels()`` gives every kernel from one module.
-``average_linkage_into(lo, hi, weight, threshold, label)``, ``vocabulary_links_of(...)``
-    Average-linkage story groups and rare-vocabulary links (``overlap.kernels_stories``,
+``average_linkage_into(lo, hi, weight, threshold, label)``, ``vocabulary_links_of(...)``, ``term_buckets``, ...
+    Average-linkage story groups and rare-vocabulary postings and links (``overlap.kernels_stories``,
     re-exported like the deduplication kernels).
 ``windows_into(h, tok_lo, ntok, k, qs, out, out_offsets)``
     Shingle hashes of many documents' tokens, equal to ``overlap.shingle.shingles``.
@@ -47,9 +47,15 @@ import numba
 import numpy as np
 
 from .kernels_dedup import bucket_greedy_into, distinct_sets_into, exact_keys_into, greedy_into, intersections_into
-from .kernels_stories import average_linkage_into, vocabulary_links_of
+from .kernels_stories import (
+    average_linkage_into, postings_by_document, rare_postings_of, term_buckets, vocabulary_links_of,
+)
 
-__all__ = ["average_linkage_into", "bucket_greedy_into", "distinct_sets_into", "exact_keys_into", "greedy_into", "intersections_into", "minmax_into", "oph_into", "text_shingles_into", "tokenize_into", "vocabulary_links_of", "windows_into"]
+__all__ = [
+    "average_linkage_into", "bucket_greedy_into", "distinct_sets_into", "exact_keys_into", "greedy_into",
+    "intersections_into", "minmax_into", "oph_into", "postings_by_document", "rare_postings_of", "term_buckets",
+    "text_shingles_into", "tokenize_into", "vocabulary_links_of", "windows_into",
+]
 
 _U32MAX = np.uint32(0xFFFFFFFF)
 _S32 = np.uint64(32)

@@ -4,6 +4,11 @@
     Merge groups of documents greedily, best mean link weight first, exactly as
     ``overlap.stories``'s Python loop does, and write each linked document's final group
     (its smallest member) into ``label``; ``-1`` for documents without a link.
+``term_buckets(flat, lens)``, ``rare_postings_of(low, doc, bstart, n, max_df, wsq)``, ``postings_by_document(doc, size, partners, n, base)``
+    ``overlap.vocabulary.vocabulary_link_arrays``'s rare postings from the documents'
+    sampled terms, equal to its numpy path's (a bucket sort by the terms' top bits
+    instead of one sort of every posting, no array of all postings but the buckets'),
+    and those with partners by document.
 ``vocabulary_links_of(starts, plist, doc, size, partners, norms, wsq, min_shared, min_cosine)``
     ``overlap.vocabulary.vocabulary_link_arrays``'s links from its rare postings, the
     same floats as its numpy slices, without one sort key per (pair, shared bigram).
@@ -30,10 +35,11 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-__all__ = ["average_linkage_into", "vocabulary_links_of"]
+__all__ = ["average_linkage_into", "postings_by_document", "rare_postings_of", "term_buckets", "vocabulary_links_of"]
 
 _OPTS = {"cache": True, "nogil": True, "error_model": "numpy", "boundscheck": False}
 _STALE = 1e-12  # a heap entry whose mean differs more than this from the pair's is stale
+_BUCKETS = 1 << 16  # term_buckets: buckets by a term's top 16 bits
 
 
 @numba.njit("boolean(float64, int64, int64, float64, int64, int64)", inline="always", **_OPTS)
@@ -340,29 +346,130 @@ def _pairwise_sum(a, start, count):  # pragma: no cover - compiled
     return _pairwise_sum(a, start, half) + _pairwise_sum(a, start + half, count - half)
 
 
+@numba.njit("Tuple((uint16[::1], int32[::1], int64[::1]))(uint32[::1], int64[::1])", **_OPTS)
+def term_buckets(flat, lens):  # pragma: no cover - compiled
+    """Every (term, document) posting of the documents' terms (``flat``, ``lens[d]`` of
+    document ``d`` after those of ``d - 1``) in ``2**16`` buckets by the term's top 16 bits,
+    documents ascending in each (a counting sort, stable): each posting's low 16 term bits,
+    its document, and where each bucket starts (``2**16 + 1``).  Two passes, O(T)."""
+    total = flat.shape[0]
+    bstart = np.zeros(_BUCKETS + 1, np.int64)
+    for x in range(total):
+        bstart[(flat[x] >> 16) + 1] += 1
+    for b in range(_BUCKETS):
+        bstart[b + 1] += bstart[b]
+    fill = bstart[:_BUCKETS].copy()
+    low = np.empty(total, np.uint16)
+    doc = np.empty(total, np.int32)
+    x = 0
+    for d in range(lens.shape[0]):
+        for _ in range(lens[d]):
+            t = flat[x]
+            k = fill[t >> 16]
+            fill[t >> 16] = k + 1
+            low[k] = t & 0xFFFF
+            doc[k] = d
+            x += 1
+    return low, doc, bstart
+
+
 @numba.njit(
-    "Tuple((int64[::1], int64[::1], float64[::1]))(int64[::1], int64[::1], int32[::1], int32[::1], int32[::1], "
+    "Tuple((int32[::1], int32[::1], int32[::1], float64[::1]))(uint16[::1], int32[::1], int64[::1], int64, int64, "
+    "float64[::1])",
+    **_OPTS,
+)
+def rare_postings_of(low, doc, bstart, n, max_df, wsq):  # pragma: no cover - compiled
+    """The postings of rare terms (held by 2 to ``max_df`` documents) from ``term_buckets``,
+    by term ascending, then document: each one's document (written over ``doc``'s front),
+    its term's df, how many later postings share its term; and every document's squared
+    norm, ``sum(wsq[df])`` over its rare terms in term order (``numpy.bincount``'s order).
+    Each bucket is sorted alone (about ``T / 2**16`` keys, in cache).  O(T log(T / 2**16))."""
+    total = doc.shape[0]
+    size = np.empty(total, np.int32)  # only the front (the rare postings) is ever written
+    partners = np.empty(total, np.int32)
+    norms = np.zeros(n)
+    keys = np.empty(1024, np.uint64)
+    out = 0
+    for b in range(_BUCKETS):
+        s = bstart[b]
+        m = bstart[b + 1] - s
+        if m > keys.shape[0]:
+            keys = np.empty(2 * m, np.uint64)
+        for y in range(m):
+            keys[y] = (np.uint64(low[s + y]) << np.uint64(32)) | np.uint64(doc[s + y])
+        k = keys[:m]
+        k.sort()
+        r = 0
+        while r < m:
+            t = k[r] >> np.uint64(32)
+            z = r + 1
+            while z < m and (k[z] >> np.uint64(32)) == t:
+                z += 1
+            if 2 <= z - r <= max_df:
+                w = wsq[z - r]
+                for y in range(r, z):
+                    d = np.int32(k[y] & np.uint64(0xFFFFFFFF))
+                    doc[out], size[out], partners[out] = d, z - r, z - 1 - y
+                    norms[d] += w
+                    out += 1
+            r = z
+    return doc[:out], size[:out], partners[:out], norms
+
+
+@numba.njit("Tuple((int64[::1], int32[::1]))(int32[::1], int32[::1], int32[::1], int64, int64)", **_OPTS)
+def postings_by_document(doc, size, partners, n, base):  # pragma: no cover - compiled
+    """The postings that have partners by document, each document's ascending by df, ties
+    by posting (``plist``), and where each document's start (``starts``, ``n + 1``): two
+    stable counting sorts, by df (``< base``), then by document.  O(P + n + base)."""
+    cnt = np.zeros(base + 1, np.int64)
+    for x in range(doc.shape[0]):
+        if partners[x] > 0:
+            cnt[size[x] + 1] += 1
+    for v in range(base):
+        cnt[v + 1] += cnt[v]
+    by_df = np.empty(cnt[base], np.int32)
+    for x in range(doc.shape[0]):
+        if partners[x] > 0:
+            by_df[cnt[size[x]]] = x
+            cnt[size[x]] += 1
+    starts = np.zeros(n + 1, np.int64)
+    for x in by_df:
+        starts[doc[x] + 1] += 1
+    for d in range(n):
+        starts[d + 1] += starts[d]
+    fill = starts[:n].copy()
+    plist = np.empty(by_df.shape[0], np.int32)
+    for x in by_df:
+        plist[fill[doc[x]]] = x
+        fill[doc[x]] += 1
+    return starts, plist
+
+
+@numba.njit(
+    "Tuple((int64[::1], int64[::1], float64[::1]))(int64[::1], int32[::1], int32[::1], int32[::1], int32[::1], "
     "float64[::1], float64[::1], int64, float64)",
     **_OPTS,
 )
 def vocabulary_links_of(starts, plist, doc, size, partners, norms, wsq, min_shared, min_cosine):  # pragma: no cover
     """``overlap.vocabulary``'s links ``(i, j, cosine)``, ``i < j`` ascending, without a
     (pair, bigram) key: per first document ``i``, its partners' shared rare bigrams are
-    counted, then their weights gathered per partner in ascending df order (the order the
-    numpy path's sort gives), and each dot product is ``w[0] + pairwise_sum(w[1:])``, as
-    ``numpy.add.reduceat`` computes it.  ``plist[starts[i]:starts[i + 1]]``: document
-    ``i``'s postings that have partners (the postings ``p + 1 .. p + partners[p]``),
-    ascending by df.  Linear in the (pair, bigram) keys, plus a sort of each document's
-    partners."""
+    counted, then, for the partners sharing at least ``min_shared``, their weights are
+    gathered in ascending df order (the order the numpy path's sort gives), and each dot
+    product is ``w[0] + pairwise_sum(w[1:])``, as ``numpy.add.reduceat`` computes it.
+    ``plist[starts[i]:starts[i + 1]]``: document ``i``'s postings that have partners (the
+    postings ``p + 1 .. p + partners[p]``), ascending by df (``postings_by_document``).
+    Linear in the (pair, bigram) keys (two visits each), plus a sort of each document's links.
+    The returned arrays may have room beyond their ends (never written: not resident)."""
     n = starts.shape[0] - 1
-    cnt = np.zeros(n, np.int64)
-    off = np.zeros(n, np.int64)
+    cnt = np.zeros(n, np.int32)
     fill = np.zeros(n, np.int64)
-    touched = np.empty(n, np.int64)
+    touched = np.empty(n, np.int32)
+    hit_j, hit_cos = np.empty(n, np.int64), np.empty(n)
     buf = np.empty(1024)
     cap = 1024
     oi, oj, oc = np.empty(cap, np.int64), np.empty(cap, np.int64), np.empty(cap)
     out = 0
+    least = max(min_shared, 1)
     for i in range(n):
         nt = 0
         for x in range(starts[i], starts[i + 1]):
@@ -373,14 +480,19 @@ def vocabulary_links_of(starts, plist, doc, size, partners, norms, wsq, min_shar
                     touched[nt] = j
                     nt += 1
                 cnt[j] += 1
-        if nt == 0:
-            continue
-        tj = np.sort(touched[:nt])
+        kept = 0
         pos = 0
-        for j in tj:
-            off[j] = pos
-            fill[j] = pos
-            pos += cnt[j]
+        for t in range(nt):  # room in buf for the partners sharing enough; forget the others
+            j = touched[t]
+            if cnt[j] >= least:
+                fill[j] = pos
+                pos += cnt[j]
+                touched[kept] = j
+                kept += 1
+            else:
+                cnt[j] = 0
+        if kept == 0:
+            continue
         if pos > buf.shape[0]:
             buf = np.empty(2 * pos)
         for x in range(starts[i], starts[i + 1]):
@@ -388,21 +500,25 @@ def vocabulary_links_of(starts, plist, doc, size, partners, norms, wsq, min_shar
             v = wsq[size[p]]
             for q in range(p + 1, p + partners[p] + 1):
                 j = doc[q]
-                buf[fill[j]] = v
-                fill[j] += 1
-        for j in tj:
+                if cnt[j] != 0:
+                    buf[fill[j]] = v
+                    fill[j] += 1
+        hits = 0
+        for t in range(kept):
+            j = touched[t]
             c = cnt[j]
             cnt[j] = 0
-            if c < min_shared:
-                continue
-            dot = buf[off[j]] + _pairwise_sum(buf, off[j] + 1, c - 1)
-            cos = dot / np.sqrt(norms[i] * norms[j])
+            at = fill[j] - c
+            cos = (buf[at] + _pairwise_sum(buf, at + 1, c - 1)) / np.sqrt(norms[i] * norms[j])
             if cos >= min_cosine:
-                if out == cap:
-                    cap *= 2
-                    oi2, oj2, oc2 = np.empty(cap, np.int64), np.empty(cap, np.int64), np.empty(cap)
-                    oi2[:out], oj2[:out], oc2[:out] = oi[:out], oj[:out], oc[:out]
-                    oi, oj, oc = oi2, oj2, oc2
-                oi[out], oj[out], oc[out] = i, j, cos
-                out += 1
-    return oi[:out].copy(), oj[:out].copy(), oc[:out].copy()
+                hit_j[hits], hit_cos[hits] = j, cos
+                hits += 1
+        while out + hits > cap:
+            cap *= 2
+            oi2, oj2, oc2 = np.empty(cap, np.int64), np.empty(cap, np.int64), np.empty(cap)
+            oi2[:out], oj2[:out], oc2[:out] = oi[:out], oj[:out], oc[:out]
+            oi, oj, oc = oi2, oj2, oc2
+        for y in np.argsort(hit_j[:hits]):
+            oi[out], oj[out], oc[out] = i, hit_j[y], hit_cos[y]
+            out += 1
+    return oi[:out], oj[:out], oc[:out]

@@ -34,9 +34,11 @@ each, so at most ``T (MAX_DF - 1) / 2`` in all: linear in T), all in numpy; no p
 documents is visited unless it shares a rare bigram.
 Those (pair, bigram) keys grow with the square of a text's copies, so they are made and
 reduced a slice of first documents at a time: memory is linear in T plus one slice
-(``SLICE_PAIRS`` keys) plus the links kept.  From ``COMPILED_MIN_POSTINGS`` rare postings
-on, a compiled kernel (``overlap.kernels_stories``) counts each first document's partners
-instead, with no key per (pair, bigram) and the same cosines to the last bit.
+(``SLICE_PAIRS`` keys) plus the links kept.  From ``COMPILED_MIN_POSTINGS`` sampled
+postings on, compiled kernels (``overlap.kernels_stories``) do the same work: a bucket sort
+by the terms' top 16 bits (each bucket sorted alone, in cache) keeps only the rare
+postings, int32 throughout, and each first document's partners are counted, with no key
+per (pair, bigram) and the same postings, norms and cosines to the last bit.
 """
 
 from __future__ import annotations
@@ -61,8 +63,8 @@ SLICE_PAIRS = 1 << 22
 """(pair, bigram) keys made at once by ``vocabulary_links``: about 40 bytes each at peak."""
 _BLOCK = 1 << 22  # postings read back from the sorted keys at a time
 COMPILED_MIN_POSTINGS = 200_000
-"""Rare postings from which ``vocabulary_link_arrays`` counts pairs in its compiled kernel
-(loading numba costs a fraction of a second that a small corpus would notice)."""
+"""Sampled postings (terms of all documents) from which ``vocabulary_link_arrays`` runs its
+compiled kernels (loading numba costs a fraction of a second that a small corpus would notice)."""
 
 
 def terms_from_hashes(token_hashes: np.ndarray) -> np.ndarray:
@@ -139,8 +141,9 @@ def vocabulary_link_arrays(
     not by the square of the copies; the slicing never changes the result.  ``compiled``:
     count each first document's partners in a numba kernel (``overlap.kernels_stories``)
     instead, with no key per (pair, bigram) and the same float operations (True, when
-    loadable), the numpy slices (False), or the kernel from ``COMPILED_MIN_POSTINGS`` rare
-    postings on when ``overlap.jit`` allows it (None).
+    loadable), the numpy slices (False), or the kernels from ``COMPILED_MIN_POSTINGS``
+    sampled postings on when ``overlap.jit`` allows it (None).  The kernels also find the
+    rare postings (a bucket sort, no array of every posting's sort key).
     """
     n = len(docs)
     if n < min_docs:
@@ -153,19 +156,25 @@ def vocabulary_link_arrays(
         raise ValueError(f"slice_pairs must be a positive integer: {slice_pairs!r}")
     if n < 2:
         return (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0))
+    base = max_df + 1
+    wsq = np.zeros(base)
+    wsq[2:] = np.log(n / np.arange(2, base)) ** 2
+    lens = np.fromiter((len(d) for d in docs), dtype=np.int64, count=n)
+    kernels = _kernels(int(lens.sum()), compiled)
+    if kernels is not None and (flat := _flat_terms(docs, lens)) is not None:
+        low, doc, bucket_starts = kernels.term_buckets(flat, lens)
+        del flat
+        doc, size, partners, norms = kernels.rare_postings_of(low, doc, bucket_starts, n, max_df, wsq)
+        del low
+        doc = doc.copy()  # the rare postings' documents, without the rest of the buckets' array
+        starts, plist = kernels.postings_by_document(doc, size, partners, n, base)
+        i, j, cos = kernels.vocabulary_links_of(
+            starts, plist, doc, size, partners, norms, wsq, int(min_shared), float(min_cosine))
+        return i, j, cos
     post = _rare_postings(docs, n, max_df)
     if post is None:
         return (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0))
     doc, size, partners, norms = post
-    base = max_df + 1
-    wsq = np.zeros(base)
-    wsq[2:] = np.log(n / np.arange(2, base)) ** 2
-    kernels = _kernels(len(doc), compiled)
-    if kernels is not None:
-        starts, plist = _postings_by_document(doc, size, partners, n, base)
-        i, j, cos = kernels.vocabulary_links_of(
-            starts, plist, doc, size, partners, norms, wsq, int(min_shared), float(min_cosine))
-        return i, j, cos
     found: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
     for rows in _slices(doc, partners, n, slice_pairs):
         if len(rows):
@@ -180,7 +189,7 @@ def vocabulary_link_arrays(
 
 def _kernels(postings: int, compiled: bool | None) -> Any:
     """``overlap.kernels`` when the compiled links are wanted (``compiled``; None: from
-    ``COMPILED_MIN_POSTINGS`` rare postings on) and loadable, else None."""
+    ``COMPILED_MIN_POSTINGS`` sampled postings on) and loadable, else None."""
     if compiled is False or (compiled is None and postings < COMPILED_MIN_POSTINGS):
         return None
     from .jit import load_kernels
@@ -188,17 +197,17 @@ def _kernels(postings: int, compiled: bool | None) -> Any:
     return load_kernels()
 
 
-def _postings_by_document(
-    doc: np.ndarray, size: np.ndarray, partners: np.ndarray, n: int, base: int
-) -> tuple[np.ndarray, np.ndarray]:
-    """The postings that have partners, by document, each document's ascending by df
-    (``plist``), and where each document's start (``starts``, ``n + 1``)."""
-    has = np.flatnonzero(partners > 0)
-    key = doc[has].astype(np.int64) * base + size[has]
-    plist = has[np.argsort(key, kind="stable")]
-    del key, has
-    starts = np.searchsorted(doc[plist], np.arange(n + 1), side="left").astype(np.int64)
-    return starts, plist.astype(np.int64)
+def _flat_terms(docs: Sequence[np.ndarray], lens: np.ndarray) -> np.ndarray | None:
+    """Every document's terms in one ``uint32`` array, or None when there are none or some
+    term is not a 32-bit value (the numpy path then handles them as it always has)."""
+    if not lens.sum() or lens.sum() >= 2**31:  # (the kernels index postings with int32)
+        return None
+    flat = np.concatenate([np.asarray(d) for d in docs])
+    if flat.dtype != np.uint32:
+        if flat.dtype.kind not in "iu" or flat.min() < 0 or flat.max() > 0xFFFFFFFF:
+            return None
+        flat = flat.astype(np.uint32)
+    return flat
 
 
 def _rare_postings(
