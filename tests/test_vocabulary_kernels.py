@@ -11,7 +11,9 @@ import numpy as np
 import pytest
 
 from overlap.jit import load_kernels
-from overlap.vocabulary import MAX_DF, terms, vocabulary_link_arrays
+from overlap.normalization import normalize
+from overlap.shingle import shingles, shingles_many, tokenize_many
+from overlap.vocabulary import MAX_DF, terms, terms_from_bigrams, terms_many, vocabulary_link_arrays
 
 
 def _kernels() -> ModuleType:
@@ -144,3 +146,32 @@ def test_compiled_vocabulary_links_equal_the_numpy_path_on_baomoi(data_dir: Path
         for x, y in zip(numpy_links, compiled):
             assert x.dtype == y.dtype and x.tolist() == y.tolist()
 
+
+
+def test_terms_many_equal_terms_from_bigrams_on_random_hashes() -> None:
+    _kernels()
+    rng = np.random.default_rng(4)
+    arrays = [rng.integers(0, 2**64, size=int(rng.integers(0, 40)), dtype=np.uint64) for _ in range(300)]
+    arrays += [np.array([2**40 + 2, 2**40 + 3, 2**41, 2**40 + 2, 5 << 32], dtype=np.uint64), np.zeros(0, dtype=np.uint64)]
+    arrays.append(np.repeat(rng.integers(0, 2**64, size=5, dtype=np.uint64), 9))  # repeated hashes
+    got = terms_many(arrays)
+    assert got[-3].tolist() == [5, 256, 512]
+    assert len(got) == len(arrays)
+    for a, g in zip(arrays, got):
+        want = terms_from_bigrams(a)
+        assert g.dtype == want.dtype == np.uint32 and g.tolist() == want.tolist()
+    assert terms_many([]) == []
+
+
+def test_terms_many_equal_terms_on_real_articles(seeds: dict[int, str], data_dir: Path) -> None:
+    # What the signing workers do for a batch: the bigrams of every text's tokens at once.
+    _kernels()
+    texts = list(seeds.values()) + [f.read_text(encoding="utf-8") for f in sorted((data_dir / "baomoi").glob("*.txt"))[:500]]
+    texts += ["", "một", "Hai từ"]
+    tokens = tokenize_many([normalize(t).text for t in texts])
+    got = terms_many(shingles_many([t.hashes for t in tokens], 2))
+    for text, tok, g in zip(texts, tokens, got):
+        assert g.tolist() == terms_from_bigrams(shingles(tok.hashes, 2)).tolist()
+        if len(tok) >= 2:
+            assert g.tolist() == terms(text).tolist()
+    assert len(got[-3]) == 0 and sum(map(len, got)) > 50_000

@@ -48,13 +48,13 @@ import numpy as np
 
 from .kernels_dedup import bucket_greedy_into, distinct_sets_into, exact_keys_into, greedy_into, intersections_into
 from .kernels_stories import (
-    average_linkage_into, postings_by_document, rare_postings_of, term_buckets, vocabulary_links_of,
+    average_linkage_into, postings_by_document, rare_postings_of, sampled_terms_into, term_buckets, vocabulary_links_of,
 )
 
 __all__ = [
     "average_linkage_into", "bucket_greedy_into", "distinct_sets_into", "exact_keys_into", "greedy_into",
-    "intersections_into", "minmax_into", "oph_into", "postings_by_document", "rare_postings_of", "term_buckets",
-    "text_shingles_into", "tokenize_into", "vocabulary_links_of", "windows_into",
+    "intersections_into", "minmax_into", "oph_into", "postings_by_document", "rare_postings_of", "sampled_terms_into",
+    "term_buckets", "text_shingles_into", "tokenize_into", "vocabulary_links_of", "windows_into",
 ]
 
 _U32MAX = np.uint32(0xFFFFFFFF)

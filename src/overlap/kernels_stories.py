@@ -4,6 +4,8 @@
     Merge groups of documents greedily, best mean link weight first, exactly as
     ``overlap.stories``'s Python loop does, and write each linked document's final group
     (its smallest member) into ``label``; ``-1`` for documents without a link.
+``sampled_terms_into(h, offsets, sample, out, out_offsets)``
+    The sampled terms of many documents' bigram hashes (``overlap.vocabulary.terms_many``).
 ``term_buckets(flat, lens)``, ``rare_postings_of(low, doc, bstart, n, max_df, wsq)``, ``postings_by_document(doc, size, partners, n, base)``
     ``overlap.vocabulary.vocabulary_link_arrays``'s rare postings from the documents'
     sampled terms, equal to its numpy path's (a bucket sort by the terms' top bits
@@ -35,7 +37,10 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-__all__ = ["average_linkage_into", "postings_by_document", "rare_postings_of", "term_buckets", "vocabulary_links_of"]
+__all__ = [
+    "average_linkage_into", "postings_by_document", "rare_postings_of", "sampled_terms_into", "term_buckets",
+    "vocabulary_links_of",
+]
 
 _OPTS = {"cache": True, "nogil": True, "error_model": "numpy", "boundscheck": False}
 _STALE = 1e-12  # a heap entry whose mean differs more than this from the pair's is stale
@@ -344,6 +349,31 @@ def _pairwise_sum(a, start, count):  # pragma: no cover - compiled
     half = count // 2
     half -= half % 8
     return _pairwise_sum(a, start, half) + _pairwise_sum(a, start + half, count - half)
+
+
+@numba.njit("void(uint64[::1], int64[::1], uint64, uint32[::1], int64[::1])", **_OPTS)
+def sampled_terms_into(h, offsets, sample, out, out_offsets):  # pragma: no cover - compiled
+    """``overlap.vocabulary.terms_from_bigrams`` of many documents: the top 32 bits of
+    document ``d``'s bigram hashes ``h[offsets[d]:offsets[d + 1]]`` divisible by
+    ``sample``, ascending and distinct, into ``out[out_offsets[d]:out_offsets[d + 1]]``.
+    ``out`` needs room for every hash.  Linear in the hashes, plus a sort per document."""
+    o = 0
+    out_offsets[0] = 0
+    for d in range(offsets.shape[0] - 1):
+        s = o
+        for x in range(offsets[d], offsets[d + 1]):
+            if h[x] % sample == 0:
+                out[o] = np.uint32(h[x] >> np.uint64(32))
+                o += 1
+        if o > s:
+            out[s:o].sort()
+            m = s + 1
+            for x in range(s + 1, o):
+                if out[x] != out[m - 1]:
+                    out[m] = out[x]
+                    m += 1
+            o = m
+        out_offsets[d + 1] = o
 
 
 @numba.njit("Tuple((uint16[::1], int32[::1], int64[::1]))(uint32[::1], int64[::1])", **_OPTS)

@@ -5,6 +5,8 @@
 ``terms_from_hashes(token_hashes) -> np.ndarray``, ``terms_from_bigrams(bigram_hashes) -> np.ndarray``
     The same from the token hashes of its normalised view (``overlap.shingle``), or
     from their 2-token shingles, which the scan's signing workers already have.
+``terms_many(bigram_arrays) -> list[np.ndarray]``
+    ``terms_from_bigrams`` of many documents in one compiled call.
 ``vocabulary_links(docs, *, max_df=None, min_shared=2, min_cosine=0.05, min_docs=MIN_DOCS) -> list[tuple[int, int, float]]``
     ``(i, j, cosine)`` for documents ``i < j`` that share at least ``min_shared`` rare
     bigrams and whose TF-IDF cosine over their rare bigrams reaches ``min_cosine``.
@@ -50,7 +52,7 @@ import numpy as np
 
 __all__ = [
     "COMPILED_MIN_POSTINGS", "MAX_DF", "MIN_DOCS", "SAMPLE", "SLICE_PAIRS", "terms", "terms_from_bigrams", "terms_from_hashes",
-    "vocabulary_link_arrays", "vocabulary_links",
+    "terms_many", "vocabulary_link_arrays", "vocabulary_links",
 ]
 
 SAMPLE = 2
@@ -82,6 +84,26 @@ def terms_from_bigrams(bigram_hashes: np.ndarray) -> np.ndarray:
     h = h[h % np.uint64(SAMPLE) == 0]
     # The top 32 bits: half the memory; a rare collision only adds a spurious shared term.
     return np.unique((h >> np.uint64(32)).astype(np.uint32))
+
+
+def terms_many(bigram_arrays: Sequence[np.ndarray]) -> list[np.ndarray]:
+    """``[terms_from_bigrams(b) for b in bigram_arrays]``, bit-identical, in one compiled call
+    when numba is usable (the scan's signing workers call it once per batch).  The arrays
+    returned are slices of one buffer of exactly their total length."""
+    from .jit import load_kernels
+
+    kernels = load_kernels() if bigram_arrays else None
+    if kernels is None:
+        return [terms_from_bigrams(b) for b in bigram_arrays]
+    offsets = np.zeros(len(bigram_arrays) + 1, dtype=np.int64)
+    np.cumsum(np.fromiter(map(len, bigram_arrays), dtype=np.int64, count=len(bigram_arrays)), out=offsets[1:])
+    flat = np.concatenate(bigram_arrays).astype(np.uint64, copy=False)
+    out = np.empty(len(flat), dtype=np.uint32)
+    out_offsets = np.empty(len(bigram_arrays) + 1, dtype=np.int64)
+    kernels.sampled_terms_into(flat, offsets, np.uint64(SAMPLE), out, out_offsets)
+    out = out[: out_offsets[-1]].copy()
+    cuts = out_offsets.tolist()
+    return [out[x:y] for x, y in zip(cuts, cuts[1:])]
 
 
 def terms(text: str) -> np.ndarray:
