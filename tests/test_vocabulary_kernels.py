@@ -95,10 +95,11 @@ def test_compiled_postings_by_document_are_a_stable_sort_by_document_then_df() -
     rng = np.random.default_rng(5)
     docs = _random_docs(rng, 300, _pools(rng)["crowded"])
     doc, size, partners, _ = _rare_postings(kernels, docs, 12, _wsq(len(docs), 12))
-    starts, plist = kernels.postings_by_document(doc, size, partners, len(docs), 13)
+    starts, first, count, df = kernels.postings_by_document(doc, size, partners, len(docs), 13)
     has = np.flatnonzero(partners > 0)
     want = has[np.argsort(doc[has].astype(np.int64) * 13 + size[has], kind="stable")]
-    assert plist.tolist() == want.tolist()
+    assert first.tolist() == (want + 1).tolist()
+    assert count.tolist() == partners[want].tolist() and df.tolist() == size[want].tolist()
     assert starts.tolist() == np.searchsorted(doc[want], np.arange(len(docs) + 1)).tolist()
 
 

@@ -11,7 +11,7 @@
     sampled terms, equal to its numpy path's (a bucket sort by the terms' top bits
     instead of one sort of every posting, no array of all postings but the buckets'),
     and those with partners by document.
-``vocabulary_links_of(starts, plist, doc, size, partners, norms, wsq, min_shared, min_cosine)``
+``vocabulary_links_of(starts, first, count, df, doc, norms, wsq, min_shared, min_cosine)``
     ``overlap.vocabulary.vocabulary_link_arrays``'s links from its rare postings, the
     same floats as its numpy slices, without one sort key per (pair, shared bigram).
 
@@ -44,7 +44,9 @@ __all__ = [
 
 _OPTS = {"cache": True, "nogil": True, "error_model": "numpy", "boundscheck": False}
 _STALE = 1e-12  # a heap entry whose mean differs more than this from the pair's is stale
-_BUCKETS = 1 << 16  # term_buckets: buckets by a term's top 16 bits
+_LOW_BITS = 12  # term_buckets: a term's low bits kept per posting; its top 20 name its bucket
+_LOW_MASK = (1 << _LOW_BITS) - 1
+_BUCKETS = 1 << (32 - _LOW_BITS)
 
 
 @numba.njit("boolean(float64, int64, int64, float64, int64, int64)", inline="always", **_OPTS)
@@ -379,13 +381,13 @@ def sampled_terms_into(h, offsets, sample, out, out_offsets):  # pragma: no cove
 @numba.njit("Tuple((uint16[::1], int32[::1], int64[::1]))(uint32[::1], int64[::1])", **_OPTS)
 def term_buckets(flat, lens):  # pragma: no cover - compiled
     """Every (term, document) posting of the documents' terms (``flat``, ``lens[d]`` of
-    document ``d`` after those of ``d - 1``) in ``2**16`` buckets by the term's top 16 bits,
-    documents ascending in each (a counting sort, stable): each posting's low 16 term bits,
-    its document, and where each bucket starts (``2**16 + 1``).  Two passes, O(T)."""
+    document ``d`` after those of ``d - 1``) in ``2**20`` buckets by the term's top 20 bits,
+    documents ascending in each (a counting sort, stable): each posting's low 12 term bits,
+    its document, and where each bucket starts (``2**20 + 1``).  Two passes, O(T)."""
     total = flat.shape[0]
     bstart = np.zeros(_BUCKETS + 1, np.int64)
     for x in range(total):
-        bstart[(flat[x] >> 16) + 1] += 1
+        bstart[(flat[x] >> _LOW_BITS) + 1] += 1
     for b in range(_BUCKETS):
         bstart[b + 1] += bstart[b]
     fill = bstart[:_BUCKETS].copy()
@@ -395,12 +397,30 @@ def term_buckets(flat, lens):  # pragma: no cover - compiled
     for d in range(lens.shape[0]):
         for _ in range(lens[d]):
             t = flat[x]
-            k = fill[t >> 16]
-            fill[t >> 16] = k + 1
-            low[k] = t & 0xFFFF
+            k = fill[t >> _LOW_BITS]
+            fill[t >> _LOW_BITS] = k + 1
+            low[k] = t & _LOW_MASK
             doc[k] = d
             x += 1
     return low, doc, bstart
+
+
+@numba.njit("void(uint16[::1], int32[::1], int64, int64, uint64[::1])", **_OPTS)
+def _sorted_bucket(low, doc, s, m, keys):  # pragma: no cover - compiled
+    """``keys[:m]``: the bucket's postings ``s .. s + m - 1`` as ``low << 32 | doc``, ascending
+    (insertion sort while few, as most buckets are)."""
+    if m <= 48:
+        for y in range(m):
+            key = (np.uint64(low[s + y]) << np.uint64(32)) | np.uint64(doc[s + y])
+            z = y
+            while z > 0 and keys[z - 1] > key:
+                keys[z] = keys[z - 1]
+                z -= 1
+            keys[z] = key
+        return
+    for y in range(m):
+        keys[y] = (np.uint64(low[s + y]) << np.uint64(32)) | np.uint64(doc[s + y])
+    keys[:m].sort()
 
 
 @numba.njit(
@@ -413,7 +433,7 @@ def rare_postings_of(low, doc, bstart, n, max_df, wsq):  # pragma: no cover - co
     by term ascending, then document: each one's document (written over ``doc``'s front),
     its term's df, how many later postings share its term; and every document's squared
     norm, ``sum(wsq[df])`` over its rare terms in term order (``numpy.bincount``'s order).
-    Each bucket is sorted alone (about ``T / 2**16`` keys, in cache).  O(T log(T / 2**16))."""
+    Each bucket is sorted alone (a few keys, in cache).  O(T log(T / 2**20))."""
     total = doc.shape[0]
     size = np.empty(total, np.int32)  # only the front (the rare postings) is ever written
     partners = np.empty(total, np.int32)
@@ -425,20 +445,17 @@ def rare_postings_of(low, doc, bstart, n, max_df, wsq):  # pragma: no cover - co
         m = bstart[b + 1] - s
         if m > keys.shape[0]:
             keys = np.empty(2 * m, np.uint64)
-        for y in range(m):
-            keys[y] = (np.uint64(low[s + y]) << np.uint64(32)) | np.uint64(doc[s + y])
-        k = keys[:m]
-        k.sort()
+        _sorted_bucket(low, doc, s, m, keys)
         r = 0
         while r < m:
-            t = k[r] >> np.uint64(32)
+            t = keys[r] >> np.uint64(32)
             z = r + 1
-            while z < m and (k[z] >> np.uint64(32)) == t:
+            while z < m and (keys[z] >> np.uint64(32)) == t:
                 z += 1
             if 2 <= z - r <= max_df:
                 w = wsq[z - r]
                 for y in range(r, z):
-                    d = np.int32(k[y] & np.uint64(0xFFFFFFFF))
+                    d = np.int32(keys[y] & np.uint64(0xFFFFFFFF))
                     doc[out], size[out], partners[out] = d, z - r, z - 1 - y
                     norms[d] += w
                     out += 1
@@ -446,11 +463,15 @@ def rare_postings_of(low, doc, bstart, n, max_df, wsq):  # pragma: no cover - co
     return doc[:out], size[:out], partners[:out], norms
 
 
-@numba.njit("Tuple((int64[::1], int32[::1]))(int32[::1], int32[::1], int32[::1], int64, int64)", **_OPTS)
+@numba.njit(
+    "Tuple((int64[::1], int32[::1], int32[::1], int32[::1]))(int32[::1], int32[::1], int32[::1], int64, int64)", **_OPTS
+)
 def postings_by_document(doc, size, partners, n, base):  # pragma: no cover - compiled
     """The postings that have partners by document, each document's ascending by df, ties
-    by posting (``plist``), and where each document's start (``starts``, ``n + 1``): two
-    stable counting sorts, by df (``< base``), then by document.  O(P + n + base)."""
+    by posting (two stable counting sorts, by df ``< base``, then by document): where each
+    document's start (``starts``, ``n + 1``), and per posting, in that order, its first
+    partner posting (``first``: the next one), its partners' count and its df.  Laid out
+    so that ``vocabulary_links_of`` reads them in sequence.  O(P + n + base)."""
     cnt = np.zeros(base + 1, np.int64)
     for x in range(doc.shape[0]):
         if partners[x] > 0:
@@ -468,11 +489,14 @@ def postings_by_document(doc, size, partners, n, base):  # pragma: no cover - co
     for d in range(n):
         starts[d + 1] += starts[d]
     fill = starts[:n].copy()
-    plist = np.empty(by_df.shape[0], np.int32)
+    first = np.empty(by_df.shape[0], np.int32)
+    count = np.empty(by_df.shape[0], np.int32)
+    df = np.empty(by_df.shape[0], np.int32)
     for x in by_df:
-        plist[fill[doc[x]]] = x
-        fill[doc[x]] += 1
-    return starts, plist
+        k = fill[doc[x]]
+        fill[doc[x]] = k + 1
+        first[k], count[k], df[k] = x + 1, partners[x], size[x]
+    return starts, first, count, df
 
 
 @numba.njit(
@@ -480,16 +504,17 @@ def postings_by_document(doc, size, partners, n, base):  # pragma: no cover - co
     "float64[::1], float64[::1], int64, float64)",
     **_OPTS,
 )
-def vocabulary_links_of(starts, plist, doc, size, partners, norms, wsq, min_shared, min_cosine):  # pragma: no cover
+def vocabulary_links_of(starts, first, count, df, doc, norms, wsq, min_shared, min_cosine):  # pragma: no cover
     """``overlap.vocabulary``'s links ``(i, j, cosine)``, ``i < j`` ascending, without a
     (pair, bigram) key: per first document ``i``, its partners' shared rare bigrams are
     counted, then, for the partners sharing at least ``min_shared``, their weights are
     gathered in ascending df order (the order the numpy path's sort gives), and each dot
     product is ``w[0] + pairwise_sum(w[1:])``, as ``numpy.add.reduceat`` computes it.
-    ``plist[starts[i]:starts[i + 1]]``: document ``i``'s postings that have partners (the
-    postings ``p + 1 .. p + partners[p]``), ascending by df (``postings_by_document``).
-    Linear in the (pair, bigram) keys (two visits each), plus a sort of each document's links.
-    The returned arrays may have room beyond their ends (never written: not resident)."""
+    Document ``i``'s postings are ``starts[i]:starts[i + 1]`` of ``postings_by_document``'s
+    arrays: posting ``x`` shares its bigram (df ``df[x]``) with the documents
+    ``doc[first[x]:first[x] + count[x]]``.  Linear in the (pair, bigram) keys (two visits
+    each), plus a sort of each document's links.  The returned arrays may have room
+    beyond their ends (never written: not resident)."""
     n = starts.shape[0] - 1
     cnt = np.zeros(n, np.int32)
     fill = np.zeros(n, np.int64)
@@ -503,8 +528,7 @@ def vocabulary_links_of(starts, plist, doc, size, partners, norms, wsq, min_shar
     for i in range(n):
         nt = 0
         for x in range(starts[i], starts[i + 1]):
-            p = plist[x]
-            for q in range(p + 1, p + partners[p] + 1):
+            for q in range(first[x], first[x] + count[x]):
                 j = doc[q]
                 if cnt[j] == 0:
                     touched[nt] = j
@@ -526,9 +550,8 @@ def vocabulary_links_of(starts, plist, doc, size, partners, norms, wsq, min_shar
         if pos > buf.shape[0]:
             buf = np.empty(2 * pos)
         for x in range(starts[i], starts[i + 1]):
-            p = plist[x]
-            v = wsq[size[p]]
-            for q in range(p + 1, p + partners[p] + 1):
+            v = wsq[df[x]]
+            for q in range(first[x], first[x] + count[x]):
                 j = doc[q]
                 if cnt[j] != 0:
                     buf[fill[j]] = v

@@ -184,15 +184,7 @@ def vocabulary_link_arrays(
     lens = np.fromiter((len(d) for d in docs), dtype=np.int64, count=n)
     kernels = _kernels(int(lens.sum()), compiled)
     if kernels is not None and (flat := _flat_terms(docs, lens)) is not None:
-        low, doc, bucket_starts = kernels.term_buckets(flat, lens)
-        del flat
-        doc, size, partners, norms = kernels.rare_postings_of(low, doc, bucket_starts, n, max_df, wsq)
-        del low
-        doc = doc.copy()  # the rare postings' documents, without the rest of the buckets' array
-        starts, plist = kernels.postings_by_document(doc, size, partners, n, base)
-        i, j, cos = kernels.vocabulary_links_of(
-            starts, plist, doc, size, partners, norms, wsq, int(min_shared), float(min_cosine))
-        return i, j, cos
+        return _compiled_links(kernels, flat, lens, max_df, wsq, int(min_shared), float(min_cosine))
     post = _rare_postings(docs, n, max_df)
     if post is None:
         return (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0))
@@ -217,6 +209,24 @@ def _kernels(postings: int, compiled: bool | None) -> Any:
     from .jit import load_kernels
 
     return load_kernels()
+
+
+def _compiled_links(
+    kernels: Any, flat: np.ndarray, lens: np.ndarray, max_df: int, wsq: np.ndarray, min_shared: int, min_cosine: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``vocabulary_link_arrays`` by the kernels of ``overlap.kernels_stories``, from every
+    document's terms (``flat``, ``lens``; consumed: the caller keeps no reference).  Each
+    array as long as the postings is dropped as soon as the next stage has read it."""
+    n = len(lens)
+    low, doc, bucket_starts = kernels.term_buckets(flat, lens)
+    del flat
+    doc, size, partners, norms = kernels.rare_postings_of(low, doc, bucket_starts, n, max_df, wsq)
+    del low
+    doc = doc.copy()  # the rare postings' documents, without the rest of the buckets' array
+    starts, first, count, df = kernels.postings_by_document(doc, size, partners, n, max_df + 1)
+    del size, partners
+    i, j, cos = kernels.vocabulary_links_of(starts, first, count, df, doc, norms, wsq, min_shared, min_cosine)
+    return i, j, cos
 
 
 def _flat_terms(docs: Sequence[np.ndarray], lens: np.ndarray) -> np.ndarray | None:
