@@ -1,4 +1,4 @@
-"""The compiled rare-vocabulary kernels (``overlap.kernels_stories``: ``term_buckets``,
+"""The compiled rare-vocabulary kernels (``overlap.kernels_vocabulary``: ``term_buckets``,
 ``rare_postings_of``, ``postings_by_document``, ``vocabulary_links_of``) against numpy
 definitions and against ``overlap.vocabulary``'s numpy path, bit for bit."""
 

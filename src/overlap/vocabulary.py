@@ -37,7 +37,7 @@ documents is visited unless it shares a rare bigram.
 Those (pair, bigram) keys grow with the square of a text's copies, so they are made and
 reduced a slice of first documents at a time: memory is linear in T plus one slice
 (``SLICE_PAIRS`` keys) plus the links kept.  From ``COMPILED_MIN_POSTINGS`` sampled
-postings on, compiled kernels (``overlap.kernels_stories``) do the same work: a bucket sort
+postings on, compiled kernels (``overlap.kernels_vocabulary``) do the same work: a bucket sort
 by the terms' top 16 bits (each bucket sorted alone, in cache) keeps only the rare
 postings, int32 throughout, and each first document's partners are counted, with no key
 per (pair, bigram) and the same postings, norms and cosines to the last bit.
@@ -161,7 +161,7 @@ def vocabulary_link_arrays(
     The (pair, bigram) keys are made and reduced in slices of first documents holding
     about ``slice_pairs`` keys each, so memory is bounded by the slice and the postings,
     not by the square of the copies; the slicing never changes the result.  ``compiled``:
-    count each first document's partners in a numba kernel (``overlap.kernels_stories``)
+    count each first document's partners in a numba kernel (``overlap.kernels_vocabulary``)
     instead, with no key per (pair, bigram) and the same float operations (True, when
     loadable), the numpy slices (False), or the kernels from ``COMPILED_MIN_POSTINGS``
     sampled postings on when ``overlap.jit`` allows it (None).  The kernels also find the
@@ -214,7 +214,7 @@ def _kernels(postings: int, compiled: bool | None) -> Any:
 def _compiled_links(
     kernels: Any, flat: np.ndarray, lens: np.ndarray, max_df: int, wsq: np.ndarray, min_shared: int, min_cosine: float
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """``vocabulary_link_arrays`` by the kernels of ``overlap.kernels_stories``, from every
+    """``vocabulary_link_arrays`` by the kernels of ``overlap.kernels_vocabulary``, from every
     document's terms (``flat``, ``lens``; consumed: the caller keeps no reference).  Each
     array as long as the postings is dropped as soon as the next stage has read it."""
     n = len(lens)
