@@ -1,6 +1,6 @@
 """Compiled (numba) kernels behind ``overlap.vocabulary``: sampled terms, rare postings, links.
 
-``sampled_terms_into(h, offsets, sample, out, out_offsets)``
+``sampled_terms_into(h, offsets, mask, out, out_offsets)``
     The sampled terms of many documents' bigram hashes (``overlap.vocabulary.terms_many``),
     equal to ``terms_from_bigrams`` of each.
 ``term_buckets(flat, lens)``, ``rare_postings_of(low, doc, bstart, n, max_df, wsq)``, ``postings_by_document(doc, size, partners, n, base)``
@@ -72,17 +72,18 @@ def _pairwise_sum(a, start, count):  # pragma: no cover - compiled
 
 
 @numba.njit("void(uint64[::1], int64[::1], uint64, uint32[::1], int64[::1])", **_OPTS)
-def sampled_terms_into(h, offsets, sample, out, out_offsets):  # pragma: no cover - compiled
+def sampled_terms_into(h, offsets, mask, out, out_offsets):  # pragma: no cover - compiled
     """``overlap.vocabulary.terms_from_bigrams`` of many documents: the top 32 bits of
-    document ``d``'s bigram hashes ``h[offsets[d]:offsets[d + 1]]`` divisible by
-    ``sample``, ascending and distinct, into ``out[out_offsets[d]:out_offsets[d + 1]]``.
+    document ``d``'s bigram hashes ``h[offsets[d]:offsets[d + 1]]`` with no bit of
+    ``mask`` set (divisible by ``mask + 1``, a power of 2: no division), ascending and
+    distinct, into ``out[out_offsets[d]:out_offsets[d + 1]]``.
     ``out`` needs room for every hash.  Linear in the hashes, plus a sort per document."""
     o = 0
     out_offsets[0] = 0
     for d in range(offsets.shape[0] - 1):
         s = o
         for x in range(offsets[d], offsets[d + 1]):
-            if h[x] % sample == 0:
+            if h[x] & mask == 0:
                 out[o] = np.uint32(h[x] >> np.uint64(32))
                 o += 1
         if o > s:

@@ -92,7 +92,7 @@ def terms_many(bigram_arrays: Sequence[np.ndarray]) -> list[np.ndarray]:
     returned are slices of one buffer of exactly their total length."""
     from .jit import load_kernels
 
-    kernels = load_kernels() if bigram_arrays else None
+    kernels = load_kernels() if bigram_arrays and SAMPLE & (SAMPLE - 1) == 0 else None
     if kernels is None:
         return [terms_from_bigrams(b) for b in bigram_arrays]
     offsets = np.zeros(len(bigram_arrays) + 1, dtype=np.int64)
@@ -100,7 +100,7 @@ def terms_many(bigram_arrays: Sequence[np.ndarray]) -> list[np.ndarray]:
     flat = np.concatenate(bigram_arrays).astype(np.uint64, copy=False)
     out = np.empty(len(flat), dtype=np.uint32)
     out_offsets = np.empty(len(bigram_arrays) + 1, dtype=np.int64)
-    kernels.sampled_terms_into(flat, offsets, np.uint64(SAMPLE), out, out_offsets)
+    kernels.sampled_terms_into(flat, offsets, np.uint64(SAMPLE - 1), out, out_offsets)
     out = out[: out_offsets[-1]].copy()
     cuts = out_offsets.tolist()
     return [out[x:y] for x, y in zip(cuts, cuts[1:])]
