@@ -38,7 +38,7 @@ Those (pair, bigram) keys grow with the square of a text's copies, so they are m
 reduced a slice of first documents at a time: memory is linear in T plus one slice
 (``SLICE_PAIRS`` keys) plus the links kept.  From ``COMPILED_MIN_POSTINGS`` sampled
 postings on, compiled kernels (``overlap.kernels_vocabulary``) do the same work: a bucket sort
-by the terms' top 16 bits (each bucket sorted alone, in cache) keeps only the rare
+by the terms' top 20 bits (each bucket sorted alone, in cache) keeps only the rare
 postings, int32 throughout, and each first document's partners are counted, with no key
 per (pair, bigram) and the same postings, norms and cosines to the last bit.
 """
