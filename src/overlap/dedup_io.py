@@ -28,6 +28,11 @@ as in ``overlap.sources``.  Records are validated as ``overlap.sources`` does
 (non-empty string text, string or integer id) and ``on_bad`` skips bad ones in both
 passes, so they are left out of the output.
 
+JSONL in UTF-8 (without ``keep_fields``) is read by ``overlap.jsonl_fast`` when the
+compiled kernels are available: whole blocks of lines decoded to code points in one call,
+with any line it cannot read exactly handed to the per-line ``json.loads`` path, so
+records, errors and ``on_bad`` calls are the same either way.
+
 Cost: two reads of the input; memory is the signature store plus one batch.
 """
 
@@ -145,6 +150,21 @@ def _parse_line(raw: bytes, lineno: int, encoding: str, where: str) -> Any:
         raise InputError(f"{where}: not valid JSON ({e.msg} at column {e.colno})") from None
 
 
+def _jsonl_record(path: str, lineno: int, raw: bytes, encoding: str, fields: tuple[str, str | None, str | None],
+                  on_bad: OnBad) -> tuple[str, str, float, dict[str, Any]] | None:
+    """``(id, text, date, record)`` of one JSONL line; None for a blank line or (after
+    ``on_bad``) a bad one.  Also ``jsonl_fast``'s path for the lines it declines."""
+    where = f"{path}:{lineno}"
+    try:
+        rec = _parse_line(raw, lineno, encoding, where)
+        if rec is None:
+            return None
+        return (*_check(path, fields[1], fields[0], fields[2], rec, where), rec)
+    except InputError as e:
+        _bad(e, on_bad)
+        return None
+
+
 def _csv_rows(path: str, encoding: str) -> Iterator[tuple[list[str], dict[str, Any], str]]:
     csv.field_size_limit(MAX_BYTES)
     try:
@@ -214,14 +234,9 @@ def iter_records(
         elif kind == "jsonl":
             for lineno, raw in _jsonl_lines(path, encoding):
                 row += 1
-                where = f"{path}:{lineno}"
-                try:
-                    rec = _parse_line(raw, lineno, encoding, where)
-                    if rec is None:
-                        continue
-                    yield (*_check(path, id_field, text_field, date_field, rec, where), row, kept(rec))
-                except InputError as e:
-                    _bad(e, on_bad)
+                got = _jsonl_record(path, lineno, raw, encoding, (text_field, id_field, date_field), on_bad)
+                if got is not None:
+                    yield (*got[:3], row, kept(got[3]))
         elif kind == "csv":
             for header, rec, where in _csv_rows(path, encoding):
                 row += 1
@@ -390,7 +405,16 @@ def dedup_files(
         items = iter_records(paths, text_field=text_field, id_field=id_field, date_field=date_field,
                              encoding=encoding, fmt=fmt, on_bad=on_bad, include=include, exclude=exclude,
                              keep_fields=keep_fields)
-        if engine == "spark":
+        fast = engine == "local" and _fast_batches(paths, fmt, encoding, on_bad, (text_field, id_field, date_field),
+                                                    keep_fields, (include, exclude))
+        if fast:
+            from .signature_store import sign_codepoints
+
+            signed = (sign_codepoints(b.ids, b.cps, b.offsets, b.dates, b.rows, num_perm=opts.num_perm, seed=opts.seed,
+                                      shingle_size=opts.shingle_size) for b in fast)
+            store = SignatureStore.from_batches(signed, num_perm=opts.num_perm, seed=opts.seed,
+                                                shingle_size=opts.shingle_size, meta=meta)
+        elif engine == "spark":
             from .dedup_spark import build_store_spark
 
             store = build_store_spark(items, num_perm=opts.num_perm, seed=opts.seed, shingle_size=opts.shingle_size,
@@ -409,6 +433,24 @@ def dedup_files(
     finally:
         if tmp:
             os.unlink(tmp)
+
+
+def _fast_batches(paths: list[str], fmt: str | None, encoding: str, on_bad: OnBad,
+                  fields: tuple[str, str | None, str | None], keep_fields: Sequence[str], globs: Globs) -> Any:
+    """``jsonl_fast.codepoint_batches`` of JSONL inputs when it can read them exactly
+    (declined lines go through ``_jsonl_record``), else None: ``iter_records`` reads."""
+    from . import jsonl_fast
+
+    check_encoding(encoding)
+    check_globs(*globs)
+    if any(k != "jsonl" for _, k in _kinds(paths, fmt)) or not jsonl_fast.usable(*fields, encoding, keep_fields):
+        return None
+
+    def slow(path: str, lineno: int, raw: bytes) -> tuple[str, str, float] | None:
+        got = _jsonl_record(path, lineno, raw, encoding, fields, on_bad)
+        return None if got is None else got[:3]
+
+    return jsonl_fast.codepoint_batches(paths, slow, text_field=fields[0], id_field=fields[1], date_field=fields[2])
 
 
 def _is_text(paths: list[str], fmt: str | None) -> bool:

@@ -2,7 +2,8 @@
 
 ``load_kernels() -> module | None``
     ``overlap.kernels`` (tokenising, shingling, signing, the text pass), or None: callers
-    then run their bit-identical numpy code.
+    then run their bit-identical numpy code.  While it is not None, ``overlap.kernels_jsonl``
+    (the JSONL reader of ``dedup``) may be imported too: ``warm()`` caches it as well.
 ``use_aligner(on=True) -> bool``
     Switch the compiled aligner (``overlap._align_jit``) on or off for this process;
     returns whether it is on.  ``align.use_jit`` is this function.
@@ -45,6 +46,7 @@ __all__ = ["aligner", "is_warm", "load_kernels", "use_aligner", "warm"]
 _HERE = Path(__file__).resolve().parent
 _SOURCES = ("kernels.py", "kernels_dedup.py", "kernels_stories.py", "kernels_vocabulary.py", "_align_jit.py")
 _LOCK_STALE_S = 300.0  # a warming lock older than this is from a process that died
+_JSONL_SOURCES = ("kernels_jsonl.py",)  # dedup's JSONL reader: imported by jsonl_fast, not by kernels
 
 _lock = threading.Lock()
 _kernels: ModuleType | None = None
@@ -70,7 +72,7 @@ def _stamp() -> str:
     except metadata.PackageNotFoundError:
         numba_version = "none"
     parts = [numba_version, sys.version]
-    for name in _SOURCES:
+    for name in (*_SOURCES, *_JSONL_SOURCES):
         st = (_HERE / name).stat()
         parts.append(f"{name}:{st.st_size}:{st.st_mtime_ns}")
     return hashlib.sha1("|".join(parts).encode()).hexdigest()[:16]
@@ -212,7 +214,7 @@ def aligner() -> ModuleType | None:
 
 def warm() -> None:
     """Compile (or load) every kernel now and mark the cache warm; raises if numba fails."""
-    from . import _align_jit, kernels  # noqa: F401  (importing compiles and caches them)
+    from . import _align_jit, kernels, kernels_jsonl  # noqa: F401  (importing compiles and caches them)
 
     directory = _cache_dir()
     directory.mkdir(parents=True, exist_ok=True)

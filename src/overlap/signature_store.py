@@ -4,6 +4,8 @@
     The arrays of one batch of ``(id, text, date, row[, fields])`` items: the costly,
     independent part (normalise, shingle, sign, exact key, distinct shingle sets), so
     the local driver and the Spark executors run the same function.
+``sign_codepoints(ids, cps, offsets, dates, rows, *, num_perm, seed, shingle_size) -> SignedBatch``
+    The same arrays for texts given as code points (``overlap.jsonl_fast``'s batches).
 ``SignatureStore``
     The arrays of a whole corpus: ``build(items)``, ``from_batches(signed)``,
     ``save(dir)``, ``load(dir)``, ``fields_of(i)``.
@@ -29,7 +31,7 @@ import numpy as np
 
 from .errors import InputError
 
-__all__ = ["SignatureStore", "SignedBatch", "batches", "exact_keys", "sign_batch"]
+__all__ = ["SignatureStore", "SignedBatch", "batches", "exact_keys", "sign_batch", "sign_codepoints"]
 
 BATCH = 4096
 """Documents signed at once: bounded memory, few Python calls."""
@@ -102,30 +104,52 @@ def _concat_freeing(chunks: list[np.ndarray]) -> np.ndarray:
 def sign_batch(batch: list[tuple[Any, ...]], *, num_perm: int, seed: int, shingle_size: int) -> SignedBatch:
     """The arrays of one batch (module docstring).  Cost: ``overlap.minhash``'s pass
     over the texts plus one sort of the batch's shingles."""
-    from .signatures import shingle_batch, signatures_from_shingles
+    from .signatures import shingle_batch
 
     texts = [b[1] for b in batch]
     flat, offs = shingle_batch(texts, shingle_size)
-    sets, per_doc = _distinct_sets(flat, offs)
     blobs = []
     has_fields = False
     for b in batch:
         f = b[4] if len(b) > 4 else None
         has_fields = has_fields or f is not None
         blobs.append(json.dumps(f, ensure_ascii=False, default=str).encode("utf-8") if f is not None else b"")
-    return {
+    signed = _signed(flat, offs, num_perm=num_perm, seed=seed)
+    signed.update({
         "ids": np.array([b[0] for b in batch], dtype=str),
-        "signatures": signatures_from_shingles(flat, offs, num_perm=num_perm, seed=seed),
-        "exact": exact_keys(flat, offs),
-        "shingles": sets,
-        "counts": per_doc,
         "lengths": np.fromiter((len(t) for t in texts), dtype=np.int64, count=len(texts)),
         "dates": np.array([b[2] for b in batch], dtype=np.float64),
         "rows": np.array([b[3] for b in batch], dtype=np.int64),
         "blob": b"".join(blobs),
         "blob_sizes": np.fromiter((len(x) for x in blobs), dtype=np.int64, count=len(blobs)),
         "has_fields": has_fields,
-    }
+    })
+    return signed
+
+
+def sign_codepoints(ids: np.ndarray, cps: np.ndarray, offsets: np.ndarray, dates: np.ndarray, rows: np.ndarray, *,
+                    num_perm: int, seed: int, shingle_size: int) -> SignedBatch:
+    """``sign_batch`` of texts given as code points: text ``i`` is ``cps[offsets[i]:offsets[i
+    + 1]]`` (``uint32``), with its id, date and row; no kept fields.  Same arrays as
+    ``sign_batch`` on the decoded texts, without a Python string per text."""
+    from .textpass import shingle_codepoints
+
+    flat, offs = shingle_codepoints(cps, offsets, shingle_size)
+    signed = _signed(flat, offs, num_perm=num_perm, seed=seed)
+    n = len(ids)
+    signed.update({"ids": ids, "lengths": np.diff(offsets).astype(np.int64), "dates": dates.astype(np.float64),
+                   "rows": rows.astype(np.int64), "blob": b"", "blob_sizes": np.zeros(n, dtype=np.int64),
+                   "has_fields": False})
+    return signed
+
+
+def _signed(flat: np.ndarray, offs: np.ndarray, *, num_perm: int, seed: int) -> SignedBatch:
+    """The arrays computed from a batch's shingles: signatures, exact keys, distinct sets."""
+    from .signatures import signatures_from_shingles
+
+    sets, per_doc = _distinct_sets(flat, offs)
+    return {"signatures": signatures_from_shingles(flat, offs, num_perm=num_perm, seed=seed),
+            "exact": exact_keys(flat, offs), "shingles": sets, "counts": per_doc}
 
 
 @dataclass(frozen=True, slots=True, eq=False)

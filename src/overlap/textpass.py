@@ -5,6 +5,9 @@
     text, batch after batch of about ``BATCH_CHARS`` characters.
 ``shingle_texts(texts, k) -> (flat, offsets)``
     All of them at once, with ``n + 1`` offsets.
+``shingle_codepoints(cps, offsets, k) -> (flat, offsets)``
+    The same for texts given as code points (``uint32``) cut by ``n + 1`` offsets, as
+    ``overlap.jsonl_fast`` reads them: no Python string per text.
 
 The result is bit-identical to ``shingles(tokenize(normalize(t).text).hashes, k)`` for
 every text (``overlap.normalization``, ``overlap.shingle``): the compiled kernel
@@ -36,7 +39,7 @@ from .jit import load_kernels
 from .normalization import fold_char, normalize
 from .shingle import char_classes, shingles_many, tokenize, tokenize_many
 
-__all__ = ["BATCH_CHARS", "shingle_batches", "shingle_texts"]
+__all__ = ["BATCH_CHARS", "shingle_batches", "shingle_codepoints", "shingle_texts"]
 
 BATCH_CHARS = 1 << 17
 """Characters per kernel call: the batch's shingles stay in the L2 cache for signing."""
@@ -126,12 +129,60 @@ def shingle_texts(texts: Sequence[str], k: int = 5) -> tuple[np.ndarray, np.ndar
     return np.concatenate(flats), offs
 
 
+def shingle_codepoints(cps: np.ndarray, offsets: np.ndarray, k: int = 5) -> tuple[np.ndarray, np.ndarray]:
+    """``shingle_texts(texts, k)`` where text ``i`` is ``cps[offsets[i]:offsets[i + 1]]``
+    as code points (``uint32``, C-contiguous); same batches of about ``BATCH_CHARS``.
+
+    >>> cps = np.frombuffer("Hoà BÌNHhòa bình".encode("utf-32-le"), dtype=np.uint32)
+    >>> flat, offs = shingle_codepoints(cps, np.array([0, 8, 8, 16]), k=2)
+    >>> offs.tolist(), bool(flat[0] == flat[1])
+    ([0, 1, 1, 2], True)
+    """
+    k = _check_k(k)
+    offsets = np.asarray(offsets, dtype=np.int64)
+    n = len(offsets) - 1
+    total = offsets + np.arange(n + 1, dtype=np.int64)  # characters plus one separator each
+    flats: list[np.ndarray] = [np.zeros(0, dtype=np.uint64)]
+    counts: list[np.ndarray] = [np.zeros(0, dtype=np.int64)]
+    lo = 0
+    while lo < n:
+        kern = load_kernels()
+        limit = BATCH_CHARS if kern is not None else _NUMPY_BATCH_CHARS
+        hi = max(lo + 1, int(np.searchsorted(total, total[lo] + limit, "right")) - 1)
+        hi = min(hi, n)
+        sub = cps[offsets[lo] : offsets[hi]]
+        sub_offs = offsets[lo : hi + 1] - offsets[lo]
+        if kern is not None:
+            flat, per_doc = _compiled_cps(sub, sub_offs, k, kern)
+        else:
+            flat, per_doc = _fallback([_text_of(sub, sub_offs, d) for d in range(hi - lo)], k)
+        flats.append(flat)
+        counts.append(per_doc)
+        lo = hi
+    offs = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.concatenate(counts), out=offs[1:])
+    return np.concatenate(flats), offs
+
+
+def _text_of(cps: np.ndarray, offsets: np.ndarray, d: int) -> str:
+    return str(cps[offsets[d] : offsets[d + 1]].tobytes().decode("utf-32-le", "surrogatepass"))
+
+
 def _compiled(batch: Sequence[str], k: int, kern: object) -> tuple[np.ndarray, np.ndarray]:
     n = len(batch)
     lens = np.fromiter(map(len, batch), dtype=np.int64, count=n)
     doc_offsets = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(lens, out=doc_offsets[1:])
     cps = np.frombuffer("".join(batch).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    return _compiled_cps(cps, doc_offsets, k, kern, batch)
+
+
+def _compiled_cps(cps: np.ndarray, doc_offsets: np.ndarray, k: int, kern: object,
+                  batch: Sequence[str] | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """The kernel over code points; the texts it declines are normalised in Python (from
+    ``batch`` when given, else decoded from ``cps``)."""
+    n = len(doc_offsets) - 1
+    lens = np.diff(doc_offsets)
     out = np.empty(int((lens // 2 + 1).sum()), dtype=np.uint64)
     counts = np.zeros(n, dtype=np.int64)
     declined = np.zeros(n, dtype=np.uint8)
@@ -143,16 +194,17 @@ def _compiled(batch: Sequence[str], k: int, kern: object) -> tuple[np.ndarray, n
             break
         _fill(cps[doc_offsets[at] :])  # every new code point from there on, then resume
         first = at
-    del cps  # 4 bytes a character: not needed from here
     flat = out[: int(counts.sum())]
     if not declined.any():
         return flat, counts
     # Texts the table cannot fold: normalise them in Python and splice their shingles in.
     redo = np.flatnonzero(declined).tolist()
+    texts = [batch[d] if batch is not None else _text_of(cps, doc_offsets, d) for d in redo]
+    del cps  # 4 bytes a character: not needed from here (the caller may still hold it)
     if len(redo) == n:  # nothing of the compiled pass is kept: free it before normalising
         del out
         flat = np.zeros(0, dtype=np.uint64)
-    toks = tokenize_many([normalize(batch[d]).text for d in redo])
+    toks = tokenize_many([normalize(t).text for t in texts])
     again = dict(zip(redo, shingles_many([t.hashes for t in toks], k)))
     cuts = np.concatenate(([0], np.cumsum(counts))).tolist()
     parts = [again[d] if d in again else flat[cuts[d] : cuts[d + 1]] for d in range(n)]
