@@ -39,6 +39,29 @@ def test_seed_story_structure(seed_scan):
     assert seed_scan.near_duplicate_clusters == ()
 
 
+def test_story_evidence_is_a_sequence_of_links_made_on_access(seed_scan):
+    """A story's evidence is a ``LinkRun`` over shared columns: it indexes, slices,
+    iterates, compares and pickles like the tuple of its ``Link`` records."""
+    import pickle
+
+    from overlap.corpus.records import Link, LinkRun
+
+    (story,) = seed_scan.story_clusters
+    ev = story.evidence
+    assert isinstance(ev, LinkRun) and len(ev) == 3
+    links = tuple(ev)
+    assert all(isinstance(e, Link) for e in links)
+    assert [ev[k] for k in range(len(ev))] == list(links) and ev[-1] == links[-1]
+    assert ev == links and links == ev and hash(ev) == hash(links)
+    assert ev[1:] == links[1:] and ev[:0] == () and len(ev[5:]) == 0
+    assert ev != links[:2] and ev != links[::-1]
+    assert pickle.loads(pickle.dumps(ev)) == links
+    with pytest.raises(IndexError):
+        ev[3]
+    # strongest first, then by input order, as ``Cluster`` documents
+    assert [e.confidence for e in links] == sorted((e.confidence for e in links), reverse=True)
+
+
 def test_seed_story_evidence(seed_scan):
     (story,) = seed_scan.story_clusters
     links = {(_short(e.a), _short(e.b)): e for e in story.evidence}

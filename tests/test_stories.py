@@ -13,7 +13,7 @@ import pytest
 from overlap.reuse import MIN_SIMILARITY, SharedSpan, passage_groups, similarity
 from overlap.jit import load_kernels
 from overlap.stories import (
-    MERGE_THRESHOLD, Evidence, cluster, cluster_arrays, link_weight, story_components, vocabulary_weights,
+    MERGE_THRESHOLD, Evidence, cluster, cluster_arrays, link_weight, round6, story_components, vocabulary_weights,
 )
 from overlap.vocabulary import MAX_DF, terms, vocabulary_link_arrays, vocabulary_links
 
@@ -395,3 +395,31 @@ def test_passage_groups_count_documents_once_and_flag_boilerplate() -> None:
     assert b.boilerplate
     (k,) = [x for x in passage_groups(shared, texts.__getitem__, shares_more=lambda pair, grp, k: True) if x.documents >= 5]
     assert not k.boilerplate
+
+
+def test_a_span_exactly_at_the_enforced_similarity_joins_its_group() -> None:
+    """The similarity check stops early under the bar (rapidfuzz's cutoff), but a span
+    exactly at ``MIN_SIMILARITY`` still joins, as the exact similarity says it must."""
+    base = "Đoàn đàm phán Nga do Thứ trưởng Ngoại giao Sergei Ryabkov dẫn đầu đã đến Geneva."
+    words = base.split()
+    # Replacing k characters costs 2k indel edits: similarity 1 - 2k / (2 * len).
+    k = round(len(base) * (1 - MIN_SIMILARITY))
+    assert 1 - 2 * k / (2 * len(base)) == MIN_SIMILARITY, "pick a text whose length makes 0.8 exact"
+    edited = "".join("#" if i < k else c for i, c in enumerate(base))
+    other = base.replace(words[-1], "Thụy Sĩ.")
+    texts = [base, edited, other, base]
+    shared = [SharedSpan(1, 0, 0, len(base), 1, 0, len(edited)), SharedSpan(2, 0, 0, len(base), 2, 0, len(other)),
+              SharedSpan(3, 2, 0, len(other), 3, 0, len(base))]
+    (g,) = passage_groups(shared, texts.__getitem__)
+    sims = {d: sim for d, _, _, sim in g.occurrences}
+    assert similarity(base, edited) == MIN_SIMILARITY and sims[1] == MIN_SIMILARITY
+    assert sorted(sims) == [0, 1, 2, 3]
+
+
+def test_round6_is_pythons_round_to_the_last_bit() -> None:
+    rng = np.random.default_rng(7)
+    halves = (np.arange(50_000) + 0.5) / 1e6  # every value a hair from a tie
+    x = np.concatenate([rng.random(200_000), np.round(rng.random(50_000), 7), halves, rng.random(1000) * 0.9])
+    want = np.array([round(v, 6) for v in x.tolist()])
+    assert np.array_equal(round6(x).view(np.int64), want.view(np.int64))
+    assert not np.array_equal(np.round(x, 6), want)  # numpy alone is not: the case this covers

@@ -13,7 +13,7 @@ import random
 import numpy as np
 
 from overlap.fuzz import indel_similarity
-from overlap.reuse import similarity
+from overlap.reuse import EXACT_CHARS, similarity
 from overlap.token_diff import LONG_PASSAGE, _pieces, token_opcodes, token_similarity
 
 
@@ -56,7 +56,7 @@ def test_reuse_similarity_exact_when_short_and_bounded_when_long():
     run = [rng.choice(words) + "".join(rng.choice("aeiounmt") for _ in range(3)) for _ in range(3000)]
     x = " ".join(run)
     y = " ".join(w + "h" if i % 7 == 0 else w for i, w in enumerate(run))
-    assert len(x) > LONG_PASSAGE
+    assert len(x) > EXACT_CHARS
     exact = indel_similarity(x.casefold(), y.casefold())
     got = similarity(x, y)
     assert got <= exact + 1e-12 and exact - got < 0.01

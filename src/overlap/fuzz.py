@@ -2,7 +2,7 @@
 
 ``opcodes(a, b) -> list[tuple[str, int, int, int, int]]``
     Levenshtein opcodes (difflib's 5-tuples: ``a[i1:i2]`` maps to ``b[j1:j2]``).
-``indel_similarity(a, b) -> float``
+``indel_similarity(a, b, cutoff=0.0) -> float``
     Indel (insert/delete) similarity in [0, 1]: ``1 - distance / (len(a) + len(b))``.
 ``indel_distance(a, b) -> int``
     The Indel distance itself: ``len(a) + len(b) - 2 * LCS``.
@@ -31,15 +31,16 @@ def opcodes(a: Sequence[Hashable], b: Sequence[Hashable]) -> list[tuple[str, int
     return [(op.tag, op.src_start, op.src_end, op.dest_start, op.dest_end) for op in Levenshtein.opcodes(a, b)]
 
 
-def indel_similarity(a: Sequence[Hashable], b: Sequence[Hashable]) -> float:
-    """Indel similarity in [0, 1] (1 for equal sequences, also for two empty ones).
+def indel_similarity(a: Sequence[Hashable], b: Sequence[Hashable], cutoff: float = 0.0) -> float:
+    """Indel similarity in [0, 1] (1 for equal sequences, also for two empty ones); one
+    under ``cutoff`` is returned as 0.0, which lets rapidfuzz stop early.
 
     >>> indel_similarity("Alexander", "Alexandr")
     0.9411764705882353
     """
     from rapidfuzz.distance import Indel
 
-    return float(Indel.normalized_similarity(a, b))
+    return float(Indel.normalized_similarity(a, b, score_cutoff=cutoff or None))
 
 
 def indel_distance(a: Sequence[Hashable], b: Sequence[Hashable]) -> int:

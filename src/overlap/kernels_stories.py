@@ -18,7 +18,7 @@ Why compiled: a 100k-document scan clusters millions of links, and the Python lo
 keeps one dict entry per link per end (about 100 bytes each) and spends most of its time
 in dict updates.  Here every link (one per end) sits in one open-addressing hash table
 of int64 keys and float64 values, each group's neighbour names in a shared int64 pool,
-and the heap in three flat arrays.  Cost: O(E log E) for E links,
+and the heap (4-ary) in one flat array of triples.  Cost: O(E log E) for E links,
 as the Python loop.
 """
 
@@ -33,7 +33,7 @@ _OPTS = {"cache": True, "nogil": True, "error_model": "numpy", "boundscheck": Fa
 _STALE = 1e-12  # a heap entry whose mean differs more than this from the pair's is stale
 
 
-@numba.njit("boolean(float64, int64, int64, float64, int64, int64)", inline="always", **_OPTS)
+@numba.njit("boolean(float64, float64, float64, float64, float64, float64)", inline="always", **_OPTS)
 def _less(x, a, b, y, c, d):  # pragma: no cover - compiled
     """``(x, a, b) < (y, c, d)`` as Python compares tuples."""
     if x != y:
@@ -43,48 +43,52 @@ def _less(x, a, b, y, c, d):  # pragma: no cover - compiled
     return b < d
 
 
-@numba.njit("void(float64[::1], int64[::1], int64[::1], int64)", **_OPTS)
-def _sift_up(hw, ha, hb, k):  # pragma: no cover - compiled
+# The heap: entry k is ``(-mean, a, b)`` at ``hp[3k : 3k + 3]`` (the documents as exact
+# float64), 4 children per entry (``4k + 1 .. 4k + 4``): a pop reads about half the levels
+# of a binary heap, and each entry is one contiguous triple, so a merge queue of millions
+# costs a few cache misses per level instead of one per array per level.  Pop order is
+# the same as any heap's: always the smallest tuple.
+
+
+@numba.njit("void(float64[::1], int64)", **_OPTS)
+def _sift_up(hp, k):  # pragma: no cover - compiled
     """Move heap entry ``k`` up to its place (after an append)."""
-    x, a, b = hw[k], ha[k], hb[k]
+    x, a, b = hp[3 * k], hp[3 * k + 1], hp[3 * k + 2]
     while k > 0:
-        p = (k - 1) >> 1
-        if not _less(x, a, b, hw[p], ha[p], hb[p]):
+        p = (k - 1) >> 2
+        if not _less(x, a, b, hp[3 * p], hp[3 * p + 1], hp[3 * p + 2]):
             break
-        hw[k], ha[k], hb[k] = hw[p], ha[p], hb[p]
+        hp[3 * k], hp[3 * k + 1], hp[3 * k + 2] = hp[3 * p], hp[3 * p + 1], hp[3 * p + 2]
         k = p
-    hw[k], ha[k], hb[k] = x, a, b
+    hp[3 * k], hp[3 * k + 1], hp[3 * k + 2] = x, a, b
 
 
-@numba.njit("void(float64[::1], int64[::1], int64[::1], int64)", **_OPTS)
-def _sift_down(hw, ha, hb, size):  # pragma: no cover - compiled
+@numba.njit("void(float64[::1], int64)", **_OPTS)
+def _sift_down(hp, size):  # pragma: no cover - compiled
     """Move the root of a heap of ``size`` entries down to its place (after a pop)."""
-    x, a, b = hw[0], ha[0], hb[0]
+    x, a, b = hp[0], hp[1], hp[2]
     k = 0
     while True:
-        c = 2 * k + 1
+        c = 4 * k + 1
         if c >= size:
             break
-        if c + 1 < size and _less(hw[c + 1], ha[c + 1], hb[c + 1], hw[c], ha[c], hb[c]):
-            c += 1
-        if not _less(hw[c], ha[c], hb[c], x, a, b):
+        best = c
+        for c2 in range(c + 1, min(c + 4, size)):
+            if _less(hp[3 * c2], hp[3 * c2 + 1], hp[3 * c2 + 2], hp[3 * best], hp[3 * best + 1], hp[3 * best + 2]):
+                best = c2
+        if not _less(hp[3 * best], hp[3 * best + 1], hp[3 * best + 2], x, a, b):
             break
-        hw[k], ha[k], hb[k] = hw[c], ha[c], hb[c]
-        k = c
-    hw[k], ha[k], hb[k] = x, a, b
+        hp[3 * k], hp[3 * k + 1], hp[3 * k + 2] = hp[3 * best], hp[3 * best + 1], hp[3 * best + 2]
+        k = best
+    hp[3 * k], hp[3 * k + 1], hp[3 * k + 2] = x, a, b
 
 
-@numba.njit(
-    "Tuple((float64[::1], int64[::1], int64[::1]))(float64[::1], int64[::1], int64[::1])", **_OPTS
-)
-def _grown(hw, ha, hb):  # pragma: no cover - compiled
-    """The heap's arrays with twice the room."""
-    cap = 2 * hw.shape[0]
-    w2, a2, b2 = np.empty(cap), np.empty(cap, np.int64), np.empty(cap, np.int64)
-    w2[: hw.shape[0]] = hw
-    a2[: ha.shape[0]] = ha
-    b2[: hb.shape[0]] = hb
-    return w2, a2, b2
+@numba.njit("float64[::1](float64[::1])", **_OPTS)
+def _grown(hp):  # pragma: no cover - compiled
+    """The heap's array with twice the room."""
+    h2 = np.empty(2 * hp.shape[0])
+    h2[: hp.shape[0]] = hp
+    return h2
 
 
 _EMPTY = -1  # a free slot of the link table
@@ -92,39 +96,47 @@ _GONE = -2  # a deleted entry (probing goes on past it)
 _MUL = np.uint64(0x9E3779B97F4A7C15)
 
 
+@numba.njit("int64(int64, int64)", inline="always", **_OPTS)
+def _home(key, cap):  # pragma: no cover - compiled
+    """``key``'s first slot in a table of ``cap`` slots: the top 32 bits of a multiplicative
+    hash scaled to ``[0, cap)`` (any capacity, not only powers of 2)."""
+    h = (np.uint64(key) * _MUL) >> np.uint64(32)
+    return np.int64((h * np.uint64(cap)) >> np.uint64(32))
+
+
 @numba.njit("int64(int64[::1], int64)", inline="always", **_OPTS)
 def _find(keys, key):  # pragma: no cover - compiled
-    """The table position of ``key``, or -1 (linear probing; the capacity is a power of 2)."""
-    mask = keys.shape[0] - 1
-    h = np.uint64(key) * _MUL
-    i = np.int64(h ^ (h >> np.uint64(29))) & mask
+    """The table position of ``key``, or -1 (linear probing)."""
+    cap = keys.shape[0]
+    i = _home(key, cap)
     while True:
         k = keys[i]
         if k == key:
             return i
         if k == _EMPTY:
             return -1
-        i = (i + 1) & mask
+        i += 1
+        if i == cap:
+            i = 0
 
 
 @numba.njit("int64(int64[::1], int64)", inline="always", **_OPTS)
 def _free(keys, key):  # pragma: no cover - compiled
     """A position to insert ``key`` (absent) at: the first empty or deleted one probed."""
-    mask = keys.shape[0] - 1
-    h = np.uint64(key) * _MUL
-    i = np.int64(h ^ (h >> np.uint64(29))) & mask
+    cap = keys.shape[0]
+    i = _home(key, cap)
     while keys[i] >= 0:
-        i = (i + 1) & mask
+        i += 1
+        if i == cap:
+            i = 0
     return i
 
 
 @numba.njit("int64(int64)", **_OPTS)
 def _capacity(live):  # pragma: no cover - compiled
-    """A power of 2 (at least 256) that holds ``live`` entries at most 65% full."""
-    cap = 256
-    while cap * 13 < live * 20:
-        cap *= 2
-    return cap
+    """Slots (at least 256) that hold ``live`` entries at most 60% full: sized to the
+    entries, not rounded up to a power of 2 (which could leave the table a third full)."""
+    return max(256, (live * 5 + 2) // 3)
 
 
 @numba.njit("Tuple((int64[::1], float64[::1]))(int64[::1], float64[::1], int64)", **_OPTS)
@@ -155,21 +167,41 @@ def _put(keys, vals, filled, live, key, w):  # pragma: no cover - compiled
     return keys, vals, filled, live + 1
 
 
+@numba.njit("int64(int64[::1], int64[::1], int64[::1], int64[::1])", **_OPTS)
+def _compacted(pool, start, length, room):  # pragma: no cover - compiled
+    """Slide every non-empty row's list, with its room, down to the pool's start in pool
+    order: the places lists moved away from, and the empty rows' room, are reclaimed.
+    Returns the pool's new end."""
+    end = 0
+    for r in np.argsort(start, kind="mergesort"):
+        if length[r] == 0:
+            room[r] = 0
+            continue
+        s = start[r]
+        for x in range(length[r]):  # end <= s: a forward copy never overwrites unread items
+            pool[end + x] = pool[s + x]
+        start[r] = end
+        end += room[r]
+    return end
+
+
 @numba.njit(
     "Tuple((int64[::1], int64))(int64[::1], int64[::1], int64[::1], int64[::1], int64, int64, int64)", **_OPTS
 )
 def _append(pool, start, length, room, used, r, g):  # pragma: no cover - compiled
     """Append ``g`` to row ``r``'s neighbour list; a full list moves to the pool's end
-    with twice the room (the pool grows as needed).  Returns ``(pool, used)``."""
+    with twice the room, and a full pool grows by half (rows keep their places, so a
+    caller walking a row stays valid).  Returns ``(pool, used)``."""
     if length[r] == room[r]:
-        if used + 2 * room[r] + 1 > pool.shape[0]:
-            grown = np.empty(2 * (used + 2 * room[r] + 1), np.int64)
+        need = 2 * room[r] + 1
+        if used + need > pool.shape[0]:
+            grown = np.empty(pool.shape[0] + pool.shape[0] // 2 + need, np.int64)
             grown[:used] = pool[:used]
             pool = grown
         pool[used : used + length[r]] = pool[start[r] : start[r] + length[r]]
         start[r] = used
-        room[r] = 2 * room[r] + 1
-        used += room[r]
+        room[r] = need
+        used += need
     pool[start[r] + length[r]] = g
     length[r] += 1
     return pool, used
@@ -214,20 +246,24 @@ def average_linkage_into(lo, hi, weight, threshold, label):  # pragma: no cover 
         pool[start[y] + length[y]] = x
         length[y] += 1
     live = filled = 2 * e
-    cap = max(16, e)
-    hw, ha, hb = np.empty(cap), np.empty(cap, np.int64), np.empty(cap, np.int64)
-    top = 0
+    strong = 0
     for k in range(e):
         if weight[k] >= threshold:
-            hw[top], ha[top], hb[top] = -weight[k], lo[k], hi[k]
-            _sift_up(hw, ha, hb, top)
+            strong += 1
+    hp = np.empty(3 * max(16, strong))  # grows (``_grown``) as merges push means
+    top = 0
+    compacted = used
+    for k in range(e):
+        if weight[k] >= threshold:
+            hp[3 * top], hp[3 * top + 1], hp[3 * top + 2] = -weight[k], lo[k], hi[k]
+            _sift_up(hp, top)
             top += 1
     while top > 0:
-        neg, a, b = hw[0], ha[0], hb[0]
+        neg, a, b = hp[0], np.int64(hp[1]), np.int64(hp[2])
         top -= 1
         if top > 0:
-            hw[0], ha[0], hb[0] = hw[top], ha[top], hb[top]
-            _sift_down(hw, ha, hb, top)
+            hp[0], hp[1], hp[2] = hp[3 * top], hp[3 * top + 1], hp[3 * top + 2]
+            _sift_down(hp, top)
         if size[a] == 0 or size[b] == 0:
             continue  # one side was merged into another group since
         ra, rb = row[a], row[b]
@@ -235,6 +271,10 @@ def average_linkage_into(lo, hi, weight, threshold, label):  # pragma: no cover 
         mean = (vals[i] if i >= 0 else 0.0) / (size[a] * size[b])
         if abs(mean + neg) > _STALE:
             continue  # stale entry: a newer one for this pair is on the heap
+        if 4 * used > 3 * pool.shape[0] and 8 * (used - compacted) > pool.shape[0]:
+            # Reclaim moved and dead lists before the pool must grow; only here, between
+            # merges, where no row is being walked.
+            used = compacted = _compacted(pool, start, length, room)
         # Merge b's group into a's (a < b): the larger row absorbs the smaller one's links.
         keys[i] = _GONE
         keys[_find(keys, rb * n + a)] = _GONE
@@ -258,6 +298,7 @@ def average_linkage_into(lo, hi, weight, threshold, label):  # pragma: no cover 
             keys, vals, filled, live = _put(keys, vals, filled, live, big * n + g, w)
             deg[big] += 1
             pool, used = _append(pool, start, length, room, used, big, g)
+        length[small] = 0  # no group's row any more: its room is reclaimed when compacting
         size[a] += size[b]
         size[b] = 0
         parent[b] = a
@@ -287,10 +328,10 @@ def average_linkage_into(lo, hi, weight, threshold, label):  # pragma: no cover 
                 pool, used = _append(pool, start, length, room, used, rg, a)
             m = w / (size[a] * size[g])
             if m >= threshold:
-                if top == hw.shape[0]:
-                    hw, ha, hb = _grown(hw, ha, hb)
-                hw[top], ha[top], hb[top] = -m, min(a, g), max(a, g)
-                _sift_up(hw, ha, hb, top)
+                if 3 * top == hp.shape[0]:
+                    hp = _grown(hp)
+                hp[3 * top], hp[3 * top + 1], hp[3 * top + 2] = -m, min(a, g), max(a, g)
+                _sift_up(hp, top)
                 top += 1
         length[big] = out - start[big]
     for d in range(n):

@@ -28,12 +28,13 @@ group, passages of the pair in the group)`` says whether they do; None: no group
 boilerplate).
 
 Cost: one similarity per (candidate span, group tried), each O(n * m / 64) (bit-parallel)
-up to ``LONG_PASSAGE`` characters a side and linear beyond (``_similar``); the length
+up to ``EXACT_CHARS`` characters a side and linear beyond (``_similar``); the length
 bound rejects most mismatches without it.
 """
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -41,11 +42,12 @@ import numpy as np
 
 from .cluster import UnionFind
 from .fuzz import indel_similarity
-from .token_diff import LONG_PASSAGE, token_similarity
+from .token_diff import token_similarity
 
 __all__ = [
     "BOILERPLATE_DOCS",
     "BOILERPLATE_OTHER",
+    "EXACT_CHARS",
     "MIN_SIMILARITY",
     "PassageGroup",
     "SharedSpan",
@@ -55,6 +57,12 @@ __all__ = [
 
 MIN_SIMILARITY = 0.8
 """Every occurrence of a group matches the group's text at least this much (indel similarity)."""
+
+EXACT_CHARS = 16_384
+"""Up to this many characters a side the similarity is exact; beyond, a piecewise lower
+bound (``token_diff.token_similarity``), linear in the length where exact is quadratic.
+Below it the bit-parallel exact one is also the faster (news articles are a few
+thousand characters)."""
 
 BOILERPLATE_DOCS = 5
 BOILERPLATE_OTHER = 0.2
@@ -113,12 +121,16 @@ def similarity(a: str, b: str) -> float:
     return _similar(_key(a), _key(b))
 
 
-def _similar(x: str, y: str) -> float:
-    """Indel similarity of ``x`` and ``y``: exact up to ``LONG_PASSAGE`` characters a side;
+def _similar(x: str, y: str, cutoff: float = 0.0) -> float:
+    """Indel similarity of ``x`` and ``y``: exact up to ``EXACT_CHARS`` characters a side;
     beyond, ``token_diff.token_similarity`` over their code points (cut into pieces at
-    shared runs: a lower bound, linear in the length, where the exact one is quadratic)."""
-    if max(len(x), len(y)) <= LONG_PASSAGE:
-        return indel_similarity(x, y)
+    shared runs: a lower bound, linear in the length, where the exact one is quadratic).
+    An exact similarity under ``cutoff`` may be returned as 0.0 (it is then cheaper)."""
+    if max(len(x), len(y)) <= EXACT_CHARS:
+        # rapidfuzz turns the cutoff into a distance with float error (a similarity of
+        # exactly 0.8 can miss a 0.8 cutoff): pass one a little under, and let the
+        # caller's own comparison decide at the boundary.
+        return indel_similarity(x, y, max(0.0, cutoff - 1e-3))
 
     def points(t: str) -> np.ndarray:
         return np.frombuffer(t.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.uint64)
@@ -242,7 +254,7 @@ def _split_component(
             if lr + lu and 2 * min(lr, lu) < min_similarity * (lr + lu):
                 unplaced.append(ku)
                 continue
-            sim = _similar(kr, ku)
+            sim = _similar(kr, ku, min_similarity)
             if sim >= min_similarity:
                 members += [(u, sim) for u in same[ku]]
             else:
@@ -279,10 +291,11 @@ def _group(
     by_doc: dict[int, list[tuple[int, int]]] = {}
     for u, sim in sorted(members, key=lambda m: (nodes[m[0]][0], -m[1], nodes[m[0]][1])):
         d, s, e = nodes[u]
-        taken = by_doc.setdefault(d, [])
-        if any(s < e2 and s2 < e for s2, e2 in taken):
-            continue
-        taken.append((s, e))
+        taken = by_doc.setdefault(d, [])  # disjoint spans, by start (so by end too)
+        at = bisect_left(taken, (s, e))
+        if (at and taken[at - 1][1] > s) or (at < len(taken) and taken[at][0] < e):
+            continue  # overlaps a span kept already (only neighbours can)
+        taken.insert(at, (s, e))
         kept.append((d, s, e, round(sim, 4)))
     if len({k[0] for k in kept}) < 2:
         return None

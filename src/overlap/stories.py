@@ -16,6 +16,8 @@
     caller with millions of weak links can drop those first.
 ``vocabulary_weights(cosine) -> np.ndarray``
     ``link_weight``'s weight of rare-vocabulary-only links, for arrays of them.
+``round6(x) -> np.ndarray``
+    Python's ``round(v, 6)`` of every value, vectorised (``link_weight``'s rounding).
 
 Why not connected components: one shared footer sentence or one same-event match
 between two unrelated articles joins their whole stories, and on news each such link
@@ -69,6 +71,7 @@ __all__ = [
     "cluster_arrays",
     "story_components",
     "link_weight",
+    "round6",
     "vocabulary_weights",
 ]
 
@@ -228,8 +231,16 @@ def _distinct_links(n: int, a: np.ndarray, b: np.ndarray, weight: np.ndarray) ->
     keep = w > 0.0
     code = lo[keep] * n + hi[keep]
     w = w[keep]
-    order = np.lexsort((w, code))  # by pair, then weight: each pair's last is its largest
-    code, w = code[order], w[order]
+    del lo, hi, keep
+    # By pair, then weight: each pair's last is its largest.  A scan's links are distinct
+    # pairs in a few ascending runs, which a stable sort merges in linear time; only when
+    # a pair repeats does the order need the weights (``lexsort``).
+    order = np.argsort(code, kind="stable")
+    ordered = code[order]
+    if len(code) > 1 and bool((ordered[1:] == ordered[:-1]).any()):
+        order = np.lexsort((w, code))
+        ordered = code[order]
+    code, w = ordered, w[order]
     last = np.flatnonzero(np.append(code[1:] != code[:-1], True)) if len(code) else np.zeros(0, dtype=np.int64)
     lo, hi = np.divmod(code[last], n)
     return lo, hi, w[last]
@@ -330,3 +341,23 @@ def vocabulary_weights(cosine: np.ndarray, *, rounded: bool = True) -> np.ndarra
     c = np.asarray(cosine, dtype=np.float64)
     w = np.minimum(_VOCABULARY_MAX, _VOCABULARY_SCALE * c)
     return np.round(w, 6) if rounded else w
+
+
+def round6(x: np.ndarray) -> np.ndarray:
+    """``[round(v, 6) for v in x]`` as float64, to the last bit, for millions of values.
+
+    numpy rounds ``v * 1e6`` to an integer m and divides by 1e6, which is Python's result
+    (the double nearest m / 10**6) whenever m is right; m can only be wrong when
+    ``v * 1e6`` lies within rounding error of a half, and those few values are rounded
+    by Python.  Linear (numpy).
+
+    >>> round6(np.array([0.1234565, 2.675e-7, 0.5])).tolist() == [round(v, 6) for v in (0.1234565, 2.675e-7, 0.5)]
+    True
+    """
+    v = np.asarray(x, dtype=np.float64)
+    scaled = v * 1e6
+    out = np.rint(scaled) / 1e6
+    near_half = np.flatnonzero(np.abs(scaled - np.floor(scaled) - 0.5) < 1e-6)
+    if len(near_half):
+        out[near_half] = [round(float(t), 6) for t in v[near_half]]
+    return out

@@ -22,7 +22,7 @@ so one weak link never chains two stories.  Reused passages come from
 Cost: small next to verification: linear in the linked pairs and their passages, plus
 the vocabulary links' sort and one regex search of each document involved in a name
 variant.  The story evidence stays numpy arrays (``stories.cluster_arrays`` clusters
-them); only the links inside a story become ``Link`` records.
+them); a story's links are a ``LinkRun`` over them, whose ``Link`` records are made on access.
 """
 
 from __future__ import annotations
@@ -36,10 +36,11 @@ from typing import Any
 import numpy as np
 
 from .._arrays import isin_sorted, unique
+from ..allocator import release_free_memory
 from ..cluster import UnionFind
 from ..records import Comparison, Span
 from ..reuse import PassageGroup, SharedSpan, passage_groups
-from ..stories import MERGE_THRESHOLD, cluster_arrays, link_weight, story_components, vocabulary_weights
+from ..stories import MERGE_THRESHOLD, cluster_arrays, link_weight, round6, story_components, vocabulary_weights
 from ..vocabulary import vocabulary_link_arrays
 from .events import name_phrases
 from .options import ScanOptions
@@ -47,6 +48,8 @@ from .records import (
     Cluster,
     DocInfo,
     Link,
+    LinkColumns,
+    LinkRun,
     NameVariant,
     Occurrence,
     PairResult,
@@ -98,6 +101,7 @@ def assemble(
     n = len(infos)
     ids = [d.id for d in infos]
     groups, boiler_codes = _passage_groups(found, n, store)
+    release_free_memory()  # the texts it read: pages freed among live records
     pair_by_code, links = _pair_records(o, infos, found, events, boiler_codes, vlinks)
     pairs = tuple(pair_by_code.values())
     if cluster_fn is None:
@@ -224,8 +228,6 @@ def _passage_groups(
 
 
 _REASONS = ("near_duplicate", "long_passage", "short_passage", "same_event", "shared_vocabulary")
-_LINK_BLOCK = 65_536
-"""Story links turned into ``Link`` records per block (bounds the temporary lists)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -264,8 +266,11 @@ def _pair_records(
         i, j = divmod(c, n)
         boiler = c in boiler_codes
         ev = events.get(c)
-        chars = 0 if boiler else min(r.shared_a, r.shared_b)
-        cover = 0.0 if boiler else max(r.shared_a / max(1, infos[i].length), r.shared_b / max(1, infos[j].length))
+        if boiler:
+            chars, cover = 0, 0.0
+        else:
+            sa, sb = r.shared_a, r.shared_b
+            chars, cover = min(sa, sb), max(sa / max(1, infos[i].length), sb / max(1, infos[j].length))
         w, why = link_weight(
             near_duplicate=r.near_duplicate, passage_chars=chars, passage_coverage=cover,
             same_event_names=len(ev.names) if ev else 0, min_names=o.min_shared_names, vocabulary=vc,
@@ -294,9 +299,8 @@ def _pair_records(
     keep = comp[a] == comp[b]
     a, b, cos = a[keep], b[keep], cos[keep]
     # link_weight(vocabulary=x) for each, without its call: the same float operations
-    # in numpy, then Python's exact round (numpy rounds by scaling).
-    unrounded = 1.0 - (1.0 - vocabulary_weights(cos, rounded=False))
-    vw = np.array([round(x, 6) for x in unrounded.tolist()], dtype=np.float64)
+    # in numpy, then Python's exact round (``round6``).
+    vw = round6(1.0 - (1.0 - vocabulary_weights(cos, rounded=False)))
     reason = np.full(len(a), _REASONS.index("shared_vocabulary"), dtype=np.int8)
     return pair_by_code, _StoryLinks(
         np.concatenate((linked.a, a)), np.concatenate((linked.b, b)), np.concatenate((linked.weight, vw)),
@@ -343,16 +347,15 @@ def _stories(
 ) -> tuple[Cluster, ...]:
     """Story ``Cluster`` records of ``groups`` (``overlap.stories.cluster_arrays``): members in
     input order, every evidence link inside, strongest first; ranked by size, then strength.
-    The links inside a group are picked in numpy; only those become ``Link`` records."""
+    The links inside a group are picked and ordered in numpy and stay columns."""
     where = np.full(n, -1, dtype=np.int64)
     for g, members in enumerate(groups):
         where[members] = g
     ga = where[links.a]
     inside = np.flatnonzero((ga >= 0) & (ga == where[links.b]))
     g_in, w_in = ga[inside], links.weight[inside]
-    weight = [0.0] * len(groups)
-    for g, w in zip(g_in.tolist(), w_in.tolist()):
-        weight[g] += w  # in evidence order, as the strengths have always been summed
+    # Summed in evidence order (bincount adds in input order), as the strengths always were.
+    weight = np.bincount(g_in, weights=w_in, minlength=len(groups)).tolist()
     # Each story's links strongest first, then by their documents' input order (an id's
     # position is its index): one numpy sort, where a Python sort per story took seconds.
     order = np.lexsort((links.b[inside], links.a[inside], -w_in, g_in))
@@ -360,25 +363,17 @@ def _stories(
     a, b = links.a[inside], links.b[inside]
     codes = a * n + b
     cos = vlinks.lookup(codes) if vlinks is not None else np.zeros(len(inside))
-    reason, w_sorted = links.reason[inside], w_in[order]
-    # One ``map`` per field and one for the records: no Python loop body per link; a
-    # block of links at a time, so the fields' temporary Python lists stay small.
-    evidence: list[Link] = []
-    for s in range(0, len(inside), _LINK_BLOCK):
-        e = s + _LINK_BLOCK
-        evidence.extend(map(
-            Link, map(ids.__getitem__, a[s:e].tolist()), map(ids.__getitem__, b[s:e].tolist()),
-            map(_REASONS.__getitem__, reason[s:e].tolist()), map(pair_by_code.get, codes[s:e].tolist()),
-            w_sorted[s:e].tolist(), cos[s:e].tolist(),
-        ))
+    # The links stay columns; each story's evidence is a run of them (``LinkRun``) that
+    # makes its ``Link`` records on access: millions of records are not built or held.
+    cols = LinkColumns(ids, n, codes, links.reason[inside], w_in[order], cos, pair_by_code, _REASONS)
     cut = np.searchsorted(g_in[order], np.arange(len(groups) + 1)).tolist()
-    out: list[tuple[int, float, int, list[Link], list[int]]] = []
+    out: list[tuple[int, float, int, LinkRun, list[int]]] = []
     for g, (members, w) in enumerate(zip(groups, weight)):
         k = len(members)
-        out.append((-k, -w / (k * (k - 1) / 2), members[0], evidence[cut[g] : cut[g + 1]], members))
+        out.append((-k, -w / (k * (k - 1) / 2), members[0], LinkRun(cols, cut[g], cut[g + 1]), members))
     out.sort(key=lambda t: t[:3])
     return tuple(
-        Cluster("story", tuple(ids[m] for m in members), tuple(ev), headline(store.at(members[0])), -strength)
+        Cluster("story", tuple(ids[m] for m in members), ev, headline(store.at(members[0])), -strength)
         for _, strength, _, ev, members in out
     )
 

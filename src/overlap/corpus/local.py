@@ -31,6 +31,7 @@ from typing import Any
 import numpy as np
 
 from .._arrays import isin_sorted, unique
+from ..allocator import release_free_memory
 from ..cluster import UnionFind
 from ..errors import ConfigError, InputError
 from ..records import Comparison, Document, Similarity
@@ -205,6 +206,7 @@ def scan(
         t0 = time.perf_counter()
         f = _sign(documents, SignConfig.from_options(o), store, infos, pool, report, o.date_field)
         timings.append(("sign", time.perf_counter() - t0))
+        release_free_memory()  # the batches' texts and the workers' replies
 
         t0 = time.perf_counter()
         n = f.n
@@ -247,12 +249,17 @@ def scan(
         event_candidates=ev.shared_names, compared=len(comparisons),
     )
     # Drop what assembly does not read before its peak: the unlinked comparisons, the
-    # event similarities, and each document's features once the links are made.
+    # event similarities, the candidates, and each document's features once the links
+    # are made.
     comparisons.clear()
     sims.clear()
+    del doc_codes, passage_codes, cand, ev
+    f.name_h.clear()
+    f.wdoc = f.wdoc[:0].copy()  # a copy: a view would keep the array
     vlinks = vocabulary_codes(f.vocab, n)
     f.vocab.clear()
     f.dates.clear()
+    release_free_memory()
     return assemble(o, infos, store, found, events, counts, timings, t0, vlinks=vlinks)
 
 

@@ -6,6 +6,9 @@
 ``DocInfo``, ``PairResult``, ``SameEvent``, ``Link``, ``Cluster``, ``Occurrence``,
 ``Spelling``, ``NameVariant``, ``ReusedPassage``, ``ScanStats``
     The frozen records inside a ``ScanResult``.
+``LinkColumns``, ``LinkRun``
+    A story's evidence as a read-only sequence of ``Link`` made on access from shared
+    columns (a large scan has millions of story links).
 ``duplicate_id_error(doc_id, origin, first_origin) -> InputError``
     The one error both engines raise for a repeated document id.
 ``doc_info(doc_id, origin, length, metadata, date_field) -> DocInfo``
@@ -19,9 +22,9 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, fields
-from typing import Any
+from typing import TYPE_CHECKING, Any, overload
 
 from ..errors import InputError
 from ..records import Conflict, DuplicateReason, Passage, Similarity, Span
@@ -30,11 +33,16 @@ from ..stories import link_weight
 from .options import ScanOptions
 from .store import TextStore
 
+if TYPE_CHECKING:
+    import numpy as np
+
 __all__ = [
     "SCHEMA",
     "Cluster",
     "DocInfo",
     "Link",
+    "LinkColumns",
+    "LinkRun",
     "NameVariant",
     "Occurrence",
     "PairResult",
@@ -235,11 +243,84 @@ class Link:
 
 
 @dataclass(frozen=True, slots=True)
+class LinkColumns:
+    """Links as columns: pair ``codes[k] = a * n + b`` (``a``, ``b`` positions in ``ids``),
+    ``reason[k]`` an index into ``reasons``, ``weight`` and ``cosine`` (0.0 for none);
+    ``pairs`` gives a code's verified ``PairResult`` (absent for vocabulary-only links)."""
+
+    ids: Sequence[str]
+    n: int
+    codes: np.ndarray  # int64
+    reason: np.ndarray  # int8
+    weight: np.ndarray  # float64
+    cosine: np.ndarray  # float64
+    pairs: Mapping[int, PairResult]
+    reasons: tuple[str, ...]
+
+    def links(self, start: int, stop: int) -> list[Link]:
+        """The ``Link`` records of rows ``start:stop``; one ``map`` per field, no loop body."""
+        a, b = divmod(self.codes[start:stop], self.n)
+        return list(map(
+            Link, map(self.ids.__getitem__, a.tolist()), map(self.ids.__getitem__, b.tolist()),
+            map(self.reasons.__getitem__, self.reason[start:stop].tolist()),
+            map(self.pairs.get, self.codes[start:stop].tolist()),
+            self.weight[start:stop].tolist(), self.cosine[start:stop].tolist(),
+        ))
+
+
+class LinkRun(Sequence[Link]):
+    """Rows ``start:stop`` of ``LinkColumns`` as a read-only sequence of ``Link``: a story's
+    evidence, made on access instead of held as millions of records.  Equal to any
+    sequence of the same links (a tuple included); indexing O(1), slicing gives a run."""
+
+    __slots__ = ("_cols", "_start", "_stop")
+    _BLOCK = 4096
+
+    def __init__(self, cols: LinkColumns, start: int, stop: int) -> None:
+        self._cols, self._start, self._stop = cols, start, max(start, stop)
+
+    def __len__(self) -> int:
+        return self._stop - self._start
+
+    @overload
+    def __getitem__(self, k: int) -> Link: ...
+    @overload
+    def __getitem__(self, k: slice) -> LinkRun: ...
+    def __getitem__(self, k: int | slice) -> Link | LinkRun:
+        if isinstance(k, slice):
+            lo, hi, step = k.indices(len(self))
+            if step != 1:
+                raise ValueError("a LinkRun slices with step 1 only")
+            return LinkRun(self._cols, self._start + lo, self._start + max(lo, hi))
+        if k < 0:
+            k += len(self)
+        if not 0 <= k < len(self):
+            raise IndexError("link index out of range")
+        return self._cols.links(self._start + k, self._start + k + 1)[0]
+
+    def __iter__(self) -> Iterator[Link]:
+        for s in range(self._start, self._stop, self._BLOCK):
+            yield from self._cols.links(s, min(s + self._BLOCK, self._stop))
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Sequence) or isinstance(other, str):
+            return NotImplemented
+        return len(self) == len(other) and all(x == y for x, y in zip(self, other))
+
+    def __hash__(self) -> int:
+        return hash(tuple(self))
+
+    def __repr__(self) -> str:
+        return f"LinkRun({len(self)} links)"
+
+
+@dataclass(frozen=True, slots=True)
 class Cluster:
     """A group of documents: ``kind`` is ``"near_duplicate"`` or ``"story"``.
 
     ``members`` are document ids in input order; ``evidence`` the links among them that
-    carry the cluster's kind (for a story: every link inside it, strongest first).
+    carry the cluster's kind (for a story: every link inside it, strongest first, as a
+    ``LinkRun`` that makes each ``Link`` on access).
     ``headline``: the first line of the first member's text; ``strength``: the mean link
     weight over all pairs of members (a missing link counts 0; ``overlap.stories``).
     Only groups of two or more documents are clusters.
@@ -247,7 +328,7 @@ class Cluster:
 
     kind: str
     members: tuple[str, ...]
-    evidence: tuple[Link, ...]
+    evidence: Sequence[Link]
     headline: str = ""
     strength: float = 0.0
 
