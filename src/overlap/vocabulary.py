@@ -215,8 +215,8 @@ def _compiled_links(
     kernels: Any, flat: np.ndarray, lens: np.ndarray, max_df: int, wsq: np.ndarray, min_shared: int, min_cosine: float
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``vocabulary_link_arrays`` by the kernels of ``overlap.kernels_vocabulary``, from every
-    document's terms (``flat``, ``lens``; consumed: the caller keeps no reference).  Each
-    array as long as the postings is dropped as soon as the next stage has read it."""
+    document's terms (``flat``, ``lens``).  Each array as long as the postings is dropped
+    as soon as the next stage has read it (``flat`` stays alive in the caller)."""
     n = len(lens)
     low, doc, bucket_starts = kernels.term_buckets(flat, lens)
     del flat
