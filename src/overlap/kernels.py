@@ -8,9 +8,11 @@
 ``intersections_into``, ``distinct_sets_into``, ``exact_keys_into``, ``greedy_into``, ``bucket_layout_into``, ``bucket_greedy_into``
     The deduplication kernels (``overlap.kernels_dedup``), re-exported here so that
     ``overlap.jit.load_kernels()`` gives every kernel from one module.
-``average_linkage_into(lo, hi, weight, threshold, label)``, ``vocabulary_links_of(...)``
-    Average-linkage story groups and rare-vocabulary links (``overlap.kernels_stories``,
-    re-exported like the deduplication kernels, but loaded on first use).
+``average_linkage_into(lo, hi, weight, threshold, label)``
+    Average-linkage story groups (``overlap.kernels_stories``, re-exported like the
+    deduplication kernels, but loaded on first use).
+``sampled_terms_into``, ``term_buckets``, ``rare_postings_of``, ``postings_by_document``, ``vocabulary_links_of``
+    Rare-vocabulary terms, postings and links (``overlap.kernels_vocabulary``, likewise).
 ``windows_into(h, tok_lo, ntok, k, qs, out, out_offsets)``
     Shingle hashes of many documents' tokens, equal to ``overlap.shingle.shingles``.
 ``tokenize_into(cps, table, doc_offsets, starts, ends, hashes, tok_offsets)``
@@ -48,19 +50,27 @@ import numpy as np
 
 from .kernels_dedup import bucket_greedy_into, bucket_layout_into, distinct_sets_into, exact_keys_into, greedy_into, intersections_into
 
-_LAZY = {"average_linkage_into": "kernels_stories", "vocabulary_links_of": "kernels_stories"}
+# Loaded on first use: ``dedup`` and ``minhash`` never call them, and loading them from
+# numba's cache is a measurable part of a short run's start-up.
+_LAZY = {"average_linkage_into": "kernels_stories", "postings_by_document": "kernels_vocabulary",
+         "rare_postings_of": "kernels_vocabulary", "sampled_terms_into": "kernels_vocabulary",
+         "term_buckets": "kernels_vocabulary", "vocabulary_links_of": "kernels_vocabulary"}
 
 
 def __getattr__(name: str) -> Any:
-    """The story kernels, loaded on first use: ``dedup`` and ``minhash`` never call them,
-    and loading them from numba's cache is a measurable part of a short run's start-up."""
+    """The story and vocabulary kernels (``_LAZY``), imported when first asked for."""
     if name in _LAZY:
         import importlib
 
         return getattr(importlib.import_module(f"{__package__}.{_LAZY[name]}"), name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
-__all__ = ["average_linkage_into", "bucket_greedy_into", "bucket_layout_into", "distinct_sets_into", "exact_keys_into", "greedy_into", "intersections_into", "minmax_into", "oph_into", "text_shingles_into", "tokenize_into", "vocabulary_links_of", "windows_into"]
+
+__all__ = [
+    "average_linkage_into", "bucket_greedy_into", "bucket_layout_into", "distinct_sets_into", "exact_keys_into",
+    "greedy_into", "intersections_into", "minmax_into", "oph_into", "postings_by_document", "rare_postings_of",
+    "sampled_terms_into", "term_buckets", "text_shingles_into", "tokenize_into", "vocabulary_links_of", "windows_into",
+]
 
 _U32MAX = np.uint32(0xFFFFFFFF)
 _S32 = np.uint64(32)

@@ -1,12 +1,9 @@
-"""Compiled (numba) kernels behind ``overlap.stories.cluster`` and ``overlap.vocabulary``.
+"""Compiled (numba) kernel behind ``overlap.stories.cluster``.
 
 ``average_linkage_into(lo, hi, weight, threshold, label)``
     Merge groups of documents greedily, best mean link weight first, exactly as
     ``overlap.stories``'s Python loop does, and write each linked document's final group
     (its smallest member) into ``label``; ``-1`` for documents without a link.
-``vocabulary_links_of(starts, plist, doc, size, partners, norms, wsq, min_shared, min_cosine)``
-    ``overlap.vocabulary.vocabulary_link_arrays``'s links from its rare postings, the
-    same floats as its numpy slices, without one sort key per (pair, shared bigram).
 
 The inputs are the distinct links ``lo[k] < hi[k]`` (``int64``) with their largest weight
 ``weight[k] > 0`` (``float64``); ``label`` is an ``int64`` array of the ``n`` documents.
@@ -30,7 +27,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-__all__ = ["average_linkage_into", "vocabulary_links_of"]
+__all__ = ["average_linkage_into"]
 
 _OPTS = {"cache": True, "nogil": True, "error_model": "numpy", "boundscheck": False}
 _STALE = 1e-12  # a heap entry whose mean differs more than this from the pair's is stale
@@ -345,105 +342,3 @@ def average_linkage_into(lo, hi, weight, threshold, label):  # pragma: no cover 
             while parent[r] != r:
                 r = parent[r]
             label[d] = r
-
-
-@numba.njit("float64(float64[::1], int64, int64)", **_OPTS)
-def _pairwise_sum(a, start, count):  # pragma: no cover - compiled
-    """``numpy.add.reduce(a[start:start + count])`` to the last bit: numpy's pairwise sum
-    (eight running sums up to 128 values, halves beyond), not a left-to-right one."""
-    if count < 8:
-        s = 0.0
-        for k in range(start, start + count):
-            s += a[k]
-        return s
-    if count <= 128:
-        r0, r1, r2, r3 = a[start], a[start + 1], a[start + 2], a[start + 3]
-        r4, r5, r6, r7 = a[start + 4], a[start + 5], a[start + 6], a[start + 7]
-        end8 = start + count - count % 8
-        k = start + 8
-        while k < end8:
-            r0 += a[k]
-            r1 += a[k + 1]
-            r2 += a[k + 2]
-            r3 += a[k + 3]
-            r4 += a[k + 4]
-            r5 += a[k + 5]
-            r6 += a[k + 6]
-            r7 += a[k + 7]
-            k += 8
-        s = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
-        while k < start + count:
-            s += a[k]
-            k += 1
-        return s
-    half = count // 2
-    half -= half % 8
-    return _pairwise_sum(a, start, half) + _pairwise_sum(a, start + half, count - half)
-
-
-@numba.njit(
-    "Tuple((int64[::1], int64[::1], float64[::1]))(int64[::1], int64[::1], int32[::1], int32[::1], int32[::1], "
-    "float64[::1], float64[::1], int64, float64)",
-    **_OPTS,
-)
-def vocabulary_links_of(starts, plist, doc, size, partners, norms, wsq, min_shared, min_cosine):  # pragma: no cover
-    """``overlap.vocabulary``'s links ``(i, j, cosine)``, ``i < j`` ascending, without a
-    (pair, bigram) key: per first document ``i``, its partners' shared rare bigrams are
-    counted, then their weights gathered per partner in ascending df order (the order the
-    numpy path's sort gives), and each dot product is ``w[0] + pairwise_sum(w[1:])``, as
-    ``numpy.add.reduceat`` computes it.  ``plist[starts[i]:starts[i + 1]]``: document
-    ``i``'s postings that have partners (the postings ``p + 1 .. p + partners[p]``),
-    ascending by df.  Linear in the (pair, bigram) keys, plus a sort of each document's
-    partners."""
-    n = starts.shape[0] - 1
-    cnt = np.zeros(n, np.int64)
-    off = np.zeros(n, np.int64)
-    fill = np.zeros(n, np.int64)
-    touched = np.empty(n, np.int64)
-    buf = np.empty(1024)
-    cap = 1024
-    oi, oj, oc = np.empty(cap, np.int64), np.empty(cap, np.int64), np.empty(cap)
-    out = 0
-    for i in range(n):
-        nt = 0
-        for x in range(starts[i], starts[i + 1]):
-            p = plist[x]
-            for q in range(p + 1, p + partners[p] + 1):
-                j = doc[q]
-                if cnt[j] == 0:
-                    touched[nt] = j
-                    nt += 1
-                cnt[j] += 1
-        if nt == 0:
-            continue
-        tj = np.sort(touched[:nt])
-        pos = 0
-        for j in tj:
-            off[j] = pos
-            fill[j] = pos
-            pos += cnt[j]
-        if pos > buf.shape[0]:
-            buf = np.empty(2 * pos)
-        for x in range(starts[i], starts[i + 1]):
-            p = plist[x]
-            v = wsq[size[p]]
-            for q in range(p + 1, p + partners[p] + 1):
-                j = doc[q]
-                buf[fill[j]] = v
-                fill[j] += 1
-        for j in tj:
-            c = cnt[j]
-            cnt[j] = 0
-            if c < min_shared:
-                continue
-            dot = buf[off[j]] + _pairwise_sum(buf, off[j] + 1, c - 1)
-            cos = dot / np.sqrt(norms[i] * norms[j])
-            if cos >= min_cosine:
-                if out == cap:
-                    cap *= 2
-                    oi2, oj2, oc2 = np.empty(cap, np.int64), np.empty(cap, np.int64), np.empty(cap)
-                    oi2[:out], oj2[:out], oc2[:out] = oi[:out], oj[:out], oc[:out]
-                    oi, oj, oc = oi2, oj2, oc2
-                oi[out], oj[out], oc[out] = i, j, cos
-                out += 1
-    return oi[:out].copy(), oj[:out].copy(), oc[:out].copy()

@@ -5,6 +5,8 @@
 ``terms_from_hashes(token_hashes) -> np.ndarray``, ``terms_from_bigrams(bigram_hashes) -> np.ndarray``
     The same from the token hashes of its normalised view (``overlap.shingle``), or
     from their 2-token shingles, which the scan's signing workers already have.
+``terms_many(bigram_arrays) -> list[np.ndarray]``
+    ``terms_from_bigrams`` of many documents in one compiled call.
 ``vocabulary_links(docs, *, max_df=None, min_shared=2, min_cosine=0.05, min_docs=MIN_DOCS) -> list[tuple[int, int, float]]``
     ``(i, j, cosine)`` for documents ``i < j`` that share at least ``min_shared`` rare
     bigrams and whose TF-IDF cosine over their rare bigrams reaches ``min_cosine``.
@@ -34,9 +36,11 @@ each, so at most ``T (MAX_DF - 1) / 2`` in all: linear in T), all in numpy; no p
 documents is visited unless it shares a rare bigram.
 Those (pair, bigram) keys grow with the square of a text's copies, so they are made and
 reduced a slice of first documents at a time: memory is linear in T plus one slice
-(``SLICE_PAIRS`` keys) plus the links kept.  From ``COMPILED_MIN_POSTINGS`` rare postings
-on, a compiled kernel (``overlap.kernels_stories``) counts each first document's partners
-instead, with no key per (pair, bigram) and the same cosines to the last bit.
+(``SLICE_PAIRS`` keys) plus the links kept.  From ``COMPILED_MIN_POSTINGS`` sampled
+postings on, compiled kernels (``overlap.kernels_vocabulary``) do the same work: a bucket sort
+by the terms' top 20 bits (each bucket sorted alone, in cache) keeps only the rare
+postings, int32 throughout, and each first document's partners are counted, with no key
+per (pair, bigram) and the same postings, norms and cosines to the last bit.
 """
 
 from __future__ import annotations
@@ -48,7 +52,7 @@ import numpy as np
 
 __all__ = [
     "COMPILED_MIN_POSTINGS", "MAX_DF", "MIN_DOCS", "SAMPLE", "SLICE_PAIRS", "terms", "terms_from_bigrams", "terms_from_hashes",
-    "vocabulary_link_arrays", "vocabulary_links",
+    "terms_many", "vocabulary_link_arrays", "vocabulary_links",
 ]
 
 SAMPLE = 2
@@ -61,8 +65,8 @@ SLICE_PAIRS = 1 << 22
 """(pair, bigram) keys made at once by ``vocabulary_links``: about 40 bytes each at peak."""
 _BLOCK = 1 << 22  # postings read back from the sorted keys at a time
 COMPILED_MIN_POSTINGS = 200_000
-"""Rare postings from which ``vocabulary_link_arrays`` counts pairs in its compiled kernel
-(loading numba costs a fraction of a second that a small corpus would notice)."""
+"""Sampled postings (terms of all documents) from which ``vocabulary_link_arrays`` runs its
+compiled kernels (loading numba costs a fraction of a second that a small corpus would notice)."""
 
 
 def terms_from_hashes(token_hashes: np.ndarray) -> np.ndarray:
@@ -80,6 +84,26 @@ def terms_from_bigrams(bigram_hashes: np.ndarray) -> np.ndarray:
     h = h[h % np.uint64(SAMPLE) == 0]
     # The top 32 bits: half the memory; a rare collision only adds a spurious shared term.
     return np.unique((h >> np.uint64(32)).astype(np.uint32))
+
+
+def terms_many(bigram_arrays: Sequence[np.ndarray]) -> list[np.ndarray]:
+    """``[terms_from_bigrams(b) for b in bigram_arrays]``, bit-identical, in one compiled call
+    when numba is usable (the scan's signing workers call it once per batch).  The arrays
+    returned are slices of one buffer of exactly their total length."""
+    from .jit import load_kernels
+
+    kernels = load_kernels() if bigram_arrays and SAMPLE & (SAMPLE - 1) == 0 else None
+    if kernels is None:
+        return [terms_from_bigrams(b) for b in bigram_arrays]
+    offsets = np.zeros(len(bigram_arrays) + 1, dtype=np.int64)
+    np.cumsum(np.fromiter(map(len, bigram_arrays), dtype=np.int64, count=len(bigram_arrays)), out=offsets[1:])
+    flat = np.concatenate(bigram_arrays).astype(np.uint64, copy=False)
+    out = np.empty(len(flat), dtype=np.uint32)
+    out_offsets = np.empty(len(bigram_arrays) + 1, dtype=np.int64)
+    kernels.sampled_terms_into(flat, offsets, np.uint64(SAMPLE - 1), out, out_offsets)
+    out = out[: out_offsets[-1]].copy()
+    cuts = out_offsets.tolist()
+    return [out[x:y] for x, y in zip(cuts, cuts[1:])]
 
 
 def terms(text: str) -> np.ndarray:
@@ -137,10 +161,11 @@ def vocabulary_link_arrays(
     The (pair, bigram) keys are made and reduced in slices of first documents holding
     about ``slice_pairs`` keys each, so memory is bounded by the slice and the postings,
     not by the square of the copies; the slicing never changes the result.  ``compiled``:
-    count each first document's partners in a numba kernel (``overlap.kernels_stories``)
+    count each first document's partners in a numba kernel (``overlap.kernels_vocabulary``)
     instead, with no key per (pair, bigram) and the same float operations (True, when
-    loadable), the numpy slices (False), or the kernel from ``COMPILED_MIN_POSTINGS`` rare
-    postings on when ``overlap.jit`` allows it (None).
+    loadable), the numpy slices (False), or the kernels from ``COMPILED_MIN_POSTINGS``
+    sampled postings on when ``overlap.jit`` allows it (None).  The kernels also find the
+    rare postings (a bucket sort, no array of every posting's sort key).
     """
     n = len(docs)
     if n < min_docs:
@@ -153,19 +178,17 @@ def vocabulary_link_arrays(
         raise ValueError(f"slice_pairs must be a positive integer: {slice_pairs!r}")
     if n < 2:
         return (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0))
+    base = max_df + 1
+    wsq = np.zeros(base)
+    wsq[2:] = np.log(n / np.arange(2, base)) ** 2
+    lens = np.fromiter((len(d) for d in docs), dtype=np.int64, count=n)
+    kernels = _kernels(int(lens.sum()), compiled)
+    if kernels is not None and (flat := _flat_terms(docs, lens)) is not None:
+        return _compiled_links(kernels, flat, lens, max_df, wsq, int(min_shared), float(min_cosine))
     post = _rare_postings(docs, n, max_df)
     if post is None:
         return (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0))
     doc, size, partners, norms = post
-    base = max_df + 1
-    wsq = np.zeros(base)
-    wsq[2:] = np.log(n / np.arange(2, base)) ** 2
-    kernels = _kernels(len(doc), compiled)
-    if kernels is not None:
-        starts, plist = _postings_by_document(doc, size, partners, n, base)
-        i, j, cos = kernels.vocabulary_links_of(
-            starts, plist, doc, size, partners, norms, wsq, int(min_shared), float(min_cosine))
-        return i, j, cos
     found: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
     for rows in _slices(doc, partners, n, slice_pairs):
         if len(rows):
@@ -180,7 +203,7 @@ def vocabulary_link_arrays(
 
 def _kernels(postings: int, compiled: bool | None) -> Any:
     """``overlap.kernels`` when the compiled links are wanted (``compiled``; None: from
-    ``COMPILED_MIN_POSTINGS`` rare postings on) and loadable, else None."""
+    ``COMPILED_MIN_POSTINGS`` sampled postings on) and loadable, else None."""
     if compiled is False or (compiled is None and postings < COMPILED_MIN_POSTINGS):
         return None
     from .jit import load_kernels
@@ -188,17 +211,35 @@ def _kernels(postings: int, compiled: bool | None) -> Any:
     return load_kernels()
 
 
-def _postings_by_document(
-    doc: np.ndarray, size: np.ndarray, partners: np.ndarray, n: int, base: int
-) -> tuple[np.ndarray, np.ndarray]:
-    """The postings that have partners, by document, each document's ascending by df
-    (``plist``), and where each document's start (``starts``, ``n + 1``)."""
-    has = np.flatnonzero(partners > 0)
-    key = doc[has].astype(np.int64) * base + size[has]
-    plist = has[np.argsort(key, kind="stable")]
-    del key, has
-    starts = np.searchsorted(doc[plist], np.arange(n + 1), side="left").astype(np.int64)
-    return starts, plist.astype(np.int64)
+def _compiled_links(
+    kernels: Any, flat: np.ndarray, lens: np.ndarray, max_df: int, wsq: np.ndarray, min_shared: int, min_cosine: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``vocabulary_link_arrays`` by the kernels of ``overlap.kernels_vocabulary``, from every
+    document's terms (``flat``, ``lens``).  Each array as long as the postings is dropped
+    as soon as the next stage has read it (``flat`` stays alive in the caller)."""
+    n = len(lens)
+    low, doc, bucket_starts = kernels.term_buckets(flat, lens)
+    del flat
+    doc, size, partners, norms = kernels.rare_postings_of(low, doc, bucket_starts, n, max_df, wsq)
+    del low
+    doc = doc.copy()  # the rare postings' documents, without the rest of the buckets' array
+    starts, first, count, df = kernels.postings_by_document(doc, size, partners, n, max_df + 1)
+    del size, partners
+    i, j, cos = kernels.vocabulary_links_of(starts, first, count, df, doc, norms, wsq, min_shared, min_cosine)
+    return i, j, cos
+
+
+def _flat_terms(docs: Sequence[np.ndarray], lens: np.ndarray) -> np.ndarray | None:
+    """Every document's terms in one ``uint32`` array, or None when there are none or some
+    term is not a 32-bit value (the numpy path then handles them as it always has)."""
+    if not lens.sum() or lens.sum() >= 2**31:  # (the kernels index postings with int32)
+        return None
+    flat = np.concatenate([np.asarray(d) for d in docs])
+    if flat.dtype != np.uint32:
+        if flat.dtype.kind not in "iu" or flat.min() < 0 or flat.max() > 0xFFFFFFFF:
+            return None
+        flat = flat.astype(np.uint32)
+    return flat
 
 
 def _rare_postings(

@@ -207,60 +207,65 @@ def scan(
         f = _sign(documents, SignConfig.from_options(o), store, infos, pool, report, o.date_field)
         timings.append(("sign", time.perf_counter() - t0))
         release_free_memory()  # the batches' texts and the workers' replies
-
-        t0 = time.perf_counter()
-        n = f.n
-        doc_codes = doc_candidates(_sigs(f), o, n)
-        passage_codes = _window_candidates(f, o)
-        # Same-event candidates in a thread, from here until verification is done (not
-        # beside the band loop: both at once raised the memory peak).
-        side = ThreadPoolExecutor(max_workers=1)
-        event_job = side.submit(event_candidates, o, n, f.name_h, f.dates)
-        side.shutdown(wait=False)
-        cand = _estimate_filter(f, doc_codes, passage_codes, o)
-        timings.append(("candidates", time.perf_counter() - t0))
-
-        t0 = time.perf_counter()
-        comparisons = _verify(cand, f, store, o, pool, report)
-        timings.append(("compare", time.perf_counter() - t0))
-        f.sent_spans.clear()  # only verification reads them
-
-        t0 = time.perf_counter()
-        ev = event_job.result()
-        events, collect = _same_event(ev, comparisons, f, store, o, pool)
-        timings.append(("events", time.perf_counter() - t0))
-
-        t0 = time.perf_counter()
-        sims = collect()
-
-        def event_comparison(c: int) -> Comparison:
-            r = comparisons.get(c)
-            if r is not None:
-                return r
-            i, j = divmod(c, n)
-            return Comparison(infos[i].length, infos[j].length, sims[c], False)
-
-        found = linked_pairs({c: r for c, r in comparisons.items() if is_linked(r)}, events, event_comparison)
+        found, events, counts = _link(f, o, store, infos, pool, report, timings)
     finally:
         pool.close()
 
-    counts = scan_counts(
-        passage_windows=len(f.wdoc), doc_candidates=len(cand.doc_codes), passage_candidates=len(cand.passage_codes),
-        event_candidates=ev.shared_names, compared=len(comparisons),
-    )
-    # Drop what assembly does not read before its peak: the unlinked comparisons, the
-    # event similarities, the candidates, and each document's features once the links
-    # are made.
-    comparisons.clear()
-    sims.clear()
-    del doc_codes, passage_codes, cand, ev
+    # Drop each document's features once the links are made, before assembly's peak.
+    t0 = time.perf_counter()
     f.name_h.clear()
     f.wdoc = f.wdoc[:0].copy()  # a copy: a view would keep the array
-    vlinks = vocabulary_codes(f.vocab, n)
+    vlinks = vocabulary_codes(f.vocab, f.n)
     f.vocab.clear()
     f.dates.clear()
     release_free_memory()
     return assemble(o, infos, store, found, events, counts, timings, t0, vlinks=vlinks)
+
+
+def _link(
+    f: _Features, o: ScanOptions, store: ZstdTextStore, infos: list[DocInfo], pool: _Pool, report: ProgressFn,
+    timings: list[tuple[str, float]],
+) -> tuple[list[tuple[int, Comparison]], dict[int, SameEvent], dict[str, int]]:
+    """Stages 3-5: candidates, verification, same-event evidence.  Returns the linked
+    pairs (``assembly.linked_pairs``), the same-event evidence by code and the counts of
+    ``ScanStats``; what only these stages read (the candidates, the unlinked comparisons,
+    the event similarities) is freed on return, before assembly."""
+    t0 = time.perf_counter()
+    n = f.n
+    doc_codes = doc_candidates(_sigs(f), o, n)
+    passage_codes = _window_candidates(f, o)
+    # Same-event candidates in a thread, from here until verification is done (not
+    # beside the band loop: both at once raised the memory peak).
+    side = ThreadPoolExecutor(max_workers=1)
+    event_job = side.submit(event_candidates, o, n, f.name_h, f.dates)
+    side.shutdown(wait=False)
+    cand = _estimate_filter(f, doc_codes, passage_codes, o)
+    timings.append(("candidates", time.perf_counter() - t0))
+
+    t0 = time.perf_counter()
+    comparisons = _verify(cand, f, store, o, pool, report)
+    timings.append(("compare", time.perf_counter() - t0))
+    f.sent_spans.clear()  # only verification reads them
+
+    t0 = time.perf_counter()
+    ev = event_job.result()
+    events, collect = _same_event(ev, comparisons, f, store, o, pool)
+    sims = collect()
+    timings.append(("events", time.perf_counter() - t0))
+
+    def event_comparison(c: int) -> Comparison:
+        r = comparisons.get(c)
+        if r is not None:
+            return r
+        i, j = divmod(c, n)
+        return Comparison(infos[i].length, infos[j].length, sims[c], False)
+
+    found = linked_pairs({c: r for c, r in comparisons.items() if is_linked(r)}, events, event_comparison)
+    counts = scan_counts(
+        passage_windows=len(f.wdoc), doc_candidates=len(cand.doc_codes), passage_candidates=len(cand.passage_codes),
+        event_candidates=ev.shared_names, compared=len(comparisons),
+    )
+    return found, events, counts
 
 
 def _sign(

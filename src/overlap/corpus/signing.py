@@ -27,7 +27,7 @@ from ..normalization import normalize
 from ..segment import sentences
 from ..shingle import shingles_many, tokenize_many
 from ..signatures import signatures_from_shingles
-from ..vocabulary import terms_from_bigrams
+from ..vocabulary import terms_many
 from .events import dates, hash64, name_phrases
 from .options import ScanOptions
 from .reworded import bag_keys, unit_bags
@@ -107,7 +107,7 @@ def sign_batch(job: tuple[list[str], SignConfig]) -> Signed:
     all_psh = all_sh if c.pk == k else shingles_many([t.hashes for t in all_toks], c.pk)
     # Rare-vocabulary terms for story links (overlap.vocabulary): sampled word bigrams.
     all_bi = all_sh if k == 2 else all_psh if c.pk == 2 else shingles_many([t.hashes for t in all_toks], 2)
-    vocab = [terms_from_bigrams(b) for b in all_bi]
+    vocab = terms_many(all_bi)
     for i, (text, view, toks) in enumerate(zip(texts, views, all_toks)):
         sh = all_sh[i]
         doc_sh.append(sh)
