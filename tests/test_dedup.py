@@ -300,6 +300,34 @@ def test_bucket_pass_equals_the_all_pairs_reference(seeds: dict[int, str], monke
     assert checked == 4
 
 
+def test_compiled_bucket_layout_equals_the_numpy_path(seeds: dict[int, str], monkeypatch: pytest.MonkeyPatch) -> None:
+    # kernels.bucket_layout_into (band keys, a counting pass on their top bits, an
+    # insertion sort) must give numpy's stable argsort layout array for array: on real
+    # signatures (clusters of copies: buckets of many members), on 20 rows repeated (whole
+    # bands equal) and on 30,000 uniform ones (many top-bit bins holding distinct keys).
+    from overlap.dedup_buckets import bucket_layout
+
+    monkeypatch.setenv("OVERLAP_JIT", "1")
+    docs = _republished(seeds, 40, seed=2)
+    store = SignatureStore.build((d.id, d.text, float("nan"), n) for n, d in enumerate(docs))
+    rng = np.random.default_rng(11)
+    cases = [(np.asarray(store.signatures), np.arange(0, len(store), 2, dtype=np.int64))]
+    few = rng.integers(0, 3, size=(20, 64), dtype=np.uint32)[rng.integers(0, 20, 700)]  # 20 distinct rows
+    cases.append((few, np.arange(700, dtype=np.int64)))
+    cases.append((rng.integers(0, 2**32, size=(40_000, 16), dtype=np.uint64).astype(np.uint32),
+                  np.sort(rng.choice(40_000, 30_000, replace=False)).astype(np.int64)))
+    for c, (sig, alive) in enumerate(cases):
+        for bands, rows in ((9, 7), (16, 1), (1, 16)):
+            if bands * rows > sig.shape[1]:
+                continue
+            fast = bucket_layout(sig, alive, bands, rows)
+            ref = bucket_layout(sig, alive, bands, rows, compiled=False)
+            for a, b in zip(fast, ref):
+                assert a.dtype == b.dtype == np.int32 and np.array_equal(a, b), (sig.shape, bands, rows)
+            assert fast[3].max() > 1 or c == 2  # real buckets (uniform values: none)
+    assert np.diff(bucket_layout(*cases[2], 1, 16, compiled=False)[0]).min() < 0  # sorting moved members
+
+
 def test_bucket_pass_keeps_the_chain_of_oversized_buckets(monkeypatch: pytest.MonkeyPatch) -> None:
     # Over lsh.DEFAULT_MAX_BUCKET (1000) members a bucket is chained, not fully paired
     # (lsh.candidate_pairs); the bucket pass must see exactly those neighbour pairs.

@@ -318,3 +318,32 @@ def test_shingle_codepoints_equals_shingle_texts(data_dir: Path, monkeypatch: py
     flat, offs = shingle_codepoints(cps, offsets, 5)
     ref_flat, ref_offs = shingle_texts(texts, 5)
     assert np.array_equal(offs, ref_offs) and np.array_equal(flat, ref_flat) and offs[-1] > 10_000
+
+
+@pytest.mark.parametrize("jit", ["1", "0"])
+def test_shingle_codepoints_scratch_buffer_is_reused_with_the_same_results(
+        data_dir: Path, monkeypatch: pytest.MonkeyPatch, jit: str) -> None:
+    """With ``scratch`` (dedup's reader keeps one for all its batches) the shingles are
+    written into one reused buffer: each call's results equal a call without it, also
+    when a later batch is larger than the buffer, or holds texts the compiled pass
+    declines (their shingles are copied in), and with batches of one text each."""
+    import overlap.textpass as T
+
+    monkeypatch.setenv("OVERLAP_JIT", jit)
+    texts = [f.read_text(encoding="utf-8") for f in sorted((data_dir / "baomoi").glob("*.txt"))[:90]]
+    texts[5:5] = ["", "Hoa\u0300 bi\u0300nh có dấu rời", "x"]
+    scratch: list[np.ndarray] = []
+    seen = []
+    for lo, hi, batch_chars in ((0, 10, T.BATCH_CHARS), (10, 93, T.BATCH_CHARS), (3, 8, 50), (0, 93, 1 << 30)):
+        monkeypatch.setattr(T, "BATCH_CHARS", batch_chars)
+        part = texts[lo:hi]
+        offsets = np.zeros(len(part) + 1, dtype=np.int64)
+        np.cumsum([len(t) for t in part], out=offsets[1:])
+        cps = np.frombuffer("".join(part).encode("utf-32-le"), dtype=np.uint32).copy()
+        flat, offs = T.shingle_codepoints(cps, offsets, 5, scratch=scratch)
+        ref_flat, ref_offs = T.shingle_codepoints(cps, offsets, 5)
+        assert np.array_equal(offs, ref_offs) and np.array_equal(flat, ref_flat) and offs[-1] > 0
+        assert len(scratch) == 1 and np.shares_memory(flat, scratch[0])
+        assert not np.shares_memory(ref_flat, scratch[0])
+        seen.append(scratch[0])
+    assert seen[0] is not seen[1] and seen[2] is seen[1]  # grown once, then reused

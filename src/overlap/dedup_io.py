@@ -409,9 +409,9 @@ def dedup_files(
                                                     keep_fields, (include, exclude))
         if fast:
             from .signature_store import sign_codepoints
-
+            scratch: list[np.ndarray] = []  # one shingle buffer for every batch
             signed = (sign_codepoints(b.ids, b.cps, b.offsets, b.dates, b.rows, num_perm=opts.num_perm, seed=opts.seed,
-                                      shingle_size=opts.shingle_size) for b in fast)
+                                      shingle_size=opts.shingle_size, scratch=scratch) for b in fast)
             store = SignatureStore.from_batches(signed, num_perm=opts.num_perm, seed=opts.seed,
                                                 shingle_size=opts.shingle_size, meta=meta)
         elif engine == "spark":

@@ -214,7 +214,7 @@ def aligner() -> ModuleType | None:
 
 def warm() -> None:
     """Compile (or load) every kernel now and mark the cache warm; raises if numba fails."""
-    from . import _align_jit, kernels, kernels_jsonl  # noqa: F401  (importing compiles and caches them)
+    from . import _align_jit, kernels, kernels_jsonl, kernels_stories, kernels_vocabulary  # noqa: F401  (compiles, caches)
 
     directory = _cache_dir()
     directory.mkdir(parents=True, exist_ok=True)

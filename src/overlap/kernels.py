@@ -5,12 +5,12 @@
     kernel ``overlap.signatures._kernel`` (same permutations, same columns).
 ``oph_into(h, offsets, mul, add, probe_key, out)``
     One-permutation hashing with optimal densification (``minhash(..., method="oph")``).
-``intersections_into``, ``distinct_sets_into``, ``exact_keys_into``, ``greedy_into``, ``bucket_greedy_into``
+``intersections_into``, ``distinct_sets_into``, ``exact_keys_into``, ``greedy_into``, ``bucket_layout_into``, ``bucket_greedy_into``
     The deduplication kernels (``overlap.kernels_dedup``), re-exported here so that
     ``overlap.jit.load_kernels()`` gives every kernel from one module.
 ``average_linkage_into(lo, hi, weight, threshold, label)``
     Average-linkage story groups (``overlap.kernels_stories``, re-exported like the
-    deduplication kernels).
+    deduplication kernels, but loaded on first use).
 ``sampled_terms_into``, ``term_buckets``, ``rare_postings_of``, ``postings_by_document``, ``vocabulary_links_of``
     Rare-vocabulary terms, postings and links (``overlap.kernels_vocabulary``, likewise).
 ``windows_into(h, tok_lo, ntok, k, qs, out, out_offsets)``
@@ -48,16 +48,28 @@ from typing import Any
 import numba
 import numpy as np
 
-from .kernels_dedup import bucket_greedy_into, distinct_sets_into, exact_keys_into, greedy_into, intersections_into
-from .kernels_stories import average_linkage_into
-from .kernels_vocabulary import (
-    postings_by_document, rare_postings_of, sampled_terms_into, term_buckets, vocabulary_links_of,
-)
+from .kernels_dedup import bucket_greedy_into, bucket_layout_into, distinct_sets_into, exact_keys_into, greedy_into, intersections_into
+
+# Loaded on first use: ``dedup`` and ``minhash`` never call them, and loading them from
+# numba's cache is a measurable part of a short run's start-up.
+_LAZY = {"average_linkage_into": "kernels_stories", "postings_by_document": "kernels_vocabulary",
+         "rare_postings_of": "kernels_vocabulary", "sampled_terms_into": "kernels_vocabulary",
+         "term_buckets": "kernels_vocabulary", "vocabulary_links_of": "kernels_vocabulary"}
+
+
+def __getattr__(name: str) -> Any:
+    """The story and vocabulary kernels (``_LAZY``), imported when first asked for."""
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(f"{__package__}.{_LAZY[name]}"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
-    "average_linkage_into", "bucket_greedy_into", "distinct_sets_into", "exact_keys_into", "greedy_into",
-    "intersections_into", "minmax_into", "oph_into", "postings_by_document", "rare_postings_of", "sampled_terms_into",
-    "term_buckets", "text_shingles_into", "tokenize_into", "vocabulary_links_of", "windows_into",
+    "average_linkage_into", "bucket_greedy_into", "bucket_layout_into", "distinct_sets_into", "exact_keys_into",
+    "greedy_into", "intersections_into", "minmax_into", "oph_into", "postings_by_document", "rare_postings_of",
+    "sampled_terms_into", "term_buckets", "text_shingles_into", "tokenize_into", "vocabulary_links_of", "windows_into",
 ]
 
 _U32MAX = np.uint32(0xFFFFFFFF)
@@ -382,6 +394,8 @@ FOLD_CP = np.uint32(0x1FFFFF)  # bits 0-20: the folded code point
 FOLD_CLASS_SHIFT = 21  # bits 21-23: its token class (``overlap.shingle._classify``)
 FOLD_WORD_BIT = np.uint32(1 << 24)  # it matches the regex ``\w``
 FOLD_TONE_BIT = np.uint32(1 << 25)  # it may be rewritten by the tone / final-y rules
+_FOLD_TONE_SHIFT = np.uint32(25)
+_FOLD_SPECIAL = np.uint32(1 << 31)  # set in FOLD_UNKNOWN, FOLD_PYTHON, FOLD_DELETE only
 
 
 def _cps(s: str) -> np.ndarray:
@@ -399,52 +413,64 @@ _FINAL_Y = _cps("yỳýỷỹỵ")
 _FINAL_I = _cps("iìíỉĩị")
 _CONSONANT = np.zeros(0x112, dtype=np.uint8)
 _CONSONANT[_cps("bcdđghklmnprstvx")] = 1
+# (rule << 3) | t for the code points of the rules' rows: 1 _TONE_O, 2 _TONE_U, 3 _FINAL_Y
+_ROWS = np.zeros(0x1F00, dtype=np.uint8)
+for _rule, _row in ((1, _TONE_O), (2, _TONE_U), (3, _FINAL_Y)):
+    _ROWS[_row] = (_rule << 3) | np.arange(len(_row))
 
 
-@numba.njit("int64(uint32, uint32[::1])", inline="always", **_TYPED_OPTS)
-def _index(c: np.uint32, row: np.ndarray) -> int:  # pragma: no cover - compiled
-    for t in range(row.shape[0]):
-        if row[t] == c:
-            return t
-    return -1
+@numba.njit("int64(uint32, int64)", inline="always", **_TYPED_OPTS)
+def _index(e: np.uint32, rule: int) -> int:  # pragma: no cover - compiled
+    """Index of fold entry ``e``'s code point in the row of ``rule``, or -1 (one table read)."""
+    c = e & FOLD_CP
+    if c >= _ROWS.shape[0]:
+        return -1
+    v = _ROWS[c]
+    return int(v & 7) if (v >> 3) == rule else -1
 
 
-@numba.njit("void(uint32[::1], uint8[::1], int64[::1], int64, int64)", **_TYPED_OPTS)
-def _fold_tones(f: np.ndarray, word: np.ndarray, sp: np.ndarray, nsp: int, n: int) -> None:  # pragma: no cover - compiled
+@numba.njit("void(uint32[::1], int64[::1], int64, int64)", **_TYPED_OPTS)
+def _fold_tones(f: np.ndarray, sp: np.ndarray, nsp: int, n: int) -> None:  # pragma: no cover - compiled
     """The three substitutions of ``normalization._fold`` in their order, at the flagged positions ``sp``.
 
+    ``f`` holds fold entries (``FOLD_*``): a rule compares and rewrites their code point
+    bits only, so a rewritten character keeps the class and flags of the one it replaces.
     Each rule reads and writes only its match and the characters either side, and no rule
     produces a character an earlier rule matches, so visiting only candidates in text
     order gives the regexes' left-to-right, non-overlapping result.
     """
     o, u, y, q = np.uint32(ord("o")), np.uint32(ord("u")), np.uint32(ord("y")), np.uint32(ord("q"))
     a, e = np.uint32(ord("a")), np.uint32(ord("e"))
+    rest = ~FOLD_CP
     for s in range(nsp):  # ([òóỏõọ])([ae])(?!\w), not after "q"
         i = sp[s]
-        t = _index(f[i], _TONE_O)
-        if t < 0 or i + 1 >= n or (f[i + 1] != a and f[i + 1] != e):
+        t = _index(f[i], 1)
+        if t < 0 or i + 1 >= n:
             continue
-        if (i + 2 < n and word[i + 2]) or (i > 0 and f[i - 1] == q):
+        nx = f[i + 1] & FOLD_CP
+        if nx != a and nx != e:
             continue
-        f[i + 1] = _TONE_A[t] if f[i + 1] == a else _TONE_E[t]
-        f[i] = o
+        if (i + 2 < n and (f[i + 2] & FOLD_WORD_BIT)) or (i > 0 and (f[i - 1] & FOLD_CP) == q):
+            continue
+        f[i + 1] = (f[i + 1] & rest) | (_TONE_A[t] if nx == a else _TONE_E[t])
+        f[i] = (f[i] & rest) | o
     for s in range(nsp):  # ([ùúủũụ])(y)(?!\w), not after "q"
         i = sp[s]
-        t = _index(f[i], _TONE_U)
-        if t < 0 or i + 1 >= n or f[i + 1] != y:
+        t = _index(f[i], 2)
+        if t < 0 or i + 1 >= n or (f[i + 1] & FOLD_CP) != y:
             continue
-        if (i + 2 < n and word[i + 2]) or (i > 0 and f[i - 1] == q):
+        if (i + 2 < n and (f[i + 2] & FOLD_WORD_BIT)) or (i > 0 and (f[i - 1] & FOLD_CP) == q):
             continue
-        f[i + 1] = _TONE_Y[t]
-        f[i] = u
+        f[i + 1] = (f[i + 1] & rest) | _TONE_Y[t]
+        f[i] = (f[i] & rest) | u
     for s in range(nsp):  # ([yỳýỷỹỵ])(?!\w) after a consonant -> i
         i = sp[s]
-        t = _index(f[i], _FINAL_Y)
-        if t < 0 or (i + 1 < n and word[i + 1]) or i == 0:
+        t = _index(f[i], 3)
+        if t < 0 or (i + 1 < n and (f[i + 1] & FOLD_WORD_BIT)) or i == 0:
             continue
-        prev = f[i - 1]
+        prev = f[i - 1] & FOLD_CP
         if prev < _CONSONANT.shape[0] and _CONSONANT[prev]:
-            f[i] = _FINAL_I[t]
+            f[i] = (f[i] & rest) | _FINAL_I[t]
 
 
 _TEXT_SIG = numba.types.int64(
@@ -473,9 +499,7 @@ def text_shingles_into(  # pragma: no cover - compiled
     longest = 0
     for d in range(n_docs):
         longest = max(longest, doc_offsets[d + 1] - doc_offsets[d])
-    f = np.empty(longest + 1, np.uint32)
-    cls = np.zeros(longest + 1, np.uint32)
-    word = np.zeros(longest + 1, np.uint8)
+    f = np.empty(longest + 1, np.uint32)  # fold entries of the view, then a zero (class 0)
     sp = np.empty(longest + 1, np.int64)
     tok = np.empty(longest // 2 + 2, np.uint64)
     o = 0
@@ -486,51 +510,61 @@ def text_shingles_into(  # pragma: no cover - compiled
         n = doc_offsets[d + 1] - lo
         counts[d] = 0
         declined[d] = 0
-        # 1. fold: one table read per character; candidates of the tone rules noted
+        # 1. fold: one table read per character; then, only if an entry is special
+        # (deleted, unknown, Python's), again with the view compacted; candidates of the
+        # tone rules noted
         nsp = 0
         bad = np.uint32(0)
-        j = 0  # view position: deleted characters do not advance it
+        seen = np.uint32(0)
         for i in range(n):
             e = fold[cps[lo + i]]
-            bad |= np.uint32(e >= FOLD_PYTHON)
-            keep = e != FOLD_DELETE
-            f[j] = e & FOLD_CP
-            cls[j] = (e >> FOLD_CLASS_SHIFT) & 7
-            word[j] = (e & FOLD_WORD_BIT) != 0
-            sp[nsp] = j
-            nsp += ((e & FOLD_TONE_BIT) != 0) & keep
-            j += keep
-        n = j
+            f[i] = e
+            seen |= e
+        if seen & _FOLD_SPECIAL:
+            j = 0  # view position: deleted characters do not advance it
+            for i in range(n):
+                e = fold[cps[lo + i]]
+                bad |= np.uint32(e >= FOLD_PYTHON)
+                keep = e != FOLD_DELETE
+                f[j] = e
+                sp[nsp] = j
+                nsp += ((e & FOLD_TONE_BIT) != 0) & keep
+                j += keep
+            n = j
+        elif seen & FOLD_TONE_BIT:
+            for i in range(n):
+                sp[nsp] = i
+                nsp += (f[i] >> _FOLD_TONE_SHIFT) & 1
         if bad:
             for i in range(doc_offsets[d + 1] - lo):
                 if fold[cps[lo + i]] == FOLD_UNKNOWN:
                     return d
             declined[d] = 1
             continue
-        cls[n] = 0
+        f[n] = 0
         if nsp:
-            _fold_tones(f, word, sp, nsp, n)
-        # 2. tokens, as ``_token_edges`` (branch-free) but per document and hashes only
+            _fold_tones(f, sp, nsp, n)
+        # 2. tokens, as ``_token_edges`` (branch-free) but per document and hashes only;
+        # ``ctx``: the classes of the previous, this and the next character.  Characters
+        # outside tokens add to ``h`` too: a token's start resets it, and it is stored
+        # (``tok[nt] = h``) before the character after its end adds anything.
         nt = 0
-        prev = np.uint32(0)
-        cur = cls[0] if n else np.uint32(0)
+        ctx = (f[0] >> FOLD_CLASS_SHIFT) & 7 if n else np.uint32(0)
         inside = np.uint32(0)
         h = np.uint64(0)
         p = np.uint64(1)
         for i in range(n):
-            nxt = cls[i + 1]
-            w = np.uint32(_WORD[prev * 64 + cur * 8 + nxt])
+            ctx = ((ctx << np.uint32(3)) | ((f[i + 1] >> FOLD_CLASS_SHIFT) & 7)) & np.uint32(511)
+            w = np.uint32(_WORD[ctx])
             start = w & ~inside
             end = inside & ~w
             tok[nt] = h
             nt += int(end)
             h = np.uint64(0) if start else h
             p = np.uint64(1) if start else p
-            h += (np.uint64(f[i]) + np.uint64(1)) * p * np.uint64(w)
+            h += (np.uint64(f[i] & FOLD_CP) + np.uint64(1)) * p
             p *= _P64
             inside = w
-            prev = cur
-            cur = nxt
         tok[nt] = h
         nt += int(inside)
         for t in range(nt):

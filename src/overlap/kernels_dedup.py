@@ -10,6 +10,9 @@ verification, shingle sets and the keep-order pass.
     A 64-bit key per document's shingle sequence (``overlap.signature_store.exact_keys``).
 ``greedy_into(better, worse, alive, chosen)``
     The keep-order removal pass of ``overlap.dedup`` over sorted edges.
+``bucket_layout_into(sigs, alive, bands, rows, members, pos, bstart, bsize)``
+    The LSH bucket layout of ``overlap.dedup_buckets.bucket_layout`` (its band keys are
+    ``overlap.lsh.band_keys``), filled in one pass per band.
 ``bucket_greedy_into(...)``
     The same pass straight from LSH buckets, checking each document only against the
     kept documents of its buckets (``overlap.dedup``'s default; no pair list), each
@@ -26,7 +29,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-__all__ = ["bucket_greedy_into", "distinct_sets_into", "exact_keys_into", "greedy_into", "intersections_into"]
+__all__ = ["bucket_greedy_into", "bucket_layout_into", "distinct_sets_into", "exact_keys_into", "greedy_into", "intersections_into"]
 
 _S32 = np.uint64(32)
 _S33 = np.uint64(33)
@@ -34,6 +37,8 @@ _M1 = np.uint64(0xFF51AFD7ED558CCD)  # MurmurHash3 fmix64, as overlap.hashing.fm
 _M2 = np.uint64(0xC4CEB9FE1A85EC53)
 _P = np.uint64(0x100000001B3)  # overlap.hashing.P and Q
 _Q = np.uint64(0x9E3779B97F4A7C15)
+_MIX = np.uint64(0x9E3779B97F4A7C15)  # overlap.lsh._MIX: band b's key starts at (b + 1) * _MIX
+_LAYOUT_BITS = 16  # top key bits of the counting pass of bucket_layout_into
 _OPTS = {"cache": True, "nogil": True, "error_model": "numpy", "boundscheck": False}
 
 
@@ -230,6 +235,71 @@ def _inter_at_least(sets, a, ae, x, ve, need):  # pragma: no cover - compiled
         if ma > miss_a or mb > miss_b:
             return -1
     return inter
+
+
+@numba.njit("void(uint32[:, ::1], int64[::1], int64, int64, int32[::1], int32[::1], int32[::1], int32[::1])", **_OPTS)
+def bucket_layout_into(sigs, alive, bands, rows, members, pos, bstart, bsize):  # pragma: no cover - compiled
+    """``overlap.dedup_buckets.bucket_layout`` of the ``m`` documents ``alive``, into the
+    four ``m * bands`` arrays (``bsize`` zero except at bucket starts).
+
+    Band ``b``'s keys are ``lsh.band_keys``' (start at ``(b + 1) * _MIX``, then ``fmix64``
+    of the key xor each of the band's ``rows`` values, in order).  Their stable argsort is
+    a counting pass on the top ``_LAYOUT_BITS`` bits (stable: index order within a bin)
+    and then an insertion sort (stable: it moves a key only past greater ones), which
+    only moves keys within their bin: about one key per bin here, hash keys being
+    uniform.  Then the runs of equal keys are the buckets."""
+    m = alive.shape[0]
+    keys = np.empty((bands, m), dtype=np.uint64)
+    for i in range(m):
+        g = alive[i]
+        for b in range(bands):
+            acc = np.uint64(b + 1) * _MIX
+            for j in range(rows):
+                x = acc ^ np.uint64(sigs[g, b * rows + j])
+                x ^= x >> _S33
+                x *= _M1
+                x ^= x >> _S33
+                x *= _M2
+                acc = x ^ (x >> _S33)
+            keys[b, i] = acc
+    shift = np.uint64(64 - _LAYOUT_BITS)
+    count = np.empty((1 << _LAYOUT_BITS) + 1, dtype=np.int64)
+    sk = np.empty(m, dtype=np.uint64)
+    for b in range(bands):
+        base = b * m
+        kb = keys[b]
+        count[:] = 0
+        for i in range(m):
+            count[np.int64(kb[i] >> shift) + 1] += 1
+        for c in range(1 << _LAYOUT_BITS):
+            count[c + 1] += count[c]
+        for i in range(m):
+            c = np.int64(kb[i] >> shift)
+            r = count[c]
+            count[c] = r + 1
+            sk[r] = kb[i]
+            members[base + r] = i
+        for r in range(1, m):
+            x = sk[r]
+            if sk[r - 1] <= x:
+                continue
+            d = members[base + r]
+            q = r
+            while q > 0 and sk[q - 1] > x:
+                sk[q] = sk[q - 1]
+                members[base + q] = members[base + q - 1]
+                q -= 1
+            sk[q] = x
+            members[base + q] = d
+        s = 0
+        for r in range(1, m + 1):
+            if r == m or sk[r] != sk[r - 1]:
+                bsize[base + s] = r - s
+                for q in range(s, r):
+                    bstart[base + q] = base + s
+                s = r
+        for r in range(m):
+            pos[np.int64(members[base + r]) * bands + b] = base + r
 
 
 @numba.njit(

@@ -4,7 +4,7 @@
     The arrays of one batch of ``(id, text, date, row[, fields])`` items: the costly,
     independent part (normalise, shingle, sign, exact key, distinct shingle sets), so
     the local driver and the Spark executors run the same function.
-``sign_codepoints(ids, cps, offsets, dates, rows, *, num_perm, seed, shingle_size) -> SignedBatch``
+``sign_codepoints(ids, cps, offsets, dates, rows, *, num_perm, seed, shingle_size, scratch=None) -> SignedBatch``
     The same arrays for texts given as code points (``overlap.jsonl_fast``'s batches).
 ``SignatureStore``
     The arrays of a whole corpus: ``build(items)``, ``from_batches(signed)``,
@@ -128,13 +128,15 @@ def sign_batch(batch: list[tuple[Any, ...]], *, num_perm: int, seed: int, shingl
 
 
 def sign_codepoints(ids: np.ndarray, cps: np.ndarray, offsets: np.ndarray, dates: np.ndarray, rows: np.ndarray, *,
-                    num_perm: int, seed: int, shingle_size: int) -> SignedBatch:
+                    num_perm: int, seed: int, shingle_size: int, scratch: list[np.ndarray] | None = None) -> SignedBatch:
     """``sign_batch`` of texts given as code points: text ``i`` is ``cps[offsets[i]:offsets[i
     + 1]]`` (``uint32``), with its id, date and row; no kept fields.  Same arrays as
-    ``sign_batch`` on the decoded texts, without a Python string per text."""
+    ``sign_batch`` on the decoded texts, without a Python string per text.  ``scratch``:
+    ``textpass.shingle_codepoints``' reusable shingle buffer (none of the arrays returned
+    is a view of it)."""
     from .textpass import shingle_codepoints
 
-    flat, offs = shingle_codepoints(cps, offsets, shingle_size)
+    flat, offs = shingle_codepoints(cps, offsets, shingle_size, scratch=scratch)
     signed = _signed(flat, offs, num_perm=num_perm, seed=seed)
     n = len(ids)
     signed.update({"ids": ids, "lengths": np.diff(offsets).astype(np.int64), "dates": dates.astype(np.float64),
@@ -320,7 +322,7 @@ def _append(f: Any, a: np.ndarray) -> None:
     """Write ``a`` as uint32 at the end of the open binary file ``f``; ``InputError`` when
     the disk is full."""
     try:
-        f.write(np.ascontiguousarray(a, dtype=np.uint32).tobytes())
+        f.write(np.ascontiguousarray(a, dtype=np.uint32).reshape(-1).data.cast("B"))  # a view: no bytes copy
     except OSError as e:
         raise InputError(f"cannot spool signatures to the temporary directory ({e.strerror or e}); "
                          "set TMPDIR to a disk with space") from None

@@ -129,9 +129,16 @@ def shingle_texts(texts: Sequence[str], k: int = 5) -> tuple[np.ndarray, np.ndar
     return np.concatenate(flats), offs
 
 
-def shingle_codepoints(cps: np.ndarray, offsets: np.ndarray, k: int = 5) -> tuple[np.ndarray, np.ndarray]:
+def shingle_codepoints(cps: np.ndarray, offsets: np.ndarray, k: int = 5, *,
+                       scratch: list[np.ndarray] | None = None) -> tuple[np.ndarray, np.ndarray]:
     """``shingle_texts(texts, k)`` where text ``i`` is ``cps[offsets[i]:offsets[i + 1]]``
     as code points (``uint32``, C-contiguous); same batches of about ``BATCH_CHARS``.
+
+    ``scratch``: a list the caller keeps between calls, holding (after the first call)
+    one ``uint64`` buffer that the shingles are written into; the flat array returned is
+    then a view of it, valid until the next call with the same list.  A caller signing
+    batch after batch reuses the same memory instead of touching fresh pages each time
+    (on this kind of VM first-touch page faults cost about as much as the text pass).
 
     >>> cps = np.frombuffer("Hoà BÌNHhòa bình".encode("utf-32-le"), dtype=np.uint32)
     >>> flat, offs = shingle_codepoints(cps, np.array([0, 8, 8, 16]), k=2)
@@ -142,7 +149,12 @@ def shingle_codepoints(cps: np.ndarray, offsets: np.ndarray, k: int = 5) -> tupl
     offsets = np.asarray(offsets, dtype=np.int64)
     n = len(offsets) - 1
     total = offsets + np.arange(n + 1, dtype=np.int64)  # characters plus one separator each
-    flats: list[np.ndarray] = [np.zeros(0, dtype=np.uint64)]
+    # Room for the compiled pass's bound (len // 2 + 1 a text); pages never written cost nothing.
+    bound = int(offsets[-1] - offsets[0]) // 2 + n + 1
+    buf = scratch[0] if scratch else np.zeros(0, dtype=np.uint64)
+    if len(buf) < bound:
+        buf = np.empty(bound, dtype=np.uint64)
+    written = 0
     counts: list[np.ndarray] = [np.zeros(0, dtype=np.int64)]
     lo = 0
     while lo < n:
@@ -153,15 +165,25 @@ def shingle_codepoints(cps: np.ndarray, offsets: np.ndarray, k: int = 5) -> tupl
         sub = cps[offsets[lo] : offsets[hi]]
         sub_offs = offsets[lo : hi + 1] - offsets[lo]
         if kern is not None:
-            flat, per_doc = _compiled_cps(sub, sub_offs, k, kern)
+            flat, per_doc = _compiled_cps(sub, sub_offs, k, kern, out=buf[written:])
         else:
             flat, per_doc = _fallback([_text_of(sub, sub_offs, d) for d in range(hi - lo)], k)
-        flats.append(flat)
+        m = len(flat)
+        if written + m > len(buf):  # texts normalised in Python may exceed the bound
+            grown = np.empty(max(written + m + (bound - written) // 2, len(buf) * 3 // 2), dtype=np.uint64)
+            grown[:written] = buf[:written]
+            buf = grown
+        if m and not np.may_share_memory(flat, buf):
+            buf[written:written + m] = flat
+        written += m
         counts.append(per_doc)
         lo = hi
     offs = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(np.concatenate(counts), out=offs[1:])
-    return np.concatenate(flats), offs
+    if scratch is None:
+        return buf[:written].copy(), offs
+    scratch[:] = [buf]
+    return buf[:written], offs
 
 
 def _text_of(cps: np.ndarray, offsets: np.ndarray, d: int) -> str:
@@ -178,12 +200,16 @@ def _compiled(batch: Sequence[str], k: int, kern: object) -> tuple[np.ndarray, n
 
 
 def _compiled_cps(cps: np.ndarray, doc_offsets: np.ndarray, k: int, kern: object,
-                  batch: Sequence[str] | None = None) -> tuple[np.ndarray, np.ndarray]:
+                  batch: Sequence[str] | None = None, out: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """The kernel over code points; the texts it declines are normalised in Python (from
-    ``batch`` when given, else decoded from ``cps``)."""
+    ``batch`` when given, else decoded from ``cps``).  The shingles are written to the
+    front of ``out`` when it is large enough (and returned as a view of it unless a
+    text was declined)."""
     n = len(doc_offsets) - 1
     lens = np.diff(doc_offsets)
-    out = np.empty(int((lens // 2 + 1).sum()), dtype=np.uint64)
+    need = int((lens // 2 + 1).sum())
+    if out is None or len(out) < need:
+        out = np.empty(need, dtype=np.uint64)
     counts = np.zeros(n, dtype=np.int64)
     declined = np.zeros(n, dtype=np.uint8)
     qs = q_powers(k)
