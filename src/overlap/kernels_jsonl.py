@@ -240,6 +240,19 @@ def _word(buf, i, end, a, b, c, d):  # pragma: no cover - compiled
     return i + n
 
 
+@numba.njit("int64(uint8[::1], int64, int64, uint32[::1])", inline="always", **_OPTS)
+def _after_key(buf, i, end, scratch):  # pragma: no cover - compiled
+    """Index after the key string at ``i``, its colon and the white space after it (where
+    the key's value starts), or -1 to decline."""
+    if i >= end or buf[i] != _QUOTE:
+        return -1
+    i, _ = _string(buf, i + 1, end, scratch, 0)
+    i = _ws(buf, i, end) if i >= 0 else -1
+    if i < 0 or i >= end or buf[i] != 58:
+        return -1
+    return _ws(buf, i + 1, end)
+
+
 @numba.njit("int64(uint8[::1], int64, int64, uint32[::1], uint8[::1])", **_OPTS)
 def _skip_value(buf, i, end, scratch, stack):  # pragma: no cover - compiled
     """Index after the JSON value at ``i`` (nested objects and arrays checked and
@@ -259,13 +272,9 @@ def _skip_value(buf, i, end, scratch, stack):  # pragma: no cover - compiled
                 stack[sp] = 1 if c == 123 else 2
                 sp += 1
                 if c == 123:  # a key, then the loop reads its value
-                    if i >= end or buf[i] != _QUOTE:
+                    i = _after_key(buf, i, end, scratch)
+                    if i < 0:
                         return -1
-                    i, _ = _string(buf, i + 1, end, scratch, 0)
-                    i = _ws(buf, i, end) if i >= 0 else -1
-                    if i < 0 or i >= end or buf[i] != 58:
-                        return -1
-                    i = _ws(buf, i + 1, end)
                 continue
         elif c == _QUOTE:
             i, _ = _string(buf, i + 1, end, scratch, 0)
@@ -299,13 +308,9 @@ def _skip_value(buf, i, end, scratch, stack):  # pragma: no cover - compiled
                 return -1
             i = _ws(buf, i + 1, end)
             if top == 1:
-                if i >= end or buf[i] != _QUOTE:
+                i = _after_key(buf, i, end, scratch)
+                if i < 0:
                     return -1
-                i, _ = _string(buf, i + 1, end, scratch, 0)
-                i = _ws(buf, i, end) if i >= 0 else -1
-                if i < 0 or i >= end or buf[i] != 58:
-                    return -1
-                i = _ws(buf, i + 1, end)
             break
 
 
