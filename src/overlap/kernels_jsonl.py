@@ -191,6 +191,16 @@ def _string(buf, i, end, out, o):  # pragma: no cover - compiled
         n += 1
 
 
+@numba.njit("int64(uint8[::1], int64, int64)", inline="always", **_OPTS)
+def _digits(buf, i, end):  # pragma: no cover - compiled
+    """Index after the run of one or more ASCII digits at ``i``, or -1 when there is none."""
+    if i >= end or not 48 <= buf[i] <= 57:
+        return -1
+    while i < end and 48 <= buf[i] <= 57:
+        i += 1
+    return i
+
+
 @numba.njit("UniTuple(int64, 2)(uint8[::1], int64, int64)", **_OPTS)
 def _number(buf, i, end):  # pragma: no cover - compiled
     """``(index after the number at i, 1 if it is a plain integer else 0)`` for
@@ -210,20 +220,17 @@ def _number(buf, i, end):  # pragma: no cover - compiled
         return -1, 0
     plain = 1
     if i < end and buf[i] == 46:
-        i += 1
-        if i >= end or not 48 <= buf[i] <= 57:
+        i = _digits(buf, i + 1, end)
+        if i < 0:
             return -1, 0
-        while i < end and 48 <= buf[i] <= 57:
-            i += 1
         plain = 0
     if i < end and (buf[i] == 101 or buf[i] == 69):
         i += 1
         if i < end and (buf[i] == 43 or buf[i] == 45):
             i += 1
-        if i >= end or not 48 <= buf[i] <= 57:
+        i = _digits(buf, i, end)
+        if i < 0:
             return -1, 0
-        while i < end and 48 <= buf[i] <= 57:
-            i += 1
         plain = 0
     if i - start > _MAX_NUMBER:
         return -1, 0
