@@ -56,7 +56,7 @@ from typing import Any
 
 import numpy as np
 
-from .common import RESULTS, machine, markdown_table, write_csv
+from .common import RESULTS, machine, markdown_table, status_mb, write_csv
 
 NUM_PERM = 128
 _CHUNK = 4096  # as overlap signs: documents per call, bounded memory
@@ -125,14 +125,7 @@ def _peak_mb() -> float:
     """This process's peak RSS.  ``VmHWM`` belongs to the process's own address space;
     ``ru_maxrss`` would not do: Linux carries the parent's peak into a child across the
     fork and exec of ``spawn``."""
-    try:
-        with open("/proc/self/status") as f:
-            for line in f:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return status_mb("VmHWM") or resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def _child(name: str, path: str, t: float, conn: Any) -> None:

@@ -26,17 +26,7 @@ from typing import Any
 
 import numpy as np
 
-
-def _status_mb(field: str) -> float:
-    """``VmRSS`` (now) or ``VmHWM`` (peak since the last reset) from /proc, 0.0 elsewhere."""
-    try:
-        with open("/proc/self/status") as f:
-            for line in f:
-                if line.startswith(field + ":"):
-                    return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return 0.0
+from benchmarks.common import status_mb
 
 
 def _reset_peak() -> bool:
@@ -89,12 +79,12 @@ def bench_vocabulary(n: int, repeat: int = 3) -> dict[str, Any]:
         del many_docs
     del bigrams
     out["terms"] = int(sum(len(d) for d in docs))
-    rss = _status_mb("VmRSS")
+    rss = status_mb("VmRSS")
     reset = _reset_peak()
     c = time.process_time()
     i, j, cos = vocabulary.vocabulary_link_arrays(docs)
     first = time.process_time() - c
-    out["links_peak_over_start_mb"] = round(_status_mb("VmHWM") - rss, 1) if reset else None
+    out["links_peak_over_start_mb"] = round(status_mb("VmHWM") - rss, 1) if reset else None
     out["links"] = len(i)
     out["links_sha256"] = hashlib.sha256(i.tobytes() + j.tobytes() + cos.tobytes()).hexdigest()
     del i, j, cos

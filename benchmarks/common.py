@@ -8,6 +8,8 @@
 ``scaled_corpus(n, seed) -> list[str]`` ``n`` documents made from the corpus with realistic
                                        edits: sentence reorderings, drops, word edits, merges.
 ``write_csv(path, rows)``, ``markdown_table(rows, columns) -> str``
+``status_mb(field) -> float``          ``VmRSS`` (now) or ``VmHWM`` (peak) of this process
+                                       from ``/proc/self/status``, in MiB; 0.0 elsewhere.
 
 Timings on a shared machine are noisy: every number is the best of several runs (the
 least-disturbed one), and the suite says so in its output.
@@ -143,6 +145,19 @@ def scaled_corpus(n: int, seed: int = 0, base: Sequence[str] | None = None) -> l
             words[i] = vocab[int(rng.integers(len(vocab)))]
         out.append(" ".join(words))
     return out
+
+
+def status_mb(field: str) -> float:
+    """``field`` (``VmRSS``: resident now; ``VmHWM``: peak, of this process's own address
+    space) from ``/proc/self/status`` in MiB; 0.0 where there is no such file."""
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith(field + ":"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
 
 
 def write_csv(path: Path, rows: Sequence[dict]) -> None:

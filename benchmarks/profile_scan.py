@@ -20,21 +20,11 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from benchmarks.common import status_mb
+
 
 def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def _rss_mb() -> float:
-    """Resident set size now (not the peak), from /proc where it exists."""
-    try:
-        with open("/proc/self/status") as f:
-            for line in f:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return 0.0
 
 
 def _cpu() -> tuple[float, float]:
@@ -61,7 +51,7 @@ def _wrap(module: Any, name: str, out: list[Any], total: bool) -> None:
         result = fn(*args, **kwargs)
         c1 = _cpu()
         cpu = (c1[0] + c1[1] - c0[0] - c0[1]) if total else c1[0] - c0[0]
-        out.append([name, round(time.perf_counter() - t0, 1), round(cpu, 1), round(_peak_mb()), round(_rss_mb())])
+        out.append([name, round(time.perf_counter() - t0, 1), round(cpu, 1), round(_peak_mb()), round(status_mb("VmRSS"))])
         return result
 
     setattr(module, name, timed)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import numpy as np
 import pytest
@@ -103,6 +104,16 @@ def test_compiled_postings_by_document_are_a_stable_sort_by_document_then_df() -
     assert starts.tolist() == np.searchsorted(doc[want], np.arange(len(docs) + 1)).tolist()
 
 
+def _paths_agree(docs: list[np.ndarray], **options: Any) -> int:
+    """How many links ``vocabulary_link_arrays(docs, **options)`` finds, after asserting
+    that its compiled and numpy paths give the same arrays (dtype and every value)."""
+    numpy_links = vocabulary_link_arrays(docs, compiled=False, **options)
+    compiled = vocabulary_link_arrays(docs, compiled=True, **options)
+    for x, y in zip(numpy_links, compiled):
+        assert x.dtype == y.dtype and x.tolist() == y.tolist()
+    return len(numpy_links[0])
+
+
 @pytest.mark.parametrize("pool", ["spread", "crowded", "edges"])
 def test_compiled_vocabulary_links_equal_the_numpy_path_on_random_terms(pool: str) -> None:
     _kernels()
@@ -110,14 +121,9 @@ def test_compiled_vocabulary_links_equal_the_numpy_path_on_random_terms(pool: st
     docs = _random_docs(rng, 500, _pools(rng)[pool])
     for max_df in (5, 40):
         for min_shared, min_cosine in ((1, 0.0), (2, 0.05), (3, 0.2)):
-            numpy_links = vocabulary_link_arrays(
-                docs, max_df=max_df, min_shared=min_shared, min_cosine=min_cosine, compiled=False
-            )
-            compiled = vocabulary_link_arrays(docs, max_df=max_df, min_shared=min_shared, min_cosine=min_cosine, compiled=True)
+            links = _paths_agree(docs, max_df=max_df, min_shared=min_shared, min_cosine=min_cosine)
             if (min_shared, min_cosine) == (1, 0.0):
-                assert len(numpy_links[0]) > 100
-            for x, y in zip(numpy_links, compiled):
-                assert x.dtype == y.dtype and x.tolist() == y.tolist()
+                assert links > 100
 
 
 def test_compiled_vocabulary_links_accept_terms_of_other_integer_types() -> None:
@@ -141,12 +147,7 @@ def test_compiled_vocabulary_links_equal_the_numpy_path_on_baomoi(data_dir: Path
     for x, y in zip(want, _rare_postings(_kernels(), docs, MAX_DF, wsq)):
         assert x.tolist() == y.tolist()
     for max_df, min_shared, min_cosine in ((None, 2, 0.05), (MAX_DF, 1, 0.0)):
-        numpy_links = vocabulary_link_arrays(docs, max_df=max_df, min_shared=min_shared, min_cosine=min_cosine, compiled=False)
-        compiled = vocabulary_link_arrays(docs, max_df=max_df, min_shared=min_shared, min_cosine=min_cosine, compiled=True)
-        assert len(numpy_links[0]) > 1_000
-        for x, y in zip(numpy_links, compiled):
-            assert x.dtype == y.dtype and x.tolist() == y.tolist()
-
+        assert _paths_agree(docs, max_df=max_df, min_shared=min_shared, min_cosine=min_cosine) > 1_000
 
 
 def test_terms_many_equal_terms_from_bigrams_on_random_hashes() -> None:

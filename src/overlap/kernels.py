@@ -417,6 +417,7 @@ _CONSONANT[_cps("bcdđghklmnprstvx")] = 1
 _ROWS = np.zeros(0x1F00, dtype=np.uint8)
 for _rule, _row in ((1, _TONE_O), (2, _TONE_U), (3, _FINAL_Y)):
     _ROWS[_row] = (_rule << 3) | np.arange(len(_row))
+del _rule, _row
 
 
 @numba.njit("int64(uint32, int64)", inline="always", **_TYPED_OPTS)

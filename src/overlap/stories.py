@@ -333,14 +333,14 @@ def story_components(
 
 
 def vocabulary_weights(cosine: np.ndarray, *, rounded: bool = True) -> np.ndarray:
-    """``link_weight(vocabulary=c)[0]`` for every ``c`` of ``cosine`` (> 0), for arrays of
-    millions of vocabulary links.  ``rounded``: to 6 decimals as ``link_weight`` does, up
-    to the last bit (numpy rounds by scaling, ``link_weight`` exactly); without it, the
-    weight before rounding, computed with the same float operations.  Linear (numpy).
+    """``link_weight(vocabulary=c)[0]`` for every ``c`` of ``cosine`` (> 0), to the last bit,
+    for arrays of millions of vocabulary links: the same float operations (the noisy-or of
+    one part, ``1 - (1 - w)``), then ``round6``.  Without ``rounded``, the weight before
+    rounding and the noisy-or.  Linear (numpy).
     """
     c = np.asarray(cosine, dtype=np.float64)
     w = np.minimum(_VOCABULARY_MAX, _VOCABULARY_SCALE * c)
-    return np.round(w, 6) if rounded else w
+    return round6(1.0 - (1.0 - w)) if rounded else w
 
 
 def round6(x: np.ndarray) -> np.ndarray:

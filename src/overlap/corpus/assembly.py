@@ -40,7 +40,7 @@ from ..allocator import release_free_memory
 from ..cluster import UnionFind
 from ..records import Comparison, Span
 from ..reuse import PassageGroup, SharedSpan, passage_groups
-from ..stories import MERGE_THRESHOLD, cluster_arrays, link_weight, round6, story_components, vocabulary_weights
+from ..stories import MERGE_THRESHOLD, cluster_arrays, link_weight, story_components, vocabulary_weights
 from ..vocabulary import vocabulary_link_arrays
 from .events import name_phrases
 from .options import ScanOptions
@@ -292,15 +292,13 @@ def _pair_records(
     codes, cos = vlinks.codes[only], vlinks.cosine[only]
     a, b = np.divmod(codes, n)
     del codes
+    vw = vocabulary_weights(cos)  # link_weight(vocabulary=x) of each, to the last bit
     comp = story_components(
-        n, np.concatenate((linked.a, a)), np.concatenate((linked.b, b)),
-        np.concatenate((linked.weight, vocabulary_weights(cos))), threshold=MERGE_THRESHOLD,
+        n, np.concatenate((linked.a, a)), np.concatenate((linked.b, b)), np.concatenate((linked.weight, vw)),
+        threshold=MERGE_THRESHOLD,
     )
     keep = comp[a] == comp[b]
-    a, b, cos = a[keep], b[keep], cos[keep]
-    # link_weight(vocabulary=x) for each, without its call: the same float operations
-    # in numpy, then Python's exact round (``round6``).
-    vw = round6(1.0 - (1.0 - vocabulary_weights(cos, rounded=False)))
+    a, b, vw = a[keep], b[keep], vw[keep]
     reason = np.full(len(a), _REASONS.index("shared_vocabulary"), dtype=np.int8)
     return pair_by_code, _StoryLinks(
         np.concatenate((linked.a, a)), np.concatenate((linked.b, b)), np.concatenate((linked.weight, vw)),
