@@ -76,6 +76,7 @@ ACCEPTED = [
     '{"id": "l", "": "empty key", "text": "x"}',
     '{"id": "m", "text": "ends with backslash \\\\"}',
     '{"id": "n", "arr": [[[["deep"]]]], "text": "ok"}',
+    '{"id": "o", "text": "white space after the object"}  \t ',
 ]
 
 # Lines the kernel must decline (json.loads raises, or reads them in a way the kernel leaves to it).
@@ -112,6 +113,19 @@ DECLINED = [
     '{"id": "x", "text": "x", "a": ' + "[" * 100 + "]" * 100 + "}",
     '{"id": "y", "text": "x", "big": ' + "9" * 1200 + "}",
     "\x0b",
+    # cut short: the next line's "\n" comes where the value or the object goes on
+    '{"id": "z1", "text": "unterminated',
+    '{"id": "z2", "text": "backslash at the end \\',
+    '{"id": "z3", "text": "half an escape \\u00',
+    '{"id": "z4", "text": "x", "v": -',
+    '{"id": "z5", "text": "x", "v": tru',
+    '{"id": "z6", "text": "x", "v": 1e',
+    '{"id": "z7", "text": "x", "v": [1, 2',
+    '{"id": "z8", "text": "x", "v": {"a": 1',
+    '{"id": "z9",',
+    '"text": "the rest of the line above"}',
+    '{"id": "z10", "text": "x"',
+    '{"id": "z11", "text": "x", "v"',
 ]
 
 

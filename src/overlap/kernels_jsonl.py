@@ -48,10 +48,12 @@ _LEAD[0xEE:0xF0] = 3
 
 @numba.njit("int64(uint8[::1], int64, int64)", inline="always", **_OPTS)
 def _ws(buf, i, end):  # pragma: no cover - compiled
-    """Index of the first byte at or after ``i`` that is not JSON whitespace."""
+    """Index of the first byte at or after ``i`` that is not JSON whitespace within the
+    line: ``\n`` ends a line, so it stops the scan like any other byte, and every parse
+    step fails on it as it fails at the end of the data."""
     while i < end:
         c = buf[i]
-        if c != _SPACE and c != _TAB and c != _CR and c != _LF:
+        if c != _SPACE and c != _TAB and c != _CR:
             return i
         i += 1
     return i
@@ -354,10 +356,18 @@ def _fields_ok(cps, o, n_text, id_cps, io, n_id, need_id, space):  # pragma: no 
     **_OPTS,
 )
 def _record(buf, lo, end, text_key, id_key, date_key, space, cps, o, id_cps, io, out, stack, key):  # pragma: no cover - compiled
-    """Parse the line ``buf[lo:end]`` (its ``\\n`` excluded): ``OK`` with ``out`` =
-    (text code points, id code points, date start, date end), ``BLANK`` or ``DECLINE``."""
+    """Parse the line that starts at ``lo`` (``end``: the end of the data): ``OK`` with
+    ``out`` = (text code points, id code points, date start, date end, index of the
+    line's ``\\n`` or ``end``), ``BLANK`` (with ``out[4]``) or ``DECLINE``.
+
+    The line is not cut out first: no step of the grammar reads ``\\n`` as part of a
+    value (``_ws`` stops at it, strings decline it as a raw control character, numbers
+    and literals end before it), so a step reaching it fails exactly as it would at the
+    end of the line, and a line is taken only when nothing but white space separates
+    its closing brace from the ``\\n``.  One pass over the bytes, not two."""
     i = _ws(buf, lo, end)
-    if i == end:
+    if i == end or buf[i] == _LF:
+        out[4] = i
         return BLANK
     if buf[i] != 123:
         return DECLINE
@@ -417,10 +427,12 @@ def _record(buf, lo, end, text_key, id_key, date_key, space, cps, o, id_cps, io,
         if buf[i] != 44:
             return DECLINE
         i = _ws(buf, i + 1, end)
-    if _ws(buf, i + 1, end) != end or not _fields_ok(cps, o, n_text, id_cps, io, n_id, id_key.shape[0] > 0, space):
+    j = _ws(buf, i + 1, end)
+    if (j != end and buf[j] != _LF) or not _fields_ok(cps, o, n_text, id_cps, io, n_id, id_key.shape[0] > 0, space):
         return DECLINE
     out[0] = n_text
     out[1] = max(n_id, 0)
+    out[4] = j
     return OK
 
 
@@ -444,7 +456,7 @@ def jsonl_records_into(buf, n, text_key, id_key, date_key, space, line_end, stat
         if buf[n + j] != 0:
             return -1
     stack = np.empty(_MAX_DEPTH, np.uint8)
-    out = np.empty(4, np.int64)
+    out = np.empty(5, np.int64)
     key = np.empty(n + 1, np.uint32)  # keys and skipped strings; pages are touched only as used
     lines = 0
     lo = 0
@@ -453,10 +465,13 @@ def jsonl_records_into(buf, n, text_key, id_key, date_key, space, line_end, stat
     cp_off[0] = 0
     id_off[0] = 0
     while lo < n:
-        hi = lo
-        while hi < n and buf[hi] != _LF:
-            hi += 1
-        st = _record(buf, lo, hi, text_key, id_key, date_key, space, cps, o, id_cps, io, out, stack, key)
+        st = _record(buf, lo, n, text_key, id_key, date_key, space, cps, o, id_cps, io, out, stack, key)
+        if st == DECLINE:  # the line's end is not known yet
+            hi = lo
+            while hi < n and buf[hi] != _LF:
+                hi += 1
+        else:
+            hi = out[4]
         status[lines] = st
         if st == OK:
             o += out[0]
