@@ -567,3 +567,21 @@ def test_compare_fail_on_exit_status(seeds: dict[int, str], tmp_path: Path) -> N
     assert run("compare", a, b, "--json").returncode == 0
     bad = run("compare", a, b, "--fail-on", "duplicate")
     assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 1
+
+
+def test_removal_list_lines_equal_json_dumps_of_each_record(tmp_path: Path) -> None:
+    """``write_removed`` formats the common record itself: every line must still be
+    ``json.dumps(r.to_dict(), ensure_ascii=False)``, for awkward ids and values too."""
+    from overlap.deduplication import DedupResult, Removal
+
+    ids = ['a"b', "back\\slash", "tab\tnew\nline\x01", "Tiếng Việt", "\u2028sep\u2029", "😀", "", "plain"]
+    values = [1.0, 0.8, 0.123456789, 0.99995, 1, 0.0, float("nan"), 1e-7]
+    removed = tuple(Removal(ids[i], ids[-1 - i], ("exact", "near-duplicate", "contained")[i % 3], values[i], values[-1 - i])
+                    for i in range(len(ids)))
+    removed += (Removal("f", "g", "near-duplicate", 0.9, 0.91, fields={"title": "T"}, duplicate_of_fields={"title": "U"},
+                        first_published="g"),)
+    result = DedupResult(ids=np.array([r.id for r in removed]), keep_mask=np.zeros(len(removed), dtype=bool),
+                         removed=removed, options=DedupOptions())
+    result.write_removed(tmp_path / "r.jsonl")
+    want = "".join(json.dumps(r.to_dict(), ensure_ascii=False) + "\n" for r in removed)
+    assert (tmp_path / "r.jsonl").read_text(encoding="utf-8") == want
