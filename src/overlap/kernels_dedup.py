@@ -92,10 +92,10 @@ def distinct_sets_into(h, offsets, out, counts):  # pragma: no cover - compiled
         if size == 0:
             counts[i] = 0
             continue
-        for s in range(size):
-            v = h[a + s]
-            seg[s] = np.uint32(v ^ (v >> _S32))
         if size > _BIG_DOC:
+            for s in range(size):
+                v = h[a + s]
+                seg[s] = np.uint32(v ^ (v >> _S32))
             srt = np.sort(seg[:size])
         else:
             bits = 1
@@ -103,8 +103,11 @@ def distinct_sets_into(h, offsets, out, counts):  # pragma: no cover - compiled
                 bits += 1
             shift = np.uint32(32 - bits)
             hist[:(1 << bits) + 1] = 0
-            for s in range(size):
-                hist[(seg[s] >> shift) + 1] += 1
+            for s in range(size):  # fold and count in one pass
+                v = h[a + s]
+                x = np.uint32(v ^ (v >> _S32))
+                seg[s] = x
+                hist[(x >> shift) + 1] += 1
             for b in range(1, (1 << bits) + 1):
                 hist[b] += hist[b - 1]
             for s in range(size):
