@@ -134,7 +134,15 @@ def test_html_names_documents_by_escaped_title_and_links_only_web_urls(result: A
     assert "<script>alert(" not in page
     assert 'href="https://news.test/2?a=1&amp;b=2"' in page
     assert "javascript:alert(1)" not in page  # seed 1's url is not a web url: its title is not linked
-    assert any(f"first published: " in page for p in result.pairs if result.first_published(p))
+    # Each pair view with a dated winner names it, with its date (seed 1's title is unlinked).
+    firsts = {f for p in result.pairs if (f := result.first_published(p)) is not None}
+    assert firsts
+    for f in firsts:
+        d = int(f)
+        name = f'<span title="{f}">Seed {d} &lt;script&gt;alert(&quot;{d}&quot;)&lt;/script&gt; &amp; co</span>'
+        if f != "001":
+            name = f'<a href="https://news.test/{d}?a=1&amp;b=2" target="_blank" rel="noopener noreferrer">{name}</a>'
+        assert f'first published: {name} ({by_id[f]["date"]})</p>' in page
     # Other field names, and a page without titles falls back to ids.
     assert "&lt;script&gt;" not in scan_html(result, title_field="headline", url_field="link")
     with pytest.raises(TypeError, match="title_field"):

@@ -1,6 +1,6 @@
 """The corpus report: an ``overlap.scan`` result as one self-contained HTML page.
 
-``scan_html(result, texts=None, *, title=None, max_pairs=200) -> str``
+``scan_html(result, texts=None, *, title=None, max_pairs=200, title_field="title", url_field="url") -> str``
     Clusters with their evidence, conflicts and name variants across the corpus, reused
     passages, and a compare view (``html_view.compare_view``) per linked pair, shown
     when its link is followed.  Documents with a kept title are named by it (linked to
@@ -131,13 +131,15 @@ class _DocNames:
     fields: Mapping[str, Mapping[str, Any]]
     title_field: str
     url_field: str
-    first: Callable[[Any], str | None] | None
+    first: Callable[[Any], str | None] | None  # ``result.first_published`` with a date field
+    date_field: str | None
 
     @classmethod
     def of(cls, result: Any, title_field: str, url_field: str) -> _DocNames:
         kept = {d.id: d.fields for d in result.documents if d.fields}
-        dated = getattr(getattr(result, "options", None), "date_field", None) is not None
-        return cls(kept, title_field, url_field, result.first_published if dated and kept else None)
+        date_field = getattr(getattr(result, "options", None), "date_field", None)
+        first = result.first_published if date_field is not None and kept else None
+        return cls(kept, title_field, url_field, first, date_field)
 
     def __call__(self, d: str) -> str:
         f = self.fields.get(d)
@@ -157,7 +159,8 @@ class _DocNames:
         first = self.first(p) if self.first is not None else None
         if first is None:
             return ""
-        return f'<p class="meta">first published: {self(first)}</p>'
+        date = self.fields.get(first, {}).get(self.date_field or "")
+        return f'<p class="meta">first published: {self(first)}' + (f" ({esc(str(date))})" if date else "") + "</p>"
 
 
 @dataclass(frozen=True, slots=True)
