@@ -247,6 +247,29 @@ def _sized(f: Any, size: int) -> Any:
     return g
 
 
+@pytest.mark.parametrize(("block", "size"), [(1 << 22, 4), (1 << 22, 7), (300, 3), (64, 5)])
+def test_reader_takes_clean_blocks_in_place_across_batch_boundaries(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, block: int, size: int
+) -> None:
+    """Blocks of good and blank lines only are decoded straight into the batch buffer;
+    each batch boundary inside a block moves the block's remaining texts to the front.
+    Same batches as the per-line reader, with a file mixing clean and tricky blocks."""
+    _kernel()
+    monkeypatch.setattr(jsonl_fast, "_BLOCK", block)
+    monkeypatch.setattr(jsonl_fast, "codepoint_batches", _sized(jsonl_fast.codepoint_batches, size))
+    lines = [json.dumps({"id": f"c{i}", "text": f"dòng {i} " + "chữ Việt " * (i % 9)}, ensure_ascii=False) for i in range(60)]
+    lines[10:10] = ["", "   "]
+    clean = tmp_path / "clean.jsonl"
+    clean.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    mixed = tmp_path / "mixed.jsonl"
+    mixed.write_text("\n".join(lines[:30] + ['{"id": "bad", "text": 5}', '{"id": "s", "text": "\\ud83d\\ude00 slow? no"}']
+                               + [x.replace('"c', '"m') for x in lines[30:]]) + "\n", encoding="utf-8")
+    for paths in ([str(clean)], [str(clean), str(mixed)]):
+        fast = _events(paths, True, size)
+        assert fast == _events(paths, False, size)
+        assert sum(len(e[1]) for e in fast if e[0] == "batch") == 60 * len(paths) + (len(paths) - 1)
+
+
 def test_reader_dates_and_bad_dates_as_iter_records(tmp_path: Path) -> None:
     _kernel()
     p = tmp_path / "d.jsonl"
