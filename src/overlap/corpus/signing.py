@@ -10,8 +10,9 @@
 ``BATCH_DOCS``, ``BATCH_CHARS``
     How many documents (or characters) one signing call takes.
 
-Runs in worker processes (local) or executors (Spark).  Linear in the text: tokenising
-and the MinHash kernels are compiled; sentences, name phrases and dates are Python.
+Runs in worker processes (local) or executors (Spark).  Linear in the text: normalising,
+tokenising (one compiled pass from the raw text) and the MinHash kernels are compiled;
+sentences, name phrases and dates are Python.
 """
 
 from __future__ import annotations
@@ -23,10 +24,11 @@ import numpy as np
 
 from .._arrays import unique
 from ..lsh import band_keys
-from ..normalization import normalize
+from ..normalization import NormText, normalize
 from ..segment import sentences
-from ..shingle import shingles_many, tokenize_many
+from ..shingle import Tokens, shingles_many, tokenize_many
 from ..signatures import signatures_from_shingles
+from ..textpass import text_tokens
 from ..vocabulary import terms_many
 from .events import dates, hash64, name_phrases
 from .options import ScanOptions
@@ -101,8 +103,7 @@ def sign_batch(job: tuple[list[str], SignConfig]) -> Signed:
     date_list: list[np.ndarray] = []
     k = c.k
     sents: list[np.ndarray | None] = [None] * len(texts)  # (start, end) rows, when split
-    views = [normalize(t) for t in texts]
-    all_toks = tokenize_many([v.text for v in views])  # compiled kernels, one call per batch
+    all_toks, views = _tokens(texts)
     all_sh = shingles_many([t.hashes for t in all_toks], k)
     all_psh = all_sh if c.pk == k else shingles_many([t.hashes for t in all_toks], c.pk)
     # Rare-vocabulary terms for story links (overlap.vocabulary): sampled word bigrams.
@@ -115,7 +116,7 @@ def sign_batch(job: tuple[list[str], SignConfig]) -> Signed:
         pk = c.pk
         if n >= max(c.min_tokens, pk):
             psh = all_psh[i]
-            starts = view.orig_starts(toks.starts)
+            starts = toks.starts if view is None else view.orig_starts(toks.starts)
             spans = sentences(text)
             rows = np.array([(s.start, s.end) for s in spans], dtype=np.int32).reshape(-1, 2)
             sents[i] = rows
@@ -153,6 +154,21 @@ def sign_batch(job: tuple[list[str], SignConfig]) -> Signed:
         order = np.argsort(wdoc, kind="stable")
         keys, wdoc = keys[order], wdoc[order]
     return sigs, keys, wdoc, names, date_list, sents, vocab
+
+
+def _tokens(texts: list[str]) -> tuple[list[Tokens], list[NormText | None]]:
+    """Each text's tokens, and its normalised view where that does not keep the text's
+    offsets (else None: the tokens' offsets are the text's).  Most texts take the compiled
+    text pass (``overlap.textpass.text_tokens``); the rest are normalised in Python and
+    tokenised in one compiled call.  Bit-identical to ``tokenize(normalize(t).text)``."""
+    fast = text_tokens(texts)
+    redo = [i for i, t in enumerate(fast) if t is None]
+    views: list[NormText | None] = [None] * len(texts)
+    slow = [normalize(texts[i]) for i in redo]
+    for i, v in zip(redo, slow):
+        views[i] = v
+    again = iter(tokenize_many([v.text for v in slow]))
+    return [t if t is not None else next(again) for t in fast], views
 
 
 def sign_and_pack(job: tuple[list[bytes], SignConfig]) -> tuple[Signed, list[bytes]]:
