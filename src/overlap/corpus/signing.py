@@ -11,8 +11,8 @@
     How many documents (or characters) one signing call takes.
 
 Runs in worker processes (local) or executors (Spark).  Linear in the text: normalising,
-tokenising (one compiled pass from the raw text) and the MinHash kernels are compiled;
-sentences, name phrases and dates are Python.
+tokenising (one compiled pass from the raw text), sentence splitting and the MinHash
+kernels are compiled; name phrases and dates are Python.
 """
 
 from __future__ import annotations
@@ -25,7 +25,9 @@ import numpy as np
 from .._arrays import unique
 from ..lsh import band_keys
 from ..normalization import NormText, normalize
+from ..records import Span
 from ..segment import sentences
+from ..segment_fast import sentence_rows
 from ..shingle import Tokens, shingles_many, tokenize_many
 from ..signatures import signatures_from_shingles
 from ..textpass import text_tokens
@@ -109,6 +111,7 @@ def sign_batch(job: tuple[list[str], SignConfig]) -> Signed:
     # Rare-vocabulary terms for story links (overlap.vocabulary): sampled word bigrams.
     all_bi = all_sh if k == 2 else all_psh if c.pk == 2 else shingles_many([t.hashes for t in all_toks], 2)
     vocab = terms_many(all_bi)
+    all_rows = sentence_rows(texts)  # compiled; None: split each text in Python below
     for i, (text, view, toks) in enumerate(zip(texts, views, all_toks)):
         sh = all_sh[i]
         doc_sh.append(sh)
@@ -117,8 +120,10 @@ def sign_batch(job: tuple[list[str], SignConfig]) -> Signed:
         if n >= max(c.min_tokens, pk):
             psh = all_psh[i]
             starts = toks.starts if view is None else view.orig_starts(toks.starts)
-            spans = sentences(text)
-            rows = np.array([(s.start, s.end) for s in spans], dtype=np.int32).reshape(-1, 2)
+            if all_rows is None:
+                rows = np.array([(s.start, s.end) for s in sentences(text)], dtype=np.int32).reshape(-1, 2)
+            else:
+                rows = all_rows[i]
             sents[i] = rows
             sent_starts = rows[:, 0].astype(np.int64)
             # Token index where each sentence starts; tokens before the first sentence
@@ -132,7 +137,7 @@ def sign_batch(job: tuple[list[str], SignConfig]) -> Signed:
                     win_sh.append(psh[lo : hi - pk + 1])
                     win_doc.append(i)
             if c.bag_rows:
-                got = unit_bags(text, spans)
+                got = unit_bags(text, [Span(a, b) for a, b in rows.tolist()])
                 bags.extend(got)
                 bag_doc.extend([i] * len(got))
         if c.events:
