@@ -44,7 +44,10 @@ from types import ModuleType
 __all__ = ["aligner", "is_warm", "load_kernels", "use_aligner", "warm"]
 
 _HERE = Path(__file__).resolve().parent
-_SOURCES = ("kernels.py", "kernels_dedup.py", "kernels_segment.py", "kernels_stories.py", "kernels_vocabulary.py", "_align_jit.py")
+_SOURCES = (
+    "kernels.py", "kernels_dedup.py", "kernels_names.py", "kernels_segment.py", "kernels_stories.py",
+    "kernels_vocabulary.py", "_align_jit.py",
+)
 _LOCK_STALE_S = 300.0  # a warming lock older than this is from a process that died
 _JSONL_SOURCES = ("kernels_jsonl.py",)  # dedup's JSONL reader: imported by jsonl_fast, not by kernels
 
@@ -214,7 +217,9 @@ def aligner() -> ModuleType | None:
 
 def warm() -> None:
     """Compile (or load) every kernel now and mark the cache warm; raises if numba fails."""
-    from . import _align_jit, kernels, kernels_jsonl, kernels_segment, kernels_stories, kernels_vocabulary  # noqa: F401  (compiles, caches)
+    # importing compiles or loads each module's kernels into numba's cache
+    from . import _align_jit, kernels, kernels_jsonl, kernels_names, kernels_segment  # noqa: F401
+    from . import kernels_stories, kernels_vocabulary  # noqa: F401
 
     directory = _cache_dir()
     directory.mkdir(parents=True, exist_ok=True)

@@ -8,8 +8,9 @@
 ``intersections_into``, ``distinct_sets_into``, ``exact_keys_into``, ``greedy_into``, ``bucket_layout_into``, ``bucket_greedy_into``
     The deduplication kernels (``overlap.kernels_dedup``), re-exported here so that
     ``overlap.jit.load_kernels()`` gives every kernel from one module.
-``sentence_spans_into``
-    Sentence spans (``overlap.kernels_segment``, loaded on first use like the next).
+``sentence_spans_into``, ``name_spans_into``
+    Sentence spans and name phrases (``overlap.kernels_segment``, ``overlap.kernels_names``;
+    loaded on first use like the next).
 ``average_linkage_into(lo, hi, weight, threshold, label)``
     Average-linkage story groups (``overlap.kernels_stories``, re-exported like the
     deduplication kernels, but loaded on first use).
@@ -59,7 +60,7 @@ from .kernels_dedup import bucket_greedy_into, bucket_layout_into, distinct_sets
 # numba's cache is a measurable part of a short run's start-up.
 _LAZY = {"average_linkage_into": "kernels_stories", "postings_by_document": "kernels_vocabulary",
          "rare_postings_of": "kernels_vocabulary", "sampled_terms_into": "kernels_vocabulary",
-         "sentence_spans_into": "kernels_segment",
+         "sentence_spans_into": "kernels_segment", "name_spans_into": "kernels_names",
          "term_buckets": "kernels_vocabulary", "vocabulary_links_of": "kernels_vocabulary"}
 
 
@@ -74,7 +75,7 @@ def __getattr__(name: str) -> Any:
 
 __all__ = [
     "average_linkage_into", "bucket_greedy_into", "bucket_layout_into", "distinct_sets_into", "exact_keys_into",
-    "greedy_into", "intersections_into", "minmax_into", "oph_into", "postings_by_document", "rare_postings_of",
+    "greedy_into", "intersections_into", "minmax_into", "name_spans_into", "oph_into", "postings_by_document", "rare_postings_of",
     "sampled_terms_into", "sentence_spans_into", "term_buckets", "text_shingles_into", "text_tokens_into", "tokenize_into", "vocabulary_links_of", "windows_into",
 ]
 

@@ -5,6 +5,8 @@
     ``month * 32 + day``; ``date_label(code)`` spells one back ("12/1").
 ``name_phrases(text) -> dict[str, str]``
     Capitalised name phrases ("Vladimir Putin", "OSCE"): case-folded key -> spelling.
+``name_hashes_many(texts) -> [array] | None``
+    The hashed name phrases of many texts, found by one compiled pass.
 ``hash64(s) -> int``, ``hashed_phrases(text)``
     The process-independent hash workers and drivers agree on.
 ``event_candidates(options, n, name_hashes, dates) -> EventCandidates``
@@ -24,6 +26,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -42,6 +45,7 @@ __all__ = [
     "event_candidates",
     "hash64",
     "hashed_phrases",
+    "name_hashes_many",
     "name_phrases",
     "rare_dates",
     "same_event",
@@ -193,6 +197,84 @@ _NOT_NAME_WORDS = frozenset(
     the a an of in on at for and to by with from as mr mrs ms dr president minister
     """.split()
 )
+
+
+def name_hashes_many(texts: Sequence[str]) -> list[np.ndarray] | None:
+    """``np.array(sorted({hash64(k) for k in name_phrases(t)}), dtype=uint64)`` for each
+    text, the phrases found by one compiled pass (``overlap.kernels_names``); None when
+    the compiled kernels are not loaded.  Texts the kernel declines (a capitalised word
+    whose case fold is longer than itself, as "ß" is) are done in Python.  Linear in the
+    characters, plus one hash per distinct phrase."""
+    from ..jit import load_kernels
+
+    kern = load_kernels()
+    if kern is None:
+        return None
+    spans_into = kern.name_spans_into
+    n = len(texts)
+    lens = np.fromiter(map(len, texts), dtype=np.int64, count=n)
+    offsets = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(lens, out=offsets[1:])
+    cps = np.frombuffer("".join(texts).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    spans = np.empty((int(lens.sum()) + n, 2), dtype=np.int32)
+    counts = np.zeros(n, dtype=np.int64)
+    declined = np.zeros(n, dtype=np.uint8)
+    keys, rows, width = _stop_tables()
+    first = 0
+    while True:
+        at = int(spans_into(cps, offsets, _NAME_CLASS, _CASE_FOLD, keys, rows, width, spans, counts, declined, first))
+        if at < 0:
+            break
+        _fill_name_tables(cps[offsets[at] :])
+        first = at
+    cuts = np.concatenate(([0], np.cumsum(counts))).tolist()
+    out: list[np.ndarray] = []
+    for d, t in enumerate(texts):
+        if declined[d]:
+            found = {hash64(k) for k in name_phrases(t)}
+        else:
+            found = {hash64(k.casefold()) for k in {t[a:b] for a, b in spans[cuts[d] : cuts[d + 1]].tolist()}}
+        out.append(np.array(sorted(found), dtype=np.uint64))
+    return out
+
+
+# Class bits and case folds per code point for ``kernels_names`` (filled lazily: only the
+# code points a corpus uses are looked at).
+_NAME_CLASS = np.full(0x110000, 0xFF, dtype=np.uint8)
+_CASE_FOLD = np.full(0x110000, 0xFFFFFFFF, dtype=np.uint32)
+
+
+def _fill_name_tables(cps: np.ndarray) -> None:
+    import unicodedata
+
+    from .. import kernels_names as k  # numba is loaded: the kernel was asked for first
+
+    for cp in np.unique(cps[_NAME_CLASS[cps] == k.N_UNKNOWN]).tolist():
+        ch = chr(cp)
+        letter = (ch.isalnum() or ch == "_") and not ch.isdecimal() and ch != "_"  # [^\W\d_]
+        bits = (
+            (k.N_CAP if cp < 0x10000 and ch.isupper() else 0) | (k.N_LETTER if letter else 0)
+            | (k.N_APOSTROPHE if ch in "'’" else 0) | (k.N_ALNUM if ch.isalnum() else 0)
+            | (k.N_DECIMAL if ch.isdecimal() else 0) | (k.N_UPPER if ch.isupper() else 0)
+            | (k.N_LOWER_OR_TITLE if ch.islower() or unicodedata.category(ch) == "Lt" else 0)
+        )
+        _NAME_CLASS[cp] = bits
+        folded = ch.casefold()
+        if len(folded) == 1:
+            _CASE_FOLD[cp] = ord(folded)
+
+
+@lru_cache(maxsize=1)
+def _stop_tables() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``_NOT_NAME_WORDS`` for ``kernels_names``: hashes (sorted), rows of code points, lengths."""
+    from .. import kernels_names as k
+
+    words = sorted(_NOT_NAME_WORDS, key=lambda w: int(k.fold_hash(np.array([ord(c) for c in w], dtype=np.uint32), len(w))))
+    rows = np.zeros((len(words), max(map(len, words))), dtype=np.uint32)
+    for r, w in enumerate(words):
+        rows[r, : len(w)] = [ord(c) for c in w]
+    keys = np.array([k.fold_hash(rows[r], len(w)) for r, w in enumerate(words)], dtype=np.uint64)
+    return keys, rows, np.array([len(w) for w in words], dtype=np.int64)
 
 
 def hash64(s: str) -> int:

@@ -11,8 +11,8 @@
     How many documents (or characters) one signing call takes.
 
 Runs in worker processes (local) or executors (Spark).  Linear in the text: normalising,
-tokenising (one compiled pass from the raw text), sentence splitting and the MinHash
-kernels are compiled; name phrases and dates are Python.
+tokenising (one compiled pass from the raw text), sentence splitting, name phrases and
+the MinHash kernels are compiled; dates are Python.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from ..shingle import Tokens, shingles_many, tokenize_many
 from ..signatures import signatures_from_shingles
 from ..textpass import text_tokens
 from ..vocabulary import terms_many
-from .events import dates, hash64, name_phrases
+from .events import dates, hash64, name_hashes_many, name_phrases
 from .options import ScanOptions
 from .reworded import bag_keys, unit_bags
 from .store import pack
@@ -112,6 +112,7 @@ def sign_batch(job: tuple[list[str], SignConfig]) -> Signed:
     all_bi = all_sh if k == 2 else all_psh if c.pk == 2 else shingles_many([t.hashes for t in all_toks], 2)
     vocab = terms_many(all_bi)
     all_rows = sentence_rows(texts)  # compiled; None: split each text in Python below
+    all_names = name_hashes_many(texts) if c.events else None  # likewise
     for i, (text, view, toks) in enumerate(zip(texts, views, all_toks)):
         sh = all_sh[i]
         doc_sh.append(sh)
@@ -141,7 +142,10 @@ def sign_batch(job: tuple[list[str], SignConfig]) -> Signed:
                 bags.extend(got)
                 bag_doc.extend([i] * len(got))
         if c.events:
-            names.append(np.array(sorted({hash64(key) for key in name_phrases(text)}), dtype=np.uint64))
+            if all_names is None:
+                names.append(np.array(sorted({hash64(key) for key in name_phrases(text)}), dtype=np.uint64))
+            else:
+                names.append(all_names[i])
             date_list.append(np.array(sorted(dates(text)), dtype=np.int16))
         else:
             names.append(np.zeros(0, dtype=np.uint64))

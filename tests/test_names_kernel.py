@@ -1,0 +1,66 @@
+"""The compiled name-phrase pass (``events.name_hashes_many``) hashes exactly the keys of
+``events.name_phrases`` on news, English essays, edge cases and random text."""
+
+from __future__ import annotations
+
+import importlib.util
+import unicodedata
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from overlap.corpus.events import hash64, name_hashes_many, name_phrases
+
+SEEDS = sorted((Path(__file__).resolve().parents[1] / "seeds").glob("*.txt"))
+pytestmark = pytest.mark.skipif(importlib.util.find_spec("numba") is None, reason="numba not installed")
+
+EDGE = [
+    "", "A", "iPhone Pro Max", "ABC DEF gh IJK", "O'Neil Smith", "Tổng thống Nga Vladimir Putin", "xAbc Def",
+    "ΣΑΣ ΟΔΟΣ", "A  B", "A B\nC D", "NATO-OSCE Ab Cd-Ef Gh", "Straße Berlin", "Hans STRASSE Weiß", "ǅemal Bijedić",
+    "Ǆ ABǅ NATǅ", "1Abc Def", "_Abc Def", "Abc' Def", "Abc’d Efg", "ⅫⅫⅫ Ⅻ Ab", "𝐀BC DEF", "Ông Bà Putin Biden",
+    "Bộ Ngoại giao Mỹ Ned Price", "THE NATO", "İstanbul Ankara", "Ab\u0301c Def",
+]
+
+
+def _same(texts: list[str]) -> int:
+    got = name_hashes_many(texts)
+    assert got is not None and len(got) == len(texts)
+    for t, g in zip(texts, got):
+        ref = np.array(sorted({hash64(k) for k in name_phrases(t)}), dtype=np.uint64)
+        assert g.dtype == np.uint64 and g.tolist() == ref.tolist(), t[:80]
+    return sum(len(g) for g in got)
+
+
+@pytest.fixture(autouse=True)
+def _compiled(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OVERLAP_JIT", "1")
+
+
+def test_edge_cases_and_seeds() -> None:
+    texts = EDGE + [p.read_text(encoding="utf-8") for p in SEEDS]
+    texts += [unicodedata.normalize("NFD", t) for t in texts] + [t.upper() for t in texts]
+    assert _same(texts) > 100  # the seeds name people and places: phrases are found
+
+
+def test_real_news_and_essays(data_dir: Path) -> None:
+    files = sorted((data_dir / "baomoi").rglob("*.txt"))[:400] + sorted((data_dir / "pan13-train").rglob("*.txt"))[:400]
+    if not files:
+        pytest.skip(f"no Baomoi or PAN texts under {data_dir}")
+    _same([f.read_text(encoding="utf-8", errors="replace") for f in files])
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.text(alphabet=st.one_of(
+    st.sampled_from(list("AbCdẞßǅǄİÂâ'’ _1١\n-ΣσΟNATOôngBộ")),
+    st.characters(blacklist_categories=("Cs",)),
+), max_size=60), max_size=5))
+def test_random_text(texts: list[str]) -> None:
+    _same(texts)
+
+
+def test_without_compiled_kernels(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OVERLAP_JIT", "0")
+    assert name_hashes_many(["Vladimir Putin"]) is None
