@@ -22,6 +22,8 @@ EDGE = [
     "ΣΑΣ ΟΔΟΣ", "A  B", "A B\nC D", "NATO-OSCE Ab Cd-Ef Gh", "Straße Berlin", "Hans STRASSE Weiß", "ǅemal Bijedić",
     "Ǆ ABǅ NATǅ", "1Abc Def", "_Abc Def", "Abc' Def", "Abc’d Efg", "ⅫⅫⅫ Ⅻ Ab", "𝐀BC DEF", "Ông Bà Putin Biden",
     "Bộ Ngoại giao Mỹ Ned Price", "THE NATO", "İstanbul Ankara", "Ab\u0301c Def",
+    # as many keys as characters allow: the kernel's output bound (half the characters)
+    "ABC DEF GHI JKL " * 50, "A B C D E F " * 50, "ABC" + " ABC" * 100, "X Y",
 ]
 
 

@@ -24,6 +24,7 @@ EDGE = [
     "approx. X", "..  X", "word .X", "a 1. 2. 3. B", "Giá 7,5. 100.000 đồng! Vậy? Đúng… thế", "Ông A.\nB. C",
     "tab.\tX\u00a0Y.\u3000Z。Ｘ！Ｙ？Ｚ", "hard\nwrapped line\nand another one.\nNew para", "x" * 50 + ". Y",
     "abc" + "." * 300 + " Y", "Q. Đây là. PGS.TS. Nguyễn. ths.bs. Lan", "_. X a_. Y 1_. Z",
+    "a. " * 200, "A.\n" * 200, "a\n" * 200,  # as many sentences as characters allow
 ]
 
 

@@ -88,7 +88,9 @@ def name_spans_into(cps, doc_offsets, table, fold, stop_keys, stop_rows, stop_le
     ``spans`` (offsets relative to the document); ``declined[d] = 1`` for a document
     the tables cannot decide.  Returns -1 when done, or the first document holding a
     code point whose class is ``N_UNKNOWN`` (the caller fills the tables and calls again
-    from there).  ``spans`` needs ``len + 1`` rows a document.
+    from there).  ``spans`` needs ``len // 2 + 1`` rows a document: a word emits at most
+    two keys (itself, when three capitals or more, and the phrase it ends), and takes its
+    characters and the space before it.
     """
     n_docs = doc_offsets.shape[0] - 1
     longest = 0

@@ -216,7 +216,7 @@ def name_hashes_many(texts: Sequence[str]) -> list[np.ndarray] | None:
     offsets = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(lens, out=offsets[1:])
     cps = np.frombuffer("".join(texts).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    spans = np.empty((int(lens.sum()) + n, 2), dtype=np.int32)
+    spans = np.empty((int((lens // 2 + 1).sum()), 2), dtype=np.int32)  # at most one phrase per two characters
     counts = np.zeros(n, dtype=np.int64)
     declined = np.zeros(n, dtype=np.uint8)
     keys, rows, width = _stop_tables()
