@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import importlib.util
+import os
 import unicodedata
 from pathlib import Path
 
@@ -28,11 +29,20 @@ EDGE = [
 
 
 def _same(texts: list[str]) -> int:
+    """The compiled pass (batch and one text at a time) against the regex loop."""
     got = name_hashes_many(texts)
+    compiled = [name_phrases(t) for t in texts]
+    os.environ["OVERLAP_JIT"] = "0"  # the regex loop: the reference
+    try:
+        assert name_hashes_many(texts) is None
+        python = [name_phrases(t) for t in texts]
+    finally:
+        os.environ["OVERLAP_JIT"] = "1"
     assert got is not None and len(got) == len(texts)
-    for t, g in zip(texts, got):
-        ref = np.array(sorted({hash64(k) for k in name_phrases(t)}), dtype=np.uint64)
+    for t, g, c, p in zip(texts, got, compiled, python):
+        ref = np.array(sorted({hash64(k) for k in p}), dtype=np.uint64)
         assert g.dtype == np.uint64 and g.tolist() == ref.tolist(), t[:80]
+        assert list(c.items()) == list(p.items()), t[:80]  # same phrases, spellings and order
     return sum(len(g) for g in got)
 
 

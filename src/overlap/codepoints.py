@@ -1,40 +1,55 @@
 """A small value per Unicode code point, computed the first time a text uses that code point.
 
-``CodepointTable(classify)``: ``values(cps)`` gives ``classify(chr(cp))`` (0-254) for each
-code point of a ``uint32`` array, calling ``classify`` once per code point ever seen, so
-start-up pays nothing and a text costs one table gather.
+``CodepointTable(classify, dtype=uint8)``: ``values(cps)`` gives ``classify(chr(cp))`` for
+each code point of a ``uint32`` array, calling ``classify`` once per code point ever seen,
+so start-up pays nothing and a text costs one table gather.  ``table()`` and ``fill(cps)``
+serve compiled kernels that read the table themselves and report unknown code points.
 
-Cost: one 1.1 MB table per instance, allocated on first use; a gather per call.
+Cost: one table of 0x110000 entries per instance, allocated on first use; a gather per call.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
 __all__ = ["CodepointTable"]
 
-_UNKNOWN = 255
-
 
 class CodepointTable:
-    """``classify(ch)`` for every code point, cached in a ``uint8`` table filled lazily."""
+    """``classify(ch)`` for every code point, cached in a table filled lazily; ``unknown``
+    (default: the dtype's largest value) marks a code point not looked at yet, and is
+    never a value ``classify`` may return."""
 
-    __slots__ = ("_classify", "_table")
+    __slots__ = ("_classify", "_dtype", "_table", "unknown")
 
-    def __init__(self, classify: Callable[[str], int]) -> None:
+    def __init__(self, classify: Callable[[str], int], dtype: Any = np.uint8, unknown: int | None = None) -> None:
         self._classify = classify
+        self._dtype = np.dtype(dtype)
+        self.unknown = int(np.iinfo(self._dtype).max) if unknown is None else unknown
         self._table: np.ndarray | None = None
 
-    def values(self, cps: np.ndarray) -> np.ndarray:
-        """``uint8`` values of the code points ``cps`` (any integer array, in range)."""
+    def table(self) -> np.ndarray:
+        """The whole table (``unknown`` where not filled yet), for a kernel to read."""
         if self._table is None:
-            self._table = np.full(0x110000, _UNKNOWN, dtype=np.uint8)
-        got: np.ndarray = self._table[cps]
-        unknown = got == _UNKNOWN
-        if unknown.any():
-            for cp in np.unique(cps[unknown]).tolist():
-                self._table[cp] = self._classify(chr(cp))
-            got = self._table[cps]
+            self._table = np.full(0x110000, self.unknown, dtype=self._dtype)
+        return self._table
+
+    def fill(self, cps: np.ndarray) -> np.ndarray:
+        """Classify every code point of ``cps`` not looked at yet; returns those (distinct)."""
+        table = self.table()
+        new = np.unique(cps[table[cps] == self.unknown])
+        for cp in new.tolist():
+            table[cp] = self._classify(chr(cp))
+        return new
+
+    def values(self, cps: np.ndarray) -> np.ndarray:
+        """Values of the code points ``cps`` (any integer array, in range)."""
+        table = self.table()
+        got: np.ndarray = table[cps]
+        if (got == self.unknown).any():
+            self.fill(cps)
+            got = table[cps]
         return got

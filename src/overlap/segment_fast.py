@@ -17,6 +17,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from .codepoints import CodepointTable
 from .jit import load_kernels
 from .segment import ABBREVIATIONS
 
@@ -30,10 +31,6 @@ _CLOSE_CHARS = "\"'\u201d\u2019\u00bb)]"
 _OPEN_CHARS = "\"'\u201c\u2018\u00ab([-\u2013\u2014"
 _CLOSER_CHARS = ".!?…:;\"'”’»)]|"
 
-_UNKNOWN = 0xFFFF
-_NO_LOWER = 0xFFFFFFFF
-_TABLE = np.full(0x110000, _UNKNOWN, dtype=np.uint16)
-_LOWER = np.full(0x110000, _NO_LOWER, dtype=np.uint32)
 _WIDTH = max(map(len, ABBREVIATIONS))
 _ABBREV = np.zeros((len(ABBREVIATIONS), _WIDTH), dtype=np.uint32)
 _ABBREV_LEN = np.zeros(len(ABBREVIATIONS), dtype=np.int64)
@@ -58,22 +55,23 @@ def _bits(ch: str) -> int:
     return sum(bit for on, bit in flags if on)
 
 
-def _fill(cps: np.ndarray) -> None:
-    """Fill the tables for every code point of ``cps`` not looked at yet."""
-    for cp in np.unique(cps[_TABLE[cps] == _UNKNOWN]).tolist():
-        ch = chr(cp)
-        _TABLE[cp] = _bits(ch)
-        low = ch.lower()
-        if len(low) == 1:
-            _LOWER[cp] = ord(low)
+def _lower(ch: str) -> int:
+    """The code point of ``ch.lower()``, or ``NO_LOWER`` when that is longer."""
+    low = ch.lower()
+    return ord(low) if len(low) == 1 else 0xFFFFFFFF
+
+
+_CLASS = CodepointTable(_bits, np.uint16)
+_LOWER = CodepointTable(_lower, np.uint32, unknown=0xFFFFFFFE)
 
 
 def sentence_rows(texts: Sequence[str]) -> list[np.ndarray] | None:
     """``[[(s.start, s.end) for s in sentences(t)] for t in texts]`` as ``int32`` arrays
     of shape ``(s, 2)``, in one compiled pass; None without the compiled kernels.
 
-    >>> [r.tolist() for r in sentence_rows(["Một. Hai ba.", ""]) or []]
-    [[[0, 4], [5, 12]], []]
+    >>> rows = sentence_rows(["Một. Hai ba.", ""])
+    >>> rows is None or [r.tolist() for r in rows] == [[[0, 4], [5, 12]], []]
+    True
     """
     kern = load_kernels()
     if kern is None:
@@ -88,10 +86,10 @@ def sentence_rows(texts: Sequence[str]) -> list[np.ndarray] | None:
     counts = np.zeros(n, dtype=np.int64)
     first = 0
     while True:
-        at = int(spans_into(cps, offsets, _TABLE, _LOWER, _ABBREV, _ABBREV_LEN, spans, counts, first))
+        at = int(spans_into(cps, offsets, _CLASS.table(), _LOWER.table(), _ABBREV, _ABBREV_LEN, spans, counts, first))
         if at < 0:
             break
-        _fill(cps[offsets[at] :])
+        _LOWER.fill(_CLASS.fill(cps[offsets[at] :]))
         first = at
     cuts = np.concatenate(([0], np.cumsum(counts))).tolist()
     spans = spans[: cuts[-1]].copy()  # the rows returned are views: keep no spare room alive

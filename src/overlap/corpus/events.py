@@ -34,6 +34,7 @@ import numpy as np
 
 from .._arrays import frequent, isin_sorted, unique, unique_counts
 from .candidates import group_pairs
+from .phrases import phrase_spans
 from .options import ScanOptions
 from .records import SameEvent
 from .store import TextStore
@@ -162,7 +163,21 @@ def name_phrases(text: str) -> dict[str, str]:
     "Vladimir Putin"; longer names give each adjacent pair), or one all-capital word of
     three or more letters ("NATO", "OSCE").  Pairs rather than whole runs, so that
     "Tổng thống Nga Vladimir Putin" and "ông Vladimir Putin" still share "Vladimir Putin".
+    Found by the compiled pass of ``phrases.phrase_spans`` when it is loaded (the same
+    phrases in the same order), else by the regex loop below.
     """
+    got = phrase_spans([text], _NOT_NAME_WORDS)
+    if got is None or got[0] is None:
+        return _python_name_phrases(text)
+    out: dict[str, str] = {}
+    for a, b in got[0].tolist():
+        w = text[a:b]
+        out.setdefault(w.casefold(), w)
+    return out
+
+
+def _python_name_phrases(text: str) -> dict[str, str]:
+    """``name_phrases`` by a regex over capitalised words (no compiled code)."""
     out: dict[str, str] = {}
     prev_end = -2
     prev: str | None = None
@@ -201,80 +216,20 @@ _NOT_NAME_WORDS = frozenset(
 
 def name_hashes_many(texts: Sequence[str]) -> list[np.ndarray] | None:
     """``np.array(sorted({hash64(k) for k in name_phrases(t)}), dtype=uint64)`` for each
-    text, the phrases found by one compiled pass (``overlap.kernels_names``); None when
-    the compiled kernels are not loaded.  Texts the kernel declines (a capitalised word
-    whose case fold is longer than itself, as "ß" is) are done in Python.  Linear in the
-    characters, plus one hash per distinct phrase."""
-    from ..jit import load_kernels
-
-    kern = load_kernels()
-    if kern is None:
+    text, from one compiled pass over all of them (``phrases.phrase_spans``); None when
+    the compiled kernels are not loaded.  Texts the kernel declines are done in Python.
+    Linear in the characters, plus one hash per distinct phrase."""
+    got = phrase_spans(texts, _NOT_NAME_WORDS)
+    if got is None:
         return None
-    spans_into = kern.name_spans_into
-    n = len(texts)
-    lens = np.fromiter(map(len, texts), dtype=np.int64, count=n)
-    offsets = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(lens, out=offsets[1:])
-    cps = np.frombuffer("".join(texts).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    spans = np.empty((int((lens // 2 + 1).sum()), 2), dtype=np.int32)  # at most one phrase per two characters
-    counts = np.zeros(n, dtype=np.int64)
-    declined = np.zeros(n, dtype=np.uint8)
-    keys, rows, width = _stop_tables()
-    first = 0
-    while True:
-        at = int(spans_into(cps, offsets, _NAME_CLASS, _CASE_FOLD, keys, rows, width, spans, counts, declined, first))
-        if at < 0:
-            break
-        _fill_name_tables(cps[offsets[at] :])
-        first = at
-    cuts = np.concatenate(([0], np.cumsum(counts))).tolist()
     out: list[np.ndarray] = []
-    for d, t in enumerate(texts):
-        if declined[d]:
-            found = {hash64(k) for k in name_phrases(t)}
+    for t, spans in zip(texts, got):
+        if spans is None:
+            found = {hash64(k) for k in _python_name_phrases(t)}
         else:
-            found = {hash64(k.casefold()) for k in {t[a:b] for a, b in spans[cuts[d] : cuts[d + 1]].tolist()}}
+            found = {hash64(k.casefold()) for k in {t[a:b] for a, b in spans.tolist()}}
         out.append(np.array(sorted(found), dtype=np.uint64))
     return out
-
-
-# Class bits and case folds per code point for ``kernels_names`` (filled lazily: only the
-# code points a corpus uses are looked at).
-_NAME_CLASS = np.full(0x110000, 0xFF, dtype=np.uint8)
-_CASE_FOLD = np.full(0x110000, 0xFFFFFFFF, dtype=np.uint32)
-
-
-def _fill_name_tables(cps: np.ndarray) -> None:
-    import unicodedata
-
-    from .. import kernels_names as k  # numba is loaded: the kernel was asked for first
-
-    for cp in np.unique(cps[_NAME_CLASS[cps] == k.N_UNKNOWN]).tolist():
-        ch = chr(cp)
-        letter = (ch.isalnum() or ch == "_") and not ch.isdecimal() and ch != "_"  # [^\W\d_]
-        bits = (
-            (k.N_CAP if cp < 0x10000 and ch.isupper() else 0) | (k.N_LETTER if letter else 0)
-            | (k.N_APOSTROPHE if ch in "'’" else 0) | (k.N_ALNUM if ch.isalnum() else 0)
-            | (k.N_DECIMAL if ch.isdecimal() else 0) | (k.N_UPPER if ch.isupper() else 0)
-            | (k.N_LOWER_OR_TITLE if ch.islower() or unicodedata.category(ch) == "Lt" else 0)
-        )
-        _NAME_CLASS[cp] = bits
-        folded = ch.casefold()
-        if len(folded) == 1:
-            _CASE_FOLD[cp] = ord(folded)
-
-
-@lru_cache(maxsize=1)
-def _stop_tables() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """``_NOT_NAME_WORDS`` for ``kernels_names``: hashes (sorted), rows of code points, lengths."""
-    from .. import kernels_names as k
-
-    words = sorted(_NOT_NAME_WORDS, key=lambda w: int(k.fold_hash(np.array([ord(c) for c in w], dtype=np.uint32), len(w))))
-    rows = np.zeros((len(words), max(map(len, words))), dtype=np.uint32)
-    for r, w in enumerate(words):
-        rows[r, : len(w)] = [ord(c) for c in w]
-    keys = np.array([k.fold_hash(rows[r], len(w)) for r, w in enumerate(words)], dtype=np.uint64)
-    return keys, rows, np.array([len(w) for w in words], dtype=np.int64)
 
 
 def hash64(s: str) -> int:
