@@ -8,9 +8,9 @@ import unicodedata
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import given
 
+from kernel_cases import RANDOM_RUNS, random_texts, real_texts
 from overlap.segment import sentences
 from overlap.segment_fast import sentence_rows
 
@@ -48,17 +48,11 @@ def test_edge_cases_and_seeds() -> None:
 
 
 def test_real_news_and_essays(data_dir: Path) -> None:
-    files = sorted((data_dir / "baomoi").rglob("*.txt"))[:400] + sorted((data_dir / "pan13-train").rglob("*.txt"))[:400]
-    if not files:
-        pytest.skip(f"no Baomoi or PAN texts under {data_dir}")
-    _same([f.read_text(encoding="utf-8", errors="replace") for f in files])
+    _same(real_texts(data_dir))
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(st.lists(st.text(alphabet=st.one_of(
-    st.sampled_from(list(".!?…。\"'”’»)]“‘«([-–— \n\r\t\u2028\x85aAbZđĐİ1_:;|")),
-    st.characters(blacklist_categories=("Cs",)),
-), max_size=60), max_size=5))
+@RANDOM_RUNS
+@given(random_texts(".!?…。\"'”’»)]“‘«([-–— \n\r\t\u2028\x85aAbZđĐİ1_:;|"))
 def test_random_text(texts: list[str]) -> None:
     _same(texts)
 

@@ -12,6 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from kernel_cases import random_texts
 from overlap.normalization import fold_char, normalize
 from overlap.shingle import shingles, tokenize
 from overlap.signatures import minhash, shingle_batch
@@ -41,6 +42,9 @@ EDGE_TEXTS = [
     "\ud800 lone surrogate \udfff",
     "— – “a” ‘b’ « c » a\u00a0b",
 ]
+
+# Texts mixing the characters the fold, tone and token rules care about with any others.
+RANDOM_TEXTS = random_texts("aeoquyYQt òóỏõọùúủũụỳýỷỹỵÒÙÝ.,/-'’_1 \n\u0301\u00ad\u200bΣİ", longest=40, most=6)
 
 
 @pytest.fixture(params=ENGINES)
@@ -85,19 +89,7 @@ def test_baomoi_articles_equal_the_staged_path(engine: str, data_dir: Path) -> N
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(
-    st.lists(
-        st.text(
-            alphabet=st.one_of(
-                st.sampled_from(list("aeoquyYQt òóỏõọùúủũụỳýỷỹỵÒÙÝ.,/-'’_1 \n\u0301\u00ad\u200bΣİ")),
-                st.characters(blacklist_categories=("Cs",)),
-            ),
-            max_size=40,
-        ),
-        max_size=6,
-    ),
-    st.integers(1, 6),
-)
+@given(RANDOM_TEXTS, st.integers(1, 6))
 def test_random_texts_equal_the_staged_path(engine: str, texts: list[str], k: int) -> None:
     _assert_same(texts, k)
 
@@ -151,18 +143,7 @@ def test_text_tokens_equal_the_staged_tokens(engine: str, data_dir: Path) -> Non
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(
-    st.lists(
-        st.text(
-            alphabet=st.one_of(
-                st.sampled_from(list("aeoquyYQt òóỏõọùúủũụỳýỷỹỵÒÙÝ.,/-'’_1 \n\u0301\u00ad\u200bΣİ")),
-                st.characters(blacklist_categories=("Cs",)),
-            ),
-            max_size=40,
-        ),
-        max_size=6,
-    ),
-)
+@given(RANDOM_TEXTS)
 def test_random_text_tokens_equal_the_staged_tokens(engine: str, texts: list[str]) -> None:
     _assert_tokens(texts)
 

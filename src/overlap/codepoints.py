@@ -5,17 +5,23 @@ each code point of a ``uint32`` array, calling ``classify`` once per code point 
 so start-up pays nothing and a text costs one table gather.  ``table()`` and ``fill(cps)``
 serve compiled kernels that read the table themselves and report unknown code points.
 
+``joined(texts) -> (cps, offsets, lengths)``
+    Texts end to end as ``uint32`` code points, the way those kernels read a batch.
+``run_filling(call, fill, cps, offsets)``
+    Call such a kernel from document 0, filling the tables and calling again from the
+    document it stopped at, until it finishes.
+
 Cost: one table of 0x110000 entries per instance, allocated on first use; a gather per call.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 
-__all__ = ["CodepointTable"]
+__all__ = ["CodepointTable", "joined", "run_filling"]
 
 
 class CodepointTable:
@@ -53,3 +59,25 @@ class CodepointTable:
             self.fill(cps)
             got = table[cps]
         return got
+
+
+def joined(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(cps, offsets, lengths)``: the texts' code points end to end (``uint32``, read-only;
+    lone surrogates kept), ``n + 1`` ``int64`` offsets and each text's length."""
+    n = len(texts)
+    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=n)
+    offsets = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(lengths, out=offsets[1:])
+    cps = np.frombuffer("".join(texts).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    return cps, offsets, lengths
+
+
+def run_filling(call: Callable[[int], int], fill: Callable[[np.ndarray], object], cps: np.ndarray,
+                offsets: np.ndarray) -> None:
+    """Run ``call(first)`` from document 0: it returns -1 when done, or the first document
+    holding a code point its tables do not know yet; ``fill`` then gets that document's
+    code points and all after it, and the call resumes there."""
+    first = 0
+    while (at := call(first)) >= 0:
+        fill(cps[offsets[at] :])
+        first = at

@@ -601,11 +601,12 @@ def text_shingles_into(  # pragma: no cover - compiled
 
 
 @numba.njit(numba.types.int64(
-    _CPS, _I64, numba.types.uint32[::1], _I64, _I64, numba.types.uint64[::1], _I64, numba.types.uint8[::1], numba.types.int64,
+    _CPS, _I64, numba.types.uint32[::1], numba.types.uint32[::1], _I64, _I64, _I64, numba.types.uint64[::1], _I64,
+    numba.types.uint8[::1], numba.types.int64, numba.types.int64,
 ), **_TYPED_OPTS)
 def text_tokens_into(  # pragma: no cover - compiled
-    cps: np.ndarray, doc_offsets: np.ndarray, fold: np.ndarray, starts: np.ndarray, ends: np.ndarray,
-    hashes: np.ndarray, counts: np.ndarray, declined: np.ndarray, first: int,
+    cps: np.ndarray, doc_offsets: np.ndarray, fold: np.ndarray, f: np.ndarray, sp: np.ndarray, starts: np.ndarray,
+    ends: np.ndarray, hashes: np.ndarray, counts: np.ndarray, declined: np.ndarray, first: int, o: int,
 ) -> int:
     """Tokens of raw texts, equal to ``tokenize(normalize(t).text)`` where that view has
     the text's own offsets: the fold and token rules of ``text_shingles_into``, keeping
@@ -614,20 +615,13 @@ def text_tokens_into(  # pragma: no cover - compiled
     Document ``d``'s ``counts[d]`` tokens go to ``starts/ends/hashes`` in document order,
     offsets relative to the document.  A document holding a ``FOLD_PYTHON`` or
     ``FOLD_DELETE`` code point (its view would not keep its offsets) gets ``declined[d] =
-    1`` and no tokens.  Starts at document ``first``; returns -1 when done, or the first
-    document holding a ``FOLD_UNKNOWN`` code point (the caller fills the table and calls
-    again from there).  The outputs need room for ``sum((len + 1) // 2)`` tokens, plus one.
+    1`` and no tokens.  Starts at document ``first``, whose tokens go to position ``o``;
+    returns -1 when done, or the first document holding a ``FOLD_UNKNOWN`` code point (the
+    caller fills the table and calls again from there).  ``f`` and ``sp`` are scratch as
+    long as the longest document plus one; the outputs need room for
+    ``sum((len + 1) // 2)`` tokens, plus one.
     """
-    n_docs = doc_offsets.shape[0] - 1
-    longest = 0
-    for d in range(n_docs):
-        longest = max(longest, doc_offsets[d + 1] - doc_offsets[d])
-    f = np.empty(longest + 1, np.uint32)
-    sp = np.empty(longest + 1, np.int64)
-    o = 0
-    for d in range(first):
-        o += counts[d]
-    for d in range(first, n_docs):
+    for d in range(first, doc_offsets.shape[0] - 1):
         lo = doc_offsets[d]
         n = doc_offsets[d + 1] - lo
         counts[d] = 0

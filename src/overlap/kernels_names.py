@@ -1,6 +1,6 @@
 """Compiled (numba) name phrases: the rules of ``overlap.corpus.events.name_phrases`` over code points.
 
-``name_spans_into(cps, doc_offsets, table, fold, stop_keys, stop_rows, stop_len, spans, counts, declined, first)``
+``name_spans_into(cps, doc_offsets, table, fold, stop_keys, stop_rows, stop_len, buf, spans, counts, declined, first, o)``
     Per document, the spans whose case-folded text are ``name_phrases``' keys (a phrase
     of two capitalised words, or one all-capital word of three letters or more), in text
     order, possibly repeated; ``overlap.corpus.events.name_hashes_many`` fills the tables,
@@ -79,28 +79,22 @@ def _stop_word(cps, lo, fold, a, b, stop_keys, stop_rows, stop_len, buf):  # pra
     numba.types.int64(
         numba.types.Array(numba.types.uint32, 1, "C", readonly=True), numba.types.int64[::1], numba.types.uint8[::1],
         numba.types.uint32[::1], numba.types.uint64[::1], numba.types.uint32[:, ::1], numba.types.int64[::1],
-        numba.types.int32[:, ::1], numba.types.int64[::1], numba.types.uint8[::1], numba.types.int64,
+        numba.types.uint32[::1], numba.types.int32[:, ::1], numba.types.int64[::1], numba.types.uint8[::1],
+        numba.types.int64, numba.types.int64,
     ),
     **_OPTS,
 )
-def name_spans_into(cps, doc_offsets, table, fold, stop_keys, stop_rows, stop_len, spans, counts, declined, first):  # pragma: no cover - compiled
+def name_spans_into(cps, doc_offsets, table, fold, stop_keys, stop_rows, stop_len, buf, spans, counts, declined, first, o):  # pragma: no cover - compiled
     """Name-phrase key spans of documents ``first`` on, ``counts[d]`` rows each in
-    ``spans`` (offsets relative to the document); ``declined[d] = 1`` for a document
-    the tables cannot decide.  Returns -1 when done, or the first document holding a
-    code point whose class is ``N_UNKNOWN`` (the caller fills the tables and calls again
-    from there).  ``spans`` needs ``len // 2 + 1`` rows a document: a word emits at most
-    two keys (itself, when three capitals or more, and the phrase it ends), and takes its
+    ``spans`` from row ``o`` (offsets relative to the document); ``declined[d] = 1`` for a
+    document the tables cannot decide.  Returns -1 when done, or the first document
+    holding a code point whose class is ``N_UNKNOWN`` (the caller fills the tables and
+    calls again from there).  ``buf`` is scratch as long as the longest document plus
+    one; ``spans`` needs ``len // 2 + 1`` rows a document: a word emits at most two keys
+    (itself, when three capitals or more, and the phrase it ends), and takes its
     characters and the space before it.
     """
-    n_docs = doc_offsets.shape[0] - 1
-    longest = 0
-    for d in range(n_docs):
-        longest = max(longest, doc_offsets[d + 1] - doc_offsets[d])
-    buf = np.empty(longest + 1, np.uint32)
-    o = 0
-    for d in range(first):
-        o += counts[d]
-    for d in range(first, n_docs):
+    for d in range(first, doc_offsets.shape[0] - 1):
         lo = doc_offsets[d]
         n = doc_offsets[d + 1] - lo
         counts[d] = 0

@@ -1,6 +1,6 @@
 """Compiled (numba) sentence splitting: the rules of ``overlap.segment.sentences`` over code points.
 
-``sentence_spans_into(cps, doc_offsets, table, lower, abbrev, abbrev_len, spans, counts, first)``
+``sentence_spans_into(cps, doc_offsets, table, lower, abbrev, abbrev_len, spans, counts, first, o)``
     Sentence spans of many documents, equal to ``sentences(text)`` of each
     (``overlap.segment_fast.sentence_rows`` fills the tables and calls it).
 
@@ -131,23 +131,19 @@ def _is_break(table, cps, lo, lower, abbrev, abbrev_len, base, ms, single_dot, n
     numba.types.int64(
         numba.types.Array(numba.types.uint32, 1, "C", readonly=True), numba.types.int64[::1], numba.types.uint16[::1],
         numba.types.uint32[::1], numba.types.uint32[:, ::1], numba.types.int64[::1], numba.types.int32[:, ::1],
-        numba.types.int64[::1], numba.types.int64,
+        numba.types.int64[::1], numba.types.int64, numba.types.int64,
     ),
     **_OPTS,
 )
-def sentence_spans_into(cps, doc_offsets, table, lower, abbrev, abbrev_len, spans, counts, first):  # pragma: no cover - compiled
+def sentence_spans_into(cps, doc_offsets, table, lower, abbrev, abbrev_len, spans, counts, first, o):  # pragma: no cover - compiled
     """Sentence spans of documents ``first`` on (``cps[doc_offsets[d]:doc_offsets[d + 1]]``),
-    written to ``spans`` in document order, ``counts[d]`` rows each, offsets relative to the
-    document.  Returns -1 when done, or the first document holding a code point whose
-    class is ``C_UNKNOWN`` (the caller fills the tables and calls again from there).
-    ``spans`` needs ``len // 2 + 1`` rows a document: a sentence holds a word character
-    and ends before white space or the end.
+    written to ``spans`` from row ``o`` in document order, ``counts[d]`` rows each,
+    offsets relative to the document.  Returns -1 when done, or the first document
+    holding a code point whose class is ``C_UNKNOWN`` (the caller fills the tables and
+    calls again from there).  ``spans`` needs ``len // 2 + 1`` rows a document: a
+    sentence holds a word character and ends before white space or the end.
     """
-    n_docs = doc_offsets.shape[0] - 1
-    o = 0
-    for d in range(first):
-        o += counts[d]
-    for d in range(first, n_docs):
+    for d in range(first, doc_offsets.shape[0] - 1):
         lo = doc_offsets[d]
         n = doc_offsets[d + 1] - lo
         counts[d] = 0

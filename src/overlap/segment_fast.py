@@ -17,7 +17,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .codepoints import CodepointTable
+from .codepoints import CodepointTable, joined, run_filling
 from .jit import load_kernels
 from .segment import ABBREVIATIONS
 
@@ -77,20 +77,15 @@ def sentence_rows(texts: Sequence[str]) -> list[np.ndarray] | None:
     if kern is None:
         return None
     spans_into = kern.sentence_spans_into
-    n = len(texts)
-    lens = np.fromiter(map(len, texts), dtype=np.int64, count=n)
-    offsets = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(lens, out=offsets[1:])
-    cps = np.frombuffer("".join(texts).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    cps, offsets, lens = joined(texts)
     spans = np.empty((int((lens // 2 + 1).sum()), 2), dtype=np.int32)
-    counts = np.zeros(n, dtype=np.int64)
-    first = 0
-    while True:
-        at = int(spans_into(cps, offsets, _CLASS.table(), _LOWER.table(), _ABBREV, _ABBREV_LEN, spans, counts, first))
-        if at < 0:
-            break
-        _LOWER.fill(_CLASS.fill(cps[offsets[at] :]))
-        first = at
+    counts = np.zeros(len(texts), dtype=np.int64)
+    tables = (_CLASS.table(), _LOWER.table(), _ABBREV, _ABBREV_LEN)
+
+    def call(first: int) -> int:
+        return int(spans_into(cps, offsets, *tables, spans, counts, first, int(counts[:first].sum())))
+
+    run_filling(call, lambda new: _LOWER.fill(_CLASS.fill(new)), cps, offsets)
     cuts = np.concatenate(([0], np.cumsum(counts))).tolist()
     spans = spans[: cuts[-1]].copy()  # the rows returned are views: keep no spare room alive
     return [spans[a:b] for a, b in zip(cuts, cuts[1:])]

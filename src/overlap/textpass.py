@@ -37,6 +37,7 @@ from collections.abc import Iterator, Sequence
 
 import numpy as np
 
+from .codepoints import joined, run_filling
 from .hashing import fmix64, q_powers
 from .jit import load_kernels
 from .normalization import fold_char, normalize
@@ -204,23 +205,21 @@ def text_tokens(texts: Sequence[str]) -> list[Tokens | None]:
     n = len(texts)
     if kern is None or not n:
         return [None] * n
-    lens = np.fromiter(map(len, texts), dtype=np.int64, count=n)
-    doc_offsets = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(lens, out=doc_offsets[1:])
-    cps = np.frombuffer("".join(texts).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    cps, offsets, lens = joined(texts)
     cap = int(((lens + 1) // 2).sum()) + 1
     starts = np.empty(cap, dtype=np.int64)
     ends = np.empty(cap, dtype=np.int64)
     hashes = np.empty(cap, dtype=np.uint64)
     counts = np.zeros(n, dtype=np.int64)
     declined = np.zeros(n, dtype=np.uint8)
-    first = 0
-    while True:
-        at = int(kern.text_tokens_into(cps, doc_offsets, _FOLD, starts, ends, hashes, counts, declined, first))
-        if at < 0:
-            break
-        _fill(cps[doc_offsets[at] :])
-        first = at
+    longest = int(lens.max())
+    f, sp = np.empty(longest + 1, dtype=np.uint32), np.empty(longest + 1, dtype=np.int64)
+
+    def call(first: int) -> int:
+        o = int(counts[:first].sum())
+        return int(kern.text_tokens_into(cps, offsets, _FOLD, f, sp, starts, ends, hashes, counts, declined, first, o))
+
+    run_filling(call, _fill, cps, offsets)
     cuts = np.concatenate(([0], np.cumsum(counts))).tolist()
     bad = declined.tolist()
     return [None if bad[d] else Tokens(starts[cuts[d] : cuts[d + 1]], ends[cuts[d] : cuts[d + 1]], hashes[cuts[d] : cuts[d + 1]])

@@ -20,7 +20,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from ..codepoints import CodepointTable
+from ..codepoints import CodepointTable, joined, run_filling
 from ..jit import load_kernels
 
 __all__ = ["phrase_spans"]
@@ -73,24 +73,19 @@ def phrase_spans(texts: Sequence[str], stop_words: frozenset[str]) -> list[np.nd
     if kern is None:
         return None
     spans_into = kern.name_spans_into
+    cps, offsets, lens = joined(texts)
     n = len(texts)
-    lens = np.fromiter(map(len, texts), dtype=np.int64, count=n)
-    offsets = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(lens, out=offsets[1:])
-    cps = np.frombuffer("".join(texts).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     # a word emits at most two keys and takes its characters and one before it
     spans = np.empty((int((lens // 2 + 1).sum()), 2), dtype=np.int32)
     counts = np.zeros(n, dtype=np.int64)
     declined = np.zeros(n, dtype=np.uint8)
-    keys, rows, width = _stop_tables(stop_words)
-    first = 0
-    while True:
-        at = int(spans_into(cps, offsets, _CLASS.table(), _FOLD.table(), keys, rows, width, spans, counts, declined, first))
-        if at < 0:
-            break
-        new = _CLASS.fill(cps[offsets[at] :])
-        _FOLD.fill(new)
-        first = at
+    scratch = np.empty(int(lens.max(initial=0)) + 1, dtype=np.uint32)
+    tables = (_CLASS.table(), _FOLD.table(), *_stop_tables(stop_words))
+
+    def call(first: int) -> int:
+        return int(spans_into(cps, offsets, *tables, scratch, spans, counts, declined, first, int(counts[:first].sum())))
+
+    run_filling(call, lambda new: _FOLD.fill(_CLASS.fill(new)), cps, offsets)
     cuts = np.concatenate(([0], np.cumsum(counts))).tolist()
     spans = spans[: cuts[-1]].copy()  # the rows returned are views: keep no spare room alive
     return [None if declined[d] else spans[cuts[d] : cuts[d + 1]] for d in range(n)]
