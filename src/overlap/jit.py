@@ -2,7 +2,8 @@
 
 ``load_kernels() -> module | None``
     ``overlap.kernels`` (tokenising, shingling, signing, the text pass), or None: callers
-    then run their bit-identical numpy code.  While it is not None, ``overlap.kernels_jsonl``
+    then run their bit-identical numpy code.  ``loaded_kernels()``: the same only if this
+    process has loaded them already (for work too small to pay for loading them).  While it is not None, ``overlap.kernels_jsonl``
     (the JSONL reader of ``dedup``) may be imported too: ``warm()`` caches it as well.
 ``use_aligner(on=True) -> bool``
     Switch the compiled aligner (``overlap._align_jit``) on or off for this process;
@@ -41,7 +42,7 @@ import time
 from pathlib import Path
 from types import ModuleType
 
-__all__ = ["aligner", "is_warm", "load_kernels", "use_aligner", "warm"]
+__all__ = ["aligner", "is_warm", "load_kernels", "loaded_kernels", "use_aligner", "warm"]
 
 _HERE = Path(__file__).resolve().parent
 _SOURCES = (
@@ -185,6 +186,14 @@ def load_kernels() -> ModuleType | None:
     with _lock:
         if _kernels is None:
             _kernels = _load("kernels")
+    return _kernels
+
+
+def loaded_kernels() -> ModuleType | None:
+    """``overlap.kernels`` if this process has loaded it already and compiled code is still
+    allowed, else None, never loading it: for work too small to pay for importing numba."""
+    if _kernels is None or _mode() == "0":
+        return None
     return _kernels
 
 

@@ -163,10 +163,10 @@ def name_phrases(text: str) -> dict[str, str]:
     "Vladimir Putin"; longer names give each adjacent pair), or one all-capital word of
     three or more letters ("NATO", "OSCE").  Pairs rather than whole runs, so that
     "Tổng thống Nga Vladimir Putin" and "ông Vladimir Putin" still share "Vladimir Putin".
-    Found by the compiled pass of ``phrases.phrase_spans`` when it is loaded (the same
-    phrases in the same order), else by the regex loop below.
+    Found by the compiled pass of ``phrases.phrase_spans`` when this process has loaded
+    the kernels already (the same phrases in the same order), else by the regex loop below.
     """
-    got = phrase_spans([text], _NOT_NAME_WORDS)
+    got = phrase_spans([text], _NOT_NAME_WORDS, load=False)
     if got is None or got[0] is None:
         return _python_name_phrases(text)
     out: dict[str, str] = {}

@@ -21,7 +21,7 @@ from functools import lru_cache
 import numpy as np
 
 from ..codepoints import CodepointTable, joined, run_filling
-from ..jit import load_kernels
+from ..jit import load_kernels, loaded_kernels
 
 __all__ = ["phrase_spans"]
 
@@ -62,14 +62,17 @@ def _stop_tables(stop_words: frozenset[str]) -> tuple[np.ndarray, np.ndarray, np
     return keys, rows, np.array([len(w) for _, w in keyed], dtype=np.int64)
 
 
-def phrase_spans(texts: Sequence[str], stop_words: frozenset[str]) -> list[np.ndarray | None] | None:
-    """The name-phrase key spans of each text (module docstring), or None without kernels.
+def phrase_spans(
+    texts: Sequence[str], stop_words: frozenset[str], *, load: bool = True
+) -> list[np.ndarray | None] | None:
+    """The name-phrase key spans of each text (module docstring), or None without kernels
+    (``load=False``: unless this process has loaded them already).
 
     >>> got = phrase_spans(["Ông Vladimir Putin và NATO"], frozenset({"ông"}))
     >>> got is None or got[0].tolist() == [[4, 18], [22, 26]]
     True
     """
-    kern = load_kernels()
+    kern = load_kernels() if load else loaded_kernels()
     if kern is None:
         return None
     spans_into = kern.name_spans_into
