@@ -22,7 +22,7 @@ from .align import Alignment
 from .conflicts import Side, classify, may_hold_quantity
 from .prepared import PreparedText
 from .records import Conflict, Edit, Passage, SentencePair, Span, Variant
-from .token_diff import LONG_PASSAGE, token_opcodes, token_similarity
+from .token_diff import LONG_PASSAGE, HashSeq, token_opcodes, token_similarity
 
 __all__ = ["passage_record", "slot_extend", "trim_edges"]
 
@@ -199,8 +199,7 @@ def passage_record(al: Alignment, a: PreparedText, b: PreparedText, flip: bool =
     sides swapped back (built once, in the caller's orientation).
     """
     hla, hlb = a.hlist, b.hlist
-    ha = hla[al.a_start : al.a_end]
-    hb = hlb[al.b_start : al.b_end]
+    ha, hb = _hashes(hla, al.a_start, al.a_end), _hashes(hlb, al.b_start, al.b_end)
     ops = token_opcodes(ha, hb)
     # A passage starts and ends on shared words: drop words only one side has at an edge
     # (a changed word in the same slot, a "replace", stays: it is a detail to report).
@@ -211,12 +210,12 @@ def passage_record(al: Alignment, a: PreparedText, b: PreparedText, flip: bool =
         a0, b0 = (head[2], head[4]) if head else (0, 0)
         a1, b1 = (tail[1], tail[3]) if tail else (len(ha), len(hb))
         al = Alignment(al.a_start + a0, al.a_start + a1, al.b_start + b0, al.b_start + b1, al.matched)
-        ha = hla[al.a_start : al.a_end]
-        hb = hlb[al.b_start : al.b_end]
+        ha, hb = _hashes(hla, al.a_start, al.a_end), _hashes(hlb, al.b_start, al.b_end)
         ops = token_opcodes(ha, hb)
+    identical = ha == hb
     amap, blocks = _edit_blocks(ops, len(ha))
     edits, conflicts, variants = _findings(al, a, b, ops, blocks, flip)
-    variants.extend(_orthography(al, a, b, amap, flip))
+    variants.extend(_orthography(al, a, b, amap, ops, flip))
     # A passage where many figures differ is a template filled in twice (a market
     # report at noon and at the close, two provinces' results), not one story told
     # twice with a wrong figure: it tells different things, so no figure conflicts.
@@ -225,16 +224,22 @@ def passage_record(al: Alignment, a: PreparedText, b: PreparedText, flip: bool =
         conflicts = [c for c in conflicts if c.kind not in ("number", "date")]
 
     pa, pb = _trim_punct(a, a.span(al.a_start, al.a_end), b, b.span(al.b_start, al.b_end))
-    score = 1.0 if ha == hb else token_similarity(ha, hb)
+    score = 1.0 if identical else token_similarity(ha, hb)
     pairs = _sentence_pairs(al, a, b, amap, pa, flip)
-    same = 1.0 if ha == hb else 2 * sum(op[2] - op[1] for op in ops if op[0] == "equal") / (len(ha) + len(hb))
-    piecewise = ha != hb and max(len(ha), len(hb)) > LONG_PASSAGE
+    same = 1.0 if identical else 2 * sum(op[2] - op[1] for op in ops if op[0] == "equal") / (len(ha) + len(hb))
+    piecewise = not identical and max(len(ha), len(hb)) > LONG_PASSAGE
     if flip:
         return Passage(pb, pa, float(score), tuple(pairs), tuple(edits), same, piecewise), conflicts, variants
     return Passage(pa, pb, float(score), tuple(pairs), tuple(edits), same, piecewise), conflicts, variants
 
 
 _Op = tuple[str, int, int, int, int]
+
+
+def _hashes(h: memoryview, lo: int, hi: int) -> HashSeq:
+    """Token hashes ``h[lo:hi]``: a list up to ``LONG_PASSAGE`` tokens (rapidfuzz reads
+    lists, and lists compare fastest), else a view (no list of a whole book)."""
+    return h[lo:hi].tolist() if hi - lo <= LONG_PASSAGE else h[lo:hi]
 
 
 def _edit_blocks(ops: list[_Op], n: int) -> tuple[memoryview, list[list[int]]]:
@@ -304,7 +309,32 @@ def _findings(
 _TEMPLATE_FIGURES = 4
 
 
-def _orthography(al: Alignment, a: PreparedText, b: PreparedText, amap: memoryview, flip: bool = False) -> list[Variant]:
+def _mapped_to(ops: list[_Op], wanted: list[int]) -> list[int]:
+    """The a-positions ``k`` with ``amap[k]`` in ``wanted`` (sorted b-positions), as
+    ``_edit_blocks`` maps them, read off the opcodes: one merge, where a search of the
+    map costs a pass over the whole passage."""
+    out: list[int] = []
+    w, n = 0, len(wanted)
+    for tag, i1, i2, j1, j2 in ops:
+        if tag != "equal" and tag != "replace":
+            continue  # a delete maps nothing, an insert has no a-positions
+        while w < n and wanted[w] < j1:
+            w += 1
+        while w < n and wanted[w] < j2:
+            t = wanted[w] - j1
+            if tag == "equal":
+                out.append(i1 + t)
+            elif t < i2 - i1:
+                # ``replace`` maps a-token i1 + t to min(j1 + t, j2 - 1): the last b-token
+                # takes every a-token from there on.
+                out.extend(range(i1 + t, i2) if j1 + t == j2 - 1 else (i1 + t,))
+            w += 1
+    return out
+
+
+def _orthography(
+    al: Alignment, a: PreparedText, b: PreparedText, amap: memoryview, ops: list[_Op], flip: bool = False
+) -> list[Variant]:
     """Aligned words that are equal in the view but spelled differently ("Sỹ"/"Sĩ")."""
     # Two tokens with equal view hashes can differ in raw hash only when one of them
     # was changed by folding (raw hash != view hash): check those positions only.
@@ -316,8 +346,7 @@ def _orthography(al: Alignment, a: PreparedText, b: PreparedText, amap: memoryvi
         return []
     ks = {i - a0 for i in fa[lo_a:hi_a]}
     if lo_b < hi_b:
-        wanted = np.asarray([j - b0 for j in fb[lo_b:hi_b]], dtype=np.int64)
-        ks.update(np.flatnonzero(np.isin(np.asarray(amap), wanted)).tolist())
+        ks.update(_mapped_to(ops, [j - b0 for j in fb[lo_b:hi_b]]))
     ha, hb = a.hlist, b.hlist
     out = []
     for k in sorted(ks):
