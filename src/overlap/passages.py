@@ -15,6 +15,7 @@ any edit block is classified.
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -225,7 +226,7 @@ def passage_record(al: Alignment, a: PreparedText, b: PreparedText, flip: bool =
 
     pa, pb = _trim_punct(a, a.span(al.a_start, al.a_end), b, b.span(al.b_start, al.b_end))
     score = 1.0 if identical else token_similarity(ha, hb)
-    pairs = _sentence_pairs(al, a, b, amap, pa, flip)
+    pairs = _sentence_pairs(al, a, b, amap, pa, identical, flip)
     same = 1.0 if identical else 2 * sum(op[2] - op[1] for op in ops if op[0] == "equal") / (len(ha) + len(hb))
     piecewise = not identical and max(len(ha), len(hb)) > LONG_PASSAGE
     if flip:
@@ -242,29 +243,51 @@ def _hashes(h: memoryview, lo: int, hi: int) -> HashSeq:
     return h[lo:hi].tolist() if hi - lo <= LONG_PASSAGE else h[lo:hi]
 
 
-def _edit_blocks(ops: list[_Op], n: int) -> tuple[memoryview, list[list[int]]]:
-    """Per a-token of the passage its b-token (or -1), and the edit blocks: maximal runs
-    of non-equal opcodes ("100 nghìn" -> "100.000" is one block, not two).
-
-    The map is an array read through a ``memoryview`` (Python ints at list speed): a
-    list would cost about 40 bytes a token of a passage that can be a whole book.
-    """
-    amap = np.full(n, -1, dtype=np.int64)
+def _edit_blocks(ops: list[_Op], n: int) -> tuple[Sequence[int], list[list[int]]]:
+    """Per a-token of the passage its b-token (or -1, ``_token_map``), and the edit
+    blocks: maximal runs of non-equal opcodes ("100 nghìn" -> "100.000" is one block,
+    not two)."""
     blocks: list[list[int]] = []
     prev_equal = True
     for tag, i1, i2, j1, j2 in ops:
         if tag == "equal":
-            amap[i1:i2] = np.arange(j1, j2)
             prev_equal = True
             continue
-        if tag == "replace":
-            amap[i1:i2] = np.minimum(np.arange(j1, j1 + i2 - i1), j2 - 1)
         if prev_equal or not blocks:
             blocks.append([i1, i2, j1, j2])
         else:
             blocks[-1][1], blocks[-1][3] = i2, j2
         prev_equal = False
-    return amap.data.toreadonly(), blocks
+    return _token_map(ops, n), blocks
+
+
+def _token_map(ops: list[_Op], n: int) -> Sequence[int]:
+    """Per a-token of the passage its b-token, or -1 (a "replace" maps its extra a-tokens
+    to its last b-token).
+
+    An unchanged passage's map is a ``range`` (nothing built); up to ``LONG_PASSAGE``
+    tokens it is a list; longer, an array read through a ``memoryview`` (Python ints at
+    list speed): a list would cost about 40 bytes a token of a passage that can be a
+    whole book.
+    """
+    if len(ops) == 1 and ops[0][0] == "equal":
+        return range(ops[0][3], ops[0][4])
+    if n <= LONG_PASSAGE:
+        small = [-1] * n
+        for tag, i1, i2, j1, j2 in ops:
+            if tag == "equal":
+                small[i1:i2] = range(j1, j2)
+            elif tag == "replace":
+                last = j2 - 1
+                small[i1:i2] = [j if j < last else last for j in range(j1, j1 + i2 - i1)]
+        return small
+    amap = np.full(n, -1, dtype=np.int64)
+    for tag, i1, i2, j1, j2 in ops:
+        if tag == "equal":
+            amap[i1:i2] = np.arange(j1, j2)
+        elif tag == "replace":
+            amap[i1:i2] = np.minimum(np.arange(j1, j1 + i2 - i1), j2 - 1)
+    return amap.data.toreadonly()
 
 
 def _findings(
@@ -333,7 +356,7 @@ def _mapped_to(ops: list[_Op], wanted: list[int]) -> list[int]:
 
 
 def _orthography(
-    al: Alignment, a: PreparedText, b: PreparedText, amap: memoryview, ops: list[_Op], flip: bool = False
+    al: Alignment, a: PreparedText, b: PreparedText, amap: Sequence[int], ops: list[_Op], flip: bool = False
 ) -> list[Variant]:
     """Aligned words that are equal in the view but spelled differently ("Sỹ"/"Sĩ")."""
     # Two tokens with equal view hashes can differ in raw hash only when one of them
@@ -364,12 +387,13 @@ def _orthography(
 
 
 def _sentence_pairs(
-    al: Alignment, a: PreparedText, b: PreparedText, amap: memoryview, pa: Span, flip: bool = False
+    al: Alignment, a: PreparedText, b: PreparedText, amap: Sequence[int], pa: Span, identical: bool, flip: bool = False
 ) -> list[SentencePair]:
-    """Split a passage at a's sentence boundaries and pair each piece with its b-range."""
+    """Split a passage at a's sentence boundaries and pair each piece with its b-range
+    (``identical``: the two sides' tokens are equal, so is every piece's)."""
     out: list[SentencePair] = []
     s_starts, s_ends = a.sent_bounds
-    starts = a.ostarts
+    starts, ends, b_starts, b_ends = a.ostarts, a.oends, b.ostarts, b.oends
     ha, hb = a.hlist, b.hlist
     a0, a1 = al.a_start, al.a_end
     # Sentences are disjoint and in text order: those overlapping ``pa`` are one run.
@@ -390,8 +414,12 @@ def _sentence_pairs(
             last -= 1
         bi, bj = al.b_start + amap[first], al.b_start + amap[last] + 1
         ai, aj = a0 + i, a0 + j
-        xa, xb = ha[ai:aj], hb[bi:bj]
-        score = 1.0 if xa == xb else token_similarity(xa, xb)
-        sa, sb = a.span(ai, aj), b.span(bi, bj)
+        if identical:
+            score = 1.0
+        else:
+            xa, xb = ha[ai:aj], hb[bi:bj]
+            score = 1.0 if xa == xb else token_similarity(xa, xb)
+        # ``span`` of non-empty ranges (aj > ai, and bj > bi: the map never decreases).
+        sa, sb = Span(starts[ai], ends[aj - 1]), Span(b_starts[bi], b_ends[bj - 1])
         out.append(SentencePair(sb, sa, float(score)) if flip else SentencePair(sa, sb, float(score)))
     return out
