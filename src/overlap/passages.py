@@ -41,7 +41,8 @@ def slot_extend(al: Alignment, a: PreparedText, b: PreparedText) -> Alignment:
         wa, wb = a.word(i), b.word(j)
         if any(c.isdigit() for c in wa) and any(c.isdigit() for c in wb):
             return True
-        return a.names[i] and b.names[j]
+        # A name is capitalised: the cheap test first (it spares most texts their flags).
+        return a.capitalised(i) and b.capitalised(j) and a.names[i] and b.names[j]
 
     a0, a1, b0, b1, m = al.a_start, al.a_end, al.b_start, al.b_end, al.matched
     if a0 > 0 and b0 > 0 and a.gap_is_space(a0 - 1) and b.gap_is_space(b0 - 1) and same_slot(a0 - 1, b0 - 1):
@@ -143,9 +144,9 @@ def _uncapitalised(doc: PreparedText, lo: int, hi: int) -> bool:
     ``caps[k]`` is an upper-case first letter, or (k > 0) a name, where a token joined
     to a name by a hyphen counts as one: that case is left to ``classify``.
     """
-    upper, names, text, starts, ends = doc.upper, doc.names, doc.text, doc.ostarts, doc.oends
-    if not upper[lo]:
+    if not doc.capitalised(lo):
         return True
+    upper, names, text, starts, ends = doc.upper, doc.names, doc.text, doc.ostarts, doc.oends
     for i in range(lo + 1, hi):
         if not upper[i] and not names[i] and text[ends[i - 1] : starts[i]] != "-":
             return True
