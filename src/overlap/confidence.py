@@ -35,7 +35,6 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import replace
-from functools import lru_cache
 from itertools import islice
 
 from .quantities import age_and_birth_year, compact, date_parts, readings, rounded, values
@@ -215,24 +214,33 @@ def _vague(x: str) -> tuple[float, float] | None:
     return next((band for word, band in _VAGUE.items() if word in low), None)
 
 
-@lru_cache(maxsize=4)
-def _words_of(text: str) -> frozenset[str]:
-    """The words of a whole text, kept for the few texts of the current comparison."""
-    return frozenset(_TOKEN.findall(text))
+def _is_word_char(ch: str) -> bool:
+    return ch.isalnum() or ch == "_"  # the regex ``\w``
+
+
+def _token_in(w: str, text: str) -> bool:
+    """``w in _TOKEN.findall(text)`` for a token ``w``, without tokenising the text: some
+    occurrence of ``w`` is a whole token, neither continued by a word character nor
+    joined to one by a ".", "," or "/" on either side (``_TOKEN`` takes those in)."""
+    n, k = len(text), len(w)
+    p = text.find(w)
+    while p >= 0:
+        q = p + k
+        if not (
+            (p > 0 and _is_word_char(text[p - 1]))
+            or (p > 1 and text[p - 1] in ".,/" and _is_word_char(text[p - 2]))
+            or (q < n and _is_word_char(text[q]))
+            or (q + 1 < n and text[q] in ".,/" and _is_word_char(text[q + 1]))
+        ):
+            return True
+        p = text.find(w, p + 1)
+    return False
 
 
 def _all_in(x: str, y: str, other: str) -> bool:
     """Every word of ``x`` that ``y`` lacks stands somewhere in the other text."""
     own = set(_TOKEN.findall(y))
-    missing = [w for w in _TOKEN.findall(x) if w not in own]
-    # Cheapest test first: a word of ``other`` is a substring of it, so a word that is
-    # not one settles it without reading the whole text's words.
-    if not all(w in other for w in missing):
-        return False
-    if not missing:
-        return True
-    words = _words_of(other)
-    return all(w in words for w in missing)
+    return all(_token_in(w, other) for w in _TOKEN.findall(x) if w not in own)
 
 
 def _acronym(s: str) -> bool:
@@ -390,7 +398,6 @@ def assess(
         p = next((p for p in passages if p.a.start <= c.a.start and c.a.end <= p.a.end), None)
         conf, reason, why = _score(c, a, b, p, figures)
         out_c.append(replace(c, confidence=conf, reason=reason, explanation=why))
-    _words_of.cache_clear()  # holds whole texts: not past this call
     out_v.sort(key=lambda v: (v.a.start, v.b.start))
     return out_c, out_v
 

@@ -227,7 +227,7 @@ def passage_record(al: Alignment, a: PreparedText, b: PreparedText, flip: bool =
 
     pa, pb = _trim_punct(a, a.span(al.a_start, al.a_end), b, b.span(al.b_start, al.b_end))
     score = 1.0 if identical else token_similarity(ha, hb)
-    pairs = _sentence_pairs(al, a, b, amap, pa, identical, flip)
+    pairs = _sentence_pairs(al, a, b, amap, pa, None if identical else (ha, hb), flip)
     same = 1.0 if identical else 2 * sum(op[2] - op[1] for op in ops if op[0] == "equal") / (len(ha) + len(hb))
     piecewise = not identical and max(len(ha), len(hb)) > LONG_PASSAGE
     if flip:
@@ -388,14 +388,17 @@ def _orthography(
 
 
 def _sentence_pairs(
-    al: Alignment, a: PreparedText, b: PreparedText, amap: Sequence[int], pa: Span, identical: bool, flip: bool = False
+    al: Alignment, a: PreparedText, b: PreparedText, amap: Sequence[int], pa: Span,
+    hashes: tuple[HashSeq, HashSeq] | None, flip: bool = False,
 ) -> list[SentencePair]:
-    """Split a passage at a's sentence boundaries and pair each piece with its b-range
-    (``identical``: the two sides' tokens are equal, so is every piece's)."""
+    """Split a passage at a's sentence boundaries and pair each piece with its b-range.
+
+    ``hashes``: the passage's token hashes on each side (``_hashes``), or None when the
+    two sides are equal, and so is every piece.
+    """
     out: list[SentencePair] = []
     s_starts, s_ends = a.sent_bounds
     starts, ends, b_starts, b_ends = a.ostarts, a.oends, b.ostarts, b.oends
-    ha, hb = a.hlist, b.hlist
     a0, a1 = al.a_start, al.a_end
     # Sentences are disjoint and in text order: those overlapping ``pa`` are one run.
     for k in range(bisect_right(s_ends, pa.start), bisect_left(s_starts, pa.end)):
@@ -415,10 +418,10 @@ def _sentence_pairs(
             last -= 1
         bi, bj = al.b_start + amap[first], al.b_start + amap[last] + 1
         ai, aj = a0 + i, a0 + j
-        if identical:
+        if hashes is None:
             score = 1.0
         else:
-            xa, xb = ha[ai:aj], hb[bi:bj]
+            xa, xb = hashes[0][i:j], hashes[1][amap[first] : amap[last] + 1]
             score = 1.0 if xa == xb else token_similarity(xa, xb)
         # ``span`` of non-empty ranges (aj > ai, and bj > bi: the map never decreases).
         sa, sb = Span(starts[ai], ends[aj - 1]), Span(b_starts[bi], b_ends[bj - 1])
