@@ -268,6 +268,12 @@ def test_keep_fields_and_date_field_identical_to_local(spark, tmp_path):
     assert list(got.records()) == list(want.records())
     story = want.story_clusters[0]
     assert want.first_published(story) == story.members[-1]  # dates run backwards
+    # Pair records and CSV rows name both sides' fields and the earlier side, as local.
+    by_id = {r["id"]: r for r in rows}
+    pairs = got.to_dict()["pairs"]
+    assert pairs and all(p["fields_b"]["n"] == by_id[p["b"]]["n"] and p["first_published"] == max(p["a"], p["b"])
+                         for p in pairs)
+    assert list(got.pair_rows()) == list(want.pair_rows()) and list(got.conflict_rows()) == list(want.conflict_rows())
     assert want.documents[1].fields == {"title": None, "n": 1, "date": "2017-01-19"}
     df = spark.createDataFrame([(r["id"], r["text"], r.get("title"), r["n"], r["date"]) for r in rows],
                                ["id", "text", "title", "n", "date"])

@@ -131,6 +131,8 @@ def _cmd_scan(args: argparse.Namespace) -> int:
     elif args.jsonl:
         for rec in result.records():
             sys.stdout.write(json.dumps(rec, ensure_ascii=False) + "\n")
+    elif args.csv:
+        result.write_csv("-", args.csv)
     else:
         from .confidence import DEFAULT_MIN_CONFIDENCE
         from .report import render_scan
@@ -162,6 +164,9 @@ def register(sub: Any) -> None:
     out = p.add_mutually_exclusive_group()
     out.add_argument("--json", action="store_true", help="print one JSON document (schema in the README)")
     out.add_argument("--jsonl", action="store_true", help="print JSON lines, one record per line with a \"type\"")
+    out.add_argument("--csv", choices=("pairs", "conflicts"), metavar="TABLE",
+                     help="print one table as CSV: pairs (one row per linked pair) or conflicts (one per conflict); "
+                     "with --keep-fields each row has both documents' fields")
     p.add_argument("--html", metavar="FILE", help="also write a self-contained HTML report to FILE")
     p.add_argument("--width", type=count("--width", 40, 1000), help="report width in columns (default: terminal)")
     color = p.add_mutually_exclusive_group()
@@ -170,9 +175,10 @@ def register(sub: Any) -> None:
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar and no timing line on stderr")
     add_input_flags(p)
     p.add_argument("--keep-fields", type=field_list, default=(), metavar="F,G",
-                   help="carry these record fields (e.g. title,url,date) into the document and cluster records")
+                   help="carry these record fields (e.g. title,url,date) into the document, pair and cluster records "
+                   "(the HTML report shows title and url)")
     p.add_argument("--date-field", metavar="F",
-                   help="field holding an ISO 8601 date: each cluster names the member published first")
+                   help="field holding an ISO 8601 date: each cluster and pair names the document published first")
     g = p.add_argument_group("matching")
     c = d.compare_options
     g.add_argument("--threshold", type=fraction("--threshold"), default=d.near_duplicate, metavar="J",

@@ -4,9 +4,10 @@ Contents:
 
 - ``comparison_html(cmp, a_text, b_text, *, a_name="a", b_name="b", title=None) -> str``:
   one complete HTML document for one comparison.
-- ``scan_html(result, texts=None, *, title=None, max_pairs=200) -> str``: a corpus report
-  for an ``overlap.scan`` result (clusters with their evidence, conflicts and name
-  variants across the corpus, reused passages, and a compare view per linked pair).
+- ``scan_html(result, texts=None, *, title=None, max_pairs=200, title_field="title",
+  url_field="url") -> str``: a corpus report for an ``overlap.scan`` result (clusters
+  with their evidence, conflicts and name variants across the corpus, reused passages,
+  and a compare view per linked pair; documents named by their kept title and url).
 
 The output is one file with inline CSS and JS and no network access: it can be mailed,
 archived or opened offline.  All text is HTML-escaped; the text inside each pane is the

@@ -150,7 +150,7 @@ def _print_cluster(out: _Printer, result: Any, c: Any) -> None:
     con.print(Text("members: ", style="bold") + Text(members))
     first = result.first_published(c)
     if first is not None:  # with a date field: as dedup's first_published
-        date = next(d.fields for d in result.documents if d.id == first)[result.options.date_field]
+        date = result.document(first).fields[result.options.date_field]
         con.print(Text("first published: ", style="bold") + Text(f"{short(first)} ({date})"))
 
 

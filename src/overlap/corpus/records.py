@@ -2,7 +2,9 @@
 
 ``ScanResult``
     What a scan finds; ``to_dict()`` is the ``--json`` document, ``records()`` the
-    ``--jsonl`` stream, ``text(doc_id)`` a document's text for quoting spans.
+    ``--jsonl`` stream, ``text(doc_id)`` a document's text for quoting spans,
+    ``document(doc_id)`` its ``DocInfo`` (kept fields, date), ``pair_rows()`` /
+    ``conflict_rows()`` / ``write_csv(path, table)`` the ``--csv`` tables.
 ``DocInfo``, ``PairResult``, ``SameEvent``, ``Link``, ``Cluster``, ``Occurrence``,
 ``Spelling``, ``NameVariant``, ``ReusedPassage``, ``ScanStats``
     The frozen records inside a ``ScanResult``.
@@ -15,18 +17,22 @@
     The one ``DocInfo`` both engines record: kept fields, and the date parsed.
 ``first_published(members, infos) -> str | None``
     A cluster's earliest-dated member.
+``CSV_TABLES``
+    The tables ``ScanResult.write_csv`` writes: ``"pairs"``, ``"conflicts"``.
 ``SCHEMA``
     Version of the ``to_dict()`` / JSONL layout.
 """
 
 from __future__ import annotations
 
+import json
 import math
+import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING, Any, overload
 
-from ..errors import InputError
+from ..errors import ConfigError, InputError
 from ..records import Conflict, DuplicateReason, Passage, Similarity, Span
 from ..reuse import MIN_SIMILARITY as REUSE_MIN_SIMILARITY
 from ..stories import link_weight
@@ -37,6 +43,7 @@ if TYPE_CHECKING:
     import numpy as np
 
 __all__ = [
+    "CSV_TABLES",
     "SCHEMA",
     "Cluster",
     "DocInfo",
@@ -63,6 +70,9 @@ SCHEMA = 1
 
 EXCERPT = 300
 """Characters of passage text quoted in cluster evidence."""
+
+CSV_TABLES = ("pairs", "conflicts")
+"""The tables ``ScanResult.write_csv`` writes (``overlap scan --csv TABLE``)."""
 
 
 def duplicate_id_error(doc_id: str, origin: str, first_origin: str) -> InputError:
@@ -455,7 +465,10 @@ class ScanResult:
     first.  ``name_variants``: names spelled differently across the corpus, each once.
     ``reused_passages``: the most widely shared passages, most documents first.
     ``stats``: work counts and timings; ``options``: the options used.
-    ``text(doc_id)`` returns a document's text, to quote any span above.
+    ``text(doc_id)`` returns a document's text, to quote any span above, and
+    ``document(doc_id)`` its ``DocInfo`` (the kept ``fields``, the date).
+    When documents carry kept fields, every pair and cluster record names its
+    documents' fields, and with a date field who published first.
     """
 
     documents: tuple[DocInfo, ...]
@@ -467,6 +480,9 @@ class ScanResult:
     stats: ScanStats
     options: ScanOptions
     store: TextStore | None = field(default=None, repr=False, compare=False)
+    # Built on first use (``_by_id``), never changed after: documents by id, kept field names.
+    _index: tuple[dict[str, DocInfo], tuple[str, ...]] | None = field(
+        default=None, init=False, repr=False, compare=False)
 
     def text(self, doc_id: str) -> str:
         """The text of document ``doc_id`` (decompressed or fetched on demand); ``KeyError``
@@ -486,24 +502,150 @@ class ScanResult:
         inside = {m for c in self.story_clusters for m in c.members}
         return tuple(d.id for d in self.documents if d.id not in inside)
 
-    def first_published(self, cluster: Cluster) -> str | None:
-        """The id of ``cluster``'s earliest-dated member (``ScanOptions.date_field``);
-        None without a date field or when no member is dated."""
+    def document(self, doc_id: str) -> DocInfo:
+        """The ``DocInfo`` of document ``doc_id`` (its kept ``fields`` and ``date``);
+        ``KeyError`` for an id that was not scanned.  The first call indexes the
+        documents (linear), later calls are O(1)."""
+        return self._by_id()[0][doc_id]
+
+    def _by_id(self) -> tuple[dict[str, DocInfo], tuple[str, ...]]:
+        """Documents by id, and the kept field names in first-seen order (empty when no
+        document has fields), made once: a frozen record may cache what it derives."""
+        index = self._index
+        if index is None:
+            names = dict.fromkeys(k for d in self.documents if d.fields for k in d.fields)
+            index = ({d.id: d for d in self.documents}, tuple(names))
+            object.__setattr__(self, "_index", index)
+        return index
+
+    def first_published(self, item: Cluster | PairResult) -> str | None:
+        """Who published first (``ScanOptions.date_field``); None without a date field.
+
+        For a cluster: the id of its earliest-dated member (the first in input order on
+        a tie), None when no member is dated.  For a pair: the id of the side with the
+        earlier date, None unless both sides are dated and the dates differ (as
+        ``overlap.dedup``'s removals).
+        """
         if self.options.date_field is None:
             return None
-        return first_published(cluster.members, {d.id: d for d in self.documents})
+        by_id = self._by_id()[0]
+        if isinstance(item, PairResult):
+            da, db = by_id[item.a].date, by_id[item.b].date
+            if da is None or db is None or da == db:
+                return None
+            return item.a if da < db else item.b
+        return first_published(item.members, by_id)
 
     def _cluster_dict(self, c: Cluster, texts: Callable[[str], str] | None) -> dict[str, Any]:
         """``c.to_dict()``, plus the members' kept ``fields`` (in member order) when any
         document has some, and ``first_published`` when a date field is set."""
         out = c.to_dict(texts)
-        if any(d.fields is not None for d in self.documents):
-            by_id = {d.id: d.fields for d in self.documents}
-            out["fields"] = [by_id[m] for m in c.members]
+        by_id, names = self._by_id()
+        if names:
+            out["fields"] = [by_id[m].fields for m in c.members]
         first = self.first_published(c)
         if first is not None:
             out["first_published"] = first
         return out
+
+    def _pair_sides(self, p: PairResult) -> dict[str, Any]:
+        """What a pair record says about its two documents beyond their ids: both sides'
+        kept fields (``fields_a``, ``fields_b``; only when any document has some) and
+        ``first_published`` (only with a date field; None when it cannot be said)."""
+        out: dict[str, Any] = {}
+        by_id, names = self._by_id()
+        if names:
+            out["fields_a"] = by_id[p.a].fields
+            out["fields_b"] = by_id[p.b].fields
+        if self.options.date_field is not None:
+            out["first_published"] = self.first_published(p)
+        return out
+
+    def _pair_dict(self, p: PairResult, texts: Callable[[str], str] | None) -> dict[str, Any]:
+        """``p.to_dict()`` with ``_pair_sides`` right after the ids (unchanged without them)."""
+        out = p.to_dict(texts(p.a) if texts else None)
+        sides = self._pair_sides(p)
+        return {"a": out.pop("a"), "b": out.pop("b"), **sides, **out} if sides else out
+
+    def csv_columns(self, table: str = "pairs") -> list[str]:
+        """The header of ``table`` (one of ``CSV_TABLES``): the ids, each kept field of
+        each side (``fields_a.NAME``, ``fields_b.NAME``), ``first_published`` with a date
+        field, then the table's own columns (see ``pair_rows``, ``conflict_rows``)."""
+        if table not in CSV_TABLES:
+            raise ConfigError(f"table must be one of {', '.join(CSV_TABLES)}: {table!r}")
+        names = self._by_id()[1]
+        return ["a", "b", *(f"fields_{s}.{k}" for s in "ab" for k in names),
+                *(["first_published"] if self.options.date_field is not None else []),
+                *(_PAIR_COLUMNS if table == "pairs" else _CONFLICT_COLUMNS)]
+
+    def _side_cells(self, p: PairResult) -> dict[str, Any]:
+        """The leading cells of a CSV row: ids, both sides' kept fields flattened."""
+        out: dict[str, Any] = {"a": p.a, "b": p.b}
+        for k, v in self._pair_sides(p).items():
+            if k.startswith("fields_"):
+                out.update({f"{k}.{name}": _cell(x) for name, x in (v or {}).items()})
+            else:
+                out[k] = v
+        return out
+
+    def pair_rows(self) -> Iterator[dict[str, Any]]:
+        """The ``--csv pairs`` table: one flat row per linked pair, in pair order.
+
+        Beyond ``csv_columns``' leading cells: ``link``, ``evidence``, ``confidence``,
+        ``jaccard``, ``containment_a``, ``containment_b``, ``near_duplicate``,
+        ``near_duplicate_rule`` (``jaccard``/``coverage``, empty when not one),
+        ``boilerplate``, ``passages`` (count), ``shared_a``/``shared_b`` (characters of
+        each text in shared passages), ``conflicts`` (count) and ``same_event_names``
+        (``; ``-separated).  Numbers rounded as in ``to_dict``; booleans ``true``/``false``.
+        """
+        for p in self.pairs:
+            s = p.similarity
+            yield {
+                **self._side_cells(p), "link": p.link, "evidence": p.evidence, "confidence": round(p.confidence, 4),
+                "jaccard": round(s.jaccard, 4), "containment_a": round(s.containment_a, 4),
+                "containment_b": round(s.containment_b, 4), "near_duplicate": _cell(p.near_duplicate),
+                "near_duplicate_rule": p.duplicate.rule if p.duplicate else None,
+                "boilerplate": _cell(p.boilerplate), "passages": len(p.passages),
+                "shared_a": sum(len(x.a) for x in p.passages), "shared_b": sum(len(x.b) for x in p.passages),
+                "conflicts": len(p.conflicts),
+                "same_event_names": "; ".join(p.same_event.names) if p.same_event else None,
+            }
+
+    def conflict_rows(self) -> Iterator[dict[str, Any]]:
+        """The ``--csv conflicts`` table: one flat row per conflict, in pair order.
+
+        Beyond ``csv_columns``' leading cells: ``kind``, ``a_start``, ``a_end``,
+        ``a_text``, ``b_start``, ``b_end``, ``b_text`` (character spans into each text
+        and the quoted values), ``confidence``, ``reason``, ``explanation``.
+        """
+        for p in self.pairs:
+            if not p.conflicts:
+                continue
+            sides = self._side_cells(p)
+            for c in p.conflicts:
+                yield {
+                    **sides, "kind": c.kind, "a_start": c.a.start, "a_end": c.a.end, "a_text": c.a_text,
+                    "b_start": c.b.start, "b_end": c.b.end, "b_text": c.b_text,
+                    "confidence": round(c.confidence, 3), "reason": c.reason, "explanation": c.explanation,
+                }
+
+    def write_csv(self, path: str | os.PathLike[str], table: str = "pairs") -> None:
+        """Write ``table`` (``"pairs"``: ``pair_rows``; ``"conflicts"``: ``conflict_rows``)
+        as CSV with a header row to ``path`` atomically (``"-"``: standard output).
+        ``ConfigError`` for another table, ``InputError`` when it cannot be written.
+        Cost: linear in the rows."""
+        import csv
+
+        from ..outputs import output_stream
+
+        columns = self.csv_columns(table)
+        try:
+            with output_stream(path, encoding="utf-8") as f:
+                w = csv.DictWriter(f, fieldnames=columns, lineterminator="\n")
+                w.writeheader()
+                w.writerows(self.pair_rows() if table == "pairs" else self.conflict_rows())
+        except OSError as e:
+            raise InputError(f"{path}: cannot write ({e.strerror or e})") from None
 
     def to_dict(self, *, include_timings: bool = False) -> dict[str, Any]:
         """The ``--json`` document (schema in the README); deterministic unless timings are included."""
@@ -518,7 +660,7 @@ class ScanResult:
             "story_clusters": [self._cluster_dict(c, texts) for c in self.story_clusters],
             "reused_passages": [r.to_dict() for r in self.reused_passages],
             "name_variants": [v.to_dict() for v in self.name_variants],
-            "pairs": [p.to_dict(texts(p.a) if texts else None) for p in self.pairs],
+            "pairs": [self._pair_dict(p, texts) for p in self.pairs],
         }
 
     def records(self, *, include_timings: bool = False) -> Iterator[dict[str, Any]]:
@@ -538,10 +680,29 @@ class ScanResult:
         for d in self.documents:
             yield {"type": "document", **d.to_dict()}
         for p in self.pairs:
-            yield {"type": "pair", **p.to_dict(texts(p.a) if texts else None)}
+            yield {"type": "pair", **self._pair_dict(p, texts)}
         for c in (*self.near_duplicate_clusters, *self.story_clusters):
             yield {"type": "cluster", **self._cluster_dict(c, texts)}
         for r in self.reused_passages:
             yield {"type": "reused_passage", **r.to_dict()}
         for v in self.name_variants:
             yield {"type": "name_variant", **v.to_dict()}
+
+
+_PAIR_COLUMNS = (
+    "link", "evidence", "confidence", "jaccard", "containment_a", "containment_b", "near_duplicate",
+    "near_duplicate_rule", "boilerplate", "passages", "shared_a", "shared_b", "conflicts", "same_event_names",
+)
+_CONFLICT_COLUMNS = (
+    "kind", "a_start", "a_end", "a_text", "b_start", "b_end", "b_text", "confidence", "reason", "explanation",
+)
+
+
+def _cell(v: Any) -> Any:
+    """A value as one CSV cell: text and numbers as they are, booleans ``true``/``false``
+    (as in JSON), None empty, lists and objects as JSON."""
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if v is None or isinstance(v, (str, int, float)):
+        return v
+    return json.dumps(v, ensure_ascii=False)
