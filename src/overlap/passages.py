@@ -335,7 +335,7 @@ _TEMPLATE_FIGURES = 4
 
 def _mapped_to(ops: list[_Op], wanted: list[int]) -> list[int]:
     """The a-positions ``k`` with ``amap[k]`` in ``wanted`` (sorted b-positions), as
-    ``_edit_blocks`` maps them, read off the opcodes: one merge, where a search of the
+    ``_token_map`` maps them, read off the opcodes: one merge, where a search of the
     map costs a pass over the whole passage."""
     out: list[int] = []
     w, n = 0, len(wanted)

@@ -319,7 +319,7 @@ class PreparedText:
     def capitalised(self, i: int) -> bool:
         """``upper[i]``, read off the text while the per-token flags are not computed yet:
         most tokens asked about are not capitalised, and then no flags are needed (a
-        token that is not is neither a name)."""
+        name is capitalised, so neither is it a name)."""
         if self._upper is not None:
             return self._upper[i]
         return self.text[self.ostarts[i]].isupper()

@@ -95,7 +95,8 @@ def sentences(text: str) -> tuple[Span, ...]:
     out: list[Span] = []
     # The regexes run on the whole text between ``pos`` and ``endpos`` (no copy of each
     # line); a lookahead or ``$`` cannot see past ``endpos``, so this equals matching
-    # on the line alone.
+    # on the line alone.  ``_BREAK``'s look-behind can see before ``pos``, but a block
+    # starts the text or follows a line break, which is no terminator.
     for base, end in _blocks(text):
         start = base
         for m in _BREAK.finditer(text, base, end):
