@@ -2,7 +2,8 @@
 
 ``load_kernels() -> module | None``
     ``overlap.kernels`` (tokenising, shingling, signing, the text pass), or None: callers
-    then run their bit-identical numpy code.  While it is not None, ``overlap.kernels_jsonl``
+    then run their bit-identical numpy code.  ``loaded_kernels()``: the same only if this
+    process has loaded them already (for work too small to pay for loading them).  While it is not None, ``overlap.kernels_jsonl``
     (the JSONL reader of ``dedup``) may be imported too: ``warm()`` caches it as well.
 ``use_aligner(on=True) -> bool``
     Switch the compiled aligner (``overlap._align_jit``) on or off for this process;
@@ -41,10 +42,13 @@ import time
 from pathlib import Path
 from types import ModuleType
 
-__all__ = ["aligner", "is_warm", "load_kernels", "use_aligner", "warm"]
+__all__ = ["aligner", "is_warm", "load_kernels", "loaded_kernels", "use_aligner", "warm"]
 
 _HERE = Path(__file__).resolve().parent
-_SOURCES = ("kernels.py", "kernels_dedup.py", "kernels_stories.py", "kernels_vocabulary.py", "_align_jit.py")
+_SOURCES = (
+    "kernels.py", "kernels_dedup.py", "kernels_names.py", "kernels_segment.py", "kernels_stories.py",
+    "kernels_vocabulary.py", "_align_jit.py",
+)
 _LOCK_STALE_S = 300.0  # a warming lock older than this is from a process that died
 _JSONL_SOURCES = ("kernels_jsonl.py",)  # dedup's JSONL reader: imported by jsonl_fast, not by kernels
 
@@ -185,6 +189,14 @@ def load_kernels() -> ModuleType | None:
     return _kernels
 
 
+def loaded_kernels() -> ModuleType | None:
+    """``overlap.kernels`` if this process has loaded it already and compiled code is still
+    allowed, else None, never loading it: for work too small to pay for importing numba."""
+    if _kernels is None or _mode() == "0":
+        return None
+    return _kernels
+
+
 def use_aligner(on: bool = True) -> bool:
     """Run ``align``'s seeds-to-filter steps compiled from now on (``on=False``: stop).
 
@@ -214,7 +226,9 @@ def aligner() -> ModuleType | None:
 
 def warm() -> None:
     """Compile (or load) every kernel now and mark the cache warm; raises if numba fails."""
-    from . import _align_jit, kernels, kernels_jsonl, kernels_stories, kernels_vocabulary  # noqa: F401  (compiles, caches)
+    # importing compiles or loads each module's kernels into numba's cache
+    from . import _align_jit, kernels, kernels_jsonl, kernels_names, kernels_segment  # noqa: F401
+    from . import kernels_stories, kernels_vocabulary  # noqa: F401
 
     directory = _cache_dir()
     directory.mkdir(parents=True, exist_ok=True)

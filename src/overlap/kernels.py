@@ -8,6 +8,9 @@
 ``intersections_into``, ``distinct_sets_into``, ``exact_keys_into``, ``greedy_into``, ``bucket_layout_into``, ``bucket_greedy_into``
     The deduplication kernels (``overlap.kernels_dedup``), re-exported here so that
     ``overlap.jit.load_kernels()`` gives every kernel from one module.
+``sentence_spans_into``, ``name_spans_into``
+    Sentence spans and name phrases (``overlap.kernels_segment``, ``overlap.kernels_names``;
+    loaded on first use like the next).
 ``average_linkage_into(lo, hi, weight, threshold, label)``
     Average-linkage story groups (``overlap.kernels_stories``, re-exported like the
     deduplication kernels, but loaded on first use).
@@ -18,6 +21,9 @@
 ``tokenize_into(cps, table, doc_offsets, starts, ends, hashes, tok_offsets)``
     Tokens of many documents' code points, equal to ``overlap.shingle.tokenize``
     (``overlap.shingle.tokenize_many``).
+``text_shingles_into``, ``text_tokens_into``
+    Raw text to shingles, or to tokens, in one pass with the normaliser's folding
+    (``overlap.textpass``).
 
 Inputs are the flat ``uint64`` shingle hashes ``h`` and ``n + 1`` ``int64`` document
 offsets; ``out`` is a C-contiguous ``(n, num_perm)`` ``uint32`` array.  Every kernel has
@@ -54,6 +60,7 @@ from .kernels_dedup import bucket_greedy_into, bucket_layout_into, distinct_sets
 # numba's cache is a measurable part of a short run's start-up.
 _LAZY = {"average_linkage_into": "kernels_stories", "postings_by_document": "kernels_vocabulary",
          "rare_postings_of": "kernels_vocabulary", "sampled_terms_into": "kernels_vocabulary",
+         "sentence_spans_into": "kernels_segment", "name_spans_into": "kernels_names",
          "term_buckets": "kernels_vocabulary", "vocabulary_links_of": "kernels_vocabulary"}
 
 
@@ -68,8 +75,8 @@ def __getattr__(name: str) -> Any:
 
 __all__ = [
     "average_linkage_into", "bucket_greedy_into", "bucket_layout_into", "distinct_sets_into", "exact_keys_into",
-    "greedy_into", "intersections_into", "minmax_into", "oph_into", "postings_by_document", "rare_postings_of",
-    "sampled_terms_into", "term_buckets", "text_shingles_into", "tokenize_into", "vocabulary_links_of", "windows_into",
+    "greedy_into", "intersections_into", "minmax_into", "name_spans_into", "oph_into", "postings_by_document", "rare_postings_of",
+    "sampled_terms_into", "sentence_spans_into", "term_buckets", "text_shingles_into", "text_tokens_into", "tokenize_into", "vocabulary_links_of", "windows_into",
 ]
 
 _U32MAX = np.uint32(0xFFFFFFFF)
@@ -590,4 +597,87 @@ def text_shingles_into(  # pragma: no cover - compiled
             out[o + s] = acc
         counts[d] = count
         o += count
+    return -1
+
+
+@numba.njit(numba.types.int64(
+    _CPS, _I64, numba.types.uint32[::1], numba.types.uint32[::1], _I64, _I64, _I64, numba.types.uint64[::1], _I64,
+    numba.types.uint8[::1], numba.types.int64, numba.types.int64,
+), **_TYPED_OPTS)
+def text_tokens_into(  # pragma: no cover - compiled
+    cps: np.ndarray, doc_offsets: np.ndarray, fold: np.ndarray, f: np.ndarray, sp: np.ndarray, starts: np.ndarray,
+    ends: np.ndarray, hashes: np.ndarray, counts: np.ndarray, declined: np.ndarray, first: int, o: int,
+) -> int:
+    """Tokens of raw texts, equal to ``tokenize(normalize(t).text)`` where that view has
+    the text's own offsets: the fold and token rules of ``text_shingles_into``, keeping
+    each token's ``[start, end)`` and hash instead of shingles.
+
+    Document ``d``'s ``counts[d]`` tokens go to ``starts/ends/hashes`` in document order,
+    offsets relative to the document.  A document holding a ``FOLD_PYTHON`` or
+    ``FOLD_DELETE`` code point (its view would not keep its offsets) gets ``declined[d] =
+    1`` and no tokens.  Starts at document ``first``, whose tokens go to position ``o``;
+    returns -1 when done, or the first document holding a ``FOLD_UNKNOWN`` code point (the
+    caller fills the table and calls again from there).  ``f`` and ``sp`` are scratch as
+    long as the longest document plus one; the outputs need room for
+    ``sum((len + 1) // 2)`` tokens, plus one.
+    """
+    for d in range(first, doc_offsets.shape[0] - 1):
+        lo = doc_offsets[d]
+        n = doc_offsets[d + 1] - lo
+        counts[d] = 0
+        declined[d] = 0
+        seen = np.uint32(0)
+        for i in range(n):
+            e = fold[cps[lo + i]]
+            f[i] = e
+            seen |= e
+        if seen & _FOLD_SPECIAL:
+            for i in range(n):
+                if f[i] == FOLD_UNKNOWN:
+                    return d
+            declined[d] = 1
+            continue
+        nsp = 0
+        if seen & FOLD_TONE_BIT:
+            for i in range(n):
+                sp[nsp] = i
+                nsp += (f[i] >> _FOLD_TONE_SHIFT) & 1
+        f[n] = 0
+        if nsp:
+            _fold_tones(f, sp, nsp, n)
+        # tokens as in ``text_shingles_into``, with every start and end written and the
+        # counters advanced only at an edge (no data-dependent branch)
+        nt = 0
+        ns = 0
+        ctx = (f[0] >> FOLD_CLASS_SHIFT) & 7 if n else np.uint32(0)
+        inside = np.uint32(0)
+        h = np.uint64(0)
+        p = np.uint64(1)
+        for i in range(n):
+            ctx = ((ctx << np.uint32(3)) | ((f[i + 1] >> FOLD_CLASS_SHIFT) & 7)) & np.uint32(511)
+            w = np.uint32(_WORD[ctx])
+            start = w & ~inside
+            end = inside & ~w
+            starts[o + ns] = i
+            ns += int(start)
+            ends[o + nt] = i
+            hashes[o + nt] = h
+            nt += int(end)
+            h = np.uint64(0) if start else h
+            p = np.uint64(1) if start else p
+            h += (np.uint64(f[i] & FOLD_CP) + np.uint64(1)) * p
+            p *= _P64
+            inside = w
+        ends[o + nt] = n
+        hashes[o + nt] = h
+        nt += int(inside)
+        for t in range(o, o + nt):
+            x = hashes[t]
+            x ^= x >> np.uint64(33)
+            x *= np.uint64(0xFF51AFD7ED558CCD)
+            x ^= x >> np.uint64(33)
+            x *= np.uint64(0xC4CEB9FE1A85EC53)
+            hashes[t] = x ^ (x >> np.uint64(33))
+        counts[d] = nt
+        o += nt
     return -1

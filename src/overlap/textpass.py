@@ -8,6 +8,9 @@
 ``shingle_codepoints(cps, offsets, k) -> (flat, offsets)``
     The same for texts given as code points (``uint32``) cut by ``n + 1`` offsets, as
     ``overlap.jsonl_fast`` reads them: no Python string per text.
+``text_tokens(texts) -> [Tokens | None]``
+    The tokens of each text's normalised view, where it keeps the text's offsets (what
+    the scan's signing needs), by the same fold.
 
 The result is bit-identical to ``shingles(tokenize(normalize(t).text).hashes, k)`` for
 every text (``overlap.normalization``, ``overlap.shingle``): the compiled kernel
@@ -34,12 +37,13 @@ from collections.abc import Iterator, Sequence
 
 import numpy as np
 
+from .codepoints import joined, run_filling
 from .hashing import fmix64, q_powers
 from .jit import load_kernels
 from .normalization import fold_char, normalize
-from .shingle import char_classes, shingles_many, tokenize, tokenize_many
+from .shingle import Tokens, char_classes, shingles_many, tokenize, tokenize_many
 
-__all__ = ["BATCH_CHARS", "shingle_batches", "shingle_codepoints", "shingle_texts"]
+__all__ = ["BATCH_CHARS", "shingle_batches", "shingle_codepoints", "shingle_texts", "text_tokens"]
 
 BATCH_CHARS = 1 << 17
 """Characters per kernel call: the batch's shingles stay in the L2 cache for signing."""
@@ -184,6 +188,42 @@ def shingle_codepoints(cps: np.ndarray, offsets: np.ndarray, k: int = 5, *,
         return buf[:written].copy(), offs
     scratch[:] = [buf]
     return buf[:written], offs
+
+
+def text_tokens(texts: Sequence[str]) -> list[Tokens | None]:
+    """``tokenize(normalize(t).text)`` of each text whose normalised view keeps the text's
+    own offsets, in one compiled pass (``overlap.kernels.text_tokens_into``); None for the
+    others (no kernels, or a text the fold table cannot fold, or with characters the view
+    drops): the caller normalises those itself.  Token offsets are then offsets into the
+    text as given.  Linear in the characters.
+
+    >>> got = text_tokens(["Hoà BÌNH 7,5", "a\u0300"])
+    >>> got[1] is None and (got[0] is None or len(got[0]) == 3)
+    True
+    """
+    kern = load_kernels()
+    n = len(texts)
+    if kern is None or not n:
+        return [None] * n
+    cps, offsets, lens = joined(texts)
+    cap = int(((lens + 1) // 2).sum()) + 1
+    starts = np.empty(cap, dtype=np.int64)
+    ends = np.empty(cap, dtype=np.int64)
+    hashes = np.empty(cap, dtype=np.uint64)
+    counts = np.zeros(n, dtype=np.int64)
+    declined = np.zeros(n, dtype=np.uint8)
+    longest = int(lens.max())
+    f, sp = np.empty(longest + 1, dtype=np.uint32), np.empty(longest + 1, dtype=np.int64)
+
+    def call(first: int) -> int:
+        o = int(counts[:first].sum())
+        return int(kern.text_tokens_into(cps, offsets, _FOLD, f, sp, starts, ends, hashes, counts, declined, first, o))
+
+    run_filling(call, _fill, cps, offsets)
+    cuts = np.concatenate(([0], np.cumsum(counts))).tolist()
+    bad = declined.tolist()
+    return [None if bad[d] else Tokens(starts[cuts[d] : cuts[d + 1]], ends[cuts[d] : cuts[d + 1]], hashes[cuts[d] : cuts[d + 1]])
+            for d in range(n)]
 
 
 def _text_of(cps: np.ndarray, offsets: np.ndarray, d: int) -> str:

@@ -5,6 +5,8 @@
     ``month * 32 + day``; ``date_label(code)`` spells one back ("12/1").
 ``name_phrases(text) -> dict[str, str]``
     Capitalised name phrases ("Vladimir Putin", "OSCE"): case-folded key -> spelling.
+``name_hashes_many(texts) -> [array] | None``
+    The hashed name phrases of many texts, found by one compiled pass.
 ``hash64(s) -> int``, ``hashed_phrases(text)``
     The process-independent hash workers and drivers agree on.
 ``event_candidates(options, n, name_hashes, dates) -> EventCandidates``
@@ -24,6 +26,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -31,6 +34,7 @@ import numpy as np
 
 from .._arrays import frequent, isin_sorted, unique, unique_counts
 from .candidates import group_pairs
+from .phrases import phrase_spans
 from .options import ScanOptions
 from .records import SameEvent
 from .store import TextStore
@@ -42,6 +46,7 @@ __all__ = [
     "event_candidates",
     "hash64",
     "hashed_phrases",
+    "name_hashes_many",
     "name_phrases",
     "rare_dates",
     "same_event",
@@ -158,7 +163,21 @@ def name_phrases(text: str) -> dict[str, str]:
     "Vladimir Putin"; longer names give each adjacent pair), or one all-capital word of
     three or more letters ("NATO", "OSCE").  Pairs rather than whole runs, so that
     "Tổng thống Nga Vladimir Putin" and "ông Vladimir Putin" still share "Vladimir Putin".
+    Found by the compiled pass of ``phrases.phrase_spans`` when this process has loaded
+    the kernels already (the same phrases in the same order), else by the regex loop below.
     """
+    got = phrase_spans([text], _NOT_NAME_WORDS, load=False)
+    if got is None or got[0] is None:
+        return _python_name_phrases(text)
+    out: dict[str, str] = {}
+    for a, b in got[0].tolist():
+        w = text[a:b]
+        out.setdefault(w.casefold(), w)
+    return out
+
+
+def _python_name_phrases(text: str) -> dict[str, str]:
+    """``name_phrases`` by a regex over capitalised words (no compiled code)."""
     out: dict[str, str] = {}
     prev_end = -2
     prev: str | None = None
@@ -193,6 +212,24 @@ _NOT_NAME_WORDS = frozenset(
     the a an of in on at for and to by with from as mr mrs ms dr president minister
     """.split()
 )
+
+
+def name_hashes_many(texts: Sequence[str]) -> list[np.ndarray] | None:
+    """``np.array(sorted({hash64(k) for k in name_phrases(t)}), dtype=uint64)`` for each
+    text, from one compiled pass over all of them (``phrases.phrase_spans``); None when
+    the compiled kernels are not loaded.  Texts the kernel declines are done in Python.
+    Linear in the characters, plus one hash per distinct phrase."""
+    got = phrase_spans(texts, _NOT_NAME_WORDS)
+    if got is None:
+        return None
+    out: list[np.ndarray] = []
+    for t, spans in zip(texts, got):
+        if spans is None:
+            found = {hash64(k) for k in _python_name_phrases(t)}
+        else:
+            found = {hash64(k.casefold()) for k in {t[a:b] for a, b in spans.tolist()}}
+        out.append(np.array(sorted(found), dtype=np.uint64))
+    return out
 
 
 def hash64(s: str) -> int:

@@ -10,8 +10,9 @@
 ``BATCH_DOCS``, ``BATCH_CHARS``
     How many documents (or characters) one signing call takes.
 
-Runs in worker processes (local) or executors (Spark).  Linear in the text: tokenising
-and the MinHash kernels are compiled; sentences, name phrases and dates are Python.
+Runs in worker processes (local) or executors (Spark).  Linear in the text: normalising,
+tokenising (one compiled pass from the raw text), sentence splitting, name phrases and
+the MinHash kernels are compiled; dates are Python.
 """
 
 from __future__ import annotations
@@ -23,12 +24,15 @@ import numpy as np
 
 from .._arrays import unique
 from ..lsh import band_keys
-from ..normalization import normalize
+from ..normalization import NormText, normalize
+from ..records import Span
 from ..segment import sentences
-from ..shingle import shingles_many, tokenize_many
+from ..segment_fast import sentence_rows
+from ..shingle import Tokens, shingles_many, tokenize_many
 from ..signatures import signatures_from_shingles
+from ..textpass import text_tokens
 from ..vocabulary import terms_many
-from .events import dates, hash64, name_phrases
+from .events import dates, hash64, name_hashes_many, name_phrases
 from .options import ScanOptions
 from .reworded import bag_keys, unit_bags
 from .store import pack
@@ -101,13 +105,14 @@ def sign_batch(job: tuple[list[str], SignConfig]) -> Signed:
     date_list: list[np.ndarray] = []
     k = c.k
     sents: list[np.ndarray | None] = [None] * len(texts)  # (start, end) rows, when split
-    views = [normalize(t) for t in texts]
-    all_toks = tokenize_many([v.text for v in views])  # compiled kernels, one call per batch
+    all_toks, views = _tokens(texts)
     all_sh = shingles_many([t.hashes for t in all_toks], k)
     all_psh = all_sh if c.pk == k else shingles_many([t.hashes for t in all_toks], c.pk)
     # Rare-vocabulary terms for story links (overlap.vocabulary): sampled word bigrams.
     all_bi = all_sh if k == 2 else all_psh if c.pk == 2 else shingles_many([t.hashes for t in all_toks], 2)
     vocab = terms_many(all_bi)
+    all_rows = sentence_rows(texts)  # compiled; None: split each text in Python below
+    all_names = name_hashes_many(texts) if c.events else None  # likewise
     for i, (text, view, toks) in enumerate(zip(texts, views, all_toks)):
         sh = all_sh[i]
         doc_sh.append(sh)
@@ -115,9 +120,11 @@ def sign_batch(job: tuple[list[str], SignConfig]) -> Signed:
         pk = c.pk
         if n >= max(c.min_tokens, pk):
             psh = all_psh[i]
-            starts = view.orig_starts(toks.starts)
-            spans = sentences(text)
-            rows = np.array([(s.start, s.end) for s in spans], dtype=np.int32).reshape(-1, 2)
+            starts = toks.starts if view is None else view.orig_starts(toks.starts)
+            if all_rows is None:
+                rows = np.array([(s.start, s.end) for s in sentences(text)], dtype=np.int32).reshape(-1, 2)
+            else:
+                rows = all_rows[i]
             sents[i] = rows
             sent_starts = rows[:, 0].astype(np.int64)
             # Token index where each sentence starts; tokens before the first sentence
@@ -131,11 +138,14 @@ def sign_batch(job: tuple[list[str], SignConfig]) -> Signed:
                     win_sh.append(psh[lo : hi - pk + 1])
                     win_doc.append(i)
             if c.bag_rows:
-                got = unit_bags(text, spans)
+                got = unit_bags(text, [Span(a, b) for a, b in rows.tolist()])
                 bags.extend(got)
                 bag_doc.extend([i] * len(got))
         if c.events:
-            names.append(np.array(sorted({hash64(key) for key in name_phrases(text)}), dtype=np.uint64))
+            if all_names is None:
+                names.append(np.array(sorted({hash64(key) for key in name_phrases(text)}), dtype=np.uint64))
+            else:
+                names.append(all_names[i])
             date_list.append(np.array(sorted(dates(text)), dtype=np.int16))
         else:
             names.append(np.zeros(0, dtype=np.uint64))
@@ -153,6 +163,21 @@ def sign_batch(job: tuple[list[str], SignConfig]) -> Signed:
         order = np.argsort(wdoc, kind="stable")
         keys, wdoc = keys[order], wdoc[order]
     return sigs, keys, wdoc, names, date_list, sents, vocab
+
+
+def _tokens(texts: list[str]) -> tuple[list[Tokens], list[NormText | None]]:
+    """Each text's tokens, and its normalised view where that does not keep the text's
+    offsets (else None: the tokens' offsets are the text's).  Most texts take the compiled
+    text pass (``overlap.textpass.text_tokens``); the rest are normalised in Python and
+    tokenised in one compiled call.  Bit-identical to ``tokenize(normalize(t).text)``."""
+    fast = text_tokens(texts)
+    redo = [i for i, t in enumerate(fast) if t is None]
+    views: list[NormText | None] = [None] * len(texts)
+    slow = [normalize(texts[i]) for i in redo]
+    for i, v in zip(redo, slow):
+        views[i] = v
+    again = iter(tokenize_many([v.text for v in slow]))
+    return [t if t is not None else next(again) for t in fast], views
 
 
 def sign_and_pack(job: tuple[list[bytes], SignConfig]) -> tuple[Signed, list[bytes]]:

@@ -28,7 +28,8 @@ from .._arrays import unique
 from ..cluster import UnionFind
 from ..normalization import normalize
 from ..records import Comparison, Similarity, Span
-from ..shingle import shingle_set, shingles_many, tokenize_many
+from ..shingle import shingle_set
+from ..textpass import shingle_texts
 from .options import ScanOptions
 from .store import unpack
 
@@ -172,8 +173,9 @@ def similarity_chunk(job: tuple[list[tuple[int, int]], dict[int, bytes], int]) -
     from ..pipeline import set_similarity
 
     pairs, blobs, k = job
-    toks = tokenize_many([normalize(unpack(b)).text for b in blobs.values()])
-    sets = dict(zip(blobs, map(unique, shingles_many([t.hashes for t in toks], k))))
+    flat, offsets = shingle_texts([unpack(b) for b in blobs.values()], k)  # compiled text pass
+    cuts = offsets.tolist()
+    sets = {d: unique(flat[cuts[x] : cuts[x + 1]]) for x, d in enumerate(blobs)}
     return [set_similarity(sets[i], sets[j]) for i, j in pairs]
 
 
