@@ -499,6 +499,8 @@ def _one_to_one(alns: list[Alignment]) -> list[Alignment]:
     passages).
     """
     order = sorted(alns, key=lambda x: (-x.matched, x.a_start, x.b_start))
+    if len(order) <= _FEW_ALIGNMENTS:
+        return _one_to_one_few(order)
     trees = (
         _Stabbing([x.a_start + x.a_end for x in order]),
         _Stabbing([x.b_start + x.b_end for x in order]),
@@ -516,6 +518,27 @@ def _one_to_one(alns: list[Alignment]) -> list[Alignment]:
         kept.append(x)
         trees[0].add(2 * x.a_start, 2 * x.a_end, x)
         trees[1].add(2 * x.b_start, 2 * x.b_end, x)
+    kept.sort(key=lambda x: (x.a_start, x.b_start))
+    return kept
+
+
+_FEW_ALIGNMENTS = 16  # up to this many, every pair is checked: cheaper than two trees
+
+
+def _one_to_one_few(order: list[Alignment]) -> list[Alignment]:
+    """``_one_to_one`` of a few alignments (already in its order), each checked against
+    every kept one: a kept one holding more than half of it holds its midpoint, so the
+    trees' candidates are only a shortcut and the result is the same."""
+    kept: list[Alignment] = []
+    for x in order:
+        na, nb = x.a_end - x.a_start, x.b_end - x.b_start
+        if any(
+            2 * _inter(x.a_start, x.a_end, y.a_start, y.a_end) > na
+            or 2 * _inter(x.b_start, x.b_end, y.b_start, y.b_end) > nb
+            for y in kept
+        ):
+            continue
+        kept.append(x)
     kept.sort(key=lambda x: (x.a_start, x.b_start))
     return kept
 

@@ -35,7 +35,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import replace
-from functools import lru_cache
+from itertools import islice
 
 from .quantities import age_and_birth_year, compact, date_parts, readings, rounded, values
 from .records import Conflict, Passage, Variant
@@ -70,10 +70,6 @@ def _before(text: str, pos: int, n: int) -> list[str]:
     return [t.lower() for t in _TOKEN.findall(text[max(0, pos - _WINDOW) : pos])][-n:][::-1]
 
 
-def _after(text: str, pos: int, n: int) -> list[str]:
-    return [t.lower() for t in _TOKEN.findall(text[pos : pos + _WINDOW])][:n]
-
-
 def _run(x: list[str], y: list[str]) -> int:
     """Length of the common run at the start of two token lists."""
     k = 0
@@ -85,15 +81,23 @@ def _run(x: list[str], y: list[str]) -> int:
 
 
 def _figures(tokens: list[str]) -> Counter[str]:
-    return Counter(t.lower() for t in tokens if any(c.isdigit() for c in t) or t in _NUMBER_WORDS)
+    # A token of letters only holds no digit: most tokens skip the per-character test.
+    return Counter(t.lower() for t in tokens if t in _NUMBER_WORDS or (not t.isalpha() and any(c.isdigit() for c in t)))
 
 
-def _raw_before(text: str, pos: int, n: int) -> list[str]:
-    return _TOKEN.findall(text[max(0, pos - _WINDOW) : pos])[-n:]
+def _around(text: str, start: int, end: int) -> tuple[list[str], list[str]]:
+    """The tokens of the ``_WINDOW`` characters before ``start`` and after ``end``, found
+    once for the slot words and the figures nearby."""
+    return _TOKEN.findall(text[max(0, start - _WINDOW) : start]), _TOKEN.findall(text[end : end + _WINDOW])
 
 
-def _raw_after(text: str, pos: int, n: int) -> list[str]:
-    return _TOKEN.findall(text[pos : pos + _WINDOW])[:n]
+def _lowered(tokens: list[str]) -> list[str]:
+    return [t.lower() for t in tokens]
+
+
+def _few_tokens(line: str, most: int = 6) -> bool:
+    """``len(_TOKEN.findall(line)) <= most``, counting no further than ``most + 1``."""
+    return sum(1 for _ in islice(_TOKEN.finditer(line), most + 1)) <= most
 
 
 def _clause_edge(s: str) -> bool:
@@ -210,17 +214,33 @@ def _vague(x: str) -> tuple[float, float] | None:
     return next((band for word, band in _VAGUE.items() if word in low), None)
 
 
-@lru_cache(maxsize=4)
-def _words_of(text: str) -> frozenset[str]:
-    """The words of a whole text, kept for the few texts of the current comparison."""
-    return frozenset(_TOKEN.findall(text))
+def _is_word_char(ch: str) -> bool:
+    return ch.isalnum() or ch == "_"  # the regex ``\w``
+
+
+def _token_in(w: str, text: str) -> bool:
+    """``w in _TOKEN.findall(text)`` for a token ``w``, without tokenising the text: some
+    occurrence of ``w`` is a whole token, neither continued by a word character nor
+    joined to one by a ".", "," or "/" on either side (``_TOKEN`` takes those in)."""
+    n, k = len(text), len(w)
+    p = text.find(w)
+    while p >= 0:
+        q = p + k
+        if not (
+            (p > 0 and _is_word_char(text[p - 1]))
+            or (p > 1 and text[p - 1] in ".,/" and _is_word_char(text[p - 2]))
+            or (q < n and _is_word_char(text[q]))
+            or (q + 1 < n and text[q] in ".,/" and _is_word_char(text[q + 1]))
+        ):
+            return True
+        p = text.find(w, p + 1)
+    return False
 
 
 def _all_in(x: str, y: str, other: str) -> bool:
     """Every word of ``x`` that ``y`` lacks stands somewhere in the other text."""
-    words = _words_of(other)
     own = set(_TOKEN.findall(y))
-    return all(w in words for w in _TOKEN.findall(x) if w not in own)
+    return all(_token_in(w, other) for w in _TOKEN.findall(x) if w not in own)
 
 
 def _acronym(s: str) -> bool:
@@ -278,8 +298,10 @@ def _time_bound(c: Conflict, a: str, b: str, conf: float, reason: str, notes: li
 def _score(c: Conflict, a: str, b: str, passage: Passage | None, figures_in_pair: int) -> tuple[float, str, str]:
     """(confidence, reason, explanation) of a conflict that is not a variant."""
     notes: list[str] = []
-    left = _run(_before(a, c.a.start, _SLOT), _before(b, c.b.start, _SLOT))
-    right = _run(_after(a, c.a.end, _SLOT), _after(b, c.b.end, _SLOT))
+    before_a, after_a = _around(a, c.a.start, c.a.end)
+    before_b, after_b = _around(b, c.b.start, c.b.end)
+    left = _run(_lowered(before_a[-_SLOT:])[::-1], _lowered(before_b[-_SLOT:])[::-1])
+    right = _run(_lowered(after_a[:_SLOT]), _lowered(after_b[:_SLOT]))
     # A clause that ends (or starts) right at the value on both sides frames the slot as
     # well as shared words would: "... Alexander Fomin; trưởng" / "... Alexandr Fomin. Phía".
     if right == 0 and _clause_edge(a[c.a.end : c.a.end + 2]) and _clause_edge(b[c.b.end : c.b.end + 2]):
@@ -298,8 +320,8 @@ def _score(c: Conflict, a: str, b: str, passage: Passage | None, figures_in_pair
     # Figures on one side only are a rewrite ("1 cây" / "một cây" aside); figures that
     # differ on *both* sides near the slot are a template filled in for something else.
     # Number words count in lower case only ("Ba Vì" is a place).
-    near_a = _figures(_raw_before(a, c.a.start, _NEAR) + _raw_after(a, c.a.end, _NEAR))
-    near_b = _figures(_raw_before(b, c.b.start, _NEAR) + _raw_after(b, c.b.end, _NEAR))
+    near_a = _figures(before_a[-_NEAR:] + after_a[:_NEAR])
+    near_b = _figures(before_b[-_NEAR:] + after_b[:_NEAR])
     other = min(sum((near_a - near_b).values()), sum((near_b - near_a).values()))
     if other:
         conf *= 0.55 ** min(other, 3)
@@ -310,7 +332,8 @@ def _score(c: Conflict, a: str, b: str, passage: Passage | None, figures_in_pair
         notes.append(f"{figures_in_pair} differing figures in this pair")
         if not other:
             reason = "template: many figures differ in the pair"
-    if min(len(_TOKEN.findall(_line(a, c.a.start, c.a.end))), len(_TOKEN.findall(_line(b, c.b.start, c.b.end)))) <= 6:
+    line_a, line_b = _line(a, c.a.start, c.a.end), _line(b, c.b.start, c.b.end)
+    if _few_tokens(line_a) or _few_tokens(line_b):
         conf *= 0.3
         notes.append("on a short standalone line (byline, headline)")
         reason = "standalone line"
@@ -330,7 +353,7 @@ def _score(c: Conflict, a: str, b: str, passage: Passage | None, figures_in_pair
             reason = "units differ"
     if c.kind in ("number", "date"):
         conf, reason = _time_bound(c, a, b, conf, reason, notes)
-    if " | " in _line(a, c.a.start, c.a.end) or " | " in _line(b, c.b.start, c.b.end):
+    if " | " in line_a or " | " in line_b:
         conf *= 0.3
         notes.append("on a page-furniture line ('|' separated)")
         reason = "page furniture"
@@ -375,7 +398,6 @@ def assess(
         p = next((p for p in passages if p.a.start <= c.a.start and c.a.end <= p.a.end), None)
         conf, reason, why = _score(c, a, b, p, figures)
         out_c.append(replace(c, confidence=conf, reason=reason, explanation=why))
-    _words_of.cache_clear()  # holds whole texts: not past this call
     out_v.sort(key=lambda v: (v.a.start, v.b.start))
     return out_c, out_v
 

@@ -15,9 +15,23 @@ that never aligns never pays for it.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from types import ModuleType
 from typing import Hashable
 
 __all__ = ["indel_distance", "indel_similarity", "opcodes"]
+
+_distance: ModuleType | None = None
+
+
+def _rapidfuzz() -> ModuleType:
+    """``rapidfuzz.distance``, imported on first use and kept (a function-level import
+    statement costs a lookup on every call, and these run once per edit block)."""
+    global _distance
+    if _distance is None:
+        import rapidfuzz.distance
+
+        _distance = rapidfuzz.distance
+    return _distance
 
 
 def opcodes(a: Sequence[Hashable], b: Sequence[Hashable]) -> list[tuple[str, int, int, int, int]]:
@@ -26,9 +40,8 @@ def opcodes(a: Sequence[Hashable], b: Sequence[Hashable]) -> list[tuple[str, int
     >>> opcodes("abc", "abd")
     [('equal', 0, 2, 0, 2), ('replace', 2, 3, 2, 3)]
     """
-    from rapidfuzz.distance import Levenshtein
-
-    return [(op.tag, op.src_start, op.src_end, op.dest_start, op.dest_end) for op in Levenshtein.opcodes(a, b)]
+    ops: list[tuple[str, int, int, int, int]] = _rapidfuzz().Levenshtein.opcodes(a, b).as_list()
+    return ops
 
 
 def indel_similarity(a: Sequence[Hashable], b: Sequence[Hashable], cutoff: float = 0.0) -> float:
@@ -38,9 +51,7 @@ def indel_similarity(a: Sequence[Hashable], b: Sequence[Hashable], cutoff: float
     >>> indel_similarity("Alexander", "Alexandr")
     0.9411764705882353
     """
-    from rapidfuzz.distance import Indel
-
-    return float(Indel.normalized_similarity(a, b, score_cutoff=cutoff or None))
+    return float(_rapidfuzz().Indel.normalized_similarity(a, b, score_cutoff=cutoff or None))
 
 
 def indel_distance(a: Sequence[Hashable], b: Sequence[Hashable]) -> int:
@@ -49,6 +60,4 @@ def indel_distance(a: Sequence[Hashable], b: Sequence[Hashable]) -> int:
     >>> indel_distance("Alexander", "Alexandr")
     1
     """
-    from rapidfuzz.distance import Indel
-
-    return int(Indel.distance(a, b))
+    return int(_rapidfuzz().Indel.distance(a, b))

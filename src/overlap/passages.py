@@ -15,6 +15,7 @@ any edit block is classified.
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -22,7 +23,7 @@ from .align import Alignment
 from .conflicts import Side, classify, may_hold_quantity
 from .prepared import PreparedText
 from .records import Conflict, Edit, Passage, SentencePair, Span, Variant
-from .token_diff import LONG_PASSAGE, token_opcodes, token_similarity
+from .token_diff import LONG_PASSAGE, HashSeq, token_opcodes, token_similarity
 
 __all__ = ["passage_record", "slot_extend", "trim_edges"]
 
@@ -40,7 +41,8 @@ def slot_extend(al: Alignment, a: PreparedText, b: PreparedText) -> Alignment:
         wa, wb = a.word(i), b.word(j)
         if any(c.isdigit() for c in wa) and any(c.isdigit() for c in wb):
             return True
-        return a.names[i] and b.names[j]
+        # A name is capitalised: the cheap test first (it spares most texts their flags).
+        return a.capitalised(i) and b.capitalised(j) and a.names[i] and b.names[j]
 
     a0, a1, b0, b1, m = al.a_start, al.a_end, al.b_start, al.b_end, al.matched
     if a0 > 0 and b0 > 0 and a.gap_is_space(a0 - 1) and b.gap_is_space(b0 - 1) and same_slot(a0 - 1, b0 - 1):
@@ -142,9 +144,9 @@ def _uncapitalised(doc: PreparedText, lo: int, hi: int) -> bool:
     ``caps[k]`` is an upper-case first letter, or (k > 0) a name, where a token joined
     to a name by a hyphen counts as one: that case is left to ``classify``.
     """
-    upper, names, text, starts, ends = doc.upper, doc.names, doc.text, doc.ostarts, doc.oends
-    if not upper[lo]:
+    if not doc.capitalised(lo):
         return True
+    upper, names, text, starts, ends = doc.upper, doc.names, doc.text, doc.ostarts, doc.oends
     for i in range(lo + 1, hi):
         if not upper[i] and not names[i] and text[ends[i - 1] : starts[i]] != "-":
             return True
@@ -199,8 +201,7 @@ def passage_record(al: Alignment, a: PreparedText, b: PreparedText, flip: bool =
     sides swapped back (built once, in the caller's orientation).
     """
     hla, hlb = a.hlist, b.hlist
-    ha = hla[al.a_start : al.a_end]
-    hb = hlb[al.b_start : al.b_end]
+    ha, hb = _hashes(hla, al.a_start, al.a_end), _hashes(hlb, al.b_start, al.b_end)
     ops = token_opcodes(ha, hb)
     # A passage starts and ends on shared words: drop words only one side has at an edge
     # (a changed word in the same slot, a "replace", stays: it is a detail to report).
@@ -211,12 +212,12 @@ def passage_record(al: Alignment, a: PreparedText, b: PreparedText, flip: bool =
         a0, b0 = (head[2], head[4]) if head else (0, 0)
         a1, b1 = (tail[1], tail[3]) if tail else (len(ha), len(hb))
         al = Alignment(al.a_start + a0, al.a_start + a1, al.b_start + b0, al.b_start + b1, al.matched)
-        ha = hla[al.a_start : al.a_end]
-        hb = hlb[al.b_start : al.b_end]
+        ha, hb = _hashes(hla, al.a_start, al.a_end), _hashes(hlb, al.b_start, al.b_end)
         ops = token_opcodes(ha, hb)
+    identical = ha == hb
     amap, blocks = _edit_blocks(ops, len(ha))
     edits, conflicts, variants = _findings(al, a, b, ops, blocks, flip)
-    variants.extend(_orthography(al, a, b, amap, flip))
+    variants.extend(_orthography(al, a, b, amap, ops, flip))
     # A passage where many figures differ is a template filled in twice (a market
     # report at noon and at the close, two provinces' results), not one story told
     # twice with a wrong figure: it tells different things, so no figure conflicts.
@@ -225,10 +226,10 @@ def passage_record(al: Alignment, a: PreparedText, b: PreparedText, flip: bool =
         conflicts = [c for c in conflicts if c.kind not in ("number", "date")]
 
     pa, pb = _trim_punct(a, a.span(al.a_start, al.a_end), b, b.span(al.b_start, al.b_end))
-    score = 1.0 if ha == hb else token_similarity(ha, hb)
-    pairs = _sentence_pairs(al, a, b, amap, pa, flip)
-    same = 1.0 if ha == hb else 2 * sum(op[2] - op[1] for op in ops if op[0] == "equal") / (len(ha) + len(hb))
-    piecewise = ha != hb and max(len(ha), len(hb)) > LONG_PASSAGE
+    score = 1.0 if identical else token_similarity(ha, hb)
+    pairs = _sentence_pairs(al, a, b, amap, pa, None if identical else (ha, hb), flip)
+    same = 1.0 if identical else 2 * sum(op[2] - op[1] for op in ops if op[0] == "equal") / (len(ha) + len(hb))
+    piecewise = not identical and max(len(ha), len(hb)) > LONG_PASSAGE
     if flip:
         return Passage(pb, pa, float(score), tuple(pairs), tuple(edits), same, piecewise), conflicts, variants
     return Passage(pa, pb, float(score), tuple(pairs), tuple(edits), same, piecewise), conflicts, variants
@@ -237,29 +238,57 @@ def passage_record(al: Alignment, a: PreparedText, b: PreparedText, flip: bool =
 _Op = tuple[str, int, int, int, int]
 
 
-def _edit_blocks(ops: list[_Op], n: int) -> tuple[memoryview, list[list[int]]]:
-    """Per a-token of the passage its b-token (or -1), and the edit blocks: maximal runs
-    of non-equal opcodes ("100 nghìn" -> "100.000" is one block, not two).
+def _hashes(h: memoryview, lo: int, hi: int) -> HashSeq:
+    """Token hashes ``h[lo:hi]``: a list up to ``LONG_PASSAGE`` tokens (rapidfuzz reads
+    lists, and lists compare fastest), else a view (no list of a whole book)."""
+    return h[lo:hi].tolist() if hi - lo <= LONG_PASSAGE else h[lo:hi]
 
-    The map is an array read through a ``memoryview`` (Python ints at list speed): a
-    list would cost about 40 bytes a token of a passage that can be a whole book.
-    """
-    amap = np.full(n, -1, dtype=np.int64)
+
+def _edit_blocks(ops: list[_Op], n: int) -> tuple[Sequence[int], list[list[int]]]:
+    """Per a-token of the passage its b-token (or -1, ``_token_map``), and the edit
+    blocks: maximal runs of non-equal opcodes ("100 nghìn" -> "100.000" is one block,
+    not two)."""
     blocks: list[list[int]] = []
     prev_equal = True
     for tag, i1, i2, j1, j2 in ops:
         if tag == "equal":
-            amap[i1:i2] = np.arange(j1, j2)
             prev_equal = True
             continue
-        if tag == "replace":
-            amap[i1:i2] = np.minimum(np.arange(j1, j1 + i2 - i1), j2 - 1)
         if prev_equal or not blocks:
             blocks.append([i1, i2, j1, j2])
         else:
             blocks[-1][1], blocks[-1][3] = i2, j2
         prev_equal = False
-    return amap.data.toreadonly(), blocks
+    return _token_map(ops, n), blocks
+
+
+def _token_map(ops: list[_Op], n: int) -> Sequence[int]:
+    """Per a-token of the passage its b-token, or -1 (a "replace" maps its extra a-tokens
+    to its last b-token).
+
+    An unchanged passage's map is a ``range`` (nothing built); up to ``LONG_PASSAGE``
+    tokens it is a list; longer, an array read through a ``memoryview`` (Python ints at
+    list speed): a list would cost about 40 bytes a token of a passage that can be a
+    whole book.
+    """
+    if len(ops) == 1 and ops[0][0] == "equal":
+        return range(ops[0][3], ops[0][4])
+    if n <= LONG_PASSAGE:
+        small = [-1] * n
+        for tag, i1, i2, j1, j2 in ops:
+            if tag == "equal":
+                small[i1:i2] = range(j1, j2)
+            elif tag == "replace":
+                last = j2 - 1
+                small[i1:i2] = [j if j < last else last for j in range(j1, j1 + i2 - i1)]
+        return small
+    amap = np.full(n, -1, dtype=np.int64)
+    for tag, i1, i2, j1, j2 in ops:
+        if tag == "equal":
+            amap[i1:i2] = np.arange(j1, j2)
+        elif tag == "replace":
+            amap[i1:i2] = np.minimum(np.arange(j1, j1 + i2 - i1), j2 - 1)
+    return amap.data.toreadonly()
 
 
 def _findings(
@@ -304,7 +333,32 @@ def _findings(
 _TEMPLATE_FIGURES = 4
 
 
-def _orthography(al: Alignment, a: PreparedText, b: PreparedText, amap: memoryview, flip: bool = False) -> list[Variant]:
+def _mapped_to(ops: list[_Op], wanted: list[int]) -> list[int]:
+    """The a-positions ``k`` with ``amap[k]`` in ``wanted`` (sorted b-positions), as
+    ``_token_map`` maps them, read off the opcodes: one merge, where a search of the
+    map costs a pass over the whole passage."""
+    out: list[int] = []
+    w, n = 0, len(wanted)
+    for tag, i1, i2, j1, j2 in ops:
+        if tag != "equal" and tag != "replace":
+            continue  # a delete maps nothing, an insert has no a-positions
+        while w < n and wanted[w] < j1:
+            w += 1
+        while w < n and wanted[w] < j2:
+            t = wanted[w] - j1
+            if tag == "equal":
+                out.append(i1 + t)
+            elif t < i2 - i1:
+                # ``replace`` maps a-token i1 + t to min(j1 + t, j2 - 1): the last b-token
+                # takes every a-token from there on.
+                out.extend(range(i1 + t, i2) if j1 + t == j2 - 1 else (i1 + t,))
+            w += 1
+    return out
+
+
+def _orthography(
+    al: Alignment, a: PreparedText, b: PreparedText, amap: Sequence[int], ops: list[_Op], flip: bool = False
+) -> list[Variant]:
     """Aligned words that are equal in the view but spelled differently ("Sỹ"/"Sĩ")."""
     # Two tokens with equal view hashes can differ in raw hash only when one of them
     # was changed by folding (raw hash != view hash): check those positions only.
@@ -316,8 +370,7 @@ def _orthography(al: Alignment, a: PreparedText, b: PreparedText, amap: memoryvi
         return []
     ks = {i - a0 for i in fa[lo_a:hi_a]}
     if lo_b < hi_b:
-        wanted = np.asarray([j - b0 for j in fb[lo_b:hi_b]], dtype=np.int64)
-        ks.update(np.flatnonzero(np.isin(np.asarray(amap), wanted)).tolist())
+        ks.update(_mapped_to(ops, [j - b0 for j in fb[lo_b:hi_b]]))
     ha, hb = a.hlist, b.hlist
     out = []
     for k in sorted(ks):
@@ -335,13 +388,17 @@ def _orthography(al: Alignment, a: PreparedText, b: PreparedText, amap: memoryvi
 
 
 def _sentence_pairs(
-    al: Alignment, a: PreparedText, b: PreparedText, amap: memoryview, pa: Span, flip: bool = False
+    al: Alignment, a: PreparedText, b: PreparedText, amap: Sequence[int], pa: Span,
+    hashes: tuple[HashSeq, HashSeq] | None, flip: bool = False,
 ) -> list[SentencePair]:
-    """Split a passage at a's sentence boundaries and pair each piece with its b-range."""
+    """Split a passage at a's sentence boundaries and pair each piece with its b-range.
+
+    ``hashes``: the passage's token hashes on each side (``_hashes``), or None when the
+    two sides are equal, and so is every piece.
+    """
     out: list[SentencePair] = []
     s_starts, s_ends = a.sent_bounds
-    starts = a.ostarts
-    ha, hb = a.hlist, b.hlist
+    starts, ends, b_starts, b_ends = a.ostarts, a.oends, b.ostarts, b.oends
     a0, a1 = al.a_start, al.a_end
     # Sentences are disjoint and in text order: those overlapping ``pa`` are one run.
     for k in range(bisect_right(s_ends, pa.start), bisect_left(s_starts, pa.end)):
@@ -361,8 +418,12 @@ def _sentence_pairs(
             last -= 1
         bi, bj = al.b_start + amap[first], al.b_start + amap[last] + 1
         ai, aj = a0 + i, a0 + j
-        xa, xb = ha[ai:aj], hb[bi:bj]
-        score = 1.0 if xa == xb else token_similarity(xa, xb)
-        sa, sb = a.span(ai, aj), b.span(bi, bj)
+        if hashes is None:
+            score = 1.0
+        else:
+            xa, xb = hashes[0][i:j], hashes[1][amap[first] : amap[last] + 1]
+            score = 1.0 if xa == xb else token_similarity(xa, xb)
+        # ``span`` of non-empty ranges (aj > ai, and bj > bi: the map never decreases).
+        sa, sb = Span(starts[ai], ends[aj - 1]), Span(b_starts[bi], b_ends[bj - 1])
         out.append(SentencePair(sb, sa, float(score)) if flip else SentencePair(sa, sb, float(score)))
     return out

@@ -316,6 +316,14 @@ class PreparedText:
             self._upper = _flags(upper)
         return self._names
 
+    def capitalised(self, i: int) -> bool:
+        """``upper[i]``, read off the text while the per-token flags are not computed yet:
+        most tokens asked about are not capitalised, and then no flags are needed (a
+        name is capitalised, so neither is it a name)."""
+        if self._upper is not None:
+            return self._upper[i]
+        return self.text[self.ostarts[i]].isupper()
+
     @property
     def upper(self) -> Sequence[bool]:
         """Per token: its first character is upper case (cached with ``names``)."""

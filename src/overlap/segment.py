@@ -20,7 +20,6 @@ Cost: one regex pass per line, linear in the text.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 from .records import Span
 
@@ -40,8 +39,14 @@ ABBREVIATIONS = frozenset(
 _LINE = re.compile(r"[^\n\r\u2028\u2029\x85]+")
 _WORDCHAR = re.compile(r"\w")
 # Candidate break: terminators, closing marks, whitespace, then the next character.
+# The run of terminators is matched from its first mark only (the look-behind after that
+# mark rejects a mark that follows another): a match inside a run would need the same
+# characters to follow the run, and failed at its start.  So ``finditer`` fails at once
+# inside a run of 20,000 dots (linear, not quadratic), and the pattern still starts with
+# a character set, which the regex engine skips to.
+_T = "[.!?\u2026\u3002\uff01\uff1f]"  # a sentence-ending mark
 _BREAK = re.compile(
-    r"""([.!?\u2026\u3002\uff01\uff1f]+)       # terminator run
+    r"""(""" + _T + "(?<!" + _T + _T + ")" + _T + r"""*)   # terminator run, from its start
         (["'\u201d\u2019\u00bb)\]]*)            # closing quotes / brackets
         (\s+)                                   # whitespace
         (?=(["'\u201c\u2018\u00ab(\[\-\u2013\u2014]*)(\S))  # opening marks, next char
@@ -50,8 +55,6 @@ _BREAK = re.compile(
 )
 _WORD_BEFORE = re.compile(r"([\w.]+)$")
 _FIRST_SOLID = re.compile(r"\S")
-_TERMINATORS = ".!?\u2026\u3002\uff01\uff1f"  # the first group of ``_BREAK``
-_TERM_RUN = re.compile("[" + re.escape(_TERMINATORS) + "]+")
 
 
 def _is_break(text: str, base: int, m: re.Match[str]) -> bool:
@@ -82,26 +85,6 @@ def _word_before(text: str, lo: int, at: int) -> str:
     return text[i:end]
 
 
-def _breaks(text: str, base: int, end: int) -> Iterator[re.Match[str]]:
-    """``_BREAK.finditer(text, base, end)``, tried only where a run of terminators starts.
-
-    A match starts with a terminator run and takes all of it, so each run's first mark
-    is the only place to try: a match inside a run would need the same characters to
-    follow the run, and failed at its start.  After a match the search resumes at its
-    end, as ``finditer`` does (a match ends in whitespace, so no run straddles that).
-    Finding runs with one regex pass keeps a run of 20,000 dots at one try, not 20,000.
-    """
-    resume = base
-    for run in _TERM_RUN.finditer(text, base, end):
-        i = run.start()
-        if i < resume:
-            continue
-        m = _BREAK.match(text, i, end)
-        if m:
-            yield m
-            resume = m.end()
-
-
 def sentences(text: str) -> tuple[Span, ...]:
     """Sentence spans of ``text`` (original offsets, surrounding whitespace trimmed).
 
@@ -112,10 +95,11 @@ def sentences(text: str) -> tuple[Span, ...]:
     out: list[Span] = []
     # The regexes run on the whole text between ``pos`` and ``endpos`` (no copy of each
     # line); a lookahead or ``$`` cannot see past ``endpos``, so this equals matching
-    # on the line alone.
+    # on the line alone.  ``_BREAK``'s look-behind can see before ``pos``, but a block
+    # starts the text or follows a line break, which is no terminator.
     for base, end in _blocks(text):
         start = base
-        for m in _breaks(text, base, end):
+        for m in _BREAK.finditer(text, base, end):
             if _is_break(text, base, m):
                 _emit(out, text, start, m.start(3))
                 start = m.end(3)

@@ -57,10 +57,14 @@ def token_opcodes(ha: HashSeq, hb: HashSeq) -> list[tuple[str, int, int, int, in
     found once on each side (``_cuts``) and each piece is diffed alone: linear time, an
     edit script that may be longer than the optimal one where an edit straddles a cut.
     """
-    if _same(ha, hb):
-        return [("equal", 0, len(ha), 0, len(hb))] if len(ha) else []
     if max(len(ha), len(hb)) <= LONG_PASSAGE:
-        return opcodes(_as_list(ha), _as_list(hb))
+        # Short: the lists rapidfuzz needs anyway compare faster than two arrays.
+        la, lb = _as_list(ha), _as_list(hb)
+        if la == lb:
+            return [("equal", 0, len(la), 0, len(lb))] if la else []
+        return opcodes(la, lb)
+    if _same(ha, hb):
+        return [("equal", 0, len(ha), 0, len(hb))]
     out: list[tuple[str, int, int, int, int]] = []
     for i0, i1, j0, j1 in _pieces(ha, hb):
         xa, xb = _as_list(ha[i0:i1]), _as_list(hb[j0:j1])
