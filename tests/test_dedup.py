@@ -154,6 +154,33 @@ def test_store_spooled_over_many_batches_equals_one_batch(data_dir: Path, tmp_pa
     assert len(empty) == 0 and empty.signatures.shape == (0, 64) and len(empty.shingles) == 0
 
 
+@pytest.mark.parametrize("budget", [0, 50_000, 1 << 40])
+def test_store_spool_in_memory_on_disk_or_moved_gives_the_same_arrays(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch, budget: int
+) -> None:
+    """The spools stay in memory under their budget, start on disk without one, and move
+    to disk when a batch passes it (50 kB: after a few batches): same arrays each way."""
+    from overlap import signature_store
+    from overlap.signature_store import batches, sign_batch
+
+    files = sorted((data_dir / "baomoi").glob("*.txt"))[:120]
+    items = [(f.stem, f.read_text(encoding="utf-8"), float("nan"), n) for n, f in enumerate(files)]
+    settings = dict(num_perm=64, seed=3, shingle_size=4)
+    one = sign_batch(items, **settings)
+    moved: list[bool] = []
+    to_disk = signature_store._Spool._to_disk
+
+    def spy(self: signature_store._Spool) -> None:
+        moved.append(True)
+        to_disk(self)
+
+    monkeypatch.setattr(signature_store, "_memory_budget", lambda: budget)
+    monkeypatch.setattr(signature_store._Spool, "_to_disk", spy)
+    store = SignatureStore.from_batches((sign_batch(b, **settings) for b in batches(items, 10)), **settings)
+    assert np.array_equal(store.signatures, one["signatures"]) and np.array_equal(store.shingles, one["shingles"])
+    assert len(moved) == (2 if budget == 50_000 else 0)
+
+
 def test_compiled_distinct_sets_equal_the_numpy_path(data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """``sign_batch``'s shingle sets come from one sort per document when compiled
     (``kernels.distinct_sets_into``) and one sort of the whole batch in numpy: the same
@@ -540,3 +567,21 @@ def test_compare_fail_on_exit_status(seeds: dict[int, str], tmp_path: Path) -> N
     assert run("compare", a, b, "--json").returncode == 0
     bad = run("compare", a, b, "--fail-on", "duplicate")
     assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 1
+
+
+def test_removal_list_lines_equal_json_dumps_of_each_record(tmp_path: Path) -> None:
+    """``write_removed`` formats the common record itself: every line must still be
+    ``json.dumps(r.to_dict(), ensure_ascii=False)``, for awkward ids and values too."""
+    from overlap.deduplication import DedupResult, Removal
+
+    ids = ['a"b', "back\\slash", "tab\tnew\nline\x01", "Tiếng Việt", "\u2028sep\u2029", "😀", "", "plain"]
+    values = [1.0, 0.8, 0.123456789, 0.99995, 1, 0.0, float("nan"), 1e-7]
+    removed = tuple(Removal(ids[i], ids[-1 - i], ("exact", "near-duplicate", "contained")[i % 3], values[i], values[-1 - i])
+                    for i in range(len(ids)))
+    removed += (Removal("f", "g", "near-duplicate", 0.9, 0.91, fields={"title": "T"}, duplicate_of_fields={"title": "U"},
+                        first_published="g"),)
+    result = DedupResult(ids=np.array([r.id for r in removed]), keep_mask=np.zeros(len(removed), dtype=bool),
+                         removed=removed, options=DedupOptions())
+    result.write_removed(tmp_path / "r.jsonl")
+    want = "".join(json.dumps(r.to_dict(), ensure_ascii=False) + "\n" for r in removed)
+    assert (tmp_path / "r.jsonl").read_text(encoding="utf-8") == want

@@ -10,6 +10,7 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import overlap.jit as J
@@ -58,3 +59,28 @@ def test_python_m_overlap_jit_warms_the_cache(tmp_path: Path) -> None:
     assert done.returncode == 0 and "cached" in done.stdout, done.stderr
     after = _run(["-c", "import overlap.jit as J; print(J.is_warm())"], env)
     assert after.stdout.strip() == "True"
+
+
+_BLAS_PROBE = """
+import sys
+import numpy as np
+import overlap.jit as J
+assert J.load_kernels() is not None
+print('scipy.linalg' in sys.modules)
+import numba
+from numba.np import arraymath
+print(bool(arraymath._HAVE_BLAS), 'scipy.linalg' in sys.modules)
+a = np.arange(6.0)
+print(numba.njit(lambda x, y: np.dot(x, y))(a, a) == np.dot(a, a), numba.njit(lambda x: np.convolve(x, x))(a).sum())
+"""
+
+
+@pytest.mark.skipif(numba_missing or importlib.util.find_spec("scipy") is None,
+                    reason="needs numba and scipy (numba looks for scipy's BLAS)")
+def test_loading_kernels_leaves_scipy_unimported_and_numba_blas_intact() -> None:
+    """Loading the kernels no longer makes numba import ``scipy.linalg``; numba's BLAS
+    flag still says yes when asked, and BLAS-backed ``np.dot``/``np.convolve`` compile."""
+    env = {**os.environ, "OVERLAP_JIT": "1"}
+    out = _run(["-c", _BLAS_PROBE], env)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["False", "True", "True", "True", str(float(np.convolve(np.arange(6.0), np.arange(6.0)).sum()))]

@@ -76,6 +76,7 @@ ACCEPTED = [
     '{"id": "l", "": "empty key", "text": "x"}',
     '{"id": "m", "text": "ends with backslash \\\\"}',
     '{"id": "n", "arr": [[[["deep"]]]], "text": "ok"}',
+    '{"id": "o", "text": "white space after the object"}  \t ',
 ]
 
 # Lines the kernel must decline (json.loads raises, or reads them in a way the kernel leaves to it).
@@ -112,6 +113,19 @@ DECLINED = [
     '{"id": "x", "text": "x", "a": ' + "[" * 100 + "]" * 100 + "}",
     '{"id": "y", "text": "x", "big": ' + "9" * 1200 + "}",
     "\x0b",
+    # cut short: the next line's "\n" comes where the value or the object goes on
+    '{"id": "z1", "text": "unterminated',
+    '{"id": "z2", "text": "backslash at the end \\',
+    '{"id": "z3", "text": "half an escape \\u00',
+    '{"id": "z4", "text": "x", "v": -',
+    '{"id": "z5", "text": "x", "v": tru',
+    '{"id": "z6", "text": "x", "v": 1e',
+    '{"id": "z7", "text": "x", "v": [1, 2',
+    '{"id": "z8", "text": "x", "v": {"a": 1',
+    '{"id": "z9",',
+    '"text": "the rest of the line above"}',
+    '{"id": "z10", "text": "x"',
+    '{"id": "z11", "text": "x", "v"',
 ]
 
 
@@ -231,6 +245,29 @@ def _sized(f: Any, size: int) -> Any:
     def g(*a: Any, **k: Any) -> Any:
         return f(*a, **{**k, "size": size})
     return g
+
+
+@pytest.mark.parametrize(("block", "size"), [(1 << 22, 4), (1 << 22, 7), (300, 3), (64, 5)])
+def test_reader_takes_clean_blocks_in_place_across_batch_boundaries(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, block: int, size: int
+) -> None:
+    """Blocks of good and blank lines only are decoded straight into the batch buffer;
+    each batch boundary inside a block moves the block's remaining texts to the front.
+    Same batches as the per-line reader, with a file mixing clean and tricky blocks."""
+    _kernel()
+    monkeypatch.setattr(jsonl_fast, "_BLOCK", block)
+    monkeypatch.setattr(jsonl_fast, "codepoint_batches", _sized(jsonl_fast.codepoint_batches, size))
+    lines = [json.dumps({"id": f"c{i}", "text": f"dòng {i} " + "chữ Việt " * (i % 9)}, ensure_ascii=False) for i in range(60)]
+    lines[10:10] = ["", "   "]
+    clean = tmp_path / "clean.jsonl"
+    clean.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    mixed = tmp_path / "mixed.jsonl"
+    mixed.write_text("\n".join(lines[:30] + ['{"id": "bad", "text": 5}', '{"id": "s", "text": "\\ud83d\\ude00 slow? no"}']
+                               + [x.replace('"c', '"m') for x in lines[30:]]) + "\n", encoding="utf-8")
+    for paths in ([str(clean)], [str(clean), str(mixed)]):
+        fast = _events(paths, True, size)
+        assert fast == _events(paths, False, size)
+        assert sum(len(e[1]) for e in fast if e[0] == "batch") == 60 * len(paths) + (len(paths) - 1)
 
 
 def test_reader_dates_and_bad_dates_as_iter_records(tmp_path: Path) -> None:

@@ -40,6 +40,7 @@ import sys
 import threading
 import time
 from pathlib import Path
+from collections.abc import Callable
 from types import ModuleType
 
 __all__ = ["aligner", "is_warm", "load_kernels", "loaded_kernels", "use_aligner", "warm"]
@@ -107,11 +108,63 @@ def is_warm() -> bool:
     return _warm_seen
 
 
+class _LazyBlasCheck:
+    """Stands for numba's ``arraymath._HAVE_BLAS`` (whether scipy's BLAS can be used):
+    true or false as numba's own check says, asked the first time numba reads it."""
+
+    def __init__(self, check: Callable[[], None]) -> None:
+        self._check = check
+        self._value: bool | None = None
+
+    def __bool__(self) -> bool:
+        if self._value is None:
+            try:
+                self._check()
+                self._value = True
+            except ImportError:
+                self._value = False
+        return bool(self._value)
+
+
+def _defer_blas_check() -> None:
+    """Let numba look for scipy's BLAS when it needs it, not when it loads any kernel.
+
+    Loading a cached kernel makes numba import ``numba.np.arraymath``, which calls
+    ``numba.np.linalg.ensure_blas()`` once to set ``_HAVE_BLAS``: that imports
+    ``scipy.linalg`` (a large share of the start-up when scipy is installed) though no
+    kernel of ours uses BLAS.  Here ``arraymath`` is imported first with the check
+    stubbed, then its flag becomes a ``_LazyBlasCheck`` of the real check: numba reads
+    it only to type ``np.dot``-style code, and gets the same answer then.  Does nothing
+    when scipy or ``arraymath`` is already imported or numba's layout differs."""
+    if "scipy.linalg" in sys.modules or "numba.np.arraymath" in sys.modules:
+        return
+    try:
+        from numba.np import linalg
+    except ImportError:
+        return
+    real = getattr(linalg, "ensure_blas", None)
+    if not callable(real):
+        return
+    asked: list[bool] = []
+    linalg.ensure_blas = lambda: asked.append(True)  # what arraymath binds and calls at import
+    try:
+        from numba.np import arraymath
+    except ImportError:
+        return
+    finally:
+        linalg.ensure_blas = real
+    if getattr(arraymath, "ensure_blas", None) is not None:
+        setattr(arraymath, "ensure_blas", real)  # noqa: B010  (numba does not export it)
+    if asked and getattr(arraymath, "_HAVE_BLAS", None) is True:
+        setattr(arraymath, "_HAVE_BLAS", _LazyBlasCheck(real))  # noqa: B010
+
+
 def _load(name: str) -> ModuleType | None:
     """Import ``overlap.<name>`` (compiling or loading its kernels), or None if numba fails."""
     if name in _failed:
         return None
     try:
+        _defer_blas_check()
         mod = importlib.import_module(f"{__package__}.{name}")
     except ImportError:
         _failed.add(name)

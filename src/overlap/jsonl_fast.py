@@ -143,6 +143,21 @@ class _Builder:
     def room(self) -> int:
         return self.size - self.count
 
+    def reserve(self, n: int) -> np.ndarray:
+        """The ``n`` code points of room after the batch so far, for a block's kernel to
+        decode into (``advance`` then takes its lines without a copy)."""
+        if self.used + n > len(self.cps):
+            grown = np.empty(max(2 * len(self.cps), self.used + n), dtype=np.uint32)
+            grown[: self.used] = self.cps[: self.used]
+            self.cps = grown
+        return self.cps[self.used : self.used + n]
+
+    def advance(self, lens: np.ndarray, ids: np.ndarray | list[str], dates: np.ndarray, rows: np.ndarray) -> None:
+        """``add`` for texts already in place right after the batch so far."""
+        self.used += int(lens.sum())
+        self.parts.append((lens, ids, dates, rows))
+        self.count += len(lens)
+
     def add(self, cps: np.ndarray, lens: np.ndarray, ids: np.ndarray | list[str], dates: np.ndarray,
             rows: np.ndarray, slow: bool = False) -> None:
         if self.used + len(cps) > len(self.cps):
@@ -188,18 +203,19 @@ class _Block:
     """One block's kernel output and the rules to turn its lines into records."""
 
     def __init__(self, kern: ModuleType, block: tuple[np.ndarray, int], keys: tuple[np.ndarray, np.ndarray, np.ndarray],
-                 scratch: dict[str, np.ndarray]) -> None:
+                 scratch: dict[str, np.ndarray], cps: np.ndarray) -> None:
         buf, size = block
         buf = buf[: size + kern.PAD]
         self.buf = buf
         # Reused block after block (fresh pages cost more than decoding); the line arrays
-        # have room for a line per byte, and only the used part is ever touched.
-        for name, dtype, length in (("cps", np.uint32, size), ("id_cps", np.uint32, size), ("line_end", np.int64, size + 1),
+        # have room for a line per byte, and only the used part is ever touched.  The
+        # texts go to ``cps`` (room for ``size``): the batch's own buffer.
+        for name, dtype, length in (("id_cps", np.uint32, size), ("line_end", np.int64, size + 1),
                                     ("status", np.uint8, size + 1), ("cp_off", np.int64, size + 2),
                                     ("id_off", np.int64, size + 2), ("date_span", np.int64, 2 * size + 2)):
             if len(scratch.get(name, ())) < length:
                 scratch[name] = np.empty(length, dtype=dtype)
-        self.cps, self.id_cps, self.cp_off, self.id_off = scratch["cps"], scratch["id_cps"], scratch["cp_off"], scratch["id_off"]
+        self.cps, self.id_cps, self.cp_off, self.id_off = cps, scratch["id_cps"], scratch["cp_off"], scratch["id_off"]
         self.line_end, status = scratch["line_end"], scratch["status"]
         self.date_span = scratch["date_span"][: 2 * size + 2].reshape(-1, 2)
         n = int(kern.jsonl_records_into(buf, size, *keys, _SPACE, self.line_end, status, self.cps, self.cp_off,
@@ -232,6 +248,30 @@ class _Block:
         return out
 
 
+def _in_place(out: _Builder, blk: _Block, dates: np.ndarray, path: str, lineno: int, row: int, special: list[int],
+              want_ids: bool) -> Iterator[CodepointBatch]:
+    """The good lines of a block without per-line records, whose texts the kernel wrote
+    right after ``out``'s batch so far: taken where they are, batch by batch."""
+    base = out.used  # text of line l starts at base + cp_off[l]
+    pos = 0
+    for s in special:
+        while pos < s:
+            hi = min(s, pos + out.room())
+            ids: np.ndarray | list[str]
+            if want_ids:
+                ids = _id_array(blk.id_cps, blk.id_off[pos : hi + 1])
+            else:
+                ids = [f"{path}:{lineno + i + 1}" for i in range(pos, hi)]
+            out.advance(np.diff(blk.cp_off[pos : hi + 1]), ids, dates[pos:hi], np.arange(row + pos, row + hi, dtype=np.int64))
+            pos = hi
+            if out.room() == 0:
+                yield out.take()
+                lo, rest = base + int(blk.cp_off[pos]), int(blk.cp_off[blk.n] - blk.cp_off[pos])
+                out.cps[:rest] = out.cps[lo : lo + rest]  # the block's remaining texts to the front
+                base = -int(blk.cp_off[pos])
+        pos = s + 1  # a blank line (or the end)
+
+
 def codepoint_batches(paths: Sequence[str], slow: SlowLine, *, text_field: str = "text", id_field: str | None = "id",
                       date_field: str | None = None, size: int = 4096) -> Iterator[CodepointBatch]:
     """Good records of the JSONL files ``paths`` in batches of ``size`` (module docstring).
@@ -248,9 +288,19 @@ def codepoint_batches(paths: Sequence[str], slow: SlowLine, *, text_field: str =
     for path in paths:
         lineno = 0
         for block in _blocks(path, int(kern.PAD)):
-            blk = _Block(kern, block, keys, scratch)
+            # The kernel decodes the texts right after the batch so far: when every line
+            # is good or blank they are in place, and a batch boundary only moves the
+            # block's remaining texts to the front; otherwise they are moved aside first
+            # and copied in run by run around the records of the per-line path.
+            blk = _Block(kern, block, keys, scratch, out.reserve(block[1]))
             dates = blk.dates(date_field)
             special = np.flatnonzero(blk.status != _OK).tolist() + [blk.n]
+            if all(blk.status[s] == _BLANK for s in special[:-1]):
+                yield from _in_place(out, blk, dates, path, lineno, row, special, bool(id_field))
+                row += blk.n
+                lineno += blk.n
+                continue
+            blk.cps = blk.cps[: blk.cp_off[blk.n]].copy()
             pos = 0
             for s in special:
                 while pos < s:  # a run of OK lines, cut at batch boundaries

@@ -29,7 +29,10 @@ Inputs are the flat ``uint64`` shingle hashes ``h`` and ``n + 1`` ``int64`` docu
 offsets; ``out`` is a C-contiguous ``(n, num_perm)`` ``uint32`` array.  Every kernel has
 one explicit signature, so it is compiled once (or loaded from numba's on-disk cache,
 ``cache=True``) when this module is imported, never again per call; callers must pass
-exactly these dtypes and contiguous arrays (``overlap.signatures`` does).  All kernels
+exactly these dtypes and contiguous arrays (``overlap.signatures`` does).  The helpers
+that only kernels call (``_splitmix64``, ``_token_edges``, ``_index``, ``_fold_tones``)
+have none: they are compiled into their callers, so loading a cached kernel never
+loads them.  All kernels
 release the GIL (``nogil=True``), so threads run them on several cores at once.
 
 Importing this module imports numba and loads or compiles the kernels: about 0.55 s in
@@ -90,7 +93,7 @@ _MAX_PROBES = 64
 _OPTS = {"cache": True, "nogil": True, "error_model": "numpy", "boundscheck": False}
 
 
-@numba.njit("uint64(uint64)", inline="always", **_OPTS)
+@numba.njit(inline="always", **_OPTS)
 def _splitmix64(state):  # pragma: no cover - compiled
     """SplitMix64 output of one state: the same function as ``overlap.signatures._splitmix64``."""
     z = state + np.uint64(0x9E3779B97F4A7C15)
@@ -298,7 +301,7 @@ _CPS = numba.types.Array(numba.types.uint32, 1, "C", readonly=True)
 _I64 = numba.types.int64[::1]
 
 
-@numba.njit(numba.types.int64(_CPS, numba.types.uint8[::1], _I64, _I64, numba.types.uint64[::1]), **_OPTS)
+@numba.njit(**_OPTS)
 def _token_edges(cps, table, starts, ends, raw):  # pragma: no cover - compiled
     """The scan behind ``tokenize_into``: token ``[starts, ends)`` of the whole buffer and
     raw (unfinalised) hashes; returns the number of tokens, or -1 when a code point's
@@ -427,8 +430,8 @@ for _rule, _row in ((1, _TONE_O), (2, _TONE_U), (3, _FINAL_Y)):
 del _rule, _row
 
 
-@numba.njit("int64(uint32, int64)", inline="always", **_TYPED_OPTS)
-def _index(e: np.uint32, rule: int) -> int:  # pragma: no cover - compiled
+@numba.njit(inline="always", **_TYPED_OPTS)
+def _index(e, rule):  # pragma: no cover - compiled
     """Index of fold entry ``e``'s code point in the row of ``rule``, or -1 (one table read)."""
     c = e & FOLD_CP
     if c >= _ROWS.shape[0]:
@@ -437,8 +440,8 @@ def _index(e: np.uint32, rule: int) -> int:  # pragma: no cover - compiled
     return int(v & 7) if (v >> 3) == rule else -1
 
 
-@numba.njit("void(uint32[::1], int64[::1], int64, int64)", **_TYPED_OPTS)
-def _fold_tones(f: np.ndarray, sp: np.ndarray, nsp: int, n: int) -> None:  # pragma: no cover - compiled
+@numba.njit(**_TYPED_OPTS)
+def _fold_tones(f, sp, nsp, n):  # pragma: no cover - compiled
     """The three substitutions of ``normalization._fold`` in their order, at the flagged positions ``sp``.
 
     ``f`` holds fold entries (``FOLD_*``): a rule compares and rewrites their code point

@@ -92,10 +92,10 @@ def distinct_sets_into(h, offsets, out, counts):  # pragma: no cover - compiled
         if size == 0:
             counts[i] = 0
             continue
-        for s in range(size):
-            v = h[a + s]
-            seg[s] = np.uint32(v ^ (v >> _S32))
         if size > _BIG_DOC:
+            for s in range(size):
+                v = h[a + s]
+                seg[s] = np.uint32(v ^ (v >> _S32))
             srt = np.sort(seg[:size])
         else:
             bits = 1
@@ -103,8 +103,11 @@ def distinct_sets_into(h, offsets, out, counts):  # pragma: no cover - compiled
                 bits += 1
             shift = np.uint32(32 - bits)
             hist[:(1 << bits) + 1] = 0
-            for s in range(size):
-                hist[(seg[s] >> shift) + 1] += 1
+            for s in range(size):  # fold and count in one pass
+                v = h[a + s]
+                x = np.uint32(v ^ (v >> _S32))
+                seg[s] = x
+                hist[(x >> shift) + 1] += 1
             for b in range(1, (1 << bits) + 1):
                 hist[b] += hist[b - 1]
             for s in range(size):
@@ -317,7 +320,8 @@ def bucket_greedy_into(  # pragma: no cover - compiled
     ``pos[d * bands + b]``: position of local document ``d`` in band ``b``; ``bstart[p]``:
     start of the bucket holding ``p``; ``bsize[s]``: size of the bucket starting at ``s``;
     ``alive[d]``: global index of local ``d``; ``ranked``: locals from first kept to last;
-    ``order[g]``: rank of global ``g``.  Going down the ranking, document ``v`` is checked
+    ``order[g]``: rank of global ``g``.  ``pos`` is overwritten (with each document and
+    band's bucket, coded as in the first loop).  Going down the ranking, document ``v`` is checked
     against the kept members of its buckets (a bucket over ``max_bucket`` members: only
     its neighbours in index order, ``lsh.candidate_pairs``' chain), each once: estimate
     ``>= est_cut``, then exact similarity ``>= threshold``; the most similar (ties: the
@@ -338,21 +342,41 @@ def bucket_greedy_into(  # pragma: no cover - compiled
     kept = np.empty(members.shape[0], dtype=np.int32)  # kept lists (global), in each bucket's slots
     cand = np.empty(m, dtype=np.int64)  # one document's candidates: (disagreements << 32) | global
     bits = np.zeros(1024, dtype=np.uint64)  # the low 16 bits of the values of the document checked
+    # ``pos`` becomes each (document, band)'s bucket code, written in one sequential pass
+    # over the buckets so that the loop below needs no dependent lookups for it: -1 a
+    # bucket of one, ``s >= 0`` the start of a bucket checked through its kept list,
+    # ``-2 - p`` a bucket over ``max_bucket`` (chain: ``p`` is the document's position).
+    for b in range(bands):
+        base = b * m
+        for q in range(m):
+            p = base + q
+            s = bstart[p]
+            size = bsize[s]
+            if size < 2:
+                code = -1
+            elif max_bucket >= 2 and size > max_bucket:
+                code = -2 - p
+            else:
+                code = s
+            pos[np.int64(members[p]) * bands + b] = code
     for r in range(m):
         v = ranked[r]
         gv = alive[v]
         k = 0
         for b in range(bands):
-            p = pos[v * bands + b]
-            s = bstart[p]
-            size = bsize[s]
-            if size < 2:
+            code = np.int64(pos[v * bands + b])
+            if code == -1:
                 continue
-            chain = max_bucket >= 2 and size > max_bucket
+            chain = code < 0
             if chain:
+                p = -2 - code
+                s = bstart[p]
+                size = bsize[s]
                 c0 = p - 1 if p > s else p
                 c1 = (p + 1 if p + 1 < s + size else p) + 1
             else:
+                p = -1
+                s = code
                 c0 = 0
                 c1 = kcount[s]
             for c in range(c0, c1):
@@ -419,9 +443,7 @@ def bucket_greedy_into(  # pragma: no cover - compiled
         else:
             state[v] = 1
             for b in range(bands):
-                p = pos[v * bands + b]
-                s = bstart[p]
-                size = bsize[s]
-                if size >= 2 and not (max_bucket >= 2 and size > max_bucket):
+                s = pos[v * bands + b]
+                if s >= 0:
                     kept[s + kcount[s]] = gv
                     kcount[s] += 1

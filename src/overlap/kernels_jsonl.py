@@ -15,7 +15,9 @@ escape, a NaN literal, very long numbers or deep nesting, ...): the caller reads
 lines with ``json.loads`` as before, so errors and edge cases stay exactly as they were.
 Nested values are skipped with an explicit stack, checked as strictly as the top level.
 
-Importing this module imports numba and loads (or compiles) the kernel; import it only
+Only ``jsonl_records_into`` has an explicit signature: the helpers are compiled into it,
+so importing this module loads one cached kernel.  Importing it imports numba and loads
+(or compiles) the kernel; import it only
 while ``overlap.jit.load_kernels()`` is not None (``jsonl_fast`` does): ``jit.warm()``
 caches it with the others.
 """
@@ -46,18 +48,20 @@ _LEAD[0xE1:0xED] = 3
 _LEAD[0xEE:0xF0] = 3
 
 
-@numba.njit("int64(uint8[::1], int64, int64)", inline="always", **_OPTS)
+@numba.njit(inline="always", **_OPTS)
 def _ws(buf, i, end):  # pragma: no cover - compiled
-    """Index of the first byte at or after ``i`` that is not JSON whitespace."""
+    """Index of the first byte at or after ``i`` that is not JSON whitespace within the
+    line: ``\n`` ends a line, so it stops the scan like any other byte, and every parse
+    step fails on it as it fails at the end of the data."""
     while i < end:
         c = buf[i]
-        if c != _SPACE and c != _TAB and c != _CR and c != _LF:
+        if c != _SPACE and c != _TAB and c != _CR:
             return i
         i += 1
     return i
 
 
-@numba.njit("int64(uint8[::1], int64, int64)", inline="always", **_OPTS)
+@numba.njit(inline="always", **_OPTS)
 def _hex4(buf, i, end):  # pragma: no cover - compiled
     """The value of 4 hex digits at ``i``, or -1."""
     if i + 4 > end:
@@ -77,7 +81,7 @@ def _hex4(buf, i, end):  # pragma: no cover - compiled
     return v
 
 
-@numba.njit("UniTuple(int64, 2)(uint8[::1], int64, int64)", inline="always", **_OPTS)
+@numba.njit(inline="always", **_OPTS)
 def _utf8(buf, i, end):  # pragma: no cover - compiled
     """``(code point, next index)`` of the multi-byte UTF-8 sequence at ``i`` (lead byte
     >= 0x80), validated as Python's strict decoder does; ``(-1, i)`` when invalid."""
@@ -107,7 +111,7 @@ def _utf8(buf, i, end):  # pragma: no cover - compiled
     return cp, i + n + 1
 
 
-@numba.njit("UniTuple(int64, 2)(uint8[::1], int64, int64)", inline="always", **_OPTS)
+@numba.njit(inline="always", **_OPTS)
 def _escape(buf, i, end):  # pragma: no cover - compiled
     """``(code point, next index)`` of the escape whose backslash is at ``i`` (a surrogate
     pair as two ``\\u`` escapes), or ``(-1, i)`` to decline (bad escape, lone surrogate)."""
@@ -144,7 +148,7 @@ def _escape(buf, i, end):  # pragma: no cover - compiled
     return -1, i
 
 
-@numba.njit("UniTuple(int64, 2)(uint8[::1], int64, int64, uint32[::1], int64)", **_OPTS)
+@numba.njit(**_OPTS)
 def _string(buf, i, end, out, o):  # pragma: no cover - compiled
     """Decode the JSON string whose opening quote is at ``i - 1`` into ``out[o:]`` (room
     for one code point per byte).  Returns ``(index after the closing quote, code
@@ -191,7 +195,7 @@ def _string(buf, i, end, out, o):  # pragma: no cover - compiled
         n += 1
 
 
-@numba.njit("int64(uint8[::1], int64, int64)", inline="always", **_OPTS)
+@numba.njit(inline="always", **_OPTS)
 def _digits(buf, i, end):  # pragma: no cover - compiled
     """Index after the run of one or more ASCII digits at ``i``, or -1 when there is none."""
     if i >= end or not 48 <= buf[i] <= 57:
@@ -201,7 +205,7 @@ def _digits(buf, i, end):  # pragma: no cover - compiled
     return i
 
 
-@numba.njit("UniTuple(int64, 2)(uint8[::1], int64, int64)", **_OPTS)
+@numba.njit(**_OPTS)
 def _number(buf, i, end):  # pragma: no cover - compiled
     """``(index after the number at i, 1 if it is a plain integer else 0)`` for
     ``-?(0|[1-9][0-9]*)(\\.[0-9]+)?([eE][+-]?[0-9]+)?``; ``(-1, 0)`` to decline (also a
@@ -237,7 +241,7 @@ def _number(buf, i, end):  # pragma: no cover - compiled
     return i, plain
 
 
-@numba.njit("int64(uint8[::1], int64, int64, uint8, uint8, uint8, uint8)", inline="always", **_OPTS)
+@numba.njit(inline="always", **_OPTS)
 def _word(buf, i, end, a, b, c, d):  # pragma: no cover - compiled
     """Index after the literal whose bytes are ``a b c [d]`` at ``i`` (``d == 0``: three
     bytes), or -1."""
@@ -247,7 +251,7 @@ def _word(buf, i, end, a, b, c, d):  # pragma: no cover - compiled
     return i + n
 
 
-@numba.njit("int64(uint8[::1], int64, int64, uint32[::1])", inline="always", **_OPTS)
+@numba.njit(inline="always", **_OPTS)
 def _after_key(buf, i, end, scratch):  # pragma: no cover - compiled
     """Index after the key string at ``i``, its colon and the white space after it (where
     the key's value starts), or -1 to decline."""
@@ -260,7 +264,7 @@ def _after_key(buf, i, end, scratch):  # pragma: no cover - compiled
     return _ws(buf, i + 1, end)
 
 
-@numba.njit("int64(uint8[::1], int64, int64, uint32[::1], uint8[::1])", **_OPTS)
+@numba.njit(**_OPTS)
 def _skip_value(buf, i, end, scratch, stack):  # pragma: no cover - compiled
     """Index after the JSON value at ``i`` (nested objects and arrays checked and
     skipped), or -1 to decline.  ``stack`` holds 1 for an open object, 2 for an array."""
@@ -321,7 +325,7 @@ def _skip_value(buf, i, end, scratch, stack):  # pragma: no cover - compiled
             break
 
 
-@numba.njit("boolean(uint32[::1], int64, uint32[::1])", inline="always", **_OPTS)
+@numba.njit(inline="always", **_OPTS)
 def _is_key(key, n, want):  # pragma: no cover - compiled
     if want.shape[0] == 0 or n != want.shape[0]:
         return False
@@ -331,7 +335,7 @@ def _is_key(key, n, want):  # pragma: no cover - compiled
     return True
 
 
-@numba.njit("boolean(uint32[::1], int64, int64, uint32[::1], int64, int64, boolean, uint8[::1])", **_OPTS)
+@numba.njit(**_OPTS)
 def _fields_ok(cps, o, n_text, id_cps, io, n_id, need_id, space):  # pragma: no cover - compiled
     """Whether the decoded fields pass the per-line reader's checks as they are: a text
     that ``str.strip()`` leaves non-empty, and (when wanted) a non-empty id without U+0000
@@ -348,16 +352,20 @@ def _fields_ok(cps, o, n_text, id_cps, io, n_id, need_id, space):  # pragma: no 
     return False
 
 
-@numba.njit(
-    "int64(uint8[::1], int64, int64, uint32[::1], uint32[::1], uint32[::1], uint8[::1], uint32[::1], int64,"
-    " uint32[::1], int64, int64[::1], uint8[::1], uint32[::1])",
-    **_OPTS,
-)
+@numba.njit(**_OPTS)
 def _record(buf, lo, end, text_key, id_key, date_key, space, cps, o, id_cps, io, out, stack, key):  # pragma: no cover - compiled
-    """Parse the line ``buf[lo:end]`` (its ``\\n`` excluded): ``OK`` with ``out`` =
-    (text code points, id code points, date start, date end), ``BLANK`` or ``DECLINE``."""
+    """Parse the line that starts at ``lo`` (``end``: the end of the data): ``OK`` with
+    ``out`` = (text code points, id code points, date start, date end, index of the
+    line's ``\\n`` or ``end``), ``BLANK`` (with ``out[4]``) or ``DECLINE``.
+
+    The line is not cut out first: no step of the grammar reads ``\\n`` as part of a
+    value (``_ws`` stops at it, strings decline it as a raw control character, numbers
+    and literals end before it), so a step reaching it fails exactly as it would at the
+    end of the line, and a line is taken only when nothing but white space separates
+    its closing brace from the ``\\n``.  One pass over the bytes, not two."""
     i = _ws(buf, lo, end)
-    if i == end:
+    if i == end or buf[i] == _LF:
+        out[4] = i
         return BLANK
     if buf[i] != 123:
         return DECLINE
@@ -417,10 +425,12 @@ def _record(buf, lo, end, text_key, id_key, date_key, space, cps, o, id_cps, io,
         if buf[i] != 44:
             return DECLINE
         i = _ws(buf, i + 1, end)
-    if _ws(buf, i + 1, end) != end or not _fields_ok(cps, o, n_text, id_cps, io, n_id, id_key.shape[0] > 0, space):
+    j = _ws(buf, i + 1, end)
+    if (j != end and buf[j] != _LF) or not _fields_ok(cps, o, n_text, id_cps, io, n_id, id_key.shape[0] > 0, space):
         return DECLINE
     out[0] = n_text
     out[1] = max(n_id, 0)
+    out[4] = j
     return OK
 
 
@@ -444,7 +454,7 @@ def jsonl_records_into(buf, n, text_key, id_key, date_key, space, line_end, stat
         if buf[n + j] != 0:
             return -1
     stack = np.empty(_MAX_DEPTH, np.uint8)
-    out = np.empty(4, np.int64)
+    out = np.empty(5, np.int64)
     key = np.empty(n + 1, np.uint32)  # keys and skipped strings; pages are touched only as used
     lines = 0
     lo = 0
@@ -453,10 +463,13 @@ def jsonl_records_into(buf, n, text_key, id_key, date_key, space, line_end, stat
     cp_off[0] = 0
     id_off[0] = 0
     while lo < n:
-        hi = lo
-        while hi < n and buf[hi] != _LF:
-            hi += 1
-        st = _record(buf, lo, hi, text_key, id_key, date_key, space, cps, o, id_cps, io, out, stack, key)
+        st = _record(buf, lo, n, text_key, id_key, date_key, space, cps, o, id_cps, io, out, stack, key)
+        if st == DECLINE:  # the line's end is not known yet
+            hi = lo
+            while hi < n and buf[hi] != _LF:
+                hi += 1
+        else:
+            hi = out[4]
         status[lines] = st
         if st == OK:
             o += out[0]

@@ -221,32 +221,27 @@ class SignatureStore:
         """The store of ``sign_batch`` results, in input order.
 
         The two big arrays (signatures and shingle sets, about 95% of the store) are
-        appended batch by batch to anonymous temporary files (``tempfile.TemporaryFile``,
-        in ``TMPDIR``) and mapped copy-on-write when all batches are in (``_spooled``): the
-        process never holds a list of per-batch chunks next to their concatenation, and
-        the freed batch buffers are reused rather than left as heap holes between kept
-        chunks.  The mapped pages are file-backed: counted in RSS once touched, but the
-        kernel can drop and re-read them under memory pressure.  Cost: one write and one
-        mapping of the two arrays."""
+        appended batch by batch to anonymous temporary files (``_Spool``: in memory while
+        they stay under a quarter of the available memory, else in ``TMPDIR``) and mapped
+        copy-on-write when all batches are in: the process never holds a list of
+        per-batch chunks next to their concatenation, and the freed batch buffers are
+        reused rather than left as heap holes between kept chunks.  The mapped pages are
+        counted in RSS once touched.  Cost: one write and one mapping of the two arrays."""
         keys = ("ids", "exact", "lengths", "dates", "rows")
         parts: dict[str, list[np.ndarray]] = {k: [] for k in keys}
         counts: list[np.ndarray] = []
         blobs: list[bytes] = []
         blob_sizes: list[np.ndarray] = []
         any_fields = False
-        try:
-            sig_file = tempfile.TemporaryFile(prefix="overlap-sigs-")
-            sh_file = tempfile.TemporaryFile(prefix="overlap-shingles-")
-        except OSError as e:
-            raise InputError(f"cannot make a temporary file for the signatures ({e.strerror or e}); set TMPDIR") from None
-        with sig_file, sh_file:
+        budget = [_memory_budget()]
+        with _Spool("overlap-sigs-", budget) as sig_file, _Spool("overlap-shingles-", budget) as sh_file:
             unique = _UniqueIds()
             for s in signed:
                 unique.add(s["ids"], parts["ids"])
                 for k in keys:
                     parts[k].append(s[k])
-                _append(sig_file, s["signatures"])
-                _append(sh_file, s["shingles"])
+                sig_file.append(s["signatures"])
+                sh_file.append(s["shingles"])
                 counts.append(s["counts"])
                 blobs.append(s["blob"])
                 blob_sizes.append(s["blob_sizes"])
@@ -256,8 +251,8 @@ class SignatureStore:
             offsets = np.zeros(n + 1, dtype=np.int64)
             if counts:
                 np.cumsum(np.concatenate(counts), out=offsets[1:])
-            signatures = _spooled(sig_file, (n, num_perm))
-            shingles = _spooled(sh_file, (int(offsets[-1]),))
+            signatures = sig_file.mapped((n, num_perm))
+            shingles = sh_file.mapped((int(offsets[-1]),))
         empty = {
             "ids": np.zeros(0, dtype=str), "exact": np.zeros(0, dtype=np.uint64),
             "lengths": np.zeros(0, dtype=np.int64), "dates": np.zeros(0, dtype=np.float64),
@@ -318,24 +313,91 @@ class SignatureStore:
         return store
 
 
-def _append(f: Any, a: np.ndarray) -> None:
-    """Write ``a`` as uint32 at the end of the open binary file ``f``; ``InputError`` when
-    the disk is full."""
+_MEMORY_SHARE = 4  # a memory spool may take up to 1/4 of the memory available when it starts
+
+
+def _memory_budget() -> int:
+    """Bytes the spools of one store may keep in memory: ``MemAvailable / 4`` (Linux),
+    else 0 (always on disk)."""
+    if not hasattr(os, "memfd_create"):
+        return 0
     try:
-        f.write(np.ascontiguousarray(a, dtype=np.uint32).reshape(-1).data.cast("B"))  # a view: no bytes copy
-    except OSError as e:
-        raise InputError(f"cannot spool signatures to the temporary directory ({e.strerror or e}); "
-                         "set TMPDIR to a disk with space") from None
+        with open("/proc/meminfo", "rb") as f:
+            for line in f:
+                if line.startswith(b"MemAvailable:"):
+                    return int(line.split()[1]) * 1024 // _MEMORY_SHARE
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0
 
 
-def _spooled(f: Any, shape: tuple[int, ...]) -> np.ndarray:
-    """The uint32 array of ``shape`` written to ``f`` by ``_append``: a copy-on-write
-    mapping (writable, so the compiled kernels take it; nothing writes to it), or an
-    empty array.  The mapping outlives ``f``, which may then be closed."""
-    if math.prod(shape) == 0:
-        return np.zeros(shape, dtype=np.uint32)
-    f.flush()
-    return np.memmap(f, dtype=np.uint32, mode="c", shape=shape)
+class _Spool:
+    """An append-only temporary file of uint32 values, mapped when complete.
+
+    In memory (``os.memfd_create``) while the store's spools together hold less than
+    ``budget[0]`` bytes: writing there costs about a third of a write into a disk
+    filesystem's page cache (no block reservation or journal per page).  Past the budget
+    the data moves to ``tempfile.TemporaryFile`` in ``TMPDIR``, whose clean pages the
+    kernel can drop under memory pressure.  Same bytes either way."""
+
+    def __init__(self, prefix: str, budget: list[int]) -> None:
+        self.prefix, self.budget = prefix, budget
+        self.file: Any = None
+        self.in_memory = False
+        if budget[0] > 0:
+            try:
+                self.file = open(os.memfd_create(prefix), "w+b")  # noqa: SIM115  (closed by __exit__)
+                self.in_memory = True
+            except OSError:
+                pass
+        if self.file is None:
+            try:
+                self.file = tempfile.TemporaryFile(prefix=prefix)
+            except OSError as e:
+                raise InputError(f"cannot make a temporary file for the signatures ({e.strerror or e}); "
+                                 "set TMPDIR") from None
+
+    def __enter__(self) -> _Spool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.file.close()
+
+    def append(self, a: np.ndarray) -> None:
+        """Write ``a`` as uint32 at the end; ``InputError`` when the disk is full."""
+        data = np.ascontiguousarray(a, dtype=np.uint32).reshape(-1).data.cast("B")  # a view: no bytes copy
+        try:
+            if self.in_memory:
+                self.budget[0] -= len(data)
+                if self.budget[0] < 0:
+                    self._to_disk()
+            self.file.write(data)
+        except OSError as e:
+            raise InputError(f"cannot spool signatures to the temporary directory ({e.strerror or e}); "
+                             "set TMPDIR to a disk with space") from None
+
+    def _to_disk(self) -> None:
+        """Move what is in memory to a file in ``TMPDIR`` and append there from now on."""
+        disk = tempfile.TemporaryFile(prefix=self.prefix)
+        try:
+            self.file.flush()
+            self.file.seek(0)
+            while chunk := self.file.read(1 << 24):
+                disk.write(chunk)
+        except BaseException:
+            disk.close()
+            raise
+        self.file.close()
+        self.file, self.in_memory = disk, False
+
+    def mapped(self, shape: tuple[int, ...]) -> np.ndarray:
+        """The uint32 array of ``shape`` appended so far: a copy-on-write mapping
+        (writable, so the compiled kernels take it; nothing writes to it), or an empty
+        array.  The mapping outlives the file, which may then be closed."""
+        if math.prod(shape) == 0:
+            return np.zeros(shape, dtype=np.uint32)
+        self.file.flush()
+        return np.memmap(self.file, dtype=np.uint32, mode="c", shape=shape)
 
 
 def exact_keys(flat: np.ndarray, offs: np.ndarray) -> np.ndarray:
