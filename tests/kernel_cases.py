@@ -1,7 +1,8 @@
-"""Random texts for tests that hold a compiled pass to its Python reference."""
+"""Inputs and reference patterns for tests that hold a fast path to a plain reference."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -29,3 +30,15 @@ def real_texts(data_dir: Path, per_corpus: int = 400) -> list[str]:
     if not files:
         pytest.skip(f"no Baomoi or PAN texts under {data_dir}")
     return [f.read_text(encoding="utf-8", errors="replace") for f in files]
+
+
+PLAIN_BREAK = re.compile(
+    r"""([.!?\u2026\u3002\uff01\uff1f]+)
+        (["'\u201d\u2019\u00bb)\]]*)
+        (\s+)
+        (?=(["'\u201c\u2018\u00ab(\[\-\u2013\u2014]*)(\S))
+    """,
+    re.VERBOSE,
+)
+"""``overlap.segment``'s sentence-break pattern as it was before it learnt to try a run of
+terminators at its start only: tried at every position (quadratic inside a long run of dots)."""

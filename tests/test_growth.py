@@ -9,7 +9,6 @@ Each fast path here is checked against a plain statement of the rule it replaced
 from __future__ import annotations
 
 import random
-import re
 from collections.abc import Iterator
 import unicodedata
 
@@ -20,6 +19,7 @@ import overlap.align as A
 import overlap.normalization as N
 import overlap.segment as S
 import overlap.shingle as SH
+from kernel_cases import PLAIN_BREAK
 from overlap import compare
 from overlap.align import LONG_PASSAGE, Alignment, token_opcodes, token_similarity
 from overlap.fuzz import indel_similarity, opcodes
@@ -30,19 +30,11 @@ from overlap.shingle import Tokens, tokenize
 # --------------------------------------------------------------------------- segment
 
 
-_PLAIN_BREAK = re.compile(
-    r"""([.!?\u2026\u3002\uff01\uff1f]+)
-        (["'\u201d\u2019\u00bb)\]]*)
-        (\s+)
-        (?=(["'\u201c\u2018\u00ab(\[\-\u2013\u2014]*)(\S))
-    """,
-    re.VERBOSE,
-)
 
 
 def _all_breaks(text: str) -> list[tuple[int, int]]:
     """Every break match, tried at every terminator (the old, quadratic loop)."""
-    return [m.span() for m in _PLAIN_BREAK.finditer(text)]
+    return [m.span() for m in PLAIN_BREAK.finditer(text)]
 
 
 def test_breaks_skipping_terminator_runs_equal_trying_every_mark() -> None:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import re
 
+from kernel_cases import PLAIN_BREAK
 from overlap.segment import sentences
 
 
@@ -70,16 +70,6 @@ def test_hard_wrapped_lines_are_joined() -> None:
     ]
 
 
-# The break pattern as it was before it learnt to try a run of terminators at its start
-# only: every position tried (quadratic inside a long run of dots).
-_PLAIN_BREAK = re.compile(
-    r"""([.!?\u2026\u3002\uff01\uff1f]+)
-        (["'\u201d\u2019\u00bb)\]]*)
-        (\s+)
-        (?=(["'\u201c\u2018\u00ab(\[\-\u2013\u2014]*)(\S))
-    """,
-    re.VERBOSE,
-)
 
 
 def test_fast_scans_match_the_regexes_they_replace() -> None:
@@ -102,5 +92,5 @@ def test_fast_scans_match_the_regexes_they_replace() -> None:
             continue  # blocks start after a line break
         tried += 1
         got = [(m.span(), m.groups()) for m in S._BREAK.finditer(t, lo, at)]
-        assert got == [(m.span(), m.groups()) for m in _PLAIN_BREAK.finditer(t, lo, at)]
+        assert got == [(m.span(), m.groups()) for m in PLAIN_BREAK.finditer(t, lo, at)]
     assert tried > 10000
