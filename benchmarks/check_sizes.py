@@ -3,7 +3,7 @@
     python -m benchmarks.check_sizes [--lines 600] [--function-lines 80]
 
 A file over ``--lines`` lines or a function (or method) over ``--function-lines`` lines is
-printed with its size, longest first; the compiled numba kernels (``kernels.py``, ``kernels_dedup.py``, ``kernels_stories.py``, ``kernels_vocabulary.py``,
+printed with its size, longest first; the compiled numba kernels (``kernels*.py``,
 ``_align_jit.py``, ``_dedup_jit.py``) are left out of the function check, since a kernel
 is one loop nest that splitting would slow down.  A function's length counts from its
 ``def`` (decorators excluded) to its last line, nested functions included; a nested
@@ -18,7 +18,8 @@ from pathlib import Path
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "overlap"
 KERNELS = frozenset({
-    "kernels.py", "kernels_dedup.py", "kernels_stories.py", "kernels_vocabulary.py", "_align_jit.py", "_dedup_jit.py",
+    "kernels.py", "kernels_dedup.py", "kernels_names.py", "kernels_segment.py", "kernels_stories.py", "kernels_text.py",
+    "kernels_vocabulary.py", "_align_jit.py", "_dedup_jit.py",
 })
 
 

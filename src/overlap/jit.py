@@ -48,7 +48,7 @@ __all__ = ["aligner", "is_warm", "load_kernels", "loaded_kernels", "use_aligner"
 _HERE = Path(__file__).resolve().parent
 _SOURCES = (
     "kernels.py", "kernels_dedup.py", "kernels_names.py", "kernels_segment.py", "kernels_stories.py",
-    "kernels_vocabulary.py", "_align_jit.py",
+    "kernels_text.py", "kernels_vocabulary.py", "_align_jit.py",
 )
 _LOCK_STALE_S = 300.0  # a warming lock older than this is from a process that died
 _JSONL_SOURCES = ("kernels_jsonl.py",)  # dedup's JSONL reader: imported by jsonl_fast, not by kernels
