@@ -25,17 +25,17 @@
 
 from __future__ import annotations
 
-import json
 import math
 import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING, Any, overload
 
-from ..errors import ConfigError, InputError
+from ..errors import InputError
 from ..records import Conflict, DuplicateReason, Passage, Similarity, Span
-from ..reuse import MIN_SIMILARITY as REUSE_MIN_SIMILARITY
 from ..stories import link_weight
+from . import tables
+from .found_text import EXCERPT, NameVariant, Occurrence, ReusedPassage, Spelling, excerpt
 from .options import ScanOptions
 from .store import TextStore
 
@@ -68,10 +68,7 @@ __all__ = [
 SCHEMA = 1
 """Version of the ``to_dict()`` / JSONL layout; bumped on any incompatible change."""
 
-EXCERPT = 300
-"""Characters of passage text quoted in cluster evidence."""
-
-CSV_TABLES = ("pairs", "conflicts")
+CSV_TABLES = tables.CSV_TABLES
 """The tables ``ScanResult.write_csv`` writes (``overlap scan --csv TABLE``)."""
 
 
@@ -211,12 +208,6 @@ def passage_dict(p: Passage, a_text: str | None) -> dict[str, Any]:
     return d
 
 
-def excerpt(s: str, limit: int = EXCERPT) -> str:
-    """``s`` with runs of white space as one space, cut to ``limit`` characters with an ellipsis."""
-    s = " ".join(s.split())
-    return s if len(s) <= limit else s[: limit - 1].rstrip() + "…"
-
-
 @dataclass(frozen=True, slots=True)
 class Link:
     """One piece of a cluster's evidence: documents ``a`` and ``b`` are linked.
@@ -354,83 +345,6 @@ class Cluster:
 
 
 @dataclass(frozen=True, slots=True)
-class Occurrence:
-    """Where a text occurs: document ``doc`` (id), characters ``span`` of its text."""
-
-    doc: str
-    span: Span
-    similarity: float | None = None  # to its reused passage's text (None: not a passage)
-
-    def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"doc": self.doc, "start": self.span.start, "end": self.span.end}
-        if self.similarity is not None:
-            out["similarity"] = self.similarity
-        return out
-
-
-@dataclass(frozen=True, slots=True)
-class Spelling:
-    """One spelling of a name and every place it occurs in the documents involved."""
-
-    text: str
-    occurrences: tuple[Occurrence, ...]
-
-    @property
-    def docs(self) -> tuple[str, ...]:
-        """Ids of the documents with this spelling, in input order."""
-        return tuple(dict.fromkeys(o.doc for o in self.occurrences))
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"text": self.text, "docs": list(self.docs), "occurrences": [o.to_dict() for o in self.occurrences]}
-
-
-@dataclass(frozen=True, slots=True)
-class NameVariant:
-    """One name spelled more than one way across the corpus, reported once.
-
-    ``spellings`` are ordered by how many documents use them (most first); ``pairs`` are
-    the ``(a, b)`` document pairs whose aligned passages showed the difference.
-    """
-
-    spellings: tuple[Spelling, ...]
-    pairs: tuple[tuple[str, str], ...]
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"spellings": [s.to_dict() for s in self.spellings], "pairs": [list(p) for p in self.pairs]}
-
-
-@dataclass(frozen=True, slots=True)
-class ReusedPassage:
-    """A stretch of text found in several documents.
-
-    ``text`` is the group's text (``overlap.reuse``: the span with the most aligned
-    partners); ``occurrences`` every document span that holds it, each matching ``text``
-    at ``overlap.reuse.MIN_SIMILARITY`` or more (its ``similarity`` says how much).
-    ``boilerplate`` marks text such as a site footer: found in 5+ documents that, pair
-    by pair, share nothing else (fewer than 20% of the pairs do: share another passage,
-    near-duplicate text, or two capitalised name phrases outside this passage).
-    Boilerplate does not link stories.
-    """
-
-    text: str
-    occurrences: tuple[Occurrence, ...]
-    boilerplate: bool = False
-
-    @property
-    def docs(self) -> tuple[str, ...]:
-        return tuple(dict.fromkeys(o.doc for o in self.occurrences))
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "documents": len(self.docs),
-            "boilerplate": self.boilerplate,
-            "min_similarity": REUSE_MIN_SIMILARITY,
-            "text": excerpt(self.text, 1000),
-            "occurrences": [o.to_dict() for o in self.occurrences],
-        }
-
-
-@dataclass(frozen=True, slots=True)
 class ScanStats:
     """Counts of each stage's work, and wall-clock seconds per stage (``timings``)."""
 
@@ -548,7 +462,7 @@ class ScanResult:
             out["first_published"] = first
         return out
 
-    def _pair_sides(self, p: PairResult) -> dict[str, Any]:
+    def pair_sides(self, p: PairResult) -> dict[str, Any]:
         """What a pair record says about its two documents beyond their ids: both sides'
         kept fields (``fields_a``, ``fields_b``; only when any document has some) and
         ``first_published`` (only with a date field; None when it cannot be said)."""
@@ -564,88 +478,28 @@ class ScanResult:
     def _pair_dict(self, p: PairResult, texts: Callable[[str], str] | None) -> dict[str, Any]:
         """``p.to_dict()`` with ``_pair_sides`` right after the ids (unchanged without them)."""
         out = p.to_dict(texts(p.a) if texts else None)
-        sides = self._pair_sides(p)
+        sides = self.pair_sides(p)
         return {"a": out.pop("a"), "b": out.pop("b"), **sides, **out} if sides else out
 
-    def csv_columns(self, table: str = "pairs") -> list[str]:
-        """The header of ``table`` (one of ``CSV_TABLES``): the ids, each kept field of
-        each side (``fields_a.NAME``, ``fields_b.NAME``), ``first_published`` with a date
-        field, then the table's own columns (see ``pair_rows``, ``conflict_rows``)."""
-        if table not in CSV_TABLES:
-            raise ConfigError(f"table must be one of {', '.join(CSV_TABLES)}: {table!r}")
-        names = self._by_id()[1]
-        return ["a", "b", *(f"fields_{s}.{k}" for s in "ab" for k in names),
-                *(["first_published"] if self.options.date_field is not None else []),
-                *(_PAIR_COLUMNS if table == "pairs" else _CONFLICT_COLUMNS)]
+    def field_names(self) -> tuple[str, ...]:
+        """The kept field names, in first-seen order (empty when no document has fields)."""
+        return self._by_id()[1]
 
-    def _side_cells(self, p: PairResult) -> dict[str, Any]:
-        """The leading cells of a CSV row: ids, both sides' kept fields flattened."""
-        out: dict[str, Any] = {"a": p.a, "b": p.b}
-        for k, v in self._pair_sides(p).items():
-            if k.startswith("fields_"):
-                out.update({f"{k}.{name}": _cell(x) for name, x in (v or {}).items()})
-            else:
-                out[k] = v
-        return out
+    def csv_columns(self, table: str = "pairs") -> list[str]:
+        """The header of ``table`` (``overlap.corpus.tables.csv_columns``)."""
+        return tables.csv_columns(self, table)
 
     def pair_rows(self) -> Iterator[dict[str, Any]]:
-        """The ``--csv pairs`` table: one flat row per linked pair, in pair order.
-
-        Beyond ``csv_columns``' leading cells: ``link``, ``evidence``, ``confidence``,
-        ``jaccard``, ``containment_a``, ``containment_b``, ``near_duplicate``,
-        ``near_duplicate_rule`` (``jaccard``/``coverage``, empty when not one),
-        ``boilerplate``, ``passages`` (count), ``shared_a``/``shared_b`` (characters of
-        each text in shared passages), ``conflicts`` (count) and ``same_event_names``
-        (``; ``-separated).  Numbers rounded as in ``to_dict``; booleans ``true``/``false``.
-        """
-        for p in self.pairs:
-            s = p.similarity
-            yield {
-                **self._side_cells(p), "link": p.link, "evidence": p.evidence, "confidence": round(p.confidence, 4),
-                "jaccard": round(s.jaccard, 4), "containment_a": round(s.containment_a, 4),
-                "containment_b": round(s.containment_b, 4), "near_duplicate": _cell(p.near_duplicate),
-                "near_duplicate_rule": p.duplicate.rule if p.duplicate else None,
-                "boilerplate": _cell(p.boilerplate), "passages": len(p.passages),
-                "shared_a": sum(len(x.a) for x in p.passages), "shared_b": sum(len(x.b) for x in p.passages),
-                "conflicts": len(p.conflicts),
-                "same_event_names": "; ".join(p.same_event.names) if p.same_event else None,
-            }
+        """The ``--csv pairs`` table, row by row (``overlap.corpus.tables.pair_rows``)."""
+        return tables.pair_rows(self)
 
     def conflict_rows(self) -> Iterator[dict[str, Any]]:
-        """The ``--csv conflicts`` table: one flat row per conflict, in pair order.
-
-        Beyond ``csv_columns``' leading cells: ``kind``, ``a_start``, ``a_end``,
-        ``a_text``, ``b_start``, ``b_end``, ``b_text`` (character spans into each text
-        and the quoted values), ``confidence``, ``reason``, ``explanation``.
-        """
-        for p in self.pairs:
-            if not p.conflicts:
-                continue
-            sides = self._side_cells(p)
-            for c in p.conflicts:
-                yield {
-                    **sides, "kind": c.kind, "a_start": c.a.start, "a_end": c.a.end, "a_text": c.a_text,
-                    "b_start": c.b.start, "b_end": c.b.end, "b_text": c.b_text,
-                    "confidence": round(c.confidence, 3), "reason": c.reason, "explanation": c.explanation,
-                }
+        """The ``--csv conflicts`` table, row by row (``overlap.corpus.tables.conflict_rows``)."""
+        return tables.conflict_rows(self)
 
     def write_csv(self, path: str | os.PathLike[str], table: str = "pairs") -> None:
-        """Write ``table`` (``"pairs"``: ``pair_rows``; ``"conflicts"``: ``conflict_rows``)
-        as CSV with a header row to ``path`` atomically (``"-"``: standard output).
-        ``ConfigError`` for another table, ``InputError`` when it cannot be written.
-        Cost: linear in the rows."""
-        import csv
-
-        from ..outputs import output_stream
-
-        columns = self.csv_columns(table)
-        try:
-            with output_stream(path, encoding="utf-8") as f:
-                w = csv.DictWriter(f, fieldnames=columns, lineterminator="\n")
-                w.writeheader()
-                w.writerows(self.pair_rows() if table == "pairs" else self.conflict_rows())
-        except OSError as e:
-            raise InputError(f"{path}: cannot write ({e.strerror or e})") from None
+        """Write ``table`` as CSV to ``path`` atomically (``overlap.corpus.tables.write_csv``)."""
+        tables.write_csv(self, path, table)
 
     def to_dict(self, *, include_timings: bool = False) -> dict[str, Any]:
         """The ``--json`` document (schema in the README); deterministic unless timings are included."""
@@ -687,22 +541,3 @@ class ScanResult:
             yield {"type": "reused_passage", **r.to_dict()}
         for v in self.name_variants:
             yield {"type": "name_variant", **v.to_dict()}
-
-
-_PAIR_COLUMNS = (
-    "link", "evidence", "confidence", "jaccard", "containment_a", "containment_b", "near_duplicate",
-    "near_duplicate_rule", "boilerplate", "passages", "shared_a", "shared_b", "conflicts", "same_event_names",
-)
-_CONFLICT_COLUMNS = (
-    "kind", "a_start", "a_end", "a_text", "b_start", "b_end", "b_text", "confidence", "reason", "explanation",
-)
-
-
-def _cell(v: Any) -> Any:
-    """A value as one CSV cell: text and numbers as they are, booleans ``true``/``false``
-    (as in JSON), None empty, lists and objects as JSON."""
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    if v is None or isinstance(v, (str, int, float)):
-        return v
-    return json.dumps(v, ensure_ascii=False)
