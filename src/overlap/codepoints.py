@@ -5,8 +5,9 @@ each code point of a ``uint32`` array, calling ``classify`` once per code point 
 so start-up pays nothing and a text costs one table gather.  ``table()`` and ``fill(cps)``
 serve compiled kernels that read the table themselves and report unknown code points.
 
-``joined(texts) -> (cps, offsets, lengths)``
-    Texts end to end as ``uint32`` code points, the way those kernels read a batch.
+``CodepointBatch.of(texts)``, ``as_batch(texts)``
+    Texts end to end as ``uint32`` code points, the way those kernels read a batch: made
+    once, read by every pass over the batch.
 ``run_filling(call, fill, cps, offsets)``
     Call such a kernel from document 0, filling the tables and calling again from the
     document it stopped at, until it finishes.
@@ -17,11 +18,12 @@ Cost: one table of 0x110000 entries per instance, allocated on first use; a gath
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-__all__ = ["CodepointTable", "joined", "run_filling"]
+__all__ = ["CodepointBatch", "CodepointTable", "as_batch", "run_filling"]
 
 
 class CodepointTable:
@@ -61,15 +63,34 @@ class CodepointTable:
         return got
 
 
-def joined(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """``(cps, offsets, lengths)``: the texts' code points end to end (``uint32``, read-only;
-    lone surrogates kept), ``n + 1`` ``int64`` offsets and each text's length."""
-    n = len(texts)
-    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=n)
-    offsets = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(lengths, out=offsets[1:])
-    cps = np.frombuffer("".join(texts).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    return cps, offsets, lengths
+@dataclass(frozen=True, slots=True)
+class CodepointBatch:
+    """Texts and their code points end to end, as the compiled text passes read a batch:
+    ``cps`` (``uint32``, read-only; lone surrogates kept), ``n + 1`` ``int64`` ``offsets``
+    and each text's length.  Made once per batch and handed to every pass over it."""
+
+    texts: Sequence[str]
+    cps: np.ndarray
+    offsets: np.ndarray
+    lengths: np.ndarray
+
+    @classmethod
+    def of(cls, texts: Sequence[str]) -> CodepointBatch:
+        """The batch of ``texts``: one UTF-32 encoding of them all.  Linear in the characters."""
+        n = len(texts)
+        lengths = np.fromiter(map(len, texts), dtype=np.int64, count=n)
+        offsets = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(lengths, out=offsets[1:])
+        cps = np.frombuffer("".join(texts).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+        return cls(texts, cps, offsets, lengths)
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+
+def as_batch(texts: Sequence[str] | CodepointBatch) -> CodepointBatch:
+    """``texts`` itself when it is a ``CodepointBatch`` already, else ``CodepointBatch.of(texts)``."""
+    return texts if isinstance(texts, CodepointBatch) else CodepointBatch.of(texts)
 
 
 def run_filling(call: Callable[[int], int], fill: Callable[[np.ndarray], object], cps: np.ndarray,

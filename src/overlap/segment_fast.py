@@ -17,7 +17,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .codepoints import CodepointTable, joined, run_filling
+from .codepoints import CodepointBatch, CodepointTable, as_batch, run_filling
 from .jit import load_kernels
 from .segment import ABBREVIATIONS
 
@@ -65,7 +65,7 @@ _CLASS = CodepointTable(_bits, np.uint16)
 _LOWER = CodepointTable(_lower, np.uint32, unknown=0xFFFFFFFE)
 
 
-def sentence_rows(texts: Sequence[str]) -> list[np.ndarray] | None:
+def sentence_rows(texts: Sequence[str] | CodepointBatch) -> list[np.ndarray] | None:
     """``[[(s.start, s.end) for s in sentences(t)] for t in texts]`` as ``int32`` arrays
     of shape ``(s, 2)``, in one compiled pass; None without the compiled kernels.
 
@@ -77,9 +77,10 @@ def sentence_rows(texts: Sequence[str]) -> list[np.ndarray] | None:
     if kern is None:
         return None
     spans_into = kern.sentence_spans_into
-    cps, offsets, lens = joined(texts)
+    batch = as_batch(texts)
+    cps, offsets, lens = batch.cps, batch.offsets, batch.lengths
     spans = np.empty((int((lens // 2 + 1).sum()), 2), dtype=np.int32)
-    counts = np.zeros(len(texts), dtype=np.int64)
+    counts = np.zeros(len(batch), dtype=np.int64)
     tables = (_CLASS.table(), _LOWER.table(), _ABBREV, _ABBREV_LEN)
 
     def call(first: int) -> int:

@@ -37,7 +37,7 @@ from collections.abc import Iterator, Sequence
 
 import numpy as np
 
-from .codepoints import joined, run_filling
+from .codepoints import CodepointBatch, as_batch, run_filling
 from .hashing import fmix64, q_powers
 from .jit import load_kernels
 from .normalization import fold_char, normalize
@@ -190,7 +190,7 @@ def shingle_codepoints(cps: np.ndarray, offsets: np.ndarray, k: int = 5, *,
     return buf[:written], offs
 
 
-def text_tokens(texts: Sequence[str]) -> list[Tokens | None]:
+def text_tokens(texts: Sequence[str] | CodepointBatch) -> list[Tokens | None]:
     """``tokenize(normalize(t).text)`` of each text whose normalised view keeps the text's
     own offsets, in one compiled pass (``overlap.kernels.text_tokens_into``); None for the
     others (no kernels, or a text the fold table cannot fold, or with characters the view
@@ -205,7 +205,8 @@ def text_tokens(texts: Sequence[str]) -> list[Tokens | None]:
     n = len(texts)
     if kern is None or not n:
         return [None] * n
-    cps, offsets, lens = joined(texts)
+    batch = as_batch(texts)
+    cps, offsets, lens = batch.cps, batch.offsets, batch.lengths
     cap = int(((lens + 1) // 2).sum()) + 1
     starts = np.empty(cap, dtype=np.int64)
     ends = np.empty(cap, dtype=np.int64)
@@ -231,12 +232,8 @@ def _text_of(cps: np.ndarray, offsets: np.ndarray, d: int) -> str:
 
 
 def _compiled(batch: Sequence[str], k: int, kern: object) -> tuple[np.ndarray, np.ndarray]:
-    n = len(batch)
-    lens = np.fromiter(map(len, batch), dtype=np.int64, count=n)
-    doc_offsets = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(lens, out=doc_offsets[1:])
-    cps = np.frombuffer("".join(batch).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    return _compiled_cps(cps, doc_offsets, k, kern, batch)
+    b = CodepointBatch.of(batch)
+    return _compiled_cps(b.cps, b.offsets, k, kern, batch)
 
 
 def _compiled_cps(cps: np.ndarray, doc_offsets: np.ndarray, k: int, kern: object,

@@ -33,6 +33,7 @@ from functools import lru_cache
 import numpy as np
 
 from .._arrays import frequent, isin_sorted, unique, unique_counts
+from ..codepoints import CodepointBatch
 from .candidates import group_pairs
 from .phrases import phrase_spans
 from .options import ScanOptions
@@ -214,7 +215,7 @@ _NOT_NAME_WORDS = frozenset(
 )
 
 
-def name_hashes_many(texts: Sequence[str]) -> list[np.ndarray] | None:
+def name_hashes_many(texts: Sequence[str] | CodepointBatch) -> list[np.ndarray] | None:
     """``np.array(sorted({hash64(k) for k in name_phrases(t)}), dtype=uint64)`` for each
     text, from one compiled pass over all of them (``phrases.phrase_spans``); None when
     the compiled kernels are not loaded.  Texts the kernel declines are done in Python.
@@ -223,7 +224,7 @@ def name_hashes_many(texts: Sequence[str]) -> list[np.ndarray] | None:
     if got is None:
         return None
     out: list[np.ndarray] = []
-    for t, spans in zip(texts, got):
+    for t, spans in zip(texts.texts if isinstance(texts, CodepointBatch) else texts, got):
         if spans is None:
             found = {hash64(k) for k in _python_name_phrases(t)}
         else:

@@ -20,7 +20,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from ..codepoints import CodepointTable, joined, run_filling
+from ..codepoints import CodepointBatch, CodepointTable, as_batch, run_filling
 from ..jit import load_kernels, loaded_kernels
 
 __all__ = ["phrase_spans"]
@@ -63,7 +63,7 @@ def _stop_tables(stop_words: frozenset[str]) -> tuple[np.ndarray, np.ndarray, np
 
 
 def phrase_spans(
-    texts: Sequence[str], stop_words: frozenset[str], *, load: bool = True
+    texts: Sequence[str] | CodepointBatch, stop_words: frozenset[str], *, load: bool = True
 ) -> list[np.ndarray | None] | None:
     """The name-phrase key spans of each text (module docstring), or None without kernels
     (``load=False``: unless this process has loaded them already).
@@ -76,8 +76,9 @@ def phrase_spans(
     if kern is None:
         return None
     spans_into = kern.name_spans_into
-    cps, offsets, lens = joined(texts)
-    n = len(texts)
+    batch = as_batch(texts)
+    cps, offsets, lens = batch.cps, batch.offsets, batch.lengths
+    n = len(batch)
     # a word emits at most two keys and takes its characters and one before it
     spans = np.empty((int((lens // 2 + 1).sum()), 2), dtype=np.int32)
     counts = np.zeros(n, dtype=np.int64)

@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from .._arrays import unique
+from ..codepoints import CodepointBatch
 from ..lsh import band_keys
 from ..normalization import NormText, normalize
 from ..records import Span
@@ -105,14 +106,15 @@ def sign_batch(job: tuple[list[str], SignConfig]) -> Signed:
     date_list: list[np.ndarray] = []
     k = c.k
     sents: list[np.ndarray | None] = [None] * len(texts)  # (start, end) rows, when split
-    all_toks, views = _tokens(texts)
+    batch = CodepointBatch.of(texts)  # encoded once for the three compiled passes
+    all_toks, views = _tokens(batch)
     all_sh = shingles_many([t.hashes for t in all_toks], k)
     all_psh = all_sh if c.pk == k else shingles_many([t.hashes for t in all_toks], c.pk)
     # Rare-vocabulary terms for story links (overlap.vocabulary): sampled word bigrams.
     all_bi = all_sh if k == 2 else all_psh if c.pk == 2 else shingles_many([t.hashes for t in all_toks], 2)
     vocab = terms_many(all_bi)
-    all_rows = sentence_rows(texts)  # compiled; None: split each text in Python below
-    all_names = name_hashes_many(texts) if c.events else None  # likewise
+    all_rows = sentence_rows(batch)  # compiled; None: split each text in Python below
+    all_names = name_hashes_many(batch) if c.events else None  # likewise
     for i, (text, view, toks) in enumerate(zip(texts, views, all_toks)):
         sh = all_sh[i]
         doc_sh.append(sh)
@@ -165,15 +167,15 @@ def sign_batch(job: tuple[list[str], SignConfig]) -> Signed:
     return sigs, keys, wdoc, names, date_list, sents, vocab
 
 
-def _tokens(texts: list[str]) -> tuple[list[Tokens], list[NormText | None]]:
+def _tokens(batch: CodepointBatch) -> tuple[list[Tokens], list[NormText | None]]:
     """Each text's tokens, and its normalised view where that does not keep the text's
     offsets (else None: the tokens' offsets are the text's).  Most texts take the compiled
     text pass (``overlap.textpass.text_tokens``); the rest are normalised in Python and
     tokenised in one compiled call.  Bit-identical to ``tokenize(normalize(t).text)``."""
-    fast = text_tokens(texts)
+    fast = text_tokens(batch)
     redo = [i for i, t in enumerate(fast) if t is None]
-    views: list[NormText | None] = [None] * len(texts)
-    slow = [normalize(texts[i]) for i in redo]
+    views: list[NormText | None] = [None] * len(batch)
+    slow = [normalize(batch.texts[i]) for i in redo]
     for i, v in zip(redo, slow):
         views[i] = v
     again = iter(tokenize_many([v.text for v in slow]))
