@@ -3,7 +3,7 @@
 ``minmax_into(h, offsets, a, b, out)``
     Min-max MinHash of every document, written into ``out``; bit-identical to the numpy
     kernel ``overlap.signatures._kernel`` (same permutations, same columns).
-``oph_into(h, offsets, mul, add, probe_key, out)``
+``oph_into(h, offsets, mul, add, probe_key, probes, out)``
     One-permutation hashing with optimal densification (``minhash(..., method="oph")``).
 ``intersections_into``, ``distinct_sets_into``, ``exact_keys_into``, ``greedy_into``, ``bucket_layout_into``, ``bucket_greedy_into``
     The deduplication kernels (``overlap.kernels_dedup``), re-exported here so that
@@ -87,6 +87,8 @@ _S32 = np.uint64(32)
 _BLOCK = 4096
 # Random probes of optimal densification before the deterministic circular scan.
 _MAX_PROBES = 64
+# Shingles hashed into the scratch block at a time by ``oph_into`` (4 KB, stays in L1).
+_OPH_BLOCK = 1024
 
 _OPTS = {"cache": True, "nogil": True, "error_model": "numpy", "boundscheck": False}
 
@@ -121,8 +123,9 @@ def minmax_into(h, offsets, a, b, out):  # pragma: no cover - compiled
         end = offsets[i + 1]
         while start < end:
             m = min(end - start, _BLOCK)
+            part = h[start : start + m]  # a view from 0: contiguous vector loads, no gather
             for s in range(m):
-                v = h[start + s]
+                v = part[s]
                 x[s] = np.uint32(v ^ (v >> _S32))
             k = 0
             # Two permutations per pass: one load of x feeds both, four independent
@@ -167,86 +170,118 @@ def minmax_into(h, offsets, a, b, out):  # pragma: no cover - compiled
             out[i, half + k] = ~mx[k]
 
 
-@numba.njit("void(uint64[::1], int64[::1], uint64, uint64, uint64, uint32[:, ::1])", **_OPTS)
-def oph_into(h, offsets, mul, add, probe_key, out):  # pragma: no cover - compiled
+@numba.njit(inline="always", **_OPTS)
+def _oph_value(w, mul, add):  # pragma: no cover - compiled
+    """``min(((mul * fold32(w) + add) mod 2**64) >> 32, 2**32 - 2)``: a shingle's OPH value."""
+    return min(np.uint32((mul * np.uint64(np.uint32(w ^ (w >> _S32))) + add) >> _S32), np.uint32(0xFFFFFFFE))
+
+
+@numba.njit(inline="always", **_OPTS)
+def _densify(row, K, probe_key, probes, pending, empty, out):  # pragma: no cover - compiled
+    """Fill ``out[k]`` for each empty bin ``k`` of ``row`` from its probe sequence.
+
+    Probe ``t`` is tried for every still-empty bin at once, without a branch per bin, and
+    the bins it did not fill are kept for probe ``t + 1`` (most are filled by the first).
+    """
+    k64 = np.uint64(K)
+    left = 0
+    for k in range(K):
+        pending[left] = k
+        left += row[k] == _U32MAX
+    T = probes.shape[0]
+    for t in range(T):
+        kept = 0
+        for e in range(left):
+            k = pending[e]
+            got = row[probes[t, k]]
+            out[k] = got
+            pending[kept] = k
+            kept += got == _U32MAX
+        left = kept
+        if left == 0:
+            return
+    for e in range(left):  # rare (tiny documents): probes past the table, then a circular scan
+        k = pending[e]
+        j = np.uint64(0)
+        found = False
+        for t in range(T + 1, _MAX_PROBES + 1):
+            z = _splitmix64(probe_key ^ (np.uint64(k) << _S32) ^ np.uint64(t))
+            j = ((z >> _S32) * k64) >> _S32
+            if row[j] != _U32MAX:
+                found = True
+                break
+        if not found:
+            if T >= _MAX_PROBES:  # the scan starts after the last probe
+                j = np.uint64(probes[_MAX_PROBES - 1, k])
+            for step in range(1, K + 1):
+                jj = (j + np.uint64(step)) % k64
+                if row[jj] != _U32MAX:
+                    j = jj
+                    break
+        out[k] = row[j]
+
+
+@numba.njit("void(uint64[::1], int64[::1], uint64, uint64, uint64, int32[:, ::1], uint32[:, ::1])", **_OPTS)
+def oph_into(h, offsets, mul, add, probe_key, probes, out):  # pragma: no cover - compiled
     """One-permutation hashing with optimal densification; see ``overlap.signatures``.
 
     ``v = ((mul * x + add) mod 2**64) >> 32`` (capped at ``2**32 - 2``), bin
     ``(v * K) >> 32``, minimum per bin; empty bin ``k`` copies the first originally
-    non-empty bin of its probe sequence.
+    non-empty bin of its probe sequence, whose first ``T`` bins are ``probes[:, k]``
+    (``overlap.signatures.oph_probes``) and the rest come from ``probe_key``.
     """
     n = offsets.shape[0] - 1
     K = out.shape[1]
     k64 = np.uint64(K)
-    cap = np.uint32(0xFFFFFFFE)
-    row = np.empty(K, np.uint32)
-    row1 = np.empty(K, np.uint32)
-    # For K = 2**p (p >= 1), (v * K) >> 32 is v >> (32 - p): a shift instead of a multiply.
     p = 0
     while (1 << p) < K:
         p += 1
     pow2 = K >= 2 and (1 << p) == K
     shift = np.uint32(32 - p)
+    # Two copies of the bins, even shingles into one and odd into the other, merged after:
+    # a shingle's load of its bin rarely waits on the previous shingle's store.
+    rows = np.empty(2 * K, np.uint32)
+    block = np.empty(_OPH_BLOCK, np.uint32)
+    pending = np.empty(K, np.int64)
     for i in range(n):
-        for k in range(K):
-            row[k] = _U32MAX
-            row1[k] = _U32MAX
-        start = offsets[i]
-        end = offsets[i + 1]
-        # Two shingles per step into two copies of the bins, merged after: consecutive
-        # updates never wait on each other's store (min is order-free: same result).
-        pairs_end = start + ((end - start) // 2) * 2
-        if pow2:  # the loop twice rather than a test per shingle
-            for s in range(start, pairs_end, 2):
-                w0 = h[s]
-                w1 = h[s + 1]
-                v0 = min(np.uint32((mul * np.uint64(np.uint32(w0 ^ (w0 >> _S32))) + add) >> _S32), cap)
-                v1 = min(np.uint32((mul * np.uint64(np.uint32(w1 ^ (w1 >> _S32))) + add) >> _S32), cap)
-                j0 = v0 >> shift
-                j1 = v1 >> shift
-                row[j0] = min(row[j0], v0)
-                row1[j1] = min(row1[j1], v1)
-        else:
-            for s in range(start, pairs_end, 2):
-                w0 = h[s]
-                w1 = h[s + 1]
-                v0 = min(np.uint32((mul * np.uint64(np.uint32(w0 ^ (w0 >> _S32))) + add) >> _S32), cap)
-                v1 = min(np.uint32((mul * np.uint64(np.uint32(w1 ^ (w1 >> _S32))) + add) >> _S32), cap)
+        for k in range(2 * K):
+            rows[k] = _U32MAX
+        doc = h[offsets[i] : offsets[i + 1]]  # a view from 0: contiguous vector loads, no gather
+        for lo in range(0, doc.shape[0], _OPH_BLOCK):
+            part = doc[lo : lo + _OPH_BLOCK]
+            m = part.shape[0]
+            for s in range(m):  # vectorised
+                block[s] = _oph_value(part[s], mul, add)
+            pairs = m - (m & 1)
+            if pow2:  # the loop twice rather than a test per shingle
+                for s in range(0, pairs, 2):
+                    v0 = block[s]
+                    v1 = block[s + 1]
+                    j0 = v0 >> shift
+                    j1 = (v1 >> shift) + K
+                    rows[j0] = min(rows[j0], v0)
+                    rows[j1] = min(rows[j1], v1)
+            else:
+                for s in range(0, pairs, 2):
+                    v0 = block[s]
+                    v1 = block[s + 1]
+                    j0 = np.uint32((np.uint64(v0) * k64) >> _S32)
+                    j1 = np.uint32((np.uint64(v1) * k64) >> _S32) + K
+                    rows[j0] = min(rows[j0], v0)
+                    rows[j1] = min(rows[j1], v1)
+            if pairs < m:
+                v0 = block[pairs]
                 j0 = np.uint32((np.uint64(v0) * k64) >> _S32)
-                j1 = np.uint32((np.uint64(v1) * k64) >> _S32)
-                row[j0] = min(row[j0], v0)
-                row1[j1] = min(row1[j1], v1)
-        if pairs_end < end:
-            w0 = h[pairs_end]
-            v0 = min(np.uint32((mul * np.uint64(np.uint32(w0 ^ (w0 >> _S32))) + add) >> _S32), cap)
-            j0 = np.uint32((np.uint64(v0) * k64) >> _S32)
-            row[j0] = min(row[j0], v0)
+                rows[j0] = min(rows[j0], v0)
         empty = 0
         for k in range(K):
-            r = min(row[k], row1[k])
-            row[k] = r
+            r = min(rows[k], rows[k + K])
+            rows[k] = r
             out[i, k] = r
             empty += r == _U32MAX
         if empty == 0 or empty == K:  # nothing to fill, or an empty document
             continue
-        for k in range(K):
-            if row[k] != _U32MAX:
-                continue
-            j = np.uint64(0)
-            found = False
-            for t in range(1, _MAX_PROBES + 1):
-                z = _splitmix64(probe_key ^ (np.uint64(k) << _S32) ^ np.uint64(t))
-                j = ((z >> _S32) * k64) >> _S32
-                if row[j] != _U32MAX:
-                    found = True
-                    break
-            if not found:  # rare (tiny documents): next non-empty bin after the last probe
-                for step in range(1, K + 1):
-                    jj = (j + np.uint64(step)) % k64
-                    if row[jj] != _U32MAX:
-                        j = jj
-                        break
-            out[i, k] = row[j]
+        _densify(rows, K, probe_key, probes, pending, empty, out[i])
 
 
 @numba.njit("void(uint64[::1], int64[::1], int64[::1], int64, uint64[::1], uint64[::1], int64[::1])", **_OPTS)

@@ -88,6 +88,7 @@ True
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
+from functools import lru_cache
 
 import numpy as np
 
@@ -182,6 +183,26 @@ def _oph_keys(seed: int) -> tuple[np.uint64, np.uint64, np.uint64]:
     with np.errstate(over="ignore"):
         raw = _splitmix64(base + np.arange(3, dtype=np.uint64) * _U64(0x9E3779B97F4A7C15))
     return raw[0] | _U64(1), raw[1], raw[2]
+
+
+_PROBE_TABLE = 16  # probes of optimal densification precomputed per bin (the rest on demand)
+
+
+@lru_cache(maxsize=16)
+def _oph_probes(num_perm: int, seed: int) -> np.ndarray:
+    """``(T, num_perm)`` ``int32``: row ``t - 1`` is probe ``t``'s bin for every bin (``T = 16``).
+
+    Probe ``t`` of bin ``k`` is ``bin(SplitMix64(probe_key ^ k << 32 ^ t))``; a table
+    because every document with an empty bin walks the same sequences.  Shared (cached):
+    callers must not write to it.
+    """
+    probe_key = _oph_keys(seed)[2]
+    k = np.arange(num_perm, dtype=np.uint64)
+    t = np.arange(1, _PROBE_TABLE + 1, dtype=np.uint64)[:, None]
+    with np.errstate(over="ignore"):
+        z = _splitmix64(probe_key ^ (k << _U64(32)) ^ t)
+    table = (((z >> _U64(32)) * _U64(num_perm)) >> _U64(32)).astype(np.int32)
+    return table
 
 
 def _fold32(hashes: np.ndarray) -> np.ndarray:
@@ -337,9 +358,10 @@ def _signatures(
     out = np.empty((n, num_perm), dtype=np.uint32)
     if method == "oph":
         mul, add, probe_key = _oph_keys(seed)
+        probes = _oph_probes(num_perm, seed)
 
         def run(lo: int, hi: int) -> None:
-            kern.oph_into(h, offs[lo : hi + 1], mul, add, probe_key, out[lo:hi])
+            kern.oph_into(h, offs[lo : hi + 1], mul, add, probe_key, probes, out[lo:hi])
     else:
         a, b = permutations((num_perm + 1) // 2, seed)
 
