@@ -177,6 +177,14 @@ def permutations(num_perm: int = 128, seed: int = 1) -> tuple[np.ndarray, np.nda
     return a, b
 
 
+@lru_cache(maxsize=16)
+def _permutations_shared(half: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """``permutations(half, seed)``, made once per ``(half, seed)`` for the kernels (shared:
+    callers must not write to them)."""
+    return permutations(half, seed)
+
+
+@lru_cache(maxsize=16)
 def _oph_keys(seed: int) -> tuple[np.uint64, np.uint64, np.uint64]:
     """``(A, B, probe_key)`` of one-permutation hashing for a seed: ``A`` odd, SplitMix64."""
     base = _U64(((int(seed) * 0xD1B54A32D192ED03) ^ 0x4F5048) & _MASK64)  # "OPH": its own stream
@@ -363,7 +371,7 @@ def _signatures(
         def run(lo: int, hi: int) -> None:
             kern.oph_into(h, offs[lo : hi + 1], mul, add, probe_key, probes, out[lo:hi])
     else:
-        a, b = permutations((num_perm + 1) // 2, seed)
+        a, b = _permutations_shared((num_perm + 1) // 2, seed)
 
         def run(lo: int, hi: int) -> None:
             kern.minmax_into(h, offs[lo : hi + 1], a, b, out[lo:hi])
