@@ -43,8 +43,12 @@ block of at most ``_BLOCK`` (L1-sized) are written to a scratch array; then for 
 of permutations one pass over that block keeps ``min`` and ``max`` of ``a*x + b`` in
 registers.  That inner loop is a reduction LLVM vectorises (``vpmulld``, ``vpminud``,
 ``vpmaxud``), with no store per shingle.  *oph*: one vectorised pass hashes a block to
-32-bit values, then a scalar pass keeps the minimum per bin (a scatter, about 1 ns per
-shingle here); empty bins are filled afterwards, only when there are any.
+32-bit values, then a scalar pass keeps the minimum per bin (a scatter) in two copies of
+the bins, even and odd shingles apart, so that a load seldom waits on the store just
+before it; empty bins are filled afterwards, only when there are any, one probe of a
+precomputed table at a time for all of them.  *Both*: a document is read through a view
+that starts at 0.  Indexing ``h[start + s]`` with a signed ``start`` makes LLVM allow for
+a negative index and turn every vectorised load into a gather.
 """
 
 from __future__ import annotations

@@ -67,10 +67,10 @@ Without numba, with the environment variable ``OVERLAP_JIT=0``, or while the cac
 cold, the same signatures come from numpy (bit-identical, slower).
 
 Cost.  ``"minmax"``: ``ceil(num_perm / 2)`` vectorised multiply-add-min-max passes over
-each document's shingles, about 0.0035 ms per 550-shingle document at ``num_perm=128`` on
-one core here (numpy: 0.013 ms); ``"oph"``: one hash and one scatter-min per shingle,
-about 0.001 ms.  Normalising and tokenising the text costs far more than either (see the
-benchmark table).  ``workers > 1`` in ``signatures_from_shingles`` runs the kernels in
+each document's shingles; ``"oph"``: one vectorised hash and one scatter-min per shingle,
+then one table probe per empty bin, so several times cheaper (``benchmarks/results/
+speed.md``, tables 1 and 2g, has the figures, with rensa's and datasketch's).  Turning
+the text into shingles costs more than either.  ``workers > 1`` in ``signatures_from_shingles`` runs the kernels in
 threads (they release the GIL); in ``minhash`` it splits the texts into contiguous chunks
 handled by worker processes, since normalising runs Python code.  Either way the result
 is identical to ``workers=1`` because every row depends only on its own shingles.
