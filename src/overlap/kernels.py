@@ -181,7 +181,7 @@ def _oph_value(w, mul, add):  # pragma: no cover - compiled
 
 
 @numba.njit(inline="always", **_OPTS)
-def _densify(row, K, probe_key, probes, pending, empty, out):  # pragma: no cover - compiled
+def _densify(row, K, probe_key, probes, pending, out):  # pragma: no cover - compiled
     """Fill ``out[k]`` for each empty bin ``k`` of ``row`` from its probe sequence.
 
     Probe ``t`` is tried for every still-empty bin at once, without a branch per bin, and
@@ -232,7 +232,7 @@ def oph_into(h, offsets, mul, add, probe_key, probes, out):  # pragma: no cover 
     ``v = ((mul * x + add) mod 2**64) >> 32`` (capped at ``2**32 - 2``), bin
     ``(v * K) >> 32``, minimum per bin; empty bin ``k`` copies the first originally
     non-empty bin of its probe sequence, whose first ``T`` bins are ``probes[:, k]``
-    (``overlap.signatures.oph_probes``) and the rest come from ``probe_key``.
+    (made once per seed by ``overlap.signatures``) and the rest come from ``probe_key``.
     """
     n = offsets.shape[0] - 1
     K = out.shape[1]
@@ -285,7 +285,7 @@ def oph_into(h, offsets, mul, add, probe_key, probes, out):  # pragma: no cover 
             empty += r == _U32MAX
         if empty == 0 or empty == K:  # nothing to fill, or an empty document
             continue
-        _densify(rows, K, probe_key, probes, pending, empty, out[i])
+        _densify(rows, K, probe_key, probes, pending, out[i])
 
 
 @numba.njit("void(uint64[::1], int64[::1], int64[::1], int64, uint64[::1], uint64[::1], int64[::1])", **_OPTS)
