@@ -57,6 +57,7 @@ from typing import Any
 
 import numba
 import numpy as np
+from numba.cpython.unsafe.numbers import trailing_zeros
 
 from .kernels_dedup import bucket_greedy_into, bucket_layout_into, distinct_sets_into, exact_keys_into, greedy_into, intersections_into
 from .kernels_text import text_shingles_into, text_tokens_into, tokenize_into
@@ -181,17 +182,28 @@ def _oph_value(w, mul, add):  # pragma: no cover - compiled
 
 
 @numba.njit(inline="always", **_OPTS)
-def _densify(row, K, probe_key, probes, pending, out):  # pragma: no cover - compiled
+def _densify(row, K, probe_key, probes, flags, words, pending, out):  # pragma: no cover - compiled
     """Fill ``out[k]`` for each empty bin ``k`` of ``row`` from its probe sequence.
 
-    Probe ``t`` is tried for every still-empty bin at once, without a branch per bin, and
-    the bins it did not fill are kept for probe ``t + 1`` (most are filled by the first).
+    The empty bins are listed without a branch per bin: a byte flag per bin (``words``
+    views ``flags`` eight at a time), packed into a 64-bit mask per 64 bins whose set bits
+    are read off with a count of trailing zeros.  Then probe ``t`` is tried for every
+    still-empty bin at once, and the bins it did not fill are kept for probe ``t + 1``
+    (most are filled by the first).
     """
     k64 = np.uint64(K)
+    for k in range(K):  # vectorised; the flags past K stay 0
+        flags[k] = row[k] == _U32MAX
     left = 0
-    for k in range(K):
-        pending[left] = k
-        left += row[k] == _U32MAX
+    for g in range(0, words.shape[0], 8):
+        bits = np.uint64(0)
+        for w in range(g, min(g + 8, words.shape[0])):
+            # byte b of the word is a 0/1 flag: the multiply gathers it into bit b of the top byte
+            bits |= ((words[w] * np.uint64(0x0102040810204080)) >> np.uint64(56)) << np.uint64(8 * (w - g))
+        while bits:
+            pending[left] = g * 8 + trailing_zeros(bits)
+            left += 1
+            bits &= bits - np.uint64(1)
     T = probes.shape[0]
     for t in range(T):
         kept = 0
@@ -247,6 +259,8 @@ def oph_into(h, offsets, mul, add, probe_key, probes, out):  # pragma: no cover 
     rows = np.empty(2 * K, np.uint32)
     block = np.empty(_OPH_BLOCK, np.uint32)
     pending = np.empty(K, np.int64)
+    flags = np.zeros(-(-K // 64) * 64, np.uint8)  # one byte per bin, padded to whole 64-bit masks
+    words = flags.view(np.uint64)
     for i in range(n):
         for k in range(2 * K):
             rows[k] = _U32MAX
@@ -285,7 +299,7 @@ def oph_into(h, offsets, mul, add, probe_key, probes, out):  # pragma: no cover 
             empty += r == _U32MAX
         if empty == 0 or empty == K:  # nothing to fill, or an empty document
             continue
-        _densify(rows, K, probe_key, probes, pending, out[i])
+        _densify(rows, K, probe_key, probes, flags, words, pending, out[i])
 
 
 @numba.njit("void(uint64[::1], int64[::1], int64[::1], int64, uint64[::1], uint64[::1], int64[::1])", **_OPTS)
