@@ -15,8 +15,10 @@ overlap rows: ``minmax`` is the default scheme (``method="minmax"``, what ``scan
 (``OVERLAP_JIT=0``, bit-identical output); ``oph`` is one-permutation hashing
 (``method="oph"``).  rensa rows: ``RMinHash.update`` per document, its flat batch API
 ``digest_matrix_from_flat_token_hashes`` and that API's ``_rho`` variant (a different
-sketch, same inputs).  The kernels are compiled (or loaded from numba's cache) and run
-once before any clock starts; ``bench_jit_startup`` reports that one-time cost separately.
+sketch, same inputs), and its calls on one array per document (``RMinHash``'s
+``digest_matrix_from_token_hash_sets`` and ``_rho``, and
+``CMinHash.digests64_from_token_hash_sets``).  The kernels are compiled (or loaded from
+numba's cache) and run once before any clock starts; ``bench_jit_startup`` reports that one-time cost separately.
 
 "Same shingles": every engine receives the same 64-bit shingle hashes, made once by
 ``overlap.signatures.shingle_batch`` (normalise, tokenise, 5-token shingles).  overlap and
@@ -45,7 +47,7 @@ from contextlib import contextmanager
 
 import numpy as np
 
-from benchmarks.common import RESULTS, best_of, load_corpus, markdown_table, single_core, write_csv
+from benchmarks.common import RESULTS, best_of, load_corpus, machine, markdown_table, single_core, write_csv
 from overlap.lsh import band_keys, candidate_pairs, optimal_params
 from overlap.signatures import estimate_jaccard, minhash, shingle_batch, signatures_from_shingles
 
@@ -108,6 +110,21 @@ def bench_signatures(texts: list[str], repeat: int = 9, datasketch_docs: int = 3
                 best_of(lambda: R.digest_matrix_from_flat_token_hashes(flat, offs, NUM_PERM, 1), repeat), n)
             row("rensa", "RMinHash.digest_matrix_from_flat_token_hashes_rho", 1,
                 best_of(lambda: R.digest_matrix_from_flat_token_hashes_rho(flat, offs, NUM_PERM, 1), repeat), n)
+            # rensa's other calls on pre-hashed tokens (one uint64 array per document), where this version has them
+            for api, call, times in (
+                ("RMinHash.digest_matrix_from_token_hash_sets",
+                 lambda: R.digest_matrix_from_token_hash_sets(docs, NUM_PERM, 1), repeat),
+                ("RMinHash.digest_matrix_from_token_hash_sets_rho",
+                 lambda: R.digest_matrix_from_token_hash_sets_rho(docs, NUM_PERM, 1), repeat),
+                ("CMinHash.digests64_from_token_hash_sets",
+                 lambda: rensa.CMinHash.digests64_from_token_hash_sets(docs, NUM_PERM, 1), max(2, repeat // 4)),
+            ):
+                try:
+                    call()
+                except (AttributeError, TypeError, ValueError) as exc:
+                    print(f"note: rensa {api} unavailable here ({exc}); skipping it", file=sys.stderr)
+                    continue
+                row("rensa", api, 1, best_of(call, times), n)
         except ImportError:
             print("note: rensa not installed (pip install -e .[bench]); skipping it", file=sys.stderr)
         from datasketch import MinHash
@@ -448,7 +465,7 @@ NOTES = {
     "signatures": "{n} {source} documents. Every engine gets the same 64-bit shingle hashes (overlap and "
     "rensa's flat API as a uint64 array, datasketch and rensa's RMinHash as 8-byte strings); single-core rows "
     "pinned to one CPU, 2-core rows are overlap's kernels in two threads; overlap's kernels compiled or loaded "
-    "before timing (one-time cost below); best of 9 (numpy and rensa RMinHash: best of 4; datasketch: 300 "
+    "before timing (one-time cost below); best of 9 (numpy and rensa RMinHash: best of 4; CMinHash: best of 2; datasketch: 300 "
     "documents, best of 2). vs_* columns: that engine's ms per document divided by this row's.",
     "jit": "One-time cost of overlap's compiled kernels, per fresh process (not in the timings above).",
     "end_to_end": "Stages are cumulative. Best of 5.",
@@ -482,8 +499,11 @@ def write_results() -> None:
 
     from benchmarks.run import _plot
 
+    import time
+
     sample = load_corpus(2000)
     full = load_corpus()
+    load_before = os.getloadavg()[0]
     sig_rows = bench_signatures(sample.texts)
     jit_rows = bench_jit_startup()
     e2e_rows = bench_end_to_end(sample.texts)
@@ -495,13 +515,16 @@ def write_results() -> None:
     write_csv(RESULTS / "speed_text_to_signature.csv", t2s_rows)
     write_csv(RESULTS / "speed_accuracy.csv", acc_rows)
     _plot(sig_rows, RESULTS / "speed.png")
+    stamp = (f"Run {time.strftime('%Y-%m-%d %H:%M', time.gmtime())} UTC by `python -m benchmarks.bench_minhash "
+             f"--write`; load average {load_before:.1f} at the start, {os.getloadavg()[0]:.1f} at the end; "
+             + ", ".join(f"{k} {v}" for k, v in machine().items()) + ".")
     bodies = {
-        "signatures": NOTES["signatures"].format(n=len(sample.texts), source=sample.source)
+        "signatures": stamp + " " + NOTES["signatures"].format(n=len(sample.texts), source=sample.source)
         + "\n\n" + markdown_table(sig_rows) + "\n\n" + NOTES["jit"] + "\n\n" + markdown_table(jit_rows),
-        "end_to_end": NOTES["end_to_end"] + "\n\n" + markdown_table(e2e_rows),
-        "text_to_signature": NOTES["text_to_signature"].format(n=len(sample.texts), source=sample.source)
+        "end_to_end": stamp + " " + NOTES["end_to_end"] + "\n\n" + markdown_table(e2e_rows),
+        "text_to_signature": stamp + " " + NOTES["text_to_signature"].format(n=len(sample.texts), source=sample.source)
         + "\n\n" + markdown_table(t2s_rows),
-        "accuracy": NOTES["accuracy"] + "\n\n" + markdown_table(acc_rows),
+        "accuracy": stamp + " " + NOTES["accuracy"] + "\n\n" + markdown_table(acc_rows),
     }
     path = RESULTS / "speed.md"
     text = path.read_text(encoding="utf-8")

@@ -374,6 +374,17 @@ def test_oph_matches_plain_python_reference(docs: list[list[int]], num_perm: int
         assert row.tolist() == _reference_oph(d, num_perm, seed)
 
 
+@pytest.mark.parametrize("num_perm", [128, 100])
+def test_oph_long_documents_match_plain_python_reference(num_perm: int) -> None:
+    """Documents longer than the kernel's 1,024-shingle block, cut at odd and even lengths."""
+    flat, _ = shingle_batch([" ".join(SEEDS)])
+    assert len(flat) > 2100
+    docs = [flat[:n] for n in (1023, 1024, 1025, 2049, len(flat))]
+    sig = signatures_from_shingles(docs, num_perm=num_perm, seed=5, method="oph")
+    for row, d in zip(sig, docs):
+        assert row.tolist() == _reference_oph(d.tolist(), num_perm, 5)
+
+
 def test_oph_is_deterministic_and_fills_every_bin() -> None:
     texts = ["", "một", "một hai ba bốn năm sáu"] + SEEDS
     sig = minhash(texts, num_perm=128, seed=3, method="oph")

@@ -3,7 +3,7 @@
 ``minmax_into(h, offsets, a, b, out)``
     Min-max MinHash of every document, written into ``out``; bit-identical to the numpy
     kernel ``overlap.signatures._kernel`` (same permutations, same columns).
-``oph_into(h, offsets, mul, add, probe_key, out)``
+``oph_into(h, offsets, mul, add, probe_key, probes, out)``
     One-permutation hashing with optimal densification (``minhash(..., method="oph")``).
 ``intersections_into``, ``distinct_sets_into``, ``exact_keys_into``, ``greedy_into``, ``bucket_layout_into``, ``bucket_greedy_into``
     The deduplication kernels (``overlap.kernels_dedup``), re-exported here so that
@@ -43,8 +43,12 @@ block of at most ``_BLOCK`` (L1-sized) are written to a scratch array; then for 
 of permutations one pass over that block keeps ``min`` and ``max`` of ``a*x + b`` in
 registers.  That inner loop is a reduction LLVM vectorises (``vpmulld``, ``vpminud``,
 ``vpmaxud``), with no store per shingle.  *oph*: one vectorised pass hashes a block to
-32-bit values, then a scalar pass keeps the minimum per bin (a scatter, about 1 ns per
-shingle here); empty bins are filled afterwards, only when there are any.
+32-bit values, then a scalar pass keeps the minimum per bin (a scatter) in two copies of
+the bins, even and odd shingles apart, so that a load seldom waits on the store just
+before it; empty bins are filled afterwards, only when there are any, one probe of a
+precomputed table at a time for all of them.  *Both*: a document is read through a view
+that starts at 0.  Indexing ``h[start + s]`` with a signed ``start`` makes LLVM allow for
+a negative index and turn every vectorised load into a gather.
 """
 
 from __future__ import annotations
@@ -53,6 +57,7 @@ from typing import Any
 
 import numba
 import numpy as np
+from numba.cpython.unsafe.numbers import trailing_zeros
 
 from .kernels_dedup import bucket_greedy_into, bucket_layout_into, distinct_sets_into, exact_keys_into, greedy_into, intersections_into
 from .kernels_text import text_shingles_into, text_tokens_into, tokenize_into
@@ -87,6 +92,8 @@ _S32 = np.uint64(32)
 _BLOCK = 4096
 # Random probes of optimal densification before the deterministic circular scan.
 _MAX_PROBES = 64
+# Shingles hashed into the scratch block at a time by ``oph_into`` (4 KB, stays in L1).
+_OPH_BLOCK = 1024
 
 _OPTS = {"cache": True, "nogil": True, "error_model": "numpy", "boundscheck": False}
 
@@ -121,8 +128,9 @@ def minmax_into(h, offsets, a, b, out):  # pragma: no cover - compiled
         end = offsets[i + 1]
         while start < end:
             m = min(end - start, _BLOCK)
+            part = h[start : start + m]  # a view from 0: contiguous vector loads, no gather
             for s in range(m):
-                v = h[start + s]
+                v = part[s]
                 x[s] = np.uint32(v ^ (v >> _S32))
             k = 0
             # Two permutations per pass: one load of x feeds both, four independent
@@ -167,86 +175,131 @@ def minmax_into(h, offsets, a, b, out):  # pragma: no cover - compiled
             out[i, half + k] = ~mx[k]
 
 
-@numba.njit("void(uint64[::1], int64[::1], uint64, uint64, uint64, uint32[:, ::1])", **_OPTS)
-def oph_into(h, offsets, mul, add, probe_key, out):  # pragma: no cover - compiled
+@numba.njit(inline="always", **_OPTS)
+def _oph_value(w, mul, add):  # pragma: no cover - compiled
+    """``min(((mul * fold32(w) + add) mod 2**64) >> 32, 2**32 - 2)``: a shingle's OPH value."""
+    return min(np.uint32((mul * np.uint64(np.uint32(w ^ (w >> _S32))) + add) >> _S32), np.uint32(0xFFFFFFFE))
+
+
+@numba.njit(inline="always", **_OPTS)
+def _densify(row, K, probe_key, probes, flags, words, pending, out):  # pragma: no cover - compiled
+    """Fill ``out[k]`` for each empty bin ``k`` of ``row`` from its probe sequence.
+
+    The empty bins are listed without a branch per bin: a byte flag per bin (``words``
+    views ``flags`` eight at a time), packed into a 64-bit mask per 64 bins whose set bits
+    are read off with a count of trailing zeros.  Then probe ``t`` is tried for every
+    still-empty bin at once, and the bins it did not fill are kept for probe ``t + 1``
+    (most are filled by the first).
+    """
+    k64 = np.uint64(K)
+    for k in range(K):  # vectorised; the flags past K stay 0
+        flags[k] = row[k] == _U32MAX
+    left = 0
+    for g in range(0, words.shape[0], 8):
+        bits = np.uint64(0)
+        for w in range(g, min(g + 8, words.shape[0])):
+            # byte b of the word is a 0/1 flag: the multiply gathers it into bit b of the top byte
+            bits |= ((words[w] * np.uint64(0x0102040810204080)) >> np.uint64(56)) << np.uint64(8 * (w - g))
+        while bits:
+            pending[left] = g * 8 + trailing_zeros(bits)
+            left += 1
+            bits &= bits - np.uint64(1)
+    T = probes.shape[0]
+    for t in range(T):
+        kept = 0
+        for e in range(left):
+            k = pending[e]
+            got = row[probes[t, k]]
+            out[k] = got
+            pending[kept] = k
+            kept += got == _U32MAX
+        left = kept
+        if left == 0:
+            return
+    for e in range(left):  # rare (tiny documents): probes past the table, then a circular scan
+        k = pending[e]
+        j = np.uint64(0)
+        found = False
+        for t in range(T + 1, _MAX_PROBES + 1):
+            z = _splitmix64(probe_key ^ (np.uint64(k) << _S32) ^ np.uint64(t))
+            j = ((z >> _S32) * k64) >> _S32
+            if row[j] != _U32MAX:
+                found = True
+                break
+        if not found:
+            if T >= _MAX_PROBES:  # the scan starts after the last probe
+                j = np.uint64(probes[_MAX_PROBES - 1, k])
+            for step in range(1, K + 1):
+                jj = (j + np.uint64(step)) % k64
+                if row[jj] != _U32MAX:
+                    j = jj
+                    break
+        out[k] = row[j]
+
+
+@numba.njit("void(uint64[::1], int64[::1], uint64, uint64, uint64, int32[:, ::1], uint32[:, ::1])", **_OPTS)
+def oph_into(h, offsets, mul, add, probe_key, probes, out):  # pragma: no cover - compiled
     """One-permutation hashing with optimal densification; see ``overlap.signatures``.
 
     ``v = ((mul * x + add) mod 2**64) >> 32`` (capped at ``2**32 - 2``), bin
     ``(v * K) >> 32``, minimum per bin; empty bin ``k`` copies the first originally
-    non-empty bin of its probe sequence.
+    non-empty bin of its probe sequence, whose first ``T`` bins are ``probes[:, k]``
+    (made once per seed by ``overlap.signatures``) and the rest come from ``probe_key``.
     """
     n = offsets.shape[0] - 1
     K = out.shape[1]
     k64 = np.uint64(K)
-    cap = np.uint32(0xFFFFFFFE)
-    row = np.empty(K, np.uint32)
-    row1 = np.empty(K, np.uint32)
-    # For K = 2**p (p >= 1), (v * K) >> 32 is v >> (32 - p): a shift instead of a multiply.
     p = 0
     while (1 << p) < K:
         p += 1
     pow2 = K >= 2 and (1 << p) == K
     shift = np.uint32(32 - p)
+    # Two copies of the bins, even shingles into one and odd into the other, merged after:
+    # a shingle's load of its bin rarely waits on the previous shingle's store.
+    rows = np.empty(2 * K, np.uint32)
+    block = np.empty(_OPH_BLOCK, np.uint32)
+    pending = np.empty(K, np.int64)
+    flags = np.zeros(-(-K // 64) * 64, np.uint8)  # one byte per bin, padded to whole 64-bit masks
+    words = flags.view(np.uint64)
     for i in range(n):
-        for k in range(K):
-            row[k] = _U32MAX
-            row1[k] = _U32MAX
-        start = offsets[i]
-        end = offsets[i + 1]
-        # Two shingles per step into two copies of the bins, merged after: consecutive
-        # updates never wait on each other's store (min is order-free: same result).
-        pairs_end = start + ((end - start) // 2) * 2
-        if pow2:  # the loop twice rather than a test per shingle
-            for s in range(start, pairs_end, 2):
-                w0 = h[s]
-                w1 = h[s + 1]
-                v0 = min(np.uint32((mul * np.uint64(np.uint32(w0 ^ (w0 >> _S32))) + add) >> _S32), cap)
-                v1 = min(np.uint32((mul * np.uint64(np.uint32(w1 ^ (w1 >> _S32))) + add) >> _S32), cap)
-                j0 = v0 >> shift
-                j1 = v1 >> shift
-                row[j0] = min(row[j0], v0)
-                row1[j1] = min(row1[j1], v1)
-        else:
-            for s in range(start, pairs_end, 2):
-                w0 = h[s]
-                w1 = h[s + 1]
-                v0 = min(np.uint32((mul * np.uint64(np.uint32(w0 ^ (w0 >> _S32))) + add) >> _S32), cap)
-                v1 = min(np.uint32((mul * np.uint64(np.uint32(w1 ^ (w1 >> _S32))) + add) >> _S32), cap)
+        for k in range(2 * K):
+            rows[k] = _U32MAX
+        doc = h[offsets[i] : offsets[i + 1]]  # a view from 0: contiguous vector loads, no gather
+        for lo in range(0, doc.shape[0], _OPH_BLOCK):
+            part = doc[lo : lo + _OPH_BLOCK]
+            m = part.shape[0]
+            for s in range(m):  # vectorised
+                block[s] = _oph_value(part[s], mul, add)
+            pairs = m - (m & 1)
+            if pow2:  # the loop twice rather than a test per shingle
+                for s in range(0, pairs, 2):
+                    v0 = block[s]
+                    v1 = block[s + 1]
+                    j0 = v0 >> shift
+                    j1 = (v1 >> shift) + K
+                    rows[j0] = min(rows[j0], v0)
+                    rows[j1] = min(rows[j1], v1)
+            else:
+                for s in range(0, pairs, 2):
+                    v0 = block[s]
+                    v1 = block[s + 1]
+                    j0 = np.uint32((np.uint64(v0) * k64) >> _S32)
+                    j1 = np.uint32((np.uint64(v1) * k64) >> _S32) + K
+                    rows[j0] = min(rows[j0], v0)
+                    rows[j1] = min(rows[j1], v1)
+            if pairs < m:
+                v0 = block[pairs]
                 j0 = np.uint32((np.uint64(v0) * k64) >> _S32)
-                j1 = np.uint32((np.uint64(v1) * k64) >> _S32)
-                row[j0] = min(row[j0], v0)
-                row1[j1] = min(row1[j1], v1)
-        if pairs_end < end:
-            w0 = h[pairs_end]
-            v0 = min(np.uint32((mul * np.uint64(np.uint32(w0 ^ (w0 >> _S32))) + add) >> _S32), cap)
-            j0 = np.uint32((np.uint64(v0) * k64) >> _S32)
-            row[j0] = min(row[j0], v0)
+                rows[j0] = min(rows[j0], v0)
         empty = 0
         for k in range(K):
-            r = min(row[k], row1[k])
-            row[k] = r
+            r = min(rows[k], rows[k + K])
+            rows[k] = r
             out[i, k] = r
             empty += r == _U32MAX
         if empty == 0 or empty == K:  # nothing to fill, or an empty document
             continue
-        for k in range(K):
-            if row[k] != _U32MAX:
-                continue
-            j = np.uint64(0)
-            found = False
-            for t in range(1, _MAX_PROBES + 1):
-                z = _splitmix64(probe_key ^ (np.uint64(k) << _S32) ^ np.uint64(t))
-                j = ((z >> _S32) * k64) >> _S32
-                if row[j] != _U32MAX:
-                    found = True
-                    break
-            if not found:  # rare (tiny documents): next non-empty bin after the last probe
-                for step in range(1, K + 1):
-                    jj = (j + np.uint64(step)) % k64
-                    if row[jj] != _U32MAX:
-                        j = jj
-                        break
-            out[i, k] = row[j]
+        _densify(rows, K, probe_key, probes, flags, words, pending, out[i])
 
 
 @numba.njit("void(uint64[::1], int64[::1], int64[::1], int64, uint64[::1], uint64[::1], int64[::1])", **_OPTS)

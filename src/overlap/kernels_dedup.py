@@ -155,8 +155,9 @@ def exact_keys_into(h, offsets, out):  # pragma: no cover - compiled
         a = offsets[i]
         e = offsets[i + 1]
         acc = np.uint64(0)
-        for j in range(a, e):
-            acc += _fmix(h[j] + np.uint64(j - a + 1) * _Q)
+        doc = h[a:e]  # a view from 0: contiguous vector loads, not a gather
+        for j in range(doc.shape[0]):
+            acc += _fmix(doc[j] + np.uint64(j + 1) * _Q)
         out[i] = _fmix(acc + np.uint64(e - a) * _P)
 
 

@@ -280,8 +280,9 @@ def text_shingles_into(  # pragma: no cover - compiled
         nsp = 0
         bad = np.uint32(0)
         seen = np.uint32(0)
+        doc = cps[lo : lo + n]  # a view from 0: contiguous loads, not a gather of cps
         for i in range(n):
-            e = fold[cps[lo + i]]
+            e = fold[doc[i]]
             f[i] = e
             seen |= e
         if seen & _FOLD_SPECIAL:
@@ -383,8 +384,9 @@ def text_tokens_into(  # pragma: no cover - compiled
         counts[d] = 0
         declined[d] = 0
         seen = np.uint32(0)
+        doc = cps[lo : lo + n]  # a view from 0: contiguous loads, not a gather of cps
         for i in range(n):
-            e = fold[cps[lo + i]]
+            e = fold[doc[i]]
             f[i] = e
             seen |= e
         if seen & _FOLD_SPECIAL:

@@ -67,10 +67,10 @@ Without numba, with the environment variable ``OVERLAP_JIT=0``, or while the cac
 cold, the same signatures come from numpy (bit-identical, slower).
 
 Cost.  ``"minmax"``: ``ceil(num_perm / 2)`` vectorised multiply-add-min-max passes over
-each document's shingles, about 0.0035 ms per 550-shingle document at ``num_perm=128`` on
-one core here (numpy: 0.013 ms); ``"oph"``: one hash and one scatter-min per shingle,
-about 0.001 ms.  Normalising and tokenising the text costs far more than either (see the
-benchmark table).  ``workers > 1`` in ``signatures_from_shingles`` runs the kernels in
+each document's shingles; ``"oph"``: one vectorised hash and one scatter-min per shingle,
+then one table probe per empty bin, so several times cheaper (``benchmarks/results/
+speed.md``, tables 1 and 2g, has the figures, with rensa's and datasketch's).  Turning
+the text into shingles costs more than either.  ``workers > 1`` in ``signatures_from_shingles`` runs the kernels in
 threads (they release the GIL); in ``minhash`` it splits the texts into contiguous chunks
 handled by worker processes, since normalising runs Python code.  Either way the result
 is identical to ``workers=1`` because every row depends only on its own shingles.
@@ -88,6 +88,7 @@ True
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
+from functools import lru_cache
 
 import numpy as np
 
@@ -176,12 +177,40 @@ def permutations(num_perm: int = 128, seed: int = 1) -> tuple[np.ndarray, np.nda
     return a, b
 
 
+@lru_cache(maxsize=16)
+def _permutations_shared(half: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """``permutations(half, seed)``, made once per ``(half, seed)`` for the kernels (shared:
+    callers must not write to them)."""
+    return permutations(half, seed)
+
+
+@lru_cache(maxsize=16)
 def _oph_keys(seed: int) -> tuple[np.uint64, np.uint64, np.uint64]:
     """``(A, B, probe_key)`` of one-permutation hashing for a seed: ``A`` odd, SplitMix64."""
     base = _U64(((int(seed) * 0xD1B54A32D192ED03) ^ 0x4F5048) & _MASK64)  # "OPH": its own stream
     with np.errstate(over="ignore"):
         raw = _splitmix64(base + np.arange(3, dtype=np.uint64) * _U64(0x9E3779B97F4A7C15))
     return raw[0] | _U64(1), raw[1], raw[2]
+
+
+_PROBE_TABLE = 16  # probes of optimal densification precomputed per bin (the rest on demand)
+
+
+@lru_cache(maxsize=16)
+def _oph_probes(num_perm: int, seed: int) -> np.ndarray:
+    """``(T, num_perm)`` ``int32``: row ``t - 1`` is probe ``t``'s bin for every bin (``T = 16``).
+
+    Probe ``t`` of bin ``k`` is ``bin(SplitMix64(probe_key ^ k << 32 ^ t))``; a table
+    because every document with an empty bin walks the same sequences.  Shared (cached):
+    callers must not write to it.
+    """
+    probe_key = _oph_keys(seed)[2]
+    k = np.arange(num_perm, dtype=np.uint64)
+    t = np.arange(1, _PROBE_TABLE + 1, dtype=np.uint64)[:, None]
+    with np.errstate(over="ignore"):
+        z = _splitmix64(probe_key ^ (k << _U64(32)) ^ t)
+    table = (((z >> _U64(32)) * _U64(num_perm)) >> _U64(32)).astype(np.int32)
+    return table
 
 
 def _fold32(hashes: np.ndarray) -> np.ndarray:
@@ -337,11 +366,12 @@ def _signatures(
     out = np.empty((n, num_perm), dtype=np.uint32)
     if method == "oph":
         mul, add, probe_key = _oph_keys(seed)
+        probes = _oph_probes(num_perm, seed)
 
         def run(lo: int, hi: int) -> None:
-            kern.oph_into(h, offs[lo : hi + 1], mul, add, probe_key, out[lo:hi])
+            kern.oph_into(h, offs[lo : hi + 1], mul, add, probe_key, probes, out[lo:hi])
     else:
-        a, b = permutations((num_perm + 1) // 2, seed)
+        a, b = _permutations_shared((num_perm + 1) // 2, seed)
 
         def run(lo: int, hi: int) -> None:
             kern.minmax_into(h, offs[lo : hi + 1], a, b, out[lo:hi])
