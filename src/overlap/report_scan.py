@@ -7,7 +7,8 @@
 Document ids are shortened to fit their columns whole (``_short_id``) and said relative
 to the directory they share.  Documents with a kept title are named by it instead, cut
 to the same width (``_short_title``).  Cost: linear in the rows printed (at most
-``max_rows`` per table) plus one pass over the documents' titles; rich's layout dominates.
+``max_rows`` per table), titles looked up for the documents printed only; rich's layout
+dominates.
 """
 
 from __future__ import annotations
@@ -47,9 +48,9 @@ def render_scan(
     everything).  Console as in ``render_comparison``.
 
     Documents whose kept fields (``DocInfo.fields``) have a ``title_field`` are named by
-    that title, on one line and cut with "…" to the width an id gets; documents whose
-    shortened titles are the same also show their id, and the members line gives each
-    title's id.  Without kept titles the report names documents by id, as before.
+    that title, on one line and cut with "…" to the width an id gets; printed documents
+    whose shortened titles read the same also show their id, and the members line gives
+    each title's id.  Without kept titles the report names documents by id, as before.
     """
     from rich.text import Text
 
@@ -58,22 +59,30 @@ def render_scan(
     if not isinstance(title_field, str):
         raise TypeError(f"title_field must be a field name (str): {title_field!r}")
     con = console if console is not None else make_console(width=width, color=color)
-    titles = {d.id: t for d in result.documents if d.fields
-              and isinstance(t := d.fields.get(title_field), str) and t.strip()}
-    out = _Printer(con, max_rows, _common_dir([d.id for d in result.documents]), titles)
     conflicts = list(result.conflicts)
+    clusters = [*result.near_duplicate_clusters[:max_rows], *result.story_clusters[:max_rows]]
+    confident = sorted((pc for pc in conflicts if pc[1].confidence >= min_confidence), key=lambda pc: -pc[1].confidence)
+    titles: dict[str, str] = {}
+    # Titles of the documents the report names only: measuring a title's cells is not
+    # free, and a corpus may hold millions.
+    if result.field_names():
+        for d in {m for c in clusters for m in c.members} | {x for p, _ in confident[:max_rows] for x in (p.a, p.b)}:
+            t = (result.document(d).fields or {}).get(title_field)
+            if isinstance(t, str) and t.strip():
+                titles[d] = t
+    out = _Printer(con, max_rows, _common_dir([d.id for d in result.documents]), titles)
     st = result.stats
     con.print(Text(f"overlap scan  {st.documents:,} documents, {st.characters:,} characters", style="bold"))
     if out.prefix:
         con.print(Text(f"document ids below are relative to {out.prefix}", style="dim"))
     con.print()
     con.print(_summary(result, conflicts))
-    for c in [*result.near_duplicate_clusters[:max_rows], *result.story_clusters[:max_rows]]:
+    for c in clusters:
         _print_cluster(out, result, c)
     out.more(len(result.near_duplicate_clusters), "near-duplicate clusters")
     out.more(len(result.story_clusters), "stories")
     con.print()
-    _print_conflicts(out, conflicts, min_confidence)
+    _print_conflicts(out, conflicts, confident, min_confidence)
     _print_variants(out, result.name_variants)
     _print_reused(out, result.reused_passages)
 
@@ -193,15 +202,14 @@ def _print_cluster(out: _Printer, result: Any, c: Any) -> None:
         con.print(Text("first published: ", style="bold") + Text(f"{out.member(first)} ({date})"))
 
 
-def _print_conflicts(out: _Printer, conflicts: list[Any], min_confidence: float) -> None:
-    """Conflicts across the corpus at ``min_confidence`` or more, most confident first,
-    and a line on how many are below it."""
+def _print_conflicts(out: _Printer, conflicts: list[Any], confident: list[Any], min_confidence: float) -> None:
+    """The ``confident`` conflicts (``min_confidence`` or more, most confident first) of
+    all ``conflicts`` across the corpus, and a line on how many are below it."""
     from rich import box
     from rich.table import Table
     from rich.text import Text
 
     con, short = out.con, out.short
-    confident = sorted((pc for pc in conflicts if pc[1].confidence >= min_confidence), key=lambda pc: -pc[1].confidence)
     if confident:
         table = Table(title="Conflicting details across the corpus", title_justify="left", box=box.SIMPLE_HEAD, expand=True)
         table.add_column("kind", no_wrap=True)
