@@ -176,7 +176,7 @@ def register(sub: Any) -> None:
     add_input_flags(p)
     p.add_argument("--keep-fields", type=field_list, default=(), metavar="F,G",
                    help="carry these record fields (e.g. title,url,date) into the document, pair and cluster records "
-                   "(the HTML report shows title and url)")
+                   "(the report names documents by title; the HTML also links their url)")
     p.add_argument("--date-field", metavar="F",
                    help="field holding an ISO 8601 date: each cluster and pair names the document published first")
     g = p.add_argument_group("matching")

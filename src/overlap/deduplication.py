@@ -207,10 +207,12 @@ class DedupResult:
 
     def write_removed(self, path: str | os.PathLike[str], *, fmt: str | None = None) -> None:
         """Write the removal list to ``path`` atomically (``"-"``: standard output): JSONL,
-        or CSV when ``fmt="csv"`` or the name ends in ``.csv``."""
+        or CSV when ``fmt="csv"`` or the name ends in ``.csv``.  CSV text cells that a
+        spreadsheet would run as a formula get a leading ``'``
+        (``overlap.outputs.spreadsheet_safe``); numbers are written as they are."""
         import csv
 
-        from .outputs import output_stream
+        from .outputs import output_stream, spreadsheet_safe
 
         fmt = fmt or ("csv" if str(path).lower().endswith(".csv") else "jsonl")
         if fmt not in ("jsonl", "csv"):
@@ -218,7 +220,7 @@ class DedupResult:
         try:
             with output_stream(path, encoding="utf-8") as f:
                 if fmt == "csv":
-                    rows = [r.flat_dict() for r in self.removed]
+                    rows = [{k: spreadsheet_safe(v) for k, v in r.flat_dict().items()} for r in self.removed]
                     names = list(dict.fromkeys(["id", "duplicate_of", "reason", "similarity", "estimated"]
                                                + [k for row in rows for k in row]))
                     w = csv.DictWriter(f, fieldnames=names, lineterminator="\n")

@@ -12,14 +12,21 @@
     The two together for one string.
 ``output_stream(path, *, mode="w", encoding="utf-8") -> context manager``
     ``atomic_writer``, or standard output when ``path`` is ``-`` (left open).
+``spreadsheet_safe(value) -> value``
+    A CSV report cell that a spreadsheet shows as text instead of running it as a
+    formula (CSV injection): text starting with ``=``, ``+``, ``-``, ``@``, tab or
+    carriage return gets a leading ``'``; numbers, and text that is a plain number
+    (``-0.5``), are left alone.
 
-Cost: one extra ``fsync`` and ``rename`` per file.
+Cost: one extra ``fsync`` and ``rename`` per file; ``spreadsheet_safe`` is O(1) for
+most cells (one character looked at).
 """
 
 from __future__ import annotations
 
 import io
 import os
+import re
 import sys
 import tempfile
 from collections.abc import Iterable, Iterator
@@ -29,7 +36,9 @@ from typing import IO, Any
 
 from .errors import InputError
 
-__all__ = ["atomic_write_text", "atomic_writer", "check_output_path", "is_index_file", "output_stream"]
+__all__ = [
+    "atomic_write_text", "atomic_writer", "check_output_path", "is_index_file", "output_stream", "spreadsheet_safe",
+]
 
 # The first 16 bytes of every SQLite database file.
 _SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -154,3 +163,33 @@ def atomic_write_text(path: str | os.PathLike[str], text: str) -> None:
             f.write(text)
     except OSError as e:
         raise InputError(f"{path}: cannot write ({e.strerror or e})") from None
+
+
+# The first characters that make Excel, LibreOffice and Google Sheets read a cell as a
+# formula (OWASP "CSV Injection"): "=1+1", "+cmd|...", "-2+3", "@SUM(...)", and tab or
+# carriage return, which some importers strip before looking again.
+_FORMULA_START = frozenset("=+-@\t\r")
+# A sign followed by a plain decimal number is read as that number, never run: a
+# negative value must stay a number, so it is not guarded.
+_SIGNED_NUMBER = re.compile(r"[+-](?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+
+
+def spreadsheet_safe(value: Any) -> Any:
+    """``value`` as a CSV report cell a spreadsheet will not run as a formula.
+
+    Text starting with ``=``, ``+``, ``-``, ``@``, tab or carriage return gets a
+    leading single quote, which spreadsheets take as "show as text" (and hide); reading
+    the file back with ``csv`` gives the text with that quote.  Everything else is
+    returned as it is: numbers, None, and text that is a plain signed number.
+    For reports (``overlap scan --csv``, ``dedup --removed`` CSV), not for a user's own
+    data passed through, which must stay byte-faithful.
+
+    >>> spreadsheet_safe("=SUM(A1:A9)"), spreadsheet_safe("-0.25"), spreadsheet_safe(-3)
+    ("'=SUM(A1:A9)", '-0.25', -3)
+    >>> spreadsheet_safe("-2+3"), spreadsheet_safe("Hà Nội")
+    ("'-2+3", 'Hà Nội')
+    """
+    if (isinstance(value, str) and value and value[0] in _FORMULA_START
+            and _SIGNED_NUMBER.fullmatch(value) is None):
+        return "'" + value
+    return value

@@ -7,9 +7,10 @@ Contents:
 - ``render_comparison(cmp, a_text, b_text, *, console=None, width=None, color=None)``:
   header, summary table, each shared passage as two side-by-side panels (a | b) with the
   differing words highlighted, and a table of conflicts coloured by kind.
-- ``render_scan(result, *, console=None, width=None, color=None, max_rows=50)``: the
-  corpus view of an ``overlap.scan`` result (summary, clusters with their evidence,
-  conflicts across the corpus, name variants, most reused passages); in ``report_scan``.
+- ``render_scan(result, *, console=None, width=None, color=None, max_rows=50, title_field="title")``:
+  the corpus view of an ``overlap.scan`` result (summary, clusters with their evidence,
+  conflicts across the corpus, name variants, most reused passages), documents named
+  by their kept title when they have one; in ``report_scan``.
 - ``visible(s) -> str``: ``s`` with every control character (C0 but tab and newline, DEL,
   C1) replaced by one visible stand-in, so text, ids and file names cannot move the
   cursor, clear the screen or set a window title; in ``report_console``, with

@@ -3,7 +3,9 @@
 ``csv_columns(result, table) -> [str]``, ``pair_rows(result)``, ``conflict_rows(result)``
     The header and rows of ``"pairs"`` and ``"conflicts"`` (``CSV_TABLES``).
 ``write_csv(result, path, table)``
-    One table written atomically (``overlap scan --csv TABLE``).
+    One table written atomically (``overlap scan --csv TABLE``), its text cells guarded
+    against spreadsheet formulas (``overlap.outputs.spreadsheet_safe``); the row
+    functions give the values unguarded.
 
 ``ScanResult`` offers each as a method.  Linear in the rows.
 """
@@ -91,18 +93,21 @@ def conflict_rows(result: ScanResult) -> Iterator[dict[str, Any]]:
 def write_csv(result: ScanResult, path: str | os.PathLike[str], table: str = "pairs") -> None:
     """Write ``table`` (``"pairs"``: ``pair_rows``; ``"conflicts"``: ``conflict_rows``)
     as CSV with a header row to ``path`` atomically (``"-"``: standard output).
-    ``ConfigError`` for another table, ``InputError`` when it cannot be written.
-    Cost: linear in the rows."""
+    Text cells that a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@``,
+    tab, carriage return first) get a leading ``'`` (``spreadsheet_safe``); numbers
+    are written as they are.  ``ConfigError`` for another table, ``InputError`` when it
+    cannot be written.  Cost: linear in the rows."""
     import csv
 
-    from ..outputs import output_stream
+    from ..outputs import output_stream, spreadsheet_safe
 
     columns = csv_columns(result, table)
     try:
         with output_stream(path, encoding="utf-8") as f:
             w = csv.DictWriter(f, fieldnames=columns, lineterminator="\n")
             w.writeheader()
-            w.writerows(pair_rows(result) if table == "pairs" else conflict_rows(result))
+            rows = pair_rows(result) if table == "pairs" else conflict_rows(result)
+            w.writerows({k: spreadsheet_safe(v) for k, v in row.items()} for row in rows)
     except OSError as e:
         raise InputError(f"{path}: cannot write ({e.strerror or e})") from None
 
