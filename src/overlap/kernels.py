@@ -201,7 +201,8 @@ def _densify(row, K, probe_key, probes, flags, words, pending, out):  # pragma: 
             # byte b of the word is a 0/1 flag: the multiply gathers it into bit b of the top byte
             bits |= ((words[w] * np.uint64(0x0102040810204080)) >> np.uint64(56)) << np.uint64(8 * (w - g))
         while bits:
-            pending[left] = g * 8 + trailing_zeros(bits)
+            # trailing_zeros is a numba intrinsic: numba types the call, mypy sees its codegen signature
+            pending[left] = g * 8 + trailing_zeros(bits)  # type: ignore[call-arg]
             left += 1
             bits &= bits - np.uint64(1)
     T = probes.shape[0]
