@@ -27,14 +27,14 @@ offsets; ``out`` is a C-contiguous ``(n, num_perm)`` ``uint32`` array.  Every ke
 one explicit signature, so it is compiled once (or loaded from numba's on-disk cache,
 ``cache=True``) when this module is imported, never again per call; callers must pass
 exactly these dtypes and contiguous arrays (``overlap.signatures`` does).  The helpers
-that only kernels call (``_splitmix64`` here, ``kernels_text``'s ``_token_edges``,
-``_index``, ``_fold_tones``) have none: they are compiled into their callers, so loading a cached kernel never
-loads them.  All kernels
+that only kernels call (``_splitmix64``, ``_oph_value`` and ``_densify`` here,
+``kernels_text``'s ``_token_edges``, ``_index``, ``_fold_tones``) have none: they are
+compiled into their callers, so loading a cached kernel never loads them.  All kernels
 release the GIL (``nogil=True``), so threads run them on several cores at once.
 
-Importing this module imports numba and loads or compiles the kernels: about 0.55 s in
-all from numba's cache (0.3 s of it is ``import numba``), 2-3 s the first time on a machine
-(``benchmarks/bench_minhash.py: bench_jit_startup``), which is why
+Importing this module imports numba and loads or compiles the kernels: a fraction of a
+second from numba's cache, several seconds the first time on a machine (table 1 of
+``benchmarks/results/speed.md``, from ``bench_minhash.bench_jit_startup``), which is why
 ``overlap.signatures`` imports it only when it computes signatures, and falls back to its
 numpy kernels when numba is missing or ``OVERLAP_JIT=0``.
 

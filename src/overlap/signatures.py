@@ -70,10 +70,11 @@ Cost.  ``"minmax"``: ``ceil(num_perm / 2)`` vectorised multiply-add-min-max pass
 each document's shingles; ``"oph"``: one vectorised hash and one scatter-min per shingle,
 then one table probe per empty bin, so several times cheaper (``benchmarks/results/
 speed.md``, tables 1 and 2g, has the figures, with rensa's and datasketch's).  Turning
-the text into shingles costs more than either.  ``workers > 1`` in ``signatures_from_shingles`` runs the kernels in
-threads (they release the GIL); in ``minhash`` it splits the texts into contiguous chunks
-handled by worker processes, since normalising runs Python code.  Either way the result
-is identical to ``workers=1`` because every row depends only on its own shingles.
+the text into shingles costs more than either.  ``workers > 1`` in
+``signatures_from_shingles`` runs the kernels in threads (they release the GIL); in
+``minhash`` it splits the texts into contiguous chunks handled by worker processes,
+since normalising runs Python code.  Either way the result is identical to
+``workers=1`` because every row depends only on its own shingles.
 
 >>> sig = minhash(["the cat sat on the mat today", "the cat sat on the mat"], num_perm=64)
 >>> sig.shape, sig.dtype.name
