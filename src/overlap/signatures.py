@@ -205,13 +205,16 @@ def _oph_probes(num_perm: int, seed: int) -> np.ndarray:
     because every document with an empty bin walks the same sequences.  Shared (cached):
     callers must not write to it.
     """
-    probe_key = _oph_keys(seed)[2]
     k = np.arange(num_perm, dtype=np.uint64)
     t = np.arange(1, _PROBE_TABLE + 1, dtype=np.uint64)[:, None]
+    return _probe_bins(_oph_keys(seed)[2], k, t, num_perm).astype(np.int32)
+
+
+def _probe_bins(probe_key: np.uint64, k: np.ndarray, t: np.ndarray | np.uint64, num_perm: int) -> np.ndarray:
+    """Probe ``t``'s bin for bins ``k`` (broadcast): ``bin(SplitMix64(probe_key ^ k << 32 ^ t))``."""
     with np.errstate(over="ignore"):
         z = _splitmix64(probe_key ^ (k << _U64(32)) ^ t)
-    table = (((z >> _U64(32)) * _U64(num_perm)) >> _U64(32)).astype(np.int32)
-    return table
+    return ((z >> _U64(32)) * _U64(num_perm)) >> _U64(32)
 
 
 def _fold32(hashes: np.ndarray) -> np.ndarray:
@@ -280,9 +283,7 @@ def _oph_numpy(flat: np.ndarray, offs: np.ndarray, num_perm: int, seed: int) -> 
     for t in range(1, _MAX_PROBES + 1):
         if not len(pending):
             break
-        with np.errstate(over="ignore"):
-            z = _splitmix64(probe_key ^ (k[pending] << _U64(32)) ^ _U64(t))
-        j = ((z >> _U64(32)) * K) >> _U64(32)
+        j = _probe_bins(probe_key, k[pending], _U64(t), num_perm)
         last[pending] = j
         hit = rows[d[pending], j.astype(np.int64)] != EMPTY
         out[d[pending[hit]], k[pending[hit]].astype(np.int64)] = rows[d[pending[hit]], j[hit].astype(np.int64)]
