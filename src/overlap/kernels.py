@@ -27,7 +27,7 @@ offsets; ``out`` is a C-contiguous ``(n, num_perm)`` ``uint32`` array.  Every ke
 one explicit signature, so it is compiled once (or loaded from numba's on-disk cache,
 ``cache=True``) when this module is imported, never again per call; callers must pass
 exactly these dtypes and contiguous arrays (``overlap.signatures`` does).  The helpers
-that only kernels call (``_splitmix64``, ``_oph_value`` and ``_densify`` here,
+that only kernels call (``_splitmix64``, ``_oph_value``, ``_empty_bins`` and ``_densify`` here,
 ``kernels_text``'s ``_token_edges``, ``_index``, ``_fold_tones``) have none: they are
 compiled into their callers, so loading a cached kernel never loads them.  All kernels
 release the GIL (``nogil=True``), so threads run them on several cores at once.
@@ -45,9 +45,9 @@ registers.  That inner loop is a reduction LLVM vectorises (``vpmulld``, ``vpmin
 ``vpmaxud``), with no store per shingle.  *oph*: one vectorised pass hashes a block to
 32-bit values, then a scalar pass keeps the minimum per bin (a scatter) in two copies of
 the bins, even and odd shingles apart, so that a load seldom waits on the store just
-before it; empty bins are filled afterwards, only when there are any, one probe of a
-precomputed table at a time for all of them.  *Both*: a document is read through a view
-that starts at 0.  Indexing ``h[start + s]`` with a signed ``start`` makes LLVM allow for
+before it; then the empty bins, read off a 64-bit mask per 64 bins (``_empty_mask64``,
+a vector compare in LLVM IR), each take the first probe of a precomputed table.
+*Both*: a document is read through a view that starts at 0.  Indexing ``h[start + s]`` with a signed ``start`` makes LLVM allow for
 a negative index and turn every vectorised load into a gather.
 """
 
@@ -57,7 +57,10 @@ from typing import Any
 
 import numba
 import numpy as np
+from llvmlite import ir
+from numba import types
 from numba.cpython.unsafe.numbers import trailing_zeros
+from numba.extending import intrinsic
 
 from .kernels_dedup import bucket_greedy_into, bucket_layout_into, distinct_sets_into, exact_keys_into, greedy_into, intersections_into
 from .kernels_text import text_shingles_into, text_tokens_into, tokenize_into
@@ -181,32 +184,76 @@ def _oph_value(w, mul, add):  # pragma: no cover - compiled
     return min(np.uint32((mul * np.uint64(np.uint32(w ^ (w >> _S32))) + add) >> _S32), np.uint32(0xFFFFFFFE))
 
 
+@intrinsic
+def _empty_mask64(typingctx, row, g):  # pragma: no cover - compiled
+    """Bit ``b`` set where ``row[g + b] == 2**32 - 1``, ``b < 64``; needs ``g + 64 <= len(row)``.
+
+    In LLVM IR because numba has no vector compare: one 64-lane load and compare whose
+    lane flags are bitcast to an integer, which LLVM lowers to a few vector compares into
+    mask registers (or ``movmsk`` without AVX-512), not a loop of 64 or a store of flags.
+    """
+    sig = types.uint64(row, g)
+
+    def codegen(context, builder, signature, args):
+        data = context.make_array(signature.args[0])(context, builder, args[0]).data
+        lanes = ir.VectorType(ir.IntType(32), 64)
+        vec = builder.load(builder.bitcast(builder.gep(data, [args[1]]), lanes.as_pointer()), align=4)
+        hit = builder.icmp_unsigned("==", vec, ir.Constant(lanes, [0xFFFFFFFF] * 64))
+        return builder.bitcast(hit, ir.IntType(64))
+
+    return sig, codegen
+
+
 @numba.njit(inline="always", **_OPTS)
-def _densify(row, K, probe_key, probes, flags, words, pending, out):  # pragma: no cover - compiled
+def _empty_bins(row, g, K):  # pragma: no cover - compiled
+    """The empty bins ``g..min(g + 64, K)`` of ``row`` as the set bits of a mask."""
+    if g + 64 <= K:
+        return _empty_mask64(row, g)
+    bits = np.uint64(0)
+    for b in range(K - g):
+        bits |= np.uint64(row[g + b] == _U32MAX) << np.uint64(b)
+    return bits
+
+
+@numba.njit(inline="always", **_OPTS)
+def _densify(row, K, probe_key, probes, pending, out):  # pragma: no cover - compiled
     """Fill ``out[k]`` for each empty bin ``k`` of ``row`` from its probe sequence.
 
-    The empty bins are listed without a branch per bin: a byte flag per bin (``words``
-    views ``flags`` eight at a time), packed into a 64-bit mask per 64 bins whose set bits
-    are read off with a count of trailing zeros.  Then probe ``t`` is tried for every
-    still-empty bin at once, and the bins it did not fill are kept for probe ``t + 1``
-    (most are filled by the first).
+    The empty bins are read off a mask per 64 bins (``_empty_bins``, a count of trailing
+    zeros per bin) and each takes its first probe at once; the few the first probe did
+    not fill (it hit another empty bin) are left to ``_densify_rest``.
     """
-    k64 = np.uint64(K)
-    for k in range(K):  # vectorised; the flags past K stay 0
-        flags[k] = row[k] == _U32MAX
-    left = 0
-    for g in range(0, words.shape[0], 8):
-        bits = np.uint64(0)
-        for w in range(g, min(g + 8, words.shape[0])):
-            # byte b of the word is a 0/1 flag: the multiply gathers it into bit b of the top byte
-            bits |= ((words[w] * np.uint64(0x0102040810204080)) >> np.uint64(56)) << np.uint64(8 * (w - g))
+    missed = 0
+    for g in range(0, K, 64):
+        bits = _empty_bins(row, g, K)
         while bits:
             # trailing_zeros is a numba intrinsic: numba types the call, mypy sees its codegen signature
-            pending[left] = g * 8 + trailing_zeros(bits)  # type: ignore[call-arg]
+            k = g + trailing_zeros(bits)  # type: ignore[call-arg]
+            bits &= bits - np.uint64(1)
+            got = row[probes[0, k]]
+            out[k] = got
+            missed += got == _U32MAX
+    if missed:
+        _densify_rest(row, K, probe_key, probes, pending, out)
+
+
+@numba.njit(inline="always", **_OPTS)
+def _densify_rest(row, K, probe_key, probes, pending, out):  # pragma: no cover - compiled
+    """Probes ``1, 2, ...`` for the bins ``k`` still empty after the first (``out[k]`` empty).
+
+    Probe ``t`` is tried for every such bin at once; the table ``probes`` holds the first
+    ``T``, the rest come from ``probe_key``, and a circular scan ends the sequence.
+    """
+    k64 = np.uint64(K)
+    left = 0
+    for g in range(0, K, 64):
+        bits = _empty_bins(out, g, K)
+        while bits:
+            pending[left] = g + trailing_zeros(bits)  # type: ignore[call-arg]
             left += 1
             bits &= bits - np.uint64(1)
     T = probes.shape[0]
-    for t in range(T):
+    for t in range(1, T):
         kept = 0
         for e in range(left):
             k = pending[e]
@@ -260,8 +307,6 @@ def oph_into(h, offsets, mul, add, probe_key, probes, out):  # pragma: no cover 
     rows = np.empty(2 * K, np.uint32)
     block = np.empty(_OPH_BLOCK, np.uint32)
     pending = np.empty(K, np.int64)
-    flags = np.zeros(-(-K // 64) * 64, np.uint8)  # one byte per bin, padded to whole 64-bit masks
-    words = flags.view(np.uint64)
     for i in range(n):
         for k in range(2 * K):
             rows[k] = _U32MAX
@@ -292,15 +337,12 @@ def oph_into(h, offsets, mul, add, probe_key, probes, out):  # pragma: no cover 
                 v0 = block[pairs]
                 j0 = np.uint32((np.uint64(v0) * k64) >> _S32)
                 rows[j0] = min(rows[j0], v0)
-        empty = 0
         for k in range(K):
             r = min(rows[k], rows[k + K])
             rows[k] = r
             out[i, k] = r
-            empty += r == _U32MAX
-        if empty == 0 or empty == K:  # nothing to fill, or an empty document
-            continue
-        _densify(rows, K, probe_key, probes, flags, words, pending, out[i])
+        if doc.shape[0]:  # a document without shingles keeps every bin empty
+            _densify(rows, K, probe_key, probes, pending, out[i])
 
 
 @numba.njit("void(uint64[::1], int64[::1], int64[::1], int64, uint64[::1], uint64[::1], int64[::1])", **_OPTS)
