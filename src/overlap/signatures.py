@@ -347,7 +347,7 @@ def signatures_from_shingles(
             raise ConfigError(
                 f"offsets must run from 0 to len(shingles)={len(flat)}: got {offs[:3]!r}...{offs[-3:]!r}"
             )
-        if (np.diff(offs) < 0).any():
+        if (offs[1:] < offs[:-1]).any():
             raise ConfigError("offsets must be non-decreasing")
     return _signatures(flat, offs, int(num_perm), int(seed), method, int(workers))
 
