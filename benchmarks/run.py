@@ -76,6 +76,8 @@ def main(argv: list[str] | None = None) -> None:
     section("lsh", "3. LSH candidate pairs from the same signatures (threshold 0.5)",
             bench_minhash.bench_lsh(corpus.texts), "Best of 3 (datasketch: best of 2).")
     section("accuracy", titles["accuracy"], bench_minhash.bench_accuracy(corpus.texts), notes["accuracy"])
+    section("accuracy_short", titles["accuracy_short"], bench_minhash.bench_accuracy_short(corpus.texts),
+            notes["accuracy_short"].format(n=len(corpus.texts)))
     sizes = (1_000, 10_000) if args.quick else (1_000, 10_000, 100_000)
     section("scan", "5. Corpus scale: throughput and peak RSS", bench_scan.bench_scan(sizes),
             "Fresh process per row; documents from baomoi scaled up with edits and reorderings "

@@ -376,10 +376,10 @@ def test_oph_matches_plain_python_reference(docs: list[list[int]], num_perm: int
 
 @pytest.mark.parametrize("num_perm", [128, 100])
 def test_oph_long_documents_match_plain_python_reference(num_perm: int) -> None:
-    """Documents longer than the kernel's 1,024-shingle block, cut at odd and even lengths."""
+    """Documents around the kernel's 192-shingle chunk and 1,024-shingle block, at odd and even lengths."""
     flat, _ = shingle_batch([" ".join(SEEDS)])
     assert len(flat) > 2100
-    docs = [flat[:n] for n in (1023, 1024, 1025, 2049, len(flat))]
+    docs = [flat[:n] for n in (191, 192, 193, 384, 577, 1023, 1024, 1025, 2049, len(flat))]
     sig = signatures_from_shingles(docs, num_perm=num_perm, seed=5, method="oph")
     for row, d in zip(sig, docs):
         assert row.tolist() == _reference_oph(d.tolist(), num_perm, 5)

@@ -50,14 +50,13 @@ first originally non-empty bin of a probe sequence ``j_t = bin(SplitMix64(key ^ 
 ^ t))``, ``t = 1, 2, ...``, fixed by the seed (after 64 probes, the next non-empty bin
 after the last probe).  Both documents of a pair probe in the same order, so for every
 position ``P[sig_a[k] == sig_b[k]] = J(a, b)`` still holds and ``estimate_jaccard``
-applies unchanged.  Accuracy, plainly: on the benchmark's 347 baomoi pairs x 10 seeds
-at ``num_perm=128`` (``benchmarks/bench_minhash.py``, table 4) its *mean* absolute error
-is lower than datasketch's (0.0215 vs 0.0229) but its *maximum* is higher (0.146 vs
-0.134), so it does not meet "at least as accurate as datasketch" on both counts; the
-default ``"minmax"`` does (0.0229 / 0.131).  For documents with fewer shingles than
-``num_perm`` densification copies values between positions, so the estimate is noisier
-there.  Signatures of the two methods are not comparable with each other; ``scan`` and
-``Index`` use ``"minmax"``.
+applies unchanged.  Accuracy, plainly (``benchmarks/bench_minhash.py``, tables 4 and 4b
+of ``benchmarks/results/speed.md``, ``num_perm=128``): on whole articles it is *more*
+accurate than the default (the benchmark's 347 article pairs, 100 seeds); on short texts
+it is *less* accurate, because densification copies a few filled bins into the many
+empty ones (a higher mean error than min-max's on pairs of 8 to 32 shingles).
+Passage windows are that short, so ``"minmax"`` stays the default.  Signatures of the
+two methods are not comparable with each other; ``scan`` and ``Index`` use ``"minmax"``.
 
 Engines.  The loops run in compiled kernels (``overlap.kernels``, numba, loaded through
 ``overlap.jit`` on the first signature, not with this module; compiling them is a one-off
