@@ -210,7 +210,7 @@ def _empty_mask64(typingctx, row, g):  # pragma: no cover - compiled
 def _empty_bins(row, g, K):  # pragma: no cover - compiled
     """The empty bins ``g..min(g + 64, K)`` of ``row`` as the set bits of a mask."""
     if g + 64 <= K:
-        return _empty_mask64(row, g)
+        return _empty_mask64(row, g)  # type: ignore[call-arg]  # an intrinsic: mypy sees its codegen signature
     bits = np.uint64(0)
     for b in range(K - g):
         bits |= np.uint64(row[g + b] == _U32MAX) << np.uint64(b)
