@@ -94,11 +94,12 @@ def bench_signatures(texts: list[str], repeat: int = 9, datasketch_docs: int = 3
     def ours(method: str, workers: int = 1):
         return lambda: signatures_from_shingles(flat, offs, num_perm=NUM_PERM, method=method, workers=workers)
 
-    for method in ("minmax", "oph"):  # compile or load the kernels, start nothing on the clock
+    for method in ("minmax", "oph", "fss"):  # compile or load the kernels, start nothing on the clock
         ours(method)()
     with single_core():
         row("overlap", "minmax, numba (default)", 1, best_of(ours("minmax"), repeat), n)
         row("overlap", "oph, numba (method='oph')", 1, best_of(ours("oph"), repeat), n)
+        row("overlap", "fss, numba (method='fss')", 1, best_of(ours("fss"), repeat), n)
         with numpy_path():
             row("overlap", "minmax, numpy (OVERLAP_JIT=0)", 1, best_of(ours("minmax"), max(3, repeat // 2)), n)
         try:
@@ -355,6 +356,7 @@ def bench_accuracy(texts: list[str], seeds: range = range(1, 101)) -> list[dict]
     engines = {
         "overlap minmax (default)": lambda s: signatures_from_shingles(sub_flat, sub_offs, num_perm=NUM_PERM, seed=s),
         "overlap oph": lambda s: signatures_from_shingles(sub_flat, sub_offs, num_perm=NUM_PERM, seed=s, method="oph"),
+        "overlap fss": lambda s: signatures_from_shingles(sub_flat, sub_offs, num_perm=NUM_PERM, seed=s, method="fss"),
         "datasketch (affine32, default)": datasketch_engine("affine32"),
         "datasketch (legacy)": datasketch_engine("legacy"),
     }
@@ -468,6 +470,7 @@ def bench_accuracy_short(texts: list[str], seeds: range = range(1, 31)) -> list[
     engines = {
         "overlap minmax (default)": lambda s: signatures_from_shingles(sub_flat, sub_offs, num_perm=NUM_PERM, seed=s),
         "overlap oph": lambda s: signatures_from_shingles(sub_flat, sub_offs, num_perm=NUM_PERM, seed=s, method="oph"),
+        "overlap fss": lambda s: signatures_from_shingles(sub_flat, sub_offs, num_perm=NUM_PERM, seed=s, method="fss"),
     }
     try:
         import rensa

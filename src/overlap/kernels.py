@@ -5,6 +5,9 @@
     kernel ``overlap.signatures._kernel`` (same permutations, same columns).
 ``oph_into(h, offsets, mul, add, probe_key, probes, out)``
     One-permutation hashing with optimal densification (``minhash(..., method="oph")``).
+``fss_into(h, offsets, mul, add, a, b, out)``
+    Fast similarity sketching: bucket rounds, then one permutation per position no round
+    filled (``minhash(..., method="fss")``).
 ``intersections_into``, ``distinct_sets_into``, ``exact_keys_into``, ``greedy_into``, ``bucket_layout_into``, ``bucket_greedy_into``
     The deduplication kernels (``overlap.kernels_dedup``), re-exported here so that
     ``overlap.jit.load_kernels()`` gives every kernel from one module.
@@ -84,7 +87,7 @@ def __getattr__(name: str) -> Any:
 
 __all__ = [
     "average_linkage_into", "bucket_greedy_into", "bucket_layout_into", "distinct_sets_into", "exact_keys_into",
-    "greedy_into", "intersections_into", "minmax_into", "name_spans_into", "oph_into", "postings_by_document", "rare_postings_of",
+    "fss_into", "greedy_into", "intersections_into", "minmax_into", "name_spans_into", "oph_into", "postings_by_document", "rare_postings_of",
     "sampled_terms_into", "sentence_spans_into", "term_buckets", "text_shingles_into", "text_tokens_into", "tokenize_into", "vocabulary_links_of", "windows_into",
 ]
 
@@ -358,6 +361,72 @@ def oph_into(h, offsets, mul, add, probe_key, probes, out):  # pragma: no cover 
             out[i, k] = r
         if doc.shape[0]:  # a document without shingles keeps every bin empty
             _densify(rows, K, probe_key, probes, pending, out[i])
+
+
+@numba.njit(inline="always", **_OPTS)
+def _fss_round(doc, mul, add, tag, K, pow2, shift, rows, block):  # pragma: no cover - compiled
+    """One bucket round of ``fss_into``: each shingle's ``tag | w >> 2`` into the bucket of ``w``."""
+    k64 = np.uint64(K)
+    for lo in range(0, doc.shape[0], _OPH_BLOCK):
+        part = doc[lo : lo + _OPH_BLOCK]
+        m = part.shape[0]
+        for s in range(m):  # vectorised
+            block[s] = _oph_value(part[s], mul, add)
+        for s in range(m):
+            w = block[s]
+            j = (w >> shift) if pow2 else np.uint32((np.uint64(w) * k64) >> _S32)
+            j += np.uint32(K) * np.uint32(s & 1)  # even and odd shingles into two copies
+            rows[j] = min(rows[j], tag | (w >> np.uint32(2)))
+
+
+@numba.njit("void(uint64[::1], int64[::1], uint64[::1], uint64[::1], uint32[::1], uint32[::1], uint32[:, ::1])", **_OPTS)
+def fss_into(h, offsets, mul, add, a, b, out):  # pragma: no cover - compiled
+    """Fast similarity sketching (``method="fss"``); see ``overlap.signatures``.
+
+    Round ``r < R = len(mul)`` puts each shingle in one bucket with priority ``r << 30 |
+    w >> 2`` (``w``: its 32-bit hash in that round); position ``k`` keeps the least, and a
+    position no round filled takes ``R << 30 | min((a[k] * x + b[k]) mod 2**32) >> 2``.
+    Rounds stop once every position holds a smaller tag than the next round could give,
+    which changes nothing: that is why the round is in the top bits.
+    """
+    n = offsets.shape[0] - 1
+    K = out.shape[1]
+    R = mul.shape[0]
+    p = 0
+    while (1 << p) < K:
+        p += 1
+    pow2 = K >= 2 and (1 << p) == K
+    shift = np.uint32(32 - p)
+    rows = np.empty(2 * K, np.uint32)
+    block = np.empty(_OPH_BLOCK, np.uint32)
+    top = np.uint32(0xFFFFFFFE) >> np.uint32(2)  # the largest fallback fraction: never EMPTY
+    for i in range(n):
+        for k in range(2 * K):
+            rows[k] = _U32MAX
+        doc = h[offsets[i] : offsets[i + 1]]  # a view from 0: contiguous vector loads, no gather
+        filled = doc.shape[0] == 0  # an empty document keeps every position EMPTY
+        r = 0
+        while r < R and not filled:
+            _fss_round(doc, mul[r], add[r], np.uint32(r) << np.uint32(30), K, pow2, shift, rows, block)
+            r += 1
+            worst = np.uint32(0)
+            for k in range(K):  # vectorised
+                worst = max(worst, min(rows[k], rows[k + K]))
+            filled = worst < (np.uint32(r) << np.uint32(30))
+        for k in range(K):
+            out[i, k] = min(rows[k], rows[k + K])
+        if filled:
+            continue
+        for k in range(K):  # positions no round filled: one permutation each
+            if out[i, k] != _U32MAX:
+                continue
+            ak = a[k]
+            bk = b[k]
+            least = _U32MAX
+            for s in range(doc.shape[0]):
+                v = doc[s]
+                least = min(least, np.uint32(ak * np.uint32(v ^ (v >> _S32)) + bk))  # wraps mod 2**32
+            out[i, k] = (np.uint32(R) << np.uint32(30)) | min(least >> np.uint32(2), top)
 
 
 @numba.njit("void(uint64[::1], int64[::1], int64[::1], int64, uint64[::1], uint64[::1], int64[::1])", **_OPTS)

@@ -13,7 +13,7 @@
 ``EMPTY``
     The value of every position of an empty text's signature (``2**32 - 1``).
 ``METHODS``
-    The signature schemes: ``("minmax", "oph")``.
+    The signature schemes: ``("minmax", "oph", "fss")``.
 
 How a signature is made.  Each text is normalised (``overlap.normalization``), tokenised and
 shingled (``overlap.shingle``: hashes of ``shingle_size`` consecutive tokens; a text with
@@ -50,13 +50,21 @@ first originally non-empty bin of a probe sequence ``j_t = bin(SplitMix64(key ^ 
 ^ t))``, ``t = 1, 2, ...``, fixed by the seed (after 64 probes, the next non-empty bin
 after the last probe).  Both documents of a pair probe in the same order, so for every
 position ``P[sig_a[k] == sig_b[k]] = J(a, b)`` still holds and ``estimate_jaccard``
-applies unchanged.  Accuracy, plainly (``benchmarks/bench_minhash.py``, tables 4 and 4b
-of ``benchmarks/results/speed.md``, ``num_perm=128``): on whole articles it is *more*
-accurate than the default (the benchmark's 347 article pairs, 100 seeds); on short texts
-it is *less* accurate, because densification copies a few filled bins into the many
-empty ones (a higher mean error than min-max's on pairs of 8 to 32 shingles).
-Passage windows are that short, so ``"minmax"`` stays the default.  Signatures of the
-two methods are not comparable with each other; ``scan`` and ``Index`` use ``"minmax"``.
+applies unchanged.  Accuracy (tables 4 and 4b of ``benchmarks/results/speed.md``): on
+whole articles it beats min-max; on texts of 8 to 32 shingles, such as passage windows,
+it is worse, because densification copies a few filled bins into many empty ones.
+
+Fast similarity sketching, ``method="fss"`` (Dahlgaard, Knudsen and Thorup, FOCS 2017;
+rensa's flat batch call is of this family).  Three bucket rounds, each with its own
+``(A, B)``: in round ``r`` a shingle's OPH hash ``w`` picks bucket ``(w * num_perm) >>
+32`` with priority ``r << 30 | w >> 2``; a position no round filled takes ``3 << 30 |
+min(pi_k(x)) >> 2`` (``pi_k`` as in min-max).  Each position keeps its least priority,
+one i.i.d. draw per shingle, so ``P[sig_a[k] == sig_b[k]] = J(a, b)``; the tag in the
+top bits lets the kernel stop after the first round that fills every position.  An empty
+position gets a draw of its own, not a copy, so short texts are estimated *better* than
+with min-max, and whole articles too (tables 4 and 4b), for one to three hashing rounds.
+Opt-in for now: ``scan``, ``dedup`` and ``Index`` store ``"minmax"`` signatures, and
+signatures of different methods are not comparable.
 
 Engines.  The loops run in compiled kernels (``overlap.kernels``, numba, loaded through
 ``overlap.jit`` on the first signature, not with this module; compiling them is a one-off
@@ -66,14 +74,15 @@ Without numba, with the environment variable ``OVERLAP_JIT=0``, or while the cac
 cold, the same signatures come from numpy (bit-identical, slower).
 
 Cost.  ``"minmax"``: ``ceil(num_perm / 2)`` vectorised multiply-add-min-max passes over
-each document's shingles; ``"oph"``: one vectorised hash and one scatter-min per shingle,
-then one table probe per empty bin, so several times cheaper (``benchmarks/results/
-speed.md``, tables 1 and 2g, has the figures, with rensa's and datasketch's).  Turning
-the text into shingles costs more than either.  ``workers > 1`` in
-``signatures_from_shingles`` runs the kernels in threads (they release the GIL); in
-``minhash`` it splits the texts into contiguous chunks handled by worker processes,
-since normalising runs Python code.  Either way the result is identical to
-``workers=1`` because every row depends only on its own shingles.
+each document's shingles; ``"oph"``: one vectorised hash and one scatter-min per
+shingle, then one table probe per empty bin, so several times cheaper; ``"fss"``: one
+such round per round needed (one to three), then ``len(shingles)`` multiply-adds per
+position still empty (figures, with rensa's and datasketch's:
+``benchmarks/results/speed.md``, tables 1, 2g, 2h). Turning the text into shingles costs
+more than any of them. ``workers > 1`` in ``signatures_from_shingles`` runs the kernels
+in threads (they release the GIL); in ``minhash`` it splits the texts into contiguous
+chunks handled by worker processes, since normalising runs Python code. Either way the
+result is identical to ``workers=1`` because every row depends only on its own shingles.
 
 >>> sig = minhash(["the cat sat on the mat today", "the cat sat on the mat"], num_perm=64)
 >>> sig.shape, sig.dtype.name
@@ -111,13 +120,15 @@ EMPTY = np.uint32(0xFFFFFFFF)
 
 SIGNATURE_DTYPE = np.dtype(np.uint32)
 
-METHODS = ("minmax", "oph")
-"""Signature schemes: min-max hashing over ``ceil(num_perm / 2)`` permutations, or
-one-permutation hashing with optimal densification (see the module docstring)."""
+METHODS = ("minmax", "oph", "fss")
+"""Signature schemes: min-max hashing over ``ceil(num_perm / 2)`` permutations,
+one-permutation hashing with optimal densification, or fast similarity sketching (see the
+module docstring)."""
 
-# Shingles processed per pass of the permutation loop: 64k uint32 values (256 KB) stay
-# in L2 cache across the multiply, add and min of one permutation.  Measured on baomoi:
-# 16k: 0.026, 64k: 0.019, 256k: 0.023, 1M: 0.045 ms per document.
+_FSS_ROUNDS = 3  # bucket rounds of ``"fss"`` before the per-position permutations
+
+# Shingles processed per pass of the numpy permutation loop: 64k uint32 values (256 KB)
+# stay in L2 cache across the multiply, add and min of one permutation.
 _CHUNK_SHINGLES = 1 << 16
 
 _U64 = np.uint64
@@ -191,6 +202,15 @@ def _oph_keys(seed: int) -> tuple[np.uint64, np.uint64, np.uint64]:
     with np.errstate(over="ignore"):
         raw = _splitmix64(base + np.arange(3, dtype=np.uint64) * _U64(0x9E3779B97F4A7C15))
     return raw[0] | _U64(1), raw[1], raw[2]
+
+
+@lru_cache(maxsize=16)
+def _fss_keys(seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """``(A, B)`` of the ``_FSS_ROUNDS`` bucket rounds of ``"fss"`` (``A`` odd), SplitMix64."""
+    base = _U64(((int(seed) * 0xD1B54A32D192ED03) ^ 0x465353) & _MASK64)  # "FSS": its own stream
+    with np.errstate(over="ignore"):
+        raw = _splitmix64(base + np.arange(2 * _FSS_ROUNDS, dtype=np.uint64) * _U64(0x9E3779B97F4A7C15))
+    return raw[:_FSS_ROUNDS] | _U64(1), raw[_FSS_ROUNDS:]
 
 
 _PROBE_TABLE = 16  # probes of optimal densification precomputed per bin (the rest on demand)
@@ -312,7 +332,7 @@ def signatures_from_shingles(
     ``shingles`` is one flat array and ``offsets`` its ``n + 1`` non-decreasing
     boundaries, document ``i`` being ``shingles[offsets[i]:offsets[i + 1]]``.  A document
     without shingles gets a row of ``EMPTY``.  Returns ``(n, num_perm)`` ``uint32``.
-    ``method`` is ``"minmax"`` or ``"oph"`` (module docstring); ``workers`` threads share
+    ``method`` is ``"minmax"``, ``"oph"`` or ``"fss"`` (module docstring); ``workers`` threads share
     the documents (the compiled kernels release the GIL), with an identical result.
 
     Cost: one compiled kernel call per worker, no Python work per document (numpy
@@ -371,6 +391,12 @@ def _signatures(
 
         def run(lo: int, hi: int) -> None:
             kern.oph_into(h, offs[lo : hi + 1], mul, add, probe_key, probes, out[lo:hi])
+    elif method == "fss":
+        muls, adds = _fss_keys(seed)
+        fa, fb = _permutations_shared(num_perm, seed)
+
+        def run(lo: int, hi: int) -> None:
+            kern.fss_into(h, offs[lo : hi + 1], muls, adds, fa, fb, out[lo:hi])
     else:
         a, b = _permutations_shared((num_perm + 1) // 2, seed)
 
@@ -402,14 +428,42 @@ def _threaded(run: Callable[[int, int], np.ndarray | None], offs: np.ndarray, ou
     return out
 
 
+def _fss_numpy(flat: np.ndarray, offs: np.ndarray, num_perm: int, seed: int) -> np.ndarray:
+    """Fast similarity sketching in numpy: ``overlap.kernels.fss_into``, every round at once.
+
+    Without the kernel's early stop: a later round's tag is larger than every value an
+    earlier round left, so computing all rounds gives the same least value per position.
+    """
+    n, K = len(offs) - 1, _U64(num_perm)
+    x = _fold32(flat).astype(np.uint64)
+    doc = np.repeat(np.arange(n, dtype=np.uint64) * K, np.diff(offs))
+    row = np.full(n * num_perm, EMPTY, dtype=np.uint32)
+    for r, (mul, add) in enumerate(zip(*_fss_keys(seed))):
+        with np.errstate(over="ignore"):
+            w = np.minimum((x * mul + add) >> _U64(32), _U64(0xFFFFFFFE))
+        np.minimum.at(row, (doc + ((w * K) >> _U64(32))).astype(np.int64), ((r << 30) | (w >> _U64(2))).astype(np.uint32))
+    out = row.reshape(n, num_perm)
+    a, b = permutations(num_perm, seed)
+    top = _U64(0xFFFFFFFE >> 2)
+    for d in np.flatnonzero((out == EMPTY).any(axis=1) & (offs[1:] > offs[:-1])).tolist():
+        missing = np.flatnonzero(out[d] == EMPTY)
+        xs = x[offs[d] : offs[d + 1]]
+        with np.errstate(over="ignore"):
+            least = ((a[missing, None].astype(np.uint64) * xs + b[missing, None]) & _U64(0xFFFFFFFF)).min(axis=1)
+        out[d, missing] = ((_FSS_ROUNDS << 30) | np.minimum(least >> _U64(2), top)).astype(np.uint32)
+    return out
+
+
 def _signatures_numpy(flat: np.ndarray, offs: np.ndarray, num_perm: int, seed: int, method: str) -> np.ndarray:
-    """The numpy path: ``_kernel`` (min-max) or ``_oph_numpy``; offsets may start above 0."""
+    """The numpy path: ``_kernel`` (min-max), ``_oph_numpy`` or ``_fss_numpy``; offsets may start above 0."""
     offs = np.asarray(offs, dtype=np.int64)
     n = len(offs) - 1
     flat = flat[offs[0] : offs[-1]]
     offs = offs - offs[0]
     if method == "oph":
         return _oph_numpy(flat, offs, num_perm, seed)
+    if method == "fss":
+        return _fss_numpy(flat, offs, num_perm, seed)
     x = _fold32(flat)
     a, b = permutations((num_perm + 1) // 2, seed)
     nonempty = offs[1:] > offs[:-1]
@@ -475,8 +529,8 @@ def minhash(
 
     Deterministic for ``(num_perm, seed, shingle_size, method)``; ``workers > 1`` runs
     contiguous chunks of texts in that many processes and returns the same array.
-    ``method`` is ``"minmax"`` (the default; what ``scan`` and ``Index`` store) or
-    ``"oph"``.  See the module docstring for the schemes and their cost.
+    ``method`` is ``"minmax"`` (the default; what ``scan`` and ``Index`` store), ``"oph"``
+    or ``"fss"``.  See the module docstring for the schemes and their cost.
 
     >>> sig = minhash(["Hà Nội mưa to", "HÀ NỘI MƯA TO", ""], num_perm=16)
     >>> bool((sig[0] == sig[1]).all()), bool((sig[2] == EMPTY).all())
