@@ -30,9 +30,10 @@ offsets; ``out`` is a C-contiguous ``(n, num_perm)`` ``uint32`` array.  Every ke
 one explicit signature, so it is compiled once (or loaded from numba's on-disk cache,
 ``cache=True``) when this module is imported, never again per call; callers must pass
 exactly these dtypes and contiguous arrays (``overlap.signatures`` does).  The helpers
-that only kernels call (``_splitmix64``, ``_oph_value``, ``_empty_bins`` and ``_densify`` here,
-``kernels_text``'s ``_token_edges``, ``_index``, ``_fold_tones``) have none: they are
-compiled into their callers, so loading a cached kernel never loads them.  All kernels
+that only kernels call (``_splitmix64``, ``_oph_value``, ``_bin_pairs``, ``_empty_bins``,
+``_densify`` and ``_fss_round`` here, ``kernels_text``'s ``_token_edges``, ``_index``,
+``_fold_tones``) have none: they are compiled into their callers, so loading a cached
+kernel never loads them.  All kernels
 release the GIL (``nogil=True``), so threads run them on several cores at once.
 
 Importing this module imports numba and loads or compiles the kernels: a fraction of a
@@ -290,6 +291,20 @@ def _densify_rest(row, K, probe_key, probes, pending, out):  # pragma: no cover 
         out[k] = row[j]
 
 
+@numba.njit(inline="always", **_OPTS)
+def _bin_pairs(block, pairs, shift, K, rows):  # pragma: no cover - compiled
+    """Minimum per bin of ``block[:pairs]`` (``pairs`` even, ``K`` a power of 2): even
+    shingles into ``rows[:K]``, odd ones into ``rows[K:]``, so a load seldom waits on the
+    store just before it."""
+    for s in range(0, pairs, 2):
+        v0 = block[s]
+        v1 = block[s + 1]
+        j0 = v0 >> shift
+        j1 = (v1 >> shift) + K
+        rows[j0] = min(rows[j0], v0)
+        rows[j1] = min(rows[j1], v1)
+
+
 @numba.njit("void(uint64[::1], int64[::1], uint64, uint64, uint64, int32[:, ::1], uint32[:, ::1])", **_OPTS)
 def oph_into(h, offsets, mul, add, probe_key, probes, out):  # pragma: no cover - compiled
     """One-permutation hashing with optimal densification; see ``overlap.signatures``.
@@ -321,13 +336,7 @@ def oph_into(h, offsets, mul, add, probe_key, probes, out):  # pragma: no cover 
             part = doc[lo : lo + _OPH_CHUNK]
             for s in range(_OPH_CHUNK):  # vectorised
                 block[s] = _oph_value(part[s], mul, add)
-            for s in range(0, _OPH_CHUNK, 2):
-                v0 = block[s]
-                v1 = block[s + 1]
-                j0 = v0 >> shift
-                j1 = (v1 >> shift) + K
-                rows[j0] = min(rows[j0], v0)
-                rows[j1] = min(rows[j1], v1)
+            _bin_pairs(block, _OPH_CHUNK, shift, K, rows)
         rest = doc[full:]  # the last partial chunk, or every shingle when K is not a power of 2
         for lo in range(0, rest.shape[0], _OPH_BLOCK):
             part = rest[lo : lo + _OPH_BLOCK]
@@ -336,13 +345,7 @@ def oph_into(h, offsets, mul, add, probe_key, probes, out):  # pragma: no cover 
                 block[s] = _oph_value(part[s], mul, add)
             pairs = m - (m & 1)
             if pow2:  # the loop twice rather than a test per shingle
-                for s in range(0, pairs, 2):
-                    v0 = block[s]
-                    v1 = block[s + 1]
-                    j0 = v0 >> shift
-                    j1 = (v1 >> shift) + K
-                    rows[j0] = min(rows[j0], v0)
-                    rows[j1] = min(rows[j1], v1)
+                _bin_pairs(block, pairs, shift, K, rows)
             else:
                 for s in range(0, pairs, 2):
                     v0 = block[s]
