@@ -33,8 +33,8 @@ exactly these dtypes and contiguous arrays (``overlap.signatures`` does).  The h
 that only kernels call (``_splitmix64``, ``_oph_value``, ``_bin_pairs``, ``_empty_bins``,
 ``_densify`` and ``_fss_round`` here, ``kernels_text``'s ``_token_edges``, ``_index``,
 ``_fold_tones``) have none: they are compiled into their callers, so loading a cached
-kernel never loads them.  All kernels
-release the GIL (``nogil=True``), so threads run them on several cores at once.
+kernel never loads them.  All kernels release the GIL (``nogil=True``), so threads run
+them on several cores at once.
 
 Importing this module imports numba and loads or compiles the kernels: a fraction of a
 second from numba's cache, several seconds the first time on a machine (table 1 of
@@ -50,9 +50,11 @@ registers.  That inner loop is a reduction LLVM vectorises (``vpmulld``, ``vpmin
 32-bit values, then a scalar pass keeps the minimum per bin (a scatter) in two copies of
 the bins, even and odd shingles apart, so that a load seldom waits on the store just
 before it; then the empty bins, read off a 64-bit mask per 64 bins (``_empty_mask64``,
-a vector compare in LLVM IR), each take the first probe of a precomputed table.
-*Both*: a document is read through a view that starts at 0.  Indexing ``h[start + s]`` with a signed ``start`` makes LLVM allow for
-a negative index and turn every vectorised load into a gather.
+a vector compare in LLVM IR), each take the first probe of a precomputed table.  *fss*:
+OPH's hashing and binning once per round, the round's tag in the top bits.  *All*: a
+document is read through a view that starts at 0.  Indexing ``h[start + s]`` with a
+signed ``start`` makes LLVM allow for a negative index and turn every vectorised load
+into a gather.
 """
 
 from __future__ import annotations
@@ -101,7 +103,7 @@ _BLOCK = 4096
 _MAX_PROBES = 64
 # Shingles hashed into the scratch block at a time by ``oph_into`` (4 KB, stays in L1).
 _OPH_BLOCK = 1024
-# ``oph_into``'s chunk of fixed length, hashed then binned (chosen in table 2g of speed.md).
+# ``oph_into``'s chunk of fixed length, hashed then binned (chosen in table 2h of speed.md).
 _OPH_CHUNK = 192
 
 _OPTS = {"cache": True, "nogil": True, "error_model": "numpy", "boundscheck": False}

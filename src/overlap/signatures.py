@@ -121,9 +121,8 @@ EMPTY = np.uint32(0xFFFFFFFF)
 SIGNATURE_DTYPE = np.dtype(np.uint32)
 
 METHODS = ("minmax", "oph", "fss")
-"""Signature schemes: min-max hashing over ``ceil(num_perm / 2)`` permutations,
-one-permutation hashing with optimal densification, or fast similarity sketching (see the
-module docstring)."""
+"""Signature schemes: min-max hashing, one-permutation hashing with optimal densification,
+or fast similarity sketching (see the module docstring)."""
 
 _FSS_ROUNDS = 3  # bucket rounds of ``"fss"`` before the per-position permutations
 
@@ -206,7 +205,8 @@ def _oph_keys(seed: int) -> tuple[np.uint64, np.uint64, np.uint64]:
 
 @lru_cache(maxsize=16)
 def _fss_keys(seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """``(A, B)`` of the ``_FSS_ROUNDS`` bucket rounds of ``"fss"`` (``A`` odd), SplitMix64."""
+    """``(A, B)`` of the ``_FSS_ROUNDS`` bucket rounds of ``"fss"`` (``A`` odd), SplitMix64;
+    shared (cached): callers must not write to them."""
     base = _U64(((int(seed) * 0xD1B54A32D192ED03) ^ 0x465353) & _MASK64)  # "FSS": its own stream
     with np.errstate(over="ignore"):
         raw = _splitmix64(base + np.arange(2 * _FSS_ROUNDS, dtype=np.uint64) * _U64(0x9E3779B97F4A7C15))
