@@ -404,6 +404,8 @@ def fss_into(h, offsets, mul, add, a, b, out):  # pragma: no cover - compiled
     shift = np.uint32(32 - p)
     rows = np.empty(2 * K, np.uint32)
     block = np.empty(_OPH_BLOCK, np.uint32)
+    pending = np.empty(K, np.int64)
+    least = np.empty(K, np.uint32)
     top = np.uint32(0xFFFFFFFE) >> np.uint32(2)  # the largest fallback fraction: never EMPTY
     for i in range(n):
         for k in range(2 * K):
@@ -418,20 +420,31 @@ def fss_into(h, offsets, mul, add, a, b, out):  # pragma: no cover - compiled
             for k in range(K):  # vectorised
                 worst = max(worst, min(rows[k], rows[k + K]))
             filled = worst < (np.uint32(r) << np.uint32(30))
-        for k in range(K):
+        for k in range(K):  # vectorised
             out[i, k] = min(rows[k], rows[k + K])
-        if filled:
+        if filled:  # every position filled, or an empty document (all EMPTY)
             continue
-        for k in range(K):  # positions no round filled: one permutation each
-            if out[i, k] != _U32MAX:
-                continue
-            ak = a[k]
-            bk = b[k]
-            least = _U32MAX
-            for s in range(doc.shape[0]):
-                v = doc[s]
-                least = min(least, np.uint32(ak * np.uint32(v ^ (v >> _S32)) + bk))  # wraps mod 2**32
-            out[i, k] = (np.uint32(R) << np.uint32(30)) | min(least >> np.uint32(2), top)
+        missing = 0
+        for k in range(K):
+            pending[missing] = k  # kept only where no round filled position k
+            missing += out[i, k] == _U32MAX
+        for k in range(missing):
+            least[k] = _U32MAX
+        for lo in range(0, doc.shape[0], _OPH_BLOCK):  # one permutation per missing position
+            part = doc[lo : lo + _OPH_BLOCK]
+            m = part.shape[0]
+            for s in range(m):  # vectorised
+                v = part[s]
+                block[s] = np.uint32(v ^ (v >> _S32))
+            for e in range(missing):
+                ak = a[pending[e]]
+                bk = b[pending[e]]
+                lo_e = least[e]
+                for s in range(m):  # vectorised: multiply-add-min on 32-bit lanes
+                    lo_e = min(lo_e, np.uint32(ak * block[s] + bk))  # wraps mod 2**32
+                least[e] = lo_e
+        for e in range(missing):
+            out[i, pending[e]] = (np.uint32(R) << np.uint32(30)) | min(least[e] >> np.uint32(2), top)
 
 
 @numba.njit("void(uint64[::1], int64[::1], int64[::1], int64, uint64[::1], uint64[::1], int64[::1])", **_OPTS)
