@@ -30,11 +30,11 @@ offsets; ``out`` is a C-contiguous ``(n, num_perm)`` ``uint32`` array.  Every ke
 one explicit signature, so it is compiled once (or loaded from numba's on-disk cache,
 ``cache=True``) when this module is imported, never again per call; callers must pass
 exactly these dtypes and contiguous arrays (``overlap.signatures`` does).  The helpers
-that only kernels call (``_splitmix64``, ``_oph_value``, ``_bin_pairs``, ``_empty_bins``,
-``_densify`` and ``_fss_round`` here, ``kernels_text``'s ``_token_edges``, ``_index``,
-``_fold_tones``) have none: they are compiled into their callers, so loading a cached
-kernel never loads them.  All kernels release the GIL (``nogil=True``), so threads run
-them on several cores at once.
+that only kernels call (``_splitmix64``, ``_oph_value``, ``_bin_shift``, ``_bin_pairs``,
+``_empty_bins``, ``_densify`` and ``_fss_round`` here, ``kernels_text``'s
+``_token_edges``, ``_index``, ``_fold_tones``) have none: they are compiled into their
+callers, so loading a cached kernel never loads them.  All kernels release the GIL
+(``nogil=True``), so threads run them on several cores at once.
 
 Importing this module imports numba and loads or compiles the kernels: a fraction of a
 second from numba's cache, several seconds the first time on a machine (table 1 of
@@ -294,6 +294,16 @@ def _densify_rest(row, K, probe_key, probes, pending, out):  # pragma: no cover 
 
 
 @numba.njit(inline="always", **_OPTS)
+def _bin_shift(K):  # pragma: no cover - compiled
+    """``(pow2, shift)``: whether ``K >= 2`` is a power of 2, and ``32 - log2(K)`` (rounded
+    up), so that a 32-bit hash ``v``'s bin ``(v * K) >> 32`` is then ``v >> shift``."""
+    p = 0
+    while (1 << p) < K:
+        p += 1
+    return K >= 2 and (1 << p) == K, np.uint32(32 - p)
+
+
+@numba.njit(inline="always", **_OPTS)
 def _bin_pairs(block, pairs, shift, K, rows):  # pragma: no cover - compiled
     """Minimum per bin of ``block[:pairs]`` (``pairs`` even, ``K`` a power of 2): even
     shingles into ``rows[:K]``, odd ones into ``rows[K:]``, so a load seldom waits on the
@@ -319,11 +329,7 @@ def oph_into(h, offsets, mul, add, probe_key, probes, out):  # pragma: no cover 
     n = offsets.shape[0] - 1
     K = out.shape[1]
     k64 = np.uint64(K)
-    p = 0
-    while (1 << p) < K:
-        p += 1
-    pow2 = K >= 2 and (1 << p) == K
-    shift = np.uint32(32 - p)
+    pow2, shift = _bin_shift(K)
     # Two copies of the bins, even shingles into one and odd into the other, merged after:
     # a shingle's load of its bin rarely waits on the previous shingle's store.
     rows = np.empty(2 * K, np.uint32)
@@ -397,11 +403,7 @@ def fss_into(h, offsets, mul, add, a, b, out):  # pragma: no cover - compiled
     n = offsets.shape[0] - 1
     K = out.shape[1]
     R = mul.shape[0]
-    p = 0
-    while (1 << p) < K:
-        p += 1
-    pow2 = K >= 2 and (1 << p) == K
-    shift = np.uint32(32 - p)
+    pow2, shift = _bin_shift(K)
     rows = np.empty(2 * K, np.uint32)
     block = np.empty(_OPH_BLOCK, np.uint32)
     pending = np.empty(K, np.int64)
