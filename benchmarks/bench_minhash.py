@@ -48,7 +48,7 @@ from contextlib import contextmanager
 
 import numpy as np
 
-from benchmarks.common import RESULTS, best_of, load_corpus, machine, markdown_table, single_core, write_csv
+from benchmarks.common import RESULTS, best_of, load_corpus, machine, markdown_table, replace_sections, single_core, write_csv
 from overlap.lsh import band_keys, candidate_pairs, optimal_params
 from overlap.signatures import estimate_jaccard, minhash, shingle_batch, signatures_from_shingles
 
@@ -567,11 +567,10 @@ TITLES = {
 def write_results() -> None:
     """Re-run tables 1, 2, 4 and 4b and replace them in ``results/speed.md``; rewrite their CSV files and plot.
 
-    The other tables (LSH, corpus scale, compare latency) are kept as they are; ``python -m
-    benchmarks.run`` regenerates everything (several minutes, mostly the 100k scan).
+    The other tables (LSH, corpus scale, compare latency, the hand-written ones) are kept as
+    they are; ``python -m benchmarks.run`` re-runs every generated table (several minutes,
+    mostly the 100k scan).
     """
-    import re
-
     from benchmarks.run import _plot
 
     import time
@@ -606,14 +605,9 @@ def write_results() -> None:
         + "\n\n" + markdown_table(short_rows),
     }
     path = RESULTS / "speed.md"
-    text = path.read_text(encoding="utf-8")
-    for key, title in TITLES.items():
-        number = title.split(".")[0]
-        pattern = re.compile(rf"### {number}\. .*?\n(?=### |\Z)", re.S)
-        if not pattern.search(text):
-            raise RuntimeError(f"no section {number} in {path}: run python -m benchmarks.run first")
-        text = pattern.sub(lambda _: f"### {title}\n\n{bodies[key]}\n\n", text, count=1)
-    path.write_text(text, encoding="utf-8")
+    if not path.exists():
+        raise RuntimeError(f"no {path}: run python -m benchmarks.run first")
+    replace_sections(path, [(title, bodies[key]) for key, title in TITLES.items()], header="")
     print(f"updated tables 1, 2, 4 and 4b of {path}, their CSV files and speed.png")
 
 

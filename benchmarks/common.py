@@ -168,6 +168,24 @@ def write_csv(path: Path, rows: Sequence[dict]) -> None:
         writer.writerows(rows)
 
 
+def replace_sections(path: Path, sections: Sequence[tuple[str, str]], header: str) -> None:
+    """Put each ``(title, body)`` into the markdown file ``path`` as ``### title``, in place.
+
+    A section whose number (``"4b"`` of ``"4b. Estimation error ..."``) is already in the
+    file replaces it, up to the next ``###``; a new one goes at the end; every other
+    section (the hand-written ones) is kept as it is.  ``header`` starts a new file.
+    """
+    text = path.read_text(encoding="utf-8") if path.exists() else header.rstrip("\n") + "\n\n"
+    for title, body in sections:
+        number = title.split(".")[0]
+        block = f"### {title}\n\n{body.strip()}\n\n"
+        pattern = re.compile(rf"### {re.escape(number)}\. .*?\n(?=### |\Z)", re.S)
+        text, found = pattern.subn(lambda _: block, text, count=1)
+        if not found:
+            text = text.rstrip("\n") + "\n\n" + block
+    path.write_text(text.rstrip("\n") + "\n", encoding="utf-8")
+
+
 def _fmt(v: object) -> str:
     if isinstance(v, float):
         if v == 0:

@@ -2,7 +2,8 @@
 
 Writes into ``benchmarks/results/``:
 
-* ``speed.md``: every table below, with the machine they ran on (copy it into the README);
+* ``speed.md``: every table below, each replaced in place (the file's hand-written sections,
+  2c-2h and 5b-5h among them, are kept), with the machine they ran on;
 * ``speed_signatures.csv``, ``speed_jit.csv``, ``speed_end_to_end.csv``, ``speed_accuracy.csv``,
   ``speed_lsh.csv``, ``speed_scan.csv``, ``speed_compare.csv``: the same rows as CSV;
 * ``speed.png``: ms per document of each MinHash engine (log scale).
@@ -19,10 +20,11 @@ Data: ``../shared/data/baomoi`` when present, otherwise the seeds (noted in the 
 from __future__ import annotations
 
 import argparse
+import os
 import time
 
 from benchmarks import bench_compare, bench_minhash, bench_scan
-from benchmarks.common import RESULTS, load_corpus, machine, markdown_table, write_csv
+from benchmarks.common import RESULTS, load_corpus, machine, markdown_table, replace_sections, write_csv
 
 
 def _plot(rows: list[dict], path) -> None:
@@ -57,12 +59,14 @@ def main(argv: list[str] | None = None) -> None:
     corpus = load_corpus()
     sample = corpus.texts[:2000]
     info = machine()
-    sections = []
+    sections: list[tuple[str, str]] = []
 
     def section(name: str, title: str, rows: list[dict], note: str) -> None:
         write_csv(RESULTS / f"speed_{name}.csv", rows)
-        sections.append(f"### {title}\n\n{note}\n\n{markdown_table(rows)}\n")
-        print(sections[-1])
+        stamp = (f"Run {time.strftime('%Y-%m-%d %H:%M', time.gmtime())} UTC by `python -m benchmarks.run"
+                 f"{' --quick' if args.quick else ''}`; load average {os.getloadavg()[0]:.1f}.")
+        sections.append((title, f"{stamp} {note}\n\n{markdown_table(rows)}"))
+        print(f"### {title}\n\n{sections[-1][1]}\n")
 
     notes, titles = bench_minhash.NOTES, bench_minhash.TITLES
     sig_rows = bench_minhash.bench_signatures(sample)
@@ -70,7 +74,7 @@ def main(argv: list[str] | None = None) -> None:
     write_csv(RESULTS / "speed_jit.csv", jit_rows)
     section("signatures", titles["signatures"], sig_rows,
             notes["signatures"].format(n=len(sample), source=corpus.source))
-    sections[-1] += f"\n{notes['jit']}\n\n{markdown_table(jit_rows)}\n"
+    sections[-1] = (sections[-1][0], sections[-1][1] + f"\n\n{notes['jit']}\n\n{markdown_table(jit_rows)}")
     _plot(sig_rows, RESULTS / "speed.png")
     section("end_to_end", titles["end_to_end"], bench_minhash.bench_end_to_end(sample), notes["end_to_end"])
     section("lsh", "3. LSH candidate pairs from the same signatures (threshold 0.5)",
@@ -86,16 +90,16 @@ def main(argv: list[str] | None = None) -> None:
             "after fork (the texts).")
     section("compare", "6. Compare latency (seeds 000 vs 001)", bench_compare.bench_compare(),
             "Cold rows start a new interpreter each time; best of 5.")
-    header = [
+    header = "\n".join([
         "# Speed suite results",
         "",
-        f"`python -m benchmarks.run{' --quick' if args.quick else ''}`, {time.strftime('%Y-%m-%d', time.gmtime())}, "
-        f"{time.time() - started:.0f} s. Timings on a shared machine: best of N runs, as noted per table.",
+        "Written by `python -m benchmarks.run`: every table below is stamped with when it ran; the"
+        " sections without a stamp are hand-written measurements, which a re-run keeps.",
         "",
         "Machine: " + ", ".join(f"{k} {v}" for k, v in info.items()),
-        "",
-    ]
-    (RESULTS / "speed.md").write_text("\n".join(header) + "\n".join(sections), encoding="utf-8")
+    ])
+    replace_sections(RESULTS / "speed.md", sections, header)
+    print(f"{time.time() - started:.0f} s")
     print(f"wrote {RESULTS / 'speed.md'}, CSV files and speed.png")
 
 
