@@ -519,6 +519,28 @@ def test_bad_method_quotes_the_value(method: object) -> None:
         signatures_from_shingles([np.arange(3, dtype=np.uint64)], method=method)
 
 
+@pytest.mark.skipif(numba_missing, reason="numba not installed: the numpy path splits by documents only")
+def test_signature_threads_start_only_for_enough_work(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Starting threads costs a fraction of a millisecond: a few thousand shingles stay in
+    one thread, 900,000 get two for min-max and fss (not yet for OPH, the cheapest)."""
+    if M._jit() is None:
+        pytest.skip("compiled kernels off (OVERLAP_JIT=0): the numpy path splits by documents only")
+    started: list[int] = []
+    real = M.split_rows
+    monkeypatch.setattr(M, "split_rows", lambda run, offs, out, workers: started.append(workers) or real(run, offs, out, workers))
+    flat, offs = shingle_batch(SEEDS)
+    for method in M.METHODS:
+        assert np.array_equal(signatures_from_shingles(flat, offs, method=method, workers=2),
+                              signatures_from_shingles(flat, offs, method=method))
+    assert started == []
+    big = np.random.default_rng(0).integers(0, 2**64 - 1, 900_000, dtype=np.uint64)
+    big_offs = np.linspace(0, len(big), 1801).astype(np.int64)
+    for method in M.METHODS:
+        assert np.array_equal(signatures_from_shingles(big, big_offs, method=method, workers=2),
+                              signatures_from_shingles(big, big_offs, method=method))
+    assert started == [2, 2]  # min-max and fss
+
+
 def test_signature_workers_are_threads_with_identical_result() -> None:
     flat, offs = shingle_batch(SEEDS * 3 + [""])
     one = signatures_from_shingles(flat, offs, num_perm=64)

@@ -96,13 +96,14 @@ True
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from functools import lru_cache
 
 import numpy as np
 
 from .errors import ConfigError
 from .jit import load_kernels as _jit
+from .row_threads import split_rows
 from .textpass import shingle_batches
 
 __all__ = [
@@ -125,6 +126,9 @@ METHODS = ("minmax", "oph", "fss")
 or fast similarity sketching (see the module docstring)."""
 
 _FSS_ROUNDS = 3  # bucket rounds of ``"fss"`` before the per-position permutations
+# Threads per shingle at num_perm 128 (min-max scales with num_perm): a thread's share of
+# the kernel should take a few times what starting it costs (``speed.md``, table 2h).
+_THREAD_WORK = {"minmax": 1 / (1 << 17), "fss": 1 / (3 << 17), "oph": 1 / (3 << 18)}
 
 # Shingles processed per pass of the numpy permutation loop: 64k uint32 values (256 KB)
 # stay in L2 cache across the multiply, add and min of one permutation.
@@ -333,7 +337,8 @@ def signatures_from_shingles(
     boundaries, document ``i`` being ``shingles[offsets[i]:offsets[i + 1]]``.  A document
     without shingles gets a row of ``EMPTY``.  Returns ``(n, num_perm)`` ``uint32``.
     ``method`` is ``"minmax"``, ``"oph"`` or ``"fss"`` (module docstring); ``workers`` threads share
-    the documents (the compiled kernels release the GIL), with an identical result.
+    the documents (the compiled kernels release the GIL), with an identical result, and
+    fewer threads when the batch is too small for one to pay for starting it.
 
     Cost: one compiled kernel call per worker, no Python work per document (numpy
     fallback: ``ceil(num_perm / 2)`` passes over the shingles in L2-sized chunks).
@@ -379,8 +384,8 @@ def _signatures(
     kern = _jit()
     if kern is None:
         if workers > 1 and n >= 2 * workers:
-            return _threaded(lambda lo, hi: _signatures_numpy(flat, offs[lo : hi + 1], num_perm, seed, method),
-                             offs, np.empty((n, num_perm), dtype=np.uint32), workers)
+            return split_rows(lambda lo, hi: _signatures_numpy(flat, offs[lo : hi + 1], num_perm, seed, method),
+                              offs, np.empty((n, num_perm), dtype=np.uint32), workers)
         return _signatures_numpy(flat, offs, num_perm, seed, method)
     h = np.ascontiguousarray(flat, dtype=np.uint64)
     offs = np.ascontiguousarray(offs, dtype=np.int64)
@@ -403,28 +408,12 @@ def _signatures(
         def run(lo: int, hi: int) -> None:
             kern.minmax_into(h, offs[lo : hi + 1], a, b, out[lo:hi])
 
+    # A thread pays for itself only with enough kernel work (speed.md 2h): cap the threads.
+    per_shingle = _THREAD_WORK[method] * (num_perm / 128 if method == "minmax" else 1.0)
+    workers = min(workers, max(1, int((offs[-1] - offs[0]) * per_shingle)))
     if workers > 1 and n >= 2 * workers:
-        return _threaded(run, offs, out, workers)
+        return split_rows(run, offs, out, workers)
     run(0, n)
-    return out
-
-
-def _threaded(run: Callable[[int, int], np.ndarray | None], offs: np.ndarray, out: np.ndarray, workers: int) -> np.ndarray:
-    """``run(lo, hi)`` in threads for ``workers`` ranges of documents of equal shingle counts.
-
-    ``run`` writes ``out[lo:hi]`` itself (returns None) or returns those rows.
-    """
-    from concurrent.futures import ThreadPoolExecutor
-
-    n = len(offs) - 1
-    targets = np.linspace(offs[0], offs[-1], workers + 1)[1:-1]
-    cuts = np.unique(np.concatenate(([0], np.searchsorted(offs, targets), [n]))).tolist()
-    ranges = list(zip(cuts[:-1], cuts[1:]))
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        parts = list(pool.map(lambda r: run(*r), ranges))
-    for (lo, hi), part in zip(ranges, parts):
-        if part is not None:
-            out[lo:hi] = part
     return out
 
 
