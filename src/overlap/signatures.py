@@ -408,9 +408,9 @@ def _signatures(
         def run(lo: int, hi: int) -> None:
             kern.minmax_into(h, offs[lo : hi + 1], a, b, out[lo:hi])
 
-    # A thread pays for itself only with enough kernel work (speed.md 2h): cap the threads.
-    per_shingle = _THREAD_WORK[method] * (num_perm / 128 if method == "minmax" else 1.0)
-    workers = min(workers, max(1, int((offs[-1] - offs[0]) * per_shingle)))
+    if workers > 1:  # a thread pays for itself only with enough kernel work (speed.md 2h)
+        per_shingle = _THREAD_WORK[method] * (num_perm / 128 if method == "minmax" else 1.0)
+        workers = min(workers, max(1, int((offs[-1] - offs[0]) * per_shingle)))
     if workers > 1 and n >= 2 * workers:
         return split_rows(run, offs, out, workers)
     run(0, n)
