@@ -31,7 +31,7 @@ one explicit signature, so it is compiled once (or loaded from numba's on-disk c
 ``cache=True``) when this module is imported, never again per call; callers must pass
 exactly these dtypes and contiguous arrays (``overlap.signatures`` does).  The helpers
 that only kernels call (``_splitmix64``, ``_oph_value``, ``_bin_shift``, ``_bin_pairs``,
-``_empty_bins``, ``_densify`` and ``_fss_round`` here, ``kernels_text``'s
+``_empty_bins``, ``_densify`` and the ``fss`` round helpers here, ``kernels_text``'s
 ``_token_edges``, ``_index``, ``_fold_tones``) have none: they are compiled into their
 callers, so loading a cached kernel never loads them.  All kernels release the GIL
 (``nogil=True``), so threads run them on several cores at once.
@@ -51,7 +51,10 @@ registers.  That inner loop is a reduction LLVM vectorises (``vpmulld``, ``vpmin
 the bins, even and odd shingles apart, so that a load seldom waits on the store just
 before it; then the empty bins, read off a 64-bit mask per 64 bins (``_empty_mask64``,
 a vector compare in LLVM IR), each take the first probe of a precomputed table.  *fss*:
-OPH's hashing and binning once per round, the round's tag in the top bits.  *All*: a
+round 1 is OPH's hashing and binning, and the same vectorised pass hashes round 2 into a
+scratch array; a later round looks only at the buckets still empty, by one vectorised
+xor-min pass per bucket when there are at most ``_FSS_OPEN`` of them, else by one scatter
+pass (``speed.md`` 2i).  *All*: a
 document is read through a view that starts at 0.  Indexing ``h[start + s]`` with a
 signed ``start`` makes LLVM allow for a negative index and turn every vectorised load
 into a gather.
@@ -105,6 +108,9 @@ _MAX_PROBES = 64
 _OPH_BLOCK = 1024
 # ``oph_into``'s chunk of fixed length, hashed then binned (chosen in table 2h of speed.md).
 _OPH_CHUNK = 192
+# Open buckets of a later ``fss_into`` round searched one by one (a vectorised pass each);
+# more take one scatter pass over all buckets.
+_FSS_OPEN = 16
 
 _OPTS = {"cache": True, "nogil": True, "error_model": "numpy", "boundscheck": False}
 
@@ -376,7 +382,8 @@ def oph_into(h, offsets, mul, add, probe_key, probes, out):  # pragma: no cover 
 
 @numba.njit(inline="always", **_OPTS)
 def _fss_round(doc, mul, add, tag, K, pow2, shift, rows, block):  # pragma: no cover - compiled
-    """One bucket round of ``fss_into``: each shingle's ``tag | w >> 2`` into the bucket of ``w``."""
+    """One bucket round of ``fss_into`` over every bucket: each shingle's ``tag | w >> 2``
+    into the bucket of ``w`` (any ``K``)."""
     k64 = np.uint64(K)
     for lo in range(0, doc.shape[0], _OPH_BLOCK):
         part = doc[lo : lo + _OPH_BLOCK]
@@ -390,6 +397,60 @@ def _fss_round(doc, mul, add, tag, K, pow2, shift, rows, block):  # pragma: no c
             rows[j] = min(rows[j], tag | (w >> np.uint32(2)))
 
 
+@numba.njit(inline="always", **_OPTS)
+def _bin_all(vals, shift, K, rows):  # pragma: no cover - compiled
+    """``_bin_pairs`` over every value of ``vals``, the odd last one too."""
+    m = vals.shape[0]
+    pairs = m - (m & 1)
+    _bin_pairs(vals, pairs, shift, K, rows)
+    if pairs < m:
+        v0 = vals[pairs]
+        j0 = v0 >> shift
+        rows[j0] = min(rows[j0], v0)
+
+
+@numba.njit(inline="always", **_OPTS)
+def _xor_least(vals, shift, pending, nopen, least):  # pragma: no cover - compiled
+    """Fold ``vals`` (``w >> 2``, bucket ``v >> shift``) into ``least[e]``, the least of
+    ``v ^ pending[e] << shift``: below ``1 << shift`` only if a value fell in bucket
+    ``pending[e]``, and then that value's low bits.  A vectorised pass per bucket."""
+    for e in range(nopen):
+        key = np.uint32(pending[e]) << shift
+        lo_e = least[e]
+        for s in range(vals.shape[0]):  # vectorised
+            lo_e = min(lo_e, vals[s] ^ key)
+        least[e] = lo_e
+
+
+@numba.njit(inline="always", **_OPTS)
+def _bin_tagged(vals, tag, shift, K, rows):  # pragma: no cover - compiled
+    """``tag | v`` into bucket ``v >> shift`` for each ``v`` of ``vals``, in two copies."""
+    for s in range(vals.shape[0]):
+        v = vals[s]
+        j = (v >> shift) + np.uint32(K) * np.uint32(s & 1)
+        rows[j] = min(rows[j], tag | v)
+
+
+@numba.njit(inline="always", **_OPTS)
+def _merge_rows(rows, K, row):  # pragma: no cover - compiled
+    """``row[k] = min`` of the two copies of bucket ``k``; returns how many are empty (vectorised)."""
+    left = 0
+    for k in range(K):
+        v = min(rows[k], rows[k + K])
+        row[k] = v
+        left += v == _U32MAX
+    return left
+
+
+@numba.njit(inline="always", **_OPTS)
+def _list_empty(row, K, pending):  # pragma: no cover - compiled
+    """The empty positions of ``row`` into ``pending``, in order, without a branch."""
+    left = 0
+    for k in range(K):
+        pending[left] = k
+        left += row[k] == _U32MAX
+
+
 @numba.njit("void(uint64[::1], int64[::1], uint64[::1], uint64[::1], uint32[::1], uint32[::1], uint32[:, ::1])", **_OPTS)
 def fss_into(h, offsets, mul, add, a, b, out):  # pragma: no cover - compiled
     """Fast similarity sketching (``method="fss"``); see ``overlap.signatures``.
@@ -397,55 +458,110 @@ def fss_into(h, offsets, mul, add, a, b, out):  # pragma: no cover - compiled
     Round ``r < R = len(mul)`` puts each shingle in one bucket with priority ``r << 30 |
     w >> 2`` (``w``: its 32-bit hash in that round); position ``k`` keeps the least, and a
     position no round filled takes ``R << 30 | min((a[k] * x + b[k]) mod 2**32) >> 2``.
-    Rounds stop once every position holds a smaller tag than the next round could give,
-    which changes nothing: that is why the round is in the top bits.
+    A round can only fill positions the rounds before left empty (its tag is larger), so
+    rounds after the first look only at those, and stop once none is left.  When ``K``
+    is a power of 2, round 1 is ``oph_into``'s binning of ``w >> 2`` and hashes round 2
+    in the same vectorised pass, kept for the document in ``second``.
     """
     n = offsets.shape[0] - 1
     K = out.shape[1]
     R = mul.shape[0]
     pow2, shift = _bin_shift(K)
+    s2 = shift - np.uint32(2)  # the bucket of v = w >> 2 is v >> s2
     rows = np.empty(2 * K, np.uint32)
     block = np.empty(_OPH_BLOCK, np.uint32)
+    longest = 0
+    for i in range(n):
+        longest = max(longest, offsets[i + 1] - offsets[i])
+    second = np.empty(longest if pow2 else 0, np.uint32)
     pending = np.empty(K, np.int64)
     least = np.empty(K, np.uint32)
     top = np.uint32(0xFFFFFFFE) >> np.uint32(2)  # the largest fallback fraction: never EMPTY
+    two = np.uint32(2)
+    m0, a0 = mul[0], add[0]
+    m1, a1 = mul[min(1, R - 1)], add[min(1, R - 1)]
     for i in range(n):
         for k in range(2 * K):
             rows[k] = _U32MAX
         doc = h[offsets[i] : offsets[i + 1]]  # a view from 0: contiguous vector loads, no gather
-        filled = doc.shape[0] == 0  # an empty document keeps every position EMPTY
-        r = 0
-        while r < R and not filled:
-            _fss_round(doc, mul[r], add[r], np.uint32(r) << np.uint32(30), K, pow2, shift, rows, block)
-            r += 1
-            worst = np.uint32(0)
-            for k in range(K):  # vectorised
-                worst = max(worst, min(rows[k], rows[k + K]))
-            filled = worst < (np.uint32(r) << np.uint32(30))
-        for k in range(K):  # vectorised
-            out[i, k] = min(rows[k], rows[k + K])
-        if filled:  # every position filled, or an empty document (all EMPTY)
+        size = doc.shape[0]
+        if pow2:
+            full = size - size % _OPH_CHUNK
+            for lo in range(0, size, _OPH_CHUNK):  # loops of a fixed length but the last
+                part = doc[lo : lo + _OPH_CHUNK]
+                sec = second[lo : lo + _OPH_CHUNK]
+                if lo < full:
+                    for s in range(_OPH_CHUNK):  # vectorised
+                        v = part[s]
+                        block[s] = _oph_value(v, m0, a0) >> two
+                        sec[s] = _oph_value(v, m1, a1) >> two
+                    _bin_pairs(block, _OPH_CHUNK, s2, K, rows)
+                else:
+                    for s in range(size - full):
+                        v = part[s]
+                        block[s] = _oph_value(v, m0, a0) >> two
+                        sec[s] = _oph_value(v, m1, a1) >> two
+                    _bin_all(block[: size - full], s2, K, rows)
+        else:
+            _fss_round(doc, m0, a0, np.uint32(0), K, pow2, shift, rows, block)
+        nopen = _merge_rows(rows, K, out[i])
+        listed = False  # pending[:nopen] not yet made: a round that scatters does not need it
+        if size == 0:  # an empty document keeps every position EMPTY
             continue
-        missing = 0
-        for k in range(K):
-            pending[missing] = k  # kept only where no round filled position k
-            missing += out[i, k] == _U32MAX
-        for k in range(missing):
-            least[k] = _U32MAX
-        for lo in range(0, doc.shape[0], _OPH_BLOCK):  # one permutation per missing position
+        r = 1
+        while nopen and r < R:
+            tag = np.uint32(r) << np.uint32(30)
+            if pow2 and nopen <= _FSS_OPEN:  # a few open buckets: a vectorised pass each
+                if not listed:
+                    _list_empty(out[i], K, pending)
+                    listed = True
+                for e in range(nopen):
+                    least[e] = _U32MAX
+                if r == 1:
+                    _xor_least(second[:size], s2, pending, nopen, least)
+                else:
+                    for lo in range(0, size, _OPH_BLOCK):
+                        part = doc[lo : lo + _OPH_BLOCK]
+                        for s in range(part.shape[0]):  # vectorised
+                            block[s] = _oph_value(part[s], mul[r], add[r]) >> two
+                        _xor_least(block[: part.shape[0]], s2, pending, nopen, least)
+                kept = 0
+                for e in range(nopen):  # without branches: whether a bucket fills is a coin toss
+                    k = pending[e]
+                    lo_e = least[e]
+                    got = lo_e >> s2 == 0
+                    out[i, k] = (tag | lo_e ^ (np.uint32(k) << s2)) if got else _U32MAX
+                    pending[kept] = k
+                    kept += not got
+                nopen = kept
+            else:  # many: one scatter pass over all buckets (a filled one keeps its smaller tag)
+                if pow2 and r == 1:
+                    _bin_tagged(second[:size], tag, s2, K, rows)
+                else:
+                    _fss_round(doc, mul[r], add[r], tag, K, pow2, shift, rows, block)
+                nopen = _merge_rows(rows, K, out[i])
+                listed = False
+            r += 1
+        if nopen == 0:
+            continue
+        if not listed:
+            _list_empty(out[i], K, pending)
+        for e in range(nopen):
+            least[e] = _U32MAX
+        for lo in range(0, size, _OPH_BLOCK):  # one permutation per position still empty
             part = doc[lo : lo + _OPH_BLOCK]
             m = part.shape[0]
             for s in range(m):  # vectorised
                 v = part[s]
                 block[s] = np.uint32(v ^ (v >> _S32))
-            for e in range(missing):
+            for e in range(nopen):
                 ak = a[pending[e]]
                 bk = b[pending[e]]
                 lo_e = least[e]
                 for s in range(m):  # vectorised: multiply-add-min on 32-bit lanes
                     lo_e = min(lo_e, np.uint32(ak * block[s] + bk))  # wraps mod 2**32
                 least[e] = lo_e
-        for e in range(missing):
+        for e in range(nopen):
             out[i, pending[e]] = (np.uint32(R) << np.uint32(30)) | min(least[e] >> np.uint32(2), top)
 
 
