@@ -108,7 +108,7 @@ def test_every_input_kind_gives_the_same_decision(corpus: list[Document]) -> Non
 
 def test_bad_options_are_named() -> None:
     for kw, msg in [({"threshold": 1.5}, "threshold"), ({"mode": "cosine"}, "mode"), ({"keep": "last"}, "keep"),
-                    ({"num_perm": 1}, "num_perm"), ({"bogus": 1}, "unknown option")]:
+                    ({"num_perm": 1}, "num_perm"), ({"method": "simhash"}, "method"), ({"bogus": 1}, "unknown option")]:
         with pytest.raises(overlap.ConfigError, match=msg):
             overlap.dedup(["a b c"], **kw)
     with pytest.raises(overlap.ConfigError, match="not one string"):
@@ -129,6 +129,35 @@ def test_rethreshold_from_a_saved_store_equals_a_fresh_run(corpus: list[Document
     (tmp_path / "sigs" / "offsets.npy").write_bytes(b"junk")
     with pytest.raises(overlap.InputError, match="damaged"):
         SignatureStore.load(tmp_path / "sigs")
+
+
+def test_store_keeps_its_method_and_a_store_saved_without_one_reads_as_minmax(corpus: list[Document], tmp_path: Path) -> None:
+    """Signatures of different schemes are not comparable: a store says which it holds,
+    and deciding on it uses that scheme whatever the options ask for."""
+    texts = [d.text for d in corpus]
+    items = [(d.id, d.text, float("nan"), n) for n, d in enumerate(corpus)]
+    for method in ("fss", "minmax"):
+        store = SignatureStore.build(items, method=method)
+        assert np.array_equal(store.signatures, overlap.minhash(texts, method=method))
+        store.save(tmp_path / method)
+        assert json.loads((tmp_path / method / "store.json").read_text(encoding="utf-8"))["method"] == method
+        assert SignatureStore.load(tmp_path / method).method == method
+    assert overlap.dedup(corpus).options.method == "fss"  # the default
+    # A store saved before the method was recorded holds min-max signatures.
+    info_path = tmp_path / "minmax" / "store.json"
+    info = json.loads(info_path.read_text(encoding="utf-8"))
+    del info["method"]
+    info_path.write_text(json.dumps(info), encoding="utf-8")
+    old = SignatureStore.load(tmp_path / "minmax")
+    assert old.method == "minmax"
+    decided = dedup_store(old, DedupOptions(method="fss"), threshold=0.5)
+    fresh = overlap.dedup(corpus, threshold=0.5, method="minmax")
+    assert decided.options.method == "minmax"
+    assert decided.removed == fresh.removed and decided.removed  # estimates from the same signatures
+    info["method"] = "simhash"
+    info_path.write_text(json.dumps(info), encoding="utf-8")
+    with pytest.raises(overlap.InputError, match="unknown method 'simhash'"):
+        SignatureStore.load(tmp_path / "minmax")
 
 
 def test_store_spooled_over_many_batches_equals_one_batch(data_dir: Path, tmp_path: Path) -> None:
@@ -525,6 +554,7 @@ def test_cli_save_signatures_then_rethreshold(corpus: list[Document], tmp_path: 
     [
         (["{d}/in.jsonl", "--threshold", "1.5", "-o", "{d}/o.jsonl"], "--threshold"),
         (["{d}/in.jsonl", "--mode", "cosine", "-o", "{d}/o.jsonl"], "--mode"),
+        (["{d}/in.jsonl", "--method", "simhash", "-o", "{d}/o.jsonl"], "--method"),
         (["{d}/in.jsonl", "--keep", "earliest", "-o", "{d}/o.jsonl"], "--date-field"),
         (["{d}/in.jsonl", "--keep", "earliest", "--date-field", "title", "-o", "{d}/o.jsonl"], "ISO 8601"),
         (["{d}/in.jsonl"], "nothing to write"),

@@ -98,12 +98,14 @@ def test_each_seed_finds_itself_first_with_full_scores(seeded: Path, seeds: dict
 
 
 def test_stored_signatures_are_overlap_minhash(seeded: Path, seeds: dict[int, str]) -> None:
-    from overlap.signatures import minhash
+    """The index stores ``minhash(..., method=SCAN_METHOD)`` (min-max), not the default fss."""
+    from overlap.signatures import SCAN_METHOD, minhash
 
     con = _db(seeded)
     stored = dict(con.execute("SELECT id, signature FROM docs"))
     con.close()
-    expected = minhash([seeds[n] for n in range(5)], num_perm=128, seed=1, shingle_size=5)
+    expected = minhash([seeds[n] for n in range(5)], num_perm=128, seed=1, shingle_size=5, method=SCAN_METHOD)
+    assert SCAN_METHOD == "minmax" and not np.array_equal(expected, minhash([seeds[n] for n in range(5)]))
     for n in range(5):
         assert np.array_equal(np.frombuffer(stored[f"seed-{n}"], dtype=np.uint32), expected[n])
 

@@ -80,9 +80,13 @@ def test_permutations_are_fixed_for_a_seed() -> None:
     a, b = permutations(3, seed=1)
     assert a.tolist() == [755968199, 1971679093, 2255797187]
     assert b.tolist() == [1545423271, 2364347694, 3275432985]
-    sig = minhash(["Hà Nội mưa to kéo dài"], num_perm=4)[0].tolist()
+    sig = minhash(["Hà Nội mưa to kéo dài"], num_perm=4, method="minmax")[0].tolist()
     assert sig == [1753640356, 1493793648, 1399809754, 505354482]
-    assert minhash(["hà nội MƯA TO kéo dài"], num_perm=4)[0].tolist() == sig  # normalised first
+    assert minhash(["hà nội MƯA TO kéo dài"], num_perm=4, method="minmax")[0].tolist() == sig  # normalised first
+    # The default, fss: positions from bucket rounds 1 and 2 (tags 0, 1) and from a permutation (3).
+    fss = minhash(["Hà Nội mưa to kéo dài"], num_perm=4)[0].tolist()
+    assert fss == [1311472982, 436697991, 3284119996, 918867192]
+    assert [v >> 30 for v in fss] == [1, 0, 3, 0]
 
 
 def test_empty_and_short_texts() -> None:
@@ -141,7 +145,7 @@ def test_shingle_batch_equals_per_document_on_generated_text(texts: list[str], k
     st.integers(0, 2**64 - 1),
 )
 def test_kernel_matches_plain_python_reference(docs: list[list[int]], num_perm: int, seed: int) -> None:
-    sig = signatures_from_shingles([np.array(d, dtype=np.uint64) for d in docs], num_perm=num_perm, seed=seed)
+    sig = signatures_from_shingles([np.array(d, dtype=np.uint64) for d in docs], num_perm=num_perm, seed=seed, method="minmax")
     assert sig.shape == (len(docs), num_perm)
     for row, d in zip(sig, docs):
         assert row.tolist() == _reference_signature(d, num_perm, seed)
@@ -201,7 +205,8 @@ def test_estimate_within_five_sigma_of_exact_jaccard(common: int, only_a: int, o
     num_perm = 256
     sig = signatures_from_shingles([a, b], num_perm=num_perm, seed=seed % 1000)
     est = estimate_jaccard(sig[0], sig[1])
-    # Min-max positions have variance <= J(1-J)/num_perm (sampling without replacement).
+    # Positions of fss (the default) are negatively correlated, as min-max's pairs are: the
+    # estimate's variance is at most J(1-J)/num_perm.
     sigma = np.sqrt(exact * (1 - exact) / num_perm)
     assert abs(est - exact) <= 5 * sigma + 1e-12
 
@@ -229,24 +234,27 @@ def test_estimates_on_seed_pairs_within_tolerance() -> None:
     assert np.mean(errors) < 0.03  # sqrt(J(1-J)/256) <= 0.031 at worst, ~0.8 of that on average
 
 
-def _mean_abs_errors(flat: np.ndarray, offs: np.ndarray, pairs: list[tuple[int, int]], seeds: range) -> tuple[float, float]:
-    """Mean absolute error of overlap and of datasketch MinHash on the same shingle hashes."""
+def _mean_abs_errors(flat: np.ndarray, offs: np.ndarray, pairs: list[tuple[int, int]], seeds: range) -> tuple[dict[str, float], float]:
+    """Mean absolute error of overlap (fss, the default, and min-max, what scan stores)
+    and of datasketch MinHash on the same shingle hashes."""
     from datasketch import MinHash
 
     docs = [flat[offs[i] : offs[i + 1]] for i in range(len(offs) - 1)]
     as_bytes = [[int(v).to_bytes(8, "little") for v in d] for d in docs]
     exact = np.array([_exact_jaccard(docs[i], docs[j]) for i, j in pairs])
-    ours, theirs = [], []
+    ours: dict[str, list[float]] = {"fss": [], "minmax": []}
+    theirs = []
     for seed in seeds:
-        sig = signatures_from_shingles(docs, num_perm=128, seed=seed)
-        ours += [abs(estimate_jaccard(sig[i], sig[j]) - e) for (i, j), e in zip(pairs, exact)]
+        for method, errors in ours.items():
+            sig = signatures_from_shingles(docs, num_perm=128, seed=seed, method=method)
+            errors += [abs(estimate_jaccard(sig[i], sig[j]) - e) for (i, j), e in zip(pairs, exact)]
         mh = []
         for b in as_bytes:
             m = MinHash(num_perm=128, seed=seed)
             m.update_batch(b)
             mh.append(m)
         theirs += [abs(mh[i].jaccard(mh[j]) - e) for (i, j), e in zip(pairs, exact)]
-    return float(np.mean(ours)), float(np.mean(theirs))
+    return {m: float(np.mean(e)) for m, e in ours.items()}, float(np.mean(theirs))
 
 
 def test_not_less_accurate_than_datasketch_on_seed_pairs() -> None:
@@ -254,7 +262,7 @@ def test_not_less_accurate_than_datasketch_on_seed_pairs() -> None:
     flat, offs = shingle_batch([t for p in pairs for t in p])
     ours, theirs = _mean_abs_errors(flat, offs, [(2 * n, 2 * n + 1) for n in range(len(pairs))], range(1, 9))
     # Same expected error; the margin covers sampling noise of ~230 pair estimates.
-    assert ours <= theirs + 0.006, (ours, theirs)
+    assert max(ours.values()) <= theirs + 0.006, (ours, theirs)
 
 
 @pytest.mark.skipif(not BAOMOI.is_dir(), reason="real data ../shared/data/baomoi not present")
@@ -274,7 +282,7 @@ def test_not_less_accurate_than_datasketch_on_baomoi() -> None:
     sub_flat = np.concatenate([flat[offs[d] : offs[d + 1]] for d in used])
     sub_offs = np.concatenate(([0], np.cumsum([offs[d + 1] - offs[d] for d in used])))
     ours, theirs = _mean_abs_errors(sub_flat, sub_offs, [(remap[a], remap[b]) for a, b in pairs], range(1, 5))
-    assert ours <= theirs + 0.006, (ours, theirs)
+    assert max(ours.values()) <= theirs + 0.006, (ours, theirs)
 
 
 # --- compiled kernels (numba) against the numpy path, one-permutation hashing ----------

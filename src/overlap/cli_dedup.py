@@ -39,7 +39,8 @@ def _cmd_dedup(args: argparse.Namespace) -> int:
         def warn(e: Exception) -> None:
             sys.stderr.write(f"overlap: skipped {e}\n".replace("\n", " ").rstrip() + "\n")
 
-        options = DedupOptions(num_perm=args.num_perm, seed=args.seed, shingle_size=args.shingle_size, **opts)
+        options = DedupOptions(num_perm=args.num_perm, seed=args.seed, shingle_size=args.shingle_size,
+                               method=args.method, **opts)
         result = dedup_files(
             args.paths, args.output, removed=args.removed, removed_format=args.removed_format, options=options,
             text_field=args.text_field, id_field=args.id_field or None, date_field=args.date_field,
@@ -98,6 +99,9 @@ def register(sub: Any) -> None:
     g.add_argument("--num-perm", type=count("--num-perm", 2, 1024), default=128, metavar="N", help="MinHash permutations (default 128)")
     g.add_argument("--seed", type=count("--seed", 0, 2**63), default=1, metavar="N", help="MinHash seed (default 1)")
     g.add_argument("--shingle-size", type=count("--shingle-size"), default=5, metavar="K", help="tokens per shingle (default 5)")
+    g.add_argument("--method", choices=("fss", "minmax", "oph"), default="fss",
+                   help="MinHash scheme: fss (default, the most accurate), minmax (what scan and index use), oph "
+                   "(the fastest); --from DIR keeps the saved one")
     g = p.add_argument_group("engine")
     g.add_argument("--engine", choices=("local", "spark"), default="local",
                    help="local (default) or spark: documents are signed by Spark tasks, same result "

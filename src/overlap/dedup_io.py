@@ -411,17 +411,17 @@ def dedup_files(
             from .signature_store import sign_codepoints
             scratch: list[np.ndarray] = []  # one shingle buffer for every batch
             signed = (sign_codepoints(b.ids, b.cps, b.offsets, b.dates, b.rows, num_perm=opts.num_perm, seed=opts.seed,
-                                      shingle_size=opts.shingle_size, scratch=scratch) for b in fast)
+                                      shingle_size=opts.shingle_size, method=opts.method, scratch=scratch) for b in fast)
             store = SignatureStore.from_batches(signed, num_perm=opts.num_perm, seed=opts.seed,
-                                                shingle_size=opts.shingle_size, meta=meta)
+                                                shingle_size=opts.shingle_size, method=opts.method, meta=meta)
         elif engine == "spark":
             from .dedup_spark import build_store_spark
 
             store = build_store_spark(items, num_perm=opts.num_perm, seed=opts.seed, shingle_size=opts.shingle_size,
-                                      meta=meta, spark=spark, master=master)
+                                      method=opts.method, meta=meta, spark=spark, master=master)
         else:
             store = SignatureStore.build(items, num_perm=opts.num_perm, seed=opts.seed, shingle_size=opts.shingle_size,
-                                         meta=meta)
+                                         method=opts.method, meta=meta)
         if save_signatures:
             store.save(save_signatures)
         result = dedup_store(store, opts)

@@ -26,6 +26,7 @@ from functools import partial
 from typing import Any
 
 from .signature_store import SignatureStore, SignedBatch, batches, sign_batch
+from .signatures import DEFAULT_METHOD
 
 __all__ = ["build_store_spark"]
 
@@ -36,6 +37,7 @@ def build_store_spark(
     num_perm: int = 128,
     seed: int = 1,
     shingle_size: int = 5,
+    method: str = DEFAULT_METHOD,
     meta: dict[str, Any] | None = None,
     spark: Any = None,
     master: str | None = None,
@@ -50,7 +52,7 @@ def build_store_spark(
     session = spark if spark is not None else spark_session(master)
     sc = session.sparkContext
     slots = max(1, int(sc.defaultParallelism))
-    sign = partial(sign_batch, num_perm=num_perm, seed=seed, shingle_size=shingle_size)
+    sign = partial(sign_batch, num_perm=num_perm, seed=seed, shingle_size=shingle_size, method=method)
 
     def signed() -> Iterator[SignedBatch]:
         group: list[list[tuple[Any, ...]]] = []
@@ -62,4 +64,5 @@ def build_store_spark(
         if group:
             yield from sc.parallelize(group, min(slots, len(group))).map(sign).collect()
 
-    return SignatureStore.from_batches(signed(), num_perm=num_perm, seed=seed, shingle_size=shingle_size, meta=meta)
+    return SignatureStore.from_batches(signed(), num_perm=num_perm, seed=seed, shingle_size=shingle_size, method=method,
+                                       meta=meta)

@@ -69,6 +69,7 @@ from .errors import ConfigError, InputError
 from .records import Document
 from .dedup_buckets import band_keys_chunked, bucket_layout
 from .signature_store import SignatureStore
+from .signatures import DEFAULT_METHOD, METHODS
 
 __all__ = [
     "DedupOptions",
@@ -92,7 +93,7 @@ class DedupOptions:
     ``threshold``: exact similarity at or above which two documents are duplicates.
     ``mode``: ``"jaccard"`` or ``"containment"`` (module docstring).
     ``keep``: ``"first"``, ``"longest"`` or ``"earliest"`` (needs dates).
-    ``num_perm``, ``seed``, ``shingle_size``: the MinHash settings (as ``overlap.minhash``).
+    ``num_perm``, ``seed``, ``shingle_size``, ``method``: the MinHash settings (as ``overlap.minhash``).
     """
 
     threshold: float = 0.8
@@ -101,6 +102,7 @@ class DedupOptions:
     num_perm: int = 128
     seed: int = 1
     shingle_size: int = 5
+    method: str = DEFAULT_METHOD
 
     def __post_init__(self) -> None:
         t = self.threshold
@@ -110,6 +112,8 @@ class DedupOptions:
             raise ConfigError(f"mode must be one of {', '.join(MODES)}: {self.mode!r}")
         if self.keep not in KEEP:
             raise ConfigError(f"keep must be one of {', '.join(KEEP)}: {self.keep!r}")
+        if self.method not in METHODS:
+            raise ConfigError(f"method must be one of {', '.join(METHODS)}: {self.method!r}")
         for name, lo, hi in (("num_perm", 2, 1024), ("seed", 0, 2**63), ("shingle_size", 1, 1000)):
             v = getattr(self, name)
             if isinstance(v, bool) or not isinstance(v, int) or not lo <= v <= hi:
@@ -347,7 +351,7 @@ def dedup(
     keep = check_keep_fields(keep_fields)
     store = SignatureStore.build(
         _items(documents, id_field, text_field, date_field, keep),
-        num_perm=opts.num_perm, seed=opts.seed, shingle_size=opts.shingle_size,
+        num_perm=opts.num_perm, seed=opts.seed, shingle_size=opts.shingle_size, method=opts.method,
     )
     return dedup_store(store, opts)
 
@@ -370,8 +374,8 @@ def _options(options: DedupOptions | None, overrides: dict[str, Any]) -> DedupOp
 def dedup_store(
     store: SignatureStore, options: DedupOptions | None = None, *, all_pairs: bool = False, **overrides: Any
 ) -> DedupResult:
-    """Decide on a built or loaded ``SignatureStore``.  ``num_perm``, ``seed`` and
-    ``shingle_size`` come from the store (the signatures were made with them).
+    """Decide on a built or loaded ``SignatureStore``.  ``num_perm``, ``seed``,
+    ``shingle_size`` and ``method`` come from the store (the signatures were made with them).
 
     With the compiled kernels, each document is checked only against the *kept*
     documents of its LSH buckets (``_bucket_greedy``): a bucket of ``L`` near-copies
@@ -384,7 +388,7 @@ def dedup_store(
     from .lsh import candidate_pairs, optimal_params
 
     opts = _options(options, overrides)
-    opts = replace(opts, num_perm=store.num_perm, seed=store.seed, shingle_size=store.shingle_size)
+    opts = replace(opts, num_perm=store.num_perm, seed=store.seed, shingle_size=store.shingle_size, method=store.method)
     n = len(store)
     rank = _rank(store, opts.keep)
     order = np.empty(n, dtype=np.int64)

@@ -1,10 +1,10 @@
 """The per-document arrays ``overlap.dedup`` decides on: signing, saving, loading.
 
-``sign_batch(items, *, num_perm, seed, shingle_size) -> SignedBatch``
+``sign_batch(items, *, num_perm, seed, shingle_size, method="fss") -> SignedBatch``
     The arrays of one batch of ``(id, text, date, row[, fields])`` items: the costly,
     independent part (normalise, shingle, sign, exact key, distinct shingle sets), so
     the local driver and the Spark executors run the same function.
-``sign_codepoints(ids, cps, offsets, dates, rows, *, num_perm, seed, shingle_size, scratch=None) -> SignedBatch``
+``sign_codepoints(ids, cps, offsets, dates, rows, *, num_perm, seed, shingle_size, method="fss", scratch=None) -> SignedBatch``
     The same arrays for texts given as code points (``overlap.jsonl_fast``'s batches).
 ``SignatureStore``
     The arrays of a whole corpus: ``build(items)``, ``from_batches(signed)``,
@@ -30,6 +30,7 @@ from typing import Any
 import numpy as np
 
 from .errors import InputError
+from .signatures import DEFAULT_METHOD, METHODS
 
 __all__ = ["SignatureStore", "SignedBatch", "batches", "exact_keys", "sign_batch", "sign_codepoints"]
 
@@ -101,7 +102,8 @@ def _concat_freeing(chunks: list[np.ndarray]) -> np.ndarray:
     return out
 
 
-def sign_batch(batch: list[tuple[Any, ...]], *, num_perm: int, seed: int, shingle_size: int) -> SignedBatch:
+def sign_batch(batch: list[tuple[Any, ...]], *, num_perm: int, seed: int, shingle_size: int,
+               method: str = DEFAULT_METHOD) -> SignedBatch:
     """The arrays of one batch (module docstring).  Cost: ``overlap.minhash``'s pass
     over the texts plus one sort of the batch's shingles."""
     from .signatures import shingle_batch
@@ -114,7 +116,7 @@ def sign_batch(batch: list[tuple[Any, ...]], *, num_perm: int, seed: int, shingl
         f = b[4] if len(b) > 4 else None
         has_fields = has_fields or f is not None
         blobs.append(json.dumps(f, ensure_ascii=False, default=str).encode("utf-8") if f is not None else b"")
-    signed = _signed(flat, offs, num_perm=num_perm, seed=seed)
+    signed = _signed(flat, offs, num_perm=num_perm, seed=seed, method=method)
     signed.update({
         "ids": np.array([b[0] for b in batch], dtype=str),
         "lengths": np.fromiter((len(t) for t in texts), dtype=np.int64, count=len(texts)),
@@ -128,7 +130,8 @@ def sign_batch(batch: list[tuple[Any, ...]], *, num_perm: int, seed: int, shingl
 
 
 def sign_codepoints(ids: np.ndarray, cps: np.ndarray, offsets: np.ndarray, dates: np.ndarray, rows: np.ndarray, *,
-                    num_perm: int, seed: int, shingle_size: int, scratch: list[np.ndarray] | None = None) -> SignedBatch:
+                    num_perm: int, seed: int, shingle_size: int, method: str = DEFAULT_METHOD,
+                    scratch: list[np.ndarray] | None = None) -> SignedBatch:
     """``sign_batch`` of texts given as code points: text ``i`` is ``cps[offsets[i]:offsets[i
     + 1]]`` (``uint32``), with its id, date and row; no kept fields.  Same arrays as
     ``sign_batch`` on the decoded texts, without a Python string per text.  ``scratch``:
@@ -137,7 +140,7 @@ def sign_codepoints(ids: np.ndarray, cps: np.ndarray, offsets: np.ndarray, dates
     from .textpass import shingle_codepoints
 
     flat, offs = shingle_codepoints(cps, offsets, shingle_size, scratch=scratch)
-    signed = _signed(flat, offs, num_perm=num_perm, seed=seed)
+    signed = _signed(flat, offs, num_perm=num_perm, seed=seed, method=method)
     n = len(ids)
     signed.update({"ids": ids, "lengths": np.diff(offsets).astype(np.int64), "dates": dates.astype(np.float64),
                    "rows": rows.astype(np.int64), "blob": b"", "blob_sizes": np.zeros(n, dtype=np.int64),
@@ -145,12 +148,12 @@ def sign_codepoints(ids: np.ndarray, cps: np.ndarray, offsets: np.ndarray, dates
     return signed
 
 
-def _signed(flat: np.ndarray, offs: np.ndarray, *, num_perm: int, seed: int) -> SignedBatch:
+def _signed(flat: np.ndarray, offs: np.ndarray, *, num_perm: int, seed: int, method: str) -> SignedBatch:
     """The arrays computed from a batch's shingles: signatures, exact keys, distinct sets."""
     from .signatures import signatures_from_shingles
 
     sets, per_doc = _distinct_sets(flat, offs)
-    return {"signatures": signatures_from_shingles(flat, offs, num_perm=num_perm, seed=seed),
+    return {"signatures": signatures_from_shingles(flat, offs, num_perm=num_perm, seed=seed, method=method),
             "exact": exact_keys(flat, offs), "shingles": sets, "counts": per_doc}
 
 
@@ -164,8 +167,10 @@ class SignatureStore:
     sequence), ``lengths`` (characters, int64), ``dates`` (epoch seconds, NaN when
     undated), ``rows`` (the record's row in the input stream, int64, for writers), the
     kept metadata fields as one UTF-8 JSON object per document in ``fields_blob`` cut by
-    ``fields_offsets`` (``None`` when no fields were kept), and the MinHash settings.  ``meta`` is free-form JSON-able data saved alongside (the CLI
-    keeps its input description there).
+    ``fields_offsets`` (``None`` when no fields were kept), and the MinHash settings
+    (``method``: the signature scheme, ``overlap.signatures.METHODS``; a store saved
+    before it was recorded holds ``"minmax"``).  ``meta`` is free-form JSON-able data
+    saved alongside (the CLI keeps its input description there).
     """
 
     ids: np.ndarray
@@ -179,6 +184,7 @@ class SignatureStore:
     num_perm: int
     seed: int
     shingle_size: int
+    method: str = DEFAULT_METHOD
     meta: dict[str, Any] = field(default_factory=dict)
     fields_blob: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.uint8))
     fields_offsets: np.ndarray | None = None
@@ -204,19 +210,20 @@ class SignatureStore:
         num_perm: int = 128,
         seed: int = 1,
         shingle_size: int = 5,
+        method: str = DEFAULT_METHOD,
         meta: dict[str, Any] | None = None,
     ) -> SignatureStore:
         """Sign ``(id, text, date, row)`` or ``(id, text, date, row, fields)`` items batch by
         batch (``date`` NaN when none; ``fields`` a dict of metadata to carry, or None).
 
         Cost: ``overlap.minhash``'s pass over the texts plus one sort per batch."""
-        signed = (sign_batch(b, num_perm=num_perm, seed=seed, shingle_size=shingle_size) for b in batches(items))
-        return cls.from_batches(signed, num_perm=num_perm, seed=seed, shingle_size=shingle_size, meta=meta)
+        signed = (sign_batch(b, num_perm=num_perm, seed=seed, shingle_size=shingle_size, method=method) for b in batches(items))
+        return cls.from_batches(signed, num_perm=num_perm, seed=seed, shingle_size=shingle_size, method=method, meta=meta)
 
     @classmethod
     def from_batches(
         cls, signed: Iterable[SignedBatch], *, num_perm: int, seed: int, shingle_size: int,
-        meta: dict[str, Any] | None = None,
+        method: str = DEFAULT_METHOD, meta: dict[str, Any] | None = None,
     ) -> SignatureStore:
         """The store of ``sign_batch`` results, in input order.
 
@@ -264,7 +271,7 @@ class SignatureStore:
             f_off = np.zeros(n + 1, dtype=np.int64)
             np.cumsum(np.concatenate(blob_sizes), out=f_off[1:])
         blob = np.frombuffer(b"".join(blobs), dtype=np.uint8) if any_fields else np.zeros(0, dtype=np.uint8)
-        return cls(offsets=offsets, num_perm=num_perm, seed=seed, shingle_size=shingle_size, meta=dict(meta or {}),
+        return cls(offsets=offsets, num_perm=num_perm, seed=seed, shingle_size=shingle_size, method=method, meta=dict(meta or {}),
                    fields_blob=blob, fields_offsets=f_off, signatures=signatures, shingles=shingles, **arrays)
 
     def save(self, directory: str | os.PathLike[str]) -> None:
@@ -279,8 +286,8 @@ class SignatureStore:
                     continue
                 with atomic_writer(d / f"{name}.npy", mode="wb") as f:
                     np.save(f, getattr(self, name), allow_pickle=False)
-            info = {"version": _STORE_VERSION, "num_perm": self.num_perm, "seed": self.seed,
-                    "shingle_size": self.shingle_size, "documents": len(self), "meta": self.meta}
+            info = {"version": _STORE_VERSION, "num_perm": self.num_perm, "seed": self.seed, "shingle_size": self.shingle_size,
+                    "method": self.method, "documents": len(self), "meta": self.meta}
             with atomic_writer(d / "store.json") as f:
                 json.dump(info, f, ensure_ascii=False, indent=1)
         except OSError as e:
@@ -305,8 +312,11 @@ class SignatureStore:
                              "make one with --save-signatures DIR") from None
         except (OSError, ValueError) as e:
             raise InputError(f"{directory}: damaged signature store ({e})") from None
+        method = info.get("method", "minmax")  # stores saved before the method was recorded are min-max
+        if method not in METHODS:
+            raise InputError(f"{directory}: damaged signature store (unknown method {method!r})")
         store = cls(num_perm=int(info["num_perm"]), seed=int(info["seed"]), shingle_size=int(info["shingle_size"]),
-                    meta=dict(info.get("meta") or {}), **arrays)
+                    method=method, meta=dict(info.get("meta") or {}), **arrays)
         n = len(store)
         if store.signatures.shape != (n, store.num_perm) or len(store.offsets) != n + 1 or store.offsets[-1] != len(store.shingles):
             raise InputError(f"{directory}: damaged signature store (array sizes disagree)")

@@ -1,8 +1,8 @@
 """MinHash signatures of many texts at once: compiled kernels (numba), numpy fallback.
 
-``minhash(texts, *, num_perm=128, seed=1, shingle_size=5, workers=1, method="minmax") -> ndarray``
+``minhash(texts, *, num_perm=128, seed=1, shingle_size=5, workers=1, method="fss") -> ndarray``
     One signature row per text: shape ``(len(texts), num_perm)``, dtype ``uint32``.
-``signatures_from_shingles(shingles, offsets=None, *, num_perm=128, seed=1, method="minmax", workers=1)``
+``signatures_from_shingles(shingles, offsets=None, *, num_perm=128, seed=1, method="fss", workers=1)``
     The same from shingle hashes you already have (a list of arrays, or flat + offsets).
 ``shingle_batch(texts, shingle_size=5) -> (flat, offsets)``
     Shingle hashes of many texts as one flat ``uint64`` array and ``n + 1`` offsets.
@@ -13,7 +13,8 @@
 ``EMPTY``
     The value of every position of an empty text's signature (``2**32 - 1``).
 ``METHODS``
-    The signature schemes: ``("minmax", "oph", "fss")``.
+    The signature schemes: ``("minmax", "oph", "fss")``; ``DEFAULT_METHOD`` is ``"fss"``,
+    ``SCAN_METHOD`` (what ``scan`` and ``Index`` sign with) ``"minmax"``.
 
 How a signature is made.  Each text is normalised (``overlap.normalization``), tokenised and
 shingled (``overlap.shingle``: hashes of ``shingle_size`` consecutive tokens; a text with
@@ -63,8 +64,10 @@ one i.i.d. draw per shingle, so ``P[sig_a[k] == sig_b[k]] = J(a, b)``; the tag i
 top bits lets the kernel stop after the first round that fills every position.  An empty
 position gets a draw of its own, not a copy, so short texts are estimated *better* than
 with min-max, and whole articles too (tables 4 and 4b), for one to three hashing rounds.
-Opt-in for now: ``scan``, ``dedup`` and ``Index`` store ``"minmax"`` signatures, and
-signatures of different methods are not comparable.
+The default of ``minhash`` and ``dedup``.  ``scan`` and ``Index`` store ``"minmax"``: their
+LSH bands were tuned on it, and fss's positions, negatively correlated like OPH's, put
+fewer pairs of Jaccard 0.25-0.45 in a band of 5 (``speed.md`` 2h).  Signatures of
+different methods are not comparable.
 
 Engines.  The loops run in compiled kernels (``overlap.kernels``, numba, loaded through
 ``overlap.jit`` on the first signature, not with this module; compiling them is a one-off
@@ -108,7 +111,9 @@ from .textpass import shingle_batches
 
 __all__ = [
     "EMPTY",
+    "DEFAULT_METHOD",
     "METHODS",
+    "SCAN_METHOD",
     "estimate_jaccard",
     "minhash",
     "permutations",
@@ -122,6 +127,8 @@ EMPTY = np.uint32(0xFFFFFFFF)
 SIGNATURE_DTYPE = np.dtype(np.uint32)
 
 METHODS = ("minmax", "oph", "fss")
+DEFAULT_METHOD = "fss"
+SCAN_METHOD = "minmax"  # what scan and Index sign with: their LSH bands were tuned on it
 """Signature schemes: min-max hashing, one-permutation hashing with optimal densification,
 or fast similarity sketching (see the module docstring)."""
 
@@ -327,7 +334,7 @@ def signatures_from_shingles(
     *,
     num_perm: int = 128,
     seed: int = 1,
-    method: str = "minmax",
+    method: str = DEFAULT_METHOD,
     workers: int = 1,
 ) -> np.ndarray:
     """Signatures of documents given as shingle hashes (``uint64``, any order, repeats ok).
@@ -336,7 +343,7 @@ def signatures_from_shingles(
     ``shingles`` is one flat array and ``offsets`` its ``n + 1`` non-decreasing
     boundaries, document ``i`` being ``shingles[offsets[i]:offsets[i + 1]]``.  A document
     without shingles gets a row of ``EMPTY``.  Returns ``(n, num_perm)`` ``uint32``.
-    ``method`` is ``"minmax"``, ``"oph"`` or ``"fss"`` (module docstring); ``workers`` threads share
+    ``method`` is ``"fss"`` (the default), ``"minmax"`` or ``"oph"`` (module docstring); ``workers`` threads share
     the documents (the compiled kernels release the GIL), with an identical result, and
     fewer threads when the batch is too small for one to pay for starting it.
 
@@ -377,7 +384,7 @@ def signatures_from_shingles(
 
 
 def _signatures(
-    flat: np.ndarray, offs: np.ndarray, num_perm: int, seed: int, method: str = "minmax", workers: int = 1
+    flat: np.ndarray, offs: np.ndarray, num_perm: int, seed: int, method: str, workers: int = 1
 ) -> np.ndarray:
     """Signatures of ``uint64`` shingles ``flat`` cut at ``offs``, compiled or numpy."""
     n = len(offs) - 1
@@ -512,14 +519,14 @@ def minhash(
     seed: int = 1,
     shingle_size: int = 5,
     workers: int = 1,
-    method: str = "minmax",
+    method: str = DEFAULT_METHOD,
 ) -> np.ndarray:
     """MinHash signatures of ``texts``: ``(len(texts), num_perm)`` ``uint32``.
 
     Deterministic for ``(num_perm, seed, shingle_size, method)``; ``workers > 1`` runs
     contiguous chunks of texts in that many processes and returns the same array.
-    ``method`` is ``"minmax"`` (the default; what ``scan`` and ``Index`` store), ``"oph"``
-    or ``"fss"``.  See the module docstring for the schemes and their cost.
+    ``method`` is ``"fss"`` (the default), ``"minmax"`` (what ``scan`` and ``Index`` store)
+    or ``"oph"``.  See the module docstring for the schemes and their cost.
 
     >>> sig = minhash(["Hà Nội mưa to", "HÀ NỘI MƯA TO", ""], num_perm=16)
     >>> bool((sig[0] == sig[1]).all()), bool((sig[2] == EMPTY).all())
@@ -538,7 +545,7 @@ def minhash(
     return _minhash_parallel(docs, int(num_perm), int(seed), k, int(workers), method)
 
 
-def _minhash_serial(texts: list[str], num_perm: int, seed: int, shingle_size: int, method: str = "minmax") -> np.ndarray:
+def _minhash_serial(texts: list[str], num_perm: int, seed: int, shingle_size: int, method: str) -> np.ndarray:
     out = np.empty((len(texts), num_perm), dtype=np.uint32)
     # Shingle and sign batch by batch so memory stays bounded for any number of texts.
     for lo, hi, flat, per_doc in _shingle_batches(texts, shingle_size):
@@ -554,7 +561,7 @@ def _minhash_chunk(args: tuple[list[str], int, int, int, str]) -> np.ndarray:
 
 
 def _minhash_parallel(
-    texts: list[str], num_perm: int, seed: int, shingle_size: int, workers: int, method: str = "minmax"
+    texts: list[str], num_perm: int, seed: int, shingle_size: int, workers: int, method: str
 ) -> np.ndarray:
     from concurrent.futures import ProcessPoolExecutor
 

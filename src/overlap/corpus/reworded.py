@@ -29,7 +29,7 @@ from ..language import detect
 from ..lsh import band_keys
 from ..records import Span
 from ..sentence_units import units
-from ..signatures import signatures_from_shingles
+from ..signatures import SCAN_METHOD, signatures_from_shingles
 from .events import hash64
 
 __all__ = ["MIN_UNITS", "SEED_SALT", "bag_keys", "rows_for", "unit_bags"]
@@ -72,7 +72,7 @@ def bag_keys(bags: Sequence[np.ndarray], bands: int, rows: int, seed: int) -> np
     permutations, seed ``seed ^ SEED_SALT``)."""
     if not bags:
         return np.zeros((0, bands), dtype=np.uint64)
-    sigs = signatures_from_shingles(list(bags), num_perm=bands * rows, seed=(seed ^ SEED_SALT) % 2**64)
+    sigs = signatures_from_shingles(list(bags), num_perm=bands * rows, seed=(seed ^ SEED_SALT) % 2**64, method=SCAN_METHOD)
     return band_keys(sigs, bands, rows)
 
 

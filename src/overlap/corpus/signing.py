@@ -30,7 +30,7 @@ from ..records import Span
 from ..segment import sentences
 from ..segment_fast import sentence_rows
 from ..shingle import Tokens, shingles_many, tokenize_many
-from ..signatures import signatures_from_shingles
+from ..signatures import SCAN_METHOD, signatures_from_shingles
 from ..textpass import text_tokens
 from ..vocabulary import terms_many
 from .events import dates, hash64, name_hashes_many, name_phrases
@@ -152,9 +152,9 @@ def sign_batch(job: tuple[list[str], SignConfig]) -> Signed:
         else:
             names.append(np.zeros(0, dtype=np.uint64))
             date_list.append(np.zeros(0, dtype=np.int16))
-    sigs = signatures_from_shingles(doc_sh, num_perm=c.num_perm, seed=c.seed)
+    sigs = signatures_from_shingles(doc_sh, num_perm=c.num_perm, seed=c.seed, method=SCAN_METHOD)
     if win_sh:
-        wsig = signatures_from_shingles(win_sh, num_perm=c.pnum_perm, seed=c.seed)
+        wsig = signatures_from_shingles(win_sh, num_perm=c.pnum_perm, seed=c.seed, method=SCAN_METHOD)
         keys = band_keys(wsig, c.pbands, c.prows)
     else:
         keys = np.zeros((0, c.pbands), dtype=np.uint64)

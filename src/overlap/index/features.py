@@ -18,7 +18,7 @@ from ..lsh import band_keys
 from ..normalization import normalize
 from ..segment import sentences
 from ..shingle import shingles, tokenize
-from ..signatures import signatures_from_shingles
+from ..signatures import SCAN_METHOD, signatures_from_shingles
 from ..corpus.reworded import bag_keys, unit_bags
 from .storage import BAG_BANDS, BAG_ROWS, Settings
 
@@ -69,7 +69,7 @@ def _blocks(counts: list[int], s: Settings, every_sentence: bool) -> Iterator[tu
 def features(texts: Sequence[str], settings: Settings, *, every_sentence: bool = False) -> Features:
     """Signatures and band keys of ``texts``, batched: one ``tokenize`` call and one
     signature kernel call per level for the whole batch (``overlap.signatures`` does the
-    same joins; the document signatures equal ``overlap.signatures.minhash(texts)``)."""
+    same joins; the document signatures equal ``minhash(texts, method=SCAN_METHOD)``)."""
     k = settings.shingle_size
     views = [normalize(t) for t in texts]
     n = len(texts)
@@ -124,14 +124,15 @@ def features(texts: Sequence[str], settings: Settings, *, every_sentence: bool =
             if b - a >= k:
                 block_sh.append(all_sh[a : b - k + 1])
                 block_doc.append(d)
-    sig = signatures_from_shingles(doc_sh, num_perm=settings.num_perm, seed=settings.seed)
+    sig = signatures_from_shingles(doc_sh, num_perm=settings.num_perm, seed=settings.seed, method=SCAN_METHOD)
     nonempty = np.fromiter((len(s) > 0 for s in doc_sh), dtype=bool, count=n)
     doc_keys = band_keys(sig, settings.bands, settings.rows)
     if block_sh:
         # A batch of blocks at a time: a query has a block at every sentence, so its
         # blocks' shingles joined are a few times the text's (each block signed alone).
         bsig = np.concatenate([
-            signatures_from_shingles(block_sh[lo : lo + _BLOCK_BATCH], num_perm=settings.passage_num_perm, seed=settings.seed)
+            signatures_from_shingles(block_sh[lo : lo + _BLOCK_BATCH], num_perm=settings.passage_num_perm, seed=settings.seed,
+                                     method=SCAN_METHOD)
             for lo in range(0, len(block_sh), _BLOCK_BATCH)
         ])
         bkeys = band_keys(bsig, settings.passage_bands, settings.passage_rows)
