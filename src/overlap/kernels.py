@@ -19,11 +19,10 @@
     deduplication kernels, but loaded on first use).
 ``sampled_terms_into``, ``term_buckets``, ``rare_postings_of``, ``postings_by_document``, ``vocabulary_links_of``
     Rare-vocabulary terms, postings and links (``overlap.kernels_vocabulary``, likewise).
-``windows_into(h, tok_lo, ntok, k, qs, out, out_offsets)``
-    Shingle hashes of many documents' tokens, equal to ``overlap.shingle.shingles``.
-``tokenize_into``, ``text_shingles_into``, ``text_tokens_into``
-    Tokens of many documents' code points, and raw text to shingles or to tokens in one
-    pass with the normaliser's folding (``overlap.kernels_text``, re-exported here).
+``tokenize_into``, ``text_shingles_into``, ``text_tokens_into``, ``windows_into``
+    Tokens of many documents' code points, raw text to shingles or to tokens in one pass
+    with the normaliser's folding, and shingle hashes of tokens (``overlap.kernels_text``,
+    re-exported here).
 
 Inputs are the flat ``uint64`` shingle hashes ``h`` and ``n + 1`` ``int64`` document
 offsets; ``out`` is a C-contiguous ``(n, num_perm)`` ``uint32`` array.  Every kernel has
@@ -53,8 +52,8 @@ before it; then the empty bins, read off a 64-bit mask per 64 bins (``_empty_mas
 a vector compare in LLVM IR), each take the first probe of a precomputed table.  *fss*:
 round 1 is OPH's hashing and binning, and the same vectorised pass hashes round 2 into a
 scratch array; a later round looks only at the buckets still empty, by one vectorised
-xor-min pass per bucket when there are at most ``_FSS_OPEN`` of them, else by one scatter
-pass (``speed.md`` 2i).  *All*: a
+xor-min pass per four buckets when there are at most ``_FSS_OPEN``, else by one scatter
+pass (``speed.md`` 2i); the empty ones are listed off the same 64-bit masks.  *All*: a
 document is read through a view that starts at 0.  Indexing ``h[start + s]`` with a
 signed ``start`` makes LLVM allow for a negative index and turn every vectorised load
 into a gather.
@@ -72,7 +71,7 @@ from numba.cpython.unsafe.numbers import trailing_zeros
 from numba.extending import intrinsic
 
 from .kernels_dedup import bucket_greedy_into, bucket_layout_into, distinct_sets_into, exact_keys_into, greedy_into, intersections_into
-from .kernels_text import text_shingles_into, text_tokens_into, tokenize_into
+from .kernels_text import text_shingles_into, text_tokens_into, tokenize_into, windows_into
 
 # Loaded on first use: ``dedup`` and ``minhash`` never call them, and loading them from
 # numba's cache is a measurable part of a short run's start-up.
@@ -413,13 +412,24 @@ def _bin_all(vals, shift, K, rows):  # pragma: no cover - compiled
 def _xor_least(vals, shift, pending, nopen, least):  # pragma: no cover - compiled
     """Fold ``vals`` (``w >> 2``, bucket ``v >> shift``) into ``least[e]``, the least of
     ``v ^ pending[e] << shift``: below ``1 << shift`` only if a value fell in bucket
-    ``pending[e]``, and then that value's low bits.  A vectorised pass per bucket."""
-    for e in range(nopen):
-        key = np.uint32(pending[e]) << shift
-        lo_e = least[e]
-        for s in range(vals.shape[0]):  # vectorised
-            lo_e = min(lo_e, vals[s] ^ key)
-        least[e] = lo_e
+    ``pending[e]``, and then that value's low bits.  One vectorised pass per four buckets."""
+    for e in range(0, nopen, 4):  # four buckets per pass: one load, four xor-mins
+        e1, e2, e3 = min(e + 1, nopen - 1), min(e + 2, nopen - 1), min(e + 3, nopen - 1)
+        k0 = np.uint32(np.uint32(pending[e]) << shift)  # uint32 << uint32 is 64-bit in numba
+        k1 = np.uint32(np.uint32(pending[e1]) << shift)
+        k2 = np.uint32(np.uint32(pending[e2]) << shift)
+        k3 = np.uint32(np.uint32(pending[e3]) << shift)
+        lo0, lo1, lo2, lo3 = least[e], least[e1], least[e2], least[e3]
+        for s in range(vals.shape[0]):  # vectorised, 32-bit lanes
+            v = vals[s]
+            lo0 = min(lo0, np.uint32(v ^ k0))
+            lo1 = min(lo1, np.uint32(v ^ k1))
+            lo2 = min(lo2, np.uint32(v ^ k2))
+            lo3 = min(lo3, np.uint32(v ^ k3))
+        least[e3] = lo3  # a repeated bucket (past the end) writes the same value first
+        least[e2] = lo2
+        least[e1] = lo1
+        least[e] = lo0
 
 
 @numba.njit(inline="always", **_OPTS)
@@ -444,11 +454,15 @@ def _merge_rows(rows, K, row):  # pragma: no cover - compiled
 
 @numba.njit(inline="always", **_OPTS)
 def _list_empty(row, K, pending):  # pragma: no cover - compiled
-    """The empty positions of ``row`` into ``pending``, in order, without a branch."""
+    """The empty positions of ``row`` into ``pending``, in order: read off a mask per 64
+    positions (``_empty_bins``), so the cost is in the empty ones, not in ``K``."""
     left = 0
-    for k in range(K):
-        pending[left] = k
-        left += row[k] == _U32MAX
+    for g in range(0, K, 64):
+        bits = _empty_bins(row, g, K)
+        while bits:
+            pending[left] = g + trailing_zeros(bits)  # type: ignore[call-arg]
+            left += 1
+            bits &= bits - np.uint64(1)
 
 
 @numba.njit("void(uint64[::1], int64[::1], uint64[::1], uint64[::1], uint32[::1], uint32[::1], uint32[:, ::1])", **_OPTS)
@@ -563,29 +577,3 @@ def fss_into(h, offsets, mul, add, a, b, out):  # pragma: no cover - compiled
                 least[e] = lo_e
         for e in range(nopen):
             out[i, pending[e]] = (np.uint32(R) << np.uint32(30)) | min(least[e] >> np.uint32(2), top)
-
-
-@numba.njit("void(uint64[::1], int64[::1], int64[::1], int64, uint64[::1], uint64[::1], int64[::1])", **_OPTS)
-def windows_into(h, tok_lo, ntok, k, qs, out, out_offsets):  # pragma: no cover - compiled
-    """Shingle hashes ``fmix64(sum(h[i + j] * qs[j]))`` of every document's token windows.
-
-    Document ``d`` owns tokens ``h[tok_lo[d]:tok_lo[d] + ntok[d]]`` and writes its shingles
-    to ``out[out_offsets[d]:out_offsets[d + 1]]``: ``ntok - k + 1`` full windows, or one
-    shingle of all its tokens when ``0 < ntok < k`` (``overlap.shingle.shingles``).
-    """
-    for d in range(tok_lo.shape[0]):
-        base = tok_lo[d]
-        nt = ntok[d]
-        o = out_offsets[d]
-        count = nt - k + 1 if nt >= k else (1 if nt > 0 else 0)
-        width = k if nt >= k else nt
-        for w in range(count):
-            acc = np.uint64(0)
-            for j in range(width):
-                acc += h[base + w + j] * qs[j]
-            acc ^= acc >> np.uint64(33)
-            acc *= np.uint64(0xFF51AFD7ED558CCD)
-            acc ^= acc >> np.uint64(33)
-            acc *= np.uint64(0xC4CEB9FE1A85EC53)
-            acc ^= acc >> np.uint64(33)
-            out[o + w] = acc

@@ -9,6 +9,8 @@
 ``text_tokens_into(...)``
     Raw text -> tokens with their offsets, where the view keeps the text's offsets
     (``overlap.textpass.text_tokens``: the scan's signing).
+``windows_into(h, tok_lo, ntok, k, qs, out, out_offsets)``
+    Shingle hashes of many documents' tokens, equal to ``overlap.shingle.shingles``.
 
 Re-exported by ``overlap.kernels`` (``overlap.jit.load_kernels()``), with the same
 conventions: one explicit signature per kernel, ``cache=True``, ``nogil=True``.
@@ -24,7 +26,7 @@ import numpy as np
 
 __all__ = [
     "FOLD_CLASS_SHIFT", "FOLD_CP", "FOLD_DELETE", "FOLD_PYTHON", "FOLD_TONE_BIT", "FOLD_UNKNOWN", "FOLD_WORD_BIT",
-    "text_shingles_into", "text_tokens_into", "tokenize_into",
+    "text_shingles_into", "text_tokens_into", "tokenize_into", "windows_into",
 ]
 
 _OPTS = {"cache": True, "nogil": True, "error_model": "numpy", "boundscheck": False}
@@ -441,3 +443,29 @@ def text_tokens_into(  # pragma: no cover - compiled
         counts[d] = nt
         o += nt
     return -1
+
+
+@numba.njit("void(uint64[::1], int64[::1], int64[::1], int64, uint64[::1], uint64[::1], int64[::1])", **_OPTS)
+def windows_into(h, tok_lo, ntok, k, qs, out, out_offsets):  # pragma: no cover - compiled
+    """Shingle hashes ``fmix64(sum(h[i + j] * qs[j]))`` of every document's token windows.
+
+    Document ``d`` owns tokens ``h[tok_lo[d]:tok_lo[d] + ntok[d]]`` and writes its shingles
+    to ``out[out_offsets[d]:out_offsets[d + 1]]``: ``ntok - k + 1`` full windows, or one
+    shingle of all its tokens when ``0 < ntok < k`` (``overlap.shingle.shingles``).
+    """
+    for d in range(tok_lo.shape[0]):
+        base = tok_lo[d]
+        nt = ntok[d]
+        o = out_offsets[d]
+        count = nt - k + 1 if nt >= k else (1 if nt > 0 else 0)
+        width = k if nt >= k else nt
+        for w in range(count):
+            acc = np.uint64(0)
+            for j in range(width):
+                acc += h[base + w + j] * qs[j]
+            acc ^= acc >> np.uint64(33)
+            acc *= np.uint64(0xFF51AFD7ED558CCD)
+            acc ^= acc >> np.uint64(33)
+            acc *= np.uint64(0xC4CEB9FE1A85EC53)
+            acc ^= acc >> np.uint64(33)
+            out[o + w] = acc
