@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 
 from .errors import InputError
-from .signatures import DEFAULT_METHOD, METHODS
+from .signatures import DEFAULT_METHOD, METHODS, shingle_batch, signatures_from_shingles
 
 __all__ = ["SignatureStore", "SignedBatch", "batches", "exact_keys", "sign_batch", "sign_codepoints"]
 
@@ -106,8 +106,6 @@ def sign_batch(batch: list[tuple[Any, ...]], *, num_perm: int, seed: int, shingl
                method: str = DEFAULT_METHOD) -> SignedBatch:
     """The arrays of one batch (module docstring).  Cost: ``overlap.minhash``'s pass
     over the texts plus one sort of the batch's shingles."""
-    from .signatures import shingle_batch
-
     texts = [b[1] for b in batch]
     flat, offs = shingle_batch(texts, shingle_size)
     blobs = []
@@ -150,8 +148,6 @@ def sign_codepoints(ids: np.ndarray, cps: np.ndarray, offsets: np.ndarray, dates
 
 def _signed(flat: np.ndarray, offs: np.ndarray, *, num_perm: int, seed: int, method: str) -> SignedBatch:
     """The arrays computed from a batch's shingles: signatures, exact keys, distinct sets."""
-    from .signatures import signatures_from_shingles
-
     sets, per_doc = _distinct_sets(flat, offs)
     return {"signatures": signatures_from_shingles(flat, offs, num_perm=num_perm, seed=seed, method=method),
             "exact": exact_keys(flat, offs), "shingles": sets, "counts": per_doc}
