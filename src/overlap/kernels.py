@@ -30,9 +30,10 @@ one explicit signature, so it is compiled once (or loaded from numba's on-disk c
 ``cache=True``) when this module is imported, never again per call; callers must pass
 exactly these dtypes and contiguous arrays (``overlap.signatures`` does).  The helpers
 that only kernels call (``_splitmix64``, ``_oph_value``, ``_bin_shift``, ``_bin_pairs``,
-``_empty_bins``, ``_densify`` and the ``fss`` round helpers here, ``kernels_text``'s
-``_token_edges``, ``_index``, ``_fold_tones``) have none: they are compiled into their
-callers, so loading a cached kernel never loads them.  All kernels release the GIL
+``_empty_bins``, ``_list_empty``, ``_densify`` and the ``fss`` round helpers here;
+``kernels_text``'s ``_fmix64``, ``_window_hashes``, ``_token_edges``, ``_index``,
+``_fold_tones``) have none: they are compiled into their callers, so loading a cached
+kernel never loads them.  All kernels release the GIL
 (``nogil=True``), so threads run them on several cores at once.
 
 Importing this module imports numba and loads or compiles the kernels: a fraction of a
@@ -229,6 +230,20 @@ def _empty_bins(row, g, K):  # pragma: no cover - compiled
 
 
 @numba.njit(inline="always", **_OPTS)
+def _list_empty(row, K, pending):  # pragma: no cover - compiled
+    """The empty positions of ``row`` into ``pending``, in order, and how many: read off a
+    mask per 64 positions (``_empty_bins``), so the cost is in the empty ones, not in ``K``."""
+    left = 0
+    for g in range(0, K, 64):
+        bits = _empty_bins(row, g, K)
+        while bits:
+            pending[left] = g + trailing_zeros(bits)  # type: ignore[call-arg]
+            left += 1
+            bits &= bits - np.uint64(1)
+    return left
+
+
+@numba.njit(inline="always", **_OPTS)
 def _densify(row, K, probe_key, probes, pending, out):  # pragma: no cover - compiled
     """Fill ``out[k]`` for each empty bin ``k`` of ``row`` from its probe sequence.
 
@@ -258,13 +273,7 @@ def _densify_rest(row, K, probe_key, probes, pending, out):  # pragma: no cover 
     ``T``, the rest come from ``probe_key``, and a circular scan ends the sequence.
     """
     k64 = np.uint64(K)
-    left = 0
-    for g in range(0, K, 64):
-        bits = _empty_bins(out, g, K)
-        while bits:
-            pending[left] = g + trailing_zeros(bits)  # type: ignore[call-arg]
-            left += 1
-            bits &= bits - np.uint64(1)
+    left = _list_empty(out, K, pending)
     T = probes.shape[0]
     for t in range(1, T):
         kept = 0
@@ -450,19 +459,6 @@ def _merge_rows(rows, K, row):  # pragma: no cover - compiled
         row[k] = v
         left += v == _U32MAX
     return left
-
-
-@numba.njit(inline="always", **_OPTS)
-def _list_empty(row, K, pending):  # pragma: no cover - compiled
-    """The empty positions of ``row`` into ``pending``, in order: read off a mask per 64
-    positions (``_empty_bins``), so the cost is in the empty ones, not in ``K``."""
-    left = 0
-    for g in range(0, K, 64):
-        bits = _empty_bins(row, g, K)
-        while bits:
-            pending[left] = g + trailing_zeros(bits)  # type: ignore[call-arg]
-            left += 1
-            bits &= bits - np.uint64(1)
 
 
 @numba.njit("void(uint64[::1], int64[::1], uint64[::1], uint64[::1], uint32[::1], uint32[::1], uint32[:, ::1])", **_OPTS)

@@ -56,6 +56,30 @@ _CPS = numba.types.Array(numba.types.uint32, 1, "C", readonly=True)
 _I64 = numba.types.int64[::1]
 
 
+@numba.njit(inline="always", **_OPTS)
+def _fmix64(x):  # pragma: no cover - compiled
+    """murmur3's 64-bit finaliser, as ``overlap.hashing``'s."""
+    x ^= x >> np.uint64(33)
+    x *= np.uint64(0xFF51AFD7ED558CCD)
+    x ^= x >> np.uint64(33)
+    x *= np.uint64(0xC4CEB9FE1A85EC53)
+    return x ^ (x >> np.uint64(33))
+
+
+@numba.njit(inline="always", **_OPTS)
+def _window_hashes(h, base, nt, k, qs, out, o):  # pragma: no cover - compiled
+    """``fmix64(sum(h[base + w + j] * qs[j]))`` of the ``nt - k + 1`` windows of the tokens
+    ``h[base:base + nt]`` (one of all of them when ``0 < nt < k``) into ``out[o:]``; how many."""
+    count = nt - k + 1 if nt >= k else (1 if nt > 0 else 0)
+    width = k if nt >= k else nt
+    for w in range(count):
+        acc = np.uint64(0)
+        for j in range(width):
+            acc += h[base + w + j] * qs[j]
+        out[o + w] = _fmix64(acc)
+    return count
+
+
 @numba.njit(**_OPTS)
 def _token_edges(cps, table, starts, ends, raw):  # pragma: no cover - compiled
     """The scan behind ``tokenize_into``: token ``[starts, ends)`` of the whole buffer and
@@ -136,12 +160,7 @@ def tokenize_into(cps, table, doc_offsets, starts, ends, hashes, tok_offsets):  
             t += 1
         tok_offsets[d + 1] = t
     for t in range(ne):  # fmix64, vectorised
-        x = hashes[t]
-        x ^= x >> np.uint64(33)
-        x *= np.uint64(0xFF51AFD7ED558CCD)
-        x ^= x >> np.uint64(33)
-        x *= np.uint64(0xC4CEB9FE1A85EC53)
-        hashes[t] = x ^ (x >> np.uint64(33))
+        hashes[t] = _fmix64(hashes[t])
     return -1
 
 
@@ -335,25 +354,9 @@ def text_shingles_into(  # pragma: no cover - compiled
         tok[nt] = h
         nt += int(inside)
         for t in range(nt):
-            x = tok[t]
-            x ^= x >> np.uint64(33)
-            x *= np.uint64(0xFF51AFD7ED558CCD)
-            x ^= x >> np.uint64(33)
-            x *= np.uint64(0xC4CEB9FE1A85EC53)
-            tok[t] = x ^ (x >> np.uint64(33))
+            tok[t] = _fmix64(tok[t])
         # 3. shingles, as ``windows_into``
-        count = nt - k + 1 if nt >= k else (1 if nt > 0 else 0)
-        width = k if nt >= k else nt
-        for s in range(count):
-            acc = np.uint64(0)
-            for j in range(width):
-                acc += tok[s + j] * qs[j]
-            acc ^= acc >> np.uint64(33)
-            acc *= np.uint64(0xFF51AFD7ED558CCD)
-            acc ^= acc >> np.uint64(33)
-            acc *= np.uint64(0xC4CEB9FE1A85EC53)
-            acc ^= acc >> np.uint64(33)
-            out[o + s] = acc
+        count = _window_hashes(tok, 0, nt, k, qs, out, o)
         counts[d] = count
         o += count
     return -1
@@ -434,12 +437,7 @@ def text_tokens_into(  # pragma: no cover - compiled
         hashes[o + nt] = h
         nt += int(inside)
         for t in range(o, o + nt):
-            x = hashes[t]
-            x ^= x >> np.uint64(33)
-            x *= np.uint64(0xFF51AFD7ED558CCD)
-            x ^= x >> np.uint64(33)
-            x *= np.uint64(0xC4CEB9FE1A85EC53)
-            hashes[t] = x ^ (x >> np.uint64(33))
+            hashes[t] = _fmix64(hashes[t])
         counts[d] = nt
         o += nt
     return -1
@@ -454,18 +452,4 @@ def windows_into(h, tok_lo, ntok, k, qs, out, out_offsets):  # pragma: no cover 
     shingle of all its tokens when ``0 < ntok < k`` (``overlap.shingle.shingles``).
     """
     for d in range(tok_lo.shape[0]):
-        base = tok_lo[d]
-        nt = ntok[d]
-        o = out_offsets[d]
-        count = nt - k + 1 if nt >= k else (1 if nt > 0 else 0)
-        width = k if nt >= k else nt
-        for w in range(count):
-            acc = np.uint64(0)
-            for j in range(width):
-                acc += h[base + w + j] * qs[j]
-            acc ^= acc >> np.uint64(33)
-            acc *= np.uint64(0xFF51AFD7ED558CCD)
-            acc ^= acc >> np.uint64(33)
-            acc *= np.uint64(0xC4CEB9FE1A85EC53)
-            acc ^= acc >> np.uint64(33)
-            out[o + w] = acc
+        _window_hashes(h, tok_lo[d], ntok[d], k, qs, out, out_offsets[d])
