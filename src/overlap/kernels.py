@@ -108,8 +108,8 @@ _MAX_PROBES = 64
 _OPH_BLOCK = 1024
 # ``oph_into``'s chunk of fixed length, hashed then binned (chosen in table 2h of speed.md).
 _OPH_CHUNK = 192
-# Open buckets of a later ``fss_into`` round searched one by one (a vectorised pass each);
-# more take one scatter pass over all buckets.
+# At most this many empty buckets, a later ``fss_into`` round searches them (a vectorised
+# pass per four); more take one scatter pass over all buckets (``speed.md`` 2i).
 _FSS_OPEN = 16
 
 _OPTS = {"cache": True, "nogil": True, "error_model": "numpy", "boundscheck": False}
