@@ -11,7 +11,8 @@ Two documents with Jaccard similarity ``s`` share a given band with probability 
 and at least one of ``bands`` bands with ``1 - (1 - s**rows)**bands``: the S-curve that
 ``optimal_params`` places around the threshold.  That is exact for independent positions;
 those of fss (``minhash``'s default) and OPH are slightly negatively correlated, so a band
-of 5 matches up to 13% less often at Jaccard 0.25-0.45 (``speed.md`` 2h) and alike above.  Candidates still need verifying, e.g.
+of 5 matches up to 13% less often at Jaccard 0.25-0.45, and as often from 0.5 up
+(``speed.md`` 2h).  Candidates still need verifying, e.g.
 with ``overlap.signatures.estimate_jaccard`` on their signatures.
 
 Documents whose signature is all ``EMPTY`` (texts without tokens) share every band key;
