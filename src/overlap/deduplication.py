@@ -108,12 +108,9 @@ class DedupOptions:
         t = self.threshold
         if isinstance(t, bool) or not isinstance(t, (int, float)) or not 0.0 < float(t) <= 1.0:
             raise ConfigError(f"threshold must be a number in (0, 1], e.g. 0.8: {t!r}")
-        if self.mode not in MODES:
-            raise ConfigError(f"mode must be one of {', '.join(MODES)}: {self.mode!r}")
-        if self.keep not in KEEP:
-            raise ConfigError(f"keep must be one of {', '.join(KEEP)}: {self.keep!r}")
-        if self.method not in METHODS:
-            raise ConfigError(f"method must be one of {', '.join(METHODS)}: {self.method!r}")
+        for name, allowed in (("mode", MODES), ("keep", KEEP), ("method", METHODS)):
+            if getattr(self, name) not in allowed:
+                raise ConfigError(f"{name} must be one of {', '.join(allowed)}: {getattr(self, name)!r}")
         for name, lo, hi in (("num_perm", 2, 1024), ("seed", 0, 2**63), ("shingle_size", 1, 1000)):
             v = getattr(self, name)
             if isinstance(v, bool) or not isinstance(v, int) or not lo <= v <= hi:
