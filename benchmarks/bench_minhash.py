@@ -485,6 +485,8 @@ def bench_accuracy_short(texts: list[str], seeds: range = range(1, 31)) -> list[
         engines["rensa flat hashes"] = lambda s: np.asarray(
             rensa.RMinHash.digest_matrix_from_flat_token_hashes(sub_flat, sub_offs, NUM_PERM, s).to_rows()
         )
+        as_bytes = [[int(v).to_bytes(8, "little") for v in d] for d in docs]
+        engines["rensa RMinHash"] = lambda s: np.array([_rensa_one_seed(rensa.RMinHash, b, s) for b in as_bytes])
     except ImportError:
         pass
     rows = []
