@@ -329,6 +329,13 @@ def accuracy_pairs(texts: list[str], per_bin: int = 60, seed: int = 0) -> tuple[
     return cand[chosen], exact[chosen], flat, offs
 
 
+def _overlap_engines(flat: np.ndarray, offs: np.ndarray) -> dict:
+    """``{label: seed -> signatures}`` of overlap's three schemes on the same shingles."""
+    labels = {"fss": "overlap fss (default)", "minmax": "overlap minmax (scan, index)", "oph": "overlap oph"}
+    return {label: (lambda s, m=m: signatures_from_shingles(flat, offs, num_perm=NUM_PERM, seed=s, method=m))
+            for m, label in labels.items()}
+
+
 def bench_accuracy(texts: list[str], seeds: range = range(1, 101)) -> list[dict]:
     """Absolute error of each engine's estimate against exact Jaccard, over pairs and seeds."""
     pairs, exact, flat, offs = accuracy_pairs(texts)
@@ -355,10 +362,7 @@ def bench_accuracy(texts: list[str], seeds: range = range(1, 101)) -> list[dict]
         return run
 
     engines = {
-        "overlap fss (default)": lambda s: signatures_from_shingles(sub_flat, sub_offs, num_perm=NUM_PERM, seed=s),
-        "overlap minmax (scan, index)": lambda s: signatures_from_shingles(sub_flat, sub_offs, num_perm=NUM_PERM, seed=s,
-                                                                           method="minmax"),
-        "overlap oph": lambda s: signatures_from_shingles(sub_flat, sub_offs, num_perm=NUM_PERM, seed=s, method="oph"),
+        **_overlap_engines(sub_flat, sub_offs),
         "datasketch (affine32, default)": datasketch_engine("affine32"),
         "datasketch (legacy)": datasketch_engine("legacy"),
     }
@@ -473,12 +477,7 @@ def bench_accuracy_short(texts: list[str], seeds: range = range(1, 31)) -> list[
     sizes = np.array([len(a) for a in side_a])
     sub_offs = np.concatenate(([0], np.cumsum([len(d) for d in docs]))).astype(np.int64)
     sub_flat = np.concatenate(docs)
-    engines = {
-        "overlap fss (default)": lambda s: signatures_from_shingles(sub_flat, sub_offs, num_perm=NUM_PERM, seed=s),
-        "overlap minmax (scan, index)": lambda s: signatures_from_shingles(sub_flat, sub_offs, num_perm=NUM_PERM, seed=s,
-                                                                           method="minmax"),
-        "overlap oph": lambda s: signatures_from_shingles(sub_flat, sub_offs, num_perm=NUM_PERM, seed=s, method="oph"),
-    }
+    engines = _overlap_engines(sub_flat, sub_offs)
     try:
         import rensa
 

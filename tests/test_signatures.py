@@ -370,18 +370,6 @@ def _reference_oph(values: list[int], num_perm: int, seed: int) -> list[int]:
     return out
 
 
-@settings(max_examples=60, deadline=None)
-@given(
-    st.lists(st.lists(st.integers(0, 2**64 - 1), max_size=30), max_size=5),
-    st.integers(1, 300),
-    st.integers(0, 2**64 - 1),
-)
-def test_oph_matches_plain_python_reference(docs: list[list[int]], num_perm: int, seed: int) -> None:
-    sig = signatures_from_shingles([np.array(d, dtype=np.uint64) for d in docs], num_perm=num_perm, seed=seed, method="oph")
-    for row, d in zip(sig, docs):
-        assert row.tolist() == _reference_oph(d, num_perm, seed)
-
-
 @pytest.mark.parametrize("num_perm", [128, 100])
 def test_oph_long_documents_match_plain_python_reference(num_perm: int) -> None:
     """Documents around the kernel's 192-shingle chunk and 1,024-shingle block, at odd and even lengths."""
@@ -464,16 +452,19 @@ def _reference_fss(values: list[int], num_perm: int, seed: int) -> list[int]:
     return row
 
 
+@pytest.mark.parametrize("method", ["oph", "fss"])
 @settings(max_examples=60, deadline=None)
 @given(
     st.lists(st.lists(st.integers(0, 2**64 - 1), max_size=40), max_size=5),
     st.integers(1, 300),
     st.integers(0, 2**64 - 1),
 )
-def test_fss_matches_plain_python_reference(docs: list[list[int]], num_perm: int, seed: int) -> None:
-    sig = signatures_from_shingles([np.array(d, dtype=np.uint64) for d in docs], num_perm=num_perm, seed=seed, method="fss")
+def test_sketch_matches_plain_python_reference(method: str, docs: list[list[int]], num_perm: int, seed: int) -> None:
+    """OPH and fss against their plain-Python references (``_reference_oph``, ``_reference_fss``)."""
+    reference = {"oph": _reference_oph, "fss": _reference_fss}[method]
+    sig = signatures_from_shingles([np.array(d, dtype=np.uint64) for d in docs], num_perm=num_perm, seed=seed, method=method)
     for row, d in zip(sig, docs):
-        assert row.tolist() == _reference_fss(d, num_perm, seed)
+        assert row.tolist() == reference(d, num_perm, seed)
 
 
 @pytest.mark.parametrize("num_perm", [128, 100])

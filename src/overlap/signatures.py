@@ -61,7 +61,8 @@ rensa's flat batch call is of this family).  Three bucket rounds, each with its 
 32`` with priority ``r << 30 | w >> 2``; a position no round filled takes ``3 << 30 |
 min(pi_k(x)) >> 2`` (``pi_k`` as in min-max).  Each position keeps its least priority,
 one i.i.d. draw per shingle, so ``P[sig_a[k] == sig_b[k]] = J(a, b)``; the tag in the
-top bits lets the kernel stop after the first round that fills every position.  An empty
+top bits means a round can only fill positions the earlier rounds left empty, so the
+kernel's later rounds look only at those.  An empty
 position gets a draw of its own, not a copy, so short texts are estimated *better* than
 with min-max, and whole articles too (tables 4 and 4b), for one to three hashing rounds.
 The default of ``minhash`` and ``dedup``.  ``scan`` and ``Index`` store ``"minmax"``: their
@@ -77,15 +78,15 @@ Without numba, with the environment variable ``OVERLAP_JIT=0``, or while the cac
 cold, the same signatures come from numpy (bit-identical, slower).
 
 Cost.  ``"minmax"``: ``ceil(num_perm / 2)`` vectorised multiply-add-min-max passes over
-each document's shingles; ``"oph"``: one vectorised hash and one scatter-min per
-shingle, then one table probe per empty bin, so several times cheaper; ``"fss"``: one
-such round per round needed (one to three), then ``len(shingles)`` multiply-adds per
-position still empty (figures, with rensa's and datasketch's:
-``benchmarks/results/speed.md``, tables 1, 2g, 2h). Turning the text into shingles costs
-more than any of them. ``workers > 1`` in ``signatures_from_shingles`` runs the kernels
-in threads (they release the GIL); in ``minhash`` it splits the texts into contiguous
-chunks handled by worker processes, since normalising runs Python code. Either way the
-result is identical to ``workers=1`` because every row depends only on its own shingles.
+each document's shingles; ``"oph"``: one vectorised hash and one scatter-min per shingle,
+then one table probe per empty bin, so several times cheaper; ``"fss"``: one such round,
+then a pass over the shingles per four buckets still empty (a scatter when many are), then
+``len(shingles)`` multiply-adds per position no round filled (figures, with rensa's and
+datasketch's: ``benchmarks/results/speed.md``, tables 1, 2g, 2h, 2i).  Turning the text
+into shingles costs more than any of them.  ``workers > 1`` in ``signatures_from_shingles``
+runs the kernels in threads (they release the GIL); in ``minhash`` it splits the texts into
+contiguous chunks handled by worker processes, since normalising runs Python code.  Either
+way the result is identical to ``workers=1``: every row depends only on its own shingles.
 
 >>> sig = minhash(["the cat sat on the mat today", "the cat sat on the mat"], num_perm=64)
 >>> sig.shape, sig.dtype.name
@@ -127,10 +128,12 @@ EMPTY = np.uint32(0xFFFFFFFF)
 SIGNATURE_DTYPE = np.dtype(np.uint32)
 
 METHODS = ("minmax", "oph", "fss")
-DEFAULT_METHOD = "fss"
-SCAN_METHOD = "minmax"  # what scan and Index sign with: their LSH bands were tuned on it
 """Signature schemes: min-max hashing, one-permutation hashing with optimal densification,
 or fast similarity sketching (see the module docstring)."""
+DEFAULT_METHOD = "fss"
+"""The scheme of ``minhash``, ``signatures_from_shingles`` and ``dedup``: the most accurate."""
+SCAN_METHOD = "minmax"
+"""What ``scan`` and ``Index`` sign with: their LSH bands were tuned on it."""
 
 _FSS_ROUNDS = 3  # bucket rounds of ``"fss"`` before the per-position permutations
 # Threads per shingle at num_perm 128 (min-max scales with num_perm): a thread's share of
@@ -343,9 +346,10 @@ def signatures_from_shingles(
     ``shingles`` is one flat array and ``offsets`` its ``n + 1`` non-decreasing
     boundaries, document ``i`` being ``shingles[offsets[i]:offsets[i + 1]]``.  A document
     without shingles gets a row of ``EMPTY``.  Returns ``(n, num_perm)`` ``uint32``.
-    ``method`` is ``"fss"`` (the default), ``"minmax"`` or ``"oph"`` (module docstring); ``workers`` threads share
-    the documents (the compiled kernels release the GIL), with an identical result, and
-    fewer threads when the batch is too small for one to pay for starting it.
+    ``method`` is ``"fss"`` (the default), ``"minmax"`` or ``"oph"`` (module docstring);
+    ``workers`` threads share the documents (the compiled kernels release the GIL), with
+    an identical result, and fewer threads when the batch is too small for one to pay for
+    starting it.
 
     Cost: one compiled kernel call per worker, no Python work per document (numpy
     fallback: ``ceil(num_perm / 2)`` passes over the shingles in L2-sized chunks).
@@ -439,7 +443,7 @@ def _fss_numpy(flat: np.ndarray, offs: np.ndarray, num_perm: int, seed: int) -> 
             w = np.minimum((x * mul + add) >> _U64(32), _U64(0xFFFFFFFE))
         np.minimum.at(row, (doc + ((w * K) >> _U64(32))).astype(np.int64), ((r << 30) | (w >> _U64(2))).astype(np.uint32))
     out = row.reshape(n, num_perm)
-    a, b = permutations(num_perm, seed)
+    a, b = _permutations_shared(num_perm, seed)
     top = _U64(0xFFFFFFFE >> 2)
     for d in np.flatnonzero((out == EMPTY).any(axis=1) & (offs[1:] > offs[:-1])).tolist():
         missing = np.flatnonzero(out[d] == EMPTY)
