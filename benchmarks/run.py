@@ -5,12 +5,14 @@ Writes into ``benchmarks/results/``:
 * ``speed.md``: every table below, each replaced in place (the file's hand-written sections,
   2c-2h and 5b-5h among them, are kept), with the machine they ran on;
 * ``speed_signatures.csv``, ``speed_jit.csv``, ``speed_end_to_end.csv``, ``speed_accuracy.csv``,
-  ``speed_lsh.csv``, ``speed_scan.csv``, ``speed_compare.csv``: the same rows as CSV;
-* ``speed.png``: ms per document of each MinHash engine (log scale).
+  ``speed_tradeoff.csv``, ``speed_lsh.csv``, ``speed_scan.csv``, ``speed_compare.csv``: the same rows as CSV;
+* ``speed.png``: ms per document of each MinHash engine (log scale);
+* ``speed_tradeoff.png``: error against time of each engine and signature size (table 4c).
 
 Sections: (1) signatures per second, overlap vs datasketch vs rensa on the same shingles;
 (2) text -> signature stages and the gain from 2 workers; (3) LSH candidate generation;
-(4) estimation error against exact Jaccard per engine; (5) corpus scale (1k/10k/100k
+(4) estimation error against exact Jaccard per engine, and (4c) speed against error at
+several signature sizes; (5) corpus scale (1k/10k/100k
 documents, throughput and peak RSS; ``overlap.scan`` when it exists); (6) compare latency,
 library call and cold CLI.  ``--quick`` stops the scale section at 10k documents.
 Needs the ``bench`` extra (``pip install -e .[bench]``) for rensa, matplotlib and psutil.
@@ -23,7 +25,7 @@ import argparse
 import os
 import time
 
-from benchmarks import bench_compare, bench_minhash, bench_scan
+from benchmarks import bench_compare, bench_minhash, bench_scan, bench_tradeoff
 from benchmarks.common import RESULTS, load_corpus, machine, markdown_table, replace_sections, write_csv
 
 
@@ -82,6 +84,12 @@ def main(argv: list[str] | None = None) -> None:
     section("accuracy", titles["accuracy"], bench_minhash.bench_accuracy(corpus.texts), notes["accuracy"])
     section("accuracy_short", titles["accuracy_short"], bench_minhash.bench_accuracy_short(corpus.texts),
             notes["accuracy_short"].format(n=len(corpus.texts)))
+    scored_pairs = bench_minhash.accuracy_pairs(corpus.texts)
+    trade_rows = bench_tradeoff.bench_tradeoff(sample, scored_pairs)
+    section("tradeoff", bench_tradeoff.TITLE, trade_rows, bench_tradeoff.NOTE.format(
+        n=len(sample), source=corpus.source, pairs=len(scored_pairs[1]), seeds=len(bench_tradeoff.SEEDS)))
+    sections[-1] = (sections[-1][0], sections[-1][1] + "\n\n![error against time](speed_tradeoff.png)")
+    bench_tradeoff.plot(trade_rows, RESULTS / "speed_tradeoff.png")
     sizes = (1_000, 10_000) if args.quick else (1_000, 10_000, 100_000)
     section("scan", "5. Corpus scale: throughput and peak RSS", bench_scan.bench_scan(sizes),
             "Fresh process per row; documents from baomoi scaled up with edits and reorderings "
