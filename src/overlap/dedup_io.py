@@ -52,7 +52,8 @@ from typing import Any
 
 import numpy as np
 
-from .deduplication import DedupOptions, DedupResult, SignatureStore, check_keep_fields, dedup_store, parse_date
+from .dedup_inputs import check_keep_fields, parse_date
+from .deduplication import DedupOptions, DedupResult, SignatureStore, dedup_store
 from .errors import ConfigError, InputError
 from .outputs import atomic_writer, check_output_path, output_stream
 from .sources import FORMATS, check_globs, detect_format, text_document, walk_txt

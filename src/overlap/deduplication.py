@@ -58,15 +58,14 @@ from __future__ import annotations
 import json
 import math
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, fields, replace
-from datetime import datetime, timezone
 from typing import Any
 
 import numpy as np
 
+from .dedup_inputs import check_keep_fields, document_items, parse_date
 from .errors import ConfigError, InputError
-from .records import Document
 from .dedup_buckets import band_keys_chunked, bucket_layout
 from .signature_store import SignatureStore
 from .signatures import DEFAULT_METHOD, METHODS
@@ -249,82 +248,6 @@ def _jsonl_line(r: Removal) -> str:
             f'"similarity": {sim!r}, "estimated": {est!r}}}\n')
 
 
-def parse_date(value: Any, where: str = "") -> float:
-    """Seconds since the epoch of an ISO 8601 date/time string or a number; NaN for
-    ``None`` or ``""`` (undated).  ``InputError`` naming ``where`` otherwise.
-
-    >>> parse_date("2017-01-02") < parse_date("2017-01-02T08:00:00+07:00") < parse_date(1483351200.0)
-    True
-    """
-    if value is None or value == "":
-        return math.nan
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return float(value)
-    if isinstance(value, datetime):
-        d = value
-    elif hasattr(value, "isoformat") and not isinstance(value, str):  # date, pandas Timestamp
-        d = datetime.fromisoformat(value.isoformat())
-    else:
-        s = str(value).strip()
-        try:
-            d = datetime.fromisoformat(s[:-1] + "+00:00" if s.endswith("Z") else s)
-        except ValueError:
-            raise InputError(f"{where}: date {s[:40]!r} is not an ISO 8601 date (e.g. 2017-01-02 or 2017-01-02T08:00:00Z)") from None
-    if d.tzinfo is None:
-        d = d.replace(tzinfo=timezone.utc)
-    return d.timestamp()
-
-
-# --------------------------------------------------------------------------- inputs
-
-
-def _items(
-    documents: Any, id_field: str, text_field: str, date_field: str | None, keep: tuple[str, ...] = ()
-) -> Iterator[tuple[Any, ...]]:
-    """``(id, text, date, row, fields)`` from any accepted kind of ``documents``."""
-    if hasattr(documents, "column_names") and hasattr(documents, "to_pydict"):  # pyarrow Table / RecordBatch
-        yield from _table_items(documents, list(documents.column_names), id_field, text_field, date_field, keep)
-        return
-    if hasattr(documents, "columns") and hasattr(documents, "iloc"):  # pandas DataFrame
-        yield from _table_items(documents, [str(c) for c in documents.columns], id_field, text_field, date_field, keep)
-        return
-    if isinstance(documents, (str, bytes)):
-        raise ConfigError("documents must be a collection of texts, not one string: wrap it in a list")
-    for row, d in enumerate(documents):
-        if isinstance(d, Document):
-            yield d.id, d.text, math.nan, row, ({k: d.metadata.get(k) for k in keep} if keep else None)
-        elif isinstance(d, str):
-            yield str(row), d, math.nan, row, ({k: None for k in keep} if keep else None)
-        elif isinstance(d, dict):
-            where = f"documents[{row}]"
-            text = d.get(text_field)
-            if not isinstance(text, str):
-                raise InputError(f"{where}: field {text_field!r} must be a string, got {type(text).__name__}")
-            raw_id = d.get(id_field, row)
-            date = parse_date(d.get(date_field), where) if date_field else math.nan
-            yield str(raw_id), text, date, row, ({k: d.get(k) for k in keep} if keep else None)
-        else:
-            raise ConfigError(f"documents[{row}] must be a Document, str or dict, got {type(d).__name__}")
-
-
-def _table_items(
-    table: Any, columns: list[str], id_field: str, text_field: str, date_field: str | None, keep: tuple[str, ...]
-) -> Iterator[tuple[Any, ...]]:
-    for c in (text_field, id_field, date_field, *keep):
-        if c is not None and c not in columns:
-            raise InputError(f"table has no column {c!r} (columns: {', '.join(columns)}); pass id_field/text_field")
-    def column(name: str) -> list[Any]:
-        return list(table[name].to_pylist() if hasattr(table[name], "to_pylist") else table[name].tolist())
-    texts, ids = column(text_field), column(id_field)
-    dates = column(date_field) if date_field else [None] * len(texts)
-    kept = {k: column(k) for k in keep}
-    for row, (i, t, dt) in enumerate(zip(ids, texts, dates)):
-        if not isinstance(t, str):
-            raise InputError(f"row {row}: column {text_field!r} must hold strings, got {type(t).__name__}")
-        f = {k: v[row] for k, v in kept.items()} if keep else None
-        yield str(i), t, parse_date(dt, f"row {row}") if date_field else math.nan, row, f
-
-
 # --------------------------------------------------------------------------- decide
 
 
@@ -347,17 +270,10 @@ def dedup(
     opts = _options(options, overrides)
     keep = check_keep_fields(keep_fields)
     store = SignatureStore.build(
-        _items(documents, id_field, text_field, date_field, keep),
+        document_items(documents, id_field, text_field, date_field, keep),
         num_perm=opts.num_perm, seed=opts.seed, shingle_size=opts.shingle_size, method=opts.method,
     )
     return dedup_store(store, opts)
-
-
-def check_keep_fields(keep_fields: Sequence[str]) -> tuple[str, ...]:
-    """``keep_fields`` as a tuple of distinct non-empty names (not one string)."""
-    if isinstance(keep_fields, str) or not all(isinstance(k, str) and k for k in keep_fields):
-        raise ConfigError(f"keep_fields must be a list of field names, e.g. ['title', 'url']: {keep_fields!r}")
-    return tuple(dict.fromkeys(keep_fields))
 
 
 def _options(options: DedupOptions | None, overrides: dict[str, Any]) -> DedupOptions:

@@ -31,7 +31,7 @@ from types import ModuleType
 
 import numpy as np
 
-from .deduplication import parse_date
+from .dedup_inputs import parse_date
 from .errors import InputError
 from .jit import load_kernels
 from .textio import MAX_BYTES

@@ -105,7 +105,7 @@ class DocInfo:
 def doc_info(doc_id: str, origin: str, length: int, metadata: dict[str, Any] | None, date_field: str | None) -> DocInfo:
     """The ``DocInfo`` both drivers record for a document: its kept metadata, and its date
     parsed (``InputError`` naming its origin when the value is not a date)."""
-    from ..deduplication import parse_date
+    from ..dedup_inputs import parse_date
 
     date = parse_date((metadata or {}).get(date_field), origin or doc_id) if date_field else math.nan
     return DocInfo(doc_id, origin, length, metadata or None, None if math.isnan(date) else date)

@@ -46,7 +46,7 @@ from typing import Any
 
 import numpy as np
 
-from ..deduplication import check_keep_fields
+from ..dedup_inputs import check_keep_fields
 from ..errors import ConfigError, InputError
 from ..records import Comparison, Document
 from ..sources import check_globs
