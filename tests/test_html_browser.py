@@ -186,7 +186,11 @@ def test_scan_report_opens_a_pair_view_at_its_conflict(driver: Any, tmp_path: Pa
             time.sleep(0.05)
         assert driver.execute_script(_IN_PANE, conf)
         assert "Alexand" in conf.text
-    # Back to the overview.
+    # Back to the overview: the link changes the #fragment, and the page answers on the
+    # hashchange event, which the browser fires after the click returns.
     view.find_element("css selector", "a.back").click()
+    deadline = time.monotonic() + 5
+    while not overview.is_displayed() and time.monotonic() < deadline:
+        time.sleep(0.05)
     assert overview.is_displayed() and not view.is_displayed()
     assert _errors(driver) == []
