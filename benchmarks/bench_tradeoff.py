@@ -15,10 +15,11 @@ signature sizes on both axes, with the methods of tables 1 and 4 of ``results/sp
     error against time, both axes log, one line per engine through its sizes.
 ``write_results()``
     re-run it and replace table 4c of ``results/speed.md``, ``speed_tradeoff.csv`` and
-    ``speed_tradeoff.png`` (error against time, both axes log).
+    ``speed_tradeoff.png``.
 
 Run alone: ``python -m benchmarks.bench_tradeoff`` (prints the table; ``--write`` updates
-the files).  About a minute, most of it rensa's ``CMinHash`` and per-document calls.
+the files).  About two minutes, most of it the 1,000 seeds of rensa's ``CMinHash`` and
+per-document calls.
 """
 
 from __future__ import annotations
@@ -55,10 +56,10 @@ class _Docs:
     """One set of documents in the three shapes the engines take: flat hashes with
     offsets, one ``uint64`` array per document, and each hash as its 8 little-endian bytes."""
 
-    def __init__(self, flat: np.ndarray, offs: np.ndarray, with_bytes: bool) -> None:
+    def __init__(self, flat: np.ndarray, offs: np.ndarray) -> None:
         self.flat, self.offs = flat, np.asarray(offs, np.int64)
         self.arrays = [flat[offs[i] : offs[i + 1]] for i in range(len(offs) - 1)]
-        self.bytes = [[int(v).to_bytes(8, "little") for v in d] for d in self.arrays] if with_bytes else []
+        self.bytes = [[int(v).to_bytes(8, "little") for v in d] for d in self.arrays]
 
 
 def _rensa_call(api: str, slots: int) -> tuple[Callable[[_Docs, int], object], Callable[[object], np.ndarray]]:
@@ -102,13 +103,13 @@ def bench_tradeoff(sample: list[str], scored_pairs: tuple, repeat: int = 9) -> l
     from overlap.signatures import shingle_batch
 
     flat, offs = shingle_batch(sample)
-    timed = _Docs(flat, offs, with_bytes=True)
+    timed = _Docs(flat, offs)
     pairs, exact, aflat, aoffs = scored_pairs
     used = np.unique(pairs)
     index = {int(d): k for k, d in enumerate(used)}
     parts = [aflat[aoffs[d] : aoffs[d + 1]] for d in used.tolist()]
     sub_offs = np.concatenate(([0], np.cumsum([len(p) for p in parts]))).astype(np.int64)
-    scored = _Docs(np.concatenate(parts), sub_offs, with_bytes=True)
+    scored = _Docs(np.concatenate(parts), sub_offs)
     pi = np.array([index[int(a)] for a in pairs[:, 0]])
     pj = np.array([index[int(b)] for b in pairs[:, 1]])
     n = len(sample)

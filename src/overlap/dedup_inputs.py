@@ -59,7 +59,8 @@ def document_items(
     """``(id, text, date, row, fields)`` per document of any kind ``dedup`` accepts: ``Document``
     records, plain strings (ids ``"0"``, ``"1"``, ...), dicts, or a pandas / Arrow table;
     ``fields`` holds the ``keep`` metadata fields (``None`` when none are asked for).
-    Lazy: one document at a time, so a generator of dicts is never held whole."""
+    Lazy over an iterable (a generator of dicts is never held whole); a table's columns
+    are read whole, as the table already is."""
     if hasattr(documents, "column_names") and hasattr(documents, "to_pydict"):  # pyarrow Table / RecordBatch
         yield from _table_items(documents, list(documents.column_names), id_field, text_field, date_field, keep)
         return
@@ -88,6 +89,7 @@ def document_items(
 def _table_items(
     table: Any, columns: list[str], id_field: str, text_field: str, date_field: str | None, keep: tuple[str, ...]
 ) -> Iterator[tuple[Any, ...]]:
+    """``document_items`` of a pandas or Arrow table: the named columns, each read once."""
     for c in (text_field, id_field, date_field, *keep):
         if c is not None and c not in columns:
             raise InputError(f"table has no column {c!r} (columns: {', '.join(columns)}); pass id_field/text_field")
