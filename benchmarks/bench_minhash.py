@@ -74,7 +74,7 @@ def bench_signatures(texts: list[str], repeat: int = 9, datasketch_docs: int = 3
     flat, offs = shingle_batch(texts)
     n = len(texts)
     docs = [flat[offs[i] : offs[i + 1]] for i in range(n)]
-    as_bytes = [[int(v).to_bytes(8, "little") for v in d] for d in docs]
+    as_bytes = hash_bytes(docs)
     shingles_per_doc = len(flat) / n
     rows = []
 
@@ -108,7 +108,7 @@ def bench_signatures(texts: list[str], repeat: int = 9, datasketch_docs: int = 3
 
             R = rensa.RMinHash
             row("rensa", "RMinHash(128).update(bytes list) per doc", 1,
-                best_of(lambda: [_rensa_one(R, b) for b in as_bytes], max(3, repeat // 2)), n)
+                best_of(lambda: [rensa_digest(R, b) for b in as_bytes], max(3, repeat // 2)), n)
             row("rensa", "RMinHash.digest_matrix_from_flat_token_hashes", 1,
                 best_of(lambda: R.digest_matrix_from_flat_token_hashes(flat, offs, NUM_PERM, 1), repeat), n)
             row("rensa", "RMinHash.digest_matrix_from_flat_token_hashes_rho", 1,
@@ -180,8 +180,15 @@ def bench_jit_startup(repeat: int = 3) -> list[dict]:
     ]
 
 
-def _rensa_one(R, tokens: list[bytes]) -> list[int]:
-    m = R(NUM_PERM, 1)
+def hash_bytes(docs: list[np.ndarray]) -> list[list[bytes]]:
+    """Each 64-bit shingle hash as its 8 little-endian bytes: what datasketch's
+    ``update_batch`` and rensa's ``RMinHash.update`` take."""
+    return [[int(v).to_bytes(8, "little") for v in d] for d in docs]
+
+
+def rensa_digest(R, tokens: list[bytes], seed: int = 1, num_perm: int = NUM_PERM) -> list[int]:
+    """One document's rensa digest: ``R(num_perm, seed)``, ``update(tokens)``, ``digest()``."""
+    m = R(num_perm, seed)
     m.update(tokens)
     return m.digest()
 
@@ -329,6 +336,18 @@ def accuracy_pairs(texts: list[str], per_bin: int = 60, seed: int = 0) -> tuple[
     return cand[chosen], exact[chosen], flat, offs
 
 
+def pair_documents(pairs: np.ndarray, flat: np.ndarray, offs: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The documents ``pairs`` use, once each: ``(sub_flat, sub_offs, pi, pj)``, pair ``t``
+    being rows ``pi[t]`` and ``pj[t]`` of their signatures."""
+    used = np.unique(pairs)
+    index = {int(d): k for k, d in enumerate(used)}
+    docs = [flat[offs[d] : offs[d + 1]] for d in used.tolist()]
+    sub_offs = np.concatenate(([0], np.cumsum([len(d) for d in docs]))).astype(np.int64)
+    pi = np.array([index[int(a)] for a in pairs[:, 0]])
+    pj = np.array([index[int(b)] for b in pairs[:, 1]])
+    return np.concatenate(docs), sub_offs, pi, pj
+
+
 def _overlap_engines(flat: np.ndarray, offs: np.ndarray) -> dict:
     """``{label: seed -> signatures}`` of overlap's three schemes on the same shingles."""
     labels = {"fss": "overlap fss (default)", "minmax": "overlap minmax (scan, index)", "oph": "overlap oph"}
@@ -339,14 +358,8 @@ def _overlap_engines(flat: np.ndarray, offs: np.ndarray) -> dict:
 def bench_accuracy(texts: list[str], seeds: range = range(1, 101)) -> list[dict]:
     """Absolute error of each engine's estimate against exact Jaccard, over pairs and seeds."""
     pairs, exact, flat, offs = accuracy_pairs(texts)
-    used = np.unique(pairs)
-    index = {int(d): k for k, d in enumerate(used)}
-    docs = [flat[offs[d] : offs[d + 1]] for d in used.tolist()]
-    sub_offs = np.concatenate(([0], np.cumsum([len(d) for d in docs]))).astype(np.int64)
-    sub_flat = np.concatenate(docs)
-    as_bytes = [[int(v).to_bytes(8, "little") for v in d] for d in docs]
-    pi = np.array([index[int(a)] for a in pairs[:, 0]])
-    pj = np.array([index[int(b)] for b in pairs[:, 1]])
+    sub_flat, sub_offs, pi, pj = pair_documents(pairs, flat, offs)
+    as_bytes = hash_bytes([sub_flat[sub_offs[i] : sub_offs[i + 1]] for i in range(len(sub_offs) - 1)])
 
     def datasketch_engine(scheme: str):
         from datasketch import MinHash
@@ -369,7 +382,7 @@ def bench_accuracy(texts: list[str], seeds: range = range(1, 101)) -> list[dict]
     try:
         import rensa
 
-        engines["rensa RMinHash"] = lambda s: np.array([_rensa_one_seed(rensa.RMinHash, b, s) for b in as_bytes])
+        engines["rensa RMinHash"] = lambda s: np.array([rensa_digest(rensa.RMinHash, b, s) for b in as_bytes])
         engines["rensa flat hashes"] = lambda s: np.asarray(
             rensa.RMinHash.digest_matrix_from_flat_token_hashes(sub_flat, sub_offs, NUM_PERM, s).to_rows()
         )
@@ -484,8 +497,8 @@ def bench_accuracy_short(texts: list[str], seeds: range = range(1, 31)) -> list[
         engines["rensa flat hashes"] = lambda s: np.asarray(
             rensa.RMinHash.digest_matrix_from_flat_token_hashes(sub_flat, sub_offs, NUM_PERM, s).to_rows()
         )
-        as_bytes = [[int(v).to_bytes(8, "little") for v in d] for d in docs]
-        engines["rensa RMinHash"] = lambda s: np.array([_rensa_one_seed(rensa.RMinHash, b, s) for b in as_bytes])
+        as_bytes = hash_bytes(docs)
+        engines["rensa RMinHash"] = lambda s: np.array([rensa_digest(rensa.RMinHash, b, s) for b in as_bytes])
     except ImportError:
         pass
     rows = []
@@ -499,12 +512,6 @@ def bench_accuracy_short(texts: list[str], seeds: range = range(1, 31)) -> list[
             )
         rows.append(row)
     return rows
-
-
-def _rensa_one_seed(R, tokens: list[bytes], seed: int) -> list[int]:
-    m = R(NUM_PERM, seed)
-    m.update(tokens)
-    return m.digest()
 
 
 def bench_lsh(texts: list[str], threshold: float = 0.5, repeat: int = 3) -> list[dict]:

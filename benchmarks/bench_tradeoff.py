@@ -31,7 +31,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from benchmarks.bench_minhash import accuracy_pairs
+from benchmarks.bench_minhash import accuracy_pairs, hash_bytes, pair_documents, rensa_digest
 from benchmarks.common import RESULTS, best_of, load_corpus, machine, markdown_table, replace_sections, single_core, write_csv
 from overlap.signatures import estimate_jaccard, signatures_from_shingles
 
@@ -59,7 +59,7 @@ class _Docs:
     def __init__(self, flat: np.ndarray, offs: np.ndarray) -> None:
         self.flat, self.offs = flat, np.asarray(offs, np.int64)
         self.arrays = [flat[offs[i] : offs[i + 1]] for i in range(len(offs) - 1)]
-        self.bytes = [[int(v).to_bytes(8, "little") for v in d] for d in self.arrays]
+        self.bytes = hash_bytes(self.arrays)
 
 
 def _rensa_call(api: str, slots: int) -> tuple[Callable[[_Docs, int], object], Callable[[object], np.ndarray]]:
@@ -70,15 +70,7 @@ def _rensa_call(api: str, slots: int) -> tuple[Callable[[_Docs, int], object], C
 
     R = rensa.RMinHash
     if api.startswith("RMinHash(n).update"):
-        def per_doc(d: _Docs, seed: int) -> list:
-            out = []
-            for tokens in d.bytes:
-                m = R(slots, seed)
-                m.update(tokens)
-                out.append(m.digest())
-            return out
-
-        return per_doc, np.array
+        return (lambda d, seed: [rensa_digest(R, tokens, seed, slots) for tokens in d.bytes]), np.array
     owner, name = api.split(".")
     fn = getattr(getattr(rensa, owner), name)
     if "flat" in name:
@@ -105,13 +97,8 @@ def bench_tradeoff(sample: list[str], scored_pairs: tuple, repeat: int = 9) -> l
     flat, offs = shingle_batch(sample)
     timed = _Docs(flat, offs)
     pairs, exact, aflat, aoffs = scored_pairs
-    used = np.unique(pairs)
-    index = {int(d): k for k, d in enumerate(used)}
-    parts = [aflat[aoffs[d] : aoffs[d + 1]] for d in used.tolist()]
-    sub_offs = np.concatenate(([0], np.cumsum([len(p) for p in parts]))).astype(np.int64)
-    scored = _Docs(np.concatenate(parts), sub_offs)
-    pi = np.array([index[int(a)] for a in pairs[:, 0]])
-    pj = np.array([index[int(b)] for b in pairs[:, 1]])
+    sub_flat, sub_offs, pi, pj = pair_documents(pairs, aflat, aoffs)
+    scored = _Docs(sub_flat, sub_offs)
     n = len(sample)
     rows: list[dict] = []
 

@@ -59,6 +59,8 @@ def _cmd_dedup(args: argparse.Namespace) -> int:
 
 
 def register(sub: Any) -> None:
+    from .signatures import DEFAULT_METHOD, METHODS  # loaded with the full parser already (overlap.corpus)
+
     p = sub.add_parser(
         "dedup",
         help="deduplicate a corpus: write the kept documents and a removal list with reasons",
@@ -99,9 +101,9 @@ def register(sub: Any) -> None:
     g.add_argument("--num-perm", type=count("--num-perm", 2, 1024), default=128, metavar="N", help="MinHash permutations (default 128)")
     g.add_argument("--seed", type=count("--seed", 0, 2**63), default=1, metavar="N", help="MinHash seed (default 1)")
     g.add_argument("--shingle-size", type=count("--shingle-size"), default=5, metavar="K", help="tokens per shingle (default 5)")
-    g.add_argument("--method", choices=("fss", "minmax", "oph"), default="fss",
-                   help="MinHash scheme: fss (default, the most accurate), minmax (what scan and index use), oph "
-                   "(the fastest); --from DIR keeps the saved one")
+    g.add_argument("--method", choices=METHODS, default=DEFAULT_METHOD,
+                   help=f"MinHash scheme: fss (the most accurate), minmax (what scan and index use), oph "
+                   f"(the fastest); default {DEFAULT_METHOD}; --from DIR keeps the saved one")
     g = p.add_argument_group("engine")
     g.add_argument("--engine", choices=("local", "spark"), default="local",
                    help="local (default) or spark: documents are signed by Spark tasks, same result "
